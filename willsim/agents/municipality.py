@@ -1,0 +1,51 @@
+"""The Municipality agent: an annual budget it cannot exceed, staff, and the spending ledger."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from willsim.units import WEEKS_PER_YEAR
+
+if TYPE_CHECKING:
+    from willsim.model import WelfareModel
+
+SPENDING_ITEMS: tuple[str, ...] = ("staff", "services", "hospital", "residential", "housing")
+"""Public spending items. ``staff`` and ``services`` come out of the municipal budget; the
+crisis items (hospital days, public share of residential care, emergency housing) are paid by
+the health service and other public budgets, and are reported but not rationed."""
+MUNICIPAL_ITEMS = ("staff", "services")
+
+
+class Municipality(mesa.Agent):
+    """Holds the modelled social budget for the year and pays staff and services out of it."""
+
+    def __init__(self, model: WelfareModel, annual_budget: float) -> None:
+        super().__init__(model)
+        self.annual_budget = float(annual_budget)  # EUR per year, in simulated units
+        self.remaining = self.annual_budget
+        self.week_spending = dict.fromkeys(SPENDING_ITEMS, 0.0)
+        self.total_spending = dict.fromkeys(SPENDING_ITEMS, 0.0)
+
+    def start_week(self, week: int) -> None:
+        """Reset the weekly ledger; a new budget year starts every 52 weeks."""
+        if week % WEEKS_PER_YEAR == 0 and week > 0:
+            self.remaining = self.annual_budget
+        self.week_spending = dict.fromkeys(SPENDING_ITEMS, 0.0)
+
+    def weeks_left_in_year(self, week: int) -> int:
+        return WEEKS_PER_YEAR - week % WEEKS_PER_YEAR
+
+    def affordable(self, weekly_cost: float, week: int) -> bool:
+        """Whether a commitment of ``weekly_cost`` a week fits the rest of this year's budget."""
+        return weekly_cost * self.weeks_left_in_year(week) <= self.remaining + 1e-9
+
+    def pay(self, item: str, amount: float) -> float:
+        """Pay ``amount``; municipal items are capped by what remains. Returns what was paid."""
+        if item in MUNICIPAL_ITEMS:
+            amount = min(amount, self.remaining)
+            self.remaining -= amount
+        self.week_spending[item] += amount
+        self.total_spending[item] += amount
+        return amount

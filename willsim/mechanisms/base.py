@@ -1,0 +1,21 @@
+"""The common shape of a mechanism."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from willsim.model import WelfareModel
+
+
+class Mechanism:
+    """A phase of the weekly step. Subclasses set ``name`` and override ``step``."""
+
+    name: str = "mechanism"
+
+    def setup(self, model: WelfareModel) -> None:
+        """Prepare derived constants once the population exists."""
+
+    def step(self, model: WelfareModel, week: int) -> None:
+        """Advance this mechanism by one week."""
+        raise NotImplementedError

@@ -1,0 +1,57 @@
+"""Who covers a care need: formal service, family and privately bought help.
+
+A care need of ``h`` hours a week is met when formal hours, family hours (more for people living
+with others than for people living alone) and hours bought privately (by families whose income
+band makes it likely) reach ``services.care_met_share`` of ``h``. Private purchases are
+out-of-pocket spending. Needs in the other domains are met only by a formal service (in this
+engine; platforms and community help come with the policy mechanisms).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from willsim.citizens import CARE, Status
+from willsim.mechanisms.base import Mechanism
+from willsim.params import DOMAINS
+
+if TYPE_CHECKING:
+    from willsim.model import WelfareModel
+
+
+class Coverage(Mechanism):
+    """Computes, each week, which needs are met and what families pay out of pocket."""
+
+    name = "coverage"
+
+    def setup(self, model: WelfareModel) -> None:
+        p = model.params
+        self.level_hours = np.r_[0.0, p.array("needs.care_level_hours")]
+        self.formal_hours = p["services.hours_per_case"][CARE]
+        self.family_hours = p.array("services.informal_hours")  # [with others, alone]
+        self.uptake = p.array("services.private_uptake")
+        self.private_hours = p["services.private_hours"]
+        self.price = p["services.private_price"]
+        self.met_share = p["services.care_met_share"]
+        n = model.citizens.n
+        self.met = np.zeros((len(DOMAINS), n), dtype=bool)
+        self.unmet_hours = np.zeros(n)
+        self.out_of_pocket = 0.0
+
+    def step(self, model: WelfareModel, week: int) -> None:
+        c = model.citizens
+        need = self.level_hours[c.need_level[CARE]]
+        formal = np.where(c.status[CARE] == Status.SERVED, self.formal_hours, 0.0)
+        family = self.family_hours[c.living_alone.astype(np.intp)]
+        target = self.met_share * need
+        buys = ((formal + family < target) & (need > 0) & ~c.residential
+                & (c.private_propensity < self.uptake[c.income_band]))
+        private = np.where(buys, np.minimum(self.private_hours, need), 0.0)
+        covered = formal + family + private
+        self.met[CARE] = (need > 0) & (covered >= target)
+        self.met[1:] = c.status[1:] == Status.SERVED
+        self.unmet_hours = np.maximum(need - covered, 0.0)
+        self.out_of_pocket = float(private.sum()) * self.price
+        self.private_buyers = buys

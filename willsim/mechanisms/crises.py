@@ -1,0 +1,71 @@
+"""Unmet needs escalate into crises with public costs.
+
+A resident with a care need has a weekly risk of a crisis (a hospital admission) that rises with
+the level of need, is lower when the need is met and higher when isolated. A crisis costs hospital
+days, raises the care level by one, and makes the resident known to services (hospital discharge
+links them to the social office). At the highest level a crisis may end in admission to
+residential care. An unmet work/income need can end in loss of housing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from willsim.citizens import CARE, ISOLATION, WORK
+from willsim.mechanisms.base import Mechanism
+from willsim.mechanisms.needs import MAX_CARE_LEVEL
+
+if TYPE_CHECKING:
+    from willsim.model import WelfareModel
+
+
+class Crises(Mechanism):
+    """Escalation of unmet needs into costly crisis events."""
+
+    name = "crises"
+
+    def setup(self, model: WelfareModel) -> None:
+        p = model.params
+        self.care_risk = np.r_[0.0, p.weekly("crises.care_by_level")]
+        self.met_mult = p["crises.met_multiplier"]
+        self.iso_mult = p["crises.isolation_multiplier"]
+        self.work_risk = p.weekly("crises.work")
+        self.hospital_cost = p["crises.hospital_days"] * p["crises.hospital_day_cost"]
+        self.residential_share = p["crises.residential_share"]
+        self.residential_week = p.weekly("crises.residential_cost")
+        self.public_share = p["crises.residential_public_share"]
+        self.housing_cost = p["crises.housing_cost"]
+        n = model.citizens.n
+        self.care_crisis = np.zeros(n, dtype=bool)
+        self.work_crisis = np.zeros(n, dtype=bool)
+        self.admitted = 0
+        self.family_residential = 0.0
+
+    def step(self, model: WelfareModel, week: int) -> None:
+        c, met = model.citizens, model.coverage.met
+        u = model.streams["crises"].random((2, c.n), dtype=np.float32)
+        level = c.need_level[CARE]
+        risk = self.care_risk[level] * np.where(met[CARE], self.met_mult, 1.0)
+        risk = risk * np.where(c.need_level[ISOLATION] > 0, self.iso_mult, 1.0)
+        risk[c.residential] = 0.0
+        self.care_crisis = u[0] < risk
+        hit = np.flatnonzero(self.care_crisis)
+        top = hit[level[hit] >= MAX_CARE_LEVEL]
+        admit = top[u[0, top] / risk[top] < self.residential_share]
+        c.need_level[CARE, hit] = np.minimum(level[hit] + 1, MAX_CARE_LEVEL)
+        c.crises[hit] += 1
+        c.aware[hit] = True
+        self.admitted = admit.size
+        if admit.size:
+            model.close_all_needs(admit)
+            c.residential[admit] = True
+        self.work_crisis = (c.need_level[WORK] > 0) & ~met[WORK] & (u[1] < self.work_risk)
+        c.crises[self.work_crisis] += 1
+        muni = model.municipality
+        muni.pay("hospital", hit.size * self.hospital_cost)
+        residents = np.count_nonzero(c.residential)
+        muni.pay("residential", residents * self.residential_week * self.public_share)
+        self.family_residential = residents * self.residential_week * (1 - self.public_share)
+        muni.pay("housing", np.count_nonzero(self.work_crisis) * self.housing_cost)

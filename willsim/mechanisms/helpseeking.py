@@ -1,0 +1,79 @@
+"""Help-seeking on demand: whether, and when in the week, a need becomes a request.
+
+A resident with an unexpressed need asks at the social office at a weekly rate
+
+    ask_rate[d] x severity x aware x trust x (1 - stigma[d]) x access
+
+where ``aware`` is 0 or 1 (knows the service and how to ask), ``access`` falls with distance to
+the desk and for frail people living alone. Non-take-up emerges: unaware, distrustful, distant or
+stigmatised residents keep their needs latent. One uniform per resident and domain is drawn every
+week from the ``helpseeking`` stream; for those who ask, ``u / p`` (uniform given ``u < p``) places
+the request within the week, so arrivals are a Poisson process in continuous time.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from willsim.citizens import CARE, Status
+from willsim.mechanisms.base import Mechanism
+from willsim.params import DOMAINS
+
+if TYPE_CHECKING:
+    from willsim.model import WelfareModel
+
+FRAIL_LEVEL = 3  # care level (32+ hours a week) from which getting to the desk is hard alone
+REFERENCE_CARE_HOURS = 16.0
+
+
+class HelpSeeking(Mechanism):
+    """Turns latent needs into requests at the office (welfare on demand)."""
+
+    name = "helpseeking"
+
+    def setup(self, model: WelfareModel) -> None:
+        p = model.params
+        self.rate = p.weekly("helpseeking.ask_rate") * (1.0 - p.array("helpseeking.stigma"))
+        self.reapply_after = p.weekly("helpseeking.reapply_after")
+        self.decay_km = p["helpseeking.distance_decay_km"]
+        self.frail_access = p["helpseeking.frail_access"]
+        hours = np.r_[0.0, p.array("needs.care_level_hours")]
+        self.care_severity = np.sqrt(hours / REFERENCE_CARE_HOURS)
+        self.enabled = p["office.exogenous_requests"] <= 0
+        self.requests = np.zeros(len(DOMAINS), dtype=np.int64)
+
+    def access(self, model: WelfareModel) -> np.ndarray:
+        """Probability-like ease of reaching the desk (office hours, distance, frailty)."""
+        c = model.citizens
+        desk = np.exp(-c.distance_km / self.decay_km)
+        frail = c.living_alone & (c.need_level[CARE] >= FRAIL_LEVEL)
+        return np.where(frail, desk * self.frail_access, desk)
+
+    def propensity(self, model: WelfareModel) -> np.ndarray:
+        """(D, n) weekly asking rate of each resident for each domain, ignoring current status."""
+        c = model.citizens
+        person = c.aware * c.trust * self.access(model)
+        rate = self.rate[:, None] * person[None, :]
+        rate[CARE] *= self.care_severity[c.need_level[CARE]]
+        return rate
+
+    def step(self, model: WelfareModel, week: int) -> None:
+        c = model.citizens
+        u = model.streams["helpseeking"].random((len(DOMAINS), c.n), dtype=np.float32)
+        self.requests[:] = 0
+        if not self.enabled:
+            return
+        can_ask = (c.status == Status.LATENT) | (
+            (c.status == Status.REFUSED) & (week - c.status_since >= self.reapply_after))
+        can_ask &= ~c.residential[None, :]
+        p = -np.expm1(-self.propensity(model))
+        asks = can_ask & (u < p)
+        domain, who = np.nonzero(asks)
+        times = week + np.minimum(u[domain, who] / p[domain, who], 1.0 - 1e-9)
+        self.requests[:] = np.bincount(domain, minlength=len(DOMAINS))
+        c.requested[domain, who] = True
+        c.status[domain, who] = Status.QUEUED
+        c.status_since[domain, who] = times
+        model.office.submit(times, who, domain)

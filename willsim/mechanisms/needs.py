@@ -1,0 +1,114 @@
+"""Needs arise, progress and recede; residents die and are replaced by newcomers.
+
+Every week each resident draws one uniform number per domain and one for mortality from the
+``needs`` stream, whatever their state, so that policies never shift these numbers (common random
+numbers). Onset rates are derived so that, without services, each age band's prevalence stays at
+its target (the profile's prevalence): inflow = outflow, i.e. ``h = p (exit) / (1 - p)``.
+Formal services act in :mod:`willsim.mechanisms.services`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from willsim.citizens import CARE, ISOLATION, WORK, Status
+from willsim.mechanisms.base import Mechanism
+from willsim.params import AGE_BANDS
+from willsim.population import isolation_prevalence, replace_residents, work_need_prevalence
+
+if TYPE_CHECKING:
+    from willsim.model import WelfareModel
+
+MAX_CARE_LEVEL = 4
+
+
+def stationary_onset(prevalence: np.ndarray, exit_rate: np.ndarray | float) -> np.ndarray:
+    """Weekly onset probability that keeps ``prevalence`` steady given a weekly exit probability."""
+    p = np.clip(prevalence, 0.0, 0.99)
+    return np.clip(p * exit_rate / (1.0 - p), 0.0, 1.0)
+
+
+class NeedDynamics(Mechanism):
+    """Mortality and replacement, onset of new needs, progression and recovery of existing ones."""
+
+    name = "needs"
+
+    def setup(self, model: WelfareModel) -> None:
+        p, c = model.params, model.citizens
+        self.mortality = p.weekly("needs.mortality_by_age")
+        self.care_mult = p["needs.care_mortality_multiplier"]
+        self.care_progress = p.weekly("needs.care_progression")
+        self.care_recover = p.weekly("needs.care_recovery")
+        self.iso_recover = p.weekly("needs.isolation_recovery")
+        self.work_recover = p.weekly("needs.work_recovery")
+        level1 = p["needs.care_level_shares"][0] / sum(p["needs.care_level_shares"])
+        care_exit = self.mortality * self.care_mult + self.care_recover * level1
+        self.care_onset = stationary_onset(p.array("needs.care_prevalence_by_age"), care_exit)
+        self.iso_exit = self.iso_recover + self.mortality  # by age band
+        self.iso_onset = self._isolation_onset(model, np.arange(c.n))
+        work = work_need_prevalence(c)
+        counts = np.bincount(c.age_band, minlength=len(AGE_BANDS))
+        work_share = np.bincount(c.age_band, weights=work, minlength=len(AGE_BANDS))
+        self.work_target = np.divide(work_share, counts, out=np.zeros(len(AGE_BANDS)),
+                                     where=counts > 0)
+        self.work_onset = stationary_onset(self.work_target, self.work_recover + self.mortality)
+        self.deaths = 0
+
+    def step(self, model: WelfareModel, week: int) -> None:
+        c, rng = model.citizens, model.streams["needs"]
+        u = rng.random((4, c.n), dtype=np.float32)
+        self._mortality(model, u[3], week)
+        community = ~c.residential
+        self._care(model, u[CARE], community, week)
+        self._isolation(model, u[ISOLATION], community, week)
+        self._work(model, u[WORK], community, week)
+
+    def _mortality(self, model: WelfareModel, u: np.ndarray, week: int) -> None:
+        c = model.citizens
+        hazard = self.mortality[c.age_band] * self.care_mult ** c.need_level[CARE]
+        dead = np.flatnonzero(u < hazard)
+        self.deaths = dead.size
+        if dead.size:
+            model.close_all_needs(dead)
+            replace_residents(c, model.params, dead, model.streams["population"], week)
+            self.iso_onset[dead] = self._isolation_onset(model, dead)
+
+    def _isolation_onset(self, model: WelfareModel, idx: np.ndarray) -> np.ndarray:
+        c = model.citizens
+        target = isolation_prevalence(model.params, c.age_band[idx], c.living_alone[idx])
+        return stationary_onset(target, self.iso_exit[c.age_band[idx]])
+
+    def _care(self, model: WelfareModel, u: np.ndarray, community: np.ndarray, week: int) -> None:
+        c = model.citizens
+        level = c.need_level[CARE]
+        none = community & (level == 0)
+        onset = np.flatnonzero(none & (u < self.care_onset[c.age_band]))
+        has = community & (level > 0)
+        served = c.status[CARE] == Status.SERVED
+        progress_p = self.care_progress * np.where(served, model.services.care_progression_factor(),
+                                                   1.0)
+        up = np.flatnonzero(has & (u > 1.0 - progress_p) & (level < MAX_CARE_LEVEL))
+        down = np.flatnonzero(has & (u < self.care_recover))
+        c.need_level[CARE, up] += 1
+        model.lower_care_level(down)
+        c.start_need(CARE, onset, 1, week)
+
+    def _isolation(self, model: WelfareModel, u: np.ndarray, community: np.ndarray,
+                   week: int) -> None:
+        c = model.citizens
+        has = c.need_level[ISOLATION] > 0
+        onset = np.flatnonzero(community & ~has & (u < self.iso_onset))
+        model.close_needs(ISOLATION, np.flatnonzero(has & (u < self.iso_recover)))
+        c.start_need(ISOLATION, onset, 1, week)
+
+    def _work(self, model: WelfareModel, u: np.ndarray, community: np.ndarray, week: int) -> None:
+        c = model.citizens
+        has = c.need_level[WORK] > 0
+        onset = np.flatnonzero(community & ~has & (u < self.work_onset[c.age_band]))
+        model.resolve_work_needs(np.flatnonzero(has & (u < self.work_recover)))
+        youth = onset[c.age_band[onset] == 1]
+        c.neet[youth] = True
+        c.employed[youth] = False
+        c.start_need(WORK, onset, 1, week)

@@ -1,0 +1,127 @@
+"""The centralised social office: requests queue for assessment, then the means test.
+
+Requests arrive at continuous times within the week and are assessed first-come-first-served by
+the social workers' assessment time, in continuous time (:class:`OfficeQueue`), so with Poisson
+arrivals and exponential assessment times the office *is* an M/M/c queue. An assessed request is
+eligible if the resident's ISEE is at most ``eligibility.isee_max`` for the domain: eligible
+requests join the waiting list for a service; others are refused (and may ask again later).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from willsim.citizens import Status
+from willsim.mechanisms.base import Mechanism
+from willsim.mechanisms.office_queue import OfficeQueue
+from willsim.params import DOMAINS
+
+if TYPE_CHECKING:
+    from willsim.model import WelfareModel
+
+
+def social_workers(model: WelfareModel) -> int:
+    """Social workers in the office (simulated units): declared, or from the city's ratio."""
+    declared = int(model.params["office.social_workers"])
+    if declared > 0:
+        return declared
+    ratio = model.params["city.residents_per_social_worker"]
+    return max(1, round(model.citizens.n / ratio))
+
+
+class Office(Mechanism):
+    """Assessment queue and eligibility decisions."""
+
+    name = "office"
+
+    def setup(self, model: WelfareModel) -> None:
+        p = model.params
+        self.service_rate = (p["office.hours_per_week"] * p["office.assessment_share"]
+                             / p["office.assessment_hours"])  # assessments per week per worker
+        self.queue = OfficeQueue(social_workers(model), self.service_rate, model.streams["office"])
+        self.isee_max = p.array("eligibility.isee_max")
+        self.exogenous_rate = p.weekly("office.exogenous_requests")
+        self.salary = p.weekly("office.salary")
+        n = model.citizens.n
+        self.current = np.full((len(DOMAINS), n), -1, dtype=np.int64)  # request id per need
+        self._who = np.empty(1024, dtype=np.int64)
+        self._domain = np.empty(1024, dtype=np.int8)
+        self._next_id = 0
+        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self.week = None
+
+    @property
+    def servers(self) -> int:
+        return self.queue.servers
+
+    @servers.setter
+    def servers(self, value: int) -> None:
+        self.queue.servers = int(value)
+
+    def submit(self, times: np.ndarray, who: np.ndarray, domain: np.ndarray) -> None:
+        """Register requests made by residents ``who`` at ``times`` (weeks) in ``domain``."""
+        ids = self._new_ids(who, domain)
+        self.current[domain, who] = ids
+        self._pending.append((np.asarray(times, dtype=float), ids))
+
+    def withdraw(self, who: np.ndarray, domain: int) -> None:
+        """Drop the requests of residents ``who`` in ``domain`` (need ended, person replaced)."""
+        ids = self.current[domain, who]
+        ids = ids[ids >= 0]
+        if ids.size:
+            self.queue.withdraw(ids)
+        self.current[domain, who] = -1
+
+    def step(self, model: WelfareModel, week: int) -> None:
+        if self.exogenous_rate > 0:
+            self._exogenous_arrivals(model, week)
+        times, ids = self._take_pending()
+        self.week = self.queue.step(week, times, ids)
+        model.municipality.pay("staff", self.servers * self.salary)
+        self._decide(model, self.week.completed_items, self.week.completed_times)
+
+    def started_residents(self) -> tuple[np.ndarray, np.ndarray]:
+        """Residents whose assessment started this week, with their waits in weeks."""
+        who = self._who[self.week.started_items]
+        keep = who >= 0
+        return who[keep], self.week.started_waits[keep]
+
+    def _decide(self, model: WelfareModel, ids: np.ndarray, times: np.ndarray) -> None:
+        who, domain = self._who[ids], self._domain[ids]
+        live = who >= 0
+        live[live] = self.current[domain[live], who[live]] == ids[live]
+        who, domain, times = who[live], domain[live], times[live]
+        self.current[domain, who] = -1
+        c = model.citizens
+        eligible = c.isee[who] <= self.isee_max[domain]
+        c.status[domain, who] = np.where(eligible, Status.WAITLIST, Status.REFUSED)
+        c.status_since[domain, who] = times
+
+    def _exogenous_arrivals(self, model: WelfareModel, week: int) -> None:
+        rng = model.streams["exogenous"]
+        count = rng.poisson(self.exogenous_rate)
+        times = week + rng.random(count)
+        self._pending.append((times, self._new_ids(np.full(count, -1), np.zeros(count))))
+
+    def _take_pending(self) -> tuple[np.ndarray, np.ndarray]:
+        if not self._pending:
+            return np.empty(0), np.empty(0, dtype=np.int64)
+        times = np.concatenate([t for t, _ in self._pending])
+        ids = np.concatenate([i for _, i in self._pending])
+        self._pending.clear()
+        return times, ids
+
+    def _new_ids(self, who: np.ndarray, domain: np.ndarray) -> np.ndarray:
+        count = len(who)
+        end = self._next_id + count
+        if end > self._who.size:
+            size = max(end, 2 * self._who.size)
+            self._who = np.resize(self._who, size)
+            self._domain = np.resize(self._domain, size)
+        self._who[self._next_id:end] = who
+        self._domain[self._next_id:end] = domain
+        ids = np.arange(self._next_id, end, dtype=np.int64)
+        self._next_id = end
+        return ids

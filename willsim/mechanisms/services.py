@@ -1,0 +1,179 @@
+"""Formal services: placing waiting-list cases with providers, paying for them, and their effects.
+
+Each week, eligible people on the waiting list are placed, oldest first, with providers that
+serve the domain and have spare hours (municipal service first, then Third Sector, then private
+contractors, cheapest first within a kind), as long as the municipality can afford the weekly
+cost for the rest of its budget year. Served people receive a fixed number of hours a week; the
+provider's hidden quality scales the effect. When the budget cannot pay for every case in
+service, the most recently placed cases are suspended back to the waiting list (rationing).
+Provider load is always derived from the cases in service, never tracked separately.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from willsim.citizens import CARE, ISOLATION, WORK, Status
+from willsim.mechanisms.base import Mechanism
+from willsim.params import DOMAINS, PROVIDER_KINDS
+
+if TYPE_CHECKING:
+    from willsim.model import WelfareModel
+
+
+class Services(Mechanism):
+    """Allocation of cases to providers, delivery, payment and service effects."""
+
+    name = "services"
+
+    def setup(self, model: WelfareModel) -> None:
+        p = model.params
+        self.hours = p.array("services.hours_per_case")
+        self.max_weeks = p.weekly("services.max_duration")
+        self.resolution = p.weekly("services.resolution")
+        self.progress_mult = p["services.care_progression_multiplier"]
+        providers = model.providers
+        self.capacity = np.array([pr.capacity for pr in providers], dtype=float)
+        self.unit_cost = np.array([pr.unit_cost for pr in providers], dtype=float)
+        self.quality = np.array([pr.quality for pr in providers], dtype=float)
+        self.serves = np.array([pr.domains for pr in providers], dtype=bool).reshape(-1, len(DOMAINS))
+        kind_rank = np.array([PROVIDER_KINDS.index(pr.kind) for pr in providers])
+        self.order = np.lexsort((self.unit_cost, kind_rank)) if providers else np.empty(0, int)
+        self.service_start = np.full((len(DOMAINS), model.citizens.n), -1, dtype=np.int32)
+        self.load = np.zeros(len(providers))
+        self.placed = np.zeros(len(DOMAINS), dtype=np.int64)
+        self.suspended = 0
+        self.resolved = np.zeros(len(DOMAINS), dtype=np.int64)
+        self.neet_activated = 0
+        self.cost_week = 0.0
+        self._provider = model.citizens.provider  # (D, n), updated in place by the model
+
+    def quality_of(self, domain: int) -> np.ndarray:
+        """Quality of the provider serving each resident in ``domain`` (0 if none)."""
+        prov = self._provider[domain]
+        return np.where(prov >= 0, self.quality[np.maximum(prov, 0)], 0.0)
+
+    def care_progression_factor(self) -> np.ndarray:
+        """Multiplier on care-need progression for each resident (used where served)."""
+        q = self.quality_of(CARE)
+        return np.clip(1.0 - (1.0 - self.progress_mult) * q, 0.0, 1.0)
+
+    def step(self, model: WelfareModel, week: int) -> None:
+        self._place(model, week)
+        self._pay(model, week)
+        self._effects(model, week)
+        self._sync_agents(model)
+
+    def case_cost(self, domain: int, provider: np.ndarray) -> np.ndarray:
+        """Weekly cost of cases in ``domain`` with the given providers."""
+        return self.hours[domain] * self.unit_cost[provider]
+
+    def committed_cost(self, model: WelfareModel) -> float:
+        """Weekly cost of every case in service."""
+        c = model.citizens
+        total = 0.0
+        for d in range(len(DOMAINS)):
+            prov = c.provider[d][c.status[d] == Status.SERVED]
+            total += float(self.case_cost(d, prov).sum())
+        return total
+
+    def _derive_load(self, model: WelfareModel) -> None:
+        c = model.citizens
+        self.load[:] = 0.0
+        for d in range(len(DOMAINS)):
+            prov = c.provider[d][c.status[d] == Status.SERVED]
+            self.load += np.bincount(prov, minlength=self.load.size) * self.hours[d]
+
+    def _place(self, model: WelfareModel, week: int) -> None:
+        c, muni = model.citizens, model.municipality
+        self._derive_load(model)
+        committed = self.committed_cost(model)
+        self.placed[:] = 0
+        for d in range(len(DOMAINS)):
+            waiting = np.flatnonzero(c.status[d] == Status.WAITLIST)
+            if waiting.size == 0:
+                continue
+            waiting = waiting[np.argsort(c.status_since[d, waiting], kind="stable")]
+            start = 0
+            for j in self.order:
+                if start >= waiting.size:
+                    break
+                if not self.serves[j, d]:
+                    continue
+                cost = self.hours[d] * self.unit_cost[j]
+                slots = int((self.capacity[j] - self.load[j] + 1e-9) // self.hours[d])
+                budget_left = muni.remaining / muni.weeks_left_in_year(week) - committed
+                affordable = int(max(budget_left, 0.0) // cost) if cost > 0 else slots
+                take = max(0, min(slots, affordable, waiting.size - start))
+                if take == 0:
+                    continue
+                who = waiting[start:start + take]
+                start += take
+                c.status[d, who] = Status.SERVED
+                c.status_since[d, who] = week
+                c.provider[d, who] = j
+                first = who[c.first_help[d, who] < 0]
+                c.first_help[d, first] = week
+                self.service_start[d, who] = week
+                self.load[j] += take * self.hours[d]
+                committed += take * cost
+                self.placed[d] += take
+
+    def _pay(self, model: WelfareModel, week: int) -> None:
+        """Pay this week's services; suspend the newest cases if the budget cannot cover them."""
+        c, muni = model.citizens, model.municipality
+        self.suspended = 0
+        cost = self.committed_cost(model)
+        if cost > muni.remaining + 1e-9:
+            self._ration(model, cost - muni.remaining)
+            cost = self.committed_cost(model)
+        self.cost_week = muni.pay("services", cost)
+        self._derive_load(model)
+        for d in range(len(DOMAINS)):
+            served = c.status[d] == Status.SERVED
+            prov = c.provider[d][served]
+            revenue = np.bincount(prov, weights=self.case_cost(d, prov), minlength=self.load.size)
+            for j, pr in enumerate(model.providers):
+                pr.revenue += revenue[j]
+                pr.hours_delivered += np.count_nonzero(prov == j) * self.hours[d]
+
+    def _ration(self, model: WelfareModel, excess: float) -> None:
+        """Suspend the most recently placed cases until their cost covers ``excess``."""
+        c = model.citizens
+        domain, who = np.nonzero(c.status == Status.SERVED)
+        cost = self.hours[domain] * self.unit_cost[c.provider[domain, who]]
+        order = np.argsort(-self.service_start[domain, who], kind="stable")
+        freed_before = np.cumsum(cost[order]) - cost[order]
+        cut = order[freed_before < excess - 1e-9]
+        c.status[domain[cut], who[cut]] = Status.WAITLIST
+        c.provider[domain[cut], who[cut]] = -1
+        self.suspended = cut.size
+
+    def _effects(self, model: WelfareModel, week: int) -> None:
+        c = model.citizens
+        u = model.streams["services"].random((len(DOMAINS), c.n), dtype=np.float32)
+        self.resolved[:] = 0
+        for d in range(len(DOMAINS)):
+            served = c.status[d] == Status.SERVED
+            success = served & (u[d] < self.resolution[d] * self.quality_of(d))
+            done = np.flatnonzero(success)
+            self.resolved[d] = done.size
+            if d == CARE:
+                model.lower_care_level(done)
+            elif d == ISOLATION:
+                model.close_needs(ISOLATION, done)
+            elif d == WORK:
+                self.neet_activated += int(np.count_nonzero(c.neet[done]))
+                model.resolve_work_needs(done)
+            expired = np.flatnonzero((c.status[d] == Status.SERVED)
+                                     & (week - self.service_start[d] >= self.max_weeks[d]))
+            c.status[d, expired] = Status.LATENT
+            c.provider[d, expired] = -1
+            c.status_since[d, expired] = week
+
+    def _sync_agents(self, model: WelfareModel) -> None:
+        self._derive_load(model)
+        for j, pr in enumerate(model.providers):
+            pr.load = float(self.load[j])

@@ -1,0 +1,212 @@
+"""WelfareModel: the Mesa model of a city's welfare ecosystem.
+
+Citizens' state lives in NumPy arrays (:class:`willsim.citizens.Citizens`) and each phase of the
+week is vectorised over the population; Mesa agents are the identity and inspection layer
+(``Citizen``), and the actors with few instances (``Provider``, ``Municipality``).
+
+The week, in order (:data:`PHASES`):
+
+1. ``needs``        residents die and are replaced; needs arise, progress and recede;
+2. ``helpseeking``  latent needs become requests at the office (welfare on demand);
+3. ``office``       requests queue for assessment (continuous time) and pass the means test;
+4. ``services``     eligible cases are placed with providers within capacity and budget, paid
+                    for, and served needs improve;
+5. ``coverage``     family and privately bought care; which needs are met;
+6. ``crises``       unmet needs escalate into crises with public costs;
+7. indicators are collected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import mesa
+import numpy as np
+
+from willsim.agents import Citizen, Municipality, Provider
+from willsim.citizens import CARE, WORK, Citizens, Status
+from willsim.collector import Collector
+from willsim.indicators import INDICATOR_LIST
+from willsim.mechanisms.coverage import Coverage
+from willsim.mechanisms.crises import Crises
+from willsim.mechanisms.helpseeking import HelpSeeking
+from willsim.mechanisms.needs import NeedDynamics
+from willsim.mechanisms.office import Office
+from willsim.mechanisms.services import Services
+from willsim.params import DOMAINS, PROVIDER_KINDS
+from willsim.population import build_citizens
+from willsim.rng import RandomStreams
+from willsim.scenario import Scenario, load_scenario
+
+PHASES: tuple[str, ...] = ("needs", "helpseeking", "office", "services", "coverage", "crises")
+"""The phases of a week, in the order they run. Each names a mechanism attribute of the model."""
+
+# Domains each provider kind serves: municipal home help (care); Third Sector organisations
+# alternate between care + isolation and isolation + work; private firms care + work.
+_THIRD_SECTOR_DOMAINS = ([True, True, False], [False, True, True])
+_KIND_DOMAINS = {"municipal": [True, False, False], "private": [True, False, True]}
+MODEL_REPORTERS = ("unmet_need_share", "crises_per_1000", "mean_queue_length", "mean_wait_weeks",
+                   "coverage", "non_take_up_share", "public_spending_eur", "waiting_list")
+
+
+class WelfareModel(mesa.Model):
+    """A city's citizens, providers and municipality under a welfare regime.
+
+    Args:
+        scenario: a bundled scenario name, a path to a scenario file, or a loaded
+            :class:`~willsim.scenario.Scenario`.
+        seed: the run seed (overrides ``run.seed``).
+        params: overrides by dotted key, e.g. ``{"office.assessment_hours": 4}``.
+        **overrides: the same with ``__`` for the dot (``office__assessment_hours=4``), which is
+            the form ``mesa.batch_run`` and SolaraViz pass.
+    """
+
+    def __init__(self, scenario: str | Scenario = "baseline", seed: int | None = None,
+                 params: Mapping[str, Any] | None = None, **overrides: Any) -> None:
+        values = dict(params or {})
+        values.update({k.replace("__", "."): v for k, v in overrides.items()})
+        if seed is not None:
+            values["run.seed"] = seed
+        if isinstance(scenario, Scenario):
+            self.scenario = load_scenario(scenario.path, {**_overridden(scenario), **values}) \
+                if scenario.path else scenario
+        else:
+            self.scenario = load_scenario(scenario, values)
+        self.params = self.scenario.params
+        run_seed = int(self.params["run.seed"])
+        super().__init__(seed=run_seed)
+        self.streams = RandomStreams(run_seed)
+        self.weeks = int(self.params["run.weeks"])
+        self.week = 0
+        self.citizens: Citizens = build_citizens(self.params, self.streams["population"],
+                                                 self.streams["network"])
+        self.municipality = Municipality(self, self._annual_budget())
+        self.providers: list[Provider] = self._build_providers()
+        self.citizen_agents: list[Citizen] = (
+            list(Citizen.create_agents(self, self.citizens.n, index=list(range(self.citizens.n))))
+            if self.params["run.mesa_citizens"] else [])
+        self.needs = NeedDynamics()
+        self.helpseeking = HelpSeeking()
+        self.office = Office()
+        self.services = Services()
+        self.coverage = Coverage()
+        self.crises = Crises()
+        for phase in PHASES:
+            getattr(self, phase).setup(self)
+        self.collector = Collector(self, self.weeks)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={k: _reporter(k) for k in MODEL_REPORTERS})
+
+    # --- the step ------------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Advance one week through :data:`PHASES`, then record indicators."""
+        if self.week >= self.weeks:
+            self.running = False
+            return
+        self.municipality.start_week(self.week)
+        for phase in PHASES:
+            getattr(self, phase).step(self, self.week)
+        self.collector.collect(self, self.week)
+        self.datacollector.collect(self)
+        self.week += 1
+        if self.week >= self.weeks:
+            self.running = False
+
+    def run(self, progress: Any = None) -> WelfareModel:
+        """Run every remaining week; ``progress`` is called with the week number if given."""
+        while self.running and self.week < self.weeks:
+            self.step()
+            if progress is not None:
+                progress(self.week)
+        return self
+
+    # --- need episodes (used by several mechanisms) ---------------------------------------------
+
+    def close_needs(self, domain: int, idx: np.ndarray) -> None:
+        """End the need episodes of residents ``idx`` in ``domain``, withdrawing open requests."""
+        if idx.size == 0:
+            return
+        queued = idx[self.citizens.status[domain, idx] == Status.QUEUED]
+        if queued.size:
+            self.office.withdraw(queued, domain)
+        self.citizens.end_need(domain, idx)
+
+    def close_all_needs(self, idx: np.ndarray) -> None:
+        """End every need episode of residents ``idx``."""
+        for d in range(len(DOMAINS)):
+            self.close_needs(d, idx[self.citizens.need_level[d, idx] > 0])
+
+    def lower_care_level(self, idx: np.ndarray) -> None:
+        """Lower the care need of residents ``idx`` by one level; at zero the need ends."""
+        c = self.citizens
+        c.need_level[CARE, idx] -= 1
+        self.close_needs(CARE, idx[c.need_level[CARE, idx] <= 0])
+
+    def resolve_work_needs(self, idx: np.ndarray) -> None:
+        """A work/income need ends: the person finds work (NEET leave that state)."""
+        c = self.citizens
+        self.close_needs(WORK, idx)
+        c.neet[idx] = False
+        c.employed[idx] = c.age_band[idx] <= 2
+
+    # --- inspection -------------------------------------------------------------------------------
+
+    def citizen(self, index: int) -> Citizen:
+        """The Citizen agent of resident ``index`` (created on demand if agents are off)."""
+        if self.citizen_agents:
+            return self.citizen_agents[index]
+        return Citizen(self, index)
+
+    @property
+    def population_mode(self) -> str:
+        """``full`` (one agent per resident) or ``sampled`` (weighted sample)."""
+        return "full" if self.citizens.weight == 1.0 else "sampled"
+
+    def release(self) -> None:
+        """Drop Mesa's class-level reference to this model so it can be garbage-collected.
+
+        Mesa 3.3 keeps every model alive in ``Agent._ids`` (mesa issue #3179); call this when a
+        run is finished, as the batch runner does.
+        """
+        mesa.Agent._ids.pop(self, None)
+
+    # --- construction -----------------------------------------------------------------------------
+
+    def _annual_budget(self) -> float:
+        p = self.params
+        return (self.citizens.n * p["city.social_spending_per_capita"]
+                * p["city.modelled_spending_share"] * p["municipality.budget_multiplier"])
+
+    def _build_providers(self) -> list[Provider]:
+        p, rng = self.params, self.streams["providers"]
+        counts = [int(x) for x in p["providers.count"]]
+        hours = p.array("providers.hours_per_1000") * self.citizens.n / 1000.0
+        cost = p.array("providers.unit_cost")
+        sd = p["providers.quality_sd"]
+        providers: list[Provider] = []
+        for k, kind in enumerate(PROVIDER_KINDS):
+            for j in range(counts[k]):
+                domains = (_THIRD_SECTOR_DOMAINS[j % 2] if kind == "third_sector"
+                           else _KIND_DOMAINS[kind])
+                quality = float(np.clip(rng.lognormal(-sd**2 / 2, sd), 0.2, 2.0))
+                district = int(rng.integers(0, int(p["city.districts"])))
+                providers.append(Provider(self, len(providers), kind, np.array(domains),
+                                          hours[k] / counts[k], cost[k], quality, district))
+        return providers
+
+
+def _overridden(scenario: Scenario) -> dict[str, Any]:
+    return {k: v for k, v in scenario.params.items() if scenario.provenance.get(k) == "override"}
+
+
+def _reporter(key: str):
+    index = [i.key for i in INDICATOR_LIST].index(key)
+
+    def report(model: WelfareModel) -> float:
+        week = model.collector.weeks_recorded - 1
+        return float(model.collector.overall[week, index]) if week >= 0 else float("nan")
+
+    report.__name__ = key
+    return report

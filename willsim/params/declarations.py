@@ -1,0 +1,325 @@
+"""Every model parameter, declared once, grouped by actor and mechanism.
+
+Sources name a row of ``shared/data/calibration.csv`` as ``CSV: <quantity> | <geography> | <year>``
+(the row carries its URL), a paper, a statute, or ``assumption`` (a modelling choice, stated in
+``docs/ODD.md``). City profiles in ``scenarios/cities/`` override the ``city.*`` group with
+city-specific figures and record their own sources.
+"""
+
+from __future__ import annotations
+
+from willsim.params.registry import Param
+
+AGE_BANDS: tuple[str, ...] = ("0-14", "15-29", "30-64", "65-74", "75-84", "85+")
+DOMAINS: tuple[str, ...] = ("care", "isolation", "work")
+INCOME_BANDS: tuple[str, ...] = ("absolute_poor", "working_poor", "middle", "comfortable")
+PROVIDER_KINDS: tuple[str, ...] = ("municipal", "third_sector", "private")
+
+_CSV = "CSV: "
+_GS = "Gostoli & Silverman (2019), CareSim default parameters (shared/research/domain.md §3.2)"
+
+RUN = [
+    Param("run.seed", 42, "seed", "Root random seed; every random stream is derived from it.",
+          low=0, high=2**63 - 1, label="Seed", label_it="Seme casuale"),
+    Param("run.weeks", 260, "weeks", "Number of weekly steps to simulate (260 = five years, "
+          "WILL's own span).", low=1, high=5200, label="Weeks", label_it="Settimane"),
+    Param("run.residents", 0, "residents", "Simulated residents. 0 = one agent per resident of "
+          "the city; a smaller number draws a weighted sample whose outputs are scaled to the city.",
+          low=0, high=5_000_000, label="Simulated residents", label_it="Residenti simulati"),
+    Param("run.mesa_citizens", True, "flag", "Create one Mesa Citizen agent per simulated resident "
+          "(the inspection layer). Turning it off speeds up large sweeps; state is unchanged.",
+          label="Mesa citizen agents", label_it="Agenti Mesa per cittadino"),
+]
+
+CITY = [
+    Param("city.population", 100_000, "persons", "Resident population of the city.",
+          _CSV + "resident population (typical WILL city size)", low=1_000, high=5_000_000,
+          label="Population", label_it="Popolazione"),
+    Param("city.age_shares", [0.124, 0.152, 0.486, 0.121, 0.082, 0.035], "share",
+          "Share of residents in each age band " + "/".join(AGE_BANDS) + "; must sum to 1.",
+          _CSV + "residents aged 65+ (share) | Italy | 2022-01-01 (23.8% aged 65+); split of the "
+          "other bands is an assumption", low=0, high=1, length=6,
+          label="Age structure", label_it="Struttura per età"),
+    Param("city.living_alone_by_age", [0.0, 0.04, 0.12, 0.22, 0.36, 0.50], "share",
+          "Share living alone in each age band.",
+          _CSV + "share of 65+ residents living alone | Bergamo (33.1%); share of 75+ women living "
+          "alone | Italy | 2019 (49.2% women, 21.7% men); share of 80+ women living alone (55.4%); "
+          "under 65 assumption", low=0, high=1, length=6,
+          label="Living alone by age", label_it="Persone sole per età"),
+    Param("city.absolute_poverty_rate", 0.097, "share", "Share of individuals in absolute poverty.",
+          _CSV + "absolute poverty, individuals | Italy | 2023", low=0, high=0.6,
+          label="Absolute poverty", label_it="Povertà assoluta"),
+    Param("city.in_work_poverty_rate", 0.115, "share",
+          "Share of employed people at risk of poverty (the working poor).",
+          _CSV + "in-work at-risk-of-poverty rate (18-64 employed) | Italy | 2022", low=0, high=0.6,
+          label="In-work poverty", label_it="Lavoratori poveri"),
+    Param("city.neet_rate", 0.161, "share", "Share of 15-29 year olds not in employment, "
+          "education or training.", _CSV + "NEET rate 15-29 | Italy | 2023", low=0, high=0.6,
+          label="NEET rate", label_it="Tasso di NEET"),
+    Param("city.employment_rate_30_64", 0.70, "share", "Share of 30-64 year olds in work.",
+          "assumption (ISTAT employment rate of the North, not in the calibration table)",
+          low=0.2, high=0.95, label="Employment 30-64", label_it="Occupazione 30-64"),
+    Param("city.digital_skills_by_age", [0.30, 0.60, 0.45, 0.193, 0.08, 0.03], "share",
+          "Share with at least basic digital skills in each age band (for 0-14, a parent's).",
+          _CSV + "at least basic digital skills, age 65-74 | Italy | 2023 (19.3%; 20-24 61.7%; "
+          "16-74 45.7%); 75+ and 0-14 assumption", low=0, high=1, length=6,
+          label="Digital skills by age", label_it="Competenze digitali per età"),
+    Param("city.districts", 8, "count", "Number of districts (quartieri) of the city.",
+          "assumption", low=1, high=60, label="Districts", label_it="Quartieri"),
+    Param("city.radius_km", 5.0, "km", "Radius of the city; residents' distance to the social "
+          "office is drawn within it, districts further out being further away.", "assumption",
+          low=0.5, high=40, label="City radius", label_it="Raggio della città"),
+    Param("city.social_spending_per_capita", 182.0, "EUR/resident/year",
+          "Municipal social spending per resident (net of user and NHS contributions).",
+          _CSV + "municipal social spending per capita, municipalities >50,000 inhabitants | "
+          "Italy | 2021", low=0, high=2_000, label="Social spending per resident",
+          label_it="Spesa sociale per residente"),
+    Param("city.modelled_spending_share", 0.315, "share",
+          "Share of social spending on the areas the model covers (elderly 15.0% + poverty and "
+          "adult hardship 10.8% + general 5.7%); the municipality's modelled budget.",
+          _CSV + "share of municipal social spending: elderly / poverty and adult hardship | "
+          "Italy | 2021", low=0.01, high=1, label="Modelled share of spending",
+          label_it="Quota di spesa modellata"),
+    Param("city.residents_per_social_worker", 5_000.0, "residents",
+          "Residents per municipal social worker.", _CSV + "LEP social worker ratio | Italy | 2021-",
+          low=500, high=50_000, label="Residents per social worker",
+          label_it="Residenti per assistente sociale"),
+    Param("city.isee_band_edges", [9_360.0, 15_000.0, 30_000.0], "EUR",
+          "ISEE (means-test indicator) edges of the income bands absolute poor / working poor / "
+          "middle / comfortable.", "assumption (9,360 EUR is the Reddito di Cittadinanza ISEE "
+          "threshold, D.L. 4/2019)", low=0, high=200_000, length=3,
+          label="ISEE band edges", label_it="Soglie ISEE delle fasce"),
+]
+
+NETWORK = [
+    Param("network.mean_ties", 6.0, "count", "Mean number of social ties of a resident.",
+          "assumption", low=0, high=50, label="Mean ties", label_it="Legami medi"),
+    Param("network.same_district_share", 0.8, "share",
+          "Share of ties formed inside one's own district.", "assumption", low=0, high=1,
+          label="Ties within district", label_it="Legami nel quartiere"),
+    Param("network.isolated_ties_multiplier", 0.3, "multiplier",
+          "Ties of an isolated resident relative to others.", "assumption", low=0, high=1,
+          label="Ties of isolated people", label_it="Legami delle persone isolate"),
+]
+
+NEEDS = [
+    Param("needs.care_prevalence_by_age", [0.005, 0.006, 0.02, 0.12, 0.325, 0.638], "share",
+          "Share with a care/autonomy need in each age band, at start and as the stationary target "
+          "from which onset rates are derived.",
+          _CSV + "non-self-sufficient older people | Italy | 2021 (28.4% of 65+; 32.5% of 75-84; "
+          "63.8% of 85+); under 75 assumption", low=0, high=1, length=6,
+          label="Care need by age", label_it="Bisogno di cura per età"),
+    Param("needs.care_level_shares", [0.40, 0.30, 0.20, 0.10], "share",
+          "Among people with a care need, share at each level (8/16/32/80 hours per week).",
+          "assumption", low=0, high=1, length=4,
+          label="Care need levels", label_it="Livelli di bisogno di cura"),
+    Param("needs.care_level_hours", [8.0, 16.0, 32.0, 80.0], "hours/week",
+          "Hours of help per week needed at each care level.", _GS, low=0, high=168, length=4,
+          label="Care hours by level", label_it="Ore di cura per livello"),
+    Param("needs.care_progression", 0.25, "prob/year",
+          "Probability per year that an unmet care need rises one level.",
+          _GS + " (transition parameter 0.7 on a different scale); assumption", low=0, high=1,
+          label="Care need progression", label_it="Aggravamento del bisogno di cura"),
+    Param("needs.care_recovery", 0.15, "prob/year",
+          "Probability per year that a care need falls one level without formal help.",
+          "assumption", low=0, high=1, label="Care need recovery", label_it="Recupero autonomia"),
+    Param("needs.isolation_prevalence_by_age", [0.02, 0.03, 0.05, 0.10, 0.18, 0.32], "share",
+          "Share socially isolated in each age band (at start and stationary target).",
+          _CSV + "65+ at risk of social isolation | Italy | 2023-2024 (65-74: 10%, 85+: 32%); "
+          "75-84 interpolated; under 65 assumption", low=0, high=1, length=6,
+          label="Isolation by age", label_it="Isolamento per età"),
+    Param("needs.isolation_living_alone_multiplier", 2.0, "multiplier",
+          "Relative odds of isolation for people living alone.", "assumption", low=1, high=10,
+          label="Isolation if living alone", label_it="Isolamento se soli"),
+    Param("needs.isolation_recovery", 0.25, "prob/year",
+          "Probability per year that isolation ends without help.", "assumption", low=0, high=1,
+          label="Isolation recovery", label_it="Uscita spontanea dall'isolamento"),
+    Param("needs.work_recovery", 0.30, "prob/year",
+          "Probability per year that a work/income need ends without help (a job is found).",
+          "assumption", low=0, high=1, label="Work need recovery",
+          label_it="Uscita spontanea dal bisogno di lavoro"),
+    Param("needs.mortality_by_age", [0.0004, 0.0004, 0.002, 0.012, 0.04, 0.14], "prob/year",
+          "Annual probability of death by age band. The dead are replaced by a newcomer of the "
+          "same age band, keeping the population and its structure stationary.",
+          "assumption (order of magnitude of ISTAT life tables)", low=0, high=1, length=6,
+          label="Mortality by age", label_it="Mortalità per età"),
+    Param("needs.care_mortality_multiplier", 1.5, "multiplier",
+          "Mortality multiplier per care level above zero.", "assumption", low=1, high=5,
+          label="Mortality with care need", label_it="Mortalità con bisogno di cura"),
+]
+
+HELPSEEKING = [
+    Param("helpseeking.awareness", 0.55, "share",
+          "Share of residents who know the social services exist and how to ask.",
+          "assumption (calibrated to non-take-up of 25-40%)", low=0, high=1,
+          label="Awareness of services", label_it="Conoscenza dei servizi"),
+    Param("helpseeking.trust_mean", 0.6, "score", "Mean trust in institutions (0-1).",
+          "assumption", low=0, high=1, label="Trust in institutions",
+          label_it="Fiducia nelle istituzioni"),
+    Param("helpseeking.trust_sd", 0.15, "score", "Standard deviation of trust across residents.",
+          "assumption", low=0, high=0.5, label="Spread of trust", label_it="Variabilità fiducia"),
+    Param("helpseeking.ask_rate", [6.0, 1.5, 3.0], "events/year",
+          "Rate at which an aware, fully trusting resident with easy access asks for help with a "
+          "need, by domain care/isolation/work.", "assumption (calibrated to non-take-up)",
+          low=0, high=52, length=3, label="Asking rate", label_it="Propensione a chiedere"),
+    Param("helpseeking.stigma", [0.10, 0.40, 0.30], "share",
+          "Share of the asking rate lost to stigma and complexity, by domain.",
+          "assumption; C3 in shared/research/domain.md (information and complexity matter more "
+          "than stigma)", low=0, high=1, length=3, label="Stigma and complexity",
+          label_it="Stigma e complessità"),
+    Param("helpseeking.distance_decay_km", 6.0, "km",
+          "Distance at which access to the desk falls to 1/e (office hours, travel).",
+          "assumption", low=0.1, high=100, label="Distance decay", label_it="Decadimento distanza"),
+    Param("helpseeking.frail_access", 0.5, "share",
+          "Access to the desk of people living alone with a care need of 32+ hours per week.",
+          "assumption", low=0, high=1, label="Access of frail people",
+          label_it="Accesso delle persone fragili"),
+    Param("helpseeking.reapply_after", 26.0, "weeks",
+          "Weeks before a resident refused on means may ask again.", "assumption", low=1, high=520,
+          label="Re-application delay", label_it="Attesa prima di richiedere"),
+]
+
+OFFICE = [
+    Param("office.social_workers", 0, "persons",
+          "Social workers in the office; 0 derives them from city.residents_per_social_worker.",
+          "assumption", low=0, high=10_000, label="Social workers",
+          label_it="Assistenti sociali"),
+    Param("office.hours_per_week", 36.0, "hours/week", "Contract hours of a social worker.",
+          "assumption (national contract for local authorities)", low=1, high=60,
+          label="Hours per social worker", label_it="Ore per assistente sociale"),
+    Param("office.assessment_share", 0.5, "share",
+          "Share of social workers' time spent assessing new requests (the rest is case "
+          "management).", "assumption", low=0.01, high=1,
+          label="Time on assessment", label_it="Tempo dedicato alla valutazione"),
+    Param("office.assessment_hours", 3.0, "hours",
+          "Mean hours of work to assess one request (exponentially distributed).", "assumption",
+          low=0.1, high=100, label="Hours per assessment", label_it="Ore per valutazione"),
+    Param("office.salary", 40_000.0, "EUR/year", "Yearly cost of one social worker.",
+          _CSV + "LEP social worker ratio | Italy | 2021- (40,000 EUR state grant per worker)",
+          low=0, high=200_000, label="Cost per social worker",
+          label_it="Costo per assistente sociale"),
+    Param("office.exogenous_requests", 0.0, "events/week",
+          "Validation mode: if above 0, the office receives only exogenous Poisson requests at "
+          "this rate (the M/M/c check) and residents' own requests are switched off.",
+          "assumption", low=0, high=1_000_000, label="Exogenous requests",
+          label_it="Richieste esogene"),
+]
+
+ELIGIBILITY = [
+    Param("eligibility.isee_max", [25_000.0, 1e9, 9_360.0], "EUR",
+          "Highest ISEE that qualifies for a public service, by domain care/isolation/work "
+          "(1e9 = universal).", "assumption; 9,360 EUR: Reddito di Cittadinanza threshold "
+          "(D.L. 4/2019)", low=0, high=1e9, length=3, label="Means test",
+          label_it="Soglia ISEE"),
+]
+
+SERVICES = [
+    Param("services.hours_per_case", [1.5, 2.0, 3.0], "hours/week",
+          "Hours of formal service per week for one case, by domain care/isolation/work.",
+          _CSV + "SAD hours per user | Italy | c.2020 (78 h/year = 1.5 h/week); others assumption",
+          low=0.1, high=80, length=3, label="Hours per case", label_it="Ore per caso"),
+    Param("services.max_duration", [520.0, 26.0, 26.0], "weeks",
+          "Longest episode of service, by domain; care continues while the need lasts.",
+          "assumption", low=1, high=5200, length=3, label="Service duration",
+          label_it="Durata del servizio"),
+    Param("services.care_progression_multiplier", 0.6, "multiplier",
+          "Multiplier on care-need progression for people in formal care (times provider quality).",
+          "assumption", low=0, high=1, label="Care slows progression",
+          label_it="Effetto della cura sull'aggravamento"),
+    Param("services.resolution", [0.10, 1.0, 1.2], "events/year",
+          "Rate per year at which formal service resolves the need (at quality 1), by domain; "
+          "for care it lowers the level by one.", "assumption", low=0, high=52, length=3,
+          label="Service effect", label_it="Efficacia del servizio"),
+    Param("services.informal_hours", [24.0, 8.0], "hours/week",
+          "Informal care hours available from family for people living with others / alone.",
+          _GS + " (employed kin at distance 0 / 2)", low=0, high=168, length=2,
+          label="Family care hours", label_it="Ore di cura familiare"),
+    Param("services.private_uptake", [0.0, 0.05, 0.25, 0.60], "share",
+          "Probability that a resident with an unmet care need buys private care, by income band.",
+          "assumption; CSV: families employing domestic workers | Italy | 2024", low=0, high=1,
+          length=4, label="Private care purchase", label_it="Acquisto di cura privata"),
+    Param("services.private_hours", 20.0, "hours/week",
+          "Hours per week bought by a family that buys private care.",
+          _CSV + "average monthly household cost of domestic/care worker services | Italy | "
+          "2023-07 (791 EUR/month)", low=0, high=168, label="Private care hours",
+          label_it="Ore di cura privata"),
+    Param("services.private_price", 12.0, "EUR/hour", "Price of an hour of private care.",
+          _CSV + "price of babysitting via municipal marketplace (WeMi) | Milan | 2018",
+          low=0, high=100, label="Private hourly price", label_it="Prezzo orario privato"),
+    Param("services.care_met_share", 0.8, "share",
+          "A care need counts as met when formal, family and private hours cover this share of it.",
+          "assumption", low=0, high=1, label="Care need met at", label_it="Bisogno coperto al"),
+]
+
+PROVIDERS = [
+    Param("providers.hours_per_1000", [5.0, 4.0, 2.0], "hours/week",
+          "Weekly hours of contracted capacity per 1,000 residents, by provider kind "
+          "municipal/third_sector/private.",
+          _CSV + "older people served by municipal home help (SAD) | Italy | 2020 (1.4% of 65+ "
+          "at 1.5 h/week); split by kind assumption", low=0, high=1_000, length=3,
+          label="Capacity per 1,000 residents", label_it="Capacità per 1.000 residenti"),
+    Param("providers.count", [1.0, 6.0, 4.0], "count",
+          "Number of providers of each kind municipal/third_sector/private.", "assumption",
+          low=0, high=500, length=3, label="Providers", label_it="Erogatori"),
+    Param("providers.unit_cost", [22.0, 19.0, 20.0], "EUR/hour",
+          "Cost of an hour of service by provider kind municipal/third_sector/private.",
+          _CSV + "full hourly cost of municipal home help (SAD) | Monopoli | 2018 (13.80, South); "
+          "maximum user tariff for SAD | Verdello (18.68, below real cost); North level assumption",
+          low=0, high=200, length=3, label="Hourly cost", label_it="Costo orario"),
+    Param("providers.quality_sd", 0.2, "score",
+          "Spread of providers' hidden quality (mean 1 = the service effect as declared).",
+          "assumption", low=0, high=1, label="Spread of quality", label_it="Variabilità qualità"),
+]
+
+CRISES = [
+    Param("crises.care_by_level", [0.04, 0.08, 0.16, 0.35], "prob/year",
+          "Probability per year of a crisis (hospital admission) with an unmet care need, by level.",
+          "assumption", low=0, high=1, length=4, label="Care crisis risk",
+          label_it="Rischio di crisi (cura)"),
+    Param("crises.met_multiplier", 0.5, "multiplier",
+          "Crisis risk of a care need that is met, relative to unmet.", "assumption", low=0, high=1,
+          label="Risk when met", label_it="Rischio se coperto"),
+    Param("crises.isolation_multiplier", 1.49, "multiplier",
+          "Crisis risk multiplier for isolated people.",
+          "PASSI d'Argento 2021-22 via shared/research/domain.md C9 (hospitalisation +49%, "
+          "associational)", low=1, high=5, label="Isolation raises risk",
+          label_it="L'isolamento aumenta il rischio"),
+    Param("crises.work", 0.05, "prob/year",
+          "Probability per year that an unmet work/income need ends in a crisis (loss of housing).",
+          "assumption", low=0, high=1, label="Income crisis risk", label_it="Rischio di crisi "
+          "(reddito)"),
+    Param("crises.hospital_days", 8.0, "days", "Length of a hospital stay after a care crisis.",
+          "assumption", low=0, high=120, label="Hospital stay", label_it="Degenza"),
+    Param("crises.hospital_day_cost", 374.6, "EUR",
+          "Public cost of one hospital day.",
+          _CSV + "hospital acute-care day cost (complexity-weighted) | Bergamo | 2024",
+          low=0, high=5_000, label="Hospital day cost", label_it="Costo giornata ospedaliera"),
+    Param("crises.residential_share", 0.3, "share",
+          "Share of crises at the highest care level that end in admission to residential care.",
+          "assumption", low=0, high=1, label="Admission to residential care",
+          label_it="Ingresso in RSA"),
+    Param("crises.residential_cost", 2_236.0, "EUR/month",
+          "Monthly cost of a residential care place (social quota).",
+          _CSV + "RSA social/hotel quota (paid by resident) | Lombardy | 2024", low=0,
+          high=20_000, label="Residential care cost", label_it="Costo RSA"),
+    Param("crises.residential_public_share", 0.5, "share",
+          "Share of the residential cost paid by the public purse (the rest by the family).",
+          "assumption", low=0, high=1, label="Public share of RSA",
+          label_it="Quota pubblica RSA"),
+    Param("crises.housing_cost", 6_000.0, "EUR/case",
+          "Public cost of an emergency housing case after an income crisis.", "assumption",
+          low=0, high=100_000, label="Emergency housing cost",
+          label_it="Costo emergenza abitativa"),
+]
+
+MUNICIPALITY = [
+    Param("municipality.budget_multiplier", 1.0, "multiplier",
+          "Multiplier on the modelled annual budget (population x spending per resident x "
+          "modelled share); below 1 is a budget cut.", "assumption", low=0, high=10,
+          label="Budget multiplier", label_it="Moltiplicatore del bilancio"),
+]
+
+ALL_PARAMS: list[Param] = [
+    *RUN, *CITY, *NETWORK, *NEEDS, *HELPSEEKING, *OFFICE, *ELIGIBILITY, *SERVICES, *PROVIDERS,
+    *CRISES, *MUNICIPALITY,
+]

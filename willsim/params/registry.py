@@ -1,0 +1,177 @@
+"""The parameter registry: one declaration per parameter, and strict validation.
+
+A :class:`Param` carries everything a user or a tool needs: type, default, unit, valid range or
+choices, English and Italian labels, a description and a source (a row of the calibration table,
+a paper, or ``"assumption"``). The CLI (``willsim params``, ``--set``), the scenario loader, the
+app's controls and the experiment adapters all read this registry; nothing else declares a
+default.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from willsim.units import UNITS
+
+
+class ParameterError(ValueError):
+    """A parameter key or value is invalid. The message names the problem and the valid choices."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """Declaration of one model parameter."""
+
+    key: str
+    default: Any
+    unit: str
+    description: str
+    source: str = "assumption"
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] | None = None
+    length: int | None = None  # for vector parameters (lists of floats)
+    label: str = ""
+    label_it: str = ""
+    group: str = field(init=False)
+    name: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        group, _, name = self.key.partition(".")
+        if not name:
+            raise ValueError(f"parameter key {self.key!r} must be 'group.name'")
+        object.__setattr__(self, "group", group)
+        object.__setattr__(self, "name", name)
+        if self.unit not in UNITS:
+            raise ValueError(f"{self.key}: unknown unit {self.unit!r}")
+        if not self.label:
+            object.__setattr__(self, "label", name.replace("_", " "))
+        if not self.label_it:
+            object.__setattr__(self, "label_it", self.label)
+        self.validate(self.default)  # a declaration whose default is invalid is a bug
+
+    @property
+    def type_name(self) -> str:
+        """A short human name of the value type."""
+        if self.length is not None:
+            return f"list[{self.length} floats]"
+        return type(self.default).__name__
+
+    @property
+    def range_text(self) -> str:
+        """The valid range or choices, as shown to users."""
+        if self.choices:
+            return " | ".join(self.choices)
+        if isinstance(self.default, bool):
+            return "true | false"
+        lo = "-inf" if self.low is None else f"{self.low:g}"
+        hi = "inf" if self.high is None else f"{self.high:g}"
+        return f"[{lo}, {hi}]"
+
+    def validate(self, value: Any) -> Any:
+        """Return ``value`` coerced to this parameter's type, or raise :class:`ParameterError`."""
+        expected = type(self.default)
+        if self.length is not None:
+            if not isinstance(value, (list, tuple)) or len(value) != self.length:
+                raise ParameterError(
+                    f"{self.key}: expected a list of {self.length} numbers, got {value!r}"
+                )
+            out = [self._number(v, float) for v in value]
+            for v in out:
+                self._check_range(v)
+            return out
+        if expected is bool:
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
+                return value.lower() in ("true", "1", "yes")
+            raise ParameterError(f"{self.key}: expected true or false, got {value!r}")
+        if expected is str:
+            if not isinstance(value, str):
+                raise ParameterError(f"{self.key}: expected text, got {value!r}")
+            if self.choices and value not in self.choices:
+                raise ParameterError(
+                    f"{self.key}: {value!r} is not a valid choice; "
+                    f"valid choices: {', '.join(self.choices)}"
+                )
+            return value
+        out = self._number(value, expected)
+        self._check_range(out)
+        return out
+
+    def _number(self, value: Any, expected: type) -> Any:
+        if isinstance(value, bool):
+            raise ParameterError(f"{self.key}: expected a number, got {value!r}")
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                raise ParameterError(
+                    f"{self.key}: expected a {expected.__name__}, got {value!r}"
+                ) from None
+        if not isinstance(value, (int, float)):
+            raise ParameterError(f"{self.key}: expected a {expected.__name__}, got {value!r}")
+        if expected is int:
+            if float(value) != int(value):
+                raise ParameterError(f"{self.key}: expected a whole number, got {value!r}")
+            return int(value)
+        return float(value)
+
+    def _check_range(self, value: float) -> None:
+        if (self.low is not None and value < self.low) or (
+            self.high is not None and value > self.high
+        ):
+            raise ParameterError(
+                f"{self.key}: {value!r} is out of range; valid range {self.range_text} "
+                f"({self.unit})"
+            )
+
+
+class Registry(Mapping[str, Param]):
+    """An ordered, read-only collection of parameter declarations keyed by dotted key."""
+
+    def __init__(self, params: Iterable[Param]):
+        self._params: dict[str, Param] = {}
+        for p in params:
+            if p.key in self._params:
+                raise ValueError(f"parameter {p.key!r} declared twice")
+            self._params[p.key] = p
+
+    def __getitem__(self, key: str) -> Param:
+        try:
+            return self._params[key]
+        except KeyError:
+            raise ParameterError(unknown_key_message(key, self._params)) from None
+
+    def __iter__(self):
+        return iter(self._params)
+
+    def __len__(self) -> int:
+        return len(self._params)
+
+    def groups(self) -> list[str]:
+        """Parameter groups in declaration order."""
+        return list(dict.fromkeys(p.group for p in self._params.values()))
+
+    def defaults(self) -> dict[str, Any]:
+        """A fresh dict of every default value."""
+        return {k: (list(p.default) if p.length else p.default) for k, p in self._params.items()}
+
+    def validate(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Validate a mapping of dotted keys to values; unknown keys are errors."""
+        return {key: self[key].validate(value) for key, value in values.items()}
+
+
+def unknown_key_message(key: str, valid: Iterable[str]) -> str:
+    """An error message for an unknown key, with close matches and the valid groups."""
+    valid = list(valid)
+    close = difflib.get_close_matches(key, valid, n=3, cutoff=0.6)
+    hint = f" Did you mean {' or '.join(close)}?" if close else ""
+    groups = sorted({k.partition(".")[0] for k in valid})
+    return (
+        f"unknown parameter {key!r}.{hint} Valid parameters are 'group.name' with group one of "
+        f"{', '.join(groups)}; run `willsim params` to list all {len(valid)}."
+    )
