@@ -37,7 +37,7 @@ from willsim.mechanisms.services import Services
 from willsim.params import DOMAINS, PROVIDER_KINDS
 from willsim.population import build_citizens
 from willsim.rng import RandomStreams
-from willsim.scenario import Scenario, load_scenario
+from willsim.scenario import Scenario, load_scenario, with_overrides
 
 PHASES: tuple[str, ...] = ("needs", "helpseeking", "office", "services", "coverage", "crises")
 """The phases of a week, in the order they run. Each names a mechanism attribute of the model."""
@@ -68,11 +68,8 @@ class WelfareModel(mesa.Model):
         values.update({k.replace("__", "."): v for k, v in overrides.items()})
         if seed is not None:
             values["run.seed"] = seed
-        if isinstance(scenario, Scenario):
-            self.scenario = load_scenario(scenario.path, {**_overridden(scenario), **values}) \
-                if scenario.path else scenario
-        else:
-            self.scenario = load_scenario(scenario, values)
+        self.scenario = (with_overrides(scenario, values) if isinstance(scenario, Scenario)
+                         else load_scenario(scenario, values))
         self.params = self.scenario.params
         run_seed = int(self.params["run.seed"])
         super().__init__(seed=run_seed)
@@ -195,10 +192,6 @@ class WelfareModel(mesa.Model):
                 providers.append(Provider(self, len(providers), kind, np.array(domains),
                                           hours[k] / counts[k], cost[k], quality, district))
         return providers
-
-
-def _overridden(scenario: Scenario) -> dict[str, Any]:
-    return {k: v for k, v in scenario.params.items() if scenario.provenance.get(k) == "override"}
 
 
 def _reporter(key: str):

@@ -27,7 +27,7 @@ import json
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -251,6 +251,17 @@ def load_scenario(
         params=params, provenance=provenance, description=dict(description),
         city_sources=city_sources, policies=policies, path=str(top_path),
     )
+
+
+def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
+    """A copy of ``scenario`` with ``overrides`` applied as the top layer."""
+    if not overrides:
+        return scenario
+    values = _validated(dict(overrides), "override")
+    params = Parameters({**scenario.params, **values})
+    check_consistency(params, "override")
+    return replace(scenario, params=params,
+                   provenance={**scenario.provenance, **dict.fromkeys(values, "override")})
 
 
 def _extends_chain(ref: str | os.PathLike) -> list[tuple[Path, dict[str, Any]]]:

@@ -1,0 +1,217 @@
+"""The ``willsim`` command line: run, validate, list scenarios and parameters.
+
+Bad input (an unknown scenario or parameter, an out-of-range value, a malformed file) prints one
+clear message naming the problem and the valid choices, and exits with status 2, never with a
+traceback. Results already written are never removed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from willsim.indicators import INDICATORS
+from willsim.params import PARAMETERS, ParameterError
+from willsim.scenario import (
+    ScenarioError,
+    available_cities,
+    available_scenarios,
+    load_scenario,
+    parse_assignment,
+)
+
+EXIT_BAD_INPUT = 2
+HEADLINE = ("arrivals_per_week", "mean_queue_length", "mean_wait_weeks", "waiting_list",
+            "time_to_first_help_weeks", "unmet_need_share", "non_take_up_share", "coverage",
+            "crises_per_1000", "isolated_share", "office_utilisation", "provider_utilisation",
+            "public_spending_eur", "spending_staff_eur", "spending_services_eur",
+            "out_of_pocket_eur")
+
+
+class CliError(Exception):
+    """A user error on the command line."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="willsim", description="Simulate local welfare strategies on a synthetic city.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run a scenario and print its summary")
+    run.add_argument("scenario", nargs="?", default="baseline",
+                     help="bundled scenario name (see `willsim scenarios`) or a .toml/.yaml path")
+    run.add_argument("--seed", type=int, help="run seed (default: the scenario's run.seed)")
+    run.add_argument("--weeks", type=int, help="weeks to simulate (default 260)")
+    run.add_argument("--residents", type=int,
+                     help="simulated residents; fewer than the city's draws a weighted sample")
+    run.add_argument("--replicates", type=int, default=1, help="independent seeds to run")
+    run.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a parameter, e.g. --set office.assessment_hours=4")
+    run.add_argument("--out", help="folder for the time series (Parquet), summary and manifest")
+    run.add_argument("--json", action="store_true",
+                     help="print one JSON object of end-of-run indicators instead of a table")
+
+    val = sub.add_parser("validate", help="check scenario files without running them")
+    val.add_argument("files", nargs="+")
+    sub.add_parser("scenarios", help="list the bundled scenarios and cities")
+    par = sub.add_parser("params", help="list every parameter with default, unit, range, source")
+    par.add_argument("--group", help="only this group (e.g. office)")
+    par.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``willsim`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (ScenarioError, ParameterError, CliError) as exc:
+        print(f"willsim: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("willsim: interrupted", file=sys.stderr)
+        return 130
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from willsim.results import save_runs
+    from willsim.runner import run_scenario
+
+    overrides: dict[str, Any] = dict(parse_assignment(s) for s in args.sets)
+    for key, value in (("run.seed", args.seed), ("run.weeks", args.weeks),
+                       ("run.residents", args.residents)):
+        if value is not None:
+            overrides[key] = value
+    if args.replicates < 1:
+        raise CliError(f"--replicates must be at least 1, got {args.replicates}")
+    scenario = load_scenario(args.scenario, overrides)
+    weeks = int(scenario.params["run.weeks"])
+    with _progress(weeks * args.replicates) as bar:
+        records = run_scenario(scenario, replicates=args.replicates, progress=bar.update)
+    if args.out:
+        folder = save_runs(records, args.out)
+        print(f"results written to {folder}", file=sys.stderr)
+    summaries = [r.summary for r in records]
+    if args.json:
+        mean = {k: _mean([s[k] for s in summaries]) for k in INDICATORS}
+        print(json.dumps(mean, allow_nan=False, default=str))
+    else:
+        print(format_summary(scenario, records[0].manifest, summaries))
+    return 0
+
+
+def _mean(values: list[float]) -> float | None:
+    finite = [v for v in values if not math.isnan(v)]
+    return float(np.mean(finite)) if finite else None
+
+
+def format_summary(scenario, manifest: dict[str, Any], summaries: list[dict[str, float]]) -> str:
+    """A readable table of the headline indicators (mean and 95% range over replicates)."""
+    n = len(summaries)
+    mode = manifest["population_mode"]
+    pop = (f"{manifest['residents_simulated']:,} simulated residents "
+           f"({'one agent per resident' if mode == 'full' else 'weighted sample, weight '}"
+           f"{'' if mode == 'full' else format(manifest['weight'], '.2f')})")
+    lines = [f"Scenario {scenario.name} · {scenario.city_label} · {manifest['weeks']} weeks · "
+             f"{pop} · {n} replicate{'s' if n > 1 else ''} · scenario hash {scenario.hash}", ""]
+    width = max(len(INDICATORS[k].label) for k in HEADLINE)
+    header = f"{'indicator':<{width}}  {'value':>14}" + ("  95% range over replicates" if n > 1
+                                                       else "")
+    lines += [header, "-" * len(header)]
+    for key in HEADLINE:
+        ind = INDICATORS[key]
+        values = np.array([s[key] for s in summaries], dtype=float)
+        finite = values[~np.isnan(values)]
+        value = _fmt(float(finite.mean()), ind.unit) if finite.size else "n/a"
+        extra = ""
+        if n > 1 and finite.size:
+            lo, hi = np.percentile(finite, [2.5, 97.5])
+            extra = f"  [{_fmt(lo, ind.unit)}, {_fmt(hi, ind.unit)}]"
+        lines.append(f"{ind.label:<{width}}  {value:>14}{extra}  {ind.unit}")
+    return "\n".join(lines)
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "share":
+        return f"{100 * value:.1f}%"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.2f}"
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    failed = 0
+    for name in args.files:
+        try:
+            scenario = load_scenario(name)
+        except ScenarioError as exc:
+            failed += 1
+            print(f"invalid: {exc}", file=sys.stderr)
+            continue
+        print(f"ok: {name} (scenario {scenario.name}, city {scenario.city}, "
+              f"hash {scenario.hash})")
+    return EXIT_BAD_INPUT if failed else 0
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    print("Scenarios:")
+    for name in available_scenarios():
+        try:
+            sc = load_scenario(name)
+            text = sc.description.get("en", "").split(". ")[0]
+            print(f"  {name:<28} city {sc.city:<14} {text[:90]}")
+        except ScenarioError as exc:
+            print(f"  {name:<28} INVALID: {exc}")
+    print("Cities:")
+    for name in available_cities():
+        print(f"  {name}")
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    params = [p for p in PARAMETERS.values() if args.group in (None, p.group)]
+    if not params:
+        raise CliError(f"unknown group {args.group!r}; valid groups: "
+                       f"{', '.join(PARAMETERS.groups())}")
+    if args.json:
+        print(json.dumps([{"key": p.key, "type": p.type_name, "default": p.default,
+                           "unit": p.unit, "range": p.range_text, "label": p.label,
+                           "label_it": p.label_it, "description": p.description,
+                           "source": p.source} for p in params], indent=2))
+        return 0
+    for p in params:
+        print(f"{p.key}  ({p.type_name}, {p.unit}, range {p.range_text})")
+        print(f"    default: {p.default}")
+        print(f"    {p.description}")
+        print(f"    source: {p.source}")
+    return 0
+
+
+class _progress:
+    """A tqdm bar shown only on a terminal and only once a run takes more than two seconds."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+
+    def __enter__(self):
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=self.total, unit="week", delay=2.0, disable=None, leave=False,
+                        file=sys.stderr)
+        return self.bar
+
+    def __exit__(self, *exc) -> None:
+        self.bar.close()
+
+
+COMMANDS = {"run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios,
+            "params": cmd_params}
+
+if __name__ == "__main__":
+    sys.exit(main())
