@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -92,9 +93,9 @@ def test_limits_and_monotonicity() -> None:
     assert erlang_c(1, 0.7) == pytest.approx(0.7)  # M/M/1: P(wait) = rho
     # more servers at the same load: less waiting; more load at the same servers: more waiting
     ps = [erlang_c(c, 4.0) for c in range(5, 15)]
-    assert all(x > y for x, y in zip(ps, ps[1:], strict=False))
+    assert all(x > y for x, y in itertools.pairwise(ps))
     ps = [erlang_c(10, a) for a in (1.0, 5.0, 8.0, 9.5, 9.99)]
-    assert all(x < y for x, y in zip(ps, ps[1:], strict=False))
+    assert all(x < y for x, y in itertools.pairwise(ps))
     # W_q explodes as rho -> 1
     assert mmc_metrics(9.99, 1.0, 10)["wq"] > 50 * mmc_metrics(9.0, 1.0, 10)["wq"]
 

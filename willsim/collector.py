@@ -1,9 +1,15 @@
 """Weekly recording of indicators into preallocated arrays, overall and by citizen group.
 
 Per-resident quantities are summed once a week over *cells* (the combination of every group
-variable), in one ``bincount``; each group's totals are then marginals of the cells. Indicators
-that are ratios are formed from these totals when results are built, so groups and the whole
-city always agree. Nothing here keeps per-agent history.
+variable); each group's totals are then marginals of the cells. Indicators that are ratios are
+formed from these totals when results are built, so groups and the whole city always agree.
+Nothing here keeps per-agent history.
+
+Speed: every resident's cell id is recomputed each week (traits change when residents are
+replaced and when people enter or leave NEET status) with small-integer arithmetic into reused
+buffers. Dense quantities are counted with one ``bincount`` over cells each (booleans and small
+counts as weights); sparse ones (crises, services, assessments, first help, private care) are
+summed over the few residents concerned only. No ``(quantities x residents)`` array is built.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from willsim.citizens import Status
-from willsim.indicators import GROUP_VARS, INDICATOR_LIST
+from willsim.indicators import INDICATOR_LIST
 from willsim.params import AGE_BANDS, INCOME_BANDS
 from willsim.units import WEEKS_PER_YEAR
 
@@ -22,9 +28,20 @@ if TYPE_CHECKING:
 
 # Per-resident quantities summed by group each week.
 QUANTITIES: tuple[str, ...] = (
-    "residents", "with_need", "unmet", "latent_needs", "eligible_needs", "eligible_unasked",
-    "crises", "served", "wait_total", "assessments", "first_help_total", "first_helped",
-    "out_of_pocket", "isolated",
+    "residents",
+    "with_need",
+    "unmet",
+    "latent_needs",
+    "eligible_needs",
+    "eligible_unasked",
+    "crises",
+    "served",
+    "wait_total",
+    "assessments",
+    "first_help_total",
+    "first_helped",
+    "out_of_pocket",
+    "isolated",
 )
 Q = {name: k for k, name in enumerate(QUANTITIES)}
 OVERALL_KEYS: tuple[str, ...] = tuple(i.key for i in INDICATOR_LIST)
@@ -34,8 +51,11 @@ def group_levels(model: WelfareModel) -> dict[str, list[str]]:
     """The levels of each group variable, as labels."""
     districts = int(model.params["city.districts"])
     return {
-        "age_band": list(AGE_BANDS), "living_alone": ["no", "yes"], "income": list(INCOME_BANDS),
-        "neet": ["no", "yes"], "digital": ["no", "yes"],
+        "age_band": list(AGE_BANDS),
+        "living_alone": ["no", "yes"],
+        "income": list(INCOME_BANDS),
+        "neet": ["no", "yes"],
+        "digital": ["no", "yes"],
         "district": [str(d + 1) for d in range(districts)],
     }
 
@@ -53,61 +73,110 @@ class Collector:
         coords = np.array(np.unravel_index(cells, self.sizes))  # (vars, cells)
         self.cell_to_level = coords + offsets[:, None]
         self.n_levels = int(self.sizes.sum())
+        # (levels, cells) 0/1 matrix: group totals = marginal @ cell totals
+        self._marginal = np.zeros((self.n_levels, self.n_cells))
+        for var_levels in self.cell_to_level:
+            self._marginal[var_levels, cells] = 1.0
         self.overall = np.full((weeks, len(OVERALL_KEYS)), np.nan)
         self.groups = np.zeros((weeks, self.n_levels, len(QUANTITIES)))
         self.weeks_recorded = 0
         self.neet_activated = 0
+        # cell ids are built in the smallest integer type that holds them, then widened once
+        self._strides = [int(np.prod(self.sizes[k + 1 :])) for k in range(self.sizes.size)]
+        n = model.citizens.n
+        small = np.int16 if self.n_cells <= np.iinfo(np.int16).max else np.int64
+        self._cell_small = np.empty(n, dtype=small)
+        self._cell_tmp = np.empty(n, dtype=small)
+        self._by_cell = np.zeros((len(QUANTITIES), self.n_cells))
 
     def cell_of(self, model: WelfareModel) -> np.ndarray:
         """Each resident's cell id (recomputed weekly: traits change on replacement)."""
         c = model.citizens
         parts = (c.age_band, c.living_alone, c.income_band, c.neet, c.digital, c.district)
-        return np.ravel_multi_index([p.astype(np.intp) for p in parts], self.sizes)
+        if self._cell_small.size != c.n:
+            self._cell_small = np.empty(c.n, dtype=self._cell_small.dtype)
+            self._cell_tmp = np.empty(c.n, dtype=self._cell_small.dtype)
+        out, tmp = self._cell_small, self._cell_tmp
+        dtype = out.dtype
+        np.multiply(parts[0], self._strides[0], out=out, dtype=dtype, casting="unsafe")
+        for part, stride in zip(parts[1:], self._strides[1:], strict=True):
+            if stride == 1:
+                np.add(out, part, out=out, dtype=dtype, casting="unsafe")
+            else:
+                np.multiply(part, stride, out=tmp, dtype=dtype, casting="unsafe")
+                np.add(out, tmp, out=out)
+        return out.astype(np.intp)
 
     def collect(self, model: WelfareModel, week: int) -> None:
-        c, weight = model.citizens, model.citizens.weight
-        per = self._per_resident(model)
-        cell = self.cell_of(model)
-        flat = (np.arange(len(QUANTITIES))[:, None] * self.n_cells + cell[None, :]).ravel()
-        by_cell = np.bincount(flat, weights=per.ravel(),
-                              minlength=len(QUANTITIES) * self.n_cells)
-        by_cell = by_cell.reshape(len(QUANTITIES), self.n_cells)
-        levels = np.zeros((self.n_levels, len(QUANTITIES)))
-        for var in range(self.cell_to_level.shape[0]):
-            np.add.at(levels, self.cell_to_level[var], by_cell.T)
-        self.groups[week] = levels
+        by_cell = self._by_cell_totals(model)
+        self.groups[week] = self._marginal @ by_cell.T
         totals = by_cell.sum(axis=1)
-        self.overall[week] = self._overall(model, totals, weight)
+        self.overall[week] = self._overall(model, totals, model.citizens.weight)
         self.weeks_recorded = week + 1
 
-    def _per_resident(self, model: WelfareModel) -> np.ndarray:
-        c, office = model.citizens, model.office
-        per = np.zeros((len(QUANTITIES), c.n))
+    def _by_cell_totals(self, model: WelfareModel) -> np.ndarray:
+        """(quantities, cells) sums of the per-resident quantities."""
+        c, office, cov = model.citizens, model.office, model.coverage
+        n_cells = self.n_cells
+        cell = self.cell_of(model)
+        out = self._by_cell
+        out.fill(0.0)
+
+        def dense(name: str, weights: np.ndarray) -> None:
+            out[Q[name]] = np.bincount(cell, weights=weights, minlength=n_cells)
+
+        def sparse(name: str, who: np.ndarray, weights: np.ndarray | None = None) -> None:
+            if who.size:
+                out[Q[name]] = np.bincount(cell[who], weights=weights, minlength=n_cells)
+
         community = ~c.residential
         has = c.need_level > 0
-        met = model.coverage.met
-        per[Q["residents"]] = 1.0
-        per[Q["with_need"]] = community & has.any(axis=0)
-        per[Q["unmet"]] = community & (has & ~met).any(axis=0)
-        latent = (c.status == Status.LATENT) & ~c.requested
-        per[Q["latent_needs"]] = latent.sum(axis=0)
-        eligible = has & (c.isee[None, :] <= office.isee_max[:, None]) & community[None, :]
-        per[Q["eligible_needs"]] = eligible.sum(axis=0)
-        per[Q["eligible_unasked"]] = (eligible & ~c.requested).sum(axis=0)
-        per[Q["crises"]] = model.crises.care_crisis.astype(float) + model.crises.work_crisis
-        per[Q["served"]] = (c.status == Status.SERVED).any(axis=0)
+        met = cov.met
+        out[Q["residents"]] = np.bincount(cell, minlength=n_cells)
+        any_need = has[0] | has[1]
+        any_need |= has[2]
+        any_need &= community
+        dense("with_need", any_need)
+        unmet = has & ~met
+        any_unmet = unmet[0] | unmet[1]
+        any_unmet |= unmet[2]
+        any_unmet &= community
+        dense("unmet", any_unmet)
+        latent = c.status == Status.LATENT
+        latent &= ~c.requested
+        dense("latent_needs", _count_true(latent))
+        eligible = has & (c.isee[None, :] <= office.isee_max[:, None])
+        eligible &= community[None, :]
+        dense("eligible_needs", _count_true(eligible))
+        eligible &= ~c.requested
+        dense("eligible_unasked", _count_true(eligible))
+        care_crisis = np.flatnonzero(model.crises.care_crisis)
+        work_crisis = np.flatnonzero(model.crises.work_crisis)
+        if care_crisis.size or work_crisis.size:
+            out[Q["crises"]] = np.bincount(cell[care_crisis], minlength=n_cells) + np.bincount(
+                cell[work_crisis], minlength=n_cells
+            )
+        served = c.status == Status.SERVED
+        any_served = served[0] | served[1]
+        any_served |= served[2]
+        sparse("served", np.flatnonzero(any_served))
         who, waits = office.started_residents()
-        np.add.at(per[Q["wait_total"]], who, waits)
-        np.add.at(per[Q["assessments"]], who, 1.0)
-        first = c.first_help == model.week
-        onset_wait = np.where(first, model.week - c.need_since, 0).sum(axis=0)
-        per[Q["first_help_total"]] = onset_wait
-        per[Q["first_helped"]] = first.sum(axis=0)
-        cov = model.coverage
-        per[Q["out_of_pocket"]] = np.where(cov.private_buyers, cov.price * np.minimum(
-            cov.private_hours, cov.level_hours[c.need_level[0]]), 0.0)
-        per[Q["isolated"]] = community & (c.need_level[1] > 0)
-        return per
+        sparse("wait_total", who, waits)
+        sparse("assessments", who)
+        n = c.n
+        first = np.flatnonzero(c.first_help.ravel() == model.week)  # flat (domain, resident)
+        if first.size:
+            domain, first_who = np.divmod(first, n)
+            onset_wait = model.week - c.need_since[domain, first_who]
+            sparse("first_help_total", first_who, onset_wait.astype(float))
+            sparse("first_helped", first_who)
+        buyers = np.flatnonzero(cov.private_buyers)
+        if buyers.size:
+            hours = np.minimum(cov.private_hours, cov.level_hours[c.need_level[0, buyers]])
+            sparse("out_of_pocket", buyers, cov.price * hours)
+        isolated = has[1] & community
+        dense("isolated", isolated)
+        return out
 
     def _overall(self, model: WelfareModel, t: np.ndarray, w: float) -> np.ndarray:
         office, queue_week, muni = model.office, model.office.week, model.municipality
@@ -126,8 +195,11 @@ class Collector:
             "arrivals_per_week": queue_week.arrivals * w,
             "mean_queue_length": queue_week.queue_time_integral * w,
             "assessments_started": len(queue_week.started_items) * w,
-            "mean_wait_weeks": (float(np.mean(queue_week.started_waits))
-                                if len(queue_week.started_waits) else np.nan),
+            "mean_wait_weeks": (
+                float(np.mean(queue_week.started_waits))
+                if len(queue_week.started_waits)
+                else np.nan
+            ),
             "wait_total_weeks": float(np.sum(queue_week.started_waits)) * w,
             "waiting_list": float(np.count_nonzero(model.citizens.status == Status.WAITLIST)) * w,
             "time_to_first_help_weeks": _ratio(t[Q["first_help_total"]], t[Q["first_helped"]]),
@@ -136,8 +208,9 @@ class Collector:
             "coverage": _ratio(t[Q["served"]], t[Q["with_need"]]),
             "social_workers": office.servers * w,
             "office_utilisation": _ratio(queue_week.busy_time, office.servers),
-            "provider_utilisation": _ratio(model.services.load.sum(),
-                                           model.services.capacity.sum()),
+            "provider_utilisation": _ratio(
+                model.services.load.sum(), model.services.capacity.sum()
+            ),
             "spending_staff_eur": spend["staff"] * w,
             "spending_services_eur": spend["services"] * w,
             "spending_hospital_eur": spend["hospital"] * w,
@@ -152,6 +225,15 @@ class Collector:
             "neet_activated": model.services.neet_activated * w,
         }
         return np.array([values[k] for k in OVERALL_KEYS], dtype=float)
+
+
+def _count_true(flags: np.ndarray) -> np.ndarray:
+    """Per resident, how many of the rows of a (D, n) boolean array are true (as uint8)."""
+    as_int = flags.view(np.uint8)
+    count = as_int[0].copy()
+    for row in as_int[1:]:
+        count += row
+    return count
 
 
 def _ratio(num: float, den: float) -> float:

@@ -23,6 +23,7 @@ A city profile (``scenarios/cities/NAME.toml``) has ``[city]`` (``name``, ``labe
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import tomllib
@@ -35,6 +36,7 @@ import numpy as np
 import yaml
 
 from willsim.params import PARAMETERS, ParameterError
+from willsim.params.registry import unknown_key_message
 from willsim.units import to_weekly
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
@@ -292,7 +294,7 @@ def check_consistency(params: Mapping[str, Any], where: str) -> None:
         if abs(total - 1.0) > 0.01:
             raise ScenarioError(f"{where}: {key} must sum to 1 (got {total:.3f})")
     edges = params["city.isee_band_edges"]
-    if any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
+    if any(b <= a for a, b in itertools.pairwise(edges)):
         raise ScenarioError(f"{where}: city.isee_band_edges must increase (got {edges})")
 
 
@@ -303,16 +305,10 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     if not sep or not key:
         raise ScenarioError(f"--set expects dotted.key=value, got {text!r}")
     if key not in PARAMETERS:
-        _unknown(key)
+        raise ScenarioError(unknown_key_message(key, PARAMETERS))
     try:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw.strip()
     return key, value
 
-
-def _unknown(key: str) -> None:
-    try:
-        PARAMETERS[key]
-    except ParameterError as exc:
-        raise ScenarioError(str(exc)) from None

@@ -68,7 +68,8 @@ def kind_of(unit: str) -> str:
     try:
         return UNITS[unit][0]
     except KeyError:
-        raise ValueError(f"unknown unit {unit!r}; valid units: {', '.join(sorted(UNITS))}") from None
+        valid = ", ".join(sorted(UNITS))
+        raise ValueError(f"unknown unit {unit!r}; valid units: {valid}") from None
 
 
 def to_weekly(value, unit: str):

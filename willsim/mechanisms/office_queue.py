@@ -266,7 +266,8 @@ class OfficeQueue:
         # time-integrals over the week
         lower = np.maximum(line_arr, t0)
         q_int = float((st - lower[:ns]).sum() + (t1 - lower[ns:]).sum())
-        busy = float((np.minimum(self._svc_finish, t1) - t0).sum() + (np.minimum(fin, t1) - st).sum())
+        busy_old = (np.minimum(self._svc_finish, t1) - t0).sum()
+        busy = float(busy_old + (np.minimum(fin, t1) - st).sum())
 
         # completions (old in-service and new) and the new in-service set
         old_done = self._svc_finish < t1

@@ -35,14 +35,17 @@ class Services(Mechanism):
         self.resolution = p.weekly("services.resolution")
         self.progress_mult = p["services.care_progression_multiplier"]
         providers = model.providers
-        self.capacity = np.array([pr.capacity for pr in providers], dtype=float)
+        serves = np.array([pr.domains for pr in providers], dtype=bool)
+        self.serves = serves.reshape(-1, len(DOMAINS))
+        lines = np.maximum(self.serves.sum(axis=1, keepdims=True), 1)
+        total = np.array([pr.capacity for pr in providers], dtype=float).reshape(-1, 1)
+        self.capacity = total * self.serves / lines  # (P, D): hours per week per service line
         self.unit_cost = np.array([pr.unit_cost for pr in providers], dtype=float)
         self.quality = np.array([pr.quality for pr in providers], dtype=float)
-        self.serves = np.array([pr.domains for pr in providers], dtype=bool).reshape(-1, len(DOMAINS))
         kind_rank = np.array([PROVIDER_KINDS.index(pr.kind) for pr in providers])
         self.order = np.lexsort((self.unit_cost, kind_rank)) if providers else np.empty(0, int)
         self.service_start = np.full((len(DOMAINS), model.citizens.n), -1, dtype=np.int32)
-        self.load = np.zeros(len(providers))
+        self.load = np.zeros_like(self.capacity)  # (P, D), derived from cases in service
         self.placed = np.zeros(len(DOMAINS), dtype=np.int64)
         self.suspended = 0
         self.resolved = np.zeros(len(DOMAINS), dtype=np.int64)
@@ -84,7 +87,7 @@ class Services(Mechanism):
         self.load[:] = 0.0
         for d in range(len(DOMAINS)):
             prov = c.provider[d][c.status[d] == Status.SERVED]
-            self.load += np.bincount(prov, minlength=self.load.size) * self.hours[d]
+            self.load[:, d] = np.bincount(prov, minlength=len(self.load)) * self.hours[d]
 
     def _place(self, model: WelfareModel, week: int) -> None:
         c, muni = model.citizens, model.municipality
@@ -103,7 +106,7 @@ class Services(Mechanism):
                 if not self.serves[j, d]:
                     continue
                 cost = self.hours[d] * self.unit_cost[j]
-                slots = int((self.capacity[j] - self.load[j] + 1e-9) // self.hours[d])
+                slots = int((self.capacity[j, d] - self.load[j, d] + 1e-9) // self.hours[d])
                 budget_left = muni.remaining / muni.weeks_left_in_year(week) - committed
                 affordable = int(max(budget_left, 0.0) // cost) if cost > 0 else slots
                 take = max(0, min(slots, affordable, waiting.size - start))
@@ -117,7 +120,7 @@ class Services(Mechanism):
                 first = who[c.first_help[d, who] < 0]
                 c.first_help[d, first] = week
                 self.service_start[d, who] = week
-                self.load[j] += take * self.hours[d]
+                self.load[j, d] += take * self.hours[d]
                 committed += take * cost
                 self.placed[d] += take
 
@@ -134,7 +137,7 @@ class Services(Mechanism):
         for d in range(len(DOMAINS)):
             served = c.status[d] == Status.SERVED
             prov = c.provider[d][served]
-            revenue = np.bincount(prov, weights=self.case_cost(d, prov), minlength=self.load.size)
+            revenue = np.bincount(prov, weights=self.case_cost(d, prov), minlength=len(self.load))
             for j, pr in enumerate(model.providers):
                 pr.revenue += revenue[j]
                 pr.hours_delivered += np.count_nonzero(prov == j) * self.hours[d]
@@ -176,4 +179,4 @@ class Services(Mechanism):
     def _sync_agents(self, model: WelfareModel) -> None:
         self._derive_load(model)
         for j, pr in enumerate(model.providers):
-            pr.load = float(self.load[j])
+            pr.load = float(self.load[j].sum())

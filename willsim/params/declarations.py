@@ -24,7 +24,7 @@ RUN = [
     Param("run.weeks", 260, "weeks", "Number of weekly steps to simulate (260 = five years, "
           "WILL's own span).", low=1, high=5200, label="Weeks", label_it="Settimane"),
     Param("run.residents", 0, "residents", "Simulated residents. 0 = one agent per resident of "
-          "the city; a smaller number draws a weighted sample whose outputs are scaled to the city.",
+          "the city; a smaller number draws a weighted sample whose outputs are scaled up.",
           low=0, high=5_000_000, label="Simulated residents", label_it="Residenti simulati"),
     Param("run.mesa_citizens", True, "flag", "Create one Mesa Citizen agent per simulated resident "
           "(the inspection layer). Turning it off speeds up large sweeps; state is unchanged.",
@@ -81,7 +81,8 @@ CITY = [
           "Italy | 2021", low=0.01, high=1, label="Modelled share of spending",
           label_it="Quota di spesa modellata"),
     Param("city.residents_per_social_worker", 5_000.0, "residents",
-          "Residents per municipal social worker.", _CSV + "LEP social worker ratio | Italy | 2021-",
+          "Residents per municipal social worker.",
+          _CSV + "LEP social worker ratio | Italy | 2021-",
           low=500, high=50_000, label="Residents per social worker",
           label_it="Residenti per assistente sociale"),
     Param("city.isee_band_edges", [9_360.0, 15_000.0, 30_000.0], "EUR",
@@ -149,7 +150,7 @@ NEEDS = [
 ]
 
 HELPSEEKING = [
-    Param("helpseeking.awareness", 0.55, "share",
+    Param("helpseeking.awareness", 0.7, "share",
           "Share of residents who know the social services exist and how to ask.",
           "assumption (calibrated to non-take-up of 25-40%)", low=0, high=1,
           label="Awareness of services", label_it="Conoscenza dei servizi"),
@@ -174,7 +175,7 @@ HELPSEEKING = [
           "Access to the desk of people living alone with a care need of 32+ hours per week.",
           "assumption", low=0, high=1, label="Access of frail people",
           label_it="Accesso delle persone fragili"),
-    Param("helpseeking.reapply_after", 26.0, "weeks",
+    Param("helpseeking.reapply_after", 52.0, "weeks",
           "Weeks before a resident refused on means may ask again.", "assumption", low=1, high=520,
           label="Re-application delay", label_it="Attesa prima di richiedere"),
 ]
@@ -187,11 +188,11 @@ OFFICE = [
     Param("office.hours_per_week", 36.0, "hours/week", "Contract hours of a social worker.",
           "assumption (national contract for local authorities)", low=1, high=60,
           label="Hours per social worker", label_it="Ore per assistente sociale"),
-    Param("office.assessment_share", 0.5, "share",
+    Param("office.assessment_share", 0.6, "share",
           "Share of social workers' time spent assessing new requests (the rest is case "
           "management).", "assumption", low=0.01, high=1,
           label="Time on assessment", label_it="Tempo dedicato alla valutazione"),
-    Param("office.assessment_hours", 3.0, "hours",
+    Param("office.assessment_hours", 2.5, "hours",
           "Mean hours of work to assess one request (exponentially distributed).", "assumption",
           low=0.1, high=100, label="Hours per assessment", label_it="Ore per valutazione"),
     Param("office.salary", 40_000.0, "EUR/year", "Yearly cost of one social worker.",
@@ -273,7 +274,8 @@ PROVIDERS = [
 
 CRISES = [
     Param("crises.care_by_level", [0.04, 0.08, 0.16, 0.35], "prob/year",
-          "Probability per year of a crisis (hospital admission) with an unmet care need, by level.",
+          "Probability per year of a crisis (hospital admission) with an unmet care need, by "
+          "level.",
           "assumption", low=0, high=1, length=4, label="Care crisis risk",
           label_it="Rischio di crisi (cura)"),
     Param("crises.met_multiplier", 0.5, "multiplier",

@@ -146,6 +146,9 @@ class Registry(Mapping[str, Param]):
         except KeyError:
             raise ParameterError(unknown_key_message(key, self._params)) from None
 
+    def __contains__(self, key: object) -> bool:
+        return key in self._params
+
     def __iter__(self):
         return iter(self._params)
 
