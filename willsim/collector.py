@@ -46,6 +46,18 @@ QUANTITIES: tuple[str, ...] = (
 Q = {name: k for k, name in enumerate(QUANTITIES)}
 OVERALL_KEYS: tuple[str, ...] = tuple(i.key for i in INDICATOR_LIST)
 
+BLOCK = 1 << 16
+"""Residents processed at a time for the dense quantities (keeps temporaries in cache)."""
+# Yes/no quantities counted together: bit k of a resident's flag code is quantity k.
+_FLAG_QUANTITIES = ("with_need", "unmet", "isolated", "served")
+_N_CODES = 1 << len(_FLAG_QUANTITIES)
+# (codes, quantities): 1 where the code has the quantity's bit; the last column counts everyone
+_CODE_BITS = np.array(
+    [[(code >> k) & 1 for k in range(len(_FLAG_QUANTITIES))] + [1] for code in range(_N_CODES)],
+    dtype=float,
+)
+_FLAG_QUANTITIES += ("residents",)
+
 
 def group_levels(model: WelfareModel) -> dict[str, list[str]]:
     """The levels of each group variable, as labels."""
@@ -87,16 +99,22 @@ class Collector:
         small = np.int16 if self.n_cells <= np.iinfo(np.int16).max else np.int64
         self._cell_small = np.empty(n, dtype=small)
         self._cell_tmp = np.empty(n, dtype=small)
+        keys = self.n_cells * _N_CODES
+        self._key_dtype = np.int16 if keys <= np.iinfo(np.int16).max else np.int64
         self._by_cell = np.zeros((len(QUANTITIES), self.n_cells))
 
     def cell_of(self, model: WelfareModel) -> np.ndarray:
         """Each resident's cell id (recomputed weekly: traits change on replacement)."""
+        return self._cells(model).astype(np.intp)
+
+    def _cells(self, model: WelfareModel) -> np.ndarray:
+        """Cell ids in a reused buffer of the smallest integer type that holds them."""
         c = model.citizens
         parts = (c.age_band, c.living_alone, c.income_band, c.neet, c.digital, c.district)
-        if self._cell_small.size != c.n:
-            self._cell_small = np.empty(c.n, dtype=self._cell_small.dtype)
-            self._cell_tmp = np.empty(c.n, dtype=self._cell_small.dtype)
         out, tmp = self._cell_small, self._cell_tmp
+        if out.size != c.n:
+            out, tmp = np.empty(c.n, dtype=out.dtype), np.empty(c.n, dtype=out.dtype)
+            self._cell_small, self._cell_tmp = out, tmp
         dtype = out.dtype
         np.multiply(parts[0], self._strides[0], out=out, dtype=dtype, casting="unsafe")
         for part, stride in zip(parts[1:], self._strides[1:], strict=True):
@@ -105,7 +123,7 @@ class Collector:
             else:
                 np.multiply(part, stride, out=tmp, dtype=dtype, casting="unsafe")
                 np.add(out, tmp, out=out)
-        return out.astype(np.intp)
+        return out
 
     def collect(self, model: WelfareModel, week: int) -> None:
         by_cell = self._by_cell_totals(model)
@@ -118,55 +136,64 @@ class Collector:
         """(quantities, cells) sums of the per-resident quantities."""
         c, office, cov = model.citizens, model.office, model.coverage
         n_cells = self.n_cells
-        cell = self.cell_of(model)
+        cells = self._cells(model)
         out = self._by_cell
         out.fill(0.0)
+        # Dense quantities, block by block of residents so that temporaries stay in cache.
+        # Yes/no quantities are packed into a flag code and counted in one bincount over
+        # (cell, code); small counts (needs per resident) are bincount weights.
+        flags = np.zeros(n_cells * _N_CODES, dtype=np.int64)
+        isee_max = office.isee_max[:, None]
+        for lo in range(0, c.n, BLOCK):
+            hi = min(lo + BLOCK, c.n)
+            cell = cells[lo:hi]
+            community = ~c.residential[lo:hi]
+            has = c.need_level[:, lo:hi] > 0
+            requested = c.requested[:, lo:hi]
+            any_need = has[0] | has[1]
+            any_need |= has[2]
+            any_need &= community
+            unmet = has & ~cov.met[:, lo:hi]
+            any_unmet = unmet[0] | unmet[1]
+            any_unmet |= unmet[2]
+            any_unmet &= community
+            served = c.status[:, lo:hi] == Status.SERVED
+            any_served = served[0] | served[1]
+            any_served |= served[2]
+            code = any_need.view(np.uint8).copy()
+            code |= any_unmet.view(np.uint8) << 1
+            code |= (has[1] & community).view(np.uint8) << 2
+            code |= any_served.view(np.uint8) << 3
+            key = np.multiply(cell, _N_CODES, dtype=self._key_dtype)
+            key += code
+            flags += np.bincount(key.astype(np.intp), minlength=flags.size)
+            cell = cell.astype(np.intp)
+            latent = c.status[:, lo:hi] == Status.LATENT
+            latent &= ~requested
+            out[Q["latent_needs"]] += np.bincount(cell, _count_true(latent), n_cells)
+            eligible = has & (c.isee[lo:hi] <= isee_max)
+            eligible &= community
+            out[Q["eligible_needs"]] += np.bincount(cell, _count_true(eligible), n_cells)
+            eligible &= ~requested
+            out[Q["eligible_unasked"]] += np.bincount(cell, _count_true(eligible), n_cells)
+        counted = flags.reshape(n_cells, _N_CODES) @ _CODE_BITS  # (cells, flag quantities)
+        for k, name in enumerate(_FLAG_QUANTITIES):
+            out[Q[name]] = counted[:, k]
 
-        def dense(name: str, weights: np.ndarray) -> None:
-            out[Q[name]] = np.bincount(cell, weights=weights, minlength=n_cells)
-
+        # Sparse quantities: only the few residents concerned.
         def sparse(name: str, who: np.ndarray, weights: np.ndarray | None = None) -> None:
             if who.size:
-                out[Q[name]] = np.bincount(cell[who], weights=weights, minlength=n_cells)
+                cell = cells[who].astype(np.intp)
+                out[Q[name]] += np.bincount(cell, weights=weights, minlength=n_cells)
 
-        community = ~c.residential
-        has = c.need_level > 0
-        met = cov.met
-        out[Q["residents"]] = np.bincount(cell, minlength=n_cells)
-        any_need = has[0] | has[1]
-        any_need |= has[2]
-        any_need &= community
-        dense("with_need", any_need)
-        unmet = has & ~met
-        any_unmet = unmet[0] | unmet[1]
-        any_unmet |= unmet[2]
-        any_unmet &= community
-        dense("unmet", any_unmet)
-        latent = c.status == Status.LATENT
-        latent &= ~c.requested
-        dense("latent_needs", _count_true(latent))
-        eligible = has & (c.isee[None, :] <= office.isee_max[:, None])
-        eligible &= community[None, :]
-        dense("eligible_needs", _count_true(eligible))
-        eligible &= ~c.requested
-        dense("eligible_unasked", _count_true(eligible))
-        care_crisis = np.flatnonzero(model.crises.care_crisis)
-        work_crisis = np.flatnonzero(model.crises.work_crisis)
-        if care_crisis.size or work_crisis.size:
-            out[Q["crises"]] = np.bincount(cell[care_crisis], minlength=n_cells) + np.bincount(
-                cell[work_crisis], minlength=n_cells
-            )
-        served = c.status == Status.SERVED
-        any_served = served[0] | served[1]
-        any_served |= served[2]
-        sparse("served", np.flatnonzero(any_served))
+        sparse("crises", np.flatnonzero(model.crises.care_crisis))
+        sparse("crises", np.flatnonzero(model.crises.work_crisis))
         who, waits = office.started_residents()
         sparse("wait_total", who, waits)
         sparse("assessments", who)
-        n = c.n
-        first = np.flatnonzero(c.first_help.ravel() == model.week)  # flat (domain, resident)
+        first = np.flatnonzero(c.first_help == model.week)  # flat (domain, resident) index
         if first.size:
-            domain, first_who = np.divmod(first, n)
+            domain, first_who = np.divmod(first, c.n)
             onset_wait = model.week - c.need_since[domain, first_who]
             sparse("first_help_total", first_who, onset_wait.astype(float))
             sparse("first_helped", first_who)
@@ -174,8 +201,6 @@ class Collector:
         if buyers.size:
             hours = np.minimum(cov.private_hours, cov.level_hours[c.need_level[0, buyers]])
             sparse("out_of_pocket", buyers, cov.price * hours)
-        isolated = has[1] & community
-        dense("isolated", isolated)
         return out
 
     def _overall(self, model: WelfareModel, t: np.ndarray, w: float) -> np.ndarray:

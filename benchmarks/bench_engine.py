@@ -1,0 +1,333 @@
+"""Engine throughput: build time, run time, agent-steps per second and memory by population size.
+
+Every size (and each Citizen-agent mode) runs in a fresh Python process, which builds
+``--reps`` models one after the other (seed = repetition number), runs each for ``--weeks`` weeks
+with every mechanism of the engine on (the baseline scenario, population overridden, one agent
+per resident) and reports per repetition:
+
+* ``build_s``: ``WelfareModel(...)`` construction, wall seconds;
+* ``run_s``: ``model.run()`` for all weeks, wall seconds (construction not included);
+* ``agent_steps_per_s`` = residents x weeks / ``run_s``; ``ms_per_week`` = 1000 ``run_s`` / weeks;
+* ``cpu_over_wall``: process CPU seconds / wall seconds of the run (< 0.9 flags a repetition
+  slowed by other processes; hypervisor steal is invisible to it).
+
+The table shows the median over repetitions and the [min-max] range. Memory: the peak RSS of
+the whole child process (``os.wait4``, i.e. what ``/usr/bin/time`` reports) and, unless
+``--no-trace``, the bytes ``tracemalloc`` sees allocated per resident by building one model
+(measured in another fresh process, as tracing slows everything down). ``--phases`` adds the
+wall time of each weekly phase (mechanisms and the collector).
+
+Examples::
+
+    python benchmarks/bench_engine.py                       # 10k, 100k, 1M x 260 weeks, 3 reps
+    python benchmarks/bench_engine.py --sizes 100000 --weeks 52 --reps 5 --phases
+    python benchmarks/bench_engine.py --json > bench.jsonl  # JSON lines on stdout, table on stderr
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+# Targets: (residents, weeks) -> max run seconds; and minimum agent-steps/s at 100k residents.
+RUN_TARGETS = {(100_000, 260): 5.0, (1_000_000, 260): 60.0}
+RATE_TARGET = (100_000, 10e6)
+
+
+# --------------------------------------------------------------------------- child process
+
+
+def _build(n: int, weeks: int, seed: int, mesa_citizens: bool):
+    import willsim
+
+    return willsim.WelfareModel(
+        seed=seed,
+        run__weeks=weeks,
+        city__population=n,
+        run__residents=0,
+        run__mesa_citizens=mesa_citizens,
+    )
+
+
+def _instrument(model) -> dict[str, float]:
+    """Wrap each phase's ``step`` and the collector so their wall time adds up in a dict."""
+    from willsim.model import PHASES
+
+    spent = dict.fromkeys((*PHASES, "collector"), 0.0)
+    clock = time.perf_counter
+
+    def timed(name: str, func):
+        def wrapper(*args, **kwargs):
+            start = clock()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                spent[name] += clock() - start
+
+        return wrapper
+
+    for phase in PHASES:
+        mechanism = getattr(model, phase)
+        mechanism.step = timed(phase, mechanism.step)
+    model.collector.collect = timed("collector", model.collector.collect)
+    return spent
+
+
+def child_timing(n: int, weeks: int, reps: int, mesa_citizens: bool, phases: bool) -> dict:
+    """Build and run ``reps`` models of ``n`` residents; one dict of results."""
+    warm = _build(2_000, 3, 0, mesa_citizens)  # imports, first-call caches
+    warm.run()
+    warm.release()
+    del warm
+    gc.collect()
+    runs = []
+    for rep in range(reps):
+        t0 = time.perf_counter()
+        model = _build(n, weeks, rep + 1, mesa_citizens)
+        t1 = time.perf_counter()
+        spent = _instrument(model) if phases else None
+        c0 = time.process_time()
+        t2 = time.perf_counter()
+        model.run()
+        t3 = time.perf_counter()
+        cpu = time.process_time() - c0
+        if model.week != weeks:
+            raise RuntimeError(f"model stopped at week {model.week} of {weeks}")
+        run_s = t3 - t2
+        row = {
+            "seed": rep + 1,
+            "build_s": t1 - t0,
+            "run_s": run_s,
+            "agent_steps_per_s": n * weeks / run_s,
+            "ms_per_week": 1000 * run_s / weeks,
+            "cpu_over_wall": cpu / run_s,
+        }
+        if spent is not None:
+            row["phase_ms_per_week"] = {k: 1000 * v / weeks for k, v in spent.items()}
+        runs.append(row)
+        model.release()
+        del model
+        gc.collect()
+    self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return {"runs": runs, "self_peak_rss_mib": self_peak / 1024}
+
+
+def child_trace(n: int, mesa_citizens: bool) -> dict:
+    """Bytes allocated (as ``tracemalloc`` sees them) by building one model, per resident."""
+    import tracemalloc
+
+    import willsim  # noqa: F401  (imports are not part of the model)
+
+    gc.collect()
+    tracemalloc.start()
+    model = _build(n, 1, 1, mesa_citizens)
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    model.release()
+    return {"traced_bytes_per_resident": current / n, "traced_peak_bytes_per_resident": peak / n}
+
+
+# --------------------------------------------------------------------------- parent process
+
+
+def _spawn(args: list[str]) -> tuple[dict, float]:
+    """Run this script as a child with ``args``; its JSON result and its peak RSS (MiB)."""
+    cmd = [sys.executable, os.path.abspath(__file__), *args]
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(cmd, stdout=out)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed with exit code {proc.returncode}")
+        out.seek(0)
+        lines = out.read().decode().strip().splitlines()
+    return json.loads(lines[-1]), usage.ru_maxrss / 1024
+
+
+def measure(
+    n: int, weeks: int, reps: int, mesa_citizens: bool, phases: bool, trace: bool
+) -> dict[str, Any]:
+    flag = "yes" if mesa_citizens else "no"
+    args = [
+        "--child",
+        "time",
+        "--n",
+        str(n),
+        "--weeks",
+        str(weeks),
+        "--reps",
+        str(reps),
+        "--mesa-citizens",
+        flag,
+    ] + (["--phases"] if phases else [])
+    result, peak_rss = _spawn(args)
+    result.update(
+        residents=n, weeks=weeks, reps=reps, mesa_citizens=mesa_citizens, peak_rss_mib=peak_rss
+    )
+    for key in ("build_s", "run_s", "agent_steps_per_s", "ms_per_week", "cpu_over_wall"):
+        values = [r[key] for r in result["runs"]]
+        result[key] = {"median": statistics.median(values), "min": min(values), "max": max(values)}
+    if phases:
+        names = result["runs"][0]["phase_ms_per_week"]
+        result["phase_ms_per_week"] = {
+            k: statistics.median(r["phase_ms_per_week"][k] for r in result["runs"]) for k in names
+        }
+    if trace:
+        traced, _ = _spawn(["--child", "trace", "--n", str(n), "--mesa-citizens", flag])
+        result.update(traced)
+    target = RUN_TARGETS.get((n, weeks))
+    if target is not None:
+        result["target_run_s"] = target
+        result["meets_run_target"] = result["run_s"]["median"] < target
+    if n == RATE_TARGET[0]:
+        result["target_agent_steps_per_s"] = RATE_TARGET[1]
+        result["meets_rate_target"] = result["agent_steps_per_s"]["median"] >= RATE_TARGET[1]
+    return result
+
+
+def _si(x: float) -> str:
+    for div, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= div:
+            return f"{x / div:.3g}{unit}"
+    return f"{x:.3g}"
+
+
+def _range(stat: dict, fmt) -> str:
+    return f"{fmt(stat['median'])} [{fmt(stat['min'])}-{fmt(stat['max'])}]"
+
+
+def _targets(r: dict) -> str:
+    notes = []
+    if "target_run_s" in r:
+        ok = "ok" if r["meets_run_target"] else "MISSED"
+        notes.append(f"run < {r['target_run_s']:g} s: {ok}")
+    if "target_agent_steps_per_s" in r:
+        ok = "ok" if r["meets_rate_target"] else "MISSED"
+        notes.append(f">= {_si(r['target_agent_steps_per_s'])} steps/s: {ok}")
+    return "; ".join(notes) or "-"
+
+
+def table(results: list[dict], weeks: int, reps: int) -> str:
+    head = (
+        "residents",
+        "Citizen agents",
+        "build s",
+        "run s",
+        "agent-steps/s",
+        "ms/week",
+        "cpu/wall",
+        "peak RSS MiB",
+        "B/resident (traced)",
+        "targets",
+    )
+    rows = []
+    for r in results:
+        traced = r.get("traced_bytes_per_resident")
+        rows.append(
+            (
+                f"{r['residents']:,}",
+                "yes" if r["mesa_citizens"] else "no",
+                _range(r["build_s"], lambda x: f"{x:.2f}"),
+                _range(r["run_s"], lambda x: f"{x:.2f}"),
+                _range(r["agent_steps_per_s"], _si),
+                _range(r["ms_per_week"], lambda x: f"{x:.1f}"),
+                f"{r['cpu_over_wall']['median']:.2f}",
+                f"{r['peak_rss_mib']:.0f}",
+                f"{traced:.0f}" if traced is not None else "-",
+                _targets(r),
+            )
+        )
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows, strict=True)]
+    lines = [
+        f"willsim engine benchmark: {weeks} weeks, median [min-max] of {reps} rep(s), "
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.2f}"
+    ]
+    for i, row in enumerate((head, *rows)):
+        lines.append(" | ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=True)))
+        if i == 0:
+            lines.append("-+-".join("-" * w for w in widths))
+    phased = [r for r in results if "phase_ms_per_week" in r]
+    if phased:
+        names = list(phased[0]["phase_ms_per_week"])
+        lines.append("")
+        lines.append(
+            "ms per week by phase (median over reps; the rest of a week is Mesa's "
+            "DataCollector and bookkeeping)"
+        )
+        lines.append("residents, agents | " + " | ".join(names))
+        for r in phased:
+            ph = r["phase_ms_per_week"]
+            label = f"{r['residents']:,}, {'yes' if r['mesa_citizens'] else 'no'}"
+            lines.append(label + " | " + " | ".join(f"{ph[k]:.2f}" for k in names))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=list(DEFAULT_SIZES),
+        help="residents (one agent each); default: 10000 100000 1000000",
+    )
+    ap.add_argument("--weeks", type=int, default=260, help="weeks per run (default 260)")
+    ap.add_argument("--reps", type=int, default=3, help="repetitions per size (default 3)")
+    ap.add_argument(
+        "--mesa-citizens",
+        choices=("both", "yes", "no"),
+        default="both",
+        help="with Mesa Citizen agents, without, or both (default)",
+    )
+    ap.add_argument("--phases", action="store_true", help="also time each weekly phase")
+    ap.add_argument("--no-trace", action="store_true", help="skip the tracemalloc measurement")
+    ap.add_argument(
+        "--json",
+        action="store_true",
+        help="JSON lines on stdout (one per configuration); the table on stderr",
+    )
+    ap.add_argument("--child", choices=("time", "trace"), help=argparse.SUPPRESS)
+    ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.child:
+        agents = args.mesa_citizens == "yes"
+        if args.child == "time":
+            out = child_timing(args.n, args.weeks, args.reps, agents, args.phases)
+        else:
+            out = child_trace(args.n, agents)
+        print(json.dumps(out))
+        return 0
+
+    modes = {"both": (True, False), "yes": (True,), "no": (False,)}[args.mesa_citizens]
+    results = []
+    for n in args.sizes:
+        for agents in modes:
+            r = measure(n, args.weeks, args.reps, agents, args.phases, not args.no_trace)
+            results.append(r)
+            if args.json:
+                print(json.dumps(r), flush=True)
+            print(
+                f"done: {n:,} residents, Citizen agents {'on' if agents else 'off'}: "
+                f"run {r['run_s']['median']:.2f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+    print(table(results, args.weeks, args.reps), file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
