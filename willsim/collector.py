@@ -48,6 +48,8 @@ OVERALL_KEYS: tuple[str, ...] = tuple(i.key for i in INDICATOR_LIST)
 
 BLOCK = 1 << 16
 """Residents processed at a time for the dense quantities (keeps temporaries in cache)."""
+_MAX_MARGINAL_MATRIX = 1 << 18
+"""Largest (levels x cells) 0/1 matrix used for group totals (above it, axis sums are faster)."""
 # Yes/no quantities counted together: bit k of a resident's flag code is quantity k.
 _FLAG_QUANTITIES = ("with_need", "unmet", "isolated", "served")
 _N_CODES = 1 << len(_FLAG_QUANTITIES)
@@ -57,6 +59,9 @@ _CODE_BITS = np.array(
     dtype=float,
 )
 _FLAG_QUANTITIES += ("residents",)
+# Plain integers: comparing an int8 array with an IntEnum member is ~10x slower (numpy casts
+# the array to int64 first), so statuses are compared with these.
+_LATENT, _WAITLIST, _SERVED = int(Status.LATENT), int(Status.WAITLIST), int(Status.SERVED)
 
 
 def group_levels(model: WelfareModel) -> dict[str, list[str]]:
@@ -85,10 +90,13 @@ class Collector:
         coords = np.array(np.unravel_index(cells, self.sizes))  # (vars, cells)
         self.cell_to_level = coords + offsets[:, None]
         self.n_levels = int(self.sizes.sum())
-        # (levels, cells) 0/1 matrix: group totals = marginal @ cell totals
-        self._marginal = np.zeros((self.n_levels, self.n_cells))
-        for var_levels in self.cell_to_level:
-            self._marginal[var_levels, cells] = 1.0
+        # group totals = marginal @ cell totals, with a (levels, cells) 0/1 matrix when it is
+        # small; otherwise sums over the other variables' axes of the cell array
+        self._marginal = None
+        if self.n_levels * self.n_cells <= _MAX_MARGINAL_MATRIX:
+            self._marginal = np.zeros((self.n_levels, self.n_cells))
+            for var_levels in self.cell_to_level:
+                self._marginal[var_levels, cells] = 1.0
         self.overall = np.full((weeks, len(OVERALL_KEYS)), np.nan)
         self.groups = np.zeros((weeks, self.n_levels, len(QUANTITIES)))
         self.weeks_recorded = 0
@@ -99,7 +107,9 @@ class Collector:
         small = np.int16 if self.n_cells <= np.iinfo(np.int16).max else np.int64
         self._cell_small = np.empty(n, dtype=small)
         self._cell_tmp = np.empty(n, dtype=small)
+        # yes/no quantities are packed into one bincount over (cell, flags) when that has few bins
         keys = self.n_cells * _N_CODES
+        self._packed = keys <= BLOCK
         self._key_dtype = np.int16 if keys <= np.iinfo(np.int16).max else np.int64
         self._by_cell = np.zeros((len(QUANTITIES), self.n_cells))
 
@@ -127,7 +137,16 @@ class Collector:
 
     def collect(self, model: WelfareModel, week: int) -> None:
         by_cell = self._by_cell_totals(model)
-        self.groups[week] = self._marginal @ by_cell.T
+        if self._marginal is not None:
+            self.groups[week] = self._marginal @ by_cell.T
+        else:
+            q = by_cell.shape[0]
+            start = 0
+            for k, size in enumerate(self.sizes):
+                before, after = int(np.prod(self.sizes[:k])), int(np.prod(self.sizes[k + 1 :]))
+                per_level = by_cell.reshape(q, before, size, after).sum(axis=(1, 3))
+                self.groups[week, start : start + size] = per_level.T
+                start += size
         totals = by_cell.sum(axis=1)
         self.overall[week] = self._overall(model, totals, model.citizens.weight)
         self.weeks_recorded = week + 1
@@ -142,7 +161,7 @@ class Collector:
         # Dense quantities, block by block of residents so that temporaries stay in cache.
         # Yes/no quantities are packed into a flag code and counted in one bincount over
         # (cell, code); small counts (needs per resident) are bincount weights.
-        flags = np.zeros(n_cells * _N_CODES, dtype=np.int64)
+        flags = np.zeros(n_cells * _N_CODES if self._packed else 0, dtype=np.int64)
         isee_max = office.isee_max[:, None]
         for lo in range(0, c.n, BLOCK):
             hi = min(lo + BLOCK, c.n)
@@ -157,18 +176,26 @@ class Collector:
             any_unmet = unmet[0] | unmet[1]
             any_unmet |= unmet[2]
             any_unmet &= community
-            served = c.status[:, lo:hi] == Status.SERVED
+            served = c.status[:, lo:hi] == _SERVED
             any_served = served[0] | served[1]
             any_served |= served[2]
-            code = any_need.view(np.uint8).copy()
-            code |= any_unmet.view(np.uint8) << 1
-            code |= (has[1] & community).view(np.uint8) << 2
-            code |= any_served.view(np.uint8) << 3
-            key = np.multiply(cell, _N_CODES, dtype=self._key_dtype)
-            key += code
-            flags += np.bincount(key.astype(np.intp), minlength=flags.size)
-            cell = cell.astype(np.intp)
-            latent = c.status[:, lo:hi] == Status.LATENT
+            isolated = has[1] & community
+            if self._packed:
+                code = any_need.view(np.uint8).copy()
+                code |= any_unmet.view(np.uint8) << 1
+                code |= isolated.view(np.uint8) << 2
+                code |= any_served.view(np.uint8) << 3
+                key = np.multiply(cell, _N_CODES, dtype=self._key_dtype)
+                key += code
+                flags += np.bincount(key.astype(np.intp), minlength=flags.size)
+                cell = cell.astype(np.intp)
+            else:
+                cell = cell.astype(np.intp)
+                masks = (any_need, any_unmet, isolated, any_served)
+                for name, mask in zip(_FLAG_QUANTITIES[:-1], masks, strict=True):
+                    out[Q[name]] += np.bincount(cell, mask, n_cells)
+                out[Q["residents"]] += np.bincount(cell, minlength=n_cells)
+            latent = c.status[:, lo:hi] == _LATENT
             latent &= ~requested
             out[Q["latent_needs"]] += np.bincount(cell, _count_true(latent), n_cells)
             eligible = has & (c.isee[lo:hi] <= isee_max)
@@ -176,9 +203,10 @@ class Collector:
             out[Q["eligible_needs"]] += np.bincount(cell, _count_true(eligible), n_cells)
             eligible &= ~requested
             out[Q["eligible_unasked"]] += np.bincount(cell, _count_true(eligible), n_cells)
-        counted = flags.reshape(n_cells, _N_CODES) @ _CODE_BITS  # (cells, flag quantities)
-        for k, name in enumerate(_FLAG_QUANTITIES):
-            out[Q[name]] = counted[:, k]
+        if self._packed:
+            counted = flags.reshape(n_cells, _N_CODES) @ _CODE_BITS  # (cells, flag quantities)
+            for k, name in enumerate(_FLAG_QUANTITIES):
+                out[Q[name]] = counted[:, k]
 
         # Sparse quantities: only the few residents concerned.
         def sparse(name: str, who: np.ndarray, weights: np.ndarray | None = None) -> None:
@@ -226,7 +254,7 @@ class Collector:
                 else np.nan
             ),
             "wait_total_weeks": float(np.sum(queue_week.started_waits)) * w,
-            "waiting_list": float(np.count_nonzero(model.citizens.status == Status.WAITLIST)) * w,
+            "waiting_list": float(np.count_nonzero(model.citizens.status == _WAITLIST)) * w,
             "time_to_first_help_weeks": _ratio(t[Q["first_help_total"]], t[Q["first_helped"]]),
             "first_help_total_weeks": t[Q["first_help_total"]] * w,
             "first_helped": t[Q["first_helped"]] * w,

@@ -58,14 +58,14 @@ class WelfareModel(mesa.Model):
             :class:`~willsim.scenario.Scenario`.
         seed: the run seed (overrides ``run.seed``).
         params: overrides by dotted key, e.g. ``{"office.assessment_hours": 4}``.
-        **overrides: the same with ``__`` for the dot (``office__assessment_hours=4``), which is
+        **kwargs: the same with ``__`` for the dot (``office__assessment_hours=4``), which is
             the form ``mesa.batch_run`` and SolaraViz pass.
     """
 
     def __init__(self, scenario: str | Scenario = "baseline", seed: int | None = None,
-                 params: Mapping[str, Any] | None = None, **overrides: Any) -> None:
+                 params: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
         values = dict(params or {})
-        values.update({k.replace("__", "."): v for k, v in overrides.items()})
+        values.update({k.replace("__", "."): v for k, v in kwargs.items()})
         if seed is not None:
             values["run.seed"] = seed
         self.scenario = (with_overrides(scenario, values) if isinstance(scenario, Scenario)

@@ -44,16 +44,21 @@ class NeedDynamics(Mechanism):
         self.iso_recover = p.weekly("needs.isolation_recovery")
         self.work_recover = p.weekly("needs.work_recovery")
         level1 = p["needs.care_level_shares"][0] / sum(p["needs.care_level_shares"])
-        care_exit = self.mortality * self.care_mult + self.care_recover * level1
-        self.care_onset = stationary_onset(p.array("needs.care_prevalence_by_age"), care_exit)
-        self.iso_exit = self.iso_recover + self.mortality  # by age band
+        # Newcomers replace the dead with needs at the target prevalence, so deaths remove needs
+        # only through the extra mortality of people with a care need: p (1 - p) (m_need - m).
+        shares = np.asarray(p["needs.care_level_shares"]) / sum(p["needs.care_level_shares"])
+        extra = (shares * self.care_mult ** np.arange(1, shares.size + 1)).sum() - 1.0
+        prevalence = p.array("needs.care_prevalence_by_age")
+        self.care_onset = (stationary_onset(prevalence, self.care_recover * level1)
+                           + prevalence * self.mortality * extra)
+        self.iso_exit = np.full(len(AGE_BANDS), self.iso_recover)  # by age band
         self.iso_onset = self._isolation_onset(model, np.arange(c.n))
         work = work_need_prevalence(c)
         counts = np.bincount(c.age_band, minlength=len(AGE_BANDS))
         work_share = np.bincount(c.age_band, weights=work, minlength=len(AGE_BANDS))
         self.work_target = np.divide(work_share, counts, out=np.zeros(len(AGE_BANDS)),
                                      where=counts > 0)
-        self.work_onset = stationary_onset(self.work_target, self.work_recover + self.mortality)
+        self.work_onset = stationary_onset(self.work_target, self.work_recover)
         self.deaths = 0
 
     def step(self, model: WelfareModel, week: int) -> None:

@@ -56,6 +56,8 @@ class Services(Mechanism):
     def quality_of(self, domain: int) -> np.ndarray:
         """Quality of the provider serving each resident in ``domain`` (0 if none)."""
         prov = self._provider[domain]
+        if self.quality.size == 0:
+            return np.zeros(prov.shape)
         return np.where(prov >= 0, self.quality[np.maximum(prov, 0)], 0.0)
 
     def care_progression_factor(self) -> np.ndarray:

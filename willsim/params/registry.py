@@ -115,6 +115,8 @@ class Param:
         if not isinstance(value, (int, float)):
             raise ParameterError(f"{self.key}: expected a {expected.__name__}, got {value!r}")
         if expected is int:
+            if isinstance(value, int):
+                return value
             if float(value) != int(value):
                 raise ParameterError(f"{self.key}: expected a whole number, got {value!r}")
             return int(value)
