@@ -224,3 +224,5 @@ def test_replicates_run_with_spawned_seeds():
         replicates=2,
     )
     assert len(records) == 2
+    assert [r.seed for r in records] == spawn_seeds(42, 2)  # baseline run.seed is 42
+    assert records[0].summary["public_spending_eur"] != records[1].summary["public_spending_eur"]

@@ -18,29 +18,12 @@ from willsim.model import MODEL_REPORTERS
 from willsim.params import DOMAINS
 
 # Solara's hook linter warns (UserWarning) about Mesa's own ComponentsView when mesa.visualization
-# is imported; the suite turns warnings into errors, so import it here with that warning ignored.
+# is first imported; the suite turns warnings into errors, so import it here with that ignored.
+# mesa.visualization needs networkx and altair: the project depends on mesa[rec].
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", UserWarning)
-    try:
-        importlib.import_module("mesa.visualization")
-        VIZ_IMPORT_ERROR: str | None = None
-    except ModuleNotFoundError as exc:  # networkx / altair missing
-        VIZ_IMPORT_ERROR = str(exc)
+    importlib.import_module("mesa.visualization")
 
-VIZ_DEPENDENCY_BUG = (
-    "BUG: pyproject.toml depends on mesa==3.3.1 without the extras mesa.visualization imports "
-    "(networkx, altair: mesa[rec]); in the project venv 'from mesa.visualization import "
-    f"SolaraViz' raises ModuleNotFoundError ({VIZ_IMPORT_ERROR})"
-)
-OVERRIDES_NAME_BUG = (
-    "BUG: willsim/model.py WelfareModel.__init__ names its keyword overrides '**overrides'; "
-    "Mesa 3.3.1's SolaraViz (ModelCreator -> _check_model_params) accepts unknown model_params "
-    "and a parameter without default only if it is literally '**kwargs', so every SolaraViz app "
-    "of WelfareModel fails with ValueError 'Missing required model parameter: overrides'"
-)
-needs_viz = pytest.mark.xfail(
-    VIZ_IMPORT_ERROR is not None, reason=VIZ_DEPENDENCY_BUG, raises=ModuleNotFoundError, strict=True
-)
 solara_warnings = pytest.mark.filterwarnings("ignore::UserWarning")
 
 SMALL = {"city__population": 3000, "run__weeks": 5, "run__mesa_citizens": False}
@@ -175,7 +158,12 @@ def test_solara_viz_app_steps_and_resets_the_model(small_model, release_new_mode
     _, rc = solara.render(App(), handle_error=False)
     rc.find(v.Btn, children=["Step"]).widget.click()
     assert model.week == 1 and model.steps == 1
+    before = set(mesa.Agent._ids)
     rc.find(v.Btn, children=["Reset"]).widget.click()  # builds WelfareModel(**model_params)
+    new = [m for m in mesa.Agent._ids if m not in before and isinstance(m, WelfareModel)]
+    assert len(new) == 1
+    assert new[0].params["office.assessment_hours"] == 2.5
+    assert new[0].params["city.population"] == 3000 and new[0].week == 0
 
 
 def test_constructor_meets_mesa_viz_parameter_contract():
