@@ -91,6 +91,7 @@ def child_timing(n: int, weeks: int, reps: int, mesa_citizens: bool, phases: boo
     warm.release()
     del warm
     gc.collect()
+    base_rss = _current_rss_mib()
     runs = []
     for rep in range(reps):
         t0 = time.perf_counter()
@@ -120,7 +121,17 @@ def child_timing(n: int, weeks: int, reps: int, mesa_citizens: bool, phases: boo
         del model
         gc.collect()
     self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    return {"runs": runs, "self_peak_rss_mib": self_peak / 1024}
+    return {"runs": runs, "self_peak_rss_mib": self_peak / 1024, "import_rss_mib": base_rss}
+
+
+def _current_rss_mib() -> float:
+    """Resident set size now (Linux ``/proc``; NaN elsewhere)."""
+    try:
+        with open("/proc/self/statm") as f:
+            pages = int(f.read().split()[1])
+    except OSError:
+        return float("nan")
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def child_trace(n: int, mesa_citizens: bool) -> dict:
@@ -227,7 +238,7 @@ def table(results: list[dict], weeks: int, reps: int) -> str:
         "agent-steps/s",
         "ms/week",
         "cpu/wall",
-        "peak RSS MiB",
+        "peak RSS MiB (+over import)",
         "B/resident (traced)",
         "targets",
     )
@@ -243,7 +254,7 @@ def table(results: list[dict], weeks: int, reps: int) -> str:
                 _range(r["agent_steps_per_s"], _si),
                 _range(r["ms_per_week"], lambda x: f"{x:.1f}"),
                 f"{r['cpu_over_wall']['median']:.2f}",
-                f"{r['peak_rss_mib']:.0f}",
+                f"{r['peak_rss_mib']:.0f} (+{r['peak_rss_mib'] - r['import_rss_mib']:.0f})",
                 f"{traced:.0f}" if traced is not None else "-",
                 _targets(r),
             )
@@ -325,7 +336,8 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
                 flush=True,
             )
-    print(table(results, args.weeks, args.reps), file=sys.stderr if args.json else sys.stdout)
+    out = sys.stderr if args.json else sys.stdout
+    print(table(results, args.weeks, args.reps), file=out, flush=True)
     return 0
 
 

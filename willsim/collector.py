@@ -7,9 +7,12 @@ Nothing here keeps per-agent history.
 
 Speed: every resident's cell id is recomputed each week (traits change when residents are
 replaced and when people enter or leave NEET status) with small-integer arithmetic into reused
-buffers. Dense quantities are counted with one ``bincount`` over cells each (booleans and small
-counts as weights); sparse ones (crises, services, assessments, first help, private care) are
-summed over the few residents concerned only. No ``(quantities x residents)`` array is built.
+buffers. Dense quantities are computed block by block of residents (temporaries stay in cache):
+the yes/no ones are packed into a flag code and counted in one ``bincount`` over (cell, code),
+small counts (needs per resident) are ``bincount`` weights. Sparse ones (crises, assessments,
+first help, private care) are summed over the few residents concerned only. No
+``(quantities x residents)`` array is built. Counts are exact; float sums (waits, out-of-pocket)
+may differ from a per-resident summation in the last bits only.
 """
 
 from __future__ import annotations
