@@ -273,13 +273,6 @@ def test_budget_binding_rations_services(small_model, series, phase_hook):
     assert series(cut, "budget_remaining_eur")[52] > 0
 
 
-@pytest.mark.xfail(
-    reason="BUG: willsim/collector.py (Collector._by_cell_totals, 'out_of_pocket') recomputes "
-    "families' private care spending from care levels read after the crises phase, so when a "
-    "buyer's level rises in a crisis or the buyer enters residential care, out_of_pocket_eur "
-    "differs from what Coverage.step charged that week (coverage.out_of_pocket)",
-    strict=True,
-)
 def test_out_of_pocket_indicator_is_what_families_paid(small_model, series):
     """out_of_pocket_eur = (private care bought in the coverage phase + family share of
     residential care) x weight, every week."""
@@ -292,14 +285,6 @@ def test_out_of_pocket_indicator_is_what_families_paid(small_model, series):
     np.testing.assert_allclose(reported, np.array(paid) * model.citizens.weight, rtol=1e-9)
 
 
-@pytest.mark.xfail(
-    reason="BUG: willsim/mechanisms/services.py Services._place paces services on "
-    "remaining / weeks_left without reserving the rest of the year's staff salaries, so under a "
-    "tight budget (3x the staff bill) services spend the money and social workers go unpaid in "
-    "the last weeks of the year (spending_staff_eur < servers x salary) while the office keeps "
-    "assessing at full strength; when the budget binds, services should be rationed instead",
-    strict=True,
-)
 def test_staff_are_paid_when_the_budget_covers_them(small_model, series):
     model = small_model(
         run__weeks=52,

@@ -28,6 +28,11 @@ class Status(IntEnum):
     REFUSED = 5  # assessed and refused on the means test
 
 
+# Plain-int status codes: comparing an int8 array with an IntEnum member casts the whole array to
+# int64 (about 13x slower), so the mechanisms compare with these.
+NO_NEED, LATENT, QUEUED, WAITLIST, SERVED, REFUSED = (int(s) for s in Status)
+
+
 @dataclass
 class Citizens:
     """Arrays describing every simulated resident. Length ``n`` everywhere, ``(3, n)`` for needs."""

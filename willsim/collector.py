@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from willsim.citizens import Status
+from willsim.citizens import LATENT, SERVED, WAITLIST
 from willsim.indicators import INDICATOR_LIST
 from willsim.params import AGE_BANDS, INCOME_BANDS
 from willsim.units import WEEKS_PER_YEAR
@@ -64,7 +64,7 @@ _CODE_BITS = np.array(
 _FLAG_QUANTITIES += ("residents",)
 # Plain integers: comparing an int8 array with an IntEnum member is ~10x slower (numpy casts
 # the array to int64 first), so statuses are compared with these.
-_LATENT, _WAITLIST, _SERVED = int(Status.LATENT), int(Status.WAITLIST), int(Status.SERVED)
+_LATENT, _WAITLIST, _SERVED = int(LATENT), int(WAITLIST), int(SERVED)
 
 
 def group_levels(model: WelfareModel) -> dict[str, list[str]]:
@@ -228,10 +228,9 @@ class Collector:
             onset_wait = model.week - c.need_since[domain, first_who]
             sparse("first_help_total", first_who, onset_wait.astype(float))
             sparse("first_helped", first_who)
-        buyers = np.flatnonzero(cov.private_buyers)
+        buyers = np.flatnonzero(cov.private_spending)
         if buyers.size:
-            hours = np.minimum(cov.private_hours, cov.level_hours[c.need_level[0, buyers]])
-            sparse("out_of_pocket", buyers, cov.price * hours)
+            sparse("out_of_pocket", buyers, cov.private_spending[buyers])
         return out
 
     def _overall(self, model: WelfareModel, t: np.ndarray, w: float) -> np.ndarray:
@@ -262,7 +261,7 @@ class Collector:
             "first_help_total_weeks": t[Q["first_help_total"]] * w,
             "first_helped": t[Q["first_helped"]] * w,
             "coverage": _ratio(t[Q["served"]], t[Q["with_need"]]),
-            "social_workers": office.servers * w,
+            "social_workers": office.staff * w,
             "office_utilisation": _ratio(queue_week.busy_time, office.servers),
             "provider_utilisation": _ratio(
                 model.services.load.sum(), model.services.capacity.sum()

@@ -25,7 +25,7 @@ import mesa
 import numpy as np
 
 from willsim.agents import Citizen, Municipality, Provider
-from willsim.citizens import CARE, WORK, Citizens, Status
+from willsim.citizens import CARE, QUEUED, WORK, Citizens
 from willsim.collector import Collector
 from willsim.indicators import INDICATOR_LIST
 from willsim.mechanisms.coverage import Coverage
@@ -125,15 +125,16 @@ class WelfareModel(mesa.Model):
         """End the need episodes of residents ``idx`` in ``domain``, withdrawing open requests."""
         if idx.size == 0:
             return
-        queued = idx[self.citizens.status[domain, idx] == Status.QUEUED]
+        queued = idx[self.citizens.status[domain, idx] == QUEUED]
         if queued.size:
             self.office.withdraw(queued, domain)
         self.citizens.end_need(domain, idx)
 
     def close_all_needs(self, idx: np.ndarray) -> None:
         """End every need episode of residents ``idx``."""
+        has = self.citizens.need_level[:, idx] > 0
         for d in range(len(DOMAINS)):
-            self.close_needs(d, idx[self.citizens.need_level[d, idx] > 0])
+            self.close_needs(d, idx[has[d]])
 
     def lower_care_level(self, idx: np.ndarray) -> None:
         """Lower the care need of residents ``idx`` by one level; at zero the need ends."""

@@ -27,6 +27,8 @@ class Municipality(mesa.Agent):
         self.remaining = self.annual_budget
         self.week_spending = dict.fromkeys(SPENDING_ITEMS, 0.0)
         self.total_spending = dict.fromkeys(SPENDING_ITEMS, 0.0)
+        self.staff_week = 0.0  # the weekly staff bill, set by the office
+
 
     def start_week(self, week: int) -> None:
         """Reset the weekly ledger; a new budget year starts every 52 weeks."""
@@ -37,9 +39,10 @@ class Municipality(mesa.Agent):
     def weeks_left_in_year(self, week: int) -> int:
         return WEEKS_PER_YEAR - week % WEEKS_PER_YEAR
 
-    def affordable(self, weekly_cost: float, week: int) -> bool:
-        """Whether a commitment of ``weekly_cost`` a week fits the rest of this year's budget."""
-        return weekly_cost * self.weeks_left_in_year(week) <= self.remaining + 1e-9
+    def available_for_services(self, week: int) -> float:
+        """What remains this year once the staff bill of the remaining weeks is set aside."""
+        reserve = self.staff_week * (self.weeks_left_in_year(week) - 1)
+        return max(self.remaining - reserve, 0.0)
 
     def pay(self, item: str, amount: float) -> float:
         """Pay ``amount``; municipal items are capped by what remains. Returns what was paid."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from willsim.citizens import CARE, Status
+from willsim.citizens import CARE, SERVED
 from willsim.mechanisms.base import Mechanism
 from willsim.params import DOMAINS
 
@@ -38,20 +38,25 @@ class Coverage(Mechanism):
         n = model.citizens.n
         self.met = np.zeros((len(DOMAINS), n), dtype=bool)
         self.unmet_hours = np.zeros(n)
+        self.private_spending = np.zeros(n)
         self.out_of_pocket = 0.0
 
     def step(self, model: WelfareModel, week: int) -> None:
-        c = model.citizens
-        need = self.level_hours[c.need_level[CARE]]
-        formal = np.where(c.status[CARE] == Status.SERVED, self.formal_hours, 0.0)
-        family = self.family_hours[c.living_alone.astype(np.intp)]
+        c, n = model.citizens, model.citizens.n
+        idx = np.flatnonzero(c.need_level[CARE] > 0)  # everyone else is trivially covered
+        need = self.level_hours[c.need_level[CARE, idx]]
+        formal = np.where(c.status[CARE, idx] == SERVED, self.formal_hours, 0.0)
+        family = self.family_hours[c.living_alone[idx].astype(np.intp)]
         target = self.met_share * need
-        buys = ((formal + family < target) & (need > 0) & ~c.residential
-                & (c.private_propensity < self.uptake[c.income_band]))
+        buys = ((formal + family < target) & ~c.residential[idx]
+                & (c.private_propensity[idx] < self.uptake[c.income_band[idx]]))
         private = np.where(buys, np.minimum(self.private_hours, need), 0.0)
         covered = formal + family + private
-        self.met[CARE] = (need > 0) & (covered >= target)
-        self.met[1:] = c.status[1:] == Status.SERVED
-        self.unmet_hours = np.maximum(need - covered, 0.0)
+        self.met[CARE] = False
+        self.met[CARE, idx] = covered >= target
+        self.met[1:] = c.status[1:] == SERVED
+        self.unmet_hours = np.zeros(n)
+        self.unmet_hours[idx] = np.maximum(need - covered, 0.0)
+        self.private_spending = np.zeros(n)  # EUR this week, per resident
+        self.private_spending[idx] = private * self.price
         self.out_of_pocket = float(private.sum()) * self.price
-        self.private_buyers = buys

@@ -47,13 +47,16 @@ class Crises(Mechanism):
         c, met = model.citizens, model.coverage.met
         u = model.streams["crises"].random((2, c.n), dtype=np.float32)
         level = c.need_level[CARE]
-        risk = self.care_risk[level] * np.where(met[CARE], self.met_mult, 1.0)
-        risk = risk * np.where(c.need_level[ISOLATION] > 0, self.iso_mult, 1.0)
-        risk[c.residential] = 0.0
-        self.care_crisis = u[0] < risk
-        hit = np.flatnonzero(self.care_crisis)
-        top = hit[level[hit] >= MAX_CARE_LEVEL]
-        admit = top[u[0, top] / risk[top] < self.residential_share]
+        at_risk = np.flatnonzero((level > 0) & ~c.residential)
+        risk = self.care_risk[level[at_risk]] * np.where(met[CARE, at_risk], self.met_mult, 1.0)
+        risk = risk * np.where(c.need_level[ISOLATION, at_risk] > 0, self.iso_mult, 1.0)
+        crisis = u[0, at_risk] < risk
+        self.care_crisis = np.zeros(c.n, dtype=bool)
+        self.care_crisis[at_risk] = crisis
+        hit, hit_risk = at_risk[crisis], risk[crisis]
+        top = level[hit] >= MAX_CARE_LEVEL
+        # u / risk is uniform given a crisis: it decides admission without a new draw
+        admit = hit[top][u[0, hit[top]] / hit_risk[top] < self.residential_share]
         c.need_level[CARE, hit] = np.minimum(level[hit] + 1, MAX_CARE_LEVEL)
         c.crises[hit] += 1
         c.aware[hit] = True

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from willsim.citizens import CARE, Status
+from willsim.citizens import CARE, LATENT, QUEUED, REFUSED
 from willsim.mechanisms.base import Mechanism
 from willsim.params import DOMAINS
 
@@ -42,21 +42,22 @@ class HelpSeeking(Mechanism):
         hours = np.r_[0.0, p.array("needs.care_level_hours")]
         self.care_severity = np.sqrt(hours / REFERENCE_CARE_HOURS)
         self.enabled = p["office.exogenous_requests"] <= 0
+        self.desk = np.exp(-model.citizens.distance_km / self.decay_km)  # distance never changes
         self.requests = np.zeros(len(DOMAINS), dtype=np.int64)
 
-    def access(self, model: WelfareModel) -> np.ndarray:
-        """Probability-like ease of reaching the desk (office hours, distance, frailty)."""
+    def access(self, model: WelfareModel, who: np.ndarray) -> np.ndarray:
+        """Ease of reaching the desk for residents ``who`` (office hours, distance, frailty)."""
         c = model.citizens
-        desk = np.exp(-c.distance_km / self.decay_km)
-        frail = c.living_alone & (c.need_level[CARE] >= FRAIL_LEVEL)
+        frail = c.living_alone[who] & (c.need_level[CARE, who] >= FRAIL_LEVEL)
+        desk = self.desk[who]
         return np.where(frail, desk * self.frail_access, desk)
 
-    def propensity(self, model: WelfareModel) -> np.ndarray:
-        """(D, n) weekly asking rate of each resident for each domain, ignoring current status."""
+    def propensity(self, model: WelfareModel, domain: np.ndarray, who: np.ndarray) -> np.ndarray:
+        """Weekly asking rate of residents ``who`` for needs in ``domain`` (paired arrays)."""
         c = model.citizens
-        person = c.aware * c.trust * self.access(model)
-        rate = self.rate[:, None] * person[None, :]
-        rate[CARE] *= self.care_severity[c.need_level[CARE]]
+        rate = self.rate[domain] * (c.aware[who] * c.trust[who] * self.access(model, who))
+        care = domain == CARE
+        rate[care] *= self.care_severity[c.need_level[CARE, who[care]]]
         return rate
 
     def step(self, model: WelfareModel, week: int) -> None:
@@ -65,15 +66,20 @@ class HelpSeeking(Mechanism):
         self.requests[:] = 0
         if not self.enabled:
             return
-        can_ask = (c.status == Status.LATENT) | (
-            (c.status == Status.REFUSED) & (week - c.status_since >= self.reapply_after))
+        can_ask = c.status == LATENT
+        refused = np.flatnonzero(c.status == REFUSED)
+        again = refused[week - c.status_since.ravel()[refused] >= self.reapply_after]
+        can_ask.ravel()[again] = True
         can_ask &= ~c.residential[None, :]
-        p = -np.expm1(-self.propensity(model))
-        asks = can_ask & (u < p)
-        domain, who = np.nonzero(asks)
-        times = week + np.minimum(u[domain, who] / p[domain, who], 1.0 - 1e-9)
+        flat = np.flatnonzero(can_ask)  # row-major: domain by domain, residents in order
+        domain, who = np.divmod(flat, c.n)
+        p = -np.expm1(-self.propensity(model, domain, who))
+        draw = u.ravel()[flat]
+        asks = draw < p
+        domain, who, p, draw = domain[asks], who[asks], p[asks], draw[asks]
+        times = week + np.minimum(draw / p, 1.0 - 1e-9)
         self.requests[:] = np.bincount(domain, minlength=len(DOMAINS))
         c.requested[domain, who] = True
-        c.status[domain, who] = Status.QUEUED
+        c.status[domain, who] = QUEUED
         c.status_since[domain, who] = times
         model.office.submit(times, who, domain)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from willsim.citizens import CARE, ISOLATION, WORK, Status
+from willsim.citizens import CARE, ISOLATION, SERVED, WORK
 from willsim.mechanisms.base import Mechanism
 from willsim.params import AGE_BANDS
 from willsim.population import isolation_prevalence, replace_residents, work_need_prevalence
@@ -51,7 +51,6 @@ class NeedDynamics(Mechanism):
         prevalence = p.array("needs.care_prevalence_by_age")
         self.care_onset = (stationary_onset(prevalence, self.care_recover * level1)
                            + prevalence * self.mortality * extra)
-        self.iso_exit = np.full(len(AGE_BANDS), self.iso_recover)  # by age band
         self.iso_onset = self._isolation_onset(model, np.arange(c.n))
         work = work_need_prevalence(c)
         counts = np.bincount(c.age_band, minlength=len(AGE_BANDS))
@@ -59,6 +58,11 @@ class NeedDynamics(Mechanism):
         self.work_target = np.divide(work_share, counts, out=np.zeros(len(AGE_BANDS)),
                                      where=counts > 0)
         self.work_onset = stationary_onset(self.work_target, self.work_recover)
+        # Per-resident tables: a resident's age band never changes (newcomers keep it).
+        self.mortality_of = self.mortality[c.age_band]
+        self.care_mult_pow = self.care_mult ** np.arange(MAX_CARE_LEVEL + 1, dtype=np.int8)
+        self.care_onset_of = self.care_onset[c.age_band]
+        self.work_onset_of = self.work_onset[c.age_band]
         self.deaths = 0
 
     def step(self, model: WelfareModel, week: int) -> None:
@@ -72,7 +76,7 @@ class NeedDynamics(Mechanism):
 
     def _mortality(self, model: WelfareModel, u: np.ndarray, week: int) -> None:
         c = model.citizens
-        hazard = self.mortality[c.age_band] * self.care_mult ** c.need_level[CARE]
+        hazard = self.mortality_of * self.care_mult_pow[c.need_level[CARE]]
         dead = np.flatnonzero(u < hazard)
         self.deaths = dead.size
         if dead.size:
@@ -83,20 +87,22 @@ class NeedDynamics(Mechanism):
     def _isolation_onset(self, model: WelfareModel, idx: np.ndarray) -> np.ndarray:
         c = model.citizens
         target = isolation_prevalence(model.params, c.age_band[idx], c.living_alone[idx])
-        return stationary_onset(target, self.iso_exit[c.age_band[idx]])
+        return stationary_onset(target, self.iso_recover)
 
     def _care(self, model: WelfareModel, u: np.ndarray, community: np.ndarray, week: int) -> None:
         c = model.citizens
         level = c.need_level[CARE]
-        none = community & (level == 0)
-        onset = np.flatnonzero(none & (u < self.care_onset[c.age_band]))
+        onset = np.flatnonzero(community & (level == 0) & (u < self.care_onset_of))
         has = community & (level > 0)
-        served = c.status[CARE] == Status.SERVED
-        progress_p = self.care_progress * np.where(served, model.services.care_progression_factor(),
-                                                   1.0)
-        up = np.flatnonzero(has & (u > 1.0 - progress_p) & (level < MAX_CARE_LEVEL))
+        can_rise = has & (level < MAX_CARE_LEVEL)
+        # float64 threshold on purpose: a Python float would make NumPy compare in float32
+        rises = can_rise & (u > np.float64(1.0 - self.care_progress))
+        served = np.flatnonzero(c.status[CARE] == SERVED)
+        if served.size:
+            factor = model.services.care_progression_factor(served)
+            rises[served] = can_rise[served] & (u[served] > 1.0 - self.care_progress * factor)
         down = np.flatnonzero(has & (u < self.care_recover))
-        c.need_level[CARE, up] += 1
+        c.need_level[CARE, np.flatnonzero(rises)] += 1
         model.lower_care_level(down)
         c.start_need(CARE, onset, 1, week)
 
@@ -111,7 +117,7 @@ class NeedDynamics(Mechanism):
     def _work(self, model: WelfareModel, u: np.ndarray, community: np.ndarray, week: int) -> None:
         c = model.citizens
         has = c.need_level[WORK] > 0
-        onset = np.flatnonzero(community & ~has & (u < self.work_onset[c.age_band]))
+        onset = np.flatnonzero(community & ~has & (u < self.work_onset_of))
         model.resolve_work_needs(np.flatnonzero(has & (u < self.work_recover)))
         youth = onset[c.age_band[onset] == 1]
         c.neet[youth] = True

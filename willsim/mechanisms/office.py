@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from willsim.citizens import Status
+from willsim.citizens import REFUSED, WAITLIST
 from willsim.mechanisms.base import Mechanism
 from willsim.mechanisms.office_queue import OfficeQueue
 from willsim.params import DOMAINS
@@ -22,13 +22,24 @@ if TYPE_CHECKING:
     from willsim.model import WelfareModel
 
 
-def social_workers(model: WelfareModel) -> int:
-    """Social workers in the office (simulated units): declared, or from the city's ratio."""
+def city_social_workers(model: WelfareModel) -> float:
+    """Social workers of the whole city: declared, or from the city's ratio."""
     declared = int(model.params["office.social_workers"])
     if declared > 0:
-        return declared
-    ratio = model.params["city.residents_per_social_worker"]
-    return max(1, round(model.citizens.n / ratio))
+        return float(declared)
+    return model.params["city.population"] / model.params["city.residents_per_social_worker"]
+
+
+def staffing(model: WelfareModel) -> tuple[float, int]:
+    """Staff in simulated units (may be fractional in a sample) and the queue's servers.
+
+    A weighted sample is paid for, and reported, as the city's staff divided by the weight; its
+    queue has that many servers rounded (at least one). With few simulated servers the queue
+    pools less than the city's office would, so sampled waits are longer: use full populations
+    for waiting-time questions.
+    """
+    staff = city_social_workers(model) / model.citizens.weight
+    return staff, max(1, round(staff))
 
 
 class Office(Mechanism):
@@ -40,7 +51,8 @@ class Office(Mechanism):
         p = model.params
         self.service_rate = (p["office.hours_per_week"] * p["office.assessment_share"]
                              / p["office.assessment_hours"])  # assessments per week per worker
-        self.queue = OfficeQueue(social_workers(model), self.service_rate, model.streams["office"])
+        self.staff, servers = staffing(model)
+        self.queue = OfficeQueue(servers, self.service_rate, model.streams["office"])
         self.isee_max = p.array("eligibility.isee_max")
         self.exogenous_rate = p.weekly("office.exogenous_requests")
         self.salary = p.weekly("office.salary")
@@ -58,7 +70,9 @@ class Office(Mechanism):
 
     @servers.setter
     def servers(self, value: int) -> None:
+        """Change the staff (simulated units); the payroll follows."""
         self.queue.servers = int(value)
+        self.staff = float(value)
 
     def submit(self, times: np.ndarray, who: np.ndarray, domain: np.ndarray) -> None:
         """Register requests made by residents ``who`` at ``times`` (weeks) in ``domain``."""
@@ -79,7 +93,8 @@ class Office(Mechanism):
             self._exogenous_arrivals(model, week)
         times, ids = self._take_pending()
         self.week = self.queue.step(week, times, ids)
-        model.municipality.pay("staff", self.servers * self.salary)
+        model.municipality.staff_week = self.staff * self.salary
+        model.municipality.pay("staff", model.municipality.staff_week)
         self._decide(model, self.week.completed_items, self.week.completed_times)
 
     def started_residents(self) -> tuple[np.ndarray, np.ndarray]:
@@ -96,7 +111,7 @@ class Office(Mechanism):
         self.current[domain, who] = -1
         c = model.citizens
         eligible = c.isee[who] <= self.isee_max[domain]
-        c.status[domain, who] = np.where(eligible, Status.WAITLIST, Status.REFUSED)
+        c.status[domain, who] = np.where(eligible, WAITLIST, REFUSED)
         c.status_since[domain, who] = times
 
     def _exogenous_arrivals(self, model: WelfareModel, week: int) -> None:

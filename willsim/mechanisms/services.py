@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from willsim.citizens import CARE, ISOLATION, WORK, Status
+from willsim.citizens import CARE, ISOLATION, LATENT, SERVED, WAITLIST, WORK
 from willsim.mechanisms.base import Mechanism
 from willsim.params import DOMAINS, PROVIDER_KINDS
 
@@ -53,16 +53,16 @@ class Services(Mechanism):
         self.cost_week = 0.0
         self._provider = model.citizens.provider  # (D, n), updated in place by the model
 
-    def quality_of(self, domain: int) -> np.ndarray:
-        """Quality of the provider serving each resident in ``domain`` (0 if none)."""
-        prov = self._provider[domain]
+    def quality_of(self, domain: int, who: np.ndarray) -> np.ndarray:
+        """Quality of the provider serving residents ``who`` in ``domain`` (0 if none)."""
+        prov = self._provider[domain, who]
         if self.quality.size == 0:
             return np.zeros(prov.shape)
         return np.where(prov >= 0, self.quality[np.maximum(prov, 0)], 0.0)
 
-    def care_progression_factor(self) -> np.ndarray:
-        """Multiplier on care-need progression for each resident (used where served)."""
-        q = self.quality_of(CARE)
+    def care_progression_factor(self, who: np.ndarray) -> np.ndarray:
+        """Multiplier on care-need progression for served residents ``who``."""
+        q = self.quality_of(CARE, who)
         return np.clip(1.0 - (1.0 - self.progress_mult) * q, 0.0, 1.0)
 
     def step(self, model: WelfareModel, week: int) -> None:
@@ -75,29 +75,28 @@ class Services(Mechanism):
         """Weekly cost of cases in ``domain`` with the given providers."""
         return self.hours[domain] * self.unit_cost[provider]
 
-    def committed_cost(self, model: WelfareModel) -> float:
-        """Weekly cost of every case in service."""
+    def served_providers(self, model: WelfareModel) -> list[np.ndarray]:
+        """For each domain, the provider of every case in service."""
         c = model.citizens
-        total = 0.0
-        for d in range(len(DOMAINS)):
-            prov = c.provider[d][c.status[d] == Status.SERVED]
-            total += float(self.case_cost(d, prov).sum())
-        return total
+        return [c.provider[d, np.flatnonzero(c.status[d] == SERVED)] for d in range(len(DOMAINS))]
 
-    def _derive_load(self, model: WelfareModel) -> None:
-        c = model.citizens
-        self.load[:] = 0.0
-        for d in range(len(DOMAINS)):
-            prov = c.provider[d][c.status[d] == Status.SERVED]
+    def committed_cost(self, provs: list[np.ndarray]) -> float:
+        """Weekly cost of the cases in service (``provs`` from :meth:`served_providers`)."""
+        return sum(float(self.case_cost(d, prov).sum()) for d, prov in enumerate(provs))
+
+    def _derive_load(self, provs: list[np.ndarray]) -> None:
+        for d, prov in enumerate(provs):
             self.load[:, d] = np.bincount(prov, minlength=len(self.load)) * self.hours[d]
 
     def _place(self, model: WelfareModel, week: int) -> None:
         c, muni = model.citizens, model.municipality
-        self._derive_load(model)
-        committed = self.committed_cost(model)
+        provs = self.served_providers(model)
+        self._derive_load(provs)
+        committed = self.committed_cost(provs)
+        weekly_allowance = muni.available_for_services(week) / muni.weeks_left_in_year(week)
         self.placed[:] = 0
         for d in range(len(DOMAINS)):
-            waiting = np.flatnonzero(c.status[d] == Status.WAITLIST)
+            waiting = np.flatnonzero(c.status[d] == WAITLIST)
             if waiting.size == 0:
                 continue
             waiting = waiting[np.argsort(c.status_since[d, waiting], kind="stable")]
@@ -109,14 +108,14 @@ class Services(Mechanism):
                     continue
                 cost = self.hours[d] * self.unit_cost[j]
                 slots = int((self.capacity[j, d] - self.load[j, d] + 1e-9) // self.hours[d])
-                budget_left = muni.remaining / muni.weeks_left_in_year(week) - committed
+                budget_left = weekly_allowance - committed
                 affordable = int(max(budget_left, 0.0) // cost) if cost > 0 else slots
                 take = max(0, min(slots, affordable, waiting.size - start))
                 if take == 0:
                     continue
                 who = waiting[start:start + take]
                 start += take
-                c.status[d, who] = Status.SERVED
+                c.status[d, who] = SERVED
                 c.status_since[d, who] = week
                 c.provider[d, who] = j
                 first = who[c.first_help[d, who] < 0]
@@ -127,32 +126,38 @@ class Services(Mechanism):
                 self.placed[d] += take
 
     def _pay(self, model: WelfareModel, week: int) -> None:
-        """Pay this week's services; suspend the newest cases if the budget cannot cover them."""
-        c, muni = model.citizens, model.municipality
+        """Pay this week's services; suspend the newest cases if the budget cannot cover them.
+
+        The salaries of the rest of the year are set aside first: staff are never left unpaid
+        so that services can continue.
+        """
+        muni = model.municipality
         self.suspended = 0
-        cost = self.committed_cost(model)
-        if cost > muni.remaining + 1e-9:
-            self._ration(model, cost - muni.remaining)
-            cost = self.committed_cost(model)
+        provs = self.served_providers(model)
+        cost = self.committed_cost(provs)
+        available = muni.available_for_services(week)
+        if cost > available + 1e-9:
+            self._ration(model, cost - available)
+            provs = self.served_providers(model)
+            cost = self.committed_cost(provs)
         self.cost_week = muni.pay("services", cost)
-        self._derive_load(model)
-        for d in range(len(DOMAINS)):
-            served = c.status[d] == Status.SERVED
-            prov = c.provider[d][served]
+        self._derive_load(provs)
+        for d, prov in enumerate(provs):
             revenue = np.bincount(prov, weights=self.case_cost(d, prov), minlength=len(self.load))
+            count = np.bincount(prov, minlength=len(self.load))
             for j, pr in enumerate(model.providers):
                 pr.revenue += revenue[j]
-                pr.hours_delivered += np.count_nonzero(prov == j) * self.hours[d]
+                pr.hours_delivered += count[j] * self.hours[d]
 
     def _ration(self, model: WelfareModel, excess: float) -> None:
         """Suspend the most recently placed cases until their cost covers ``excess``."""
         c = model.citizens
-        domain, who = np.nonzero(c.status == Status.SERVED)
+        domain, who = np.nonzero(c.status == SERVED)
         cost = self.hours[domain] * self.unit_cost[c.provider[domain, who]]
         order = np.argsort(-self.service_start[domain, who], kind="stable")
         freed_before = np.cumsum(cost[order]) - cost[order]
         cut = order[freed_before < excess - 1e-9]
-        c.status[domain[cut], who[cut]] = Status.WAITLIST
+        c.status[domain[cut], who[cut]] = WAITLIST
         c.provider[domain[cut], who[cut]] = -1
         self.suspended = cut.size
 
@@ -161,9 +166,8 @@ class Services(Mechanism):
         u = model.streams["services"].random((len(DOMAINS), c.n), dtype=np.float32)
         self.resolved[:] = 0
         for d in range(len(DOMAINS)):
-            served = c.status[d] == Status.SERVED
-            success = served & (u[d] < self.resolution[d] * self.quality_of(d))
-            done = np.flatnonzero(success)
+            served = np.flatnonzero(c.status[d] == SERVED)
+            done = served[u[d, served] < self.resolution[d] * self.quality_of(d, served)]
             self.resolved[d] = done.size
             if d == CARE:
                 model.lower_care_level(done)
@@ -172,13 +176,13 @@ class Services(Mechanism):
             elif d == WORK:
                 self.neet_activated += int(np.count_nonzero(c.neet[done]))
                 model.resolve_work_needs(done)
-            expired = np.flatnonzero((c.status[d] == Status.SERVED)
-                                     & (week - self.service_start[d] >= self.max_weeks[d]))
-            c.status[d, expired] = Status.LATENT
+            served = np.flatnonzero(c.status[d] == SERVED)
+            expired = served[week - self.service_start[d, served] >= self.max_weeks[d]]
+            c.status[d, expired] = LATENT
             c.provider[d, expired] = -1
             c.status_since[d, expired] = week
 
     def _sync_agents(self, model: WelfareModel) -> None:
-        self._derive_load(model)
+        self._derive_load(self.served_providers(model))
         for j, pr in enumerate(model.providers):
             pr.load = float(self.load[j].sum())

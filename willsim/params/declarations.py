@@ -182,7 +182,8 @@ HELPSEEKING = [
 
 OFFICE = [
     Param("office.social_workers", 0, "persons",
-          "Social workers in the office; 0 derives them from city.residents_per_social_worker.",
+          "Social workers of the city's office; 0 derives them from "
+          "city.residents_per_social_worker.",
           "assumption", low=0, high=10_000, label="Social workers",
           label_it="Assistenti sociali"),
     Param("office.hours_per_week", 36.0, "hours/week", "Contract hours of a social worker.",
