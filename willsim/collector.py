@@ -23,7 +23,7 @@ import numpy as np
 
 from willsim.citizens import LATENT, SERVED, WAITLIST
 from willsim.indicators import INDICATOR_LIST
-from willsim.params import AGE_BANDS, INCOME_BANDS
+from willsim.params import AGE_BANDS, DOMAINS, INCOME_BANDS
 from willsim.units import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -165,6 +165,8 @@ class Collector:
         # Yes/no quantities are packed into a flag code and counted in one bincount over
         # (cell, code); small counts (needs per resident) are bincount weights.
         flags = np.zeros(n_cells * _N_CODES if self._packed else 0, dtype=np.int64)
+        self.eligible_by_domain = np.zeros(c.need_level.shape[0])
+        self.unasked_by_domain = np.zeros(c.need_level.shape[0])
         isee_max = office.isee_max[:, None]
         for lo in range(0, c.n, BLOCK):
             hi = min(lo + BLOCK, c.n)
@@ -204,7 +206,9 @@ class Collector:
             eligible = has & (c.isee[lo:hi] <= isee_max)
             eligible &= community
             out[Q["eligible_needs"]] += np.bincount(cell, _count_true(eligible), n_cells)
+            self.eligible_by_domain += eligible.sum(axis=1)
             eligible &= ~requested
+            self.unasked_by_domain += eligible.sum(axis=1)
             out[Q["eligible_unasked"]] += np.bincount(cell, _count_true(eligible), n_cells)
         if self._packed:
             counted = flags.reshape(n_cells, _N_CODES) @ _CODE_BITS  # (cells, flag quantities)
@@ -245,6 +249,9 @@ class Collector:
             "unmet_care_hours": float(model.coverage.unmet_hours.sum()) * w,
             "latent_needs": t[Q["latent_needs"]] * w,
             "non_take_up_share": _ratio(t[Q["eligible_unasked"]], t[Q["eligible_needs"]]),
+            **{f"non_take_up_{domain}": _ratio(self.unasked_by_domain[d],
+                                                self.eligible_by_domain[d])
+               for d, domain in enumerate(DOMAINS)},
             "crises": t[Q["crises"]] * w,
             "crises_per_1000": _ratio(t[Q["crises"]] * WEEKS_PER_YEAR * 1000, residents),
             "arrivals_per_week": queue_week.arrivals * w,

@@ -55,6 +55,13 @@ INDICATOR_LIST: list[Indicator] = [
     _I("non_take_up_share", "Non-take-up", "Mancato accesso", "share",
        "Among needs of people eligible under the means test, the share never expressed as a "
        "request.", "mean", True),
+    _I("non_take_up_care", "Non-take-up (care)", "Mancato accesso (cura)", "share",
+       "Non-take-up among eligible care needs.", "mean"),
+    _I("non_take_up_isolation", "Non-take-up (isolation)", "Mancato accesso (isolamento)",
+       "share", "Non-take-up among isolated people (all eligible).", "mean"),
+    _I("non_take_up_work", "Non-take-up (work/income)", "Mancato accesso (lavoro/reddito)",
+       "share", "Non-take-up among eligible work/income needs: the figure comparable with "
+       "non-take-up of minimum income (25-40% in Italy).", "mean"),
     _I("crises", "Crises", "Crisi", "events/week",
        "Crisis events this week (hospital admissions, loss of housing).", "sum"),
     _I("crises_per_1000", "Crises per 1,000", "Crisi per 1.000", "events/1,000 residents/year",
