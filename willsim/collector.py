@@ -274,6 +274,10 @@ class Collector:
                 model.services.load.sum(), model.services.capacity.sum()
             ),
             "spending_staff_eur": spend["staff"] * w,
+            "spending_outreach_eur": spend["outreach"] * w,
+            "outreach_contacts": model.outreach.contacts * w,
+            "proactive_takeups": model.outreach.taken_in_charge * w,
+            "informed_residents": model.outreach.informed * w,
             "spending_services_eur": spend["services"] * w,
             "spending_hospital_eur": spend["hospital"] * w,
             "spending_residential_eur": spend["residential"] * w,

@@ -4,16 +4,19 @@ Citizens' state lives in NumPy arrays (:class:`willsim.citizens.Citizens`) and e
 week is vectorised over the population; Mesa agents are the identity and inspection layer
 (``Citizen``), and the actors with few instances (``Provider``, ``Municipality``).
 
-The week, in order (:data:`PHASES`):
+The week, in order: policies start or stop (:class:`~willsim.policies.PolicySchedule`), then
+the phases (:data:`PHASES`):
 
 1. ``needs``        residents die and are replaced; needs arise, progress and recede;
-2. ``helpseeking``  latent needs become requests at the office (welfare on demand);
-3. ``office``       requests queue for assessment (continuous time) and pass the means test;
-4. ``services``     eligible cases are placed with providers within capacity and budget, paid
+2. ``outreach``     proactive welfare: outreach workers inform residents and take needs in charge;
+3. ``helpseeking``  latent needs become requests at the office (welfare on demand);
+4. ``office``       requests queue for assessment (continuous time) and pass the means test;
+5. ``services``     eligible cases are placed with providers within capacity and budget, paid
                     for, and served needs improve;
-5. ``coverage``     family and privately bought care; which needs are met;
-6. ``crises``       unmet needs escalate into crises with public costs;
-7. indicators are collected.
+6. ``coverage``     family and privately bought care; which needs are met;
+7. ``crises``       unmet needs escalate into crises with public costs;
+
+then indicators are collected.
 """
 
 from __future__ import annotations
@@ -33,13 +36,16 @@ from willsim.mechanisms.crises import Crises
 from willsim.mechanisms.helpseeking import HelpSeeking
 from willsim.mechanisms.needs import NeedDynamics
 from willsim.mechanisms.office import Office
+from willsim.mechanisms.outreach import Outreach
 from willsim.mechanisms.services import Services
 from willsim.params import DOMAINS, PROVIDER_KINDS
+from willsim.policies import PolicySchedule, parse_policy
 from willsim.population import build_citizens
 from willsim.rng import RandomStreams
 from willsim.scenario import Scenario, load_scenario, with_overrides
 
-PHASES: tuple[str, ...] = ("needs", "helpseeking", "office", "services", "coverage", "crises")
+PHASES: tuple[str, ...] = ("needs", "outreach", "helpseeking", "office", "services", "coverage",
+                           "crises")
 """The phases of a week, in the order they run. Each names a mechanism attribute of the model."""
 
 # Domains each provider kind serves: municipal home help (care); Third Sector organisations
@@ -78,12 +84,14 @@ class WelfareModel(mesa.Model):
         self.week = 0
         self.citizens: Citizens = build_citizens(self.params, self.streams["population"],
                                                  self.streams["network"])
-        self.municipality = Municipality(self, self._annual_budget())
+        self.municipality = Municipality(self, self._base_budget(),
+                                         self.params["municipality.budget_multiplier"])
         self.providers: list[Provider] = self._build_providers()
         self.citizen_agents: list[Citizen] = (
             list(Citizen.create_agents(self, self.citizens.n, index=list(range(self.citizens.n))))
             if self.params["run.mesa_citizens"] else [])
         self.needs = NeedDynamics()
+        self.outreach = Outreach()
         self.helpseeking = HelpSeeking()
         self.office = Office()
         self.services = Services()
@@ -92,6 +100,8 @@ class WelfareModel(mesa.Model):
         for phase in PHASES:
             getattr(self, phase).setup(self)
         self.collector = Collector(self, self.weeks)
+        self.policies = PolicySchedule(
+            [parse_policy(entry, i) for i, entry in enumerate(self.scenario.policies)])
         self.datacollector = mesa.DataCollector(
             model_reporters={k: _reporter(k) for k in MODEL_REPORTERS})
 
@@ -103,6 +113,7 @@ class WelfareModel(mesa.Model):
             self.running = False
             return
         self.municipality.start_week(self.week)
+        self.policies.step(self, self.week)
         for phase in PHASES:
             getattr(self, phase).step(self, self.week)
         self.collector.collect(self, self.week)
@@ -118,6 +129,13 @@ class WelfareModel(mesa.Model):
             if progress is not None:
                 progress(self.week)
         return self
+
+    def reconfigure(self) -> None:
+        """Let every mechanism re-read the levers a policy has just changed."""
+        self.municipality.set_budget_multiplier(self.params["municipality.budget_multiplier"],
+                                                self.week)
+        for phase in PHASES:
+            getattr(self, phase).configure(self)
 
     # --- need episodes (used by several mechanisms) ---------------------------------------------
 
@@ -172,10 +190,10 @@ class WelfareModel(mesa.Model):
 
     # --- construction -----------------------------------------------------------------------------
 
-    def _annual_budget(self) -> float:
+    def _base_budget(self) -> float:
         p = self.params
         return (self.citizens.n * p["city.social_spending_per_capita"]
-                * p["city.modelled_spending_share"] * p["municipality.budget_multiplier"])
+                * p["city.modelled_spending_share"])
 
     def _build_providers(self) -> list[Provider]:
         p, rng = self.params, self.streams["providers"]

@@ -42,6 +42,7 @@ from willsim.units import to_weekly
 PACKAGE_ROOT = Path(__file__).resolve().parent
 SCENARIO_DIR = Path(os.environ.get("WILLSIM_SCENARIOS", PACKAGE_ROOT.parent / "scenarios"))
 CITY_DIR = SCENARIO_DIR / "cities"
+SWEEP_DIR = SCENARIO_DIR / "sweeps"  # sweep specs (willsim.experiments.design), not scenarios
 DEFAULT_SCENARIO = "baseline"
 DEFAULT_CITY = "bergamo"
 SUFFIXES = (".toml", ".yaml", ".yml")
@@ -109,6 +110,11 @@ class Scenario:
         for key, value in self.params.items():
             if self.provenance.get(key) != "default":
                 lines.append(f'"{key}" = {json.dumps(value)}')
+        for policy in self.policies:
+            lines += ["", "[[policies]]"]
+            lines += [f"{k} = {json.dumps(v)}" for k, v in policy.items() if k != "set"]
+            lines += ["[policies.set]"]
+            lines += [f'"{k}" = {json.dumps(v)}' for k, v in policy.get("set", {}).items()]
         return "\n".join(lines) + "\n"
 
 
@@ -116,7 +122,7 @@ def available_scenarios() -> list[str]:
     """Names of the bundled scenarios (relative to ``scenarios/``, without suffix)."""
     names = []
     for path in sorted(SCENARIO_DIR.rglob("*")):
-        if path.suffix in SUFFIXES and CITY_DIR not in path.parents:
+        if path.suffix in SUFFIXES and not {CITY_DIR, SWEEP_DIR} & set(path.parents):
             names.append(path.relative_to(SCENARIO_DIR).with_suffix("").as_posix())
     return names
 
@@ -245,6 +251,7 @@ def load_scenario(
         params.update(values)
         provenance.update(dict.fromkeys(values, layer))
     check_consistency(params, str(top_path))
+    policies = validate_policies(policies, str(top_path))
     description = meta.get("description", {})
     if isinstance(description, str):
         description = {"en": description}
@@ -296,6 +303,16 @@ def check_consistency(params: Mapping[str, Any], where: str) -> None:
     edges = params["city.isee_band_edges"]
     if any(b <= a for a, b in itertools.pairwise(edges)):
         raise ScenarioError(f"{where}: city.isee_band_edges must increase (got {edges})")
+
+
+def validate_policies(entries: list[Any], where: str) -> list[dict[str, Any]]:
+    """Validate ``[[policies]]`` entries; return their normalised form."""
+    from willsim.policies import PolicyError, parse_policy
+
+    try:
+        return [parse_policy(entry, i).to_dict() for i, entry in enumerate(entries)]
+    except PolicyError as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:

@@ -11,23 +11,25 @@ from willsim.units import WEEKS_PER_YEAR
 if TYPE_CHECKING:
     from willsim.model import WelfareModel
 
-SPENDING_ITEMS: tuple[str, ...] = ("staff", "services", "hospital", "residential", "housing")
+SPENDING_ITEMS: tuple[str, ...] = ("staff", "outreach", "services", "hospital", "residential",
+                                   "housing")
 """Public spending items. ``staff`` and ``services`` come out of the municipal budget; the
 crisis items (hospital days, public share of residential care, emergency housing) are paid by
 the health service and other public budgets, and are reported but not rationed."""
-MUNICIPAL_ITEMS = ("staff", "services")
+MUNICIPAL_ITEMS = ("staff", "outreach", "services")
 
 
 class Municipality(mesa.Agent):
     """Holds the modelled social budget for the year and pays staff and services out of it."""
 
-    def __init__(self, model: WelfareModel, annual_budget: float) -> None:
+    def __init__(self, model: WelfareModel, base_budget: float, multiplier: float = 1.0) -> None:
         super().__init__(model)
-        self.annual_budget = float(annual_budget)  # EUR per year, in simulated units
+        self.base_budget = float(base_budget)  # EUR per year, in simulated units, before policy
+        self.annual_budget = self.base_budget * multiplier
         self.remaining = self.annual_budget
         self.week_spending = dict.fromkeys(SPENDING_ITEMS, 0.0)
         self.total_spending = dict.fromkeys(SPENDING_ITEMS, 0.0)
-        self.staff_week = 0.0  # the weekly staff bill, set by the office
+        self.fixed_costs: dict[str, float] = {}  # weekly bills set aside first (staff, outreach)
 
 
     def start_week(self, week: int) -> None:
@@ -41,8 +43,15 @@ class Municipality(mesa.Agent):
 
     def available_for_services(self, week: int) -> float:
         """What remains this year once the staff bill of the remaining weeks is set aside."""
-        reserve = self.staff_week * (self.weeks_left_in_year(week) - 1)
+        reserve = sum(self.fixed_costs.values()) * (self.weeks_left_in_year(week) - 1)
         return max(self.remaining - reserve, 0.0)
+
+    def set_budget_multiplier(self, multiplier: float, week: int) -> None:
+        """A budget policy: the annual budget changes, and so does what is left of this year."""
+        new = self.base_budget * multiplier
+        share_left = self.weeks_left_in_year(week) / WEEKS_PER_YEAR
+        self.remaining = max(self.remaining + (new - self.annual_budget) * share_left, 0.0)
+        self.annual_budget = new
 
     def pay(self, item: str, amount: float) -> float:
         """Pay ``amount``; municipal items are capped by what remains. Returns what was paid."""

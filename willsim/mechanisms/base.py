@@ -16,6 +16,9 @@ class Mechanism:
     def setup(self, model: WelfareModel) -> None:
         """Prepare derived constants once the population exists."""
 
+    def configure(self, model: WelfareModel) -> None:
+        """Re-read the levers (parameters a policy may change during a run)."""
+
     def step(self, model: WelfareModel, week: int) -> None:
         """Advance this mechanism by one week."""
         raise NotImplementedError

@@ -15,7 +15,7 @@ import numpy as np
 
 from willsim.citizens import CARE, ISOLATION, WORK
 from willsim.mechanisms.base import Mechanism
-from willsim.mechanisms.needs import MAX_CARE_LEVEL
+from willsim.mechanisms.needs import MAX_CARE_LEVEL, heat_exposed
 
 if TYPE_CHECKING:
     from willsim.model import WelfareModel
@@ -42,6 +42,12 @@ class Crises(Mechanism):
         self.work_crisis = np.zeros(n, dtype=bool)
         self.admitted = 0
         self.family_residential = 0.0
+        self.configure(model)
+
+    def configure(self, model: WelfareModel) -> None:
+        """Heatwaves raise the crisis risk of older people living alone."""
+        p = model.params
+        self.heat = p["shock.heat_crisis"] if p["shock.heatwave"] else 1.0
 
     def step(self, model: WelfareModel, week: int) -> None:
         c, met = model.citizens, model.coverage.met
@@ -50,6 +56,8 @@ class Crises(Mechanism):
         at_risk = np.flatnonzero((level > 0) & ~c.residential)
         risk = self.care_risk[level[at_risk]] * np.where(met[CARE, at_risk], self.met_mult, 1.0)
         risk = risk * np.where(c.need_level[ISOLATION, at_risk] > 0, self.iso_mult, 1.0)
+        if self.heat != 1.0:
+            risk = risk * np.where(heat_exposed(c)[at_risk], self.heat, 1.0)
         crisis = u[0, at_risk] < risk
         self.care_crisis = np.zeros(c.n, dtype=bool)
         self.care_crisis[at_risk] = crisis

@@ -35,15 +35,22 @@ class HelpSeeking(Mechanism):
 
     def setup(self, model: WelfareModel) -> None:
         p = model.params
-        self.rate = p.weekly("helpseeking.ask_rate") * (1.0 - p.array("helpseeking.stigma"))
-        self.reapply_after = p.weekly("helpseeking.reapply_after")
         self.decay_km = p["helpseeking.distance_decay_km"]
-        self.frail_access = p["helpseeking.frail_access"]
+        self.requests = np.zeros(len(DOMAINS), dtype=np.int64)
         hours = np.r_[0.0, p.array("needs.care_level_hours")]
         self.care_severity = np.sqrt(hours / REFERENCE_CARE_HOURS)
         self.enabled = p["office.exogenous_requests"] <= 0
-        self.desk = np.exp(-model.citizens.distance_km / self.decay_km)  # distance never changes
-        self.requests = np.zeros(len(DOMAINS), dtype=np.int64)
+        self.desk_base = np.exp(-model.citizens.distance_km / self.decay_km)  # distance is fixed
+        self.configure(model)
+
+    def configure(self, model: WelfareModel) -> None:
+        """Levers: asking rates and stigma (information campaigns); offices closed by a shock."""
+        p = model.params
+        self.rate = p.weekly("helpseeking.ask_rate") * (1.0 - p.array("helpseeking.stigma"))
+        self.reapply_after = p.weekly("helpseeking.reapply_after")
+        self.frail_access = p["helpseeking.frail_access"]
+        closed = p["shock.pandemic_office_access"] if p["shock.pandemic"] else 1.0
+        self.desk = self.desk_base * closed if closed != 1.0 else self.desk_base
 
     def access(self, model: WelfareModel, who: np.ndarray) -> np.ndarray:
         """Ease of reaching the desk for residents ``who`` (office hours, distance, frailty)."""

@@ -22,6 +22,12 @@ if TYPE_CHECKING:
     from willsim.model import WelfareModel
 
 MAX_CARE_LEVEL = 4
+HEAT_AGE_BAND = 4  # 75-84 and 85+
+
+
+def heat_exposed(citizens) -> np.ndarray:
+    """Residents most exposed to heatwaves: 75 and over, living alone."""
+    return (citizens.age_band >= HEAT_AGE_BAND) & citizens.living_alone
 
 
 def stationary_onset(prevalence: np.ndarray, exit_rate: np.ndarray | float) -> np.ndarray:
@@ -64,6 +70,13 @@ class NeedDynamics(Mechanism):
         self.care_onset_of = self.care_onset[c.age_band]
         self.work_onset_of = self.work_onset[c.age_band]
         self.deaths = 0
+        self.configure(model)
+
+    def configure(self, model: WelfareModel) -> None:
+        """Shocks that raise the onset of needs."""
+        p = model.params
+        self.pandemic = p["shock.pandemic_need"] if p["shock.pandemic"] else 1.0
+        self.heat = p["shock.heat_need"] if p["shock.heatwave"] else 1.0
 
     def step(self, model: WelfareModel, week: int) -> None:
         c, rng = model.citizens, model.streams["needs"]
@@ -92,7 +105,10 @@ class NeedDynamics(Mechanism):
     def _care(self, model: WelfareModel, u: np.ndarray, community: np.ndarray, week: int) -> None:
         c = model.citizens
         level = c.need_level[CARE]
-        onset = np.flatnonzero(community & (level == 0) & (u < self.care_onset_of))
+        onset_p = self.care_onset_of
+        if self.pandemic != 1.0 or self.heat != 1.0:
+            onset_p = onset_p * self.pandemic * np.where(heat_exposed(c), self.heat, 1.0)
+        onset = np.flatnonzero(community & (level == 0) & (u < onset_p))
         has = community & (level > 0)
         can_rise = has & (level < MAX_CARE_LEVEL)
         # float64 threshold on purpose: a Python float would make NumPy compare in float32
@@ -110,7 +126,8 @@ class NeedDynamics(Mechanism):
                    week: int) -> None:
         c = model.citizens
         has = c.need_level[ISOLATION] > 0
-        onset = np.flatnonzero(community & ~has & (u < self.iso_onset))
+        onset_p = self.iso_onset * self.pandemic if self.pandemic != 1.0 else self.iso_onset
+        onset = np.flatnonzero(community & ~has & (u < onset_p))
         model.close_needs(ISOLATION, np.flatnonzero(has & (u < self.iso_recover)))
         c.start_need(ISOLATION, onset, 1, week)
 

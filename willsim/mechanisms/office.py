@@ -51,11 +51,9 @@ class Office(Mechanism):
         p = model.params
         self.service_rate = (p["office.hours_per_week"] * p["office.assessment_share"]
                              / p["office.assessment_hours"])  # assessments per week per worker
-        self.staff, servers = staffing(model)
-        self.queue = OfficeQueue(servers, self.service_rate, model.streams["office"])
-        self.isee_max = p.array("eligibility.isee_max")
+        self.queue = OfficeQueue(staffing(model)[1], self.service_rate, model.streams["office"])
         self.exogenous_rate = p.weekly("office.exogenous_requests")
-        self.salary = p.weekly("office.salary")
+        self.configure(model)
         n = model.citizens.n
         self.current = np.full((len(DOMAINS), n), -1, dtype=np.int64)  # request id per need
         self._who = np.empty(1024, dtype=np.int64)
@@ -63,6 +61,13 @@ class Office(Mechanism):
         self._next_id = 0
         self._pending: list[tuple[np.ndarray, np.ndarray]] = []
         self.week = None
+
+    def configure(self, model: WelfareModel) -> None:
+        """Levers a policy may change: staff, salary and the means test."""
+        p = model.params
+        self.isee_max = p.array("eligibility.isee_max")
+        self.salary = p.weekly("office.salary")
+        self.staff, self.queue.servers = staffing(model)
 
     @property
     def servers(self) -> int:
@@ -93,8 +98,8 @@ class Office(Mechanism):
             self._exogenous_arrivals(model, week)
         times, ids = self._take_pending()
         self.week = self.queue.step(week, times, ids)
-        model.municipality.staff_week = self.staff * self.salary
-        model.municipality.pay("staff", model.municipality.staff_week)
+        model.municipality.fixed_costs["staff"] = self.staff * self.salary
+        model.municipality.pay("staff", self.staff * self.salary)
         self._decide(model, self.week.completed_items, self.week.completed_times)
 
     def started_residents(self) -> tuple[np.ndarray, np.ndarray]:

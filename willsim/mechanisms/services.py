@@ -39,7 +39,8 @@ class Services(Mechanism):
         self.serves = serves.reshape(-1, len(DOMAINS))
         lines = np.maximum(self.serves.sum(axis=1, keepdims=True), 1)
         total = np.array([pr.capacity for pr in providers], dtype=float).reshape(-1, 1)
-        self.capacity = total * self.serves / lines  # (P, D): hours per week per service line
+        self.full_capacity = total * self.serves / lines  # (P, D): hours/week per service line
+        self.capacity = self.full_capacity.copy()
         self.unit_cost = np.array([pr.unit_cost for pr in providers], dtype=float)
         self.quality = np.array([pr.quality for pr in providers], dtype=float)
         kind_rank = np.array([PROVIDER_KINDS.index(pr.kind) for pr in providers])
@@ -52,6 +53,13 @@ class Services(Mechanism):
         self.neet_activated = 0
         self.cost_week = 0.0
         self._provider = model.citizens.provider  # (D, n), updated in place by the model
+        self.configure(model)
+
+    def configure(self, model: WelfareModel) -> None:
+        """A pandemic cuts providers' capacity: no new placements until load falls below it."""
+        p = model.params
+        factor = p["shock.pandemic_capacity"] if p["shock.pandemic"] else 1.0
+        self.capacity = self.full_capacity * factor
 
     def quality_of(self, domain: int, who: np.ndarray) -> np.ndarray:
         """Quality of the provider serving residents ``who`` in ``domain`` (0 if none)."""

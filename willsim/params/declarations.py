@@ -322,7 +322,77 @@ MUNICIPALITY = [
           label="Budget multiplier", label_it="Moltiplicatore del bilancio"),
 ]
 
+_C1 = ("CSV: enrolment of likely-eligible non-enrolled elderly: control / information / "
+       "information+assistance | Pennsylvania (USA) | 2016 (6 / 11 / 18% in 9 months)")
+
+OUTREACH = [
+    Param("outreach.enabled", False, "flag", "Proactive welfare is running (switched on by an "
+          "'outreach' policy).", label="Outreach on", label_it="Welfare di iniziativa attivo"),
+    Param("outreach.hours_per_1000", 4.0, "hours/week",
+          "Outreach workers' hours per week per 1,000 residents.", "assumption", low=0,
+          high=500, label="Outreach hours per 1,000", label_it="Ore di prossimità per 1.000"),
+    Param("outreach.hours_per_contact", 1.0, "hours",
+          "Hours to contact and screen one resident (a call or a visit).", "assumption",
+          low=0.05, high=20, label="Hours per contact", label_it="Ore per contatto"),
+    Param("outreach.hour_cost", 25.0, "EUR/hour", "Cost of an hour of outreach work.",
+          "assumption (social worker or educator, employer cost)", low=0, high=200,
+          label="Outreach hourly cost", label_it="Costo orario della prossimità"),
+    Param("outreach.targeting", "risk", "choice",
+          "Who is contacted: at random, by a risk score from the municipality's data (age, "
+          "living alone, income band, past crises), or through community antennas "
+          "(well-connected residents who report needs among their ties).", "assumption",
+          choices=("random", "risk", "antennas"), label="Targeting", label_it="Criterio di "
+          "selezione"),
+    Param("outreach.take_charge", True, "flag",
+          "Found needs are assessed on the spot and taken in charge (information plus help with "
+          "the application); off: residents are only informed.", _C1,
+          label="Take in charge", label_it="Presa in carico"),
+    Param("outreach.accept", 0.35, "share",
+          "Share of residents found with a need who accept being taken in charge.",
+          _C1 + "; calibrated in tests/test_outreach.py", low=0, high=1,
+          label="Acceptance", label_it="Adesione"),
+    Param("outreach.trust_gain", 0.0, "score", "Trust gained by a resident who is contacted.",
+          _C1 + "; any gain pushes the information effect above the trial's", low=0, high=1,
+          label="Trust gained", label_it="Fiducia guadagnata"),
+    Param("outreach.word_of_mouth", 0.15, "share",
+          "Probability that a newly informed resident passes the information on to each tie "
+          "who does not know the services (the cascade continues from them).",
+          "assumption; seeding on networks: Nöldeke et al., JASSS 2020", low=0, high=1,
+          label="Word of mouth", label_it="Passaparola"),
+    Param("outreach.rescreen_after", 52.0, "weeks",
+          "Weeks before the same resident is contacted again.", "assumption", low=1, high=520,
+          label="Re-contact after", label_it="Ricontatto dopo"),
+    Param("outreach.antenna_share", 0.02, "share",
+          "Share of residents (the best connected) acting as community antennas.",
+          "assumption", low=0, high=0.5, label="Antennas", label_it="Antenne sociali"),
+]
+
+SHOCKS = [
+    Param("shock.pandemic", False, "flag", "A pandemic-like shock is under way (switched on by a "
+          "'pandemic' policy).", label="Pandemic", label_it="Pandemia"),
+    Param("shock.pandemic_capacity", 0.6, "multiplier",
+          "Providers' capacity during the pandemic.", "assumption", low=0, high=1,
+          label="Capacity in pandemic", label_it="Capacità in pandemia"),
+    Param("shock.pandemic_need", 1.5, "multiplier",
+          "Onset of care and isolation needs during the pandemic.", "assumption", low=1,
+          high=10, label="Needs in pandemic", label_it="Bisogni in pandemia"),
+    Param("shock.pandemic_office_access", 0.3, "share",
+          "Access to the office desk during the pandemic (offices closed or by appointment).",
+          "assumption", low=0, high=1, label="Office access in pandemic",
+          label_it="Accesso allo sportello in pandemia"),
+    Param("shock.heatwave", False, "flag", "A heatwave is under way (switched on by a "
+          "'heatwave' policy).", label="Heatwave", label_it="Ondata di calore"),
+    Param("shock.heat_need", 2.0, "multiplier",
+          "Onset of care needs among residents 75+ living alone during a heatwave.",
+          "assumption", low=1, high=10, label="Care needs in heat",
+          label_it="Bisogni di cura con il caldo"),
+    Param("shock.heat_crisis", 2.0, "multiplier",
+          "Crisis risk of residents 75+ living alone with a care need during a heatwave.",
+          "assumption", low=1, high=10, label="Crisis risk in heat",
+          label_it="Rischio di crisi con il caldo"),
+]
+
 ALL_PARAMS: list[Param] = [
     *RUN, *CITY, *NETWORK, *NEEDS, *HELPSEEKING, *OFFICE, *ELIGIBILITY, *SERVICES, *PROVIDERS,
-    *CRISES, *MUNICIPALITY,
+    *CRISES, *MUNICIPALITY, *OUTREACH, *SHOCKS,
 ]

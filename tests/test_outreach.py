@@ -1,0 +1,99 @@
+"""Proactive welfare: the outreach mechanism, its calibration to the trial (C1), and CRN."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from willsim import WelfareModel
+from willsim.citizens import CARE, WORK
+from willsim.results import summary
+from willsim.validation.outreach_trial import PUBLISHED, run_trial
+
+OUTREACH = {"outreach__enabled": True}
+TOLERANCE = 0.25  # relative, on the ratios to control
+
+
+def test_trial_ratios_match_the_published_rct():
+    """Information roughly doubles, information plus assistance roughly triples enrolment."""
+    results = [run_trial(seed=s, population=200_000) for s in (11, 12, 13, 14)]
+    ratios = {arm: np.mean([r.ratios[arm] for r in results]) for arm in PUBLISHED}
+    published = {arm: PUBLISHED[arm] / PUBLISHED["control"] for arm in PUBLISHED}
+    assert sum(r.size["control"] for r in results) > 1000
+    assert ratios["information"] == pytest.approx(published["information"], rel=TOLERANCE)
+    assert ratios["assistance"] == pytest.approx(published["assistance"], rel=TOLERANCE)
+    assert ratios["control"] < ratios["information"] < ratios["assistance"]
+
+
+def run(weeks=26, population=20_000, **overrides):
+    model = WelfareModel(seed=3, run__weeks=weeks, city__population=population,
+                         run__mesa_citizens=False, **overrides)
+    model.run()
+    return model
+
+
+def test_no_outreach_hours_means_no_proactive_takeups():
+    model = run(**OUTREACH, outreach__hours_per_1000=0.0)
+    s = summary(model)
+    assert s["outreach_contacts"] == 0 and s["proactive_takeups"] == 0
+    assert s["spending_outreach_eur"] == 0
+    model.release()
+
+
+def test_outreach_finds_needs_and_costs_money():
+    off, on = run(), run(**OUTREACH)
+    s_off, s_on = summary(off), summary(on)
+    assert s_on["proactive_takeups"] > 0 and s_off["proactive_takeups"] == 0
+    assert s_on["spending_outreach_eur"] > 0
+    assert s_on["non_take_up_share"] < s_off["non_take_up_share"]
+    off.release()
+    on.release()
+
+
+def test_risk_targeting_finds_more_needs_per_contact_than_random():
+    found = {}
+    for rule in ("random", "risk"):
+        model = run(**OUTREACH, outreach__targeting=rule, outreach__take_charge=True)
+        s = summary(model)
+        found[rule] = s["proactive_takeups"] / s["outreach_contacts"]
+        model.release()
+    assert found["risk"] > found["random"]
+
+
+def test_antennas_contact_only_ties_of_antennas():
+    model = WelfareModel(seed=3, run__weeks=1, city__population=10_000, **OUTREACH,
+                         outreach__targeting="antennas")
+    model.step()
+    c, out = model.citizens, model.outreach
+    contacted = np.flatnonzero(out.last_contact == 0)
+    near = set(np.concatenate([c.ties_of(a) for a in out.antennas]).tolist())
+    assert contacted.size > 0 and set(contacted.tolist()) <= near
+    model.release()
+
+
+def test_word_of_mouth_spreads_information_beyond_those_contacted():
+    informed = {}
+    for wom in (0.0, 0.3):
+        model = run(weeks=4, **OUTREACH, outreach__word_of_mouth=wom)
+        informed[wom] = summary(model)["informed_residents"]
+        model.release()
+    assert informed[0.3] > informed[0.0]
+
+
+def test_outreach_does_not_shift_other_streams():
+    """Common random numbers: needs and population are identical with outreach on or off."""
+    off = WelfareModel(seed=5, run__weeks=8, city__population=8000, run__mesa_citizens=False)
+    on = WelfareModel(seed=5, run__weeks=8, city__population=8000, run__mesa_citizens=False,
+                      **OUTREACH)
+    for model in (off, on):
+        model.step()
+    np.testing.assert_array_equal(off.citizens.age_band, on.citizens.age_band)
+    # the needs stream draws the same numbers whatever outreach does
+    assert (off.streams["needs"].bit_generator.state
+            == on.streams["needs"].bit_generator.state)
+    assert (off.streams["helpseeking"].bit_generator.state
+            == on.streams["helpseeking"].bit_generator.state)
+    np.testing.assert_array_equal(off.citizens.need_level[WORK], on.citizens.need_level[WORK])
+    np.testing.assert_array_equal(off.citizens.need_level[CARE], on.citizens.need_level[CARE])
+    off.release()
+    on.release()

@@ -1,0 +1,121 @@
+"""Policies as data: registry errors, conditions, scheduling, logging and lever effects."""
+
+from __future__ import annotations
+
+import pytest
+
+from willsim import WelfareModel
+from willsim.policies import POLICY_TYPES, PolicyError, parse_condition, parse_policy
+from willsim.results import wide
+from willsim.scenario import ScenarioError, load_scenario
+
+SMALL = {"city.population": 10_000, "run.mesa_citizens": False}
+
+
+def model_with(policies, weeks=30, **overrides):
+    scenario = load_scenario("baseline", {**SMALL, "run.weeks": weeks, **overrides})
+    scenario.policies = [parse_policy(p, i).to_dict() for i, p in enumerate(policies)]
+    model = WelfareModel(scenario)
+    model.run()
+    return model
+
+
+@pytest.mark.parametrize("entry,message", [
+    ({"type": "nope"}, "valid types: outreach"),
+    ({"type": "outreach", "colour": 1}, "valid keys"),
+    ({"type": "outreach", "start": -1}, "week number"),
+    ({"type": "outreach", "start": 5, "stop": 3}, "must be after start"),
+    ({"type": "outreach", "start": 1, "when": "waiting_list > 1"}, "not both"),
+    ({"type": "outreach", "when": "queue_size > 3"}, "valid indicators"),
+    ({"type": "outreach", "when": "waiting_list >> 3"}, "cannot read condition"),
+    ({"type": "budget", "set": {"office.salary": 1}}, "may set: municipality.budget_multiplier"),
+    ({"type": "budget", "set": {"municipality.budget_multiplier": -1}}, "out of range"),
+    ({"type": "outreach", "set": {"outreach.targetting": "risk"}}, "Did you mean"),
+    ({"type": "outreach", "set": {"outreach.targeting": "psychic"}}, "valid choices"),
+])
+def test_bad_policy_entries_name_the_problem(entry, message):
+    with pytest.raises(PolicyError) as info:
+        parse_policy(entry)
+    assert message in str(info.value)
+
+
+def test_bad_policy_in_a_scenario_file_is_a_scenario_error(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('[scenario]\nextends = "baseline"\n[[policies]]\ntype = "teleport"\n')
+    with pytest.raises(ScenarioError, match="unknown policy type 'teleport'"):
+        load_scenario(path)
+
+
+def test_every_policy_type_has_bilingual_descriptions():
+    for kind in POLICY_TYPES.values():
+        assert kind.description and kind.description_it
+
+
+def test_condition_parsing_and_holding():
+    import numpy as np
+
+    cond = parse_condition("waiting_list > 400 for 4 weeks")
+    assert (cond.indicator, cond.op, cond.threshold, cond.weeks) == ("waiting_list", ">", 400, 4)
+    assert not cond.holds(np.array([500, 500, 500]))
+    assert cond.holds(np.array([1, 500, 500, 500, 500]))
+    assert not cond.holds(np.array([500, 500, 300, 500]))
+    assert not parse_condition("mean_wait_weeks > 1").holds(np.array([np.nan]))
+
+
+def test_start_and_stop_are_logged_and_values_restored():
+    model = model_with([{"type": "outreach", "label": "calls", "start": 5, "stop": 12}])
+    log = model.policies.to_frame()
+    assert log[["week", "policy", "action"]].values.tolist() == [[5, "calls", "start"],
+                                                                 [12, "calls", "stop"]]
+    contacts = wide(model)["outreach_contacts"]
+    assert contacts[:5].sum() == 0 and contacts[5:12].min() > 0 and contacts[12:].sum() == 0
+    assert model.params["outreach.enabled"] is False
+
+
+def test_conditional_policy_starts_when_the_condition_has_held():
+    model = model_with([{"type": "outreach", "when": "waiting_list > 20 for 3 weeks"}], weeks=40)
+    series = wide(model)["waiting_list"].to_numpy()
+    start = model.policies.log[0].week
+    assert (series[start - 3:start] > 20).all()
+    assert not any((series[w - 3:w] > 20).all() for w in range(3, start))
+    assert "held" in model.policies.log[0].reason
+
+
+def test_budget_cut_lowers_service_spending_and_lengthens_waits():
+    base = model_with([], weeks=60)
+    cut = model_with([{"type": "budget", "start": 20,
+                       "set": {"municipality.budget_multiplier": 0.3}}], weeks=60)
+    b, c = wide(base), wide(cut)
+    assert c["spending_services_eur"][20:].sum() < b["spending_services_eur"][20:].sum()
+    assert c["waiting_list"].iloc[-1] > b["waiting_list"].iloc[-1]
+    assert (c["budget_remaining_eur"] >= 0).all()
+
+
+def test_staffing_policy_changes_the_office():
+    model = model_with([{"type": "staffing", "start": 10, "set": {"office.social_workers": 9}}],
+                       weeks=15)
+    assert model.office.servers == 9
+    assert wide(model)["social_workers"].iloc[-1] == pytest.approx(9)
+
+
+def test_pandemic_cuts_capacity_and_closes_offices():
+    base = model_with([], weeks=40)
+    shock = model_with([{"type": "pandemic", "start": 10, "stop": 30}], weeks=40)
+    b, s = wide(base), wide(shock)
+    assert s["arrivals_per_week"][12:30].mean() < b["arrivals_per_week"][12:30].mean()
+    assert s["provider_utilisation"][0:10].equals(b["provider_utilisation"][0:10])
+
+
+def test_heatwave_raises_crises_among_older_people_living_alone():
+    base = model_with([], weeks=30, **{"city.population": 30_000})
+    heat = model_with([{"type": "heatwave", "start": 5, "stop": 25,
+                        "set": {"shock.heat_crisis": 5.0}}], weeks=30,
+                      **{"city.population": 30_000})
+    assert wide(heat)["crises"][5:25].sum() > wide(base)["crises"][5:25].sum()
+
+
+def test_scenario_round_trips_policies(tmp_path):
+    s = load_scenario("outreach-triggered")
+    path = tmp_path / "copy.toml"
+    path.write_text(s.to_toml())
+    assert load_scenario(path).policies == s.policies

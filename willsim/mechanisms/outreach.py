@@ -1,0 +1,147 @@
+"""Proactive welfare ("welfare di iniziativa"): outreach finds needs before they become requests.
+
+Each week outreach workers contact as many residents as their hours allow, chosen by a targeting
+rule: at random; by a risk score from the data a municipality has (age, living alone, income
+band, past crises: not the needs themselves, which it cannot see); or through community antennas,
+the best-connected residents, who point the workers to their ties. A contacted resident learns
+about the services (awareness, a little more trust) and passes the information on by word of
+mouth, in a cascade through the network. With ``take_charge`` on, needs found are assessed on
+the spot and, if the resident accepts, taken in charge directly: eligible ones join the waiting
+list for a service without queueing at the office. Outreach is paid from the municipal budget.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from willsim.citizens import LATENT, REFUSED, WAITLIST
+from willsim.mechanisms.base import Mechanism
+from willsim.params import DOMAINS
+
+if TYPE_CHECKING:
+    from willsim.model import WelfareModel
+
+OLD_AGE = 4  # age bands 75-84 and above weigh most in the risk score
+MAX_CASCADE_ROUNDS = 50
+
+
+def risk_score(model: WelfareModel) -> np.ndarray:
+    """What the municipality can know: age, living alone, income band and past crises."""
+    c = model.citizens
+    return (1.0 * (c.age_band >= 3) + 1.0 * (c.age_band >= OLD_AGE) + 1.0 * c.living_alone
+            + 1.0 * (c.income_band <= 1) + 2.0 * (c.crises > 0))
+
+
+class Outreach(Mechanism):
+    """Screening by outreach workers, word of mouth, and direct taking in charge."""
+
+    name = "outreach"
+
+    def setup(self, model: WelfareModel) -> None:
+        c = model.citizens
+        self.last_contact = np.full(c.n, -10**6, dtype=np.int32)
+        k = max(1, round(model.params["outreach.antenna_share"] * c.n))
+        self.antennas = np.argsort(-c.degree, kind="stable")[:k]
+        self.contacts = 0
+        self.informed = 0
+        self.taken_in_charge = 0
+        self.cost_week = 0.0
+        self.configure(model)
+
+    def configure(self, model: WelfareModel) -> None:
+        p = model.params
+        self.enabled = bool(p["outreach.enabled"])
+        hours = p["outreach.hours_per_1000"] * model.citizens.n / 1000.0
+        self.contacts_per_week = hours / p["outreach.hours_per_contact"]
+        self.weekly_cost = hours * p["outreach.hour_cost"] if self.enabled else 0.0
+        self.targeting = p["outreach.targeting"]
+        self.take_charge = bool(p["outreach.take_charge"])
+        self.accept = p["outreach.accept"]
+        self.trust_gain = p["outreach.trust_gain"]
+        self.word_of_mouth = p["outreach.word_of_mouth"]
+        self.rescreen_after = p.weekly("outreach.rescreen_after")
+        model.municipality.fixed_costs["outreach"] = self.weekly_cost
+
+    def step(self, model: WelfareModel, week: int) -> None:
+        self.contacts = self.informed = self.taken_in_charge = 0
+        self.cost_week = 0.0
+        if not self.enabled:
+            return
+        rng = model.streams["outreach"]
+        budget_share = model.municipality.pay("outreach", self.weekly_cost)
+        self.cost_week = budget_share
+        affordable = budget_share / self.weekly_cost if self.weekly_cost > 0 else 0.0
+        expected = self.contacts_per_week * affordable
+        count = int(expected) + int(rng.random() < expected - int(expected))
+        who = self.choose(model, count, week, rng)
+        self.contacts = who.size
+        self.last_contact[who] = week
+        self.inform(model, who, rng)
+        if self.take_charge:
+            self.assist(model, who, week, rng)
+
+    def choose(self, model: WelfareModel, count: int, week: int,
+               rng: np.random.Generator) -> np.ndarray:
+        """Residents to contact this week under the targeting rule."""
+        c = model.citizens
+        pool = ~c.residential & (week - self.last_contact >= self.rescreen_after)
+        if self.targeting == "antennas":
+            near = np.zeros(c.n, dtype=bool)
+            for a in self.antennas:
+                near[c.ties_of(a)] = True
+            pool &= near
+        candidates = np.flatnonzero(pool)
+        if count <= 0 or candidates.size == 0:
+            return candidates[:0]
+        noise = rng.random(candidates.size)
+        if self.targeting == "risk":
+            order = np.lexsort((noise, -risk_score(model)[candidates]))
+        else:
+            order = np.argsort(noise)
+        return candidates[order[:count]]
+
+    def inform(self, model: WelfareModel, who: np.ndarray, rng: np.random.Generator) -> None:
+        """Residents ``who`` learn about the services and pass the word on through their ties."""
+        c = model.citizens
+        c.trust[who] = np.minimum(c.trust[who] + self.trust_gain, 1.0)
+        newly = who[~c.aware[who]]
+        c.aware[who] = True
+        informed = newly.size
+        for _ in range(MAX_CASCADE_ROUNDS):
+            if newly.size == 0 or self.word_of_mouth <= 0:
+                break
+            starts, ends = c.tie_ptr[newly], c.tie_ptr[newly + 1]
+            ties = c.tie_idx[_ranges(starts, ends)]
+            told = ties[rng.random(ties.size) < self.word_of_mouth]
+            newly = np.unique(told[~c.aware[told]])
+            c.aware[newly] = True
+            informed += newly.size
+        self.informed = informed
+
+    def assist(self, model: WelfareModel, who: np.ndarray, week: int,
+               rng: np.random.Generator) -> None:
+        """Assess found needs on the spot; those who accept are taken in charge directly."""
+        c, office = model.citizens, model.office
+        accept = rng.random(who.size) < self.accept
+        who = who[accept]
+        for d in range(len(DOMAINS)):
+            found = who[(c.status[d, who] == LATENT) | (c.status[d, who] == REFUSED)]
+            if found.size == 0:
+                continue
+            eligible = c.isee[found] <= office.isee_max[d]
+            c.requested[d, found] = True
+            c.status[d, found] = np.where(eligible, WAITLIST, REFUSED)
+            c.status_since[d, found] = week
+            self.taken_in_charge += int(eligible.sum())
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(s, e)`` for each pair, vectorised."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    offsets = np.repeat(starts - np.cumsum(np.r_[0, lengths[:-1]]), lengths)
+    return offsets + np.arange(total)

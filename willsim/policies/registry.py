@@ -1,0 +1,143 @@
+"""Policy types: what a ``[[policies]]`` entry of a scenario may switch on and which levers it sets.
+
+A policy entry is data::
+
+    [[policies]]
+    type = "outreach"                      # a name from POLICY_TYPES
+    start = 26                             # week it starts (default 0)
+    stop = 156                             # week it stops (optional)
+    when = "waiting_list > 400 for 4 weeks"  # or: start when a condition holds (optional)
+    label = "Summer calls"                 # optional name shown in the policy log
+    [policies.set]                         # lever values while active (parameter keys)
+    "outreach.hours_per_week" = 300
+
+While a policy is active its ``set`` values (validated by the parameter registry) replace the
+scenario's; when it stops, the previous values come back. Every change is logged with its week
+and reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from willsim.params import PARAMETERS, ParameterError
+from willsim.params.registry import unknown_key_message
+from willsim.policies.conditions import Condition, parse_condition
+
+
+class PolicyError(ValueError):
+    """A policy entry is invalid; the message lists the valid choices."""
+
+
+@dataclass(frozen=True)
+class PolicyType:
+    """A kind of policy: the parameter groups it may set and the lever it switches on."""
+
+    name: str
+    groups: tuple[str, ...]
+    description: str
+    description_it: str
+    switch: str | None = None  # a boolean parameter set to true while the policy is active
+
+
+POLICY_TYPES: dict[str, PolicyType] = {p.name: p for p in (
+    PolicyType("outreach", ("outreach",),
+               "Proactive welfare: outreach workers screen residents and take found needs in "
+               "charge.", "Welfare di iniziativa: operatori di prossimità individuano i bisogni e "
+               "li prendono in carico.", switch="outreach.enabled"),
+    PolicyType("budget", ("municipality",), "Change the municipal social budget.",
+               "Modifica il bilancio sociale del comune."),
+    PolicyType("staffing", ("office",), "Change the social office's staff.",
+               "Modifica il personale dello sportello sociale."),
+    PolicyType("eligibility", ("eligibility",), "Change the means test.",
+               "Modifica la soglia ISEE di accesso."),
+    PolicyType("information", ("helpseeking",), "Information campaigns: awareness, asking.",
+               "Campagne informative: conoscenza dei servizi e propensione a chiedere."),
+    PolicyType("pandemic", ("shock",),
+               "A pandemic-like shock: provider capacity drops, needs spike, offices close.",
+               "Uno shock pandemico: cala la capacità degli erogatori, crescono i bisogni, gli "
+               "sportelli chiudono.", switch="shock.pandemic"),
+    PolicyType("heatwave", ("shock",),
+               "A summer heatwave: care needs and crisis risk rise among older people living "
+               "alone.", "Un'ondata di calore estiva: crescono bisogni di cura e rischio di crisi "
+               "tra gli anziani soli.", switch="shock.heatwave"),
+)}
+
+ENTRY_KEYS = {"type", "start", "stop", "when", "label", "set"}
+
+
+@dataclass(frozen=True)
+class PolicySpec:
+    """A validated policy entry."""
+
+    type: str
+    label: str
+    start: int | None
+    stop: int | None
+    when: Condition | None
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type, "label": self.label}
+        if self.start is not None:
+            out["start"] = self.start
+        if self.stop is not None:
+            out["stop"] = self.stop
+        if self.when is not None:
+            out["when"] = self.when.text
+        out["set"] = dict(self.values)
+        return out
+
+
+def parse_policy(entry: Any, index: int = 0) -> PolicySpec:
+    """Validate one ``[[policies]]`` entry."""
+    where = f"policy {index + 1}"
+    if not isinstance(entry, Mapping):
+        raise PolicyError(f"{where}: expected a table with a 'type', got {entry!r}")
+    unknown = sorted(set(entry) - ENTRY_KEYS)
+    if unknown:
+        raise PolicyError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; "
+                          f"valid keys: {', '.join(sorted(ENTRY_KEYS))}")
+    name = entry.get("type")
+    if name not in POLICY_TYPES:
+        raise PolicyError(f"{where}: unknown policy type {name!r}; valid types: "
+                          f"{', '.join(POLICY_TYPES)}")
+    kind = POLICY_TYPES[name]
+    start, stop = (_week(entry.get(k), f"{where}.{k}") for k in ("start", "stop"))
+    if start is not None and stop is not None and stop <= start:
+        raise PolicyError(f"{where}: stop ({stop}) must be after start ({start})")
+    when = entry.get("when")
+    if when is not None and start is not None:
+        raise PolicyError(f"{where}: give either 'start' (a week) or 'when' (a condition), "
+                          "not both")
+    condition = parse_condition(when, where) if when is not None else None
+    raw = entry.get("set", {})
+    if not isinstance(raw, Mapping):
+        raise PolicyError(f"{where}: 'set' must be a table of parameter = value")
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in PARAMETERS:
+            raise PolicyError(f"{where}: {unknown_key_message(key, PARAMETERS)}")
+        if PARAMETERS[key].group not in kind.groups:
+            allowed = [k for k in PARAMETERS if PARAMETERS[k].group in kind.groups]
+            raise PolicyError(f"{where}: a {name!r} policy cannot set {key!r}; it may set: "
+                              f"{', '.join(allowed)}")
+        try:
+            values[key] = PARAMETERS[key].validate(value)
+        except ParameterError as exc:
+            raise PolicyError(f"{where}: {exc}") from None
+    if kind.switch:
+        values.setdefault(kind.switch, True)
+    label = str(entry.get("label", name))
+    return PolicySpec(name, label, start if when is None and start is not None else
+                      (None if when is not None else 0), stop, condition, values)
+
+
+def _week(value: Any, where: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise PolicyError(f"{where}: expected a week number (0 or more), got {value!r}")
+    return value

@@ -1,0 +1,1 @@
+"""Validation experiments that reproduce published results with the model."""
