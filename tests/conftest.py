@@ -23,13 +23,6 @@ SMALL_DEFAULTS: dict[str, Any] = {
 }
 """Keyword arguments of the small test model; any of them can be overridden."""
 
-NO_CRISES: dict[str, Any] = {"crises__care_by_level": [0.0] * 4, "crises__work": 0.0}
-"""Overrides that switch crises off (a crisis also makes a resident aware of the services)."""
-
-NO_SERVICES: dict[str, Any] = {"providers__hours_per_1000": [0.0, 0.0, 0.0]}
-"""Overrides that leave providers without capacity (nobody can be served)."""
-
-
 @pytest.fixture
 def small_model() -> Callable[..., WelfareModel]:
     """Factory: ``small_model(**overrides)`` builds a small model; all are released afterwards.

@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import NO_CRISES, NO_SERVICES
 
 from willsim.citizens import CARE, ISOLATION, WORK, Status
 from willsim.mechanisms.needs import stationary_onset
 from willsim.params import AGE_BANDS, DOMAINS
 from willsim.population import isolation_prevalence
 from willsim.units import to_weekly
+
+NO_CRISES: dict[str, object] = {"crises__care_by_level": [0.0] * 4, "crises__work": 0.0}
+"""Overrides that switch crises off (a crisis also makes a resident aware of the services)."""
+
+NO_SERVICES: dict[str, object] = {"providers__hours_per_1000": [0.0, 0.0, 0.0]}
+"""Overrides that leave providers without capacity (nobody can be served)."""
 
 OLD_BANDS = (3, 4, 5)  # 65-74, 75-84, 85+
 ALL_85 = [0.0, 0.0, 0.0, 0.0, 0.0, 1.0]  # city.age_shares: everyone 85+

@@ -1,4 +1,5 @@
-"""The ``willsim`` command line: run, validate, list scenarios and parameters.
+"""The ``willsim`` command line: run, validate, list scenarios and parameters; compare, sweep and
+results (registered from :mod:`willsim.experiments.commands`).
 
 Bad input (an unknown scenario or parameter, an out-of-range value, a malformed file) prints one
 clear message naming the problem and the valid choices, and exits with status 2, never with a
@@ -63,6 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
     par = sub.add_parser("params", help="list every parameter with default, unit, range, source")
     par.add_argument("--group", help="only this group (e.g. office)")
     par.add_argument("--json", action="store_true")
+
+    app = sub.add_parser("app", help="start the web app on 127.0.0.1 (works offline once set up)")
+    app.add_argument("scenario", nargs="?", default="baseline", help="scenario shown first")
+    app.add_argument("--port", type=int, default=8765)
+    app.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default loopback only)")
+    from willsim.experiments.commands import add_parsers
+
+    add_parsers(sub)  # compare, sweep, results
     return parser
 
 
@@ -210,8 +220,38 @@ class _progress:
         self.bar.close()
 
 
-COMMANDS = {"run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios,
+def cmd_app(args: argparse.Namespace) -> int:
+    import os
+    import subprocess
+
+    from willsim.app import assets
+
+    load_scenario(args.scenario)  # a bad name fails here with the usual message
+    try:
+        cache = assets.build()
+    except assets.AssetError as exc:
+        raise CliError(str(exc)) from None
+    env = {**os.environ, **assets.server_env(cache), "WILLSIM_APP_SCENARIO": args.scenario}
+    cmd = [sys.executable, "-m", "solara", "run", "willsim.app.app", "--host", args.host,
+           "--port", str(args.port), "--production", "--no-open"]
+    print(f"willsim app: http://{args.host}:{args.port}/  (Ctrl+C to stop)", file=sys.stderr)
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
+COMMANDS = {"app": cmd_app, "run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios,
             "params": cmd_params}
+
+
+def _register_experiments() -> None:
+    from willsim.experiments.commands import COMMANDS as EXPERIMENT_COMMANDS
+
+    COMMANDS.update(EXPERIMENT_COMMANDS)
+
+
+_register_experiments()
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -275,6 +275,19 @@ class Collector:
             ),
             "spending_staff_eur": spend["staff"] * w,
             "spending_outreach_eur": spend["outreach"] * w,
+            "spending_marketplace_eur": spend["marketplace"] * w,
+            "spending_outcomes_eur": spend["outcomes"] * w,
+            "placed_care_level": _ratio(model.services.placed_level_total,
+                                        model.services.placed[0]),
+            "placed_care_level_total": model.services.placed_level_total * w,
+            "placed_care_cases": float(model.services.placed[0]) * w,
+            **self._platform(model, w),
+            "spending_community_eur": spend["community"] * w,
+            "community_participants": float(model.community.participant.sum()) * w,
+            "community_volunteers": float(model.community.volunteer.sum()) * w,
+            "community_helpers": float(model.community.helper.sum()) * w,
+            "community_ties_made": model.community.ties_made * w,
+            "peer_help_hours": model.community.peer_hours * w,
             "outreach_contacts": model.outreach.contacts * w,
             "proactive_takeups": model.outreach.taken_in_charge * w,
             "informed_residents": model.outreach.informed * w,
@@ -291,6 +304,23 @@ class Collector:
             "neet_activated": model.services.neet_activated * w,
         }
         return np.array([values[k] for k in OVERALL_KEYS], dtype=float)
+
+
+    @staticmethod
+    def _platform(model: WelfareModel, w: float) -> dict[str, float]:
+        m = model.marketplace
+        matches = m.matches * w
+        return {
+            "platform_users": float(m.user.sum()) * w,
+            "platform_providers": float(m.active.sum()),
+            "platform_requests": m.requests * w,
+            "platform_matches": matches,
+            "match_time_total_weeks": m.match_time_total * w,
+            "match_time_weeks": m.match_time_total / m.matches if m.matches else np.nan,
+            "platform_price": m.price_now if m.enabled else np.nan,
+            "platform_reputation": (float(m.reputation[m.active].mean())
+                                    if m.enabled and m.active.any() else np.nan),
+        }
 
 
 def _count_true(flags: np.ndarray) -> np.ndarray:

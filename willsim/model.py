@@ -13,6 +13,8 @@ the phases (:data:`PHASES`):
 4. ``office``       requests queue for assessment (continuous time) and pass the means test;
 5. ``services``     eligible cases are placed with providers within capacity and budget, paid
                     for, and served needs improve;
+   ``marketplace``  the marketplace platform: users join, post, are matched to providers, pay;
+   ``community``    the community platform: residents join, make ties, peers meet light needs;
 6. ``coverage``     family and privately bought care; which needs are met;
 7. ``crises``       unmet needs escalate into crises with public costs;
 
@@ -31,9 +33,11 @@ from willsim.agents import Citizen, Municipality, Provider
 from willsim.citizens import CARE, QUEUED, WORK, Citizens
 from willsim.collector import Collector
 from willsim.indicators import INDICATOR_LIST
+from willsim.mechanisms.community import Community
 from willsim.mechanisms.coverage import Coverage
 from willsim.mechanisms.crises import Crises
 from willsim.mechanisms.helpseeking import HelpSeeking
+from willsim.mechanisms.marketplace import Marketplace
 from willsim.mechanisms.needs import NeedDynamics
 from willsim.mechanisms.office import Office
 from willsim.mechanisms.outreach import Outreach
@@ -44,8 +48,8 @@ from willsim.population import build_citizens
 from willsim.rng import RandomStreams
 from willsim.scenario import Scenario, load_scenario, with_overrides
 
-PHASES: tuple[str, ...] = ("needs", "outreach", "helpseeking", "office", "services", "coverage",
-                           "crises")
+PHASES: tuple[str, ...] = ("needs", "outreach", "helpseeking", "office", "services",
+                           "marketplace", "community", "coverage", "crises")
 """The phases of a week, in the order they run. Each names a mechanism attribute of the model."""
 
 # Domains each provider kind serves: municipal home help (care); Third Sector organisations
@@ -95,6 +99,8 @@ class WelfareModel(mesa.Model):
         self.helpseeking = HelpSeeking()
         self.office = Office()
         self.services = Services()
+        self.marketplace = Marketplace()
+        self.community = Community()
         self.coverage = Coverage()
         self.crises = Crises()
         for phase in PHASES:
@@ -153,6 +159,11 @@ class WelfareModel(mesa.Model):
         has = self.citizens.need_level[:, idx] > 0
         for d in range(len(DOMAINS)):
             self.close_needs(d, idx[has[d]])
+
+    def forget(self, idx: np.ndarray) -> None:
+        """Residents ``idx`` are being replaced: every mechanism drops its state on them."""
+        for phase in PHASES:
+            getattr(self, phase).forget(self, idx)
 
     def lower_care_level(self, idx: np.ndarray) -> None:
         """Lower the care need of residents ``idx`` by one level; at zero the need ends."""

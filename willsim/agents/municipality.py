@@ -11,12 +11,12 @@ from willsim.units import WEEKS_PER_YEAR
 if TYPE_CHECKING:
     from willsim.model import WelfareModel
 
-SPENDING_ITEMS: tuple[str, ...] = ("staff", "outreach", "services", "hospital", "residential",
-                                   "housing")
+SPENDING_ITEMS: tuple[str, ...] = ("staff", "outreach", "marketplace", "community", "services",
+                                   "outcomes", "hospital", "residential", "housing")
 """Public spending items. ``staff`` and ``services`` come out of the municipal budget; the
 crisis items (hospital days, public share of residential care, emergency housing) are paid by
 the health service and other public budgets, and are reported but not rationed."""
-MUNICIPAL_ITEMS = ("staff", "outreach", "services")
+MUNICIPAL_ITEMS = ("staff", "outreach", "marketplace", "community", "services", "outcomes")
 
 
 class Municipality(mesa.Agent):

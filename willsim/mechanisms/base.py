@@ -19,6 +19,9 @@ class Mechanism:
     def configure(self, model: WelfareModel) -> None:
         """Re-read the levers (parameters a policy may change during a run)."""
 
+    def forget(self, model: WelfareModel, idx) -> None:
+        """Residents ``idx`` died and were replaced: drop any state this mechanism keeps on them."""
+
     def step(self, model: WelfareModel, week: int) -> None:
         """Advance this mechanism by one week."""
         raise NotImplementedError

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from willsim.citizens import CARE, SERVED
+from willsim.citizens import CARE, ISOLATION, SERVED, WORK
 from willsim.mechanisms.base import Mechanism
 from willsim.params import DOMAINS
 
@@ -46,7 +46,10 @@ class Coverage(Mechanism):
         idx = np.flatnonzero(c.need_level[CARE] > 0)  # everyone else is trivially covered
         need = self.level_hours[c.need_level[CARE, idx]]
         formal = np.where(c.status[CARE, idx] == SERVED, self.formal_hours, 0.0)
+        formal += model.marketplace.care_hours[idx]  # hours bought through the platform
         family = self.family_hours[c.living_alone[idx].astype(np.intp)]
+        if model.community.enabled:  # peers and volunteers of the community platform
+            family = family + model.community.care_hours[idx]
         target = self.met_share * need
         buys = ((formal + family < target) & ~c.residential[idx]
                 & (c.private_propensity[idx] < self.uptake[c.income_band[idx]]))
@@ -55,8 +58,12 @@ class Coverage(Mechanism):
         self.met[CARE] = False
         self.met[CARE, idx] = covered >= target
         self.met[1:] = c.status[1:] == SERVED
+        self.met[WORK] |= model.marketplace.match_domain == WORK
+        if model.community.enabled:
+            self.met[ISOLATION] |= model.community.isolation_met
         self.unmet_hours = np.zeros(n)
         self.unmet_hours[idx] = np.maximum(need - covered, 0.0)
         self.private_spending = np.zeros(n)  # EUR this week, per resident
         self.private_spending[idx] = private * self.price
-        self.out_of_pocket = float(private.sum()) * self.price
+        self.private_spending += model.marketplace.family_spending
+        self.out_of_pocket = float(self.private_spending.sum())

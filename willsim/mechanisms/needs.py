@@ -94,6 +94,7 @@ class NeedDynamics(Mechanism):
         self.deaths = dead.size
         if dead.size:
             model.close_all_needs(dead)
+            model.forget(dead)
             replace_residents(c, model.params, dead, model.streams["population"], week)
             self.iso_onset[dead] = self._isolation_onset(model, dead)
 

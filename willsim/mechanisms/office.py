@@ -67,7 +67,10 @@ class Office(Mechanism):
         p = model.params
         self.isee_max = p.array("eligibility.isee_max")
         self.salary = p.weekly("office.salary")
-        self.staff, self.queue.servers = staffing(model)
+        self.staff, servers = staffing(model)
+        if p["governance.co_programming"]:  # staff time spent at co-programming tables
+            servers = max(1, round(servers * (1.0 - p["governance.co_staff_share"])))
+        self.queue.servers = servers
 
     @property
     def servers(self) -> int:

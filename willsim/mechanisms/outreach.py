@@ -50,6 +50,9 @@ class Outreach(Mechanism):
         self.cost_week = 0.0
         self.configure(model)
 
+    def forget(self, model: WelfareModel, idx: np.ndarray) -> None:
+        self.last_contact[idx] = -10**6
+
     def configure(self, model: WelfareModel) -> None:
         p = model.params
         self.enabled = bool(p["outreach.enabled"])

@@ -19,6 +19,8 @@ from willsim.citizens import CARE, ISOLATION, LATENT, SERVED, WAITLIST, WORK
 from willsim.mechanisms.base import Mechanism
 from willsim.params import DOMAINS, PROVIDER_KINDS
 
+MUNICIPAL, THIRD_SECTOR = PROVIDER_KINDS.index("municipal"), PROVIDER_KINDS.index("third_sector")
+
 if TYPE_CHECKING:
     from willsim.model import WelfareModel
 
@@ -41,10 +43,11 @@ class Services(Mechanism):
         total = np.array([pr.capacity for pr in providers], dtype=float).reshape(-1, 1)
         self.full_capacity = total * self.serves / lines  # (P, D): hours/week per service line
         self.capacity = self.full_capacity.copy()
-        self.unit_cost = np.array([pr.unit_cost for pr in providers], dtype=float)
-        self.quality = np.array([pr.quality for pr in providers], dtype=float)
-        kind_rank = np.array([PROVIDER_KINDS.index(pr.kind) for pr in providers])
-        self.order = np.lexsort((self.unit_cost, kind_rank)) if providers else np.empty(0, int)
+        self.list_cost = np.array([pr.unit_cost for pr in providers], dtype=float)
+        self.quality = np.array([pr.quality for pr in providers], dtype=float)  # hidden
+        self.kind = np.array([PROVIDER_KINDS.index(pr.kind) for pr in providers], dtype=int)
+        self.order = (np.lexsort((self.list_cost, self.kind)) if providers
+                      else np.empty(0, int))
         self.service_start = np.full((len(DOMAINS), model.citizens.n), -1, dtype=np.int32)
         self.load = np.zeros_like(self.capacity)  # (P, D), derived from cases in service
         self.placed = np.zeros(len(DOMAINS), dtype=np.int64)
@@ -52,21 +55,38 @@ class Services(Mechanism):
         self.resolved = np.zeros(len(DOMAINS), dtype=np.int64)
         self.neet_activated = 0
         self.cost_week = 0.0
+        self.outcome_paid = 0.0
+        self.placed_level_total = 0.0  # care levels of cases placed this week (case mix)
         self._provider = model.citizens.provider  # (D, n), updated in place by the model
         self.configure(model)
 
     def configure(self, model: WelfareModel) -> None:
-        """A pandemic cuts providers' capacity: no new placements until load falls below it."""
+        """Levers: a pandemic cuts capacity (no new placements until load falls below it);
+        co-programming adds Third Sector capacity and fit; outcome-based contracts change how
+        contracted (non-municipal) providers are paid, their effort and whom they pick."""
         p = model.params
         factor = p["shock.pandemic_capacity"] if p["shock.pandemic"] else 1.0
-        self.capacity = self.full_capacity * factor
+        third = (self.kind == THIRD_SECTOR)[:, None]
+        co = p["governance.co_programming"]
+        gain = np.where(third, 1.0 + p["governance.co_capacity_gain"], 1.0) if co else 1.0
+        self.capacity = self.full_capacity * factor * gain
+        self.outcomes = bool(p["governance.outcome_contracts"])
+        contracted = self.kind != MUNICIPAL
+        fit = np.where(self.kind == THIRD_SECTOR, 1.0 + p["governance.co_fit_gain"], 1.0)
+        effort = np.where(contracted, 1.0 + p["governance.outcome_effort"], 1.0)
+        self.effect = self.quality * (fit if co else 1.0) * (effort if self.outcomes else 1.0)
+        base = np.where(contracted, p["governance.outcome_base_share"], 1.0)
+        self.unit_cost = self.list_cost * (base if self.outcomes else 1.0)
+        self.outcome_price = p["governance.outcome_price"]
+        self.outcome_threshold = p["governance.outcome_threshold"]
+        self.case_mix = bool(p["governance.case_mix_adjusted"])
 
     def quality_of(self, domain: int, who: np.ndarray) -> np.ndarray:
         """Quality of the provider serving residents ``who`` in ``domain`` (0 if none)."""
         prov = self._provider[domain, who]
-        if self.quality.size == 0:
+        if self.effect.size == 0:
             return np.zeros(prov.shape)
-        return np.where(prov >= 0, self.quality[np.maximum(prov, 0)], 0.0)
+        return np.where(prov >= 0, self.effect[np.maximum(prov, 0)], 0.0)
 
     def care_progression_factor(self, who: np.ndarray) -> np.ndarray:
         """Multiplier on care-need progression for served residents ``who``."""
@@ -103,26 +123,34 @@ class Services(Mechanism):
         committed = self.committed_cost(provs)
         weekly_allowance = muni.available_for_services(week) / muni.weeks_left_in_year(week)
         self.placed[:] = 0
+        self.placed_level_total = 0.0
         for d in range(len(DOMAINS)):
             waiting = np.flatnonzero(c.status[d] == WAITLIST)
             if waiting.size == 0:
                 continue
-            waiting = waiting[np.argsort(c.status_since[d, waiting], kind="stable")]
-            start = 0
+            oldest = waiting[np.argsort(c.status_since[d, waiting], kind="stable")]
+            # paid for outcomes without case-mix adjustment, contractors pick the easiest cases
+            easiest = oldest[np.argsort(c.need_level[d, oldest], kind="stable")]
+            left = np.ones(c.n, dtype=bool)
             for j in self.order:
-                if start >= waiting.size:
-                    break
                 if not self.serves[j, d]:
                     continue
+                skim = self.outcomes and not self.case_mix and self.kind[j] != MUNICIPAL
+                pool = easiest if skim else oldest
+                pool = pool[left[pool]]
+                if pool.size == 0:
+                    break
                 cost = self.hours[d] * self.unit_cost[j]
                 slots = int((self.capacity[j, d] - self.load[j, d] + 1e-9) // self.hours[d])
                 budget_left = weekly_allowance - committed
                 affordable = int(max(budget_left, 0.0) // cost) if cost > 0 else slots
-                take = max(0, min(slots, affordable, waiting.size - start))
+                take = max(0, min(slots, affordable, pool.size))
                 if take == 0:
                     continue
-                who = waiting[start:start + take]
-                start += take
+                who = pool[:take]
+                left[who] = False
+                if d == CARE:
+                    self.placed_level_total += float(c.need_level[CARE, who].sum())
                 c.status[d, who] = SERVED
                 c.status_since[d, who] = week
                 c.provider[d, who] = j
@@ -173,10 +201,13 @@ class Services(Mechanism):
         c = model.citizens
         u = model.streams["services"].random((len(DOMAINS), c.n), dtype=np.float32)
         self.resolved[:] = 0
+        self.outcome_paid = 0.0
         for d in range(len(DOMAINS)):
             served = np.flatnonzero(c.status[d] == SERVED)
             done = served[u[d, served] < self.resolution[d] * self.quality_of(d, served)]
             self.resolved[d] = done.size
+            if self.outcomes:
+                self._pay_outcomes(model, d, served, done)
             if d == CARE:
                 model.lower_care_level(done)
             elif d == ISOLATION:
@@ -189,6 +220,28 @@ class Services(Mechanism):
             c.status[d, expired] = LATENT
             c.provider[d, expired] = -1
             c.status_since[d, expired] = week
+
+    def _pay_outcomes(self, model: WelfareModel, domain: int, served: np.ndarray,
+                      done: np.ndarray) -> None:
+        """Pay contractors per resolved need beyond the threshold share of their cases.
+
+        With case-mix adjustment an outcome is worth the care level it started from, relative
+        to the mean level of the provider's cases, so easy cases earn no more than hard ones.
+        """
+        c, k = model.citizens, self.quality.size
+        prov_served, prov_done = c.provider[domain, served], c.provider[domain, done]
+        cases = np.bincount(prov_served, minlength=k)
+        weight = np.ones(done.size)
+        if self.case_mix:
+            level = np.maximum(c.need_level[domain, done], 1).astype(float)
+            mean_level = np.bincount(prov_served, weights=np.maximum(
+                c.need_level[domain, served], 1), minlength=k) / np.maximum(cases, 1)
+            weight = level / np.maximum(mean_level[prov_done], 1e-9)
+        earned = np.bincount(prov_done, weights=weight, minlength=k)
+        paid = np.maximum(earned - self.outcome_threshold * cases, 0.0)
+        paid[self.kind == MUNICIPAL] = 0.0
+        amount = model.municipality.pay("outcomes", float(paid.sum()) * self.outcome_price)
+        self.outcome_paid += amount
 
     def _sync_agents(self, model: WelfareModel) -> None:
         self._derive_load(self.served_providers(model))

@@ -8,6 +8,9 @@ city-specific figures and record their own sources.
 
 from __future__ import annotations
 
+from willsim.params.community import COMMUNITY
+from willsim.params.governance import GOVERNANCE
+from willsim.params.marketplace import MARKETPLACE
 from willsim.params.registry import Param
 
 AGE_BANDS: tuple[str, ...] = ("0-14", "15-29", "30-64", "65-74", "75-84", "85+")
@@ -394,5 +397,6 @@ SHOCKS = [
 
 ALL_PARAMS: list[Param] = [
     *RUN, *CITY, *NETWORK, *NEEDS, *HELPSEEKING, *OFFICE, *ELIGIBILITY, *SERVICES, *PROVIDERS,
-    *CRISES, *MUNICIPALITY, *OUTREACH, *SHOCKS,
+    *CRISES, *MUNICIPALITY, *OUTREACH, *SHOCKS, *MARKETPLACE, *GOVERNANCE,
+    *COMMUNITY,
 ]

@@ -63,6 +63,24 @@ POLICY_TYPES: dict[str, PolicyType] = {p.name: p for p in (
                "A summer heatwave: care needs and crisis risk rise among older people living "
                "alone.", "Un'ondata di calore estiva: crescono bisogni di cura e rischio di crisi "
                "tra gli anziani soli.", switch="shock.heatwave"),
+    PolicyType("co_programming", ("governance",),
+               "Co-programming and co-design with the Third Sector.",
+               "Co-programmazione e co-progettazione con il Terzo Settore.",
+               switch="governance.co_programming"),
+    PolicyType("outcome_contracts", ("governance",),
+               "Outcome-based commissioning: providers paid for measured outcomes.",
+               "Affidamento a risultato: gli erogatori sono pagati per i risultati misurati.",
+               switch="governance.outcome_contracts"),
+    PolicyType("marketplace", ("marketplace",),
+               "A marketplace platform matching families' demand to Third Sector and private "
+               "providers.", "Una piattaforma marketplace che incontra la domanda delle famiglie "
+               "e l'offerta del Terzo Settore e dei professionisti.", switch="marketplace.enabled"),
+    PolicyType("community", ("community",),
+               "A community platform: groups, activities and neighbourly help create ties among "
+               "isolated residents; volunteers and peers meet light needs.",
+               "Una piattaforma di comunità: gruppi, attività e vicinato creano legami tra le "
+               "persone isolate; volontari e pari rispondono ai bisogni leggeri.",
+               switch="community.enabled"),
 )}
 
 ENTRY_KEYS = {"type", "start", "stop", "when", "label", "set"}

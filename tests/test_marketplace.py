@@ -1,0 +1,111 @@
+"""The marketplace platform: matching, access, reputation, prices, critical mass, costs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from willsim import WelfareModel
+from willsim.results import summary, wide
+
+ON = {"marketplace__enabled": True}
+
+
+def run(weeks=60, population=20_000, seed=4, **overrides):
+    model = WelfareModel(seed=seed, run__weeks=weeks, city__population=population,
+                         run__mesa_citizens=False, **overrides)
+    model.run()
+    return model
+
+
+def test_platform_without_providers_matches_nothing():
+    model = run(**ON, marketplace__providers=0)
+    assert summary(model)["platform_matches"] == 0
+    assert not model.marketplace.care_hours.any()
+    model.release()
+
+
+def test_platform_matches_and_lowers_unmet_care():
+    off, on = run(weeks=104), run(weeks=104, **ON)
+    s_off, s_on = summary(off), summary(on)
+    assert s_on["platform_matches"] > 0 and s_off["platform_matches"] == 0
+    assert s_on["unmet_care_hours"] < s_off["unmet_care_hours"]
+    assert s_on["spending_marketplace_eur"] > 0
+    assert (wide(on)["budget_remaining_eur"] >= 0).all()
+    off.release()
+    on.release()
+
+
+def test_digital_only_platform_serves_nobody_without_digital_skills():
+    model = run(**ON, marketplace__access="digital")
+    c, m = model.citizens, model.marketplace
+    assert m.user.any()
+    assert not (m.user & ~c.digital).any()
+    assert not ((m.match_provider >= 0) & ~c.digital).any()
+    multi = run(**ON, marketplace__access="multichannel")
+    assert (multi.marketplace.user & ~multi.citizens.digital).any()
+    model.release()
+    multi.release()
+
+
+def test_matches_never_exceed_provider_capacity():
+    model = WelfareModel(seed=4, run__weeks=40, city__population=20_000,
+                         run__mesa_citizens=False, **ON)
+    for _ in range(40):
+        model.step()
+        m = model.marketplace
+        assert (m.load() <= m.capacity + 1e-9).all()
+    model.release()
+
+
+def test_aggregated_demand_lowers_the_price():
+    model = run(weeks=60, **ON, marketplace__aggregation_volume=1.0)
+    price = wide(model)["platform_price"]
+    assert price.iloc[-1] < model.params["marketplace.price"]
+    assert price.iloc[-1] >= model.params["marketplace.price"] * (
+        1 - model.params["marketplace.aggregation_discount"]) - 1e-9
+    model.release()
+
+
+def test_ratings_learn_the_hidden_quality():
+    model = run(weeks=104, population=40_000, **ON, marketplace__reputation="ratings",
+                marketplace__rating_noise=0.1)
+    m = model.marketplace
+    rated = m.rating_count > 20
+    assert rated.sum() >= 5
+    assert np.corrcoef(m.reputation[rated], m.quality[rated])[0, 1] > 0.8
+    model.release()
+
+
+def test_below_critical_mass_the_platform_fails():
+    """Providers need revenue to stay: with a high break-even and no entry they all leave."""
+    failing = run(weeks=80, **ON, marketplace__min_revenue=1e5, marketplace__provider_entry=0.0)
+    thriving = run(weeks=80, **ON)
+    assert wide(failing)["platform_providers"].iloc[-1] == 0
+    assert wide(failing)["platform_matches"].iloc[-10:].sum() == 0
+    assert wide(thriving)["platform_providers"].iloc[-1] > 0
+    failing.release()
+    thriving.release()
+
+
+def test_accreditation_costs_the_municipality_more_than_ratings():
+    acc = run(weeks=30, **ON, marketplace__reputation="accreditation")
+    rat = run(weeks=30, **ON, marketplace__reputation="ratings")
+    assert acc.marketplace.fixed_week > rat.marketplace.fixed_week
+    acc.release()
+    rat.release()
+
+
+@pytest.mark.parametrize("key", ["needs", "helpseeking", "office", "crises"])
+def test_platform_does_not_shift_other_random_streams(key):
+    off = WelfareModel(seed=5, run__weeks=3, city__population=8000, run__mesa_citizens=False)
+    on = WelfareModel(seed=5, run__weeks=3, city__population=8000, run__mesa_citizens=False,
+                      **ON)
+    for _ in range(3):
+        off.step()
+        on.step()
+    if key in ("needs", "helpseeking", "crises"):  # fixed-size draws every week
+        assert off.streams[key].bit_generator.state == on.streams[key].bit_generator.state
+    np.testing.assert_array_equal(off.citizens.age_band, on.citizens.age_band)
+    off.release()
+    on.release()

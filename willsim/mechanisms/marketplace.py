@@ -1,0 +1,271 @@
+"""The marketplace platform: aggregated demand matched to professional supply.
+
+Residents with an unmet care or work need who know the services and can reach the platform
+(digital skills, or assisted access points in a multichannel platform) join it with a weekly
+probability scaled by its usefulness: the share of recent requests it matched (cross-side network
+effect). Users without a match post a request; the platform matches requests to providers by
+domain, spare hours, reputation and distance. A family pays the price (list price less the
+aggregation discount, which grows with the hours sold) if it is within its willingness to pay;
+the municipality pays a voucher share for users within the care means test. Matched users get
+``hours_per_match`` hours a week for ``match_weeks`` weeks; those hours count towards covering
+their need and the provider's hidden quality scales the effect on work needs.
+
+Reputation is either municipal accreditation (quality measured once, at a cost) or ratings: each
+week of service earns a rating (quality plus noise) and reputation is the running mean with a
+prior. Providers whose revenue stays below break-even leave; potential providers enter when
+requests exceed the hours on offer. Users whose request goes unmatched may leave. So the
+platform can fail below critical mass on either side. The platform is paid by the municipality
+(operating cost, accreditation, vouchers) and keeps a fee on each transaction.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from willsim.agents import Provider
+from willsim.citizens import CARE, WORK
+from willsim.mechanisms.base import Mechanism
+from willsim.units import WEEKS_PER_YEAR
+
+if TYPE_CHECKING:
+    from willsim.model import WelfareModel
+
+PLATFORM_DOMAINS = (CARE, WORK)
+REVENUE_WINDOW = 8  # weeks over which break-even is judged
+PRIOR_RATINGS = 3.0  # weight of the prior (1.0) in the ratings mean
+MATCH_ROUNDS = 6
+
+
+class Marketplace(Mechanism):
+    """Two-sided matching platform with entry and exit on both sides."""
+
+    name = "marketplace"
+
+    def setup(self, model: WelfareModel) -> None:
+        c, p = model.citizens, model.params
+        n, k = c.n, int(p["marketplace.providers"])
+        self.user = np.zeros(n, dtype=bool)
+        self.match_provider = np.full(n, -1, dtype=np.int32)
+        self.match_domain = np.full(n, -1, dtype=np.int8)
+        self.match_until = np.zeros(n, dtype=np.int32)
+        self.posted_since = np.full(n, -1, dtype=np.int32)
+        self.care_hours = np.zeros(n)
+        self.family_spending = np.zeros(n)  # EUR paid by each family this week
+        self.quality = np.ones(k)
+        self.district = np.zeros(k, dtype=np.int16)
+        self.active = np.zeros(k, dtype=bool)
+        self.closing = np.zeros(k, dtype=bool)  # below break-even: no new matches, then leaves
+        self.rating_sum = np.zeros(k)
+        self.rating_count = np.zeros(k)
+        self.revenue_history = np.zeros((REVENUE_WINDOW, k))
+        self.success = 1.0  # share of last week's requests matched
+        self.started = False
+        self.agents: list[Provider] = []
+        self._reset_week()
+        self.configure(model)
+
+    def configure(self, model: WelfareModel) -> None:
+        p, n = model.params, model.citizens.n
+        self.enabled = bool(p["marketplace.enabled"])
+        self.capacity = p["marketplace.provider_hours"] * n / 1000.0
+        self.list_price = p["marketplace.price"]
+        self.discount = p["marketplace.aggregation_discount"]
+        self.volume_full = p["marketplace.aggregation_volume"] * n / 1000.0
+        self.fee = p["marketplace.fee"]
+        self.subsidy = p["marketplace.subsidy"]
+        self.max_price = p.array("marketplace.max_price")
+        self.ratings = p["marketplace.reputation"] == "ratings"
+        self.rating_noise = p["marketplace.rating_noise"]
+        self.digital_only = p["marketplace.access"] == "digital"
+        self.assisted = p["marketplace.assisted_access"]
+        self.join = p.weekly("marketplace.user_join")
+        self.leave = p.weekly("marketplace.user_leave")
+        self.hours = p["marketplace.hours_per_match"]
+        self.match_weeks = round(p.weekly("marketplace.match_weeks"))
+        self.distance_weight = p["marketplace.distance_weight"]
+        self.min_revenue = p.weekly("marketplace.min_revenue")
+        self.entry = p.weekly("marketplace.provider_entry")
+        self.work_effect = p.weekly("services.resolution")[WORK]
+        k = self.quality.size
+        accreditation = p["marketplace.accreditation_cost"] * k if not self.ratings else 0.0
+        fixed = (p["marketplace.operating_cost"] * n / 1000.0 + accreditation) / WEEKS_PER_YEAR
+        self.fixed_week = fixed if self.enabled else 0.0
+        model.municipality.fixed_costs["marketplace"] = self.fixed_week
+        if self.enabled and not self.started:
+            self._launch(model)
+
+    def _launch(self, model: WelfareModel) -> None:
+        """Providers are drawn when the platform first opens (marketplace stream only)."""
+        p, rng = model.params, model.streams["marketplace"]
+        k = self.quality.size
+        sd = p["providers.quality_sd"]
+        self.quality = np.clip(rng.lognormal(-sd**2 / 2, sd, k), 0.2, 2.0)
+        self.district = rng.integers(0, int(p["city.districts"]), k).astype(np.int16)
+        self.active = rng.random(k) < p["marketplace.initial_share"]
+        self.accredited = self.quality + rng.normal(0, 0.05, k)
+        kinds = np.where(np.arange(k) % 2 == 0, "third_sector", "private")
+        self.agents = [Provider(model, j, str(kinds[j]), np.array([True, False, True]),
+                                self.capacity, self.list_price, float(self.quality[j]),
+                                int(self.district[j])) for j in range(k)]
+        self.started = True
+
+    def forget(self, model: WelfareModel, idx: np.ndarray) -> None:
+        self.user[idx] = False
+        self.match_provider[idx] = -1
+        self.match_domain[idx] = -1
+        self.posted_since[idx] = -1
+
+    def _reset_week(self) -> None:
+        self.requests = self.matches = 0
+        self.match_time_total = 0.0
+        self.payments = self.vouchers = self.fees = 0.0
+        self.price_now = 0.0
+
+    @property
+    def reputation(self) -> np.ndarray:
+        """What users see: accreditation score, or the mean rating with a prior of 1."""
+        if not self.ratings:
+            return self.accredited
+        return (self.rating_sum + PRIOR_RATINGS) / (self.rating_count + PRIOR_RATINGS)
+
+    def price(self) -> float:
+        """List price less the aggregation discount earned by last week's volume."""
+        load = self.load().sum()
+        return self.list_price * (1.0 - self.discount * min(load / self.volume_full, 1.0))
+
+    def load(self) -> np.ndarray:
+        matched = self.match_provider[self.match_provider >= 0]
+        return np.bincount(matched, minlength=self.quality.size) * self.hours
+
+    def step(self, model: WelfareModel, week: int) -> None:
+        self._reset_week()
+        self.care_hours[:] = 0.0
+        self.family_spending[:] = 0.0
+        if not self.enabled:
+            if self.started:
+                self._close_all()
+            return
+        rng = model.streams["marketplace"]
+        model.municipality.pay("marketplace", self.fixed_week)
+        self._end_matches(week)
+        self._users_join(model, rng)
+        self._post_and_match(model, week, rng)
+        self._deliver(model, week, rng)
+        self._providers_enter_and_exit(model, rng)
+
+    def _close_all(self) -> None:
+        self.match_provider[:] = -1
+        self.user[:] = False
+
+    def _end_matches(self, week: int) -> None:
+        done = (self.match_provider >= 0) & (week >= self.match_until)
+        self.match_provider[done] = -1
+        self.match_domain[done] = -1
+
+    def _can_reach(self, model: WelfareModel) -> np.ndarray:
+        c = model.citizens
+        access = c.digital.astype(float)
+        if not self.digital_only:
+            access = np.where(c.digital, 1.0, self.assisted)
+        return access * c.aware * ~c.residential
+
+    def _needs(self, model: WelfareModel) -> np.ndarray:
+        """(2, n): unmet care need, work need — what the platform can serve."""
+        c = model.citizens
+        return np.stack([(c.need_level[CARE] > 0) & ~model.coverage.met[CARE],
+                         (c.need_level[WORK] > 0) & ~model.coverage.met[WORK]])
+
+    def _users_join(self, model: WelfareModel, rng: np.random.Generator) -> None:
+        needy = self._needs(model).any(axis=0) & ~self.user
+        p = self.join * self.success * self._can_reach(model)
+        self.user |= needy & (rng.random(needy.size) < p)
+
+    def _post_and_match(self, model: WelfareModel, week: int, rng: np.random.Generator) -> None:
+        c = model.citizens
+        needs = self._needs(model)
+        free = self.user & (self.match_provider < 0)
+        domain = np.where(needs[0], CARE, WORK)
+        posters = np.flatnonzero(free & needs.any(axis=0))
+        self.price_now = price = self.price()
+        own_share = np.where(c.isee[posters] <= model.office.isee_max[CARE], 1 - self.subsidy, 1)
+        affordable = price * own_share <= self.max_price[c.income_band[posters]]
+        posters = posters[affordable]
+        self.posted_since[posters] = np.where(self.posted_since[posters] < 0, week,
+                                              self.posted_since[posters])
+        self.requests = posters.size
+        if posters.size == 0 or not self.active.any():
+            self.success = 1.0 if posters.size == 0 else 0.0
+            return
+        spare = np.floor((self.capacity - self.load()) / self.hours).astype(int)
+        spare[~self.active | self.closing] = 0
+        distance = np.abs(c.district[posters, None].astype(float)
+                          - self.district[None, :].astype(float))
+        score = self.reputation[None, :] - self.distance_weight * distance
+        score += rng.random(score.shape) * 1e-6  # break ties at random
+        unmatched = np.ones(posters.size, dtype=bool)
+        priority = np.argsort(self.posted_since[posters], kind="stable")
+        for _ in range(MATCH_ROUNDS):
+            open_ = spare > 0
+            if not open_.any() or not unmatched.any():
+                break
+            masked = np.where(open_[None, :], score, -np.inf)
+            choice = np.argmax(masked, axis=1)
+            for j in np.unique(choice[unmatched]):
+                want = priority[(choice[priority] == j) & unmatched[priority]]
+                take = want[:spare[j]]
+                who = posters[take]
+                self.match_provider[who] = j
+                self.match_domain[who] = domain[who]
+                self.match_until[who] = week + self.match_weeks
+                self.match_time_total += float((week - self.posted_since[who]).sum())
+                self.posted_since[who] = -1
+                unmatched[take] = False
+                spare[j] -= take.size
+        self.matches = int((~unmatched).sum())
+        self.success = self.matches / posters.size
+        left = posters[unmatched]
+        self.user[left[rng.random(left.size) < self.leave]] = False
+
+    def _deliver(self, model: WelfareModel, week: int, rng: np.random.Generator) -> None:
+        c = model.citizens
+        served = np.flatnonzero(self.match_provider >= 0)
+        prov = self.match_provider[served]
+        hours = np.full(served.size, self.hours)
+        care = self.match_domain[served] == CARE
+        self.care_hours[served[care]] = hours[care]
+        price = self.price_now or self.price()
+        voucher = np.where(c.isee[served] <= model.office.isee_max[CARE], self.subsidy, 0.0)
+        paid = hours * price
+        self.payments = float((paid * (1 - voucher)).sum())
+        self.vouchers = model.municipality.pay("marketplace", float((paid * voucher).sum()))
+        self.fees = float(paid.sum()) * self.fee
+        revenue = np.bincount(prov, weights=paid * (1 - self.fee), minlength=self.quality.size)
+        self.revenue_history = np.roll(self.revenue_history, 1, axis=0)
+        self.revenue_history[0] = revenue
+        self.family_spending[served] = paid * (1 - voucher)
+        rating = self.quality[prov] + rng.normal(0, self.rating_noise, prov.size)
+        self.rating_sum += np.bincount(prov, weights=rating, minlength=self.quality.size)
+        self.rating_count += np.bincount(prov, minlength=self.quality.size)
+        work = served[~care]
+        done = work[rng.random(work.size) < self.work_effect * self.quality[prov[~care]]]
+        model.resolve_work_needs(done)
+        self.match_provider[done] = -1
+        for j, agent in enumerate(self.agents):
+            agent.revenue += revenue[j]
+            agent.load = float(self.load()[j]) if self.active[j] else 0.0
+
+    def _providers_enter_and_exit(self, model: WelfareModel, rng: np.random.Generator) -> None:
+        weeks_seen = min(model.week + 1, REVENUE_WINDOW)
+        mean_revenue = self.revenue_history[:weeks_seen].mean(axis=0)
+        self.closing |= self.active & (weeks_seen >= REVENUE_WINDOW) & (
+            mean_revenue < self.min_revenue)
+        leaving = self.closing & (self.load() == 0)  # it leaves once its current matches end
+        self.active &= ~leaving
+        self.closing &= ~leaving
+        demand = self.requests - self.matches
+        if demand > 0:
+            entering = ~self.active & ~self.closing & (rng.random(self.active.size) < self.entry)
+            self.active |= entering
+            self.revenue_history[:, entering] = self.min_revenue  # a fresh start
