@@ -76,7 +76,14 @@ def test_killed_sweep_resumes_to_identical_results(spec_file, reference, tmp_pat
     for _ in range(4):
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)
-        time.sleep(rng.uniform(1.0, 3.0))
+        # kill after a random number of runs have landed (wall time alone is too machine-bound)
+        target = rng.randint(1, 8)
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            store = SweepStore(out)
+            if store.exists() and len(list(store.run_files())) >= target:
+                break
+            time.sleep(0.02)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)  # the driver and its workers, mid-write or not
             kills += 1

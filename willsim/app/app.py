@@ -1,0 +1,61 @@
+"""The willsim Solara app: routes and the shared layout (app bar, navigation, language).
+
+Serve it with ``willsim app`` (offline assets, loopback, production mode), or
+``solara run willsim.app.app`` with the environment from :func:`willsim.app.assets.server_env`.
+Nothing here runs user code: there is no command console, and uploads are data files only.
+"""
+
+from __future__ import annotations
+
+import solara
+from solara.alias import rv
+
+from willsim.app import i18n
+from willsim.app.compare import ComparePage
+from willsim.app.explore import ExplorePage
+from willsim.app.i18n import tr
+
+PAGES = (("", "explore"), ("compare", "compare"))
+
+
+@solara.component
+def LanguageToggle():
+    with solara.Div(classes=["lang-toggle"]):
+        solara.ToggleButtonsSingle(value=i18n.lang, values=list(i18n.LANGS),
+                                   style={"background": "transparent"})
+
+
+@solara.component
+def Layout(children=[]):  # noqa: B006 (solara's layout signature)
+    router = solara.use_router()
+
+    def init_language() -> None:
+        headers = solara.lab.headers.value if hasattr(solara.lab, "headers") else {}
+        i18n.lang.value = i18n.initial_language(router.search, headers)
+
+    solara.use_effect(init_language, [])
+    route_current, _routes = solara.use_route()
+    with solara.AppLayout(navigation=False, title=None) as main:
+        with solara.AppBar():
+            solara.AppBarTitle(tr("app_title"))
+            for path, key in PAGES:
+                active = (route_current.path if route_current else "") == path
+                with solara.Link("/" + path):
+                    solara.Button(tr(key), text=True, dark=True,
+                                  classes=[f"nav-{key}"] + (["nav-active"] if active else []),
+                                  style={"font-weight": "bold" if active else "normal"})
+            rv.Spacer()
+            LanguageToggle()
+        solara.Column(children=children, style={"padding": "8px"})
+    return main
+
+
+routes = [
+    solara.Route(path="/", component=ExplorePage, label="Explore", layout=Layout),
+    solara.Route(path="compare", component=ComparePage, label="Compare"),
+]
+
+
+@solara.component
+def Page():
+    ExplorePage()

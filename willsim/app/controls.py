@@ -1,0 +1,144 @@
+"""Controls generated from the parameter registry, grouped by actor and policy lever.
+
+Every parameter gets a control from its declaration: a checkbox for flags, a menu for choices,
+a text field for numbers and lists (validated by the registry on Enter or when the field loses
+focus, with the registry's message shown under the field). Labels, units, ranges and help text
+come from :data:`willsim.params.PARAMETERS`, in the session's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import solara
+
+from willsim.app import i18n
+from willsim.app.i18n import tr
+from willsim.params import PARAMETERS, ParameterError
+
+QUICK = ("run.weeks", "run.residents", "run.seed", "office.social_workers",
+         "helpseeking.awareness", "municipality.budget_multiplier")
+"""Parameters shown above the grouped panels: the levers people reach for first."""
+
+
+def to_text(value: Any) -> str:
+    """A parameter value as typed in a field."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(to_text(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+def parse(key: str, text: str) -> Any:
+    """The value of ``key`` typed as ``text`` (a decimal comma is accepted for single numbers);
+    raises :class:`ParameterError` with the registry's message."""
+    p = PARAMETERS[key]
+    text = text.strip()
+    if p.length is not None:
+        parts = [x.strip() for x in text.replace(";", ",").split(",") if x.strip()]
+        values: list[Any] = []
+        for x in parts:
+            try:
+                values.append(float(x))
+            except ValueError:
+                raise ParameterError(f"{key}: {x!r} is not a number") from None
+        return p.validate(values)
+    if isinstance(p.default, (int, float)) and not isinstance(p.default, bool):
+        if "," in text and "." not in text:
+            text = text.replace(",", ".")
+        text = text.replace("_", "")
+    return p.validate(text)
+
+
+def help_text(key: str) -> str:
+    p = PARAMETERS[key]
+    rng = "" if isinstance(p.default, bool) else " · " + tr("range", range=p.range_text)
+    if p.length is not None:
+        rng += " · " + tr("vector_hint", n=p.length)
+    return p.description + rng
+
+
+def field_label(key: str) -> str:
+    p = PARAMETERS[key]
+    unit = "" if p.unit in ("flag", "choice", "text") else f" ({i18n.unit_label(p.unit)})"
+    return i18n.param_label(key) + unit
+
+
+@solara.component
+def ParamControl(key: str, current: Any, on_commit: Callable[[str, Any], None]):
+    """One parameter's control; ``on_commit(key, value)`` receives validated values only."""
+    p = PARAMETERS[key]
+    text, set_text = solara.use_state(to_text(current))
+    error, set_error = solara.use_state("")
+
+    if isinstance(p.default, bool):
+        with solara.Div(classes=[f"param-{key.replace('.', '-')}"]):
+            solara.Checkbox(label=field_label(key), value=bool(current),
+                            on_value=lambda v: on_commit(key, bool(v)))
+        return
+    if p.choices:
+        with solara.Div(classes=[f"param-{key.replace('.', '-')}"]):
+            solara.Select(label=field_label(key), values=list(p.choices), value=current,
+                          on_value=lambda v: on_commit(key, v))
+        return
+
+    def commit(new_text: str) -> None:
+        set_text(new_text)
+        try:
+            value = parse(key, new_text)
+        except ParameterError as exc:
+            set_error(str(exc))
+            return
+        set_error("")
+        on_commit(key, value)
+
+    with solara.Div(classes=[f"param-{key.replace('.', '-')}"]):
+        solara.InputText(label=field_label(key), value=text, on_value=commit,
+                         continuous_update=False, error=error or False,
+                         message=help_text(key))
+
+
+@solara.component
+def ControlsPanel(values: Mapping[str, Any], overrides: Mapping[str, Any],
+                  on_change: Callable[[dict[str, Any]], None], disabled: bool = False):
+    """Quick settings, then every parameter in one expansion panel per group.
+
+    ``values`` are the resolved values shown; ``overrides`` the user's changes (highlighted by
+    count per group); ``on_change`` receives the new overrides dict.
+    """
+    i18n.lang.value  # re-render on a language switch  # noqa: B018
+    open_panels, set_open_panels = solara.use_state([])
+
+    def commit(key: str, value: Any) -> None:
+        new = dict(overrides)
+        new[key] = value
+        on_change(new)
+
+    def control(key: str) -> None:
+        ParamControl(key, values[key], commit).key(f"{key}|{to_text(values[key])}")
+
+    with solara.Column(gap="4px", classes=["controls"]):
+        for key in QUICK:
+            control(key)
+        with solara.Row():
+            solara.Text(tr("changed", n=len(overrides)), classes=["changed-count"])
+            solara.Button(tr("reset_controls"), text=True, small=True, disabled=disabled,
+                          on_click=lambda: on_change({}))
+        groups = [g for g in PARAMETERS.groups()
+                  if any(p.group == g and k not in QUICK for k, p in PARAMETERS.items())]
+        # only open panels hold controls: a closed group costs no widgets (and no render time)
+        with solara.v.ExpansionPanels(multiple=True, accordion=True, v_model=open_panels,
+                                      on_v_model=lambda v: set_open_panels(list(v or []))):
+            for position, group in enumerate(groups):
+                keys = [k for k, p in PARAMETERS.items() if p.group == group and k not in QUICK]
+                changed = sum(1 for k in keys if k in overrides)
+                title = i18n.group_label(group) + (f" · {tr('changed', n=changed)}"
+                                                   if changed else "")
+                with solara.v.ExpansionPanel():
+                    solara.v.ExpansionPanelHeader(children=[title])
+                    with solara.v.ExpansionPanelContent():
+                        if position in open_panels:
+                            for key in keys:
+                                control(key)

@@ -1,0 +1,231 @@
+"""Explore: pick a city and a scenario, change parameters, run the model live.
+
+Run plays the model in a background task (the page stays responsive; Pause cancels the task and
+keeps the model where it is), Step advances one week, Reset rebuilds the model from the current
+settings. The charts show the key city-level indicators as the weeks go by.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import replace
+
+import solara
+
+from willsim.app import charts, export, i18n, state
+from willsim.app.controls import ControlsPanel
+from willsim.app.i18n import tr
+from willsim.app.journey import CitizenCard
+from willsim.scenario import ScenarioError, available_cities, available_scenarios, load_scenario
+
+STEP_DELAY = float(os.environ.get("WILLSIM_APP_STEP_DELAY", "0"))  # seconds/week (tests, demos)
+PUBLISH_EVERY = 0.5  # seconds between updates of the week counter during a run
+CHART_EVERY = 2.0  # seconds between chart redraws during a run
+
+
+def publish(run: state.ExploreRun, charts_too: bool = True) -> None:
+    """Show the live model's week (and, if ``charts_too``, its latest indicators)."""
+    if charts_too:
+        state.explore_frame.value = run.frame()
+    state.explore_version.value += 1
+
+
+@solara.lab.task
+def play(run: state.ExploreRun) -> None:
+    """Advance ``run`` to its last week in a background thread.
+
+    The week counter and progress are published twice a second, the charts (a PNG drawn by
+    matplotlib, the costly part) every :data:`CHART_EVERY` seconds, so renders never pile up.
+    """
+    last = last_chart = time.monotonic()
+    while not run.done and play.is_current():
+        run.advance(1)
+        if STEP_DELAY:
+            time.sleep(STEP_DELAY)
+        now = time.monotonic()
+        if now - last > PUBLISH_EVERY:
+            play.progress = 100.0 * run.model.week / max(run.model.weeks, 1)
+            charts_too = now - last_chart > CHART_EVERY
+            publish(run, charts_too)
+            last = time.monotonic()
+            if charts_too:
+                last_chart = last
+    publish(run)
+
+
+def current_run(choice: state.Choice) -> state.ExploreRun:
+    """The session's live model for ``choice``, rebuilt if the settings changed."""
+    run = state.explore_model.value
+    if run is None or run.choice != choice:
+        run = state.ExploreRun(state.resolve(choice))
+        run.choice = choice
+        state.replace_explore_model(run)
+    return run
+
+
+def resolve_or_error(choice: state.Choice) -> tuple[state.Built | None, str]:
+    try:
+        return state.resolve(choice), ""
+    except ScenarioError as exc:
+        return None, str(exc)
+
+
+@solara.component
+def UploadBox():
+    message, set_message = solara.use_state(("", ""))
+
+    def on_file(info) -> None:
+        name = info["name"]
+        try:
+            if info["size"] > state.MAX_UPLOAD_BYTES:
+                raise ScenarioError(f"{name}: the file is {info['size'] // 1024} KB; the limit is "
+                                    f"{state.MAX_UPLOAD_BYTES // 1024} KB")
+            data = info["file_obj"].read(state.MAX_UPLOAD_BYTES + 1)
+            text = state.validate_upload(name, data)
+        except ScenarioError as exc:
+            set_message(("error", tr("upload_bad", error=str(exc))))
+            return
+        state.choice.value = replace(state.choice.value, uploaded=text, uploaded_name=name,
+                                     scenario=f"upload:{name}")
+        set_message(("success", tr("uploaded", name=name)))
+
+    solara.FileDrop(label=tr("upload", kb=state.MAX_UPLOAD_BYTES // 1024), on_file=on_file,
+                    lazy=True)
+    kind, text = message
+    if text:
+        (solara.Error if kind == "error" else solara.Success)(text, classes=["upload-message"])
+
+
+@solara.component
+def Sidebar(built: state.Built | None, error: str):
+    ch = state.choice.value
+    running = play.pending
+    scenarios = available_scenarios()
+    items = [{"text": s, "value": s} for s in scenarios]
+    if ch.uploaded is not None:
+        items.append({"text": ch.scenario, "value": ch.scenario})
+
+    def pick_scenario(name: str) -> None:
+        state.choice.value = replace(ch, scenario=name, uploaded=None, uploaded_name=None,
+                                     city=None, overrides={})
+
+    with solara.Column(classes=["explore-sidebar"], style={"min-width": "340px"}):
+        with solara.Div(classes=["scenario-select"]):
+            solara.v.Select(label=tr("scenario"), items=items, v_model=ch.scenario,
+                            on_v_model=pick_scenario, disabled=running)
+        default_city = built.scenario.city if built else None
+        with solara.Div(classes=["city-select"]):
+            solara.v.Select(label=tr("city"), items=available_cities(),
+                            v_model=ch.city or default_city, disabled=running,
+                            on_v_model=lambda c: state.choice.set(replace(ch, city=c)))
+        with solara.Div():
+            if built is not None:
+                solara.Text(i18n.pick(built.scenario.description),
+                            style={"font-size": "0.85em"})
+        UploadBox()
+        with solara.Div():
+            if error:
+                solara.Error(tr("invalid_settings", error=error), classes=["settings-error"])
+        values = (built.scenario.params if built
+                  else load_scenario(state.DEFAULT_APP_SCENARIO).params)
+        ControlsPanel(values, ch.overrides, disabled=running,
+                      on_change=lambda o: state.choice.set(replace(ch, overrides=o)))
+
+
+@solara.component
+def ExportBox(built: state.Built):
+    scenario = built.scenario
+    frame = state.explore_frame.value
+    stem = export.file_stem(scenario)
+    # stable callables: FileDownload forgets a pending download when its data changes
+    csv_data = solara.use_memo(lambda: (lambda: export.frame_csv(frame)), [id(frame)])
+    toml_data = solara.use_memo(lambda: (lambda: export.scenario_file(scenario)),
+                                [scenario.hash, scenario.city, scenario.params["run.seed"]])
+    with solara.Row(classes=["export-row"]):
+        solara.FileDownload(csv_data, filename=f"{stem}.csv", label=tr("download_csv"),
+                            mime_type="text/csv")
+        solara.FileDownload(toml_data, filename=f"{stem}.toml", label=tr("download_toml"),
+                            mime_type="application/toml")
+    solara.Text(tr("reproduce_help"))
+    solara.Preformatted(export.command_line(scenario), classes=["command-line"])
+
+
+@solara.component
+def LivePanel(built: state.Built | None, choice: state.Choice):
+    """Status, charts, export and the citizen card: the only part redrawn while a run goes on."""
+    run = state.explore_model.value
+    frame = state.explore_frame.value
+    version = state.explore_version.value
+    language = i18n.lang.value
+    live = run if (run is not None and run.choice == choice) else None
+    # conditional parts sit in fixed containers, so the widgets after them (the download
+    # buttons) keep their identity when a run starts or ends
+    with solara.Column(gap="2px", classes=["run-status"]):
+        if play.pending:
+            solara.ProgressLinear(play.progress or True)
+            solara.Text(tr("running", pct=f"{play.progress or 0:.0f}"), classes=["run-progress"])
+        if live is None:
+            solara.Text(tr("not_started"), classes=["week-status"])
+        else:
+            model = live.model
+            mode = (tr("mode_full") if model.population_mode == "full"
+                    else tr("mode_sampled", w=i18n.number(model.citizens.weight, 2)))
+            solara.Text(tr("week_of", week=model.week, weeks=model.weeks),
+                        classes=["week-status"])
+            solara.Text(tr("population_line", n=i18n.number(model.citizens.n), mode=mode))
+    weeks = int(built.scenario.params["run.weeks"]) if built else 0
+    shown = frame if live is not None else frame.iloc[0:0]
+    deps = [id(frame), language, weeks, live is None]
+    fig = solara.use_memo(lambda: charts.live_figure(shown, weeks, language), deps)
+    with solara.Card(tr("key_indicators"), classes=["live-charts"]):
+        solara.FigureMatplotlib(fig, dependencies=deps, format="png")
+    with solara.Div():
+        if built is not None:
+            ExportBox(built)
+    CitizenCard(live, version)
+
+
+@solara.component
+def ExplorePage():
+    ch = state.choice.value
+    run = state.explore_model.value
+    built, error = solara.use_memo(lambda: resolve_or_error(ch), [ch])
+    live = run if (run is not None and run.choice == ch) else None
+    running = play.pending
+
+    def on_run() -> None:
+        play(current_run(ch))
+
+    def on_step() -> None:
+        r = current_run(ch)
+        r.advance(1)
+        publish(r)
+
+    def on_reset() -> None:
+        if play.pending:
+            play.cancel()
+        r = state.ExploreRun(state.resolve(ch))
+        r.choice = ch
+        state.replace_explore_model(r)
+
+    finished = bool(live and live.done)
+    with solara.Columns([1, 2]):
+        Sidebar(built, error)
+        with solara.Column():
+            with solara.Row(classes=["run-buttons"]):
+                solara.Button(tr("run"), on_click=on_run, color="primary",
+                              disabled=bool(error) or running or finished, classes=["btn-run"])
+                solara.Button(tr("pause"), on_click=play.cancel, disabled=not running,
+                              classes=["btn-pause"])
+                solara.Button(tr("step"), on_click=on_step,
+                              disabled=bool(error) or running or finished, classes=["btn-step"])
+                solara.Button(tr("reset"), on_click=on_reset, disabled=bool(error),
+                              classes=["btn-reset"])
+            with solara.Div():
+                if built is not None and built.capped_message:
+                    m = built.capped_message
+                    solara.Warning(tr("capped", cap=i18n.number(m["cap"]), city=m["city"],
+                                      population=i18n.number(m["population"])),
+                                   classes=["capped-message"])
+            LivePanel(built, ch)

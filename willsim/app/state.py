@@ -1,0 +1,232 @@
+"""Per-session state of the app, and building scenarios from what the user chose.
+
+Module-level ``solara.reactive`` values are stored per browser session (per virtual kernel), so
+each visitor has their own choices, model and results. No model is ever created at import time:
+the Explore model lives in :data:`explore_model`, built on demand in the session that asks, and is
+released when replaced. Memory is bounded: one live model per session, sessions are culled by the
+server (``SOLARA_KERNEL_CULL_TIMEOUT``, 15 minutes under ``willsim app``), and the population of a
+model built from the browser is capped at :data:`MAX_RESIDENTS`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import solara
+
+from willsim.model import WelfareModel
+from willsim.results import wide
+from willsim.scenario import (
+    DEFAULT_SCENARIO,
+    SCENARIO_DIR,
+    Scenario,
+    ScenarioError,
+    available_cities,
+    available_scenarios,
+    load_scenario,
+)
+
+MAX_RESIDENTS = int(os.environ.get("WILLSIM_APP_MAX_RESIDENTS", "20000"))
+"""The largest population the app simulates; larger cities run as a weighted sample."""
+MAX_UPLOAD_BYTES = 64 * 1024
+DEFAULT_APP_SCENARIO = os.environ.get("WILLSIM_APP_SCENARIO", DEFAULT_SCENARIO)
+
+
+@dataclass
+class Choice:
+    """What the user picked: a scenario (bundled name or uploaded file), a city, overrides."""
+
+    scenario: str = DEFAULT_APP_SCENARIO
+    city: str | None = None  # None: the scenario's own city
+    overrides: dict[str, Any] = field(default_factory=dict)
+    uploaded: str | None = None  # text of an uploaded scenario file (validated)
+    uploaded_name: str | None = None
+
+
+# --- per-session reactives (solara keeps one value per browser session) -------------------------
+choice = solara.reactive(Choice())
+explore_model: solara.Reactive[ExploreRun | None] = solara.reactive(None)
+explore_frame = solara.reactive(pd.DataFrame())  # wide indicators of the live model
+explore_version = solara.reactive(0)  # bumped when the live model advances
+paused = solara.reactive(False)
+
+
+@dataclass
+class Built:
+    """A resolved scenario ready to run, and the message shown if its population was capped."""
+
+    scenario: Scenario
+    capped_message: dict[str, Any] | None = None
+
+
+def resolve(ch: Choice, max_residents: int = MAX_RESIDENTS) -> Built:
+    """The scenario for ``ch`` with the city, overrides and the population cap applied.
+
+    Raises :class:`ScenarioError` with a readable message if anything is invalid.
+    """
+    overrides = dict(ch.overrides)
+    with tempfile.TemporaryDirectory() as tmp:
+        if ch.uploaded is not None:
+            base = Path(tmp) / (ch.uploaded_name or "uploaded.toml")
+            base.write_text(ch.uploaded, encoding="utf-8")
+        else:
+            base = ch.scenario
+        if ch.city:
+            if ch.city not in available_cities():
+                raise ScenarioError(f"unknown city {ch.city!r}; valid cities: "
+                                    f"{', '.join(available_cities())}")
+            base_path = (Path(base) if ch.uploaded is not None
+                         else _scenario_path(str(base)))
+            wrapper = Path(tmp) / "with_city.toml"
+            name = load_scenario(base_path).name
+            wrapper.write_text(f'[scenario]\nname = "{name}"\ncity = "{ch.city}"\n'
+                               f"extends = {_toml_str(str(base_path))}\n", encoding="utf-8")
+            base = wrapper
+        scenario = load_scenario(base, overrides)
+    population = int(scenario.params["city.population"])
+    requested = int(scenario.params["run.residents"]) or population
+    if requested <= max_residents:
+        return Built(scenario)
+    scenario = _with_cap(scenario, max_residents)
+    return Built(scenario, {"cap": max_residents, "population": population,
+                            "city": scenario.city_label or scenario.city})
+
+
+def _with_cap(scenario: Scenario, cap: int) -> Scenario:
+    from willsim.scenario import with_overrides
+
+    return with_overrides(scenario, {"run.residents": cap})
+
+
+def _toml_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _scenario_path(name: str) -> Path:
+    if name not in available_scenarios():
+        raise ScenarioError(f"unknown scenario {name!r}; valid scenarios: "
+                            f"{', '.join(available_scenarios())}")
+    for suffix in (".toml", ".yaml", ".yml"):
+        path = SCENARIO_DIR / f"{name}{suffix}"
+        if path.is_file():
+            return path
+    raise ScenarioError(f"scenario file of {name!r} not found")
+
+
+def validate_upload(name: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
+    """Check an uploaded scenario file; return its text or raise :class:`ScenarioError`.
+
+    Only .toml/.yaml files up to ``max_bytes``, UTF-8, that load as a valid scenario; a city or
+    ``extends`` must name a bundled profile or scenario (no paths on the server).
+    """
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".toml", ".yaml", ".yml"):
+        raise ScenarioError(f"{name}: only .toml or .yaml scenario files are accepted")
+    if len(data) > max_bytes:
+        raise ScenarioError(f"{name}: the file is {len(data) // 1024} KB; the limit is "
+                            f"{max_bytes // 1024} KB")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{name}: not a UTF-8 text file") from None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_text(text, encoding="utf-8")
+        from willsim.scenario import read_data_file
+
+        meta = read_data_file(path).get("scenario", {})
+        if isinstance(meta, dict):
+            for key in ("city", "extends"):
+                ref = meta.get(key)
+                if ref is not None and (not isinstance(ref, str) or "/" in ref or "\\" in ref
+                                        or ref.startswith(".")):
+                    raise ScenarioError(f"{name}: scenario.{key} must name a bundled "
+                                        f"{'city' if key == 'city' else 'scenario'}, got {ref!r}")
+        try:
+            load_scenario(path)
+        except ScenarioError as exc:
+            raise ScenarioError(str(exc).replace(str(path), name)) from None
+    return text
+
+
+class ExploreRun:
+    """One session's live model, advanced by steps or by a background task, under a lock."""
+
+    def __init__(self, built: Built) -> None:
+        self.built = built
+        self.choice: Choice | None = None
+        self.model = WelfareModel(built.scenario)
+        self.lock = threading.Lock()
+
+    @property
+    def done(self) -> bool:
+        return self.model.week >= self.model.weeks
+
+    def advance(self, weeks: int = 1) -> int:
+        """Advance up to ``weeks`` weeks; return the weeks actually simulated."""
+        n = 0
+        with self.lock:
+            while n < weeks and not self.done:
+                self.model.step()
+                n += 1
+        return n
+
+    def frame(self) -> pd.DataFrame:
+        with self.lock:
+            return wide(self.model).copy()
+
+    def release(self) -> None:
+        self.model.release()
+
+
+# kernel (session) id -> its live model, so a closed or culled session's model is released
+_LIVE: dict[str | None, ExploreRun] = {}
+_LIVE_LOCK = threading.Lock()
+
+
+def _kernel_id() -> str | None:
+    from solara.server import kernel_context
+
+    return kernel_context.get_current_context().id if kernel_context.has_current_context() else None
+
+
+def _on_kernel_start():
+    kid = _kernel_id()
+
+    def release_session() -> None:
+        with _LIVE_LOCK:
+            run = _LIVE.pop(kid, None)
+        if run is not None:
+            run.release()
+
+    return release_session
+
+
+solara.lab.on_kernel_start(_on_kernel_start)
+
+
+def live_sessions() -> int:
+    """How many sessions hold a live model (for tests and monitoring)."""
+    with _LIVE_LOCK:
+        return len(_LIVE)
+
+
+def replace_explore_model(run: ExploreRun | None) -> None:
+    """Install a new live model for this session, releasing the old one."""
+    old = explore_model.peek() if hasattr(explore_model, "peek") else explore_model.value
+    if old is not None and old is not run:
+        old.release()
+    with _LIVE_LOCK:
+        if run is None:
+            _LIVE.pop(_kernel_id(), None)
+        else:
+            _LIVE[_kernel_id()] = run
+    explore_model.value = run
+    explore_frame.value = run.frame() if run is not None else pd.DataFrame()
+    explore_version.value += 1
