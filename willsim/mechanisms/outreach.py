@@ -99,11 +99,12 @@ class Outreach(Mechanism):
         if count <= 0 or candidates.size == 0:
             return candidates[:0]
         noise = rng.random(candidates.size)
-        if self.targeting == "risk":
-            order = np.lexsort((noise, -risk_score(model)[candidates]))
-        else:
-            order = np.argsort(noise)
-        return candidates[order[:count]]
+        # highest risk first, ties at random (noise < 1 never outweighs a score step of 1)
+        key = noise - risk_score(model)[candidates] if self.targeting == "risk" else noise
+        if count < candidates.size:
+            top = np.argpartition(key, count - 1)[:count]
+            return candidates[top[np.argsort(key[top])]]
+        return candidates[np.argsort(key)]
 
     def inform(self, model: WelfareModel, who: np.ndarray, rng: np.random.Generator) -> None:
         """Residents ``who`` learn about the services and pass the word on through their ties."""
