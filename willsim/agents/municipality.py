@@ -13,9 +13,10 @@ if TYPE_CHECKING:
 
 SPENDING_ITEMS: tuple[str, ...] = ("staff", "outreach", "marketplace", "community", "services",
                                    "outcomes", "hospital", "residential", "housing")
-"""Public spending items. ``staff`` and ``services`` come out of the municipal budget; the
-crisis items (hospital days, public share of residential care, emergency housing) are paid by
-the health service and other public budgets, and are reported but not rationed."""
+"""Public spending items. The municipal items (:data:`MUNICIPAL_ITEMS`: staff, outreach,
+platforms, services, outcome payments) come out of the municipal budget; the crisis items
+(hospital days, public share of residential care, emergency housing) are paid by the health
+service and other public budgets, and are reported but not rationed."""
 MUNICIPAL_ITEMS = ("staff", "outreach", "marketplace", "community", "services", "outcomes")
 
 

@@ -252,9 +252,10 @@ class Marketplace(Mechanism):
         done = work[rng.random(work.size) < self.work_effect * self.quality[prov[~care]]]
         model.resolve_work_needs(done)
         self.match_provider[done] = -1
+        load = self.load()
         for j, agent in enumerate(self.agents):
             agent.revenue += revenue[j]
-            agent.load = float(self.load()[j]) if self.active[j] else 0.0
+            agent.load = float(load[j]) if self.active[j] else 0.0
 
     def _providers_enter_and_exit(self, model: WelfareModel, rng: np.random.Generator) -> None:
         weeks_seen = min(model.week + 1, REVENUE_WINDOW)

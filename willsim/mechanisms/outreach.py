@@ -3,11 +3,12 @@
 Each week outreach workers contact as many residents as their hours allow, chosen by a targeting
 rule: at random; by a risk score from the data a municipality has (age, living alone, income
 band, past crises: not the needs themselves, which it cannot see); or through community antennas,
-the best-connected residents, who point the workers to their ties. A contacted resident learns
-about the services (awareness, a little more trust) and passes the information on by word of
-mouth, in a cascade through the network. With ``take_charge`` on, needs found are assessed on
-the spot and, if the resident accepts, taken in charge directly: eligible ones join the waiting
-list for a service without queueing at the office. Outreach is paid from the municipal budget.
+the best-connected residents, who point the workers to their ties. In a contacted resident the
+information registers with probability ``inform_effect`` (they learn about the services); the
+newly informed pass it on by word of mouth, in a cascade through the network. With
+``take_charge`` on, needs found are assessed on the spot and, if the resident accepts, taken in
+charge directly: eligible ones join the waiting list for a service without queueing at the
+office. Outreach is paid from the municipal budget.
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ class Outreach(Mechanism):
         self.last_contact = np.full(c.n, -10**6, dtype=np.int32)
         k = max(1, round(model.params["outreach.antenna_share"] * c.n))
         self.antennas = np.argsort(-c.degree, kind="stable")[:k]
+        # residents an antenna can point to (ties are fixed, so this is computed once)
+        self.near_antenna = np.zeros(c.n, dtype=bool)
+        self.near_antenna[c.tie_idx[_ranges(c.tie_ptr[self.antennas],
+                                            c.tie_ptr[self.antennas + 1])]] = True
         self.contacts = 0
         self.informed = 0
         self.taken_in_charge = 0
@@ -63,6 +68,7 @@ class Outreach(Mechanism):
         self.take_charge = bool(p["outreach.take_charge"])
         self.accept = p["outreach.accept"]
         self.trust_gain = p["outreach.trust_gain"]
+        self.inform_effect = p["outreach.inform_effect"]
         self.word_of_mouth = p["outreach.word_of_mouth"]
         self.rescreen_after = p.weekly("outreach.rescreen_after")
         model.municipality.fixed_costs["outreach"] = self.weekly_cost
@@ -91,10 +97,7 @@ class Outreach(Mechanism):
         c = model.citizens
         pool = ~c.residential & (week - self.last_contact >= self.rescreen_after)
         if self.targeting == "antennas":
-            near = np.zeros(c.n, dtype=bool)
-            for a in self.antennas:
-                near[c.ties_of(a)] = True
-            pool &= near
+            pool &= self.near_antenna
         candidates = np.flatnonzero(pool)
         if count <= 0 or candidates.size == 0:
             return candidates[:0]
@@ -110,8 +113,9 @@ class Outreach(Mechanism):
         """Residents ``who`` learn about the services and pass the word on through their ties."""
         c = model.citizens
         c.trust[who] = np.minimum(c.trust[who] + self.trust_gain, 1.0)
-        newly = who[~c.aware[who]]
-        c.aware[who] = True
+        registers = rng.random(who.size) < self.inform_effect
+        newly = who[registers & ~c.aware[who]]
+        c.aware[newly] = True
         informed = newly.size
         for _ in range(MAX_CASCADE_ROUNDS):
             if newly.size == 0 or self.word_of_mouth <= 0:

@@ -130,13 +130,14 @@ class Services(Mechanism):
                 continue
             oldest = waiting[np.argsort(c.status_since[d, waiting], kind="stable")]
             # paid for outcomes without case-mix adjustment, contractors pick the easiest cases
-            easiest = oldest[np.argsort(c.need_level[d, oldest], kind="stable")]
+            skimming = self.outcomes and not self.case_mix
+            easiest = (oldest[np.argsort(c.need_level[d, oldest], kind="stable")] if skimming
+                       else oldest)
             left = np.ones(c.n, dtype=bool)
             for j in self.order:
                 if not self.serves[j, d]:
                     continue
-                skim = self.outcomes and not self.case_mix and self.kind[j] != MUNICIPAL
-                pool = easiest if skim else oldest
+                pool = easiest if skimming and self.kind[j] != MUNICIPAL else oldest
                 pool = pool[left[pool]]
                 if pool.size == 0:
                     break

@@ -354,6 +354,10 @@ OUTREACH = [
           "Share of residents found with a need who accept being taken in charge.",
           _C1 + "; calibrated in tests/test_outreach.py", low=0, high=1,
           label="Acceptance", label_it="Adesione"),
+    Param("outreach.inform_effect", 0.7, "share",
+          "Share of contacted residents unaware of the services in whom the information "
+          "registers (they become aware).", _C1 + "; calibrated in tests/test_outreach.py",
+          low=0, high=1, label="Information registers", label_it="Informazione recepita"),
     Param("outreach.trust_gain", 0.0, "score", "Trust gained by a resident who is contacted.",
           _C1 + "; any gain pushes the information effect above the trial's", low=0, high=1,
           label="Trust gained", label_it="Fiducia guadagnata"),

@@ -149,8 +149,9 @@ def parse_policy(entry: Any, index: int = 0) -> PolicySpec:
     if kind.switch:
         values.setdefault(kind.switch, True)
     label = str(entry.get("label", name))
-    return PolicySpec(name, label, start if when is None and start is not None else
-                      (None if when is not None else 0), stop, condition, values)
+    if condition is None and start is None:
+        start = 0  # no start and no condition: active from the first week
+    return PolicySpec(name, label, start, stop, condition, values)
 
 
 def _week(value: Any, where: str) -> int | None:
