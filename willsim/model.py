@@ -23,7 +23,7 @@ then indicators are collected.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import mesa
@@ -110,6 +110,8 @@ class WelfareModel(mesa.Model):
             [parse_policy(entry, i) for i, entry in enumerate(self.scenario.policies)])
         self.datacollector = mesa.DataCollector(
             model_reporters={k: _reporter(k) for k in MODEL_REPORTERS})
+        self.observers: list[Callable[[WelfareModel, str, int], None]] = []
+        """Called as ``observer(model, phase, week)`` after every phase (e.g. a journey log)."""
 
     # --- the step ------------------------------------------------------------------------------
 
@@ -122,6 +124,8 @@ class WelfareModel(mesa.Model):
         self.policies.step(self, self.week)
         for phase in PHASES:
             getattr(self, phase).step(self, self.week)
+            for observe in self.observers:
+                observe(self, phase, self.week)
         self.collector.collect(self, self.week)
         self.datacollector.collect(self)
         self.week += 1

@@ -36,6 +36,7 @@ class Param:
     length: int | None = None  # for vector parameters (lists of floats)
     label: str = ""
     label_it: str = ""
+    description_it: str = ""
     group: str = field(init=False)
     name: str = field(init=False)
 
@@ -51,7 +52,17 @@ class Param:
             object.__setattr__(self, "label", name.replace("_", " "))
         if not self.label_it:
             object.__setattr__(self, "label_it", self.label)
+        if not self.description_it:
+            object.__setattr__(self, "description_it", self.description)
         self.validate(self.default)  # a declaration whose default is invalid is a bug
+
+    def label_in(self, lang: str) -> str:
+        """The label in ``lang`` (``en`` or ``it``)."""
+        return self.label_it if lang == "it" else self.label
+
+    def description_in(self, lang: str) -> str:
+        """The description in ``lang`` (``en`` or ``it``)."""
+        return self.description_it if lang == "it" else self.description
 
     @property
     def type_name(self) -> str:
