@@ -138,6 +138,14 @@ CATALOG: dict[str, tuple[str, str]] = {
 }
 
 
+def add_strings(strings: Mapping[str, tuple[str, str]]) -> None:
+    """Add a page's own ``key: (en, it)`` strings to the catalog (a key may be declared once)."""
+    for key, pair in strings.items():
+        if key in CATALOG and CATALOG[key] != tuple(pair):
+            raise RuntimeError(f"UI string {key!r} declared twice with different texts")
+        CATALOG[key] = (pair[0], pair[1])
+
+
 def tr(key: str, **fmt: object) -> str:
     """The catalog string ``key`` in the session's language, formatted with ``fmt``."""
     en, it = CATALOG[key]
