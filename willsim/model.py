@@ -7,6 +7,7 @@ week is vectorised over the population; Mesa agents are the identity and inspect
 The week, in order: policies start or stop (:class:`~willsim.policies.PolicySchedule`), then
 the phases (:data:`PHASES`):
 
+0. ``transitions``  from their start weeks: the population ages, digital skills spread;
 1. ``needs``        residents die and are replaced; needs arise, progress and recede;
 2. ``outreach``     proactive welfare: outreach workers inform residents and take needs in charge;
 3. ``helpseeking``  latent needs become requests at the office (welfare on demand);
@@ -42,14 +43,15 @@ from willsim.mechanisms.needs import NeedDynamics
 from willsim.mechanisms.office import Office
 from willsim.mechanisms.outreach import Outreach
 from willsim.mechanisms.services import Services
+from willsim.mechanisms.transitions import Transitions
 from willsim.params import DOMAINS, PROVIDER_KINDS
 from willsim.policies import PolicySchedule, parse_policy
 from willsim.population import build_citizens
 from willsim.rng import RandomStreams
 from willsim.scenario import Scenario, load_scenario, with_overrides
 
-PHASES: tuple[str, ...] = ("needs", "outreach", "helpseeking", "office", "services",
-                           "marketplace", "community", "coverage", "crises")
+PHASES: tuple[str, ...] = ("transitions", "needs", "outreach", "helpseeking", "office",
+                           "services", "marketplace", "community", "coverage", "crises")
 """The phases of a week, in the order they run. Each names a mechanism attribute of the model."""
 
 # Domains each provider kind serves: municipal home help (care); Third Sector organisations
@@ -94,6 +96,7 @@ class WelfareModel(mesa.Model):
         self.citizen_agents: list[Citizen] = (
             list(Citizen.create_agents(self, self.citizens.n, index=list(range(self.citizens.n))))
             if self.params["run.mesa_citizens"] else [])
+        self.transitions = Transitions()
         self.needs = NeedDynamics()
         self.outreach = Outreach()
         self.helpseeking = HelpSeeking()

@@ -27,6 +27,7 @@ STREAMS: tuple[str, ...] = (
     "marketplace",  # marketplace platform (policy issue)
     "community",  # community platform (policy issue)
     "policy",  # policy rules with randomness
+    "transitions",  # ageing and the spread of digital skills
 )
 
 

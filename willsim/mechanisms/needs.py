@@ -64,13 +64,22 @@ class NeedDynamics(Mechanism):
         self.work_target = np.divide(work_share, counts, out=np.zeros(len(AGE_BANDS)),
                                      where=counts > 0)
         self.work_onset = stationary_onset(self.work_target, self.work_recover)
-        # Per-resident tables: a resident's age band never changes (newcomers keep it).
+        # Per-resident tables by age band (newcomers keep the band of the resident they replace;
+        # the ageing transition calls :meth:`refresh` for residents it moves up a band).
         self.mortality_of = self.mortality[c.age_band]
         self.care_mult_pow = self.care_mult ** np.arange(MAX_CARE_LEVEL + 1, dtype=np.int8)
         self.care_onset_of = self.care_onset[c.age_band]
         self.work_onset_of = self.work_onset[c.age_band]
         self.deaths = 0
         self.configure(model)
+
+    def refresh(self, model: WelfareModel, idx: np.ndarray) -> None:
+        """Residents ``idx`` changed age band: take their mortality and onset from the new one."""
+        band = model.citizens.age_band[idx]
+        self.mortality_of[idx] = self.mortality[band]
+        self.care_onset_of[idx] = self.care_onset[band]
+        self.work_onset_of[idx] = self.work_onset[band]
+        self.iso_onset[idx] = self._isolation_onset(model, idx)
 
     def configure(self, model: WelfareModel) -> None:
         """Shocks that raise the onset of needs."""

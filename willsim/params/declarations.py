@@ -9,9 +9,11 @@ city-specific figures and record their own sources.
 from __future__ import annotations
 
 from willsim.params.community import COMMUNITY
+from willsim.params.economics import ECONOMICS, QOL
 from willsim.params.governance import GOVERNANCE
 from willsim.params.marketplace import MARKETPLACE
 from willsim.params.registry import Param
+from willsim.params.transitions import TRANSITIONS
 
 AGE_BANDS: tuple[str, ...] = ("0-14", "15-29", "30-64", "65-74", "75-84", "85+")
 DOMAINS: tuple[str, ...] = ("care", "isolation", "work")
@@ -402,5 +404,5 @@ SHOCKS = [
 ALL_PARAMS: list[Param] = [
     *RUN, *CITY, *NETWORK, *NEEDS, *HELPSEEKING, *OFFICE, *ELIGIBILITY, *SERVICES, *PROVIDERS,
     *CRISES, *MUNICIPALITY, *OUTREACH, *SHOCKS, *MARKETPLACE, *GOVERNANCE,
-    *COMMUNITY,
+    *COMMUNITY, *TRANSITIONS, *QOL, *ECONOMICS,
 ]
