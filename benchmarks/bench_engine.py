@@ -17,11 +17,17 @@ the whole child process (``os.wait4``, i.e. what ``/usr/bin/time`` reports) and,
 (measured in another fresh process, as tracing slows everything down). ``--phases`` adds the
 wall time of each weekly phase (mechanisms and the collector).
 
+``--scenarios NAME ...`` runs bundled scenarios instead of the baseline (population overridden);
+``--corners`` runs the four corners of the welfare regime (on demand or proactive, centralised or
+with platforms) at 100k residents x 260 weeks, with Citizen agents and per-phase times, unless
+``--sizes``/``--weeks``/``--mesa-citizens`` say otherwise.
+
 Examples::
 
     python benchmarks/bench_engine.py                       # 10k, 100k, 1M x 260 weeks, 3 reps
     python benchmarks/bench_engine.py --sizes 100000 --weeks 52 --reps 5 --phases
     python benchmarks/bench_engine.py --json > bench.jsonl  # JSON lines on stdout, table on stderr
+    python benchmarks/bench_engine.py --corners --no-trace  # the four corners, per-phase times
 """
 
 from __future__ import annotations
@@ -43,15 +49,19 @@ DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 # Targets: (residents, weeks) -> max run seconds; and minimum agent-steps/s at 100k residents.
 RUN_TARGETS = {(100_000, 260): 5.0, (1_000_000, 260): 60.0}
 RATE_TARGET = (100_000, 10e6)
+CORNERS = ("on-demand-centralised", "on-demand-platform", "proactive-centralised",
+           "proactive-platform")
+BASELINE = "baseline"
 
 
 # --------------------------------------------------------------------------- child process
 
 
-def _build(n: int, weeks: int, seed: int, mesa_citizens: bool):
+def _build(n: int, weeks: int, seed: int, mesa_citizens: bool, scenario: str = BASELINE):
     import willsim
 
     return willsim.WelfareModel(
+        scenario,
         seed=seed,
         run__weeks=weeks,
         city__population=n,
@@ -84,9 +94,11 @@ def _instrument(model) -> dict[str, float]:
     return spent
 
 
-def child_timing(n: int, weeks: int, reps: int, mesa_citizens: bool, phases: bool) -> dict:
-    """Build and run ``reps`` models of ``n`` residents; one dict of results."""
-    warm = _build(2_000, 3, 0, mesa_citizens)  # imports, first-call caches
+def child_timing(
+    n: int, weeks: int, reps: int, mesa_citizens: bool, phases: bool, scenario: str = BASELINE
+) -> dict:
+    """Build and run ``reps`` models of ``n`` residents of ``scenario``; one dict of results."""
+    warm = _build(2_000, 3, 0, mesa_citizens, scenario)  # imports, first-call caches
     warm.run()
     warm.release()
     del warm
@@ -95,7 +107,7 @@ def child_timing(n: int, weeks: int, reps: int, mesa_citizens: bool, phases: boo
     runs = []
     for rep in range(reps):
         t0 = time.perf_counter()
-        model = _build(n, weeks, rep + 1, mesa_citizens)
+        model = _build(n, weeks, rep + 1, mesa_citizens, scenario)
         t1 = time.perf_counter()
         spent = _instrument(model) if phases else None
         c0 = time.process_time()
@@ -134,7 +146,7 @@ def _current_rss_mib() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def child_trace(n: int, mesa_citizens: bool) -> dict:
+def child_trace(n: int, mesa_citizens: bool, scenario: str = BASELINE) -> dict:
     """Bytes allocated (as ``tracemalloc`` sees them) by building one model, per resident."""
     import tracemalloc
 
@@ -142,7 +154,7 @@ def child_trace(n: int, mesa_citizens: bool) -> dict:
 
     gc.collect()
     tracemalloc.start()
-    model = _build(n, 1, 1, mesa_citizens)
+    model = _build(n, 1, 1, mesa_citizens, scenario)
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     model.release()
@@ -167,10 +179,18 @@ def _spawn(args: list[str]) -> tuple[dict, float]:
 
 
 def measure(
-    n: int, weeks: int, reps: int, mesa_citizens: bool, phases: bool, trace: bool
+    n: int,
+    weeks: int,
+    reps: int,
+    mesa_citizens: bool,
+    phases: bool,
+    trace: bool,
+    scenario: str = BASELINE,
 ) -> dict[str, Any]:
     flag = "yes" if mesa_citizens else "no"
     args = [
+        "--scenarios",
+        scenario,
         "--child",
         "time",
         "--n",
@@ -184,7 +204,12 @@ def measure(
     ] + (["--phases"] if phases else [])
     result, peak_rss = _spawn(args)
     result.update(
-        residents=n, weeks=weeks, reps=reps, mesa_citizens=mesa_citizens, peak_rss_mib=peak_rss
+        scenario=scenario,
+        residents=n,
+        weeks=weeks,
+        reps=reps,
+        mesa_citizens=mesa_citizens,
+        peak_rss_mib=peak_rss,
     )
     for key in ("build_s", "run_s", "agent_steps_per_s", "ms_per_week", "cpu_over_wall"):
         values = [r[key] for r in result["runs"]]
@@ -195,7 +220,9 @@ def measure(
             k: statistics.median(r["phase_ms_per_week"][k] for r in result["runs"]) for k in names
         }
     if trace:
-        traced, _ = _spawn(["--child", "trace", "--n", str(n), "--mesa-citizens", flag])
+        traced, _ = _spawn(
+            ["--child", "trace", "--scenarios", scenario, "--n", str(n), "--mesa-citizens", flag]
+        )
         result.update(traced)
     target = RUN_TARGETS.get((n, weeks))
     if target is not None:
@@ -231,6 +258,7 @@ def _targets(r: dict) -> str:
 
 def table(results: list[dict], weeks: int, reps: int) -> str:
     head = (
+        "scenario",
         "residents",
         "Citizen agents",
         "build s",
@@ -247,6 +275,7 @@ def table(results: list[dict], weeks: int, reps: int) -> str:
         traced = r.get("traced_bytes_per_resident")
         rows.append(
             (
+                r.get("scenario", BASELINE),
                 f"{r['residents']:,}",
                 "yes" if r["mesa_citizens"] else "no",
                 _range(r["build_s"], lambda x: f"{x:.2f}"),
@@ -277,10 +306,13 @@ def table(results: list[dict], weeks: int, reps: int) -> str:
             "ms per week by phase (median over reps; the rest of a week is Mesa's "
             "DataCollector and bookkeeping)"
         )
-        lines.append("residents, agents | " + " | ".join(names))
+        lines.append("scenario, residents, agents | " + " | ".join(names))
         for r in phased:
             ph = r["phase_ms_per_week"]
-            label = f"{r['residents']:,}, {'yes' if r['mesa_citizens'] else 'no'}"
+            label = (
+                f"{r.get('scenario', BASELINE)}, {r['residents']:,}, "
+                f"{'yes' if r['mesa_citizens'] else 'no'}"
+            )
             lines.append(label + " | " + " | ".join(f"{ph[k]:.2f}" for k in names))
     return "\n".join(lines)
 
@@ -291,16 +323,25 @@ def main(argv: list[str] | None = None) -> int:
         "--sizes",
         type=int,
         nargs="+",
-        default=list(DEFAULT_SIZES),
-        help="residents (one agent each); default: 10000 100000 1000000",
+        help="residents (one agent each); default: 10000 100000 1000000 (100000 with --corners)",
     )
     ap.add_argument("--weeks", type=int, default=260, help="weeks per run (default 260)")
     ap.add_argument("--reps", type=int, default=3, help="repetitions per size (default 3)")
     ap.add_argument(
         "--mesa-citizens",
         choices=("both", "yes", "no"),
-        default="both",
-        help="with Mesa Citizen agents, without, or both (default)",
+        help="with Mesa Citizen agents, without, or both (default; yes with --corners)",
+    )
+    ap.add_argument(
+        "--scenarios",
+        nargs="+",
+        default=[BASELINE],
+        help="bundled scenarios to run (default: baseline)",
+    )
+    ap.add_argument(
+        "--corners",
+        action="store_true",
+        help="run the four corners (" + ", ".join(CORNERS) + ") with per-phase times",
     )
     ap.add_argument("--phases", action="store_true", help="also time each weekly phase")
     ap.add_argument("--no-trace", action="store_true", help="skip the tracemalloc measurement")
@@ -312,30 +353,40 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--child", choices=("time", "trace"), help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.corners:
+        args.scenarios = list(CORNERS)
+        args.phases = True
+    if args.sizes is None:
+        args.sizes = [100_000] if args.corners else list(DEFAULT_SIZES)
+    if args.mesa_citizens is None:
+        args.mesa_citizens = "yes" if args.corners else "both"
 
     if args.child:
-        agents = args.mesa_citizens == "yes"
+        agents, scenario = args.mesa_citizens == "yes", args.scenarios[0]
         if args.child == "time":
-            out = child_timing(args.n, args.weeks, args.reps, agents, args.phases)
+            out = child_timing(args.n, args.weeks, args.reps, agents, args.phases, scenario)
         else:
-            out = child_trace(args.n, agents)
+            out = child_trace(args.n, agents, scenario)
         print(json.dumps(out))
         return 0
 
     modes = {"both": (True, False), "yes": (True,), "no": (False,)}[args.mesa_citizens]
     results = []
-    for n in args.sizes:
-        for agents in modes:
-            r = measure(n, args.weeks, args.reps, agents, args.phases, not args.no_trace)
-            results.append(r)
-            if args.json:
-                print(json.dumps(r), flush=True)
-            print(
-                f"done: {n:,} residents, Citizen agents {'on' if agents else 'off'}: "
-                f"run {r['run_s']['median']:.2f} s",
-                file=sys.stderr,
-                flush=True,
-            )
+    for scenario in args.scenarios:
+        for n in args.sizes:
+            for agents in modes:
+                r = measure(
+                    n, args.weeks, args.reps, agents, args.phases, not args.no_trace, scenario
+                )
+                results.append(r)
+                if args.json:
+                    print(json.dumps(r), flush=True)
+                print(
+                    f"done: {scenario}, {n:,} residents, Citizen agents "
+                    f"{'on' if agents else 'off'}: run {r['run_s']['median']:.2f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
     out = sys.stderr if args.json else sys.stdout
     print(table(results, args.weeks, args.reps), file=out, flush=True)
     return 0
