@@ -1,4 +1,8 @@
-"""Matplotlib figures for the app (object-oriented API only: sessions draw concurrently)."""
+"""Matplotlib figures for the app and the briefing report.
+
+Object-oriented API only (sessions draw concurrently), and no solara import: the report builder
+(:mod:`willsim.app.report`) draws with these functions outside the app too.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from willsim.app import i18n
+from willsim.app import report
 from willsim.indicators import INDICATORS
 
 KEY_INDICATORS = ("unmet_need_share", "mean_wait_weeks", "coverage", "crises_per_1000",
@@ -23,10 +27,10 @@ COLOURS = ("#1b6ca8", "#d1495b", "#66a182", "#edae49")
 def _formatter(unit: str, language: str) -> FuncFormatter:
     def fmt(x: float, _pos: int) -> str:
         if unit == "share":
-            return i18n.number(100 * x, 1, language) + "%"
+            return report.number(100 * x, 1, language) + "%"
         if abs(x) >= 1000:
-            return i18n.number(x / 1000, 0, language) + "k"
-        return i18n.number(x, 1 if abs(x) < 10 else 0, language)
+            return report.number(x / 1000, 0, language) + "k"
+        return report.number(x, 1 if abs(x) < 10 else 0, language)
 
     return FuncFormatter(fmt)
 
@@ -75,4 +79,120 @@ def band_figure(bands: Mapping[str, pd.DataFrame], key: str, language: str) -> F
     ax.set_xlabel("settimana" if language == "it" else "week")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="best")
+    return fig
+
+
+def sweep_bands_figure(band: pd.DataFrame, language: str,
+                       indicators: Sequence[str] | None = None) -> Figure:
+    """Median and 90% band (5th-95th percentile over runs) by week, one panel per indicator
+    (``band``: :func:`willsim.experiments.analysis.bands`)."""
+    keys = list(indicators or dict.fromkeys(band["indicator"]))
+    fig, axes = _axes_grid(len(keys), cols=min(3, max(len(keys), 1)))
+    for ax, key in zip(axes, keys, strict=True):
+        b = band[band["indicator"] == key].sort_values("week")
+        unit = INDICATORS[key].unit if key in INDICATORS else ""
+        ax.fill_between(b["week"], b["p05"], b["p95"], color=COLOURS[0], alpha=0.25, lw=0)
+        ax.plot(b["week"], b["median"], color=COLOURS[0], lw=1.6)
+        ax.set_title(INDICATORS[key].label_in(language) if key in INDICATORS else key,
+                     fontsize=10)
+        ax.yaxis.set_major_formatter(_formatter(unit, language))
+        ax.set_xlabel("settimana" if language == "it" else "week", fontsize=8)
+        ax.tick_params(labelsize=8)
+        ax.grid(alpha=0.3)
+    return fig
+
+
+def sensitivity_figure(table: pd.DataFrame, value: str, output: str, language: str) -> Figure:
+    """Horizontal bars of one output's sensitivity ``value`` (e.g. ``ST``) per parameter."""
+    t = table[table["output"] == output].sort_values(value, key=abs)
+    fig = Figure(figsize=(7, 0.5 + 0.45 * max(len(t), 1)), dpi=90, layout="constrained")
+    ax = fig.add_subplot(1, 1, 1)
+    ax.barh(t["parameter"].astype(str), t[value].to_numpy(dtype=float), color=COLOURS[3])
+    ax.axvline(0, color="#444", lw=0.8)
+    ax.set_title(INDICATORS[output].label_in(language) if output in INDICATORS else output,
+                 fontsize=10)
+    ax.set_xlabel(value)
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def equity_figure(data: pd.DataFrame, indicator: str, language: str) -> Figure:
+    """Paired difference by group with its 95% interval, one panel per strategy
+    (``data``: :func:`willsim.experiments.compare.group_table`); green gains, red loses."""
+    sub = data[data["indicator"] == indicator]
+    names = list(dict.fromkeys(sub["scenario"])) or [""]
+    groups = list(dict.fromkeys(zip(sub["group_var"], sub["group"], strict=True)))
+    fig = Figure(figsize=(4.2 * len(names) + 1.5, 0.6 + 0.24 * max(len(groups), 1)), dpi=90,
+                 layout="constrained")
+    unit = INDICATORS[indicator].unit
+    colour = {"gains": "#1a7f37", "loses": "#b42318"}
+    for i, name in enumerate(names):
+        ax = fig.add_subplot(1, len(names), i + 1)
+        block = sub[sub["scenario"] == name].iloc[::-1]
+        y = np.arange(len(block))
+        diff = block["diff"].to_numpy(dtype=float)
+        err = np.vstack([diff - block["ci_low"].to_numpy(dtype=float),
+                         block["ci_high"].to_numpy(dtype=float) - diff])
+        ax.barh(y, diff, color=[colour.get(v, "#9aa5b1") for v in block["verdict"]])
+        ax.errorbar(diff, y, xerr=np.nan_to_num(err), fmt="none", ecolor="#333", lw=0.8)
+        ax.axvline(0, color="#444", lw=0.8)
+        ax.set_yticks(y)
+        ax.set_yticklabels([report.group_name(v, g, language) for v, g in
+                            zip(block["group_var"], block["group"], strict=True)]
+                           if i == 0 else [], fontsize=7)
+        ax.xaxis.set_major_formatter(_formatter(unit, language))
+        ax.set_title(name, fontsize=9)
+        ax.tick_params(labelsize=7)
+        ax.grid(axis="x", alpha=0.3)
+    fig.suptitle(INDICATORS[indicator].label_in(language), fontsize=10)
+    return fig
+
+
+def costs_figure(data: pd.DataFrame, language: str) -> Figure:
+    """Public spending by item per strategy, stacked (``data``: compare_table of the items)."""
+    items = [k for k in dict.fromkeys(data["indicator"])
+             if k.startswith("spending_")]
+    names = list(dict.fromkeys(data["scenario"]))
+    fig = Figure(figsize=(9, 0.9 + 0.55 * max(len(names), 1)), dpi=90, layout="constrained")
+    ax = fig.add_subplot(1, 1, 1)
+    left = np.zeros(len(names))
+    palette = matplotlib.colormaps["tab10"]
+    for k, item in enumerate(items):
+        values = np.array([data[(data["indicator"] == item) & (data["scenario"] == n)]["mean"]
+                           .sum() for n in names], dtype=float)
+        if not np.any(values):
+            continue
+        ax.barh(names, values, left=left, color=palette(k % 10),
+                label=INDICATORS[item].label_in(language))
+        left += values
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(_formatter("EUR", language))
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title("Spesa pubblica per voce" if language == "it" else "Public spending by item",
+                 fontsize=10)
+    return fig
+
+
+def timeline_figure(timeline: pd.DataFrame, names: Sequence[str], weeks: int,
+                    language: str) -> Figure:
+    """When each timed policy was active (median start to median stop) per strategy
+    (``timeline``: :func:`willsim.app.report.policy_timeline`)."""
+    rows = list(dict.fromkeys(zip(timeline["scenario"], timeline["policy"], strict=True)))
+    fig = Figure(figsize=(9, 0.8 + 0.4 * max(len(rows), 1)), dpi=90, layout="constrained")
+    ax = fig.add_subplot(1, 1, 1)
+    for y, (name, policy) in enumerate(rows):
+        block = timeline[(timeline["scenario"] == name) & (timeline["policy"] == policy)]
+        starts = block[block["action"] == "start"]["week"].to_numpy(dtype=float)
+        stops = block[block["action"] == "stop"]["week"].to_numpy(dtype=float)
+        start = float(starts.min()) if starts.size else 0.0
+        stop = float(stops.max()) if stops.size else float(weeks)
+        colour = COLOURS[list(names).index(name) % len(COLOURS)] if name in names else COLOURS[0]
+        ax.barh(y, stop - start, left=start, color=colour, alpha=0.8)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([f"{n} · {p}" for n, p in rows], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(weeks, 1))
+    ax.set_xlabel("settimana" if language == "it" else "week")
+    ax.grid(axis="x", alpha=0.3)
     return fig
