@@ -1,0 +1,102 @@
+"""A room's settings, chosen by the facilitator, and the base scenario they describe."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from willsim.scenario import (
+    SCENARIO_DIR,
+    Scenario,
+    ScenarioError,
+    available_cities,
+    available_scenarios,
+    load_scenario,
+    resolve_file,
+)
+from willsim.workshop.strategy import LEVERS, StrategyError
+
+MAX_RESIDENTS = int(os.environ.get("WILLSIM_WORKSHOP_MAX_RESIDENTS",
+                                   os.environ.get("WILLSIM_APP_MAX_RESIDENTS", "20000")))
+MAX_REPLICATES = 20
+MAX_ROUNDS = 6
+CRITERIA: tuple[str, ...] = ("unmet_need", "crises", "waiting", "isolation", "equity_gap", "cost")
+"""Outcomes on the results board (all lower is better) and the ranking's criteria."""
+DEFAULT_WEIGHTS: dict[str, float] = {"unmet_need": 3.0, "crises": 2.0, "waiting": 1.0,
+                                     "isolation": 1.0, "equity_gap": 1.0, "cost": 1.0}
+
+
+@dataclass(frozen=True)
+class RoomSettings:
+    """What the facilitator set when creating the room."""
+
+    title: str = "Workshop"
+    scenario: str = "baseline"
+    city: str = "bergamo"
+    envelope: float = 500_000.0  # EUR/year of extra spending per team
+    levers: tuple[str, ...] = LEVERS
+    rounds: int = 2
+    weeks: int = 52
+    residents: int = 5_000
+    replicates: int = 3
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["levers"] = list(self.levers)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RoomSettings:
+        names = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in names}
+        if "levers" in values:
+            values["levers"] = tuple(values["levers"])
+        return cls(**values)
+
+
+def check_settings(s: RoomSettings) -> RoomSettings:
+    """Validate and clip the settings; raises ``StrategyError`` naming the problem."""
+    if s.scenario not in available_scenarios():
+        raise StrategyError(f"unknown scenario {s.scenario!r}")
+    if s.city not in available_cities():
+        raise StrategyError(f"unknown city {s.city!r}; valid cities: "
+                            f"{', '.join(available_cities())}")
+    unknown = [lv for lv in s.levers if lv not in LEVERS]
+    if unknown:
+        raise StrategyError(f"unknown lever(s) {', '.join(unknown)}; valid: {', '.join(LEVERS)}")
+    weights = {c: max(0.0, float(s.weights.get(c, 0.0))) for c in CRITERIA}
+    if not sum(weights.values()):
+        raise StrategyError("at least one ranking weight must be above zero")
+    return replace(
+        s, title=str(s.title).strip()[:80] or "Workshop", envelope=max(0.0, float(s.envelope)),
+        levers=tuple(lv for lv in LEVERS if lv in s.levers),
+        rounds=min(max(int(s.rounds), 1), MAX_ROUNDS), weeks=min(max(int(s.weeks), 4), 520),
+        residents=min(max(int(s.residents), 500), MAX_RESIDENTS),
+        replicates=min(max(int(s.replicates), 1), MAX_REPLICATES), weights=weights)
+
+
+def base_scenario(s: RoomSettings) -> Scenario:
+    """The room's scenario in its city, with the run length and (capped) residents."""
+    overrides = {"run.weeks": int(s.weeks), "run.residents": int(s.residents),
+                 "run.mesa_citizens": False}
+    path = resolve_file(s.scenario, SCENARIO_DIR, "scenario", available_scenarios())
+    if load_scenario(path).city == s.city:
+        return load_scenario(path, overrides)
+    with tempfile.TemporaryDirectory() as tmp:
+        wrapper = Path(tmp) / "in_city.toml"
+        name = load_scenario(path).name
+        wrapper.write_text(f'[scenario]\nname = "{name}"\ncity = "{s.city}"\n'
+                           f'extends = "{_escape(str(path.resolve()))}"\n', encoding="utf-8")
+        try:
+            return load_scenario(wrapper, overrides)
+        except ScenarioError as exc:
+            raise StrategyError(str(exc)) from None
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')

@@ -1,0 +1,271 @@
+"""A team's strategy: the levers it chose, their estimated cost, and the scenario it runs as.
+
+A :class:`Strategy` is plain data (JSON in the store). :func:`estimate_cost` prices it before any
+run, from the levers' own parameters in the base scenario, line by line, so teams see where the
+money goes. :func:`strategy_changes` maps it to parameter overrides and ``[[policies]]`` entries
+(a pure function), and :func:`strategy_scenario` applies them to the base scenario, validated by
+the parameter and policy registries like any scenario file.
+
+Money rule: every team receives the facilitator's envelope (EUR/year) as a top-up of the municipal
+social budget. The fixed yearly costs of its levers (outreach hours, platforms, extra social
+workers) must fit in the envelope; whatever they leave buys more services, because all municipal
+spending in the model comes out of that one budget.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
+from functools import lru_cache
+from typing import Any
+
+from willsim.scenario import Scenario, validate_policies, with_overrides
+from willsim.units import WEEKS_PER_YEAR
+
+ACCESS = ("on_demand", "proactive")
+TARGETING = ("random", "risk", "antennas")
+DELIVERY = ("centralised", "marketplace", "community", "mix")
+CONTRACTS = ("hourly", "outcome", "outcome_case_mix")
+LEVERS: tuple[str, ...] = ("access", "targeting", "intensity", "delivery", "co_programming",
+                           "contracts", "social_workers")
+"""Levers a facilitator may allow; a lever not allowed keeps the default value."""
+INTENSITY_RANGE = (0.5, 40.0)  # outreach hours a week per 1,000 residents
+MAX_EXTRA_WORKERS = 100
+EVENTS: dict[str, str | None] = {"none": None, "pandemic": "pandemic",
+                                 "budget_cut": "budget-cut", "heatwave": "heatwave"}
+"""Round events and the bundled scenario whose first policy each one replays."""
+
+
+class StrategyError(ValueError):
+    """A strategy is invalid (a lever not allowed, a value out of range, over budget)."""
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """What a team chose. Defaults are 'as today': on demand, centralised, hourly contracts."""
+
+    access: str = "on_demand"
+    targeting: str = "risk"
+    intensity: float = 4.0
+    delivery: str = "centralised"
+    co_programming: bool = False
+    contracts: str = "hourly"
+    social_workers: int = 0  # extra social workers (city level)
+    note: str = ""  # the team's rationale, shown in the debrief
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Strategy:
+        """A strategy from stored JSON, ignoring unknown keys; then :func:`check`."""
+        names = {f.name for f in fields(cls)}
+        return check(cls(**{k: v for k, v in dict(data or {}).items() if k in names}))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+DEFAULT = Strategy()
+
+
+def check(s: Strategy, allowed: Sequence[str] = LEVERS) -> Strategy:
+    """Validate and normalise ``s``; levers not in ``allowed`` must keep their defaults."""
+    def one_of(name: str, valid: Sequence[str]) -> None:
+        if getattr(s, name) not in valid:
+            raise StrategyError(f"{name}: {getattr(s, name)!r} is not valid; choose one of "
+                                f"{', '.join(valid)}")
+
+    one_of("access", ACCESS)
+    one_of("targeting", TARGETING)
+    one_of("delivery", DELIVERY)
+    one_of("contracts", CONTRACTS)
+    try:
+        intensity = float(s.intensity)
+        workers = int(s.social_workers)
+    except (TypeError, ValueError):
+        raise StrategyError("intensity and social_workers must be numbers") from None
+    if not (INTENSITY_RANGE[0] <= intensity <= INTENSITY_RANGE[1]) or math.isnan(intensity):
+        raise StrategyError(f"intensity: {intensity:g} hours a week per 1,000 residents is out of "
+                            f"range [{INTENSITY_RANGE[0]:g}, {INTENSITY_RANGE[1]:g}]")
+    if not 0 <= workers <= MAX_EXTRA_WORKERS:
+        raise StrategyError(f"social_workers: {workers} extra workers is out of range "
+                            f"[0, {MAX_EXTRA_WORKERS}]")
+    s = replace(s, intensity=intensity, social_workers=workers,
+                co_programming=bool(s.co_programming), note=str(s.note)[:500])
+    for name in LEVERS:
+        if name not in allowed and getattr(s, name) != getattr(DEFAULT, name):
+            raise StrategyError(f"the lever {name!r} is not open in this workshop")
+    return s
+
+
+# --- cost ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CostLine:
+    """One line of the estimate: what, how it is computed, EUR/year, counted in the envelope."""
+
+    item: str
+    formula: str
+    eur_per_year: float
+    counted: bool = True
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    lines: tuple[CostLine, ...] = field(default_factory=tuple)
+
+    @property
+    def total(self) -> float:
+        """Fixed yearly costs counted against the envelope."""
+        return float(sum(line.eur_per_year for line in self.lines if line.counted))
+
+    def fits(self, envelope: float) -> bool:
+        return self.total <= envelope + 1e-6
+
+
+def estimate_cost(s: Strategy, params: Mapping[str, Any]) -> CostEstimate:
+    """Yearly cost of ``s`` for the city of ``params`` (a scenario's resolved parameters).
+
+    Fixed costs use the same formulas as the model's mechanisms; outcome payments and
+    co-programming staff time are shown but not counted (variable / no new money).
+    """
+    pop = float(params["city.population"])
+    k = pop / 1000.0
+    lines: list[CostLine] = []
+    if s.access == "proactive":
+        cost = s.intensity * k * params["outreach.hour_cost"] * WEEKS_PER_YEAR
+        lines.append(CostLine("outreach", f"{s.intensity:g} h/week × {k:,.0f} thousand "
+                              f"residents × €{params['outreach.hour_cost']:g}/h × 52", cost))
+    if s.delivery in ("marketplace", "mix"):
+        providers = int(params["marketplace.providers"])
+        accredit = (params["marketplace.accreditation_cost"] * providers
+                    if params["marketplace.reputation"] == "accreditation" else 0.0)
+        cost = params["marketplace.operating_cost"] * k + accredit
+        lines.append(CostLine("marketplace", f"€{params['marketplace.operating_cost']:g}/year × "
+                              f"{k:,.0f} thousand residents + accreditation €"
+                              f"{params['marketplace.accreditation_cost']:g} × {providers} "
+                              "providers (vouchers come from the service budget)", cost))
+    if s.delivery in ("community", "mix"):
+        channel = params["community.channel"]
+        weekly = ((params["community.cost_physical"] if channel in ("physical", "both") else 0.0)
+                  + (params["community.cost_digital"] if channel in ("digital", "both") else 0.0))
+        lines.append(CostLine("community", f"€{weekly:g}/week per thousand residents × "
+                              f"{k:,.0f} × 52", weekly * k * WEEKS_PER_YEAR))
+    if s.social_workers:
+        lines.append(CostLine("social_workers", f"{s.social_workers} × €"
+                              f"{params['office.salary']:,.0f}/year",
+                              s.social_workers * params["office.salary"]))
+    if s.co_programming:
+        workers = base_social_workers(params) + s.social_workers
+        cost = (workers * params["office.salary"] * params["office.assessment_share"]
+                * params["governance.co_staff_share"])
+        lines.append(CostLine("co_programming", f"staff time at the tables: {workers:,.0f} "
+                              f"workers × {params['governance.co_staff_share']:.0%} of "
+                              "assessment time (no new money)", cost, counted=False))
+    if s.contracts != "hourly":
+        lines.append(CostLine("outcome_contracts", f"€{params['governance.outcome_price']:g} per "
+                              "need resolved above the threshold, hourly pay falls to "
+                              f"{params['governance.outcome_base_share']:.0%} (paid from the "
+                              "service budget as outcomes come)", 0.0, counted=False))
+    return CostEstimate(tuple(lines))
+
+
+def base_social_workers(params: Mapping[str, Any]) -> float:
+    """The city's social workers before the strategy (declared, or from the city's ratio)."""
+    declared = int(params["office.social_workers"])
+    if declared > 0:
+        return float(declared)
+    return params["city.population"] / params["city.residents_per_social_worker"]
+
+
+def base_budget(params: Mapping[str, Any]) -> float:
+    """The city's modelled social budget before any multiplier, EUR/year."""
+    return (params["city.population"] * params["city.social_spending_per_capita"]
+            * params["city.modelled_spending_share"])
+
+
+# --- strategy -> scenario -----------------------------------------------------------------------
+
+def strategy_changes(s: Strategy, params: Mapping[str, Any], envelope: float
+                     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Parameter overrides and policy entries that make the base scenario run ``s``.
+
+    Pure: depends only on its arguments. The envelope becomes a budget multiplier top-up.
+    """
+    overrides: dict[str, Any] = {}
+    policies: list[dict[str, Any]] = []
+    if envelope:
+        overrides["municipality.budget_multiplier"] = budget_multiplier(params, envelope)
+    if s.social_workers:
+        overrides["office.social_workers"] = max(
+            1, round(base_social_workers(params) + s.social_workers))
+    if s.access == "proactive":
+        policies.append({"type": "outreach", "label": "Workshop: outreach", "start": 0,
+                         "set": {"outreach.targeting": s.targeting,
+                                 "outreach.hours_per_1000": s.intensity}})
+    if s.delivery in ("marketplace", "mix"):
+        policies.append({"type": "marketplace", "label": "Workshop: marketplace", "start": 0})
+    if s.delivery in ("community", "mix"):
+        policies.append({"type": "community", "label": "Workshop: community platform",
+                         "start": 0})
+    if s.co_programming:
+        policies.append({"type": "co_programming", "label": "Workshop: co-programming",
+                         "start": 0})
+    if s.contracts != "hourly":
+        policies.append({"type": "outcome_contracts", "label": "Workshop: outcome contracts",
+                         "start": 0,
+                         "set": {"governance.case_mix_adjusted": s.contracts == "outcome_case_mix"}})
+    return overrides, policies
+
+
+def budget_multiplier(params: Mapping[str, Any], envelope: float) -> float:
+    """The budget multiplier once ``envelope`` EUR/year are added to the city's budget."""
+    base = base_budget(params)
+    top_up = envelope / base if base > 0 else 0.0
+    return float(params["municipality.budget_multiplier"]) + top_up
+
+
+@lru_cache(maxsize=8)
+def _event_template(event: str) -> dict[str, Any] | None:
+    from willsim.scenario import load_scenario
+
+    name = EVENTS.get(event, "?")
+    if name == "?":
+        raise StrategyError(f"unknown event {event!r}; valid events: {', '.join(EVENTS)}")
+    if name is None:
+        return None
+    return dict(load_scenario(name).policies[0])
+
+
+def event_policies(event: str, weeks: int, multiplier: float = 1.0) -> list[dict[str, Any]]:
+    """The event's policy (from its bundled scenario), moved to start a quarter into the run
+    and kept within it; a budget cut scales the strategy's own budget ``multiplier``."""
+    template = _event_template(event)
+    if template is None:
+        return []
+    start = max(1, weeks // 4)
+    entry: dict[str, Any] = {"type": template["type"], "label": template.get("label", event),
+                             "start": start, "set": dict(template.get("set", {}))}
+    if "stop" in template:
+        length = template["stop"] - template.get("start", 0)
+        stop = min(start + length, weeks)
+        if stop > start:
+            entry["stop"] = stop
+    if template["type"] == "budget":
+        cut = entry["set"].get("municipality.budget_multiplier", 1.0)
+        entry["set"]["municipality.budget_multiplier"] = round(cut * multiplier, 6)
+    return [entry]
+
+
+def strategy_scenario(base: Scenario, s: Strategy | None, envelope: float, event: str = "none",
+                      name: str | None = None) -> Scenario:
+    """``base`` running strategy ``s`` (``None``: the status quo, no extra money) in a round
+    with ``event``; validated by the registries (raises ``ScenarioError``)."""
+    if s is None:
+        overrides, policies = {}, []
+    else:
+        overrides, policies = strategy_changes(s, base.params, envelope)
+    scenario = with_overrides(base, overrides)
+    weeks = int(scenario.params["run.weeks"])
+    policies += event_policies(event, weeks, scenario.params["municipality.budget_multiplier"])
+    checked = validate_policies([*base.policies, *policies], "strategy")
+    return replace(scenario, policies=checked, name=name or base.name)
