@@ -149,28 +149,46 @@ def equity_figure(data: pd.DataFrame, indicator: str, language: str) -> Figure:
 
 
 def costs_figure(data: pd.DataFrame, language: str) -> Figure:
-    """Public spending by item per strategy, stacked (``data``: compare_table of the items)."""
-    items = [k for k in dict.fromkeys(data["indicator"])
-             if k.startswith("spending_")]
+    """Public spending by item per strategy, stacked, and out-of-pocket spending by families
+    beside it (``data``: compare_table of the cost items; means over replicates)."""
+    items = [k for k in dict.fromkeys(data["indicator"]) if k.startswith("spending_")]
     names = list(dict.fromkeys(data["scenario"]))
-    fig = Figure(figsize=(9, 0.9 + 0.55 * max(len(names), 1)), dpi=90, layout="constrained")
-    ax = fig.add_subplot(1, 1, 1)
+    pocket = "out_of_pocket_eur" in set(data["indicator"])
+    fig = Figure(figsize=(10, 1.2 + 0.55 * max(len(names), 1)), dpi=90, layout="constrained")
+    grid = fig.add_gridspec(1, 2, width_ratios=[3, 1]) if pocket else fig.add_gridspec(1, 1)
+    ax = fig.add_subplot(grid[0, 0])
+    y = np.arange(len(names))
     left = np.zeros(len(names))
     palette = matplotlib.colormaps["tab10"]
+
+    def means(item: str) -> np.ndarray:
+        return np.array([data[(data["indicator"] == item) & (data["scenario"] == n)]["mean"]
+                         .sum() for n in names], dtype=float)
+
     for k, item in enumerate(items):
-        values = np.array([data[(data["indicator"] == item) & (data["scenario"] == n)]["mean"]
-                           .sum() for n in names], dtype=float)
+        values = np.nan_to_num(means(item))
         if not np.any(values):
             continue
-        ax.barh(names, values, left=left, color=palette(k % 10),
+        ax.barh(y, values, left=left, color=palette(k % 10),
                 label=INDICATORS[item].label_in(language))
         left += values
+    ax.set_yticks(y)
+    ax.set_yticklabels(names, fontsize=8)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(_formatter("EUR", language))
-    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3,
+                  frameon=False)
     ax.grid(axis="x", alpha=0.3)
     ax.set_title("Spesa pubblica per voce" if language == "it" else "Public spending by item",
                  fontsize=10)
+    if pocket:
+        bx = fig.add_subplot(grid[0, 1], sharey=ax)
+        bx.barh(y, np.nan_to_num(means("out_of_pocket_eur")), color="#7a5195")
+        bx.xaxis.set_major_formatter(_formatter("EUR", language))
+        bx.tick_params(labelleft=False, labelsize=8)
+        bx.grid(axis="x", alpha=0.3)
+        bx.set_title(INDICATORS["out_of_pocket_eur"].label_in(language), fontsize=10)
     return fig
 
 

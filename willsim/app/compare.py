@@ -4,7 +4,9 @@ A strategy is a scenario plus changed parameters (``key=value`` lines), so the s
 different levers can be compared as well as different scenarios. Every strategy runs the same
 seeds (replicate r of every strategy uses seed r), which makes the differences *paired*: the
 table shows the mean paired difference from the first strategy with a 95% t interval and a
-plain-language verdict.
+plain-language verdict, then who gains and who loses by citizen group, the costs, and when each
+timed policy changed. Everything shown can be downloaded (CSV, Parquet, PNG, SVG), with a one-click
+briefing report (:mod:`willsim.app.report`) and the scenario files and command that reproduce it.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from typing import Any
 import pandas as pd
 import solara
 
-from willsim.app import charts, export, i18n, state
+from willsim.app import charts, export, i18n, report, state
 from willsim.app.i18n import tr
+from willsim.experiments.compare import PairedRuns
 from willsim.indicators import INDICATORS
 from willsim.model import WelfareModel
-from willsim.results import summary, wide
+from willsim.results import group_summary, summary, wide
 from willsim.runner import replicate_seeds
 from willsim.scenario import ScenarioError, available_scenarios, parse_assignment
 
@@ -90,6 +93,9 @@ class Result:
     summaries: pd.DataFrame = field(default_factory=pd.DataFrame)  # name, seed, indicators
     scenarios: list[Any] = field(default_factory=list)
     complete: bool = True
+    paired: PairedRuns | None = None  # tidy end-of-run figures, city and by group
+    policy_log: pd.DataFrame = field(default_factory=pd.DataFrame)  # scenario, seed, week, ...
+    elapsed: float = 0.0
 
 
 settings = solara.reactive(Settings())
@@ -119,10 +125,10 @@ def run_comparison(s: Settings, keep_going=lambda: True, progress=lambda done, t
     names = [v.name(i) for i, v in enumerate(s.variants)]
     seeds = replicate_seeds(int(scenarios[0].params["run.seed"]), int(s.replicates))
     frames: dict[str, list[pd.DataFrame]] = {n: [] for n in names}
-    rows = []
+    rows, groups, logs = [], [], []
     total, done = len(seeds) * len(scenarios), 0
     res = Result(names=names, seeds=seeds, scenarios=scenarios)
-    for seed in seeds:
+    for replicate, seed in enumerate(seeds):
         for name, scenario in zip(names, scenarios, strict=True):
             model = WelfareModel(scenario, seed=seed)
             try:
@@ -135,6 +141,9 @@ def run_comparison(s: Settings, keep_going=lambda: True, progress=lambda done, t
                     break
                 frames[name].append(wide(model))
                 rows.append({"strategy": name, "seed": seed, **summary(model)})
+                groups.append(group_summary(model).assign(scenario=name, replicate=replicate,
+                                                          seed=seed))
+                logs.append(model.policies.to_frame().assign(scenario=name, seed=seed))
             finally:
                 model.release()
             done += 1
@@ -144,10 +153,25 @@ def run_comparison(s: Settings, keep_going=lambda: True, progress=lambda done, t
     if not rows:
         return res
     res.summaries = pd.DataFrame(rows)
+    res.paired = paired_runs(res.summaries, pd.concat(groups, ignore_index=True), names, seeds)
+    res.policy_log = pd.concat(logs, ignore_index=True)
     for key in INDICATORS:
         res.series[key] = {n: pd.concat([f[key] for f in frames[n]], axis=1,
                                         keys=range(len(frames[n]))) for n in names if frames[n]}
     return res
+
+
+def paired_runs(summaries: pd.DataFrame, groups: pd.DataFrame, names: list[str],
+                seeds: list[int]) -> PairedRuns:
+    """The comparison's end-of-run figures in the tidy form of
+    :class:`willsim.experiments.compare.PairedRuns` (only strategies with finished runs)."""
+    long = summaries.melt(id_vars=["strategy", "seed"], var_name="indicator",
+                          value_name="value").rename(columns={"strategy": "scenario"})
+    long.insert(1, "replicate", long["seed"].map({s: i for i, s in enumerate(seeds)}))
+    done = [n for n in names if n in set(summaries["strategy"])]
+    cols = ["scenario", "replicate", "seed", "group_var", "group", "indicator", "value"]
+    return PairedRuns(done, [s for s in seeds if s in set(summaries["seed"])],
+                      long[["scenario", "replicate", "seed", "indicator", "value"]], groups[cols])
 
 
 def paired_differences(summaries: pd.DataFrame, names: list[str], key: str) -> list[dict]:
@@ -200,7 +224,7 @@ def compare_task(s: Settings) -> Result:
         compare_task.progress = 100.0 * done / total
 
     res = run_comparison(s, keep_going=compare_task.is_current, progress=progress)
-    res.elapsed = time.monotonic() - started  # type: ignore[attr-defined]
+    res.elapsed = time.monotonic() - started
     if compare_task.is_current():
         result.value = res
     return res
@@ -268,7 +292,7 @@ def ComparePage():
                           disabled=running or len(s.variants) >= MAX_VARIANTS)
         with solara.Row():
             solara.InputInt(tr("replicates"), value=s.replicates, disabled=running,
-                            on_value=lambda x: set_number("replicates", x, 1, 50))
+                            on_value=lambda x: set_number("replicates", x, 2, 50))
             solara.InputInt(tr("weeks"), value=s.weeks, disabled=running,
                             on_value=lambda x: set_number("weeks", x, 1, 1040))
             solara.InputInt(tr("residents"), value=s.residents, disabled=running,
@@ -295,35 +319,251 @@ def ComparePage():
                 CompareResults(res)
 
 
+STRINGS: dict[str, tuple[str, str]] = {
+    "cmp_done": ("{n} strategies × {r} replicates on the same seeds, {weeks} weeks, {residents} "
+                 "simulated residents; finished in {secs} s.",
+                 "{n} strategie × {r} repliche con gli stessi semi, {weeks} settimane, "
+                 "{residents} residenti simulati; completato in {secs} s."),
+    "cmp_over_time": ("Over time", "Nel tempo"),
+    "cmp_equity": ("Who gains and who loses", "Chi ci guadagna e chi ci perde"),
+    "cmp_equity_help": ("By citizen group, paired difference from {ref}; green: the group gains, "
+                        "red: it loses (only when the 95% interval excludes zero).",
+                        "Per gruppo di cittadini, differenza appaiata rispetto a {ref}; verde: il "
+                        "gruppo ci guadagna, rosso: ci perde (solo se l'intervallo al 95% esclude "
+                        "lo zero)."),
+    "cmp_costs": ("Costs", "Costi"),
+    "cmp_costs_help": ("Public spending by item and families' out-of-pocket spending over the "
+                       "whole run (mean over replicates), with the paired difference from {ref}.",
+                       "Spesa pubblica per voce e spesa privata delle famiglie sull'intero "
+                       "periodo (media sulle repliche), con la differenza appaiata rispetto a "
+                       "{ref}."),
+    "cmp_economics": ("Value for money", "Rapporto costi-benefici"),
+    "cmp_economics_error": ("Value for money could not be computed: {error}",
+                            "Impossibile calcolare il rapporto costi-benefici: {error}"),
+    "cmp_timeline": ("Policy timeline", "Cronologia delle politiche"),
+    "cmp_timeline_help": ("When each timed policy started and stopped in each strategy, from "
+                          "every run's policy log (week: median over replicates).",
+                          "Quando ogni politica temporizzata è iniziata e finita in ogni "
+                          "strategia, dal registro delle politiche di ogni simulazione "
+                          "(settimana: mediana sulle repliche)."),
+    "cmp_timeline_none": ("No timed policy changed during these runs.",
+                          "Nessuna politica temporizzata è cambiata in queste simulazioni."),
+    "cmp_export": ("Export and share", "Esporta e condividi"),
+    "cmp_export_help": ("The weekly series of every indicator, strategy and replicate; the "
+                        "briefing opens in any browser and prints to PDF.",
+                        "Le serie settimanali di ogni indicatore, strategia e replica; la nota "
+                        "informativa si apre in qualsiasi browser e si stampa in PDF."),
+    "cmp_parquet": ("Download Parquet", "Scarica Parquet"),
+    "cmp_report": ("Download the briefing (HTML)", "Scarica la nota informativa (HTML)"),
+    "cmp_toml": ("Scenario file {i}", "File di scenario {i}"),
+    "cmp_reproduce": ("Save the scenario files, then run this command to get the same "
+                      "comparison (same strategies, seeds and replicates):",
+                      "Salva i file di scenario, poi esegui questo comando per ottenere lo stesso "
+                      "confronto (stesse strategie, semi e repliche):"),
+    "cmp_partial": ("Some runs did not finish: the figures use the finished runs only.",
+                    "Alcune simulazioni non sono terminate: i dati usano solo quelle concluse."),
+}
+i18n.add_strings(STRINGS)
+
+
+@solara.component
+def ChartView(fig: Any, stem: str, dependencies: list[Any]):
+    """A matplotlib figure with PNG and SVG downloads of exactly what is drawn."""
+    # FileDownload resets when its data changes, so the callables must be stable across renders
+    png = solara.use_memo(lambda: (lambda: export.figure_bytes(fig, "png")), [id(fig)])
+    svg = solara.use_memo(lambda: (lambda: export.figure_bytes(fig, "svg")), [id(fig)])
+    with solara.Column(classes=["chart-view"], gap="2px"):
+        solara.FigureMatplotlib(fig, dependencies=dependencies, format="png")
+        with solara.Row(classes=["chart-downloads"], gap="4px"):
+            solara.FileDownload(png, filename=f"{stem}.png", label="PNG", mime_type="image/png")
+            solara.FileDownload(svg, filename=f"{stem}.svg", label="SVG",
+                                mime_type="image/svg+xml")
+
+
+@solara.component
+def TableView(frame: pd.DataFrame, raw: pd.DataFrame, stem: str, classes: list[str] = []):  # noqa: B006
+    """A table as shown, with CSV and Parquet downloads of its language-neutral data."""
+    csv = solara.use_memo(lambda: (lambda: export.csv_bytes(raw)), [id(raw)])
+    parquet = solara.use_memo(lambda: (lambda: export.parquet_bytes(raw)), [id(raw)])
+    with solara.Column(classes=["table-view", *classes], gap="2px"):
+        if not frame.empty:
+            solara.DataFrame(frame, items_per_page=max(10, min(len(frame), 40)))
+        with solara.Row(classes=["table-downloads"], gap="4px"):
+            solara.FileDownload(csv, filename=f"{stem}.csv", label="CSV", mime_type="text/csv")
+            solara.FileDownload(parquet, filename=f"{stem}.parquet", label="Parquet",
+                                mime_type="application/vnd.apache.parquet")
+
+
+def briefing(res: Result, language: str) -> report.Briefing:
+    """The report of a comparison as shown (same runs, language, scenarios and command)."""
+    assert res.paired is not None
+    economics = None
+    try:
+        economics = report.economics_for(res.paired, language)
+    except Exception:  # an optional add-on must not break the report
+        economics = None
+    return report.Briefing(runs=res.paired, scenarios=res.scenarios, language=language,
+                           series=res.series, policy_log=res.policy_log, economics=economics,
+                           command=export.comparison_command(res.scenarios, len(res.seeds)))
+
+
+def report_bytes(res: Result, language: str) -> bytes:
+    return report.build_report(briefing(res, language)).encode("utf-8")
+
+
+@dataclass
+class Tables:
+    """Everything the results panels show, computed once per result and language."""
+
+    key_figures: pd.DataFrame
+    key_raw: pd.DataFrame
+    headlines: list[str]
+    equity_raw: pd.DataFrame
+    equity_lines: list[str]
+    costs: pd.DataFrame
+    costs_raw: pd.DataFrame
+    timeline_raw: pd.DataFrame
+    timeline: pd.DataFrame
+    economics: report.Economics | None = None
+    economics_error: str = ""
+
+
+def results_tables(res: Result, language: str, key: str) -> Tables:
+    from willsim.experiments.compare import compare_table
+
+    runs = res.paired
+    assert runs is not None
+    keys = list(dict.fromkeys((key, *report.KEY_INDICATORS)))
+    equity = report.equity_data(runs)
+    costs_raw = report.cost_data(runs)
+    timeline = report.policy_timeline(res.policy_log, runs.scenarios)
+    out = Tables(key_figures=report.key_figures(runs, language, keys),
+                 key_raw=compare_table(runs, keys), headlines=report.headlines(runs, language),
+                 equity_raw=equity, equity_lines=report.equity_lines(runs, language, equity),
+                 costs=report.costs_table(runs, language, costs_raw), costs_raw=costs_raw,
+                 timeline_raw=timeline, timeline=report.timeline_table(timeline, language))
+    try:
+        out.economics = report.economics_for(runs, language)
+    except Exception as exc:  # an optional add-on must not break the page
+        out.economics_error = str(exc)
+    return out
+
+
 @solara.component
 def CompareResults(res: Result):
     language = i18n.lang.value
     key, set_key = solara.use_state("unmet_need_share")
+    eq_key, set_eq_key = solara.use_state("unmet_need_share")
+    t = solara.use_memo(lambda: results_tables(res, language, key), [id(res), language, key])
+    ref = res.names[0]
+    sc = res.scenarios[0]
+    weeks = int(sc.params["run.weeks"])
+    eq_keys = [k for k in report.EQUITY_INDICATORS if k in set(t.equity_raw["indicator"])]
+    current = eq_key if eq_key in eq_keys else (eq_keys[0] if eq_keys else "")
+    fig = solara.use_memo(lambda: charts.band_figure(res.series[key], key, language),
+                          [id(res), key, language])
+    eq_fig = solara.use_memo(lambda: charts.equity_figure(t.equity_raw, current, language)
+                             if current else None, [id(res), current, language])
+    cost_fig = solara.use_memo(lambda: charts.costs_figure(t.costs_raw, language)
+                               if not t.costs_raw.empty else None, [id(res), language])
+    tl_fig = solara.use_memo(lambda: charts.timeline_figure(t.timeline_raw, res.names, weeks,
+                                                            language)
+                             if not t.timeline_raw.empty else None, [id(res), language])
     with solara.Column(classes=["compare-results"]):
+        solara.Text(tr("cmp_done", n=len(res.names), r=len(res.seeds),
+                       weeks=int(sc.params["run.weeks"]),
+                       residents=i18n.number(int(sc.params["run.residents"]) or
+                                             int(sc.params["city.population"])),
+                       secs=i18n.number(res.elapsed, 1)), classes=["compare-done"])
+        if not res.complete:
+            solara.Warning(tr("cmp_partial"))
+
+        solara.Markdown(f"#### {tr('cmp_over_time')}")
         solara.v.Select(label=tr("indicator"), v_model=key, on_v_model=set_key,
                         items=[{"text": i18n.indicator_label(k), "value": k}
                                for k in INDICATORS])
-        fig = solara.use_memo(lambda: charts.band_figure(res.series[key], key, language),
-                              [id(res), key, language])
-        solara.FigureMatplotlib(fig, dependencies=[id(res), key, language], format="png")
+        ChartView(fig, f"willsim-comparison-{key}", [id(res), key, language])
         solara.Text(tr("band"), style={"font-size": "0.85em"})
-        solara.Markdown(f"#### {tr('differences', ref=res.names[0])}")
-        rows = []
-        for k in dict.fromkeys((key, *COMPARE_KEYS)):
-            unit = INDICATORS[k].unit
-            for d in paired_differences(res.summaries, res.names, k):
-                rows.append({tr("indicator"): i18n.indicator_label(k),
-                             tr("variant", i=""): d["strategy"],
-                             tr("difference"): i18n.fmt_value(d["mean"], unit),
-                             tr("interval"): f"[{i18n.fmt_value(d['lo'], unit)}; "
-                                             f"{i18n.fmt_value(d['hi'], unit)}]",
-                             tr("verdict"): verdict(d, res.names[0])})
-        solara.DataFrame(pd.DataFrame(rows), items_per_page=30)
-        csv_data = solara.use_memo(lambda: (lambda: long_csv(res)), [id(res)])
-        solara.FileDownload(csv_data, filename="willsim-comparison.csv",
-                            label=tr("download_csv"), mime_type="text/csv")
-        for sc in res.scenarios:
-            solara.Preformatted(export.command_line(sc, replicates=len(res.seeds)))
+
+        solara.Markdown(f"#### {tr('differences', ref=ref)}")
+        with solara.Column(classes=["compare-headlines"]):
+            for line in t.headlines:
+                solara.Text(line)
+        TableView(t.key_figures, t.key_raw, "willsim-key-figures", ["compare-key-figures"])
+
+        solara.Markdown(f"#### {tr('cmp_equity')}")
+        solara.Text(tr("cmp_equity_help", ref=ref), style={"font-size": "0.85em"})
+        with solara.Column(classes=["compare-equity"]):
+            for line in t.equity_lines:
+                solara.Text(line)
+            if eq_fig is not None:
+                solara.v.Select(label=tr("indicator"), v_model=current, on_v_model=set_eq_key,
+                                items=[{"text": i18n.indicator_label(k), "value": k}
+                                       for k in eq_keys])
+                ChartView(eq_fig, f"willsim-equity-{current}", [id(res), current, language])
+                TableView(report.equity_table(res.paired, language, current, t.equity_raw),
+                          t.equity_raw, "willsim-equity")
+
+        solara.Markdown(f"#### {tr('cmp_costs')}")
+        solara.Text(tr("cmp_costs_help", ref=ref), style={"font-size": "0.85em"})
+        with solara.Column(classes=["compare-costs"]):
+            if cost_fig is not None:
+                ChartView(cost_fig, "willsim-costs", [id(res), language])
+            TableView(t.costs, t.costs_raw, "willsim-costs")
+            if t.economics is not None:
+                solara.Markdown(f"##### {tr('cmp_economics')}")
+                TableView(t.economics.table, t.economics.table, "willsim-value-for-money")
+                for line in t.economics.assumptions:
+                    solara.Text("• " + line, style={"font-size": "0.85em"})
+            elif t.economics_error:
+                solara.Warning(tr("cmp_economics_error", error=t.economics_error))
+
+        solara.Markdown(f"#### {tr('cmp_timeline')}")
+        solara.Text(tr("cmp_timeline_help"), style={"font-size": "0.85em"})
+        with solara.Column(classes=["compare-timeline"]):
+            if tl_fig is None:
+                solara.Text(tr("cmp_timeline_none"))
+            else:
+                ChartView(tl_fig, "willsim-policy-timeline", [id(res), language])
+                TableView(t.timeline, t.timeline_raw, "willsim-policy-timeline")
+
+        ExportPanel(res, language)
+
+
+@solara.component
+def ExportPanel(res: Result, language: str):
+    csv_data = solara.use_memo(lambda: (lambda: long_csv(res)), [id(res)])
+    parquet_data = solara.use_memo(lambda: (lambda: long_parquet(res)), [id(res)])
+    html_data = solara.use_memo(lambda: (lambda: report_bytes(res, language)),
+                                [id(res), language])
+    tomls = solara.use_memo(lambda: [export.scenario_file(sc).encode("utf-8")
+                                     for sc in res.scenarios], [id(res)])
+    stems = export.strategy_stems(res.scenarios)
+    solara.Markdown(f"#### {tr('cmp_export')}")
+    solara.Text(tr("cmp_export_help"), style={"font-size": "0.85em"})
+    with solara.Column(classes=["compare-export"]):
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            solara.FileDownload(csv_data, filename="willsim-comparison.csv",
+                                label=tr("download_csv"), mime_type="text/csv")
+            solara.FileDownload(parquet_data, filename="willsim-comparison.parquet",
+                                label=tr("cmp_parquet"),
+                                mime_type="application/vnd.apache.parquet")
+            solara.FileDownload(html_data, filename=f"willsim-briefing-{language}.html",
+                                label=tr("cmp_report"), mime_type="text/html")
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            for i, (stem, data) in enumerate(zip(stems, tomls, strict=True)):
+                solara.FileDownload(data, filename=f"{stem}.toml", label=tr("cmp_toml", i=i + 1),
+                                    mime_type="application/toml")
+        solara.Text(tr("cmp_reproduce"), style={"font-size": "0.85em"})
+        solara.Preformatted(export.comparison_command(res.scenarios, len(res.seeds), stems),
+                            classes=["compare-command"])
+
+
+def long_parquet(res: Result) -> bytes:
+    """:func:`long_csv` as Parquet."""
+    import io
+
+    return export.parquet_bytes(pd.read_csv(io.BytesIO(long_csv(res))))
 
 
 def _toml(value: Any) -> str:

@@ -40,8 +40,8 @@ KEY_INDICATORS = ("unmet_need_share", "non_take_up_share", "mean_wait_weeks",
                   "public_spending_eur", "out_of_pocket_eur")
 EQUITY_INDICATORS = ("unmet_need_share", "coverage", "mean_wait_weeks", "crises_per_1000",
                      "non_take_up_share", "out_of_pocket_eur")
-COST_ITEMS = tuple(k for k in INDICATORS if k.startswith("spending_")) + (
-    "public_spending_eur", "out_of_pocket_eur")
+COST_ITEMS = (*(k for k in INDICATORS if k.startswith("spending_")), "public_spending_eur",
+              "out_of_pocket_eur")
 CHART_INDICATORS = ("unmet_need_share", "mean_wait_weeks", "coverage", "public_spending_eur")
 
 LEVEL_LABELS: dict[str, tuple[str, str]] = {
@@ -86,6 +86,14 @@ STRINGS: dict[str, tuple[str, str]] = {
                         "zero."),
     "v_unclear": ("No clear difference in {label} from {ref} with these replicates.",
                   "Nessuna differenza chiara in {label} rispetto a {ref} con queste repliche."),
+    "head_line": ("{name} compared with {ref}: {parts}.", "{name} rispetto a {ref}: {parts}."),
+    "head_better": ("clearly better on {items}", "chiaramente meglio per {items}"),
+    "head_worse": ("clearly worse on {items}", "chiaramente peggio per {items}"),
+    "head_other": ("clearly different on {items}", "differenze chiare per {items}"),
+    "head_none": ("{name}: no clear difference from {ref} on the key figures with these "
+                  "replicates.",
+                  "{name}: nessuna differenza chiara rispetto a {ref} sui dati principali con "
+                  "queste repliche."),
     "v_one": ("One replicate only: no interval.", "Una sola replica: nessun intervallo."),
     "equity": ("Who gains and who loses", "Chi ci guadagna e chi ci perde"),
     "equity_help": ("By citizen group, paired difference from {ref}. A group gains or loses "
@@ -152,6 +160,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reproduce_help": ("Save each strategy's scenario file, then run:",
                        "Salva il file di scenario di ogni strategia, poi esegui:"),
     "hash": ("Scenario hash", "Hash dello scenario"),
+    "scenario_file": ("Scenario file of {name}", "File di scenario di {name}"),
     "seeds": ("Seeds", "Semi"),
     "versions": ("Versions", "Versioni"),
     "commit": ("Git commit", "Commit git"),
@@ -170,7 +179,13 @@ vertical-align:top}th{background:#eef3f8}td.num{text-align:right;white-space:now
 .gains{color:#1a7f37;font-weight:600}.loses{color:#b42318;font-weight:600}
 .muted{color:#666;font-size:.9em}pre{background:#f4f4f4;padding:.6em;white-space:pre-wrap;
 font-size:.85em}img{max-width:100%;height:auto}figure{margin:1em 0;page-break-inside:avoid}
-section{page-break-inside:auto}@media print{.noprint{display:none}body{margin:0}}
+section{page-break-inside:auto}details summary{cursor:pointer;color:#1b6ca8}
+@page{size:A4;margin:14mm 12mm}
+@media print{.noprint{display:none}body{margin:0;max-width:none;font-size:10.5pt;color:#000}
+h2{page-break-after:avoid;break-after:avoid}tr,figure,img{page-break-inside:avoid;
+break-inside:avoid}thead{display:table-header-group}th{background:#eee!important;
+-webkit-print-color-adjust:exact;print-color-adjust:exact}a{color:#000;text-decoration:none}
+details{display:block}details>*{display:block}pre{white-space:pre-wrap;font-size:8pt}}
 """
 
 
@@ -263,6 +278,29 @@ def key_figures(runs: PairedRuns, language: str = "en",
                 r["indicator"], r["diff"], r["ci_low"], r["ci_high"], ref, language),
         })
     return pd.DataFrame(rows)
+
+
+def headlines(runs: PairedRuns, language: str = "en",
+              indicators: Sequence[str] = KEY_INDICATORS) -> list[str]:
+    """One plain-language sentence per strategy: where it is clearly better or worse than the
+    reference (the 95% interval of the paired difference excludes zero)."""
+    table = compare_table(runs, [k for k in indicators if k in INDICATORS])
+    ref = runs.scenarios[0]
+    lines = []
+    for name in runs.scenarios[1:]:
+        block = table[(table["scenario"] == name) & table["robust"].fillna(False).astype(bool)]
+        better, worse, other = [], [], []
+        for r in block.itertuples():
+            good = -1 if r.indicator in LOWER_IS_BETTER else 1 if r.indicator in HIGHER_IS_BETTER \
+                else 0
+            words = f"{label(r.indicator, language).lower()} " \
+                    f"{fmt_value(r.diff, r.unit, language, signed=True)}"
+            (other if good == 0 else better if np.sign(r.diff) == good else worse).append(words)
+        parts = [text(key, language, items=", ".join(items)) for key, items in
+                 (("head_better", better), ("head_worse", worse), ("head_other", other)) if items]
+        lines.append(text("head_line", language, name=name, ref=ref, parts="; ".join(parts))
+                     if parts else text("head_none", language, name=name, ref=ref))
+    return lines
 
 
 def equity_data(runs: PairedRuns, indicators: Sequence[str] = EQUITY_INDICATORS
@@ -404,6 +442,17 @@ class Economics:
     assumptions: list[str] = field(default_factory=list)
 
 
+def economics_for(runs: PairedRuns, language: str = "en") -> Economics | None:
+    """Value for money from ``willsim.economics`` when that module is installed, else None
+    (the report then shows costs only)."""
+    try:
+        from willsim.economics import value_for_money
+    except ImportError:
+        return None
+    table, assumptions = value_for_money(runs, reference=runs.scenarios[0], language=language)
+    return Economics(table, list(assumptions))
+
+
 @dataclass
 class Briefing:
     """Everything the report shows. ``series``: indicator -> strategy -> week x replicate;
@@ -420,6 +469,8 @@ class Briefing:
     residents: int | None = None
     created: str | None = None
     charts: Sequence[str] = CHART_INDICATORS
+    figures: bool = True  # equity, costs and timeline figures besides the tables
+    equity_indicator: str = "unmet_need_share"
 
 
 def provenance(b: Briefing) -> dict[str, str]:
@@ -475,6 +526,11 @@ def _p(s: str, cls: str = "") -> str:
     return f'<p class="{cls}">{html.escape(s)}</p>' if cls else f"<p>{html.escape(s)}</p>"
 
 
+def _figure(fig: Any, alt: str) -> str:
+    return (f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,'
+            f'{figure_png_base64(fig)}"></figure>')
+
+
 def _charts(b: Briefing) -> str:
     from willsim.app import charts
 
@@ -482,11 +538,9 @@ def _charts(b: Briefing) -> str:
         return ""
     parts = []
     for key in b.charts:
-        if key in b.series and b.series[key]:
-            fig = charts.band_figure(b.series[key], key, b.language)
-            alt = html.escape(label(key, b.language))
-            parts.append(f'<figure><img alt="{alt}" src="data:image/png;base64,'
-                         f'{figure_png_base64(fig)}"></figure>')
+        if b.series.get(key):
+            parts.append(_figure(charts.band_figure(b.series[key], key, b.language),
+                                 label(key, b.language)))
     return "".join(parts)
 
 
@@ -519,14 +573,24 @@ def build_report(b: Briefing) -> str:
     sections = [_section(text("scenarios", lang), _table_html(pd.DataFrame(rows)),
                          anchor="scenarios")]
     sections.append(_section(text("key_figures", lang), _p(text("key_help", lang), "muted"),
+                             *[_p(line) for line in headlines(runs, lang)],
                              _table_html(key_figures(runs, lang)), anchor="key-figures"))
     eq = equity_data(runs)
     clear = equity_table(runs, lang, data=eq[eq["verdict"].isin(["gains", "loses"])])
+    from willsim.app import charts
+
+    eq_fig = ""
+    if b.figures and b.equity_indicator in set(eq["indicator"]):
+        eq_fig = _figure(charts.equity_figure(eq, b.equity_indicator, lang),
+                         text("equity", lang))
     sections.append(_section(text("equity", lang), _p(text("equity_help", lang, ref=ref), "muted"),
                              *[_p(line) for line in equity_lines(runs, lang, data=eq)],
-                             _table_html(clear), anchor="equity"))
-    cost_parts = [_p(text("costs_help", lang, ref=ref), "muted"),
-                  _table_html(costs_table(runs, lang))]
+                             eq_fig, _table_html(clear), anchor="equity"))
+    costs = cost_data(runs)
+    cost_parts = [_p(text("costs_help", lang, ref=ref), "muted")]
+    if b.figures and not costs.empty:
+        cost_parts.append(_figure(charts.costs_figure(costs, lang), text("costs", lang)))
+    cost_parts.append(_table_html(costs_table(runs, lang, data=costs)))
     if b.economics is not None:
         cost_parts += [f"<h3>{html.escape(text('economics', lang))}</h3>",
                        _table_html(b.economics.table)]
@@ -536,9 +600,15 @@ def build_report(b: Briefing) -> str:
                            + "</ul>"]
     sections.append(_section(text("costs", lang), *cost_parts, anchor="costs"))
     timeline = policy_timeline(b.policy_log, runs.scenarios)
-    sections.append(_section(text("timeline", lang), _p(text("timeline_help", lang), "muted"),
-                             _table_html(timeline_table(timeline, lang)) if not timeline.empty
-                             else _p(text("timeline_none", lang)), anchor="timeline"))
+    timeline_parts = [_p(text("timeline_help", lang), "muted")]
+    if timeline.empty:
+        timeline_parts.append(_p(text("timeline_none", lang)))
+    else:
+        if b.figures:
+            timeline_parts.append(_figure(charts.timeline_figure(timeline, runs.scenarios, weeks,
+                                                                 lang), text("timeline", lang)))
+        timeline_parts.append(_table_html(timeline_table(timeline, lang)))
+    sections.append(_section(text("timeline", lang), *timeline_parts, anchor="timeline"))
     chart_html = _charts(b)
     if chart_html:
         sections.append(_section(text("charts", lang), _p(text("charts_help", lang), "muted"),
@@ -551,6 +621,9 @@ def build_report(b: Briefing) -> str:
     repro = ""
     if b.command:
         repro = _p(text("reproduce_help", lang)) + f"<pre>{html.escape(b.command)}</pre>"
+    for name, sc in zip(runs.scenarios, b.scenarios, strict=False):
+        repro += (f"<details><summary>{html.escape(text('scenario_file', lang, name=name))}"
+                  f"</summary><pre>{html.escape(sc.to_toml())}</pre></details>")
     sections.append(_section(text("provenance", lang), _table_html(prov), repro,
                              anchor="provenance"))
     return head + intro + "".join(sections) + "</body></html>\n"
