@@ -14,8 +14,9 @@ from willsim.app import i18n
 from willsim.app.compare import ComparePage
 from willsim.app.explore import ExplorePage
 from willsim.app.i18n import tr
+from willsim.app.results_page import ResultsPage
 
-PAGES = (("", "explore"), ("compare", "compare"))
+PAGES = (("", "explore"), ("compare", "compare"), ("results", "results"))
 
 
 @solara.component
@@ -53,6 +54,7 @@ def Layout(children=[]):  # noqa: B006 (solara's layout signature)
 routes = [
     solara.Route(path="/", component=ExplorePage, label="Explore", layout=Layout),
     solara.Route(path="compare", component=ComparePage, label="Compare"),
+    solara.Route(path="results", component=ResultsPage, label="Results"),
 ]
 
 

@@ -1,0 +1,394 @@
+"""Results: open a sweep's output folder on the server and browse it with the app's charts.
+
+A sweep folder is what ``willsim sweep SPEC --out DIR`` writes (:mod:`willsim.experiments.store`).
+The page shows the end-of-run figures, the median and 90% band of each output over time
+(:func:`willsim.experiments.analysis.bands`) and, for Sobol and Morris designs, what matters most
+(:func:`willsim.experiments.analysis.sensitivity`), with CSV, Parquet, PNG and SVG downloads, the
+spec file and the commands that reproduce the sweep.
+
+Only folders under one root are opened: ``WILLSIM_RESULTS_ROOT`` if set, else the server's
+working directory. A path outside it, a missing folder or a folder that is not a sweep gets a
+clear message; nothing else on the server can be read from the browser.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import solara
+
+from willsim.app import charts, i18n
+from willsim.app.compare import ChartView, TableView
+from willsim.app.i18n import tr
+from willsim.experiments import SpecError
+from willsim.experiments.store import MANIFEST, SweepStore
+from willsim.indicators import INDICATORS
+
+ROOT_ENV = "WILLSIM_RESULTS_ROOT"
+SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".cache", "site-packages"}
+SENSITIVITY_VALUE = {"sobol": "ST", "morris": "mu_star", "spearman": "spearman"}
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "results": ("Results", "Risultati"),
+    "res_title": ("Results of a sweep", "Risultati di un'esplorazione dei parametri"),
+    "res_help": ("Open the output folder of `willsim sweep SPEC --out DIR` on this server. Paths "
+                 "are relative to {root}; folders elsewhere cannot be opened.",
+                 "Apri la cartella prodotta da `willsim sweep SPEC --out DIR` su questo server. I "
+                 "percorsi sono relativi a {root}; non si possono aprire cartelle altrove."),
+    "res_found": ("Sweeps found", "Esplorazioni trovate"),
+    "res_folder": ("Sweep folder", "Cartella dell'esplorazione"),
+    "res_open": ("Open", "Apri"),
+    "res_loading": ("Reading the sweep…", "Lettura dell'esplorazione…"),
+    "res_empty": ("Enter the path of a sweep folder.",
+                  "Indica il percorso di una cartella di esplorazione."),
+    "res_outside": ("{path} is outside the folder this app may read ({root}). Move the sweep "
+                    "there, or start the app with WILLSIM_RESULTS_ROOT set to a folder that "
+                    "contains it.",
+                    "{path} è fuori dalla cartella che l'app può leggere ({root}). Sposta lì "
+                    "l'esplorazione, oppure avvia l'app con WILLSIM_RESULTS_ROOT impostata su una "
+                    "cartella che la contiene."),
+    "res_missing": ("There is no folder {path}.", "La cartella {path} non esiste."),
+    "res_not_sweep": ("{path} is not a willsim sweep folder (it has no {manifest}). Make one "
+                      "with: willsim sweep SPEC --out DIR",
+                      "{path} non è una cartella di esplorazione di willsim (manca {manifest}). "
+                      "Creane una con: willsim sweep SPEC --out DIR"),
+    "res_unreadable": ("{path} could not be read as a sweep: {error}",
+                       "Impossibile leggere {path} come esplorazione: {error}"),
+    "res_about": ("About this sweep", "Informazioni sull'esplorazione"),
+    "res_field": ("Field", "Voce"),
+    "res_value": ("Value", "Valore"),
+    "res_name": ("Name", "Nome"),
+    "res_design": ("Design", "Disegno"),
+    "res_base": ("Base scenario", "Scenario di base"),
+    "res_varied": ("Varied parameters", "Parametri variati"),
+    "res_runs": ("Runs stored / designed (failed)", "Simulazioni salvate / previste (fallite)"),
+    "res_seeds": ("Replicates per point, root seed", "Repliche per punto, seme iniziale"),
+    "res_created": ("Created", "Creata"),
+    "res_versions": ("Versions", "Versioni"),
+    "res_hash": ("Spec hash", "Hash della specifica"),
+    "res_end": ("End-of-run figures over all runs", "Valori di fine simulazione su tutte le "
+                                                    "simulazioni"),
+    "res_median": ("Median", "Mediana"),
+    "res_band90": ("90% of runs", "90% delle simulazioni"),
+    "res_n": ("Runs", "Simulazioni"),
+    "res_over_time": ("Over time: median and 90% band over runs",
+                      "Nel tempo: mediana e fascia del 90% delle simulazioni"),
+    "res_no_weekly": ("This sweep kept no weekly series (timeseries = false).",
+                      "Questa esplorazione non ha salvato le serie settimanali "
+                      "(timeseries = false)."),
+    "res_matters": ("What matters most", "Che cosa conta di più"),
+    "res_output": ("Output", "Risultato"),
+    "res_sobol": ("Total Sobol index: the share of the output's variance due to each parameter, "
+                  "its interactions included.",
+                  "Indice di Sobol totale: la quota della varianza del risultato dovuta a ogni "
+                  "parametro, interazioni comprese."),
+    "res_morris": ("Morris μ*: the mean absolute change of the output when a parameter moves "
+                   "across its whole range.",
+                   "μ* di Morris: la variazione assoluta media del risultato quando un parametro "
+                   "percorre tutto il suo intervallo."),
+    "res_spearman": ("Spearman rank correlation of each parameter with the output over the "
+                     "design points (a factorial or Latin-hypercube design has no Sobol or "
+                     "Morris indices).",
+                     "Correlazione di rango di Spearman di ogni parametro con il risultato sui "
+                     "punti del disegno (un disegno fattoriale o a ipercubo latino non ha indici "
+                     "di Sobol o di Morris)."),
+    "res_no_sensitivity": ("No sensitivity figures: {error}",
+                           "Nessuna analisi di sensibilità: {error}"),
+    "res_reproduce": ("Save the spec file, then run these commands to make the same sweep and "
+                      "its analysis:",
+                      "Salva il file di specifica, poi esegui questi comandi per ripetere la "
+                      "stessa esplorazione e la sua analisi:"),
+    "res_spec": ("Download the spec file", "Scarica il file di specifica"),
+}
+i18n.add_strings(STRINGS)
+
+
+class FolderError(ValueError):
+    """A folder that cannot be opened; ``key`` and ``fmt`` give the translated message."""
+
+    def __init__(self, key: str, **fmt: Any) -> None:
+        self.key, self.fmt = key, fmt
+        en = STRINGS[key][0]
+        super().__init__(en.format(**fmt) if fmt else en)
+
+    def message(self) -> str:
+        return tr(self.key, **self.fmt)
+
+
+def results_root() -> Path:
+    """The folder under which sweeps may be opened (``WILLSIM_RESULTS_ROOT`` or the cwd)."""
+    return Path(os.environ.get(ROOT_ENV) or os.getcwd()).resolve()
+
+
+def resolve_folder(text: str, root: Path | None = None) -> Path:
+    """The sweep folder named by ``text`` (absolute, or relative to ``root``), checked to lie
+    under ``root`` (after resolving links), to exist and to hold a sweep manifest."""
+    root = (root or results_root()).resolve()
+    text = (text or "").strip()
+    if not text:
+        raise FolderError("res_empty")
+    path = Path(text).expanduser()
+    path = (path if path.is_absolute() else root / path).resolve()
+    if not path.is_relative_to(root):
+        raise FolderError("res_outside", path=text, root=str(root))
+    if not path.is_dir():
+        raise FolderError("res_missing", path=text)
+    if not (path / MANIFEST).is_file():
+        raise FolderError("res_not_sweep", path=text, manifest=MANIFEST)
+    return path
+
+
+def find_sweeps(root: Path | None = None, depth: int = 3, limit: int = 50) -> list[str]:
+    """Sweep folders under ``root`` (relative paths, at most ``depth`` levels down, hidden and
+    virtual-environment folders skipped), for the page's list."""
+    root = (root or results_root()).resolve()
+    found: list[str] = []
+    level = [root]
+    for _ in range(depth + 1):
+        nxt = []
+        for folder in level:
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError:
+                continue
+            for e in entries:
+                if not e.is_dir(follow_symlinks=False) or e.name.startswith(".") \
+                        or e.name in SKIP_DIRS:
+                    continue
+                if (Path(e.path) / MANIFEST).is_file():
+                    found.append(str(Path(e.path).relative_to(root)))
+                    if len(found) >= limit:
+                        return found
+                else:
+                    nxt.append(Path(e.path))
+        level = nxt
+    return found
+
+
+@dataclass
+class SweepView:
+    """What the Results page shows of one sweep folder."""
+
+    path: Path
+    manifest: dict[str, Any]
+    stats: pd.DataFrame  # indicator, runs, mean, p05, median, p95 (end-of-run)
+    bands: pd.DataFrame  # indicator, week, median, p05, p95, runs
+    runs_done: int
+    failed: int
+    method: str | None = None
+    sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sensitivity_error: str = ""
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        return self.manifest.get("spec", {})
+
+    @property
+    def name(self) -> str:
+        return str(self.spec.get("name") or self.path.name)
+
+
+def load_sweep(path: Path) -> SweepView:
+    """Read a sweep folder (see :func:`resolve_folder`) into a :class:`SweepView`."""
+    from willsim.experiments.analysis import bands, sensitivity
+
+    store = SweepStore(path)
+    try:
+        manifest = store.manifest()
+        data = store.load()
+    except (SpecError, OSError, ValueError, json.JSONDecodeError) as exc:
+        raise FolderError("res_unreadable", path=str(path), error=str(exc)) from None
+    summary = data[data["kind"] == "summary"]
+    grouped = summary.groupby("indicator", observed=True, sort=False)["value"]
+    stats = pd.DataFrame({"runs": grouped.count(), "mean": grouped.mean(),
+                          "p05": grouped.quantile(0.05), "median": grouped.median(),
+                          "p95": grouped.quantile(0.95)}).reset_index()
+    weekly = data[data["kind"] == "week"]
+    band = bands(weekly) if not weekly.empty else pd.DataFrame(
+        columns=["indicator", "week", "p05", "median", "p95", "runs"])
+    view = SweepView(path=path, manifest=manifest, stats=stats, bands=band,
+                     runs_done=int(data["run_key"].nunique()), failed=len(store.failed()))
+    try:
+        view.method, view.sensitivity = sensitivity(store, summary)
+    except Exception as exc:  # SALib and SpecError: the page still shows the rest
+        view.sensitivity_error = str(exc)
+    return view
+
+
+def _toml_value(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def spec_toml(spec: dict[str, Any]) -> str:
+    """The sweep spec file recorded in a manifest, as TOML that ``willsim sweep`` reads back
+    (same spec hash, so the same design, seeds and runs)."""
+    from willsim.experiments.design import SWEEP_KEYS
+
+    lines = ["[sweep]"]
+    for key in ("name", "description", "scenario", "design", "samples", "replicates", "seed",
+                "outputs", "timeseries", "groups", "common_seeds", "second_order", "levels"):
+        if key in SWEEP_KEYS and spec.get(key) is not None:
+            lines.append(f"{key} = {_toml_value(spec[key])}")
+    if spec.get("fixed"):
+        lines += ["", "[fixed]"] + [f"{_toml_value(k)} = {_toml_value(v)}"
+                                    for k, v in spec["fixed"].items()]
+    for factor in spec.get("factors", []):
+        lines += ["", f"[vary.{_toml_value(factor['key'])}]"]
+        if "values" in factor:
+            lines.append(f"values = {_toml_value(list(factor['values']))}")
+            continue
+        lines.append(f"range = {_toml_value([factor['low'], factor['high']])}")
+        if factor.get("distribution", "uniform") != "uniform" or spec.get("design") != \
+                "factorial":
+            lines.append(f"distribution = {_toml_value(factor.get('distribution', 'uniform'))}")
+        for key in ("steps", "mode", "mean", "sd"):
+            if factor.get(key) is not None:
+                lines.append(f"{key} = {_toml_value(factor[key])}")
+    return "\n".join(lines) + "\n"
+
+
+def commands(view: SweepView, root: Path | None = None) -> str:
+    """The commands that make the same sweep from its spec file and summarise it."""
+    root = (root or results_root()).resolve()
+    out = view.path.relative_to(root) if view.path.is_relative_to(root) else view.path
+    spec = f"{view.name}.toml"
+    return "\n".join([shlex.join(["willsim", "sweep", spec, "--out", str(out)]),
+                      shlex.join(["willsim", "results", str(out)])])
+
+
+def stats_table(stats: pd.DataFrame, language: str) -> pd.DataFrame:
+    """End-of-run figures as display strings: median and the 90% range of runs."""
+    rows = []
+    for r in stats.to_dict("records"):
+        ind = INDICATORS.get(r["indicator"])
+        unit = ind.unit if ind else ""
+        rows.append({tr("indicator"): ind.label_in(language) if ind else r["indicator"],
+                     tr("res_median"): i18n.fmt_value(r["median"], unit, language),
+                     tr("res_band90"): f"{i18n.fmt_value(r['p05'], unit, language)} – "
+                                       f"{i18n.fmt_value(r['p95'], unit, language)}",
+                     tr("res_n"): int(r["runs"])})
+    return pd.DataFrame(rows)
+
+
+def about_table(view: SweepView) -> pd.DataFrame:
+    m, spec = view.manifest, view.spec
+    factors = ", ".join(f["key"] for f in spec.get("factors", []))
+    rows = [(tr("res_name"), view.name), (tr("res_design"), str(spec.get("design", ""))),
+            (tr("res_base"), f"{spec.get('scenario', '')} ({spec.get('scenario_hash', '')})"),
+            (tr("res_varied"), factors),
+            (tr("res_runs"), f"{view.runs_done} / {m.get('runs', '?')} ({view.failed})"),
+            (tr("res_seeds"), f"{spec.get('replicates', '')}, {spec.get('seed', '')}"),
+            (tr("res_created"), str(m.get("created", ""))),
+            (tr("res_versions"), f"willsim {m.get('willsim_version', '?')}, Mesa "
+                                 f"{m.get('mesa_version', '?')}, commit "
+                                 f"{str(m.get('git_commit') or '?')[:12]}"),
+            (tr("res_hash"), str(m.get("spec_hash", "")))]
+    return pd.DataFrame(rows, columns=[tr("res_field"), tr("res_value")])
+
+
+# --- the page -------------------------------------------------------------------------------
+folder = solara.reactive("")
+
+
+@dataclass
+class Opened:
+    view: SweepView | None = None
+    error: FolderError | None = None
+
+
+@solara.lab.task
+def open_task(text: str) -> Opened:
+    try:
+        return Opened(view=load_sweep(resolve_folder(text)))
+    except FolderError as exc:
+        return Opened(error=exc)
+
+
+@solara.component
+def ResultsPage():
+    root = results_root()
+    found = solara.use_memo(lambda: find_sweeps(root), [str(root)])
+    opened = open_task.value if open_task.finished else None
+    with solara.Column(classes=["results-page"]):
+        solara.Markdown(f"### {tr('res_title')}")
+        solara.Markdown(tr("res_help", root=str(root)))
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            if found:
+                solara.v.Select(label=tr("res_found"), items=found,
+                                v_model=folder.value if folder.value in found else None,
+                                on_v_model=lambda v: folder.set(v or ""),
+                                style_="max-width: 24em", class_="sweep-select")
+            solara.InputText(tr("res_folder"), value=folder, continuous_update=True,
+                             style={"min-width": "28em"})
+            solara.Button(tr("res_open"), color="primary", classes=["btn-open-sweep"],
+                          disabled=open_task.pending,
+                          on_click=lambda: open_task(folder.value))
+        with solara.Div():
+            if open_task.pending:
+                solara.ProgressLinear(True)
+                solara.Text(tr("res_loading"))
+            elif open_task.error:
+                solara.Error(str(open_task.exception), classes=["results-error"])
+            elif opened is not None and opened.error is not None:
+                solara.Error(opened.error.message(), classes=["results-error"])
+        with solara.Div():
+            if opened is not None and opened.view is not None:
+                SweepResults(opened.view)
+
+
+@solara.component
+def SweepResults(view: SweepView):
+    language = i18n.lang.value
+    outputs = list(dict.fromkeys(view.sensitivity["output"])) if not view.sensitivity.empty \
+        else []
+    output, set_output = solara.use_state(outputs[0] if outputs else "")
+    current = output if output in outputs else (outputs[0] if outputs else "")
+    value = SENSITIVITY_VALUE.get(view.method or "", "")
+    stem = f"willsim-sweep-{view.name}"
+    band_fig = solara.use_memo(lambda: charts.sweep_bands_figure(view.bands, language)
+                               if not view.bands.empty else None, [id(view), language])
+    sens_fig = solara.use_memo(lambda: charts.sensitivity_figure(view.sensitivity, value,
+                                                                 current, language)
+                               if current else None, [id(view), current, language])
+    spec_text = solara.use_memo(lambda: spec_toml(view.spec).encode("utf-8"), [id(view)])
+    with solara.Column(classes=["sweep-results"]):
+        solara.Markdown(f"#### {tr('res_about')}")
+        solara.DataFrame(about_table(view), items_per_page=12)
+
+        solara.Markdown(f"#### {tr('res_end')}")
+        TableView(stats_table(view.stats, language), view.stats, f"{stem}-summary",
+                  ["sweep-summary"])
+
+        solara.Markdown(f"#### {tr('res_over_time')}")
+        with solara.Column(classes=["sweep-bands"]):
+            if band_fig is None:
+                solara.Text(tr("res_no_weekly"))
+            else:
+                ChartView(band_fig, f"{stem}-bands", [id(view), language])
+                TableView(pd.DataFrame(), view.bands, f"{stem}-bands")
+
+        solara.Markdown(f"#### {tr('res_matters')}")
+        with solara.Column(classes=["sweep-sensitivity"]):
+            if sens_fig is None:
+                solara.Info(tr("res_no_sensitivity", error=view.sensitivity_error or "–"))
+            else:
+                solara.Text(tr(f"res_{view.method}"), style={"font-size": "0.85em"})
+                solara.v.Select(label=tr("res_output"), v_model=current, on_v_model=set_output,
+                                items=[{"text": INDICATORS[k].label_in(language)
+                                        if k in INDICATORS else k, "value": k}
+                                       for k in outputs], style_="max-width: 24em")
+                ChartView(sens_fig, f"{stem}-{view.method}-{current}",
+                          [id(view), current, language])
+                TableView(pd.DataFrame(), view.sensitivity, f"{stem}-{view.method}")
+
+        solara.Markdown(f"#### {tr('reproduce')}")
+        solara.FileDownload(spec_text, filename=f"{view.name}.toml", label=tr("res_spec"),
+                            mime_type="application/toml")
+        solara.Text(tr("res_reproduce"), style={"font-size": "0.85em"})
+        solara.Preformatted(commands(view), classes=["sweep-command"])
