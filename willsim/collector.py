@@ -13,6 +13,11 @@ small counts (needs per resident) are ``bincount`` weights. Sparse ones (crises,
 first help, private care) are summed over the few residents concerned only. No
 ``(quantities x residents)`` array is built. Counts are exact; float sums (waits, out-of-pocket)
 may differ from a per-resident summation in the last bits only.
+
+Quality of life: each resident's state (care level and whether it is met, isolation and work
+needs met or not, a crisis in the last ``qol.crisis_weeks`` weeks, residential care) is packed
+into a small code whose loss is looked up in a table built once (:func:`qol_loss_table`); the
+only per-resident state kept is the week of each resident's last crisis (int16).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from willsim.citizens import LATENT, SERVED, WAITLIST
+from willsim.citizens import CARE, LATENT, SERVED, WAITLIST, WORK
 from willsim.indicators import INDICATOR_LIST
 from willsim.params import AGE_BANDS, DOMAINS, INCOME_BANDS
 from willsim.units import WEEKS_PER_YEAR
@@ -45,6 +50,9 @@ QUANTITIES: tuple[str, ...] = (
     "first_helped",
     "out_of_pocket",
     "isolated",
+    "qol_loss",
+    "trust",
+    "needs_resolved",
 )
 Q = {name: k for k, name in enumerate(QUANTITIES)}
 OVERALL_KEYS: tuple[str, ...] = tuple(i.key for i in INDICATOR_LIST)
@@ -65,6 +73,31 @@ _FLAG_QUANTITIES += ("residents",)
 # Plain integers: comparing an int8 array with an IntEnum member is ~10x slower (numpy casts
 # the array to int64 first), so statuses are compared with these.
 _LATENT, _WAITLIST, _SERVED = int(LATENT), int(WAITLIST), int(SERVED)
+NEVER = np.iinfo(np.int16).min
+"""Week of the last crisis of a resident who never had one."""
+# Quality-of-life state code = care + 9 isolation + 27 work + 81 recent crisis + 162 residential,
+# with care 0 (no need), 1-4 (unmet, by level), 5-8 (met); isolation and work 0 (no need),
+# 1 (unmet), 2 (met); recent crisis and residential 0/1.
+QOL_CODES = 9 * 3 * 3 * 2 * 2
+
+
+def qol_loss_table(params) -> np.ndarray:
+    """Quality of life lost (0-1) for each state code (see :data:`QOL_CODES`).
+
+    Losses add up and are capped at 1; a met need keeps ``1 - qol.met_restore`` of its loss.
+    """
+    keep = 1.0 - float(params["qol.met_restore"])
+    care_pen = np.asarray(params["qol.care_penalty"], dtype=float)
+    care = np.r_[0.0, care_pen, care_pen * keep]
+    iso_pen, work_pen = float(params["qol.isolation_penalty"]), float(params["qol.work_penalty"])
+    iso = np.array([0.0, iso_pen, iso_pen * keep])
+    work = np.array([0.0, work_pen, work_pen * keep])
+    crisis = np.array([0.0, float(params["qol.crisis_penalty"])])
+    residential = np.array([0.0, float(params["qol.residential_penalty"])])
+    total = (care[None, None, None, None, :] + iso[None, None, None, :, None]
+             + work[None, None, :, None, None] + crisis[None, :, None, None, None]
+             + residential[:, None, None, None, None])
+    return np.minimum(total, 1.0).ravel()
 
 
 def group_levels(model: WelfareModel) -> dict[str, list[str]]:
@@ -115,6 +148,34 @@ class Collector:
         self._packed = keys <= BLOCK
         self._key_dtype = np.int16 if keys <= np.iinfo(np.int16).max else np.int64
         self._by_cell = np.zeros((len(QUANTITIES), self.n_cells))
+        # quality of life: loss per state code, and each resident's last crisis week
+        self._qol_loss = qol_loss_table(model.params)
+        self.crisis_weeks = int(model.params["qol.crisis_weeks"])
+        self.last_crisis = np.full(n, NEVER, dtype=np.int16)
+        self._resolved: list[np.ndarray] = []  # residents whose needs were resolved this week
+        # equity gaps: level indices of the groups compared (worse-off first)
+        start = dict(zip(self.levels, offsets.tolist(), strict=True))
+        self._gap_levels = {
+            "equity_gap_digital": (start["digital"] + 0, start["digital"] + 1),
+            "equity_gap_income": (start["income"] + 0, start["income"] + len(INCOME_BANDS) - 1),
+        }
+        self._ever_on_platform: np.ndarray | None = None
+
+    def forget(self, idx: np.ndarray) -> None:
+        """Residents ``idx`` were replaced: newcomers have had no crisis."""
+        self.last_crisis[idx] = NEVER
+
+    def record_resolved(self, model: WelfareModel, domain: int, idx: np.ndarray) -> None:
+        """Need episodes of ``idx`` in ``domain`` are ending (not by death or admission): count
+        those helped in the episode (a formal service, a platform match, peer help)."""
+        c, market, community = model.citizens, model.marketplace, model.community
+        helped = c.first_help[domain, idx] >= 0
+        if market.started:
+            helped |= market.match_domain[idx] == domain
+        if community.enabled and domain != WORK:
+            helped |= community.helped[idx]
+        if helped.any():
+            self._resolved.append(idx[helped])
 
     def cell_of(self, model: WelfareModel) -> np.ndarray:
         """Each resident's cell id (recomputed weekly: traits change on replacement)."""
@@ -151,7 +212,8 @@ class Collector:
                 self.groups[week, start : start + size] = per_level.T
                 start += size
         totals = by_cell.sum(axis=1)
-        self.overall[week] = self._overall(model, totals, model.citizens.weight)
+        self.overall[week] = self._overall(model, totals, model.citizens.weight,
+                                           self.groups[week])
         self.weeks_recorded = week + 1
 
     def _by_cell_totals(self, model: WelfareModel) -> np.ndarray:
@@ -159,6 +221,12 @@ class Collector:
         c, office, cov = model.citizens, model.office, model.coverage
         n_cells = self.n_cells
         cells = self._cells(model)
+        week = model.week
+        care_crisis = np.flatnonzero(model.crises.care_crisis)
+        work_crisis = np.flatnonzero(model.crises.work_crisis)
+        self.last_crisis[care_crisis] = week
+        self.last_crisis[work_crisis] = week
+        recent_after = week - self.crisis_weeks  # a crisis after this week still weighs
         out = self._by_cell
         out.fill(0.0)
         # Dense quantities, block by block of residents so that temporaries stay in cache.
@@ -210,6 +278,9 @@ class Collector:
             eligible &= ~requested
             self.unasked_by_domain += eligible.sum(axis=1)
             out[Q["eligible_unasked"]] += np.bincount(cell, _count_true(eligible), n_cells)
+            codes = self._qol_codes(c, cov, has, lo, hi, recent_after)
+            out[Q["qol_loss"]] += np.bincount(cell, np.take(self._qol_loss, codes), n_cells)
+            out[Q["trust"]] += np.bincount(cell, c.trust[lo:hi], n_cells)
         if self._packed:
             counted = flags.reshape(n_cells, _N_CODES) @ _CODE_BITS  # (cells, flag quantities)
             for k, name in enumerate(_FLAG_QUANTITIES):
@@ -221,8 +292,11 @@ class Collector:
                 cell = cells[who].astype(np.intp)
                 out[Q[name]] += np.bincount(cell, weights=weights, minlength=n_cells)
 
-        sparse("crises", np.flatnonzero(model.crises.care_crisis))
-        sparse("crises", np.flatnonzero(model.crises.work_crisis))
+        sparse("crises", care_crisis)
+        sparse("crises", work_crisis)
+        if self._resolved:
+            sparse("needs_resolved", np.concatenate(self._resolved))
+            self._resolved.clear()
         who, waits = office.started_residents()
         sparse("wait_total", who, waits)
         sparse("assessments", who)
@@ -237,10 +311,26 @@ class Collector:
             sparse("out_of_pocket", buyers, cov.private_spending[buyers])
         return out
 
-    def _overall(self, model: WelfareModel, t: np.ndarray, w: float) -> np.ndarray:
+    def _qol_codes(self, c, cov, has: np.ndarray, lo: int, hi: int,
+                   recent_after: int) -> np.ndarray:
+        """Quality-of-life state codes of residents ``lo:hi`` (see :data:`QOL_CODES`)."""
+        met = has & cov.met[:, lo:hi]
+        code = c.need_level[CARE, lo:hi].astype(np.uint16)
+        code += met[CARE].view(np.uint8) << 2
+        state = has[1:].view(np.uint8) + met[1:].view(np.uint8)  # isolation, work: 0/1/2
+        code += state[0] * np.uint8(9)
+        code += state[1] * np.uint8(27)
+        recent = self.last_crisis[lo:hi] > recent_after
+        code += recent.view(np.uint8) * np.uint8(81)
+        code += c.residential[lo:hi].view(np.uint8) * np.uint8(162)
+        return code
+
+    def _overall(self, model: WelfareModel, t: np.ndarray, w: float,
+                 levels: np.ndarray) -> np.ndarray:
         office, queue_week, muni = model.office, model.office.week, model.municipality
         spend = muni.week_spending
         residents = t[Q["residents"]]
+        public = sum(spend.values())
         values = {
             "residents": residents * w,
             "people_with_need": t[Q["with_need"]] * w,
@@ -295,16 +385,45 @@ class Collector:
             "spending_hospital_eur": spend["hospital"] * w,
             "spending_residential_eur": spend["residential"] * w,
             "spending_housing_eur": spend["housing"] * w,
-            "public_spending_eur": sum(spend.values()) * w,
+            "public_spending_eur": public * w,
             "out_of_pocket_eur": (t[Q["out_of_pocket"]] + model.crises.family_residential) * w,
             "budget_remaining_eur": muni.remaining * w,
             "isolated_share": _ratio(t[Q["isolated"]], residents),
             "residential_care": float(np.count_nonzero(model.citizens.residential)) * w,
             "deaths": model.needs.deaths * w,
             "neet_activated": model.services.neet_activated * w,
+            "quality_of_life": 1.0 - _ratio(t[Q["qol_loss"]], residents),
+            "qol_years": (residents - t[Q["qol_loss"]]) * w / WEEKS_PER_YEAR,
+            "needs_resolved": t[Q["needs_resolved"]] * w,
+            "cost_per_need_resolved": _ratio(public, t[Q["needs_resolved"]]),
+            **{key: _ratio(levels[a, Q["unmet"]], levels[a, Q["with_need"]])
+               - _ratio(levels[b, Q["unmet"]], levels[b, Q["with_need"]])
+               for key, (a, b) in self._gap_levels.items()},
+            "trust": _ratio(t[Q["trust"]], residents),
+            "provider_revenue_eur": self._provider_revenue(model) * w,
+            "platform_provider_survival": self._platform_survival(model),
         }
         return np.array([values[k] for k in OVERALL_KEYS], dtype=float)
 
+
+    @staticmethod
+    def _provider_revenue(model: WelfareModel) -> float:
+        """Paid to providers this week: service fees, outcome payments, platform sales less fee."""
+        services, market = model.services, model.marketplace
+        revenue = services.cost_week + services.outcome_paid
+        if market.enabled:
+            revenue += float(market.revenue_history[0].sum())
+        return revenue
+
+    def _platform_survival(self, model: WelfareModel) -> float:
+        """Among providers ever active on the platform, the share active now."""
+        market = model.marketplace
+        if not market.started:
+            return float("nan")
+        if self._ever_on_platform is None:
+            self._ever_on_platform = market.active.copy()
+        self._ever_on_platform |= market.active
+        return _ratio(np.count_nonzero(market.active), np.count_nonzero(self._ever_on_platform))
 
     @staticmethod
     def _platform(model: WelfareModel, w: float) -> dict[str, float]:

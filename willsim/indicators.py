@@ -172,6 +172,38 @@ INDICATOR_LIST: list[Indicator] = [
     _I("deaths", "Deaths", "Decessi", "persons/week", "Deaths (replaced by newcomers).", "sum"),
     _I("neet_activated", "NEET activated", "NEET attivati", "persons",
        "NEET whose work need a service resolved (cumulative).", "last"),
+    _I("quality_of_life", "Quality of life", "Qualità della vita", "index 0-1",
+       "Mean quality of life of residents: 1 less the losses (qol.*) for unmet care by level, "
+       "isolation, unmet work/income need, a recent crisis and living in residential care; a "
+       "met need gives back qol.met_restore of its loss.", "mean", True),
+    _I("qol_years", "Quality-adjusted years lived", "Anni di vita ponderati per la qualità",
+       "years", "Years lived by residents weighted by their quality of life (one resident at "
+       "full quality for a year = 1): the base of the value of quality-of-life gains.", "sum"),
+    _I("needs_resolved", "Needs resolved", "Bisogni risolti", "needs/week",
+       "Needs ending (not by death or admission to residential care) while or after the person "
+       "was helped in that episode: a formal service, a platform match or peer help.", "sum",
+       True),
+    _I("cost_per_need_resolved", "Public cost per need resolved",
+       "Costo pubblico per bisogno risolto", "EUR",
+       "All public spending over the needs resolved in the same period.",
+       "ratio:public_spending_eur/needs_resolved"),
+    _I("equity_gap_digital", "Equity gap (digital skills)", "Divario di equità (competenze "
+       "digitali)", "share",
+       "Unmet-need share among residents without basic digital skills minus that among "
+       "residents with them (positive: those without skills are worse off).", "mean"),
+    _I("equity_gap_income", "Equity gap (income)", "Divario di equità (reddito)", "share",
+       "Unmet-need share among residents in absolute poverty minus that among comfortable "
+       "residents (positive: the poor are worse off).", "mean"),
+    _I("trust", "Trust in institutions", "Fiducia nelle istituzioni", "index 0-1",
+       "Mean trust of residents in the social services (raised by outreach contacts).", "mean",
+       True),
+    _I("provider_revenue_eur", "Provider revenue", "Ricavi degli erogatori", "EUR",
+       "Payments received by providers: municipal fees for services, outcome payments, and "
+       "platform sales net of the platform fee.", "sum"),
+    _I("platform_provider_survival", "Platform provider survival",
+       "Sopravvivenza degli erogatori in piattaforma", "share",
+       "Among providers ever active on the marketplace platform, the share still active.",
+       "last"),
 ]
 
 INDICATORS: Mapping[str, Indicator] = {i.key: i for i in INDICATOR_LIST}

@@ -152,10 +152,13 @@ class WelfareModel(mesa.Model):
 
     # --- need episodes (used by several mechanisms) ---------------------------------------------
 
-    def close_needs(self, domain: int, idx: np.ndarray) -> None:
-        """End the need episodes of residents ``idx`` in ``domain``, withdrawing open requests."""
+    def close_needs(self, domain: int, idx: np.ndarray, resolved: bool = True) -> None:
+        """End the need episodes of residents ``idx`` in ``domain``, withdrawing open requests
+        (``resolved=False``: ended by death or admission, not counted as resolved)."""
         if idx.size == 0:
             return
+        if resolved:
+            self.collector.record_resolved(self, domain, idx)
         queued = idx[self.citizens.status[domain, idx] == QUEUED]
         if queued.size:
             self.office.withdraw(queued, domain)
@@ -165,12 +168,13 @@ class WelfareModel(mesa.Model):
         """End every need episode of residents ``idx``."""
         has = self.citizens.need_level[:, idx] > 0
         for d in range(len(DOMAINS)):
-            self.close_needs(d, idx[has[d]])
+            self.close_needs(d, idx[has[d]], resolved=False)
 
     def forget(self, idx: np.ndarray) -> None:
         """Residents ``idx`` are being replaced: every mechanism drops its state on them."""
         for phase in PHASES:
             getattr(self, phase).forget(self, idx)
+        self.collector.forget(idx)
 
     def lower_care_level(self, idx: np.ndarray) -> None:
         """Lower the care need of residents ``idx`` by one level; at zero the need ends."""

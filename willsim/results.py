@@ -55,6 +55,9 @@ GROUP_FORMULAS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
     "coverage": lambda q, w: _div(q[..., _Q["served"]], q[..., _Q["with_need"]]),
     "out_of_pocket_eur": lambda q, w: q[..., _Q["out_of_pocket"]] * w,
     "isolated_share": lambda q, w: _div(q[..., _Q["isolated"]], q[..., _Q["residents"]]),
+    "quality_of_life": lambda q, w: 1.0 - _div(q[..., _Q["qol_loss"]], q[..., _Q["residents"]]),
+    "needs_resolved": lambda q, w: q[..., _Q["needs_resolved"]] * w,
+    "trust": lambda q, w: _div(q[..., _Q["trust"]], q[..., _Q["residents"]]),
 }
 
 

@@ -52,13 +52,14 @@ def add_parsers(sub: Any) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from willsim.economics import value_for_money
     from willsim.experiments.compare import (
         compare_table,
         group_table,
         replication_advice,
         run_paired,
     )
-    from willsim.scenario import parse_assignment
+    from willsim.scenario import load_scenario, parse_assignment
 
     if len(args.scenarios) < 2:
         raise SpecError("compare needs at least two scenarios (the first is the reference)")
@@ -75,20 +76,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
     table = compare_table(runs)
     groups = group_table(runs)
     advice = replication_advice(table, relative=args.precision)
-    print(format_compare(runs, table, groups, advice, args.precision))
+    economics = value_for_money(runs, params=load_scenario(args.scenarios[0], overrides).params)
+    print(format_compare(runs, table, groups, advice, args.precision, economics))
     if args.out:
         from willsim.experiments.store import write_parquet
 
         out = Path(args.out)
         for name, frame in (("summaries", runs.summaries), ("groups", runs.groups)):
             write_parquet(out / f"{name}.parquet", frame)
-        for name, frame in (("comparison", table), ("by_group", groups), ("advice", advice)):
+        for name, frame in (("comparison", table), ("by_group", groups), ("advice", advice),
+                            ("value_for_money", economics[0])):
             frame.to_csv(out / f"{name}.csv", index=False)
         print(f"tables written to {out}", file=sys.stderr)
     return 0
 
 
-def format_compare(runs, table, groups, advice, precision: float = 0.1) -> str:
+def format_compare(runs, table, groups, advice, precision: float = 0.1,
+                   economics: tuple[Any, list[str]] | None = None) -> str:
+    """The compare report as text; ``economics`` is :func:`willsim.economics.value_for_money`'s
+    result, shown as a "Value for money" section when given."""
     base = runs.scenarios[0]
     lines = [f"Paired comparison on {len(runs.seeds)} common seeds; reference: {base}", ""]
     for _, block in table.groupby("indicator", sort=False):
@@ -116,7 +122,29 @@ def format_compare(runs, table, groups, advice, precision: float = 0.1) -> str:
         for row in need.itertuples():
             lines.append(f"  {row.scenario}, {row.indicator}: {int(row.replicates_needed)} "
                          f"replicates (now {int(row.pairs)})")
+    if economics is not None:
+        lines += format_value_for_money(*economics)
     return "\n".join(lines)
+
+
+_VFM_FORMATS = {"EUR": ",.0f", "events": ",.1f", "years": ",.1f", "ratio": ".3g"}
+
+
+def format_value_for_money(table, assumptions: list[str]) -> list[str]:
+    """Text lines of the "Value for money" section (totals over the run, 95% intervals)."""
+    lines = ["", "Value for money (totals over the run; 95% paired intervals):"]
+    for name, block in table.groupby("scenario", sort=False):
+        lines.append(f"  {name} against {block['reference'].iloc[0]}:")
+        for row in block.itertuples():
+            fmt = _VFM_FORMATS.get(row.unit, ",.4g")
+            value = "n/a" if row.mean != row.mean else format(row.mean, fmt)
+            interval = ("" if row.ci_low != row.ci_low
+                        else f" [{row.ci_low:{fmt}}, {row.ci_high:{fmt}}]")
+            note = f"  ({row.note})" if row.note else ""
+            lines.append(f"    {row.label}: {value}{interval} {row.unit}{note}")
+    lines.append("  Assumptions:")
+    lines += [f"  - {text}" for text in assumptions]
+    return lines
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
