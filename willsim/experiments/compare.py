@@ -29,14 +29,17 @@ from willsim.scenario import Scenario, load_scenario, with_overrides
 
 KEY_INDICATORS: tuple[str, ...] = (
     "mean_wait_weeks", "time_to_first_help_weeks", "unmet_need_share", "non_take_up_share",
-    "coverage", "crises_per_1000", "isolated_share", "public_spending_eur", "out_of_pocket_eur",
+    "coverage", "crises_per_1000", "isolated_share", "quality_of_life", "needs_resolved",
+    "public_spending_eur", "out_of_pocket_eur",
 )
 LOWER_IS_BETTER = {"mean_wait_weeks", "time_to_first_help_weeks", "unmet_need_share",
                    "people_with_unmet_need", "unmet_care_hours", "latent_needs",
                    "non_take_up_share", "crises", "crises_per_1000", "waiting_list",
                    "mean_queue_length", "isolated_share", "out_of_pocket_eur",
-                   "spending_hospital_eur", "spending_residential_eur", "spending_housing_eur"}
-HIGHER_IS_BETTER = {"coverage", "first_helped", "neet_activated"}
+                   "spending_hospital_eur", "spending_residential_eur", "spending_housing_eur",
+                   "cost_per_need_resolved", "equity_gap_digital", "equity_gap_income"}
+HIGHER_IS_BETTER = {"coverage", "first_helped", "neet_activated", "quality_of_life", "qol_years",
+                    "needs_resolved", "trust"}
 
 
 @dataclass
