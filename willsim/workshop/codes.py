@@ -40,7 +40,7 @@ def new_secret() -> str:
 
 def new_id() -> str:
     """A public identifier (room, team); not a secret."""
-    return secrets.token_urlsafe(9)
+    return secrets.token_hex(6)
 
 
 def digest(secret: str) -> str:

@@ -211,9 +211,9 @@ def strategy_changes(s: Strategy, params: Mapping[str, Any], envelope: float
         policies.append({"type": "co_programming", "label": "Workshop: co-programming",
                          "start": 0})
     if s.contracts != "hourly":
+        case_mix = s.contracts == "outcome_case_mix"
         policies.append({"type": "outcome_contracts", "label": "Workshop: outcome contracts",
-                         "start": 0,
-                         "set": {"governance.case_mix_adjusted": s.contracts == "outcome_case_mix"}})
+                         "start": 0, "set": {"governance.case_mix_adjusted": case_mix}})
     return overrides, policies
 
 

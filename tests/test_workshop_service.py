@@ -1,0 +1,194 @@
+"""Workshop service: roles, phases, a round on common seeds, the board, restart and export."""
+
+from __future__ import annotations
+
+import pytest
+
+from willsim.workshop import board, codes, export
+from willsim.workshop.ranking import Ranking, outcomes, rank
+from willsim.workshop.runner import STATUS_QUO
+from willsim.workshop.service import AccessDenied, WorkshopError, WorkshopService
+from willsim.workshop.settings import RoomSettings
+
+TINY = RoomSettings(title="Test", residents=2000, weeks=26, replicates=2, rounds=2,
+                    envelope=500_000)
+
+
+@pytest.fixture()
+def room(tmp_path):
+    svc = WorkshopService(tmp_path / "w.sqlite3")
+    created = svc.create_room(TINY)
+    teams = [svc.join(created.code, name) for name in ("Alpha", "Beta", "Gamma")]
+    return svc, created, teams
+
+
+def _play_round(svc, created, teams):
+    svc.open_round(created.room_id, created.key)
+    svc.submit(created.room_id, teams[0].token, {"access": "proactive", "intensity": 2.0,
+                                                  "note": "reach the frail early"})
+    svc.submit(created.room_id, teams[1].token, {"delivery": "community"})
+    svc.submit(created.room_id, teams[2].token, {"social_workers": 4})
+    svc.lock_round(created.room_id, created.key)
+    svc.start_run(created.room_id, created.key, background=False)
+
+
+def test_codes_are_unguessable_and_only_digests_are_stored(room):
+    svc, created, teams = room
+    assert codes.CODE_BITS >= 40
+    assert codes.normalise_code(created.code.lower().replace("-", " ")) == created.code
+    with svc.store.read() as conn:
+        dump = "\n".join(str(tuple(r)) for table in ("rooms", "teams")
+                         for r in conn.execute(f"SELECT * FROM {table}"))
+    assert created.key not in dump
+    assert all(t.token not in dump for t in teams)
+    assert codes.digest(created.key) in dump
+
+
+def test_roles_are_enforced(room):
+    svc, created, teams = room
+    rid = created.room_id
+    for bad in (None, "", "wrong", teams[0].token):
+        with pytest.raises(AccessDenied):
+            svc.open_round(rid, bad)
+        with pytest.raises(AccessDenied):
+            svc.facilitator_view(rid, bad)
+    with pytest.raises(AccessDenied):
+        svc.team_view(rid, created.key)  # the facilitator key is not a team token
+    with pytest.raises(AccessDenied):
+        svc.team_view(rid, "forged-token")
+    other = svc.create_room(TINY)
+    with pytest.raises(AccessDenied):
+        svc.open_round(rid, other.key)  # another room's key
+    with pytest.raises(AccessDenied):
+        svc.team_view(other.room_id, teams[0].token)  # a team of another room
+    svc.open_round(rid, created.key)
+    svc.submit(rid, teams[0].token, {"delivery": "community"})
+    view = svc.team_view(rid, teams[1].token)
+    assert view["team"]["name"] == "Beta" and view["submission"] is None
+    assert all(set(t) == {"name"} for t in view["teams"])  # no other team's data
+    assert svc.team_view(rid, teams[0].token)["submission"]["strategy"]["delivery"] == \
+        "community"
+
+
+def test_phases_budget_and_levers(room):
+    svc, created, teams = room
+    rid, key, tok = created.room_id, created.key, teams[0].token
+    with pytest.raises(WorkshopError, match="only be submitted while it is open"):
+        svc.submit(rid, tok, {})
+    svc.open_round(rid, key)
+    with pytest.raises(WorkshopError, match="more than the envelope"):
+        svc.submit(rid, tok, {"social_workers": 60})
+    with pytest.raises(WorkshopError, match="access"):
+        svc.submit(rid, tok, {"access": "telepathy"})
+    assert svc.submit(rid, tok, {"social_workers": 2}) == 1
+    assert svc.submit(rid, tok, {"social_workers": 3}) == 2
+    with pytest.raises(WorkshopError, match="lock it first"):
+        svc.start_run(rid, key)
+    svc.lock_round(rid, key)
+    with pytest.raises(WorkshopError, match="locked"):
+        svc.submit(rid, tok, {"social_workers": 1})
+    with pytest.raises(WorkshopError, match="reveal"):
+        svc.reveal(rid, key)
+    with pytest.raises(WorkshopError, match="already joined"):
+        svc.join(created.code, "alpha")
+    with pytest.raises(WorkshopError, match="reserved"):
+        svc.join(created.code, "Status quo")
+    narrow = svc.create_room(RoomSettings(residents=2000, weeks=26, levers=("delivery",)))
+    team = svc.join(narrow.code, "Solo")
+    svc.open_round(narrow.room_id, narrow.key)
+    with pytest.raises(WorkshopError, match="not open in this workshop"):
+        svc.submit(narrow.room_id, team.token, {"social_workers": 1})
+
+
+def test_wrong_codes_are_rate_limited(room):
+    svc, created, _teams = room
+    for _ in range(20):
+        with pytest.raises(WorkshopError, match="no workshop has this code"):
+            svc.join("ZZZZ-ZZZZ", "x")
+    with pytest.raises(WorkshopError, match="too many wrong codes"):
+        svc.join(created.code, "Delta")
+
+
+def test_a_round_runs_on_common_seeds_and_ranks_teams(room):
+    svc, created, teams = room
+    _play_round(svc, created, teams)
+    view = svc.facilitator_view(created.room_id, created.key)
+    assert view["phase"] == "done" and view["progress"] == 100
+    with pytest.raises(AccessDenied, match="not revealed"):
+        svc.round_data(created.room_id, 1, token=teams[0].token)
+    data = svc.round_data(created.room_id, 1, key=created.key)
+    assert set(data["results"]) == {STATUS_QUO, *(t.team_id for t in teams)}
+    seeds = {tuple(r["seeds"]) for r in data["results"].values()}
+    assert len(seeds) == 1 and len(next(iter(seeds))) == 2  # the same seeds for everyone
+    table = rank(outcomes(data["results"], 26), Ranking(), data["names"])
+    assert sorted(table["rank"].dropna().astype(int)) == [1, 2, 3]
+    # social workers are the only lever of Gamma: its waiting must not be worse
+    gamma = teams[2].team_id
+    assert table.at[gamma, "waiting"] <= table.at[STATUS_QUO, "waiting"] + 1e-9
+    lex = rank(table[list(table.columns[:6])], Ranking(mode="lexicographic",
+                                                       order=("cost",)), data["names"])
+    cheapest = lex["cost"].drop(STATUS_QUO).idxmin()
+    assert lex.at[cheapest, "rank"] == 1
+    svc.reveal(created.room_id, created.key)
+    assert svc.round_data(created.room_id, 1, token=teams[0].token)["number"] == 1
+    shown = board.board_table(data, "it")
+    assert shown.iloc[0]["Squadra"] == "Situazione attuale"
+    assert "%" in shown.iloc[0]["Bisogno non soddisfatto"]
+    assert "," in shown.iloc[0]["Bisogno non soddisfatto"]  # Italian decimal comma
+
+
+def test_next_round_with_an_event_carries_strategies_and_close(room):
+    svc, created, teams = room
+    rid, key = created.room_id, created.key
+    _play_round(svc, created, teams)
+    with pytest.raises(WorkshopError, match="unknown event"):
+        svc.next_round(rid, key, "meteor")
+    assert svc.next_round(rid, key, "budget_cut") == 2
+    view = svc.facilitator_view(rid, key)
+    assert view["phase"] == "open" and view["event"] == "budget_cut"
+    assert all(t["submission"]["carried"] for t in view["teams"])
+    svc.submit(rid, teams[1].token, {"delivery": "mix"})
+    svc.lock_round(rid, key)
+    svc.start_run(rid, key, background=False)
+    with pytest.raises(WorkshopError, match="2 round"):
+        svc.next_round(rid, key, "none")
+    svc.close_room(rid, key)
+    with pytest.raises(WorkshopError, match="closed"):
+        svc.open_round(rid, key)
+    assert svc.team_view(rid, teams[0].token)["phase"] == "closed"
+    rounds = svc.all_rounds(rid, token=teams[0].token)
+    assert [r["number"] for r in rounds] == [1, 2]  # closing reveals the last round
+    lines = board.debrief_lines(rounds, "en")
+    assert any("Beta changed its strategy" in line for line in lines)
+    page = export.html_report(rounds, "it")
+    assert page.startswith("<!DOCTYPE html>") and "Turno 2: taglio del bilancio" in page
+    assert page.count("data:image/png;base64,") >= 5
+    assert "reach the frail early" in page
+    csv = export.board_csv(rounds).splitlines()
+    assert csv[0].startswith("round,event,team,rank,score") and len(csv) == 1 + 2 * 4
+    assert len(export.runs_csv(rounds).splitlines()) > 2 * 4 * 2 * 50
+
+
+def test_restart_sees_everything(room, tmp_path):
+    svc, created, teams = room
+    _play_round(svc, created, teams)
+    svc.reveal(created.room_id, created.key)
+    again = WorkshopService(tmp_path / "w.sqlite3")  # a restarted server
+    view = again.facilitator_view(created.room_id, created.key)
+    assert view["phase"] == "revealed" and len(view["teams"]) == 3
+    assert again.room_for_code(created.code) == created.room_id
+    assert again.round_data(created.room_id, 1, token=teams[2].token)["results"]
+    assert [r["room_id"] for r in again.list_rooms()] == [created.room_id]
+
+
+def test_an_interrupted_run_can_be_run_again(room):
+    svc, created, teams = room
+    rid, key = created.room_id, created.key
+    svc.open_round(rid, key)
+    svc.submit(rid, teams[0].token, {})
+    svc.lock_round(rid, key)
+    with svc.store.write() as conn:  # a run owned by a process that died
+        conn.execute("UPDATE rounds SET phase='running', runner='999999999:x', run_token='t'")
+    assert svc.facilitator_view(rid, key)["phase"] == "interrupted"
+    svc.start_run(rid, key).join(60)
+    assert svc.facilitator_view(rid, key)["phase"] == "done"

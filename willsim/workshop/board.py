@@ -1,0 +1,178 @@
+"""The results board of a round: ranked table, charts and debrief lines, in English or Italian.
+
+Works on :meth:`WorkshopService.round_data` output; pure (pandas, matplotlib; no solara), so the
+pages, the HTML export and the tests share it. Charts reuse the app's chart functions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from willsim.workshop import texts
+from willsim.workshop.ranking import CRITERION_UNITS, Ranking, best_by_criterion, outcomes, rank
+from willsim.workshop.runner import STATUS_QUO, paired_runs, series_frames
+from willsim.workshop.settings import CRITERIA
+from willsim.workshop.strategy import Strategy
+
+COLOURS = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#6f4e7c", "#0b8a8f", "#ca6702",
+           "#9b2226")
+
+
+def labels(data: Mapping[str, Any], language: str) -> dict[str, str]:
+    """team_id -> the name shown (the status quo in the language)."""
+    out = {t: data["names"].get(t, t) for t in data["results"]}
+    out[STATUS_QUO] = texts.text("ws_status_quo", language)
+    return out
+
+
+def fmt_criterion(c: str, value: float, language: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    unit = CRITERION_UNITS[c]
+    if unit == "share":
+        return texts.number(100 * value, 1, language) + "%"
+    if unit == "EUR":
+        return "€ " + texts.number(value, 0, language)
+    return texts.number(value, 2, language)
+
+
+def ranked(data: Mapping[str, Any], ranking: Ranking | None = None) -> pd.DataFrame:
+    """Criteria, score and rank per team_id (status quo first, then by rank)."""
+    weeks = int(data["settings"]["weeks"])
+    r = ranking or Ranking.from_dict(data["ranking"])
+    table = rank(outcomes(data["results"], weeks), r, data["names"])
+    order = sorted(table.index, key=lambda t: (t != STATUS_QUO,
+                                               table.at[t, "rank"] if t != STATUS_QUO else 0))
+    return table.loc[order]
+
+
+def board_table(data: Mapping[str, Any], language: str, ranking: Ranking | None = None
+                ) -> pd.DataFrame:
+    """The board as display strings: rank, team, score, the six criteria, cost, strategy."""
+    table = ranked(data, ranking)
+    names = labels(data, language)
+    rows = []
+    for team_id, row in table.iterrows():
+        sub = data["submissions"].get(team_id)
+        strat = Strategy.from_dict(sub["strategy"]) if sub else None
+        out = {texts.text("ws_rank", language):
+               "" if pd.isna(row["rank"]) else str(int(row["rank"])),
+               texts.text("ws_team", language): names[team_id],
+               texts.text("ws_score", language):
+               "" if math.isnan(row["score"]) else texts.number(row["score"], 0, language)}
+        for c in CRITERIA:
+            out[texts.text(f"ws_crit_{c}", language)] = fmt_criterion(c, row[c], language)
+        out[texts.text("ws_est_cost", language)] = (
+            "€ " + texts.number(sub["cost"], 0, language) if sub else "–")
+        out[texts.text("ws_strategy", language)] = (
+            texts.summary(strat, language) if strat else "–")
+        rows.append(out)
+    return pd.DataFrame(rows)
+
+
+def criteria_figure(data: Mapping[str, Any], language: str,
+                    ranking: Ranking | None = None) -> Figure:
+    """One small bar chart per criterion: each team's mean, the status quo as a dashed line."""
+    table = ranked(data, ranking)
+    names = labels(data, language)
+    teams = [t for t in table.index if t != STATUS_QUO]
+    fig = Figure(figsize=(12, 1.2 + 2.4 * 2), dpi=80)
+    fig.subplots_adjust(left=0.12, right=0.98, top=0.92, bottom=0.08, wspace=0.55, hspace=0.45)
+    for i, c in enumerate(CRITERIA):
+        ax = fig.add_subplot(2, 3, i + 1)
+        values = table.loc[teams, c].to_numpy(dtype=float)
+        scale = 100.0 if CRITERION_UNITS[c] == "share" else 1.0
+        y = np.arange(len(teams))
+        ax.barh(y, values * scale, color=[COLOURS[k % len(COLOURS)] for k in range(len(teams))])
+        if STATUS_QUO in table.index and not math.isnan(table.at[STATUS_QUO, c]):
+            ax.axvline(table.at[STATUS_QUO, c] * scale, color="#333", ls="--", lw=1)
+        ax.set_yticks(y)
+        ax.set_yticklabels([names[t] for t in teams], fontsize=8)
+        ax.invert_yaxis()
+        title = texts.text(f"ws_crit_{c}", language).split(" (")[0]
+        ax.set_title(title + (" (%)" if scale == 100 else ""), fontsize=9)
+        ax.tick_params(labelsize=7)
+        ax.grid(axis="x", alpha=0.3)
+        finite = values[np.isfinite(values)] * scale
+        if finite.size:
+            lo, hi = float(finite.min()), float(finite.max())
+            pad = (hi - lo) * 0.15 or abs(hi) * 0.05 or 1.0
+            ax.set_xlim(min(0.0, lo - pad) if lo <= 0 else max(0.0, lo - pad), hi + pad)
+    fig.suptitle(texts.text("ws_status_quo", language) + ": - - -", fontsize=8, x=0.98,
+                 ha="right")
+    return fig
+
+
+def band_chart(data: Mapping[str, Any], key: str, language: str,
+               teams: Sequence[str] | None = None) -> Figure:
+    """The Compare page's band chart of ``key`` for the status quo and up to three teams
+    (the top three unless ``teams`` is given)."""
+    from willsim.app import charts
+
+    if teams is None:
+        table = ranked(data)
+        teams = [t for t in table.index if t != STATUS_QUO][:3]
+    chosen = [STATUS_QUO, *[t for t in teams if t != STATUS_QUO]][:4]
+    return charts.band_figure(series_frames(data["results"], labels(data, language), key,
+                                            chosen), key, language)
+
+
+def equity_chart(data: Mapping[str, Any], language: str,
+                 indicator: str = "unmet_need_share") -> Figure:
+    """Who gains and who loses against the status quo, by group (the app's equity chart)."""
+    from willsim.app import charts, report
+
+    runs = paired_runs(data["results"], labels(data, language))
+    return charts.equity_figure(report.equity_data(runs, [indicator]), indicator, language)
+
+
+def key_figures(data: Mapping[str, Any], language: str) -> pd.DataFrame:
+    """The report's key-figures table: each team against the status quo, paired."""
+    from willsim.app import report
+
+    if len(data["results"]) < 2 or len(next(iter(data["results"].values()))["runs"]) < 2:
+        return pd.DataFrame()
+    return report.key_figures(paired_runs(data["results"], labels(data, language)), language)
+
+
+def debrief_lines(rounds: Sequence[Mapping[str, Any]], language: str,
+                  ranking: Ranking | None = None) -> list[str]:
+    """Plain-language lines: each round's winner and best team per criterion, how ranks moved
+    and which teams changed their strategy from one round to the next."""
+    lines: list[str] = []
+    previous: pd.DataFrame | None = None
+    prev_subs: Mapping[str, Any] = {}
+    for data in rounds:
+        table = ranked(data, ranking)
+        names = labels(data, language)
+        event = texts.text(f"ws_event_{data['event']}", language)
+        teams = [t for t in table.index if t != STATUS_QUO]
+        if teams:
+            lines.append(texts.text("ws_winner", language, n=data["number"], event=event,
+                                    team=names[teams[0]]))
+        for c, t in best_by_criterion(table).items():
+            lines.append(texts.text("ws_best_on", language,
+                                    criterion=texts.text(f"ws_crit_{c}", language),
+                                    team=names[t], value=fmt_criterion(c, table.at[t, c],
+                                                                       language)))
+        if previous is not None:
+            for t in teams:
+                if t in previous.index and previous.at[t, "rank"] != table.at[t, "rank"]:
+                    lines.append(texts.text("ws_moved", language, team=names[t],
+                                            a=int(previous.at[t, "rank"]),
+                                            b=int(table.at[t, "rank"])))
+                before = prev_subs.get(t)
+                after = data["submissions"].get(t)
+                if before and after and before["strategy"] != after["strategy"]:
+                    lines.append(texts.text(
+                        "ws_changed", language, team=names[t],
+                        before=texts.summary(Strategy.from_dict(before["strategy"]), language),
+                        after=texts.summary(Strategy.from_dict(after["strategy"]), language)))
+        previous, prev_subs = table, data["submissions"]
+    return lines

@@ -1,0 +1,131 @@
+"""Running a round: every team's strategy (and the status quo) on the same city and seeds.
+
+Common random numbers: replicate ``r`` of every team uses the same seed, so differences between
+teams come from their strategies, not from luck. What a run keeps is plain JSON (the end-of-run
+indicators, the by-group indicators the equity view needs, and the weekly series of the board's
+charts), so it can be stored and turned back into :class:`~willsim.experiments.compare.PairedRuns`
+for the app's tables, charts and report.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from willsim.experiments.compare import PairedRuns
+from willsim.runner import replicate_seeds
+from willsim.scenario import Scenario
+
+SERIES_KEYS: tuple[str, ...] = ("unmet_need_share", "mean_wait_weeks", "crises_per_1000",
+                                "isolated_share", "coverage", "public_spending_eur")
+"""Weekly series kept for the board's time-series charts."""
+GROUP_KEYS: tuple[str, ...] = ("unmet_need_share", "coverage", "mean_wait_weeks",
+                               "crises_per_1000", "non_take_up_share", "out_of_pocket_eur")
+"""By-group indicators kept for the equity view."""
+STATUS_QUO = "__status_quo__"
+
+
+class RunCancelled(Exception):
+    """The facilitator cancelled the run (or another run replaced it)."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a round: a team (or the status quo) and the scenario it runs as."""
+
+    team_id: str
+    label: str
+    scenario: Scenario
+
+
+def round_seeds(base: Scenario, replicates: int) -> list[int]:
+    """The seeds every team shares (spawned from the scenario's ``run.seed``)."""
+    return replicate_seeds(int(base.params["run.seed"]), int(replicates))
+
+
+def _clean(value: Any) -> float | None:
+    value = float(value)
+    return None if math.isnan(value) or math.isinf(value) else value
+
+
+def run_one(scenario: Scenario, seed: int) -> dict[str, Any]:
+    """One run's stored figures: ``summary`` {indicator: value}, ``groups`` [[var, group,
+    indicator, value]], ``series`` {indicator: [weekly values]}."""
+    from willsim.model import WelfareModel
+    from willsim.results import group_summary, summary, wide
+
+    model = WelfareModel(scenario, seed=seed)
+    try:
+        model.run()
+        summ = {k: _clean(v) for k, v in summary(model).items()}
+        gs = group_summary(model)
+        gs = gs[gs["indicator"].isin(GROUP_KEYS)]
+        groups = [[str(v), str(g), str(i), _clean(x)] for v, g, i, x in
+                  gs[["group_var", "group", "indicator", "value"]].itertuples(index=False)]
+        frame = wide(model)
+        series = {k: [_clean(x) for x in frame[k].to_numpy()] for k in SERIES_KEYS
+                  if k in frame}
+    finally:
+        model.release()
+    return {"summary": summ, "groups": groups, "series": series}
+
+
+def run_entries(entries: Sequence[Entry], seeds: Sequence[int],
+                progress: Callable[[int, int], bool] = lambda done, total: True
+                ) -> dict[str, dict[str, Any]]:
+    """Run every entry on every seed; ``progress(done, total)`` returning False cancels.
+
+    Returns ``{team_id: {"label", "seeds", "runs": [run_one(...) per seed]}}``.
+    """
+    out: dict[str, dict[str, Any]] = {e.team_id: {"label": e.label, "seeds": list(seeds),
+                                                  "runs": []} for e in entries}
+    total, done = len(entries) * len(seeds), 0
+    if not progress(0, total):
+        raise RunCancelled
+    for seed in seeds:  # seed-major: an early look at the progress covers every team
+        for e in entries:
+            out[e.team_id]["runs"].append(run_one(e.scenario, int(seed)))
+            done += 1
+            if not progress(done, total):
+                raise RunCancelled
+    return out
+
+
+def paired_runs(results: Mapping[str, Mapping[str, Any]], labels: Mapping[str, str]
+                ) -> PairedRuns:
+    """Stored results as :class:`PairedRuns` (status quo first), named by ``labels[team_id]``."""
+    order = sorted(results, key=lambda t: (t != STATUS_QUO, labels.get(t, t)))
+    names = [labels.get(t, t) for t in order]
+    rows, groups = [], []
+    seeds: list[int] = []
+    for team_id, name in zip(order, names, strict=True):
+        data = results[team_id]
+        seeds = list(data["seeds"])
+        for r, (seed, run) in enumerate(zip(data["seeds"], data["runs"], strict=False)):
+            for ind, value in run["summary"].items():
+                rows.append((name, r, seed, ind, math.nan if value is None else value))
+            for var, grp, ind, value in run["groups"]:
+                groups.append((name, r, seed, var, grp, ind,
+                               math.nan if value is None else value))
+    summaries = pd.DataFrame(rows, columns=["scenario", "replicate", "seed", "indicator",
+                                            "value"])
+    group_df = pd.DataFrame(groups, columns=["scenario", "replicate", "seed", "group_var",
+                                             "group", "indicator", "value"])
+    return PairedRuns(names, seeds, summaries, group_df)
+
+
+def series_frames(results: Mapping[str, Mapping[str, Any]], labels: Mapping[str, str],
+                  key: str, teams: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
+    """``{label: week x replicate}`` of ``key`` for the band chart (teams in the given order)."""
+    out: dict[str, pd.DataFrame] = {}
+    for team_id in teams or list(results):
+        runs = results[team_id]["runs"]
+        cols = {r: run["series"].get(key, []) for r, run in enumerate(runs)}
+        frame = pd.DataFrame({r: pd.Series(v, dtype=float) for r, v in cols.items()})
+        frame.index = pd.RangeIndex(1, len(frame) + 1, name="week")
+        out[labels.get(team_id, team_id)] = frame
+    return out
