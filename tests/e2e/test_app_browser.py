@@ -170,7 +170,8 @@ def test_compare_two_strategies(page: Page, app_url: str):
     expect(page.get_by_text(re.compile(r"Paired differences from 1\. "))).to_be_visible(
         timeout=60_000)
     expect(page.locator(".compare-results img").first).to_be_visible()
-    expect(page.get_by_role("columnheader", name="95% interval")).to_be_visible()
+    expect(page.locator(".compare-key-figures").get_by_role("columnheader",
+                                                            name="95% interval")).to_be_visible()
     with page.expect_download() as info:
         page.locator(".compare-results").get_by_role("button", name="Download CSV").click()
     header = Path(info.value.path()).read_text(encoding="utf-8").splitlines()[0]

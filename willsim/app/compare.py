@@ -556,7 +556,7 @@ def ExportPanel(res: Result, language: str):
                                     mime_type="application/toml")
         solara.Text(tr("cmp_reproduce"), style={"font-size": "0.85em"})
         solara.Preformatted(export.comparison_command(res.scenarios, len(res.seeds), stems),
-                            classes=["compare-command"])
+                            class_="compare-command")
 
 
 def long_parquet(res: Result) -> bytes:

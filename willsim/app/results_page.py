@@ -391,4 +391,4 @@ def SweepResults(view: SweepView):
         solara.FileDownload(spec_text, filename=f"{view.name}.toml", label=tr("res_spec"),
                             mime_type="application/toml")
         solara.Text(tr("res_reproduce"), style={"font-size": "0.85em"})
-        solara.Preformatted(commands(view), classes=["sweep-command"])
+        solara.Preformatted(commands(view), class_="sweep-command")

@@ -1,0 +1,147 @@
+"""The briefing report: a valid, self-contained HTML page in English and Italian with the key
+figures, equity, costs, the policy timeline and the provenance (versions, hashes, seeds)."""
+
+from __future__ import annotations
+
+import base64
+import re
+import sys
+import time
+import types
+from html.parser import HTMLParser
+
+import pandas as pd
+import pytest
+
+from willsim.app import compare, report
+
+VOID = {"meta", "img", "br", "hr", "link", "input"}
+
+
+@pytest.fixture(scope="module")
+def result() -> compare.Result:
+    s = compare.Settings(variants=(compare.Variant("baseline"),
+                                   compare.Variant("baseline", "helpseeking.awareness = 0.95"),
+                                   compare.Variant("budget-cut")),
+                         replicates=3, weeks=56, residents=2000)
+    return compare.run_comparison(s)
+
+
+@pytest.fixture(scope="module")
+def pages(result) -> dict[str, str]:
+    out = {}
+    for lang in ("en", "it"):
+        started = time.perf_counter()
+        out[lang] = compare.report_bytes(result, lang).decode("utf-8")
+        out[f"{lang}_seconds"] = time.perf_counter() - started
+    return out
+
+
+class Checker(HTMLParser):
+    """Tag balance (void elements excepted) and every URL used by the page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.urls: list[str] = []
+        self.images = 0
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("src", "href") and value is not None:
+                self.urls.append(value)
+        self.images += tag == "img"
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"unexpected </{tag}> (open: {self.stack[-3:]})")
+        else:
+            self.stack.pop()
+
+
+def check(page: str) -> Checker:
+    c = Checker()
+    c.feed(page)
+    c.close()
+    assert not c.errors and not c.stack, (c.errors[:3], c.stack)
+    return c
+
+
+@pytest.mark.parametrize("lang", ["en", "it"])
+def test_report_is_valid_self_contained_html(pages, lang):
+    page = pages[lang]
+    assert page.startswith(f'<!DOCTYPE html><html lang="{lang}">')
+    c = check(page)
+    assert c.images >= 4  # bands, equity, costs, timeline
+    for url in c.urls:
+        assert url.startswith("data:image/png;base64,"), url[:60]
+        assert base64.b64decode(url.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not re.search(r"https?://|//cdn|@import|url\(", page), "external reference"
+    assert "@media print" in page and "@page" in page  # printable to PDF
+
+
+def test_report_has_key_figures_equity_costs_timeline_and_provenance(result, pages):
+    page = pages["en"]
+    for section in ("Key figures", "Who gains and who loses", "Costs", "Policy timeline",
+                    "Caveats", "Provenance"):
+        assert f"<h2>{section}</h2>" in page
+    ref = result.names[0]
+    mean = result.summaries[result.summaries.strategy == ref]["unmet_need_share"].mean()
+    assert f"{100 * mean:.1f}%" in page  # the reference's mean unmet need, as shown
+    for sc in result.scenarios:
+        assert sc.hash in page
+    for seed in result.seeds:
+        assert str(seed) in page
+    assert "willsim compare 1-willsim-baseline-bergamo.toml" in page
+    assert "--replicates 3" in page
+    # budget-cut's policy starts in week 52 in every replicate
+    assert re.search(r"<td>3\. budget-cut</td><td>[^<]+</td><td>start</td><td>52</td><td>3</td>",
+                     page)
+    assert "2,000 simulated residents" in page
+
+
+def test_italian_report_uses_italian_words_and_numbers(result, pages):
+    page = pages["it"]
+    assert "<h2>Dati principali</h2>" in page and "<h2>Provenienza</h2>" in page
+    assert "2.000 residenti simulati" in page
+    ref = result.names[0]
+    mean = result.summaries[result.summaries.strategy == ref]["unmet_need_share"].mean()
+    assert f"{100 * mean:.1f}%".replace(".", ",") in page
+    assert "avvio" in page and "raggiunta la settimana 52" in page
+    assert "Key figures" not in page
+
+
+def test_report_builds_in_a_few_seconds(pages):
+    assert pages["en_seconds"] < 20 and pages["it_seconds"] < 20
+    print(f"report build: en {pages['en_seconds']:.2f} s, it {pages['it_seconds']:.2f} s")
+
+
+def test_value_for_money_is_included_when_willsim_economics_is_installed(result, monkeypatch):
+    fake = types.ModuleType("willsim.economics")
+
+    def value_for_money(runs, reference=None, language="en"):
+        assert reference == runs.scenarios[0]
+        table = pd.DataFrame({"strategy": runs.scenarios, "cost_per_need_met": [1.0, 2.0, 3.0]})
+        return table, [f"assumption in {language}"]
+
+    fake.value_for_money = value_for_money
+    monkeypatch.setitem(sys.modules, "willsim.economics", fake)
+    page = compare.report_bytes(result, "it").decode("utf-8")
+    assert "Rapporto costi-benefici" in page and "assumption in it" in page
+    assert "cost_per_need_met" in page
+    check(page)
+
+
+def test_headlines_and_verdicts_in_plain_language(result):
+    lines = report.headlines(result.paired, "en")
+    assert len(lines) == 2
+    assert all(line.startswith(("2. ", "3. ")) for line in lines)
+    assert all("compared with 1. baseline" in line or "no clear difference" in line
+               for line in lines)
+    assert report.verdict("coverage", 0.1, 0.05, 0.2, "A", "en") == (
+        "Coverage is higher than in A (better): the 95% interval excludes zero.")
+    assert report.verdict("coverage", 0.1, -0.05, 0.2, "A", "it").startswith(
+        "Nessuna differenza chiara")
