@@ -195,7 +195,8 @@ INDICATOR_LIST: list[Indicator] = [
        "Unmet-need share among residents in absolute poverty minus that among comfortable "
        "residents (positive: the poor are worse off).", "mean"),
     _I("trust", "Trust in institutions", "Fiducia nelle istituzioni", "index 0-1",
-       "Mean trust of residents in the social services (raised by outreach contacts).", "mean",
+       "Mean trust of residents in the social services (an outreach contact adds "
+       "outreach.trust_gain, 0 by default).", "mean",
        True),
     _I("provider_revenue_eur", "Provider revenue", "Ricavi degli erogatori", "EUR",
        "Payments received by providers: municipal fees for services, outcome payments, and "
