@@ -20,6 +20,7 @@ from willsim.params import PARAMETERS, ParameterError
 QUICK = ("run.weeks", "run.residents", "run.seed", "office.social_workers",
          "helpseeking.awareness", "municipality.budget_multiplier")
 """Parameters shown above the grouped panels: the levers people reach for first."""
+HELP_STYLE = {"font-size": "0.75em", "color": "#666", "display": "block", "margin-top": "-12px"}
 
 
 def to_text(value: Any) -> str:
@@ -53,11 +54,12 @@ def parse(key: str, text: str) -> Any:
 
 
 def help_text(key: str) -> str:
+    """The parameter's description in the session's language, its range and the list hint."""
     p = PARAMETERS[key]
     rng = "" if isinstance(p.default, bool) else " · " + tr("range", range=p.range_text)
     if p.length is not None:
         rng += " · " + tr("vector_hint", n=p.length)
-    return p.description + rng
+    return p.description_in(i18n.lang.value) + rng
 
 
 def field_label(key: str) -> str:
@@ -77,11 +79,13 @@ def ParamControl(key: str, current: Any, on_commit: Callable[[str, Any], None]):
         with solara.Div(classes=[f"param-{key.replace('.', '-')}"]):
             solara.Checkbox(label=field_label(key), value=bool(current),
                             on_value=lambda v: on_commit(key, bool(v)))
+            solara.Text(help_text(key), classes=["param-help"], style=HELP_STYLE)
         return
     if p.choices:
         with solara.Div(classes=[f"param-{key.replace('.', '-')}"]):
             solara.Select(label=field_label(key), values=list(p.choices), value=current,
                           on_value=lambda v: on_commit(key, v))
+            solara.Text(help_text(key), classes=["param-help"], style=HELP_STYLE)
         return
 
     def commit(new_text: str) -> None:

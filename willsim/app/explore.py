@@ -15,6 +15,7 @@ import solara
 
 from willsim.app import charts, export, i18n, state
 from willsim.app.controls import ControlsPanel
+from willsim.app.ecosystem import EcosystemView
 from willsim.app.i18n import tr
 from willsim.app.journey import CitizenCard
 from willsim.scenario import ScenarioError, available_cities, available_scenarios, load_scenario
@@ -153,10 +154,10 @@ def ExportBox(built: state.Built):
 
 @solara.component
 def LivePanel(built: state.Built | None, choice: state.Choice):
-    """Status, charts, export and the citizen card: the only part redrawn while a run goes on."""
+    """Status, charts, ecosystem, export and the journey: the only part redrawn during a run."""
     run = state.explore_model.value
     frame = state.explore_frame.value
-    version = state.explore_version.value
+    state.explore_version.value  # noqa: B018  (re-render as the model advances)
     language = i18n.lang.value
     live = run if (run is not None and run.choice == choice) else None
     # conditional parts sit in fixed containers, so the widgets after them (the download
@@ -180,10 +181,15 @@ def LivePanel(built: state.Built | None, choice: state.Choice):
     fig = solara.use_memo(lambda: charts.live_figure(shown, weeks, language), deps)
     with solara.Card(tr("key_indicators"), classes=["live-charts"]):
         solara.FigureMatplotlib(fig, dependencies=deps, format="png")
+    # the map and journey redraw when the charts do (each published frame), not every tick
+    token = hash((id(frame), len(frame)))
+    selected = state.selected_resident.value
+    EcosystemView(live, token, selected, state.selected_resident.set)
+    CitizenCard(live, token, selected if selected is not None else 0,
+                state.selected_resident.set)
     with solara.Div():
         if built is not None:
             ExportBox(built)
-    CitizenCard(live, version)
 
 
 @solara.component

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 import solara
 
+from willsim.journal import Journal, sample_residents
 from willsim.model import WelfareModel
 from willsim.results import wide
 from willsim.scenario import (
@@ -35,6 +36,8 @@ from willsim.scenario import (
 MAX_RESIDENTS = int(os.environ.get("WILLSIM_APP_MAX_RESIDENTS", "20000"))
 """The largest population the app simulates; larger cities run as a weighted sample."""
 MAX_UPLOAD_BYTES = 64 * 1024
+JOURNAL_SAMPLE = int(os.environ.get("WILLSIM_APP_JOURNAL_SAMPLE", "1500"))
+"""Residents followed from the start by the Explore model's journal (and drawn on its map)."""
 DEFAULT_APP_SCENARIO = os.environ.get("WILLSIM_APP_SCENARIO", DEFAULT_SCENARIO)
 
 
@@ -55,6 +58,7 @@ explore_model: solara.Reactive[ExploreRun | None] = solara.reactive(None)
 explore_frame = solara.reactive(pd.DataFrame())  # wide indicators of the live model
 explore_version = solara.reactive(0)  # bumped when the live model advances
 paused = solara.reactive(False)
+selected_resident: solara.Reactive[int | None] = solara.reactive(None)  # journey view
 
 
 @dataclass
@@ -156,13 +160,20 @@ def validate_upload(name: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -
 
 
 class ExploreRun:
-    """One session's live model, advanced by steps or by a background task, under a lock."""
+    """One session's live model, advanced by steps or by a background task, under a lock.
+
+    A :class:`~willsim.journal.Journal` follows an even sample of :data:`JOURNAL_SAMPLE`
+    residents from week 0 (all of them in smaller models) for the ecosystem and journey views.
+    """
 
     def __init__(self, built: Built) -> None:
         self.built = built
         self.choice: Choice | None = None
         self.model = WelfareModel(built.scenario)
         self.lock = threading.Lock()
+        sample = sample_residents(self.model.citizens.n, JOURNAL_SAMPLE)
+        self.sample_size = int(sample.size)
+        self.journal = Journal(sample).attach(self.model)
 
     @property
     def done(self) -> bool:
@@ -182,6 +193,7 @@ class ExploreRun:
             return wide(self.model).copy()
 
     def release(self) -> None:
+        self.journal.detach()
         self.model.release()
 
 
