@@ -22,6 +22,7 @@ from willsim.params import DOMAINS, PROVIDER_KINDS
 MUNICIPAL, THIRD_SECTOR = PROVIDER_KINDS.index("municipal"), PROVIDER_KINDS.index("third_sector")
 
 if TYPE_CHECKING:
+    from willsim.citizens import Citizens
     from willsim.model import WelfareModel
 
 
@@ -58,6 +59,7 @@ class Services(Mechanism):
         self.outcome_paid = 0.0
         self.placed_level_total = 0.0  # care levels of cases placed this week (case mix)
         self._provider = model.citizens.provider  # (D, n), updated in place by the model
+        self._served: list[np.ndarray] = self._find_served(model.citizens)
         self.configure(model)
 
     def configure(self, model: WelfareModel) -> None:
@@ -106,7 +108,16 @@ class Services(Mechanism):
     def served_providers(self, model: WelfareModel) -> list[np.ndarray]:
         """For each domain, the provider of every case in service."""
         c = model.citizens
-        return [c.provider[d, np.flatnonzero(c.status[d] == SERVED)] for d in range(len(DOMAINS))]
+        return [c.provider[d, who] for d, who in enumerate(self._find_served(c))]
+
+    @staticmethod
+    def _find_served(c: Citizens) -> list[np.ndarray]:
+        """For each domain, the residents in service (ascending)."""
+        return [np.flatnonzero(c.status[d] == SERVED) for d in range(len(DOMAINS))]
+
+    def _providers_of(self, c: Citizens) -> list[np.ndarray]:
+        """Providers of the cases in ``self._served`` (kept up to date within the week)."""
+        return [c.provider[d, who] for d, who in enumerate(self._served)]
 
     def committed_cost(self, provs: list[np.ndarray]) -> float:
         """Weekly cost of the cases in service (``provs`` from :meth:`served_providers`)."""
@@ -118,7 +129,8 @@ class Services(Mechanism):
 
     def _place(self, model: WelfareModel, week: int) -> None:
         c, muni = model.citizens, model.municipality
-        provs = self.served_providers(model)
+        self._served = self._find_served(c)  # only this mechanism puts cases in service
+        provs = self._providers_of(c)
         self._derive_load(provs)
         committed = self.committed_cost(provs)
         weekly_allowance = muni.available_for_services(week) / muni.weeks_left_in_year(week)
@@ -126,11 +138,15 @@ class Services(Mechanism):
         self.placed_level_total = 0.0
         for d in range(len(DOMAINS)):
             waiting = np.flatnonzero(c.status[d] == WAITLIST)
-            if waiting.size == 0:
+            slots_d = (self.capacity[:, d] - self.load[:, d] + 1e-9) // self.hours[d]
+            most = int(np.maximum(slots_d[self.serves[:, d]], 0).sum())  # places this week
+            if waiting.size == 0 or most == 0:
                 continue
-            oldest = waiting[np.argsort(c.status_since[d, waiting], kind="stable")]
             # paid for outcomes without case-mix adjustment, contractors pick the easiest cases
             skimming = self.outcomes and not self.case_mix
+            oldest = _first_in_order(c.status_since[d, waiting], waiting,
+                                     waiting.size if skimming else most)
+            placed_d = []
             easiest = (oldest[np.argsort(c.need_level[d, oldest], kind="stable")] if skimming
                        else oldest)
             left = np.ones(c.n, dtype=bool)
@@ -149,6 +165,7 @@ class Services(Mechanism):
                 if take == 0:
                     continue
                 who = pool[:take]
+                placed_d.append(who)
                 left[who] = False
                 if d == CARE:
                     self.placed_level_total += float(c.need_level[CARE, who].sum())
@@ -161,6 +178,8 @@ class Services(Mechanism):
                 self.load[j, d] += take * self.hours[d]
                 committed += take * cost
                 self.placed[d] += take
+            if placed_d:
+                self._served[d] = np.sort(np.concatenate([self._served[d], *placed_d]))
 
     def _pay(self, model: WelfareModel, week: int) -> None:
         """Pay this week's services; suspend the newest cases if the budget cannot cover them.
@@ -170,12 +189,13 @@ class Services(Mechanism):
         """
         muni = model.municipality
         self.suspended = 0
-        provs = self.served_providers(model)
+        provs = self._providers_of(model.citizens)
         cost = self.committed_cost(provs)
         available = muni.available_for_services(week)
         if cost > available + 1e-9:
             self._ration(model, cost - available)
-            provs = self.served_providers(model)
+            self._served = self._find_served(model.citizens)
+            provs = self._providers_of(model.citizens)
             cost = self.committed_cost(provs)
         self.cost_week = muni.pay("services", cost)
         self._derive_load(provs)
@@ -204,7 +224,7 @@ class Services(Mechanism):
         self.resolved[:] = 0
         self.outcome_paid = 0.0
         for d in range(len(DOMAINS)):
-            served = np.flatnonzero(c.status[d] == SERVED)
+            served = self._served[d]
             done = served[u[d, served] < self.resolution[d] * self.quality_of(d, served)]
             self.resolved[d] = done.size
             if self.outcomes:
@@ -216,8 +236,10 @@ class Services(Mechanism):
             elif d == WORK:
                 self.neet_activated += int(np.count_nonzero(c.neet[done]))
                 model.resolve_work_needs(done)
-            served = np.flatnonzero(c.status[d] == SERVED)
-            expired = served[week - self.service_start[d, served] >= self.max_weeks[d]]
+            served = served[c.status[d, served] == SERVED]  # resolved needs have closed
+            over = week - self.service_start[d, served] >= self.max_weeks[d]
+            expired = served[over]
+            self._served[d] = served[~over]
             c.status[d, expired] = LATENT
             c.provider[d, expired] = -1
             c.status_since[d, expired] = week
@@ -245,6 +267,21 @@ class Services(Mechanism):
         self.outcome_paid += amount
 
     def _sync_agents(self, model: WelfareModel) -> None:
-        self._derive_load(self.served_providers(model))
+        self._derive_load(self._providers_of(model.citizens))
         for j, pr in enumerate(model.providers):
             pr.load = float(self.load[j].sum())
+
+
+def _first_in_order(keys: np.ndarray, idx: np.ndarray, k: int) -> np.ndarray:
+    """The first ``k`` of ``idx`` in a stable sort by ``keys``, in that order.
+
+    Exactly ``idx[np.argsort(keys, kind="stable")][:k]``, without sorting the whole list when
+    only a few places are free: the ``k`` smallest keys, ties in ``idx`` order.
+    """
+    if k >= idx.size:
+        return idx[np.argsort(keys, kind="stable")]
+    kth = np.partition(keys, k - 1)[k - 1]
+    below = np.flatnonzero(keys < kth)
+    tied = np.flatnonzero(keys == kth)[: k - below.size]
+    chosen = np.sort(np.concatenate([below, tied]))
+    return idx[chosen[np.argsort(keys[chosen], kind="stable")]]
