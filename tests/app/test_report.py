@@ -122,8 +122,8 @@ def test_report_builds_in_a_few_seconds(pages):
 def test_value_for_money_is_included_when_willsim_economics_is_installed(result, monkeypatch):
     fake = types.ModuleType("willsim.economics")
 
-    def value_for_money(runs, reference=None, language="en"):
-        assert reference == runs.scenarios[0]
+    def value_for_money(runs, reference=None, language="en", params=None):
+        assert reference == runs.scenarios[0] and params["run.weeks"] == 56
         table = pd.DataFrame({"strategy": runs.scenarios, "cost_per_need_met": [1.0, 2.0, 3.0]})
         return table, [f"assumption in {language}"]
 
@@ -145,3 +145,13 @@ def test_headlines_and_verdicts_in_plain_language(result):
         "Coverage is higher than in A (better): the 95% interval excludes zero.")
     assert report.verdict("coverage", 0.1, -0.05, 0.2, "A", "it").startswith(
         "Nessuna differenza chiara")
+
+
+def test_value_for_money_from_willsim_economics_is_shown_as_display_strings(result):
+    pytest.importorskip("willsim.economics")
+    economics = report.economics_for(result.paired, "it", result.scenarios[0].params)
+    shown = report.economics_table(economics.table, "it")
+    assert list(shown.columns) == ["Strategia", "Voce", "Media", "Intervallo al 95%", "Nota"]
+    assert set(shown["Strategia"]) == set(result.names[1:])
+    assert shown["Media"].str.contains(r"€|–|\d").all()
+    assert economics.assumptions

@@ -95,6 +95,9 @@ class Result:
     complete: bool = True
     paired: PairedRuns | None = None  # tidy end-of-run figures, city and by group
     policy_log: pd.DataFrame = field(default_factory=pd.DataFrame)  # scenario, seed, week, ...
+    equity: pd.DataFrame = field(default_factory=pd.DataFrame)  # report.equity_data(paired)
+    costs: pd.DataFrame = field(default_factory=pd.DataFrame)  # report.cost_data(paired)
+    timeline: pd.DataFrame = field(default_factory=pd.DataFrame)  # report.policy_timeline
     elapsed: float = 0.0
 
 
@@ -155,6 +158,11 @@ def run_comparison(s: Settings, keep_going=lambda: True, progress=lambda done, t
     res.summaries = pd.DataFrame(rows)
     res.paired = paired_runs(res.summaries, pd.concat(groups, ignore_index=True), names, seeds)
     res.policy_log = pd.concat(logs, ignore_index=True)
+    # the language-neutral tables of the panels, computed here in the background task (the
+    # by-group intervals take a second or two) so that showing the results never waits
+    res.equity = report.equity_data(res.paired)
+    res.costs = report.cost_data(res.paired)
+    res.timeline = report.policy_timeline(res.policy_log, res.paired.scenarios)
     for key in INDICATORS:
         res.series[key] = {n: pd.concat([f[key] for f in frames[n]], axis=1,
                                         keys=range(len(frames[n]))) for n in names if frames[n]}
@@ -399,12 +407,13 @@ def briefing(res: Result, language: str) -> report.Briefing:
     assert res.paired is not None
     economics = None
     try:
-        economics = report.economics_for(res.paired, language)
+        economics = report.economics_for(res.paired, language, res.scenarios[0].params)
     except Exception:  # an optional add-on must not break the report
         economics = None
     return report.Briefing(runs=res.paired, scenarios=res.scenarios, language=language,
                            series=res.series, policy_log=res.policy_log, economics=economics,
-                           command=export.comparison_command(res.scenarios, len(res.seeds)))
+                           command=export.comparison_command(res.scenarios, len(res.seeds)),
+                           equity=res.equity)
 
 
 def report_bytes(res: Result, language: str) -> bytes:
@@ -434,16 +443,14 @@ def results_tables(res: Result, language: str, key: str) -> Tables:
     runs = res.paired
     assert runs is not None
     keys = list(dict.fromkeys((key, *report.KEY_INDICATORS)))
-    equity = report.equity_data(runs)
-    costs_raw = report.cost_data(runs)
-    timeline = report.policy_timeline(res.policy_log, runs.scenarios)
+    equity, costs_raw, timeline = res.equity, res.costs, res.timeline
     out = Tables(key_figures=report.key_figures(runs, language, keys),
                  key_raw=compare_table(runs, keys), headlines=report.headlines(runs, language),
                  equity_raw=equity, equity_lines=report.equity_lines(runs, language, equity),
                  costs=report.costs_table(runs, language, costs_raw), costs_raw=costs_raw,
                  timeline_raw=timeline, timeline=report.timeline_table(timeline, language))
     try:
-        out.economics = report.economics_for(runs, language)
+        out.economics = report.economics_for(runs, language, res.scenarios[0].params)
     except Exception as exc:  # an optional add-on must not break the page
         out.economics_error = str(exc)
     return out
@@ -512,7 +519,8 @@ def CompareResults(res: Result):
             TableView(t.costs, t.costs_raw, "willsim-costs")
             if t.economics is not None:
                 solara.Markdown(f"##### {tr('cmp_economics')}")
-                TableView(t.economics.table, t.economics.table, "willsim-value-for-money")
+                TableView(report.economics_table(t.economics.table, language),
+                          t.economics.table, "willsim-value-for-money")
                 for line in t.economics.assumptions:
                     solara.Text("• " + line, style={"font-size": "0.85em"})
             elif t.economics_error:

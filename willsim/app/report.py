@@ -117,6 +117,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "item": ("Item", "Voce"),
     "economics": ("Value for money", "Rapporto costi-benefici"),
     "assumptions": ("Assumptions", "Ipotesi"),
+    "note": ("Note", "Nota"),
     "timeline": ("Policy timeline", "Cronologia delle politiche"),
     "timeline_help": ("When each timed policy started and stopped, and why (week: median over "
                       "replicates, range in brackets).",
@@ -442,15 +443,36 @@ class Economics:
     assumptions: list[str] = field(default_factory=list)
 
 
-def economics_for(runs: PairedRuns, language: str = "en") -> Economics | None:
+def economics_for(runs: PairedRuns, language: str = "en",
+                  params: Mapping[str, Any] | None = None) -> Economics | None:
     """Value for money from ``willsim.economics`` when that module is installed, else None
-    (the report then shows costs only)."""
+    (the report then shows costs only). ``params``: the reference scenario's parameters."""
     try:
         from willsim.economics import value_for_money
     except ImportError:
         return None
-    table, assumptions = value_for_money(runs, reference=runs.scenarios[0], language=language)
+    kwargs = {"params": params} if params is not None else {}
+    table, assumptions = value_for_money(runs, reference=runs.scenarios[0], language=language,
+                                         **kwargs)
     return Economics(table, list(assumptions))
+
+
+def economics_table(table: pd.DataFrame, language: str = "en") -> pd.DataFrame:
+    """Value-for-money rows (``scenario, item, label, unit, mean, ci_low, ci_high, note``) as
+    display strings; any other table is returned as it is."""
+    needed = {"scenario", "label", "unit", "mean", "ci_low", "ci_high"}
+    if not needed <= set(table.columns):
+        return table
+    rows = []
+    for r in table.to_dict("records"):
+        unit = "EUR" if r["unit"] == "EUR" else ""
+        rows.append({text("strategy", language): r["scenario"],
+                     text("item", language): r["label"],
+                     text("mean", language): fmt_value(r["mean"], unit, language, signed=True),
+                     text("interval", language): _interval(r["ci_low"], r["ci_high"], unit,
+                                                           language),
+                     text("note", language): r.get("note") or ""})
+    return pd.DataFrame(rows)
 
 
 @dataclass
@@ -470,6 +492,7 @@ class Briefing:
     created: str | None = None
     charts: Sequence[str] = CHART_INDICATORS
     figures: bool = True  # equity, costs and timeline figures besides the tables
+    equity: pd.DataFrame | None = None  # equity_data(runs), if already computed
     equity_indicator: str = "unmet_need_share"
 
 
@@ -575,7 +598,7 @@ def build_report(b: Briefing) -> str:
     sections.append(_section(text("key_figures", lang), _p(text("key_help", lang), "muted"),
                              *[_p(line) for line in headlines(runs, lang)],
                              _table_html(key_figures(runs, lang)), anchor="key-figures"))
-    eq = equity_data(runs)
+    eq = equity_data(runs) if b.equity is None else b.equity
     clear = equity_table(runs, lang, data=eq[eq["verdict"].isin(["gains", "loses"])])
     from willsim.app import charts
 
@@ -593,7 +616,7 @@ def build_report(b: Briefing) -> str:
     cost_parts.append(_table_html(costs_table(runs, lang, data=costs)))
     if b.economics is not None:
         cost_parts += [f"<h3>{html.escape(text('economics', lang))}</h3>",
-                       _table_html(b.economics.table)]
+                       _table_html(economics_table(b.economics.table, lang))]
         if b.economics.assumptions:
             cost_parts += [f"<h4>{html.escape(text('assumptions', lang))}</h4><ul>"
                            + "".join(f"<li>{html.escape(a)}</li>" for a in b.economics.assumptions)
