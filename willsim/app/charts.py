@@ -28,6 +28,9 @@ def _formatter(unit: str, language: str) -> FuncFormatter:
     def fmt(x: float, _pos: int) -> str:
         if unit == "share":
             return report.number(100 * x, 1, language) + "%"
+        if abs(x) >= 1_000_000:
+            value = report.number(x / 1_000_000, 1 if abs(x) < 10_000_000 else 0, language)
+            return value + (" mln" if language == "it" else "M")
         if abs(x) >= 1000:
             return report.number(x / 1000, 0, language) + "k"
         return report.number(x, 1 if abs(x) < 10 else 0, language)

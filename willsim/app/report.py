@@ -106,9 +106,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no clear change": ("no clear change", "nessun cambiamento chiaro"),
     "equity_none": ("No group gains or loses clearly on these replicates.",
                     "Nessun gruppo ci guadagna o ci perde chiaramente con queste repliche."),
-    "equity_line": ("{strategy} — gains: {gains}; loses: {loses}.",
-                    "{strategy} — ci guadagnano: {gains}; ci perdono: {loses}."),
-    "nobody": ("nobody", "nessuno"),
+    "equity_line": ("{strategy} — groups that gain: {gains}. Groups that lose: {loses}.",
+                    "{strategy} — gruppi che ci guadagnano: {gains}. Gruppi che ci perdono: "
+                    "{loses}."),
+    "nobody": ("none", "nessuno"),
     "costs": ("Costs", "Costi"),
     "costs_help": ("Public spending by item over the whole run (mean over replicates), and the "
                    "paired difference from {ref}.",
@@ -348,9 +349,12 @@ def equity_lines(runs: PairedRuns, language: str = "en",
         parts = {}
         for verdict_key in ("gains", "loses"):
             sub = block[block["verdict"] == verdict_key]
-            who = [f"{group_name(r.group_var, r.group, language)} "
-                   f"({label(r.indicator, language).lower()})" for r in sub.itertuples()]
-            parts[verdict_key] = ", ".join(who) or text("nobody", language)
+            per_indicator = []
+            for ind, rows in sub.groupby("indicator", sort=False):
+                who = ", ".join(group_name(r.group_var, r.group, language)
+                                for r in rows.itertuples())
+                per_indicator.append(f"{label(str(ind), language).lower()} ({who})")
+            parts[verdict_key] = "; ".join(per_indicator) or text("nobody", language)
         lines.append(text("equity_line", language, strategy=name, **parts))
     return lines
 
