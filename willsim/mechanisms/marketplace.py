@@ -61,6 +61,8 @@ class Marketplace(Mechanism):
         self.rating_count = np.zeros(k)
         self.revenue_history = np.zeros((REVENUE_WINDOW, k))
         self.success = 1.0  # share of last week's requests matched
+        self.matched = np.empty(0, dtype=np.intp)  # residents matched with a provider (sorted)
+        self._paid = self.matched  # residents whose hours and spending were set last week
         self.started = False
         self.agents: list[Provider] = []
         self._reset_week()
@@ -136,13 +138,15 @@ class Marketplace(Mechanism):
         return self.list_price * (1.0 - self.discount * min(load / self.volume_full, 1.0))
 
     def load(self) -> np.ndarray:
-        matched = self.match_provider[self.match_provider >= 0]
-        return np.bincount(matched, minlength=self.quality.size) * self.hours
+        """Hours a week each provider sells to the residents it is matched with."""
+        matched = self.match_provider[self.matched]
+        return np.bincount(matched[matched >= 0], minlength=self.quality.size) * self.hours
 
     def step(self, model: WelfareModel, week: int) -> None:
         self._reset_week()
-        self.care_hours[:] = 0.0
-        self.family_spending[:] = 0.0
+        self.care_hours[self._paid] = 0.0
+        self.family_spending[self._paid] = 0.0
+        self._paid = self.matched[:0]
         if not self.enabled:
             if self.started:
                 self._close_all()
@@ -150,48 +154,55 @@ class Marketplace(Mechanism):
         rng = model.streams["marketplace"]
         model.municipality.pay("marketplace", self.fixed_week)
         self._end_matches(week)
-        self._users_join(model, rng)
-        self._post_and_match(model, week, rng)
+        needy, domain = self._needs(model)
+        self._users_join(model, needy, rng)
+        self._post_and_match(model, week, needy, domain, rng)
         self._deliver(model, week, rng)
         self._providers_enter_and_exit(model, rng)
 
     def _close_all(self) -> None:
         self.match_provider[:] = -1
         self.user[:] = False
+        self.matched = self.matched[:0]
 
     def _end_matches(self, week: int) -> None:
-        done = (self.match_provider >= 0) & (week >= self.match_until)
-        self.match_provider[done] = -1
-        self.match_domain[done] = -1
+        matched = self.matched[self.match_provider[self.matched] >= 0]  # deaths unmatched some
+        done = week >= self.match_until[matched]
+        self.match_provider[matched[done]] = -1
+        self.match_domain[matched[done]] = -1
+        self.matched = matched[~done]
 
-    def _can_reach(self, model: WelfareModel) -> np.ndarray:
+    def _can_reach(self, model: WelfareModel, who: np.ndarray) -> np.ndarray:
+        """Ease of reaching the platform for residents ``who`` (0 to 1)."""
         c = model.citizens
-        access = c.digital.astype(float)
-        if not self.digital_only:
-            access = np.where(c.digital, 1.0, self.assisted)
-        return access * c.aware * ~c.residential
+        digital = c.digital[who]
+        access = digital.astype(float) if self.digital_only else np.where(
+            digital, 1.0, self.assisted)
+        return access * (c.aware[who] & ~c.residential[who])
 
-    def _needs(self, model: WelfareModel) -> np.ndarray:
-        """(2, n): unmet care need, work need — what the platform can serve."""
+    def _needs(self, model: WelfareModel) -> tuple[np.ndarray, np.ndarray]:
+        """Residents with an unmet care or work need (what the platform can serve), and the
+        domain each would post in (care first)."""
+        c, met = model.citizens, model.coverage.met
+        care = (c.need_level[CARE] > 0) & ~met[CARE]
+        who = np.flatnonzero(care | ((c.need_level[WORK] > 0) & ~met[WORK]))
+        return who, np.where(care[who], CARE, WORK).astype(np.int8)
+
+    def _users_join(self, model: WelfareModel, needy: np.ndarray,
+                    rng: np.random.Generator) -> None:
+        who = needy[~self.user[needy]]
+        p = self.join * self.success * self._can_reach(model, who)
+        self.user[who[rng.random(who.size) < p]] = True
+
+    def _post_and_match(self, model: WelfareModel, week: int, needy: np.ndarray,
+                        domain: np.ndarray, rng: np.random.Generator) -> None:
         c = model.citizens
-        return np.stack([(c.need_level[CARE] > 0) & ~model.coverage.met[CARE],
-                         (c.need_level[WORK] > 0) & ~model.coverage.met[WORK]])
-
-    def _users_join(self, model: WelfareModel, rng: np.random.Generator) -> None:
-        needy = self._needs(model).any(axis=0) & ~self.user
-        p = self.join * self.success * self._can_reach(model)
-        self.user |= needy & (rng.random(needy.size) < p)
-
-    def _post_and_match(self, model: WelfareModel, week: int, rng: np.random.Generator) -> None:
-        c = model.citizens
-        needs = self._needs(model)
-        free = self.user & (self.match_provider < 0)
-        domain = np.where(needs[0], CARE, WORK)
-        posters = np.flatnonzero(free & needs.any(axis=0))
+        free = self.user[needy] & (self.match_provider[needy] < 0)
+        posters, domain = needy[free], domain[free]
         self.price_now = price = self.price()
         own_share = np.where(c.isee[posters] <= model.office.isee_max[CARE], 1 - self.subsidy, 1)
         affordable = price * own_share <= self.max_price[c.income_band[posters]]
-        posters = posters[affordable]
+        posters, domain = posters[affordable], domain[affordable]
         self.posted_since[posters] = np.where(self.posted_since[posters] < 0, week,
                                               self.posted_since[posters])
         self.requests = posters.size
@@ -212,12 +223,12 @@ class Marketplace(Mechanism):
                 break
             masked = np.where(open_[None, :], score, -np.inf)
             choice = np.argmax(masked, axis=1)
-            for j in np.unique(choice[unmatched]):
+            for j in np.unique(choice[unmatched]):  # a loop over providers, not residents
                 want = priority[(choice[priority] == j) & unmatched[priority]]
                 take = want[:spare[j]]
                 who = posters[take]
                 self.match_provider[who] = j
-                self.match_domain[who] = domain[who]
+                self.match_domain[who] = domain[take]
                 self.match_until[who] = week + self.match_weeks
                 self.match_time_total += float((week - self.posted_since[who]).sum())
                 self.posted_since[who] = -1
@@ -225,12 +236,13 @@ class Marketplace(Mechanism):
                 spare[j] -= take.size
         self.matches = int((~unmatched).sum())
         self.success = self.matches / posters.size
+        self.matched = np.sort(np.r_[self.matched, posters[~unmatched]])
         left = posters[unmatched]
         self.user[left[rng.random(left.size) < self.leave]] = False
 
     def _deliver(self, model: WelfareModel, week: int, rng: np.random.Generator) -> None:
         c = model.citizens
-        served = np.flatnonzero(self.match_provider >= 0)
+        served = self.matched
         prov = self.match_provider[served]
         hours = np.full(served.size, self.hours)
         care = self.match_domain[served] == CARE
@@ -245,15 +257,19 @@ class Marketplace(Mechanism):
         self.revenue_history = np.roll(self.revenue_history, 1, axis=0)
         self.revenue_history[0] = revenue
         self.family_spending[served] = paid * (1 - voucher)
+        self._paid = served
         rating = self.quality[prov] + rng.normal(0, self.rating_noise, prov.size)
         self.rating_sum += np.bincount(prov, weights=rating, minlength=self.quality.size)
         self.rating_count += np.bincount(prov, minlength=self.quality.size)
         work = served[~care]
-        done = work[rng.random(work.size) < self.work_effect * self.quality[prov[~care]]]
+        resolved = rng.random(work.size) < self.work_effect * self.quality[prov[~care]]
+        done = work[resolved]
         model.resolve_work_needs(done)
         self.match_provider[done] = -1
+        if done.size:
+            self.matched = self.matched[self.match_provider[self.matched] >= 0]
         load = self.load()
-        for j, agent in enumerate(self.agents):
+        for j, agent in enumerate(self.agents):  # a loop over providers, not residents
             agent.revenue += revenue[j]
             agent.load = float(load[j]) if self.active[j] else 0.0
 

@@ -26,13 +26,23 @@ if TYPE_CHECKING:
 
 OLD_AGE = 4  # age bands 75-84 and above weigh most in the risk score
 MAX_CASCADE_ROUNDS = 50
+MAX_RISK = 6  # highest value of the risk score
+
+
+def risk_levels(model: WelfareModel) -> np.ndarray:
+    """What the municipality can know, as an int8 score 0..6 per resident: 65+, 75+, living
+    alone, income band at most working poor (1 point each) and a past crisis (2 points)."""
+    c = model.citizens
+    score = (c.age_band >= 3).view(np.int8) + (c.age_band >= OLD_AGE).view(np.int8)
+    score += c.living_alone.view(np.int8)
+    score += (c.income_band <= 1).view(np.int8)
+    score += 2 * (c.crises > 0).view(np.int8)
+    return score
 
 
 def risk_score(model: WelfareModel) -> np.ndarray:
-    """What the municipality can know: age, living alone, income band and past crises."""
-    c = model.citizens
-    return (1.0 * (c.age_band >= 3) + 1.0 * (c.age_band >= OLD_AGE) + 1.0 * c.living_alone
-            + 1.0 * (c.income_band <= 1) + 2.0 * (c.crises > 0))
+    """:func:`risk_levels` as floats."""
+    return risk_levels(model).astype(float)
 
 
 class Outreach(Mechanism):
@@ -93,21 +103,29 @@ class Outreach(Mechanism):
 
     def choose(self, model: WelfareModel, count: int, week: int,
                rng: np.random.Generator) -> np.ndarray:
-        """Residents to contact this week under the targeting rule."""
+        """Residents to contact this week under the targeting rule (in contact order)."""
         c = model.citizens
         pool = ~c.residential & (week - self.last_contact >= self.rescreen_after)
         if self.targeting == "antennas":
             pool &= self.near_antenna
-        candidates = np.flatnonzero(pool)
-        if count <= 0 or candidates.size == 0:
-            return candidates[:0]
-        noise = rng.random(candidates.size)
-        # highest risk first, ties at random (noise < 1 never outweighs a score step of 1)
-        key = noise - risk_score(model)[candidates] if self.targeting == "risk" else noise
-        if count < candidates.size:
-            top = np.argpartition(key, count - 1)[:count]
-            return candidates[top[np.argsort(key[top])]]
-        return candidates[np.argsort(key)]
+        if count <= 0:
+            return np.empty(0, dtype=np.intp)
+        if self.targeting != "risk":
+            return _sample(np.flatnonzero(pool), count, rng)
+        # highest risk first, at random within a level: take whole levels from the top, then
+        # a random sample of the level where the contacts run out
+        score = np.where(pool, risk_levels(model), np.int8(-1))
+        level, above = MAX_RISK, 0
+        while level >= 0:
+            at = int(np.count_nonzero(score == level))
+            if above + at >= count:
+                break
+            above += at
+            level -= 1
+        top = np.flatnonzero(score > level)
+        if level >= 0:
+            top = np.r_[top, _sample(np.flatnonzero(score == level), count - above, rng)]
+        return top[np.lexsort((rng.random(top.size), -score[top]))]
 
     def inform(self, model: WelfareModel, who: np.ndarray, rng: np.random.Generator) -> None:
         """Residents ``who`` learn about the services and pass the word on through their ties."""
@@ -153,3 +171,10 @@ def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         return np.empty(0, dtype=np.int64)
     offsets = np.repeat(starts - np.cumsum(np.r_[0, lengths[:-1]]), lengths)
     return offsets + np.arange(total)
+
+
+def _sample(candidates: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` of ``candidates`` (all if fewer) without replacement, in random order."""
+    if count >= candidates.size:
+        return candidates[rng.permutation(candidates.size)]
+    return candidates[rng.choice(candidates.size, count, replace=False)]
