@@ -23,6 +23,7 @@ from willsim.scenario import ScenarioError, available_cities, available_scenario
 STEP_DELAY = float(os.environ.get("WILLSIM_APP_STEP_DELAY", "0"))  # seconds/week (tests, demos)
 PUBLISH_EVERY = 0.5  # seconds between updates of the week counter during a run
 CHART_EVERY = 2.0  # seconds between chart redraws during a run
+LIVE_VIEW_EVERY = 6.0  # seconds between redraws of the ecosystem and journey during a run
 
 
 def publish(run: state.ExploreRun, charts_too: bool = True) -> None:
@@ -181,8 +182,10 @@ def LivePanel(built: state.Built | None, choice: state.Choice):
     fig = solara.use_memo(lambda: charts.live_figure(shown, weeks, language), deps)
     with solara.Card(tr("key_indicators"), classes=["live-charts"]):
         solara.FigureMatplotlib(fig, dependencies=deps, format="png")
-    # the map and journey redraw when the charts do (each published frame), not every tick
-    token = hash((id(frame), len(frame)))
+    # the map and journey redraw with each published frame when idle, and every few seconds
+    # during a run (they cost as much as the charts)
+    token = (int(time.monotonic() // LIVE_VIEW_EVERY) if play.pending
+             else hash((id(frame), len(frame))))
     selected = state.selected_resident.value
     EcosystemView(live, token, selected, state.selected_resident.set)
     CitizenCard(live, token, selected if selected is not None else 0,

@@ -189,19 +189,26 @@ def CitizenCard(run: Any, token: int, selected: int | None = None,
     index = own if selected is None else selected
     choose = on_select or set_own
     language = i18n.lang.value
-    with solara.Card(tr("citizen"), classes=["citizen-card"]):
+
+    def read() -> tuple[int, dict[str, Any], list[dict[str, Any]], int, int, int] | None:
         if run is None:
-            solara.Text(tr("citizen_none"))
-            return
+            return None
         n = run.model.citizens.n
-        index = min(max(int(index), 0), n - 1)
+        i = min(max(int(index), 0), n - 1)
         journal: Journal = run.journal
         with run.lock:
-            if not journal.follows(index):
-                journal.follow([index])
-            info = run.model.citizen(index).describe()
-            items = picker_items(journal, language)
-            weeks, now = run.model.weeks, run.model.week
+            if not journal.follows(i):
+                journal.follow([i])
+            return (i, run.model.citizen(i).describe(), picker_items(journal, language),
+                    run.model.weeks, run.model.week, int(journal.since_week[journal._position(i)]))
+
+    data = solara.use_memo(read, [id(run), index, token, language])
+    with solara.Card(tr("citizen"), classes=["citizen-card"]):
+        if data is None:
+            solara.Text(tr("citizen_none"))
+            return
+        index, info, items, weeks, now, since = data
+        n = run.model.citizens.n
         with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
             with solara.Div(classes=["journey-picker"], style={"min-width": "320px"}):
                 solara.v.Select(label=tr("journey_pick"), items=items,
@@ -210,9 +217,7 @@ def CitizenCard(run: Any, token: int, selected: int | None = None,
             solara.InputInt(tr("citizen_index", n=n - 1), value=index,
                             on_value=lambda v: choose(min(max(int(v or 0), 0), n - 1)))
         solara.Text(tr("journey_selected", i=index) + " · " + tr("week_of", week=now, weeks=weeks)
-                    + " · " + tr("journey_followed_from",
-                                 week=int(journal.since_week[journal._position(index)])),
-                    classes=["journey-title"])
+                    + " · " + tr("journey_followed_from", week=since), classes=["journey-title"])
         with solara.Columns([1, 2]):
             solara.DataFrame(attribute_table(info), items_per_page=20)
             solara.DataFrame(needs_table(info))
