@@ -27,7 +27,8 @@ COLOURS = ("#1b6ca8", "#d1495b", "#66a182", "#edae49")
 def _formatter(unit: str, language: str) -> FuncFormatter:
     def fmt(x: float, _pos: int) -> str:
         if unit == "share":
-            return report.number(100 * x, 1, language) + "%"
+            pct = 100 * x
+            return report.number(pct, 1 if abs(pct) >= 1 or pct == 0 else 2, language) + "%"
         if abs(x) >= 1_000_000:
             value = report.number(x / 1_000_000, 1 if abs(x) < 10_000_000 else 0, language)
             return value + (" mln" if language == "it" else "M")
@@ -105,16 +106,34 @@ def sweep_bands_figure(band: pd.DataFrame, language: str,
     return fig
 
 
+SENSITIVITY_LABELS = {"ST": ("Total Sobol index", "Indice di Sobol totale"),
+                      "S1": ("First-order Sobol index", "Indice di Sobol del primo ordine"),
+                      "mu_star": ("Morris μ* (per full range)", "μ* di Morris (su tutto "
+                                                                  "l'intervallo)"),
+                      "mu": ("Morris μ (per full range)", "μ di Morris (su tutto l'intervallo)"),
+                      "spearman": ("Spearman rank correlation", "Correlazione di Spearman")}
+
+
 def sensitivity_figure(table: pd.DataFrame, value: str, output: str, language: str) -> Figure:
-    """Horizontal bars of one output's sensitivity ``value`` (e.g. ``ST``) per parameter."""
+    """Horizontal bars of one output's sensitivity ``value`` (e.g. ``ST``) per parameter,
+    labelled with the registry's parameter names; Morris effects in the output's unit."""
+    from willsim.params import PARAMETERS
+
     t = table[table["output"] == output].sort_values(value, key=abs)
-    fig = Figure(figsize=(7, 0.5 + 0.45 * max(len(t), 1)), dpi=90, layout="constrained")
+    fig = Figure(figsize=(7, 0.9 + 0.45 * max(len(t), 1)), dpi=90, layout="constrained")
     ax = fig.add_subplot(1, 1, 1)
-    ax.barh(t["parameter"].astype(str), t[value].to_numpy(dtype=float), color=COLOURS[3])
+    names = [(PARAMETERS[k].label_it if language == "it" else PARAMETERS[k].label)
+             if k in PARAMETERS else str(k) for k in t["parameter"]]
+    ax.barh(names, t[value].to_numpy(dtype=float), color=COLOURS[3])
     ax.axvline(0, color="#444", lw=0.8)
     ax.set_title(INDICATORS[output].label_in(language) if output in INDICATORS else output,
                  fontsize=10)
-    ax.set_xlabel(value)
+    unit = INDICATORS[output].unit if value in ("mu", "mu_star") and output in INDICATORS \
+        else ""
+    ax.xaxis.set_major_formatter(_formatter(unit, language) if unit else FuncFormatter(
+        lambda x, _pos: report.number(x, 3 if abs(x) < 1 else 1, language)))
+    pair = SENSITIVITY_LABELS.get(value, (value, value))
+    ax.set_xlabel(pair[1] if language == "it" else pair[0])
     ax.grid(axis="x", alpha=0.3)
     return fig
 
