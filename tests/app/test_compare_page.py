@@ -202,3 +202,17 @@ def test_results_loader_bands_sensitivity_and_spec(sweep):
     assert found["chart-view"] == 2  # bands, what matters most
     rc.find(children=[i18n.tr("res_morris")]).assert_single()
     rc.close()
+
+
+def test_new_strings_exist_in_both_languages_with_the_same_placeholders():
+    import string
+
+    def names(text: str) -> set[str]:
+        return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+    for table in (compare.STRINGS, rp.STRINGS, report.STRINGS):
+        for key, (en, it) in table.items():
+            assert en.strip() and it.strip(), key
+            assert names(en) == names(it), key
+    for key in (*compare.STRINGS, *rp.STRINGS):
+        assert i18n.CATALOG[key] == (compare.STRINGS | rp.STRINGS)[key]
