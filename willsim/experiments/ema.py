@@ -8,7 +8,8 @@
 * :func:`run_experiments` — ``perform_experiments`` with a seed, the sequential or the
   multiprocessing evaluator, tidy DataFrames back;
 * :func:`policy_fails` — which experiments count as a failure of the policy;
-* :func:`discover` — PRIM on those failures: the boxes of conditions under which it fails.
+* :func:`discover` — PRIM on those failures: the boxes of conditions under which it fails;
+* :func:`outreach_failure` — the worked example: when does proactive outreach fail?
 
 EMA names must be Python identifiers, so ``office.assessment_hours`` is ``office__assessment_hours``
 inside EMA (the form :class:`~willsim.model.WelfareModel` also accepts); the DataFrames returned
@@ -278,16 +279,38 @@ def build_model(uncertainties: Iterable[str] | Mapping[str, Bounds],
 
 # --- experiments -----------------------------------------------------------------------------
 
+def lhs_sampler(seed: int) -> Any:
+    """EMA's Latin hypercube sampler, drawing from its own seeded ``numpy.random.Generator``.
+
+    EMA's own ``LHSSampler`` shuffles with NumPy's global random state; this one gives the same
+    design (one value in each of ``size`` equal-probability strata, strata shuffled per
+    parameter) from a private stream, so a seed reproduces the design and nothing else is touched.
+    """
+    ema()
+    from ema_workbench.em_framework.samplers import LHSSampler
+
+    class SeededLHSSampler(LHSSampler):
+        def __init__(self, rng: np.random.Generator) -> None:
+            self.rng = rng
+
+        def sample(self, distribution: Any, size: int) -> np.ndarray:
+            # (0, 1]: a discrete distribution's ppf(0) is below its support
+            strata = (self.rng.permutation(size) + 1.0 - self.rng.random(size)) / size
+            return distribution.ppf(strata)
+
+    return SeededLHSSampler(np.random.default_rng(seed))
+
+
 def run_experiments(model: Any, scenarios: int = 16, policies: int = 0,
                     evaluator: str = "sequential", processes: int | None = None,
                     seed: int = 0, progress: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``perform_experiments`` on ``model``: ``scenarios`` Latin-hypercube samples of the
     uncertainties (× ``policies`` samples of the levers, if any).
 
-    The sampling is reproducible for a given ``seed`` (EMA samples with NumPy's global random
-    state; it is restored afterwards). ``evaluator="multiprocessing"`` runs on ``processes``
-    worker processes; ``progress`` shows EMA's progress bar. Returns ``(experiments, outcomes)``: one row per experiment, parameters
-    under their dotted keys, one column per outcome.
+    The sampling is reproducible for a given ``seed`` and leaves NumPy's global random state
+    alone (:func:`lhs_sampler`). ``evaluator="multiprocessing"`` runs on ``processes`` worker
+    processes; ``progress`` shows EMA's progress bar. Returns ``(experiments, outcomes)``: one
+    row per experiment, parameters under their dotted keys, one column per outcome.
     """
     wb = ema()
     if evaluator not in EVALUATORS:
@@ -296,20 +319,19 @@ def run_experiments(model: Any, scenarios: int = 16, policies: int = 0,
         raise SpecError(f"scenarios must be at least 1, got {scenarios}")
     if model.levers and policies < 1:
         raise SpecError("the model has levers: give policies >= 1 (lever samples)")
-    state = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        if evaluator == "sequential":
-            ev = wb.SequentialEvaluator(model)
-        else:
-            ev = wb.MultiprocessingEvaluator(model, n_processes=processes)
-        with ev:
-            experiments, results = ev.perform_experiments(
-                scenarios=scenarios, policies=policies or None, log_progress=not progress)
-    finally:
-        np.random.set_state(state)
+    sampler = lhs_sampler(seed)
+    if evaluator == "sequential":
+        ev = wb.SequentialEvaluator(model)
+    else:
+        ev = wb.MultiprocessingEvaluator(model, n_processes=processes)
+    with ev:
+        experiments, results = ev.perform_experiments(
+            scenarios=scenarios, policies=policies or None, uncertainty_sampling=sampler,
+            lever_sampling=sampler, log_progress=not progress)
     names = {p.name: param_key(p.name) for p in [*model.uncertainties, *model.levers]}
     experiments = experiments.rename(columns=names)
+    # EMA numbers scenarios with a process-wide counter: number them from 0 in every call
+    experiments["scenario"] = pd.factorize(experiments["scenario"], sort=True)[0]
     return experiments, pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in results.items()})
 
 
@@ -350,12 +372,14 @@ class Box:
     coverage: float  # share of all failures that fall in the box
     density: float  # share of the experiments in the box that fail
     mass: float  # share of all experiments in the box
-    prim_box: Any  # the EMA PrimBox, for inspect() and show_tradeoff()
+    prim_box: Any  # the EMA PrimBox, for inspect() and show_tradeoff(); None if all fail
 
     def text(self) -> str:
         """The box in one plain sentence per restriction."""
         lines = [f"coverage {self.coverage:.0%}, density {self.density:.0%}, "
                  f"mass {self.mass:.0%}"]
+        if self.limits.empty:
+            lines.append("  no restriction: failures are spread over the whole space")
         for row in self.limits.itertuples():
             if isinstance(row.values, (set, frozenset, list, tuple)):
                 lines.append(f"  {row.parameter} in {{{', '.join(map(str, sorted(row.values)))}}}")
@@ -365,15 +389,17 @@ class Box:
 
 
 def discover(experiments: pd.DataFrame, fails: np.ndarray | pd.Series,
-             threshold: float = 0.8, max_boxes: int = 1, peel_alpha: float = 0.05,
+             threshold: float | None = None, max_boxes: int = 1, peel_alpha: float = 0.05,
              mass_min: float = 0.05, columns: Sequence[str] | None = None) -> list[Box]:
     """PRIM on the failures: up to ``max_boxes`` boxes of parameter values where they
     concentrate.
 
     ``columns`` are the candidate parameters (default: every column but EMA's scenario, policy
     and model). On each peeling trajectory the box kept is the one with the highest coverage
-    among those with density >= ``threshold`` (the last box if none reaches it). Boxes whose
-    density stays below ``threshold`` are not returned.
+    among those that restrict at least one parameter and have density >= ``threshold``; a
+    trajectory without such a box ends the search. The default ``threshold`` is 0.7, or halfway
+    from the overall failure rate to 1 when that is higher (a box must concentrate failures).
+    When every experiment fails, the one box is the whole space.
     """
     ema()
     from ema_workbench.analysis import prim
@@ -383,21 +409,28 @@ def discover(experiments: pd.DataFrame, fails: np.ndarray | pd.Series,
         raise SpecError(f"fails has {y.size} values for {len(experiments)} experiments")
     if not y.any():
         raise SpecError("no experiment fails: PRIM has nothing to explain")
+    if y.all():  # PRIM needs both classes; the whole space is the (trivial) box
+        return [Box(pd.DataFrame(columns=["parameter", "lower", "upper", "values"]),
+                    coverage=1.0, density=1.0, mass=1.0, prim_box=None)]
+    if threshold is None:
+        threshold = max(0.7, (1.0 + y.mean()) / 2)
     if columns is None:
         columns = [c for c in experiments.columns if c not in PRIM_META]
     x = experiments[list(columns)].copy()
     for col in x.columns:
         if x[col].dtype == bool:  # PRIM peels categories, not booleans
             x[col] = x[col].astype(str)
-    finder = prim.Prim(x.reset_index(drop=True), y, threshold=threshold, peel_alpha=peel_alpha,
-                       mass_min=mass_min)
+    with warnings.catch_warnings():  # EMA 2.5 drops a column in place, which pandas 3 deprecates
+        warnings.filterwarnings("ignore", message="The inplace keyword")
+        finder = prim.Prim(x.reset_index(drop=True), y, threshold=threshold,
+                           peel_alpha=peel_alpha, mass_min=mass_min)
     boxes = []
     for _ in range(max_boxes):
         found = finder.find_box()
         if found is None:
             break
         traj = found.peeling_trajectory
-        ok = traj[traj["density"] >= threshold]
+        ok = traj[(traj["density"] >= threshold) & (traj["res_dim"] > 0)]
         if ok.empty:
             break
         found.select(int(ok["coverage"].idxmax()))
@@ -422,6 +455,84 @@ def _box(found: Any, init: pd.DataFrame) -> Box:
                mass=float(found.mass), prim_box=found)
 
 
-__all__ = ["DEFAULT_INDICATORS", "Box", "WillsimFunction", "build_model", "discover", "ema",
-           "ema_name", "outcome_names", "outcomes", "param_key", "parameters", "policy_fails",
-           "run_experiments"]
+# --- the worked example: when does proactive outreach fail? ---------------------------------
+
+OUTREACH_UNCERTAINTIES: dict[str, Bounds] = {
+    "outreach.accept": (0.05, 0.6),
+    "outreach.hours_per_1000": (0.5, 8.0),
+    "outreach.take_charge": None,
+    "helpseeking.awareness": (0.4, 0.95),
+    "office.assessment_hours": (1.0, 5.0),
+}
+"""Uncertainties of :func:`outreach_failure`: plausible ranges, narrower than the registry's."""
+
+OUTREACH_INDICATORS = ("time_to_first_help_weeks", "mean_wait_weeks", "non_take_up_share",
+                       "unmet_need_share", "public_spending_eur")
+
+FAILURES: dict[str, tuple[str, dict[str, Any]]] = {
+    "first_help": ("outreach does not shorten the time to first help",
+                   {"not_better": ["time_to_first_help_weeks"]}),
+    "wait": ("outreach lengthens the wait for assessment by more than 0.1 weeks",
+             {"above": {DELTA + "mean_wait_weeks": 0.1}}),
+}
+"""Failure criteria of :func:`outreach_failure`: a plain description and :func:`policy_fails`
+arguments."""
+
+
+@dataclass
+class Discovery:
+    """The experiments, which of them fail, and the PRIM boxes that explain the failures."""
+
+    criterion: str
+    experiments: pd.DataFrame
+    outcomes: pd.DataFrame
+    fails: np.ndarray
+    boxes: list[Box]
+
+    def text(self) -> str:
+        """A plain summary: the failure rate and each box."""
+        lines = [f"Failure: {self.criterion}; {int(self.fails.sum())} of {self.fails.size} "
+                 "experiments fail."]
+        if not self.boxes:
+            lines.append("PRIM found no box dense enough in failures.")
+        for k, box in enumerate(self.boxes, 1):
+            lines.append(f"Box {k}: {box.text()}")
+        return "\n".join(lines)
+
+
+def outreach_failure(criterion: str = "first_help", residents: int = 5000, weeks: int = 52,
+                     scenarios: int = 32, replicates: int = 1, seed: int = 0,
+                     uncertainties: Mapping[str, Bounds] | None = None,
+                     threshold: float | None = None, max_boxes: int = 2,
+                     evaluator: str = "sequential", processes: int | None = None,
+                     progress: bool = False) -> Discovery:
+    """When does proactive outreach fail? Scenario discovery with EMA Workbench and PRIM.
+
+    Each experiment runs the baseline city with risk-targeted outreach switched on and the
+    same city on demand (the reference), on the same seeds, for values of ``uncertainties``
+    (default :data:`OUTREACH_UNCERTAINTIES`) drawn by Latin hypercube. An experiment fails by
+    ``criterion`` (a key of :data:`FAILURES`); PRIM then finds up to ``max_boxes`` boxes of
+    conditions where failures concentrate (see :func:`discover`). ``residents`` and
+    ``weeks`` size the city and the run; ``seed`` fixes both the sample and the run seeds.
+    """
+    if criterion not in FAILURES:
+        raise SpecError(f"unknown failure criterion {criterion!r}; valid: {', '.join(FAILURES)}")
+    description, rule = FAILURES[criterion]
+    model = build_model(dict(uncertainties or OUTREACH_UNCERTAINTIES),
+                        indicators=OUTREACH_INDICATORS, scenario="baseline",
+                        reference="baseline", overrides={"outreach.enabled": True},
+                        fixed={"city.population": residents, "run.weeks": weeks,
+                               "run.mesa_citizens": False},
+                        replicates=replicates, seed=seed, name="outreach")
+    experiments, results = run_experiments(model, scenarios=scenarios, evaluator=evaluator,
+                                           processes=processes, seed=seed, progress=progress)
+    fails = policy_fails(results, **rule)
+    boxes = (discover(experiments, fails, threshold=threshold, max_boxes=max_boxes)
+             if fails.any() else [])
+    return Discovery(description, experiments, results, fails, boxes)
+
+
+__all__ = ["DEFAULT_INDICATORS", "FAILURES", "OUTREACH_UNCERTAINTIES", "Box", "Discovery",
+           "WillsimFunction", "build_model", "discover", "ema", "ema_name", "lhs_sampler",
+           "outcome_names", "outcomes", "outreach_failure", "param_key", "parameters",
+           "policy_fails", "run_experiments"]
