@@ -273,6 +273,21 @@ def snapshot(model: WelfareModel, idx: np.ndarray) -> np.ndarray:
     return s
 
 
+def _idle(model: WelfareModel, phase: str) -> bool:
+    """The phase changed nobody this week: a mechanism that is off (and never ran), or
+    transitions that moved nobody. Skipping it saves the snapshot."""
+    mech = getattr(model, phase, None)
+    if phase == "transitions":
+        return not (getattr(mech, "aged", 1) or getattr(mech, "digital_gained", 1))
+    if phase == "outreach":
+        return getattr(mech, "enabled", True) is False
+    if phase == "marketplace":
+        return getattr(mech, "enabled", True) is False and not getattr(mech, "started", True)
+    if phase == "community":
+        return getattr(mech, "enabled", True) is False and getattr(mech, "launch_week", 0) < 0
+    return False
+
+
 def _views(packed: np.ndarray) -> dict[str, np.ndarray]:
     """Named, typed views of a packed snapshot."""
     out = {}
@@ -369,7 +384,7 @@ class Journal:
             return
         if phase == "transitions":
             self._policies(model, week)
-        if phase in _READ_ONLY_PHASES:
+        if phase in _READ_ONLY_PHASES or _idle(model, phase):
             return
         packed = snapshot(model, self.idx)
         if np.array_equal(packed, self._last):  # nothing changed for them (the common case)
