@@ -30,6 +30,7 @@ from willsim.runner import replicate_seeds
 from willsim.scenario import ScenarioError, available_scenarios, parse_assignment
 
 MAX_VARIANTS = 4
+WRAP = "white-space: pre-wrap; overflow-wrap: anywhere; background: #f4f4f4; padding: 6px"
 COMPARE_KEYS = ("unmet_need_share", "non_take_up_share", "mean_wait_weeks", "coverage",
                 "crises_per_1000", "public_spending_eur", "out_of_pocket_eur")
 
@@ -564,7 +565,8 @@ def ExportPanel(res: Result, language: str):
                                     mime_type="application/toml")
         solara.Text(tr("cmp_reproduce"), style={"font-size": "0.85em"})
         solara.Preformatted(export.comparison_command(res.scenarios, len(res.seeds), stems),
-                            class_="compare-command")
+                            class_="compare-command",
+                            style_=WRAP)
 
 
 def long_parquet(res: Result) -> bytes:

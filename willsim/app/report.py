@@ -517,7 +517,7 @@ def provenance(b: Briefing) -> dict[str, str]:
     return out
 
 
-def figure_png_base64(fig: Any, dpi: int = 110) -> str:
+def figure_png_base64(fig: Any, dpi: int = 100) -> str:
     """A matplotlib figure as a base64 PNG string."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)

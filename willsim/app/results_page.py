@@ -24,7 +24,7 @@ import pandas as pd
 import solara
 
 from willsim.app import charts, i18n
-from willsim.app.compare import ChartView, TableView
+from willsim.app.compare import WRAP, ChartView, TableView
 from willsim.app.i18n import tr
 from willsim.experiments import SpecError
 from willsim.experiments.store import MANIFEST, SweepStore
@@ -391,4 +391,4 @@ def SweepResults(view: SweepView):
         solara.FileDownload(spec_text, filename=f"{view.name}.toml", label=tr("res_spec"),
                             mime_type="application/toml")
         solara.Text(tr("res_reproduce"), style={"font-size": "0.85em"})
-        solara.Preformatted(commands(view), class_="sweep-command")
+        solara.Preformatted(commands(view), class_="sweep-command", style_=WRAP)
