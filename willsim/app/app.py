@@ -15,8 +15,9 @@ from willsim.app.compare import ComparePage
 from willsim.app.explore import ExplorePage
 from willsim.app.i18n import tr
 from willsim.app.results_page import ResultsPage
+from willsim.app.workshop import WorkshopPage
 
-PAGES = (("", "explore"), ("compare", "compare"), ("results", "results"))
+PAGES = (("", "explore"), ("compare", "compare"), ("results", "results"), ("workshop", "workshop"))
 
 
 @solara.component
@@ -55,6 +56,7 @@ routes = [
     solara.Route(path="/", component=ExplorePage, label="Explore", layout=Layout),
     solara.Route(path="compare", component=ComparePage, label="Compare"),
     solara.Route(path="results", component=ResultsPage, label="Results"),
+    solara.Route(path="workshop", component=WorkshopPage, label="Workshop"),
 ]
 
 

@@ -489,7 +489,7 @@ class WorkshopService:
             "round_phase": self._phase(current),
             "progress": float(current["progress"]), "message": current["message"],
             "rounds": [{"number": int(r["number"]), "event": r["event"],
-                        "phase": self._phase(r)} for r in rounds],
+                        "phase": self._phase(r), "finished": r["finished"]} for r in rounds],
             "teams": [{"team_id": t["id"], "name": t["name"]} for t in teams],
             "updated": float(room["updated"]),
         }

@@ -1,0 +1,97 @@
+"""The results board on screen: ranked table, criteria chart, time series and equity charts,
+and the debrief; shown to the facilitator at once and to teams when revealed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+import solara
+
+from willsim.app import i18n
+from willsim.app.i18n import tr
+from willsim.workshop import board, export
+from willsim.workshop.runner import SERIES_KEYS
+
+
+@solara.component
+def RoundBoard(data: Mapping[str, Any], version: Any):
+    """One round: the board table and its charts (figures memoised per data and language)."""
+    language = i18n.lang.value
+    more, set_more = solara.use_state(False)
+    deps = [data["number"], version, language]
+    table = solara.use_memo(lambda: board.board_table(data, language), deps)
+    with solara.Column(classes=["ws-board"]):
+        solara.Markdown(f"#### {tr('ws_round_event', n=data['number'], event=tr('ws_event_' + data['event']))}")  # noqa: E501
+        solara.DataFrame(table, items_per_page=50)
+        fig = solara.use_memo(lambda: board.criteria_figure(data, language), deps)
+        solara.FigureMatplotlib(fig, dependencies=deps, format="png")
+        solara.Button(tr("ws_more_charts"), on_click=lambda: set_more(not more), small=True,
+                      outlined=True, classes=["ws-more-charts"])
+        if more:
+            MoreCharts(data, version)
+
+
+@solara.component
+def MoreCharts(data: Mapping[str, Any], version: Any):
+    """The Compare page's band chart for a chosen indicator, the equity chart and the key
+    figures table (drawn only on request: figures cost CPU for every session)."""
+    language = i18n.lang.value
+    key, set_key = solara.use_state("unmet_need_share")
+    deps = [data["number"], version, language]
+    with solara.Column(classes=["ws-more"]):
+        solara.v.Select(label=tr("ws_chart_indicator"), v_model=key, on_v_model=set_key,
+                        items=[{"text": i18n.indicator_label(k), "value": k}
+                               for k in SERIES_KEYS], style_="max-width: 360px")
+        band = solara.use_memo(lambda: board.band_chart(data, key, language), [*deps, key])
+        solara.FigureMatplotlib(band, dependencies=[*deps, key], format="png")
+        if len(next(iter(data["results"].values()))["runs"]) >= 2:
+            solara.Markdown(f"#### {tr('ws_equity')}")
+            eq = solara.use_memo(lambda: board.equity_chart(data, language), deps)
+            solara.FigureMatplotlib(eq, dependencies=deps, format="png")
+        figures = solara.use_memo(lambda: board.key_figures(data, language), deps)
+        if not figures.empty:
+            with solara.Details(tr("ws_key_figures")):
+                solara.DataFrame(figures, items_per_page=60)
+
+
+@solara.component
+def Debrief(rounds: Sequence[Mapping[str, Any]], version: Any):
+    """Plain-language lessons across rounds, and every team's strategy and rationale."""
+    language = i18n.lang.value
+    lines = solara.use_memo(lambda: board.debrief_lines(rounds, language),
+                            [version, language, len(rounds)])
+    with solara.Column(classes=["ws-debrief"]):
+        solara.Markdown(f"### {tr('ws_debrief')}")
+        if not rounds:
+            solara.Text(tr("ws_no_results"))
+            return
+        solara.Markdown("\n".join(f"- {line}" for line in lines))
+        for data in rounds:
+            solara.Markdown(f"#### {tr('ws_round_event', n=data['number'], event=tr('ws_event_' + data['event']))}")  # noqa: E501
+            solara.DataFrame(pd.DataFrame(export.strategies_table(data, language)),
+                             items_per_page=50)
+        solara.Text(tr("ws_caveat"), style={"font-size": "0.85em", "color": "#555"})
+
+
+@solara.component
+def Results(rounds: Sequence[Mapping[str, Any]], version: Any, debrief: bool = True):
+    """A round picker (latest first) with its board, then the debrief."""
+    numbers = [r["number"] for r in rounds]
+    chosen, set_chosen = solara.use_state(None)
+    if not rounds:
+        solara.Text(tr("ws_no_results"), classes=["ws-no-results"])
+        return
+    current = chosen if chosen in numbers else numbers[-1]
+    with solara.Column():
+        if len(numbers) > 1:
+            with solara.Row():
+                for n in numbers:
+                    solara.Button(tr("ws_round", n=n), on_click=lambda n=n: set_chosen(n),
+                                  small=True, outlined=n != current,
+                                  color="primary" if n == current else None,
+                                  classes=[f"ws-round-{n}"])
+        RoundBoard(next(r for r in rounds if r["number"] == current), version)
+        if debrief:
+            Debrief(rounds, version)
