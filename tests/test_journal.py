@@ -85,9 +85,23 @@ def test_deaths_and_policies_are_logged(small_model):
     someone = int(journal.idx[0])
     kinds = [e.kind for e in journal.events(someone)]
     assert "policy_start" in kinds
+    start = next(e for e in journal.policy_events if e.kind == "policy_start")
+    assert "settimana" in start.rule_text("it") or "condizione" in start.rule_text("it")
     table = journal.table(someone, "it")
     assert list(table.columns) == ["settimana", "fase", "evento", "regola"]
     assert table["settimana"].is_monotonic_increasing
+
+
+def test_needs_present_when_following_begins_are_recorded(small_model):
+    model = small_model(run__weeks=3)
+    journal = follow(model, k=200)
+    c = model.citizens
+    for r in journal.idx[:50]:
+        initial = [e for e in journal.events(int(r)) if e.kind == "need_present"]
+        assert len(initial) == int((c.need_level[:, r] > 0).sum())
+        for e in initial:
+            assert e.week == 0 and e.phase == "start" and e.value == c.need_level[e.domain, r]
+            assert e.text("it").startswith("Bisogno di")
 
 
 def test_memory_is_bounded_and_residents_can_be_added(small_model):

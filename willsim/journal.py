@@ -14,6 +14,7 @@ It only reads the model: attaching it never changes a run. Memory is bounded: at
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -39,7 +40,8 @@ PROVIDER_LABELS: dict[str, tuple[str, str]] = {
     "third_sector": ("a Third Sector organisation", "a un ente del Terzo Settore"),
     "private": ("a private firm", "a un'impresa privata")}
 PHASE_LABELS: dict[str, tuple[str, str]] = {
-    "policy": ("policies", "politiche"), "transitions": ("transitions", "transizioni"),
+    "start": ("start", "inizio"), "policy": ("policies", "politiche"),
+    "transitions": ("transitions", "transizioni"),
     "needs": ("needs", "bisogni"), "outreach": ("outreach", "prossimità"),
     "helpseeking": ("help-seeking", "richiesta di aiuto"), "office": ("social office", "sportello"),
     "services": ("services", "servizi"), "marketplace": ("marketplace", "piattaforma di mercato"),
@@ -49,6 +51,8 @@ PHASE_LABELS: dict[str, tuple[str, str]] = {
 EVENT_TEXT: dict[str, tuple[str, str]] = {
     "need_arose": ("{domain} need arose (level {value})",
                    "Nasce un bisogno: {domain} (livello {value})"),
+    "need_present": ("{domain} need (level {value}), {status}",
+                     "Bisogno di {domain} (livello {value}), {status}"),
     "need_progressed": ("{domain} need rose to level {value}",
                         "Bisogno di {domain} aggravato al livello {value}"),
     "need_receded": ("{domain} need fell to level {value}",
@@ -92,6 +96,11 @@ EVENT_TEXT: dict[str, tuple[str, str]] = {
     "policy_start": ("Policy in force: {value}", "Entra in vigore la politica: {value}"),
     "policy_stop": ("Policy ended: {value}", "Termina la politica: {value}"),
 }
+STATUS_TEXT: dict[int, tuple[str, str]] = {
+    LATENT: ("not asked about", "non espresso"), QUEUED: ("request at the office",
+                                                         "domanda allo sportello"),
+    WAITLIST: ("on the waiting list", "in lista d'attesa"), SERVED: ("in service", "in servizio"),
+    REFUSED: ("refused on the means test", "respinto per l'ISEE")}
 VALUE_TEXT: dict[str, tuple[str, str]] = {
     "hospital": ("hospital admission", "ricovero in ospedale"),
     "housing": ("loss of housing", "perdita della casa"),
@@ -103,6 +112,8 @@ RULES: dict[str, tuple[str, str]] = {
               "prevalenza"),
     "newcomer": ("needs: initial needs of a newcomer", "bisogni: bisogni iniziali del nuovo "
                  "residente"),
+    "initial": ("the resident's state when the journal began following them",
+                "la situazione del residente quando il diario ha iniziato a seguirlo"),
     "progression": ("needs: a care need rises one level with probability "
                     "needs.care_progression (slower when served)",
                     "bisogni: il bisogno di cura sale di un livello con probabilità "
@@ -202,6 +213,7 @@ class Event:
     value: Any = None  # level, weeks waited, provider, crisis kind, policy label...
     rule: str = "state_change"  # key into RULES
     reason: str = ""  # free text from the model (policy triggers)
+    status: int = -1  # a need's status (initial state only)
 
     def text(self, lang: str = "en") -> str:
         """What happened, in ``lang``."""
@@ -209,16 +221,26 @@ class Event:
         template = _pick(EVENT_TEXT[self.kind], lang)
         if not template.startswith("{domain}"):
             domain = domain.lower()
-        return template.format(domain=domain, value=_value_text(self.value, lang))
+        status = _pick(STATUS_TEXT[self.status], lang) if self.status in STATUS_TEXT else ""
+        return template.format(domain=domain, value=_value_text(self.value, lang), status=status)
 
     def rule_text(self, lang: str = "en") -> str:
         """Which rule fired, in ``lang``."""
-        return _pick(RULES[self.rule], lang).format(
-            reason=self.reason, phase=_pick(PHASE_LABELS.get(self.phase, (self.phase,) * 2), lang))
+        phase = _pick(PHASE_LABELS.get(self.phase, (self.phase,) * 2), lang)
+        return _pick(RULES[self.rule], lang).format(reason=_reason_text(self.reason, lang),
+                                                    phase=phase)
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[1] if lang == "it" else pair[0]
+
+
+def _reason_text(reason: str, lang: str) -> str:
+    """A policy trigger (``week N reached``, ``condition '...' held``) in ``lang``."""
+    if lang != "it":
+        return reason
+    reason = re.sub(r"^week (\d+) reached$", r"raggiunta la settimana \1", reason)
+    return re.sub(r"^condition (.*) held$", r"condizione \1 verificata", reason)
 
 
 def _value_text(value: Any, lang: str) -> str:
@@ -341,8 +363,19 @@ class Journal:
         self._last = snapshot(model, self.idx)
         self._policy_seen = len(model.policies.log)
         self.since_week[:] = model.week
+        self._initial(model, np.arange(self.idx.size))
         model.observers.append(self)
         return self
+
+    def _initial(self, model: WelfareModel, positions: np.ndarray) -> None:
+        """Record the needs residents have when following begins."""
+        c = model.citizens
+        who = self.idx[positions]
+        level, status = c.need_level[:, who], c.status[:, who]
+        for d, k in zip(*np.nonzero(level > 0), strict=True):
+            self._add(int(positions[k]), Event(model.week, "start", int(who[k]), "need_present",
+                                               int(d), int(level[d, k]), "initial",
+                                               status=int(status[d, k])))
 
     def detach(self) -> None:
         """Stop following (the events recorded so far stay)."""
@@ -373,6 +406,7 @@ class Journal:
         if model is not None and self._last is not None:
             extra = snapshot(model, add)
             self._last = np.concatenate([self._last, extra], axis=1)
+            self._initial(model, np.arange(self.idx.size - add.size, self.idx.size))
 
     def follows(self, resident: int) -> bool:
         return int(resident) in self._pos

@@ -53,12 +53,14 @@ CATEGORY_INDEX = {name: k for k, (name, _, _) in enumerate(CATEGORIES)}
 
 i18n.add_strings({
     "ecosystem": ("The city's welfare ecosystem", "L'ecosistema del welfare cittadino"),
-    "ecosystem_help": ("Each dot is a resident (a sample of {k} of {n}), placed in their district "
-                       "at their distance from the social office (centre); squares are providers "
+    "ecosystem_help": ("Each dot is a resident (a sample of {k} of {n}) in their district's "
+                       "sector, further out the further they live from the social office "
+                       "(centre); squares are providers "
                        "(size: capacity, colour and %: capacity in use). Click a dot to open "
                        "that resident's journey.",
-                       "Ogni punto è un residente (un campione di {k} su {n}), nel suo quartiere "
-                       "alla sua distanza dallo sportello sociale (al centro); i quadrati sono gli "
+                       "Ogni punto è un residente (un campione di {k} su {n}) nel settore del suo "
+                       "quartiere, tanto più esterno quanto più abita lontano dallo sportello "
+                       "sociale (al centro); i quadrati sono gli "
                        "erogatori (dimensione: capacità, colore e %: capacità in uso). Clicca un "
                        "punto per aprire il percorso di quel residente."),
     "flows": ("This week's flows", "Flussi della settimana"),
@@ -75,13 +77,18 @@ i18n.add_strings({
 
 
 def sector_layout(district: np.ndarray, distance_km: np.ndarray, index: np.ndarray,
-                  districts: int) -> tuple[np.ndarray, np.ndarray]:
-    """Map positions: district ``d`` is the sector ``[d, d+1) / districts`` of the circle, the
-    radius is the distance to the office; the angle within the sector is a deterministic
-    low-discrepancy spread of the resident index (no random numbers)."""
+                  districts: int, radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """Map positions: district ``d`` is the sector ``[d, d+1) / districts`` of a disc of
+    ``radius``; within it a resident sits further out the further they live from the office
+    (relative to their district's range of distances, drawn as in
+    :func:`willsim.population.build_citizens`); the angle is a deterministic low-discrepancy
+    spread of the resident index (no random numbers)."""
     frac = (index.astype(np.float64) * GOLDEN) % 1.0
     theta = 2 * np.pi * (district + 0.06 + 0.88 * frac) / max(districts, 1)
-    return distance_km * np.cos(theta), distance_km * np.sin(theta)
+    ring = radius * (district + 0.5) / max(districts, 1)  # distances span ring x [0.5, 1.5)
+    u = np.clip(distance_km / np.maximum(ring, 1e-9) - 0.5, 0.0, 1.0)
+    r = radius * (0.12 + 0.88 * np.sqrt(u))  # uniform density over the sector
+    return r * np.cos(theta), r * np.sin(theta)
 
 
 def categories(model: WelfareModel, idx: np.ndarray) -> np.ndarray:
@@ -136,7 +143,7 @@ def map_figure(model: WelfareModel, idx: np.ndarray, selected: int | None, langu
     c, p = model.citizens, model.params
     districts = int(p["city.districts"])
     radius = float(p["city.radius_km"])
-    x, y = sector_layout(c.district[idx], c.distance_km[idx], idx, districts)
+    x, y = sector_layout(c.district[idx], c.distance_km[idx], idx, districts, radius)
     cat = categories(model, idx)
     fig = Figure(figsize=MAP_SIZE, dpi=MAP_DPI)
     fig.subplots_adjust(left=0.01, right=0.99, top=0.93, bottom=0.2 if legend else 0.01)
@@ -164,7 +171,7 @@ def map_figure(model: WelfareModel, idx: np.ndarray, selected: int | None, langu
             ha="center", va="top", color="#1b6ca8", zorder=5)
     if selected is not None and 0 <= selected < c.n:
         sx, sy = sector_layout(c.district[[selected]], c.distance_km[[selected]],
-                               np.array([selected]), districts)
+                               np.array([selected]), districts, radius)
         ax.scatter(sx, sy, s=160, facecolors="none", edgecolors="#000000", linewidths=2,
                    zorder=6)
     if legend:
@@ -246,10 +253,10 @@ def flows(model: WelfareModel) -> dict[str, int]:
     }
 
 
-_NODES = {"residents_node": (0.12, 0.5), "outreach_node": (0.12, 0.92),
-          "office_node": (0.48, 0.78), "waitlist_node": (0.82, 0.92),
-          "providers_node": (0.86, 0.56), "marketplace_node": (0.5, 0.34),
-          "community_node": (0.5, 0.12), "hospital_node": (0.86, 0.16)}
+_NODES = {"residents_node": (0.13, 0.5), "outreach_node": (0.13, 0.9),
+          "office_node": (0.47, 0.66), "waitlist_node": (0.84, 0.9),
+          "providers_node": (0.84, 0.58), "marketplace_node": (0.5, 0.38),
+          "community_node": (0.5, 0.1), "hospital_node": (0.16, 0.1)}
 _EDGES = (("outreach_node", "residents_node", "contacts"),
           ("residents_node", "office_node", "requests"),
           ("office_node", "waitlist_node", "assessed"),

@@ -2,7 +2,9 @@
 
 Run plays the model in a background task (the page stays responsive; Pause cancels the task and
 keeps the model where it is), Step advances one week, Reset rebuilds the model from the current
-settings. The charts show the key city-level indicators as the weeks go by.
+settings. The charts show the key city-level indicators as the weeks go by; the ecosystem view
+(:mod:`willsim.app.ecosystem`) draws residents, providers and the week's flows, and a click on a
+resident opens their journey (:mod:`willsim.app.journey`), logged by the model's journal.
 """
 
 from __future__ import annotations

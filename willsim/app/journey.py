@@ -51,6 +51,8 @@ STATUS_STYLE: dict[int, tuple[str, tuple[str, str]]] = {
     SERVED: ("#2ca02c", ("in service", "in servizio")),
     REFUSED: ("#8e44ad", ("refused", "respinto")),
 }
+HELPED_COLOUR = "#17a2b8"
+HELPED_LABEL = ("helped by a platform or peers", "aiutato da piattaforma o pari")
 MARKERS: dict[str, tuple[str, str, tuple[str, str]]] = {
     "request": ("^", "#1b6ca8", ("request", "domanda")),
     "taken_in_charge": ("^", "#1b6ca8", ("request", "domanda")),
@@ -120,9 +122,12 @@ def journey_figure(timeline: dict[str, np.ndarray], events: list[Event], weeks: 
             on = week[status[d] == code] if week.size else week
             if on.size:
                 ax.broken_barh(_runs(on), (y - 0.35, 0.7), facecolors=colour, alpha=0.85)
-        if d == 0 and week.size:  # care level 0-4 drawn inside its band
+        if d == 0 and week.size and level[0].any():  # care level 0-4 drawn inside its band
             ax.step(week + 0.5, y - 0.35 + 0.7 * level[0] / 4.0, where="mid", color="#333333",
                     lw=1.2)
+    helped = week[timeline["helped"]] if week.size else week
+    if helped.size:  # weeks helped through a platform match or by peers: a strip underneath
+        ax.broken_barh(_runs(helped), (-0.55, 0.12), facecolors=HELPED_COLOUR)
     seen: dict[str, tuple[str, str]] = {}
     for e in events:
         if e.kind in ("policy_start", "policy_stop"):
@@ -136,7 +141,7 @@ def journey_figure(timeline: dict[str, np.ndarray], events: list[Event], weeks: 
         ax.scatter([e.week + 0.5], [y + 0.42], marker=marker, c=colour,
                    s=90 if e.kind == "crisis" else 36, zorder=5, clip_on=False)
         seen.setdefault(i18n.pick(label, language), (marker, colour))
-    ax.set_ylim(-0.6, rows - 0.1)
+    ax.set_ylim(-0.62, rows - 0.1)
     ax.set_xlim(0, max(weeks, int(week.max()) + 1 if week.size else 1))
     ax.set_yticks(range(rows))
     ax.set_yticklabels([i18n.pick(DOMAIN_LABELS[d], language) for d in reversed(DOMAINS)],
@@ -146,6 +151,8 @@ def journey_figure(timeline: dict[str, np.ndarray], events: list[Event], weeks: 
     ax.grid(axis="x", alpha=0.3)
     handles = [Patch(color=col, label=i18n.pick(lab, language))
                for col, lab in STATUS_STYLE.values()]
+    if helped.size:
+        handles.append(Patch(color=HELPED_COLOUR, label=i18n.pick(HELPED_LABEL, language)))
     handles += [Line2D([], [], marker=marker, ls="", color=colour, label=lab)
                 for lab, (marker, colour) in seen.items()]
     handles.append(Line2D([], [], color="#777777", ls="--",
