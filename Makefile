@@ -13,7 +13,7 @@ ASSETS := .cache/solara-cdn
 # apt-get needs root: use sudo only when not root
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run summary test lint bench baseline clean app assets browser
+.PHONY: setup run summary test lint bench baseline clean app assets browser load-workshop
 
 setup: $(STAMP)
 
@@ -52,6 +52,10 @@ lint: setup
 
 bench: setup
 	$(PY) benchmarks/bench_engine.py
+
+# 30 simulated workshop participants joining and submitting at once (local, no network)
+load-workshop: setup
+	$(PY) benchmarks/load_workshop.py --participants 30 --run
 
 baseline: setup
 	$(PY) tests/update_baseline.py

@@ -73,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     from willsim.experiments.commands import add_parsers
 
     add_parsers(sub)  # compare, sweep, results
+    from willsim.workshop.commands import add_parsers as add_workshop_parsers
+
+    add_workshop_parsers(sub)  # workshop list|export
     return parser
 
 
@@ -247,8 +250,10 @@ COMMANDS = {"app": cmd_app, "run": cmd_run, "validate": cmd_validate, "scenarios
 
 def _register_experiments() -> None:
     from willsim.experiments.commands import COMMANDS as EXPERIMENT_COMMANDS
+    from willsim.workshop.commands import COMMANDS as WORKSHOP_COMMANDS
 
     COMMANDS.update(EXPERIMENT_COMMANDS)
+    COMMANDS.update(WORKSHOP_COMMANDS)
 
 
 _register_experiments()

@@ -109,7 +109,8 @@ class WorkshopService:
     def _facilitator(self, conn, room_id: str, key: str | None):
         room = self._room(conn, room_id)
         if not codes.matches(key, room["key_digest"]):
-            raise AccessDenied("wrong facilitator key: only the facilitator can change the room")
+            raise AccessDenied("wrong facilitator key for this room (only the facilitator can "
+                               "change or export it)")
         return room
 
     def _team(self, conn, room_id: str, token: str | None):
