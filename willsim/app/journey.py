@@ -24,7 +24,7 @@ from matplotlib.patches import Patch
 from willsim.app import i18n
 from willsim.app.i18n import tr
 from willsim.citizens import LATENT, QUEUED, REFUSED, SERVED, WAITLIST
-from willsim.journal import DOMAIN_LABELS, Event, Journal
+from willsim.journal import DOMAIN_LABELS, MAX_TRACKED, Event, Journal
 from willsim.params import DOMAINS
 
 ATTRIBUTES: dict[str, tuple[str, str]] = {
@@ -80,6 +80,8 @@ i18n.add_strings({
     "journey_no_events": ("Nothing has happened to this resident yet.",
                           "A questo residente non è ancora successo nulla."),
     "journey_selected": ("Resident {i}", "Residente {i}"),
+    "journey_not_followed": ("Not followed: this session already follows {n} residents.",
+                             "Non seguito: questa sessione segue già {n} residenti."),
 })
 
 
@@ -204,10 +206,11 @@ def CitizenCard(run: Any, token: int, selected: int | None = None,
         i = min(max(int(index), 0), n - 1)
         journal: Journal = run.journal
         with run.lock:
-            if not journal.follows(i):
+            if not journal.follows(i) and journal.idx.size < MAX_TRACKED:
                 journal.follow([i])
+            since = int(journal.since_week[journal._position(i)]) if journal.follows(i) else -1
             return (i, run.model.citizen(i).describe(), picker_items(journal, language),
-                    run.model.weeks, run.model.week, int(journal.since_week[journal._position(i)]))
+                    run.model.weeks, run.model.week, since)
 
     data = solara.use_memo(read, [id(run), index, token, language])
     with solara.Card(tr("citizen"), classes=["citizen-card"]):
@@ -223,12 +226,15 @@ def CitizenCard(run: Any, token: int, selected: int | None = None,
                                 else None, on_v_model=lambda v: v is not None and choose(int(v)))
             solara.InputInt(tr("citizen_index", n=n - 1), value=index,
                             on_value=lambda v: choose(min(max(int(v or 0), 0), n - 1)))
+        followed = (tr("journey_followed_from", week=since) if since >= 0
+                    else tr("journey_not_followed", n=i18n.number(MAX_TRACKED)))
         solara.Text(tr("journey_selected", i=index) + " · " + tr("week_of", week=now, weeks=weeks)
-                    + " · " + tr("journey_followed_from", week=since), classes=["journey-title"])
+                    + " · " + followed, classes=["journey-title"])
         with solara.Columns([1, 2]):
             solara.DataFrame(attribute_table(info), items_per_page=20)
             solara.DataFrame(needs_table(info))
-        JourneyTimeline(run, index, token, weeks)
+        if since >= 0:
+            JourneyTimeline(run, index, token, weeks)
 
 
 @solara.component
