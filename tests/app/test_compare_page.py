@@ -216,3 +216,26 @@ def test_new_strings_exist_in_both_languages_with_the_same_placeholders():
             assert names(en) == names(it), key
     for key in (*compare.STRINGS, *rp.STRINGS):
         assert i18n.CATALOG[key] == (compare.STRINGS | rp.STRINGS)[key]
+
+
+@pytest.mark.parametrize("text", [
+    "scenarios/sweeps/office_staffing.toml",  # lhs: triangular and truncated-normal factors
+    """[sweep]
+name = "grid"
+description = "a \\"quoted\\" grid"
+replicates = 2
+[vary."office.assessment_hours"]
+values = [1.5, 2.5]
+[vary."helpseeking.awareness"]
+range = [0.5, 0.9]
+steps = 3
+""",
+])
+def test_spec_file_rebuilt_from_a_manifest_has_the_same_hash(text):
+    from willsim.experiments.design import load_spec
+
+    root = Path(__file__).resolve().parents[2]
+    spec = (load_spec(root / text) if text.endswith(".toml")
+            else parse_spec(tomllib.loads(text)))
+    again = parse_spec(tomllib.loads(rp.spec_toml(spec.to_dict())))
+    assert again.hash == spec.hash and again.to_dict() == spec.to_dict()
