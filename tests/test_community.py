@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from willsim import WelfareModel
+from willsim.citizens import CARE, QUEUED, SERVED, WAITLIST
 from willsim.collector import OVERALL_KEYS
 from willsim.results import summary
 
@@ -134,3 +135,62 @@ def test_bundled_scenario_runs():
     assert model.community.enabled
     assert summary(model)["community_participants"] > 0
     model.release()
+
+
+def peer_care_hours(model: WelfareModel, weeks: int) -> float:
+    """Peer hours given to care needs over ``weeks`` weeks; checks each goes to a light need
+    family hours leave uncovered, and that coverage then counts the need met."""
+    com, c, total = model.community, model.citizens, 0.0
+    for _ in range(weeks):
+        model.step()
+        helped = np.flatnonzero(com.care_hours > 0)
+        level = c.need_level[CARE, helped]
+        assert np.all((level >= 1) & (level <= com.max_care_level))
+        assert np.all(com.care_hours[helped] <= com.max_peer_hours)
+        assert model.coverage.met[CARE, helped].all()
+        total += float(com.care_hours.sum())
+    return total
+
+
+def test_peers_take_on_light_care_family_hours_leave_uncovered():
+    """The platform routes light care to peers; with it off nobody gets peer care hours."""
+    on = WelfareModel("community-isolated-elderly", seed=2, run__weeks=52,
+                      city__population=20_000, run__mesa_citizens=False)
+    assert peer_care_hours(on, 52) > 0
+    off = make(weeks=52, population=20_000, seed=2)
+    assert not off.community.enabled
+    assert peer_care_hours(off, 52) == 0
+    level_one = make(weeks=52, population=20_000, seed=2, **ON, community__seed_share=0.05,
+                     community__max_care_level=1)  # family hours always cover a level-1 need
+    assert peer_care_hours(level_one, 52) == 0
+    lower_family = make(weeks=52, population=20_000, seed=2, **ON, community__seed_share=0.05,
+                        community__max_care_level=1, services__informal_hours=[24.0, 4.0])
+    assert peer_care_hours(lower_family, 52) > 0  # level 1 when family hours fall short
+    for model in (on, off, level_one, lower_family):
+        model.release()
+
+
+def test_platform_leaves_untouched_residents_as_they_were():
+    """Common random numbers: residents the platform never touches, and who never deal with the
+    office or services (shared queues), live the same weeks with the platform on or off."""
+    off = make(weeks=26, population=10_000, seed=6)
+    on = make(weeks=26, population=10_000, seed=6, **ON, community__seed_share=0.05)
+    touched = np.zeros(on.citizens.n, dtype=bool)
+    formal = np.zeros(on.citizens.n, dtype=bool)
+    com = on.community
+    for _ in range(26):
+        off.step()
+        on.step()
+        touched |= (com.participant | (com.community_ties > 0) | com.volunteer | com.helped
+                    | (com.care_hours > 0) | com.isolation_met)
+        for model in (off, on):
+            formal |= np.isin(model.citizens.status, (QUEUED, WAITLIST, SERVED)).any(axis=0)
+        same = ~touched & ~formal
+        for name in ("need_level", "crises", "residential"):
+            a, b = getattr(off.citizens, name), getattr(on.citizens, name)
+            assert np.array_equal(a[..., same], b[..., same]), name
+    assert touched.sum() > 100 and (~touched & ~formal).sum() > 0.5 * on.citizens.n
+    for key in ("needs", "helpseeking", "services", "crises"):
+        assert off.streams[key].bit_generator.state == on.streams[key].bit_generator.state
+    off.release()
+    on.release()

@@ -12,15 +12,19 @@ district, a digital space (only for residents with basic digital skills), or bot
   ties are kept as a count per resident, not added to the social network; they lapse slowly;
 * **isolation** — each platform tie, and taking part at all, raise the chance that an isolated
   resident stops being isolated;
-* **peer help** — light needs of participants (isolation, and care up to
-  ``community.max_care_level``) are met by volunteers and helpers within their weekly hours,
-  isolated participants first; heavier care is never taken on. :mod:`coverage` counts them met;
+* **peer help** — light needs of participants are routed to volunteers and helpers within their
+  weekly hours, isolated participants first: isolation, and care needs up to
+  ``community.max_care_level`` for the hours their family does not cover, when those are at
+  most ``community.max_peer_hours`` a week. Heavier care is never taken on;
 * **helpers** — some participants who were helped become helpers and give hours in turn;
 * **volunteers** — the volunteer base shrinks at ``community.volunteer_decline`` a year.
 
-The municipality pays the running cost of the channels every week (reserved like outreach). All
-randomness comes from the ``community`` stream, in fixed-size draws, and nothing is drawn while
-the platform is off, so a run without it is unchanged.
+Only the residents who could ever take part (interested at launch, seeded participants and
+residents with platform ties: the *pool*) are looked at each week, so the cost scales with the
+pool, not the city. The number of participating ties of every resident is kept up to date as
+residents join and leave. The municipality pays the running cost of the channels every week
+(reserved like outreach). All randomness comes from the ``community`` stream, and nothing is
+drawn while the platform is off, so a run without it is unchanged.
 """
 
 from __future__ import annotations
@@ -35,11 +39,14 @@ from willsim.mechanisms.outreach import _ranges
 from willsim.units import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
+    from willsim.citizens import Citizens
     from willsim.model import WelfareModel
 
 ADULT_BAND = 1  # 15-29 and above can take part
 VOLUNTEER_MAX_BAND = 3  # volunteers are 15-74
-_DRAWS = 7  # rows of uniform numbers drawn every week the platform runs
+LIGHT_CARE = 1  # helpers have at most a light care need themselves
+SMALL_DISTRICT_COUNT = 16  # up to this many districts, count adults district by district
+RECRUIT_TRIES = 20  # rounds of random candidates before recruiting from a full scan
 
 
 def _hazard(rate_per_year: np.ndarray | float) -> np.ndarray:
@@ -53,7 +60,8 @@ class Community(Mechanism):
     name = "community"
 
     def setup(self, model: WelfareModel) -> None:
-        n = model.citizens.n
+        c = model.citizens
+        n = c.n
         self.participant = np.zeros(n, dtype=bool)
         self.volunteer = np.zeros(n, dtype=bool)
         self.helper = np.zeros(n, dtype=bool)
@@ -61,11 +69,23 @@ class Community(Mechanism):
         self.community_ties = np.zeros(n, dtype=np.int32)
         self.care_hours = np.zeros(n)  # peer hours towards care needs this week (read by coverage)
         self.isolation_met = np.zeros(n, dtype=bool)  # isolation met by peers this week
+        self.tie_part = np.zeros(n, dtype=np.int32)  # ties (with multiplicity) taking part
         self.interest_u: np.ndarray | None = None  # drawn at launch
+        self.pool = np.empty(0, dtype=np.intp)  # residents who could ever take part
+        self._pool_interested = np.empty(0, dtype=bool)
+        self._district = c.district.astype(np.intp)
+        self._in_district: list[np.ndarray] = []  # district masks, only for a few districts
+        self._volunteers_idx = np.empty(0, dtype=np.intp)
+        self._care_idx = np.empty(0, dtype=np.intp)  # residents given peer care this week
+        self._iso_idx = np.empty(0, dtype=np.intp)  # residents whose isolation peers met
         self.launch_week = -1
         self.volunteers_at_launch = 0.0
         self._clear_week()
         self.ties_made_total = 0
+        self.districts = int(c.district.max()) + 1 if n else 1
+        self.residents_d = np.bincount(c.district, minlength=self.districts)
+        if self.districts <= SMALL_DISTRICT_COUNT:
+            self._in_district = [c.district == d for d in range(self.districts)]
         p = model.params
         self.level_hours = np.r_[0.0, p.array("needs.care_level_hours")]
         self.family_hours = p.array("services.informal_hours")  # [with others, alone]
@@ -75,6 +95,7 @@ class Community(Mechanism):
     def _clear_week(self) -> None:
         self.joined = self.left = self.ties_made = self.recovered = self.new_helpers = 0
         self.peer_hours = 0.0
+        self.care_peer_hours = 0.0
         self.peer_capacity = 0.0
         self.cost_week = 0.0
 
@@ -112,13 +133,36 @@ class Community(Mechanism):
         self.helper_hours = p["community.helper_hours"]
         self.isolation_hours = p["community.isolation_hours"]
         self.max_care_level = int(p["community.max_care_level"])
+        self.max_peer_hours = p["community.max_peer_hours"]
+        if self.launch_week >= 0:
+            self._refresh_pool()
+
+    # --- participation bookkeeping ---------------------------------------------------------------
+
+    def _refresh_pool(self) -> None:
+        """Residents who could take part or still feel the platform: interested, in, or tied."""
+        assert self.interest_u is not None
+        interested = self.interest_u < self.interest
+        self.pool = np.flatnonzero(interested | self.participant | (self.community_ties > 0))
+        self._pool_interested = interested[self.pool]
+
+    def _set_participation(self, c: Citizens, idx: np.ndarray, joining: bool) -> None:
+        """Residents ``idx`` join (or leave); their ties' counts of participating ties follow."""
+        if idx.size == 0:
+            return
+        self.participant[idx] = joining
+        ties = c.tie_idx[_ranges(c.tie_ptr[idx], c.tie_ptr[idx + 1])]
+        np.add.at(self.tie_part, ties, 1 if joining else -1)
+        if not joining:
+            self.helper[idx] = False
 
     # --- the week ------------------------------------------------------------------------------
 
     def step(self, model: WelfareModel, week: int) -> None:
         self._clear_week()
-        self.care_hours[:] = 0.0
-        self.isolation_met[:] = False
+        self.care_hours[self._care_idx] = 0.0
+        self.isolation_met[self._iso_idx] = False
+        self._care_idx = self._iso_idx = np.empty(0, dtype=np.intp)
         if not self.enabled:
             return
         c, rng = model.citizens, model.streams["community"]
@@ -127,20 +171,24 @@ class Community(Mechanism):
         paid = model.municipality.pay("community", self.weekly_cost)
         self.cost_week = paid
         activity = paid / self.weekly_cost if self.weekly_cost > 0 else 1.0
-        u = rng.random((_DRAWS, c.n), dtype=np.float32)
-        tied = np.flatnonzero(self.community_ties)
-        lapse = rng.binomial(self.community_ties[tied], self.tie_decay)
-        adult = (c.age_band >= ADULT_BAND) & ~c.residential
-        self.participant &= adult
-        self.helper &= self.participant
-        self._join_and_leave(model, adult, activity, u[0])
-        self._make_ties(model, activity, u[1], u[2])
-        self.community_ties[tied] -= lapse.astype(np.int32)
-        np.maximum(self.community_ties, 0, out=self.community_ties)
-        self._isolation(model, u[3])
-        self._volunteers(model, week, u[4])
-        self._peer_help(model, activity, u[6])
-        self._helpers(model, u[5])
+        pool = self.pool
+        adult = (c.age_band[pool] >= ADULT_BAND) & ~c.residential[pool]
+        part = self.participant[pool]
+        gone = part & ~adult
+        if gone.any():
+            self._set_participation(c, pool[gone], False)
+            part &= adult
+        has_ties = self.community_ties[pool] > 0
+        tied = pool[has_ties]
+        lapse = self._lapses(self.community_ties[tied], rng)
+        part = self._join_and_leave(model, part, adult, activity, rng)
+        members = pool[part]
+        self._make_ties(model, members, activity, rng)
+        self.community_ties[tied] = np.maximum(self.community_ties[tied] - lapse, 0)
+        self._isolation(model, pool[part | has_ties], rng)
+        self._volunteers(model, week, rng)
+        self._peer_help(model, members, activity, rng)
+        self._helpers(model, members, rng)
 
     def _launch(self, model: WelfareModel, week: int, rng: np.random.Generator) -> None:
         """Draw who is interested and the initial participants when the platform opens."""
@@ -149,86 +197,133 @@ class Community(Mechanism):
         self.interest_u = rng.random(c.n)
         start = rng.random(c.n)
         adult = (c.age_band >= ADULT_BAND) & ~c.residential
-        self.participant = adult & self.access(model) & (start < self.seed_share)
+        self._set_participation(
+            c, np.flatnonzero(adult & self.access(model) & (start < self.seed_share)), True)
         self.volunteers_at_launch = self.volunteers_base
+        self._refresh_pool()
 
     def forget(self, model: WelfareModel, idx: np.ndarray) -> None:
         """Residents ``idx`` died and are replaced by newcomers, who start afresh."""
-        for flags in (self.participant, self.volunteer, self.helper, self.helped):
+        self._set_participation(model.citizens, idx[self.participant[idx]], False)
+        for flags in (self.volunteer, self.helper, self.helped):
             flags[idx] = False
         self.community_ties[idx] = 0
 
-    def access(self, model: WelfareModel) -> np.ndarray:
-        """Who can reach the platform through its channel(s)."""
+    def access(self, model: WelfareModel, idx: np.ndarray | None = None) -> np.ndarray:
+        """Who (of ``idx``, default everyone) can reach the platform through its channel(s)."""
         c = model.citizens
+        who = slice(None) if idx is None else idx
         if self.channel == "digital":
-            return c.digital.copy()
-        return np.ones(c.n, dtype=bool)
+            return c.digital[who].copy()
+        return np.ones(c.n if idx is None else idx.size, dtype=bool)
 
-    def exposure(self, model: WelfareModel, adult: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per resident, the weighted share of ties and of district taking part; and the latter."""
+    def district_share(self, model: WelfareModel, members: np.ndarray | None = None
+                       ) -> np.ndarray:
+        """Per district, the share of adults (15+, not in residential care) taking part."""
         c = model.citizens
-        districts = int(c.district.max()) + 1
-        adults_d = np.bincount(c.district, weights=adult, minlength=districts)
-        part_d = np.bincount(c.district, weights=self.participant, minlength=districts)
-        share_d = np.divide(part_d, adults_d, out=np.zeros(districts), where=adults_d > 0)
-        district_share = share_d[c.district]
-        members = np.flatnonzero(self.participant)  # ties are symmetric: count from members
-        ties = c.tie_idx[_ranges(c.tie_ptr[members], c.tie_ptr[members + 1])]
-        ties_part = np.bincount(ties, minlength=c.n)
-        degree = c.tie_ptr[1:] - c.tie_ptr[:-1]
-        tie_share = np.divide(ties_part, degree, out=district_share.copy(), where=degree > 0)
-        return self.tie_weight * tie_share + (1 - self.tie_weight) * district_share, district_share
+        others = (c.age_band < ADULT_BAND) | c.residential
+        if self.districts <= SMALL_DISTRICT_COUNT:  # a loop over districts, not residents
+            adults_d = self.residents_d - np.array(
+                [np.count_nonzero(others & d) for d in self._in_district])
+        else:
+            adults_d = self.residents_d - np.bincount(self._district, weights=others,
+                                                      minlength=self.districts)
+        if members is None:
+            members = self.pool[self.participant[self.pool]]
+        part_d = np.bincount(self._district[members], minlength=self.districts)
+        return np.divide(part_d, adults_d, out=np.zeros(self.districts), where=adults_d > 0)
 
-    def _join_and_leave(self, model: WelfareModel, adult: np.ndarray, activity: float,
-                        u: np.ndarray) -> None:
-        c = model.citizens
-        exposure, district_share = self.exposure(model, adult)
-        isolated = c.need_level[ISOLATION] > 0
-        interested = self.interest_u < self.interest
-        can_join = adult & ~self.participant & interested & self.access(model)
+    def exposure(self, model: WelfareModel, who: np.ndarray) -> np.ndarray:
+        """Weighted share of the ties and of the district of residents ``who`` taking part."""
+        return self._exposure(model, who, self.district_share(model))
+
+    def _exposure(self, model: WelfareModel, who: np.ndarray, share_d: np.ndarray) -> np.ndarray:
+        degree = model.citizens.degree[who]
+        district_share = share_d[self._district[who]]
+        tie_share = np.divide(self.tie_part[who], degree, out=district_share.copy(),
+                              where=degree > 0)
+        return self.tie_weight * tie_share + (1 - self.tie_weight) * district_share
+
+    def _lapses(self, ties: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Ties lapsing this week out of ``ties`` per resident, each with probability
+        ``tie_decay``: a binomial total spread over the ties at random (the same law as one
+        binomial per resident, at a fraction of the cost)."""
+        total = int(ties.sum())
+        lost = int(rng.binomial(total, self.tie_decay)) if total else 0
+        if lost == 0:
+            return np.zeros(ties.size, dtype=np.int32)
+        units = rng.choice(total, lost, replace=False)
+        owner = np.searchsorted(np.cumsum(ties), units, side="right")
+        return np.bincount(owner, minlength=ties.size).astype(np.int32)
+
+    def _join_and_leave(self, model: WelfareModel, part: np.ndarray, adult: np.ndarray,
+                        activity: float, rng: np.random.Generator) -> np.ndarray:
+        """Joining and leaving (decided on the same uniform number). ``part`` and the result
+        flag the participants among the pool, before and after."""
+        c, pool = model.citizens, self.pool
+        members = pool[part]
+        share_d = self.district_share(model, members)
+        u = rng.random(pool.size, dtype=np.float32)
+        can = adult & ~part & self._pool_interested
+        if self.channel == "digital":
+            can &= c.digital[pool]
+        who = pool[can]
+        exposure = self._exposure(model, who, share_d)
+        isolated = c.need_level[ISOLATION, who] > 0
         rate = activity * np.where(isolated, self.isolated_join, 1.0) * (
-            self.base_join * (1.0 + self.aware_join * c.aware) + self.network_effect * exposure)
-        joins = can_join & (u < _hazard(rate))
-        leave_rate = self.leave_floor + self.leave_rate * self.critical_mass / (
-            self.critical_mass + district_share)
-        leaves = self.participant & (u < _hazard(leave_rate))
-        self.participant[leaves] = False
-        self.helper[leaves] = False
-        self.participant[joins] = True
-        self.joined, self.left = int(joins.sum()), int(leaves.sum())
+            self.base_join * (1.0 + self.aware_join * c.aware[who])
+            + self.network_effect * exposure)
+        join = u[can] < _hazard(rate)
+        joins = who[join]
+        leave_p = _hazard(self.leave_floor + self.leave_rate * self.critical_mass / (
+            self.critical_mass + share_d))
+        stays = u[part] >= leave_p[self._district[members]]
+        leaves = members[~stays]
+        self._set_participation(c, leaves, False)
+        self._set_participation(c, joins, True)
+        self.joined, self.left = int(joins.size), int(leaves.size)
+        after = part.copy()
+        after[part] = stays
+        after[can] = join
+        return after
 
-    def _make_ties(self, model: WelfareModel, activity: float, u: np.ndarray,
-                   v: np.ndarray) -> None:
+    def _make_ties(self, model: WelfareModel, members: np.ndarray, activity: float,
+                   rng: np.random.Generator) -> None:
         """Participants meet another participant of their district in a group or activity."""
         c = model.citizens
-        members = np.flatnonzero(self.participant)
         if members.size < 2:
             return
-        makers = members[u[members] < _hazard(activity * self.ties_per_year)]
+        u = rng.random(members.size, dtype=np.float32)
+        makers = members[u < _hazard(activity * self.ties_per_year)]
         if makers.size == 0:
             return
+        v = rng.random(makers.size, dtype=np.float32)
         order = members[np.argsort(c.district[members], kind="stable")]
-        districts = int(c.district.max()) + 1
-        counts = np.bincount(c.district[order], minlength=districts)
+        counts = np.bincount(c.district[order], minlength=self.districts)
         starts = np.r_[0, np.cumsum(counts)[:-1]]
         d = c.district[makers]
-        pick = np.minimum((v[makers] * counts[d]).astype(np.int64), counts[d] - 1)
+        pick = np.minimum((v * counts[d]).astype(np.int64), counts[d] - 1)
         partners = order[starts[d] + pick]
         ok = (counts[d] > 1) & (partners != makers)
         makers, partners = makers[ok], partners[ok]
-        np.add.at(self.community_ties, makers, 1)
+        self.community_ties[makers] += 1  # makers are distinct
         np.add.at(self.community_ties, partners, 1)
         self.ties_made = int(makers.size)
         self.ties_made_total += self.ties_made
 
-    def _isolation(self, model: WelfareModel, u: np.ndarray) -> None:
-        """Platform ties and taking part lift isolated residents out of isolation."""
+    def _isolation(self, model: WelfareModel, touched: np.ndarray,
+                   rng: np.random.Generator) -> None:
+        """Platform ties and taking part lift isolated residents out of isolation.
+
+        ``touched``: participants and residents with platform ties (nobody else is affected).
+        """
         c = model.citizens
-        isolated = (c.need_level[ISOLATION] > 0) & ~c.residential
-        stay = (1.0 - self.tie_recovery) ** self.community_ties
-        stay = stay * np.where(self.participant, 1.0 - self.participant_recovery, 1.0)
-        out = np.flatnonzero(isolated & (u < 1.0 - stay))
+        who = touched[(c.need_level[ISOLATION, touched] > 0) & ~c.residential[touched]]
+        stay = (1.0 - self.tie_recovery) ** self.community_ties[who]
+        stay = stay * np.where(self.participant[who], 1.0 - self.participant_recovery, 1.0)
+        affected = stay < 1.0
+        who, stay = who[affected], stay[affected]
+        out = who[rng.random(who.size, dtype=np.float32) < 1.0 - stay]
         self.helped[out[self.participant[out]]] = True
         self.recovered = int(out.size)
         model.close_needs(ISOLATION, out)
@@ -238,57 +333,101 @@ class Community(Mechanism):
         years = (week - self.launch_week) / WEEKS_PER_YEAR
         return round(self.volunteers_at_launch * (1.0 - self.volunteer_decline) ** years)
 
-    def _volunteers(self, model: WelfareModel, week: int, u: np.ndarray) -> None:
+    @staticmethod
+    def _can_volunteer(c: Citizens, idx: np.ndarray) -> np.ndarray:
+        return ((c.age_band[idx] >= ADULT_BAND) & (c.age_band[idx] <= VOLUNTEER_MAX_BAND)
+                & ~c.residential[idx] & (c.need_level[CARE, idx] == 0))
+
+    def _volunteers(self, model: WelfareModel, week: int, rng: np.random.Generator) -> None:
         """Keep the volunteer base at its target: drop the surplus, recruit after deaths."""
         c = model.citizens
-        eligible = ((c.age_band >= ADULT_BAND) & (c.age_band <= VOLUNTEER_MAX_BAND)
-                    & ~c.residential & (c.need_level[CARE] == 0))
-        self.volunteer &= ~c.residential
+        current = self._volunteers_idx
+        current = current[self.volunteer[current]]  # deaths cleared the flag
+        gone = current[c.residential[current]]
+        self.volunteer[gone] = False
+        current = current[~c.residential[current]]
         target = self.volunteer_target(week)
-        current = np.flatnonzero(self.volunteer)
         if current.size > target:
-            drop = current[np.argsort(-u[current], kind="stable")[: current.size - target]]
-            self.volunteer[drop] = False
+            keep = np.sort(rng.choice(current.size, target, replace=False))
+            self.volunteer[current] = False
+            current = current[keep]
+            self.volunteer[current] = True
         elif current.size < target:
-            pool = np.flatnonzero(eligible & ~self.volunteer)
-            take = pool[np.argsort(u[pool], kind="stable")[: target - current.size]]
-            self.volunteer[take] = True
+            new = self._recruit(c, target - current.size, rng)
+            current = np.r_[current, new]
+        self._volunteers_idx = current
 
-    def _peer_help(self, model: WelfareModel, activity: float, u: np.ndarray) -> None:
+    def _recruit(self, c: Citizens, count: int, rng: np.random.Generator) -> np.ndarray:
+        """``count`` residents chosen at random among those who can volunteer and do not yet."""
+        taken: list[np.ndarray] = []
+        for _ in range(RECRUIT_TRIES):
+            draw = rng.integers(0, c.n, 2 * count + 16)
+            _, first = np.unique(draw, return_index=True)
+            draw = draw[np.sort(first)]  # distinct, in random order
+            draw = draw[self._can_volunteer(c, draw) & ~self.volunteer[draw]][:count]
+            self.volunteer[draw] = True
+            taken.append(draw)
+            count -= draw.size
+            if count == 0:
+                return np.concatenate(taken)
+        pool = np.flatnonzero(~self.volunteer)  # few can volunteer: choose from all of them
+        pool = pool[self._can_volunteer(c, pool)]
+        draw = pool[rng.permutation(pool.size)[:count]]
+        self.volunteer[draw] = True
+        taken.append(draw)
+        return np.concatenate(taken)
+
+    def care_gap(self, model: WelfareModel, who: np.ndarray) -> np.ndarray:
+        """Hours peers would give to the care needs of ``who``: 0 unless the need is light.
+
+        Light: level 1..``max_care_level``, not served formally, and the hours family leaves
+        uncovered (``care_met_share`` of the need's hours less family hours) are positive and at
+        most ``max_peer_hours`` a week.
+        """
+        c = model.citizens
+        level = c.need_level[CARE, who]
+        family = self.family_hours[c.living_alone[who].astype(np.intp)]
+        gap = self.met_share * self.level_hours[level] - family
+        light = ((level > 0) & (level <= self.max_care_level) & (c.status[CARE, who] != SERVED)
+                 & (gap > 0) & (gap <= self.max_peer_hours))
+        return np.where(light, gap, 0.0)
+
+    def _peer_help(self, model: WelfareModel, members: np.ndarray, activity: float,
+                   rng: np.random.Generator) -> None:
         """Route participants' light needs to volunteers and helpers, isolated first."""
         c = model.citizens
-        capacity = activity * (self.volunteer.sum() * self.volunteer_hours
-                               + self.helper.sum() * self.helper_hours)
+        capacity = activity * (self._volunteers_idx.size * self.volunteer_hours
+                               + np.count_nonzero(self.helper[members]) * self.helper_hours)
         self.peer_capacity = float(capacity)
-        level = c.need_level[CARE]
-        light = (self.participant & (level > 0) & (level <= self.max_care_level)
-                 & (c.status[CARE] != SERVED))
-        care_who = np.flatnonzero(light)
-        alone = c.living_alone[care_who].astype(np.intp)
-        gap = self.met_share * self.level_hours[level[care_who]] - self.family_hours[alone]
-        care_who, gap = care_who[gap > 0], gap[gap > 0]
-        isolated = c.need_level[ISOLATION] > 0
-        iso_who = np.flatnonzero(self.participant & isolated & (c.status[ISOLATION] != SERVED))
+        gap = self.care_gap(model, members)
+        care_who, gap = members[gap > 0], gap[gap > 0]
+        isolated = c.need_level[ISOLATION, members] > 0
+        iso_who = members[isolated & (c.status[ISOLATION, members] != SERVED)]
         who = np.r_[iso_who, care_who]
         hours = np.r_[np.full(iso_who.size, self.isolation_hours), gap]
         is_care = np.r_[np.zeros(iso_who.size, dtype=bool), np.ones(care_who.size, dtype=bool)]
         if who.size == 0 or capacity <= 0:
             return
-        order = np.lexsort((u[who], ~isolated[who]))  # isolated residents first, then at random
+        u = rng.random(who.size, dtype=np.float32)
+        first = c.need_level[ISOLATION, who] > 0
+        order = np.lexsort((u, ~first))  # isolated residents first, then at random
         cum = np.cumsum(hours[order])
         served = order[cum <= capacity]
-        care = who[served[is_care[served]]]
-        self.care_hours[care] = hours[served[is_care[served]]]
-        self.isolation_met[who[served[~is_care[served]]]] = True
+        care = served[is_care[served]]
+        self._care_idx = who[care]
+        self.care_hours[self._care_idx] = hours[care]
+        self._iso_idx = who[served[~is_care[served]]]
+        self.isolation_met[self._iso_idx] = True
         self.helped[who[served]] = True
         self.peer_hours = float(hours[served].sum())
+        self.care_peer_hours = float(hours[care].sum())
 
-    def _helpers(self, model: WelfareModel, u: np.ndarray) -> None:
+    def _helpers(self, model: WelfareModel, members: np.ndarray,
+                 rng: np.random.Generator) -> None:
         """Some participants who were helped become helpers themselves."""
         c = model.citizens
-        can = (self.helped & self.participant & ~self.helper & ~self.volunteer
-               & (c.need_level[CARE] <= self.max_care_level))
-        new = can & (u < self.helper_conversion)
-        self.helper |= new
-        self.new_helpers = int(new.sum())
-
+        can = members[self.helped[members] & ~self.helper[members] & ~self.volunteer[members]
+                      & (c.need_level[CARE, members] <= LIGHT_CARE)]
+        new = can[rng.random(can.size, dtype=np.float32) < self.helper_conversion]
+        self.helper[new] = True
+        self.new_helpers = int(new.size)
