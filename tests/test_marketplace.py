@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from willsim import WelfareModel
+from willsim.mechanisms.marketplace import match_requests
 from willsim.results import summary, wide
 
 ON = {"marketplace__enabled": True}
@@ -109,3 +110,47 @@ def test_platform_does_not_shift_other_random_streams(key):
     np.testing.assert_array_equal(off.citizens.age_band, on.citizens.age_band)
     off.release()
     on.release()
+
+
+def queue_waits(pooled: bool, weeks: int = 3000, seed: int = 8) -> float:
+    """Mean wait (weeks) of requests in four districts with one provider of 3 places each,
+    matched by the platform's rule: one pooled queue, or a separate queue per district."""
+    rng = np.random.default_rng(seed)
+    districts, places, end_p, arrivals = 4, 3, 0.2, 0.48  # utilisation 0.8
+    busy = np.zeros(districts, dtype=int)
+    queue_d = np.empty(0, dtype=int)
+    queue_t = np.empty(0, dtype=int)
+    waits = []
+    for week in range(weeks):
+        busy -= rng.binomial(busy, end_p)
+        new = rng.poisson(arrivals, districts)
+        queue_d = np.r_[queue_d, np.repeat(np.arange(districts), new)]
+        queue_t = np.r_[queue_t, np.full(new.sum(), week)]
+        score = rng.random((queue_d.size, districts)) * 1e-6
+        if not pooled:
+            score[queue_d[:, None] != np.arange(districts)[None, :]] = -np.inf
+        provider = match_requests(score, places - busy, np.arange(queue_d.size))
+        done = provider >= 0
+        busy += np.bincount(provider[done], minlength=districts)
+        waits.extend(week - queue_t[done])
+        queue_d, queue_t = queue_d[~done], queue_t[~done]
+    assert (busy <= places).all()
+    return float(np.mean(waits))
+
+
+def test_pooled_queue_waits_less_than_separate_queues_with_the_same_capacity():
+    pooled, separate = queue_waits(pooled=True), queue_waits(pooled=False)
+    assert pooled < 0.7 * separate
+
+
+def test_district_matching_keeps_requests_in_their_district():
+    runs = {m: run(weeks=40, **ON, marketplace__matching=m) for m in ("pooled", "district")}
+    c, mk = runs["district"].citizens, runs["district"].marketplace
+    matched = np.flatnonzero(mk.match_provider >= 0)
+    assert matched.size > 0
+    assert (c.district[matched] == mk.district[mk.match_provider[matched]]).all()
+    pooled = runs["pooled"].marketplace
+    assert (c.district[np.flatnonzero(pooled.match_provider >= 0)]
+            != pooled.district[pooled.match_provider[pooled.match_provider >= 0]]).any()
+    for model in runs.values():
+        model.release()

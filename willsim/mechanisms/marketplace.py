@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 PLATFORM_DOMAINS = (CARE, WORK)
 REVENUE_WINDOW = 8  # weeks over which break-even is judged
 PRIOR_RATINGS = 3.0  # weight of the prior (1.0) in the ratings mean
-MATCH_ROUNDS = 6
 
 
 class Marketplace(Mechanism):
@@ -87,6 +86,7 @@ class Marketplace(Mechanism):
         self.hours = p["marketplace.hours_per_match"]
         self.match_weeks = round(p.weekly("marketplace.match_weeks"))
         self.distance_weight = p["marketplace.distance_weight"]
+        self.pooled = p["marketplace.matching"] == "pooled"
         self.min_revenue = p.weekly("marketplace.min_revenue")
         self.entry = p.weekly("marketplace.provider_entry")
         self.work_effect = p.weekly("services.resolution")[WORK]
@@ -215,28 +215,21 @@ class Marketplace(Mechanism):
                           - self.district[None, :].astype(float))
         score = self.reputation[None, :] - self.distance_weight * distance
         score += rng.random(score.shape) * 1e-6  # break ties at random
-        unmatched = np.ones(posters.size, dtype=bool)
+        if not self.pooled:  # a separate queue per district: only its own providers
+            score[distance > 0] = -np.inf
         priority = np.argsort(self.posted_since[posters], kind="stable")
-        for _ in range(MATCH_ROUNDS):
-            open_ = spare > 0
-            if not open_.any() or not unmatched.any():
-                break
-            masked = np.where(open_[None, :], score, -np.inf)
-            choice = np.argmax(masked, axis=1)
-            for j in np.unique(choice[unmatched]):  # a loop over providers, not residents
-                want = priority[(choice[priority] == j) & unmatched[priority]]
-                take = want[:spare[j]]
-                who = posters[take]
-                self.match_provider[who] = j
-                self.match_domain[who] = domain[take]
-                self.match_until[who] = week + self.match_weeks
-                self.match_time_total += float((week - self.posted_since[who]).sum())
-                self.posted_since[who] = -1
-                unmatched[take] = False
-                spare[j] -= take.size
-        self.matches = int((~unmatched).sum())
+        provider = match_requests(score, spare, priority)
+        done = provider >= 0
+        who = posters[done]
+        self.match_provider[who] = provider[done]
+        self.match_domain[who] = domain[done]
+        self.match_until[who] = week + self.match_weeks
+        self.match_time_total += float((week - self.posted_since[who]).sum())
+        self.posted_since[who] = -1
+        unmatched = ~done
+        self.matches = int(who.size)
         self.success = self.matches / posters.size
-        self.matched = np.sort(np.r_[self.matched, posters[~unmatched]])
+        self.matched = np.sort(np.r_[self.matched, who])
         left = posters[unmatched]
         self.user[left[rng.random(left.size) < self.leave]] = False
 
@@ -286,3 +279,32 @@ class Marketplace(Mechanism):
             entering = ~self.active & ~self.closing & (rng.random(self.active.size) < self.entry)
             self.active |= entering
             self.revenue_history[:, entering] = self.min_revenue  # a fresh start
+
+
+def match_requests(score: np.ndarray, spare: np.ndarray, priority: np.ndarray) -> np.ndarray:
+    """Match requests to providers: the provider of each request (a row of ``score``), or -1.
+
+    Each request asks for its best-scored provider with spare places (``-inf``: never that
+    one); a provider asked by more requests than it has places takes them in ``priority``
+    order (request indices, most urgent first) and closes, and the rest ask again. Every round
+    matches all that asked or fills a provider, so it ends within one round per provider.
+    """
+    spare = spare.copy()
+    provider = np.full(score.shape[0], -1, dtype=np.int64)
+    unmatched = np.ones(score.shape[0], dtype=bool)
+    for _ in range(spare.size + 1):  # a loop over providers, not requests
+        open_ = spare > 0
+        if not open_.any() or not unmatched.any():
+            break
+        masked = np.where(open_[None, :], score, -np.inf)
+        choice = np.argmax(masked, axis=1)
+        choice[np.isneginf(masked[np.arange(choice.size), choice])] = -1  # nothing open
+        asking = unmatched & (choice >= 0)
+        if not asking.any():
+            break
+        for j in np.unique(choice[asking]):
+            take = priority[(choice[priority] == j) & unmatched[priority]][: spare[j]]
+            provider[take] = j
+            unmatched[take] = False
+            spare[j] -= take.size
+    return provider

@@ -125,6 +125,12 @@ MARKETPLACE = [
           high=10, label="Distance weight", label_it="Peso della distanza",
           description_it="Peso della distanza (per km) rispetto alla reputazione "
                          "nell'abbinamento."),
+    Param("marketplace.matching", "pooled", "choice",
+          "Pooled: every request can go to any provider on the platform (one city-wide queue); "
+          "district: a separate queue per district, served only by that district's providers "
+          "(as with district-level lists before a platform).",
+          "assumption; pooling demand is a platform's promise (shared/research/domain.md §1.5)",
+          choices=("pooled", "district"), label="Matching", label_it="Abbinamento"),
     Param("marketplace.min_revenue", 150.0, "EUR/week",
           "Average weekly revenue below which a provider leaves the platform (over 8 weeks).",
           "assumption", low=0, high=100_000, label="Provider break-even",
