@@ -130,7 +130,11 @@ MARKETPLACE = [
           "district: a separate queue per district, served only by that district's providers "
           "(as with district-level lists before a platform).",
           "assumption; pooling demand is a platform's promise (shared/research/domain.md §1.5)",
-          choices=("pooled", "district"), label="Matching", label_it="Abbinamento"),
+          choices=("pooled", "district"), label="Matching", label_it="Abbinamento",
+          description_it="In comune: ogni richiesta può andare a qualsiasi erogatore della "
+                         "piattaforma (un'unica coda cittadina); per quartiere: una coda separata "
+                         "per ogni quartiere, servita solo dagli erogatori di quel quartiere (come "
+                         "le liste di quartiere prima della piattaforma)."),
     Param("marketplace.min_revenue", 150.0, "EUR/week",
           "Average weekly revenue below which a provider leaves the platform (over 8 weeks).",
           "assumption", low=0, high=100_000, label="Provider break-even",
