@@ -57,12 +57,13 @@ i18n.add_strings({
                        "sector, further out the further they live from the social office "
                        "(centre); squares are providers "
                        "(size: capacity, colour and %: capacity in use). Click a dot to open "
-                       "that resident's journey.",
+                       "that resident's journey; their social ties are drawn as lines.",
                        "Ogni punto è un residente (un campione di {k} su {n}) nel settore del suo "
                        "quartiere, tanto più esterno quanto più abita lontano dallo sportello "
                        "sociale (al centro); i quadrati sono gli "
                        "erogatori (dimensione: capacità, colore e %: capacità in uso). Clicca un "
-                       "punto per aprire il percorso di quel residente."),
+                       "punto per aprire il percorso di quel residente; i suoi legami sociali "
+                       "sono tracciati come linee."),
     "flows": ("This week's flows", "Flussi della settimana"),
     "office_node": ("Social office", "Sportello sociale"),
     "residents_node": ("Residents", "Residenti"),
@@ -172,6 +173,16 @@ def map_figure(model: WelfareModel, idx: np.ndarray, selected: int | None, langu
     if selected is not None and 0 <= selected < c.n:
         sx, sy = sector_layout(c.district[[selected]], c.distance_km[[selected]],
                                np.array([selected]), districts, radius)
+        ties = c.ties_of(selected)
+        if ties.size:  # the selected resident's social network
+            tx, ty = sector_layout(c.district[ties], c.distance_km[ties], ties, districts, radius)
+            segments = np.full((3 * ties.size, 2), np.nan)
+            segments[0::3] = (sx[0], sy[0])
+            segments[1::3] = np.column_stack([tx, ty])
+            ax.plot(segments[:, 0], segments[:, 1], color="#555555", lw=0.7, alpha=0.7,
+                    zorder=3)
+            ax.scatter(tx, ty, s=14, facecolors="none", edgecolors="#555555", linewidths=0.7,
+                       zorder=3)
         ax.scatter(sx, sy, s=160, facecolors="none", edgecolors="#000000", linewidths=2,
                    zorder=6)
     if legend:
