@@ -162,12 +162,29 @@ COMMUNITY = [
           label_it="Ore di compagnia per persona isolata",
           description_it="Ore settimanali di aiuto tra pari (compagnia, una telefonata, una "
                          "passeggiata) che soddisfano il bisogno di un partecipante isolato."),
-    Param("community.max_care_level", 1.0, "count",
-          "Highest care level peers may help with (1 = light, 8 hours/week); heavier care is "
-          "left to services and families.", "assumption", low=0, high=2,
+    Param("community.max_care_level", 2.0, "count",
+          "Highest care level peers may help with: 1 = light (8 hours/week, which family hours "
+          "cover under the default services.informal_hours), 2 = moderate (16 hours/week: peers "
+          "top up what a family living elsewhere leaves uncovered, within "
+          "community.max_peer_hours); heavier care is left to services and families.",
+          "assumption; WILL's platforms route light needs to peers and volunteers "
+          "(shared/model-brief.md, shared/research/domain.md §1.3)", low=0, high=2,
           label="Heaviest care by peers", label_it="Livello di cura massimo tra pari",
-          description_it="Livello di cura più alto in cui i pari possono aiutare (1 = leggero, 8 "
-                         "ore/settimana); la cura più pesante resta a servizi e famiglie."),
+          description_it="Livello di cura più alto in cui i pari possono aiutare: 1 = leggero (8 "
+                         "ore/settimana, coperte dalle ore familiari con il valore predefinito di "
+                         "services.informal_hours), 2 = moderato (16 ore/settimana: i pari "
+                         "integrano ciò che una famiglia che vive altrove lascia scoperto, entro "
+                         "community.max_peer_hours); la cura più pesante resta a servizi e "
+                         "famiglie."),
+    Param("community.max_peer_hours", 6.0, "hours/week",
+          "Largest weekly gap between a care need (its met share) and family hours that peers "
+          "and volunteers take on for one person (errands, shopping, accompanying): larger gaps "
+          "are not light needs and are left to services and paid care.", "assumption",
+          low=0, high=40, label="Peer care per person", label_it="Cura tra pari per persona",
+          description_it="Massimo scarto settimanale tra un bisogno di cura (la sua quota coperta) "
+                         "e le ore familiari che pari e volontari si assumono per una persona "
+                         "(commissioni, spesa, accompagnamento): scarti maggiori non sono bisogni "
+                         "leggeri e restano a servizi e cura a pagamento."),
     Param("community.cost_physical", 40.0, "EUR/week",
           "Running cost of the physical places, per week per 1,000 residents (rooms, a "
           "community worker part-time).", "assumption", low=0, high=10_000,
