@@ -239,3 +239,14 @@ def test_spec_file_rebuilt_from_a_manifest_has_the_same_hash(text):
             else parse_spec(tomllib.loads(text)))
     again = parse_spec(tomllib.loads(rp.spec_toml(spec.to_dict())))
     assert again.hash == spec.hash and again.to_dict() == spec.to_dict()
+
+
+def test_a_cancelled_comparison_still_gives_complete_tables():
+    calls = iter([True] * 9 + [False] * 1000)  # stops in the third replicate
+    s = compare.Settings(variants=(compare.Variant("baseline"), compare.Variant("budget-cut")),
+                         replicates=3, weeks=26, residents=1000)
+    res = compare.run_comparison(s, keep_going=lambda: next(calls))
+    assert not res.complete and res.equity.empty and len(res.paired.seeds) == 2
+    t = compare.results_tables(res, "it", "coverage")
+    assert "verdict" in t.equity_raw.columns and t.equity_lines
+    assert "<h2>Chi ci guadagna e chi ci perde</h2>" in compare.report_bytes(res, "it").decode()

@@ -159,11 +159,12 @@ def run_comparison(s: Settings, keep_going=lambda: True, progress=lambda done, t
     res.summaries = pd.DataFrame(rows)
     res.paired = paired_runs(res.summaries, pd.concat(groups, ignore_index=True), names, seeds)
     res.policy_log = pd.concat(logs, ignore_index=True)
-    # the language-neutral tables of the panels, computed here in the background task (the
-    # by-group intervals take a second or two) so that showing the results never waits
-    res.equity = report.equity_data(res.paired)
     res.costs = report.cost_data(res.paired)
     res.timeline = report.policy_timeline(res.policy_log, res.paired.scenarios)
+    if res.complete and keep_going():
+        # by-group intervals take a second or two: computed here in the background task so
+        # that showing the results never waits (and skipped for a cancelled comparison)
+        res.equity = report.equity_data(res.paired)
     for key in INDICATORS:
         res.series[key] = {n: pd.concat([f[key] for f in frames[n]], axis=1,
                                         keys=range(len(frames[n]))) for n in names if frames[n]}
@@ -414,7 +415,7 @@ def briefing(res: Result, language: str) -> report.Briefing:
     return report.Briefing(runs=res.paired, scenarios=res.scenarios, language=language,
                            series=res.series, policy_log=res.policy_log, economics=economics,
                            command=export.comparison_command(res.scenarios, len(res.seeds)),
-                           equity=res.equity)
+                           equity=res.equity if "verdict" in res.equity.columns else None)
 
 
 def report_bytes(res: Result, language: str) -> bytes:
@@ -444,7 +445,8 @@ def results_tables(res: Result, language: str, key: str) -> Tables:
     runs = res.paired
     assert runs is not None
     keys = list(dict.fromkeys((key, *report.KEY_INDICATORS)))
-    equity, costs_raw, timeline = res.equity, res.costs, res.timeline
+    equity = res.equity if "verdict" in res.equity.columns else report.equity_data(runs)
+    costs_raw, timeline = res.costs, res.timeline
     out = Tables(key_figures=report.key_figures(runs, language, keys),
                  key_raw=compare_table(runs, keys), headlines=report.headlines(runs, language),
                  equity_raw=equity, equity_lines=report.equity_lines(runs, language, equity),
