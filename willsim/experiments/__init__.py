@@ -5,9 +5,12 @@
 * :mod:`~willsim.experiments.store` — one Parquet file per run, resume, compaction, manifest;
 * :mod:`~willsim.experiments.engines` — local process pool and Dask distributed;
 * :mod:`~willsim.experiments.sweep` — a sweep from spec to stored results;
-* :mod:`~willsim.experiments.analysis` — bands over time, Sobol/Morris indices, figures.
+* :mod:`~willsim.experiments.analysis` — bands over time, Sobol/Morris indices, figures;
+* :mod:`~willsim.experiments.ema` — EMA Workbench adapter and PRIM scenario discovery (the
+  ``ema`` extra).
 
-Heavy imports (SALib, Dask, matplotlib) happen inside the functions that need them.
+Heavy imports (SALib, Dask, matplotlib, EMA Workbench) happen inside the functions that need
+them.
 """
 
 from willsim.scenario import ScenarioError
