@@ -70,6 +70,30 @@ def test_roles_are_enforced(room):
         "community"
 
 
+def test_cost_estimate_in_both_languages():
+    from willsim.workshop.service import room_base
+    from willsim.workshop.strategy import Strategy, estimate_cost
+
+    params = room_base(TINY).params
+    est = estimate_cost(Strategy(access="proactive", intensity=2.0, social_workers=2), params)
+    assert [line.item for line in est.lines] == ["outreach", "social_workers"]
+    outreach = 2.0 * params["city.population"] / 1000 * params["outreach.hour_cost"] * 52
+    assert est.total == pytest.approx(outreach + 2 * params["office.salary"])
+    assert "thousand residents" in est.lines[0].how("en")
+    assert "2,0 h/settimana" in est.lines[0].how("it")
+    assert est.fits(TINY.envelope) and not est.fits(100_000)
+
+
+def test_a_team_that_lost_its_link_gets_a_new_one(room):
+    svc, created, teams = room
+    with pytest.raises(AccessDenied):
+        svc.new_team_token(created.room_id, teams[0].token, teams[1].team_id)
+    token = svc.new_team_token(created.room_id, created.key, teams[1].team_id)
+    assert svc.team_view(created.room_id, token)["team"]["name"] == "Beta"
+    with pytest.raises(AccessDenied):
+        svc.team_view(created.room_id, teams[1].token)
+
+
 def test_phases_budget_and_levers(room):
     svc, created, teams = room
     rid, key, tok = created.room_id, created.key, teams[0].token

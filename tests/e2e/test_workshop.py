@@ -71,8 +71,14 @@ class Server:
                 pytest.fail(f"app server did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.3)
 
-    def stop(self) -> None:
+    def stop(self, crash: bool = False) -> None:
+        """Stop the server: politely, or killed at once as in a crash or power cut."""
         if self.proc is None:
+            return
+        if crash:
+            self.proc.kill()
+            self.proc.wait(10)
+            self.proc = None
             return
         self.proc.terminate()
         try:
@@ -170,8 +176,8 @@ def test_a_whole_workshop_with_three_teams_and_a_restart(browser: Browser, works
         expect(fac.locator(".ws-team-row", has_text="submitted")).to_have_count(3,
                                                                              timeout=10_000)
 
-        # the server restarts mid-workshop on the same database file
-        server.stop()
+        # the server dies mid-workshop and restarts on the same database file
+        server.stop(crash=True)
         server.start()
         for page in (fac, *teams):
             page.goto(server.url + "/" + (fac_path if page is fac else

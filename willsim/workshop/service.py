@@ -285,6 +285,17 @@ class WorkshopService:
             conn.execute("UPDATE rooms SET status = 'active' WHERE id = ?", (room["id"],))
             self._touch(conn, room["id"])
 
+    def new_team_token(self, room_id: str, key: str, team_id: str) -> str:
+        """A new token for a team that lost its link (the old one stops working)."""
+        token = codes.new_secret()
+        with self.store.write() as conn:
+            room = self._facilitator(conn, room_id, key)
+            cur = conn.execute("UPDATE teams SET token_digest = ? WHERE id = ? AND room_id = ?",
+                               (codes.digest(token), str(team_id), room["id"]))
+            if cur.rowcount != 1:
+                raise WorkshopError("no such team in this room")
+        return token
+
     # --- running ------------------------------------------------------------------------------
     def start_run(self, room_id: str, key: str, background: bool = True
                   ) -> threading.Thread | None:

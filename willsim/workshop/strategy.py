@@ -101,12 +101,17 @@ def check(s: Strategy, allowed: Sequence[str] = LEVERS) -> Strategy:
 
 @dataclass(frozen=True)
 class CostLine:
-    """One line of the estimate: what, how it is computed, EUR/year, counted in the envelope."""
+    """One line of the estimate: what, how it is computed (English, Italian), EUR/year, and
+    whether it counts against the envelope."""
 
     item: str
     formula: str
     eur_per_year: float
     counted: bool = True
+    formula_it: str = ""
+
+    def how(self, language: str) -> str:
+        return self.formula_it if language == "it" and self.formula_it else self.formula
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,13 @@ class CostEstimate:
         return self.total <= envelope + 1e-6
 
 
+def _n(value: float, decimals: int = 0, language: str = "en") -> str:
+    out = f"{value:,.{decimals}f}"
+    if language == "it":
+        out = out.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return out
+
+
 def estimate_cost(s: Strategy, params: Mapping[str, Any]) -> CostEstimate:
     """Yearly cost of ``s`` for the city of ``params`` (a scenario's resolved parameters).
 
@@ -131,41 +143,61 @@ def estimate_cost(s: Strategy, params: Mapping[str, Any]) -> CostEstimate:
     pop = float(params["city.population"])
     k = pop / 1000.0
     lines: list[CostLine] = []
+
+    def both(en: str, it: str, **values: tuple[float, int]) -> tuple[str, str]:
+        return (en.format(**{n: _n(v, d, "en") for n, (v, d) in values.items()}),
+                it.format(**{n: _n(v, d, "it") for n, (v, d) in values.items()}))
+
+    thousands = (k, 0)
     if s.access == "proactive":
         cost = s.intensity * k * params["outreach.hour_cost"] * WEEKS_PER_YEAR
-        lines.append(CostLine("outreach", f"{s.intensity:g} h/week × {k:,.0f} thousand "
-                              f"residents × €{params['outreach.hour_cost']:g}/h × 52", cost))
+        en, it = both("{h} h/week × {k} thousand residents × €{c}/h × 52",
+                      "{h} h/settimana × {k} mila residenti × €{c}/h × 52",
+                      h=(s.intensity, 1), k=thousands, c=(params["outreach.hour_cost"], 0))
+        lines.append(CostLine("outreach", en, cost, formula_it=it))
     if s.delivery in ("marketplace", "mix"):
         providers = int(params["marketplace.providers"])
         accredit = (params["marketplace.accreditation_cost"] * providers
                     if params["marketplace.reputation"] == "accreditation" else 0.0)
         cost = params["marketplace.operating_cost"] * k + accredit
-        lines.append(CostLine("marketplace", f"€{params['marketplace.operating_cost']:g}/year × "
-                              f"{k:,.0f} thousand residents + accreditation €"
-                              f"{params['marketplace.accreditation_cost']:g} × {providers} "
-                              "providers (vouchers come from the service budget)", cost))
+        en, it = both("€{o}/year × {k} thousand residents + accreditation €{a} × {p} providers "
+                      "(vouchers come from the service budget)",
+                      "€{o}/anno × {k} mila residenti + accreditamento €{a} × {p} erogatori "
+                      "(i voucher sono pagati dal bilancio dei servizi)",
+                      o=(params["marketplace.operating_cost"], 0), k=thousands,
+                      a=(params["marketplace.accreditation_cost"], 0), p=(providers, 0))
+        lines.append(CostLine("marketplace", en, cost, formula_it=it))
     if s.delivery in ("community", "mix"):
         channel = params["community.channel"]
         weekly = ((params["community.cost_physical"] if channel in ("physical", "both") else 0.0)
                   + (params["community.cost_digital"] if channel in ("digital", "both") else 0.0))
-        lines.append(CostLine("community", f"€{weekly:g}/week per thousand residents × "
-                              f"{k:,.0f} × 52", weekly * k * WEEKS_PER_YEAR))
+        en, it = both("€{w}/week per thousand residents × {k} × 52",
+                      "€{w}/settimana ogni mille residenti × {k} × 52",
+                      w=(weekly, 0), k=thousands)
+        lines.append(CostLine("community", en, weekly * k * WEEKS_PER_YEAR, formula_it=it))
     if s.social_workers:
-        lines.append(CostLine("social_workers", f"{s.social_workers} × €"
-                              f"{params['office.salary']:,.0f}/year",
-                              s.social_workers * params["office.salary"]))
+        en, it = both("{n} × €{s}/year", "{n} × €{s}/anno", n=(s.social_workers, 0),
+                      s=(params["office.salary"], 0))
+        lines.append(CostLine("social_workers", en,
+                              s.social_workers * params["office.salary"], formula_it=it))
     if s.co_programming:
         workers = base_social_workers(params) + s.social_workers
         cost = (workers * params["office.salary"] * params["office.assessment_share"]
                 * params["governance.co_staff_share"])
-        lines.append(CostLine("co_programming", f"staff time at the tables: {workers:,.0f} "
-                              f"workers × {params['governance.co_staff_share']:.0%} of "
-                              "assessment time (no new money)", cost, counted=False))
+        share = 100 * params["governance.co_staff_share"]
+        en, it = both("staff time at the tables: {w} workers × {p}% of assessment time "
+                      "(no new money)",
+                      "tempo del personale ai tavoli: {w} assistenti sociali × {p}% del tempo "
+                      "di valutazione (nessuna spesa nuova)", w=(workers, 0), p=(share, 0))
+        lines.append(CostLine("co_programming", en, cost, counted=False, formula_it=it))
     if s.contracts != "hourly":
-        lines.append(CostLine("outcome_contracts", f"€{params['governance.outcome_price']:g} per "
-                              "need resolved above the threshold, hourly pay falls to "
-                              f"{params['governance.outcome_base_share']:.0%} (paid from the "
-                              "service budget as outcomes come)", 0.0, counted=False))
+        base = 100 * params["governance.outcome_base_share"]
+        en, it = both("€{p} per need resolved above the threshold, hourly pay falls to {b}% "
+                      "(paid from the service budget as outcomes come)",
+                      "€{p} per bisogno risolto oltre la soglia, la paga oraria scende al {b}% "
+                      "(pagati dal bilancio dei servizi man mano che arrivano i risultati)",
+                      p=(params["governance.outcome_price"], 0), b=(base, 0))
+        lines.append(CostLine("outcome_contracts", en, 0.0, counted=False, formula_it=it))
     return CostEstimate(tuple(lines))
 
 

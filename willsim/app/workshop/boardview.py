@@ -11,6 +11,7 @@ import solara
 
 from willsim.app import i18n
 from willsim.app.i18n import tr
+from willsim.app.workshop.common import Lines
 from willsim.workshop import board, export
 from willsim.workshop.runner import SERIES_KEYS
 
@@ -46,9 +47,11 @@ def MoreCharts(data: Mapping[str, Any], version: Any):
                                for k in SERIES_KEYS], style_="max-width: 360px")
         band = solara.use_memo(lambda: board.band_chart(data, key, language), [*deps, key])
         solara.FigureMatplotlib(band, dependencies=[*deps, key], format="png")
-        if len(next(iter(data["results"].values()))["runs"]) >= 2:
+        paired = len(next(iter(data["results"].values()))["runs"]) >= 2
+        eq = solara.use_memo(lambda: board.equity_chart(data, language) if paired else None,
+                             deps)
+        if eq is not None:
             solara.Markdown(f"#### {tr('ws_equity')}")
-            eq = solara.use_memo(lambda: board.equity_chart(data, language), deps)
             solara.FigureMatplotlib(eq, dependencies=deps, format="png")
         figures = solara.use_memo(lambda: board.key_figures(data, language), deps)
         if not figures.empty:
@@ -67,7 +70,7 @@ def Debrief(rounds: Sequence[Mapping[str, Any]], version: Any):
         if not rounds:
             solara.Text(tr("ws_no_results"))
             return
-        solara.Markdown("\n".join(f"- {line}" for line in lines))
+        Lines(lines, classes=["ws-debrief-lines"])
         for data in rounds:
             solara.Markdown(f"#### {tr('ws_round_event', n=data['number'], event=tr('ws_event_' + data['event']))}")  # noqa: E501
             solara.DataFrame(pd.DataFrame(export.strategies_table(data, language)),

@@ -7,6 +7,7 @@ facilitator and team screen sees the same room within about a second.
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import threading
@@ -82,6 +83,7 @@ i18n.add_strings({
     "ws_weight": ("Weight: {c}", "Peso: {c}"),
     "ws_apply": ("Apply ranking", "Applica la classifica"),
     "ws_results": ("Results", "Risultati"),
+    "ws_new_link": ("New link", "Nuovo collegamento"),
     "ws_more_charts": ("More charts", "Altri grafici"),
     "ws_round_pick": ("Round", "Turno"),
     "ws_chart_indicator": ("Time series of", "Andamento di"),
@@ -203,6 +205,19 @@ def Choice(name: str, options: Sequence[str], value: str, on_value: Callable[[st
                           color="primary" if chosen else None, outlined=not chosen,
                           small=True, classes=[f"ws-{name}-{option}"]
                           + (["ws-chosen"] if chosen else []))
+
+
+@solara.component
+def Heading(text: str, level: int = 2, classes: Sequence[str] = ()):
+    """A heading of text that may come from users (team names, titles): always escaped."""
+    solara.HTML(tag=f"h{level}", unsafe_innerHTML=html.escape(text), classes=list(classes))
+
+
+@solara.component
+def Lines(lines: Sequence[str], classes: Sequence[str] = ()):
+    """A bulleted list of (escaped) text lines."""
+    solara.HTML(tag="ul", unsafe_innerHTML="".join(f"<li>{html.escape(line)}</li>"
+                                                   for line in lines), classes=list(classes))
 
 
 def money(value: float) -> str:

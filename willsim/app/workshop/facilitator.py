@@ -4,7 +4,7 @@ close), rank the teams, show the board and the debrief, and export the whole wor
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import solara
 
@@ -13,6 +13,7 @@ from willsim.app.i18n import tr
 from willsim.app.workshop.boardview import Results
 from willsim.app.workshop.common import (
     ERRORS,
+    Heading,
     event_label,
     money,
     phase_label,
@@ -149,6 +150,9 @@ def FacilitatorRoom(room_id: str, key: str):
     bump, set_bump = solara.use_state(0)
     error, set_error = solara.use_state("")
     event, set_event = solara.use_state("pandemic")
+    links, set_links = solara.use_state(cast(dict, {}))
+    headers = solara.lab.headers.value if hasattr(solara.lab, "headers") else {}
+    origin = "http://" + ((headers or {}).get("host") or ["127.0.0.1:8765"])[0]
     view = use_poll(lambda: svc.facilitator_view(room_id, key), [room_id, key, bump])
     language = i18n.lang.value
     version = (results_key(view, ("done", "revealed")) if isinstance(view, dict)
@@ -171,17 +175,24 @@ def FacilitatorRoom(room_id: str, key: str):
             set_error(str(exc))
         set_bump(bump + 1)
 
+    def relink(team_id: str) -> None:
+        try:
+            set_links({**links, team_id: svc.new_team_token(room_id, key, team_id)})
+        except ERRORS as exc:
+            set_error(str(exc))
+
     s = view["settings"]
     phase = view["phase"]
     closed = view["status"] == "closed"
     with solara.Column(classes=["ws-facilitator"]):
-        solara.Markdown(f"## {s['title']}")
+        Heading(s["title"], 2)
         solara.Markdown(f"# {tr('ws_code_big', code=view['code'])}", style={"color": "#1b6ca8"})
         solara.Text(view["code"], classes=["ws-code"], style={"display": "none"})
-        solara.Text(tr("ws_share_help", url="/workshop"))
+        solara.Text(tr("ws_share_help", url=f"{origin}/workshop"), classes=["ws-share"])
         with solara.Details(tr("ws_key")):
             solara.Text(tr("ws_keep_link"))
-            solara.Preformatted(f"{tr('ws_key')}: {key}\n/workshop?room={room_id}&key={key}")
+            solara.Preformatted(f"{tr('ws_key')}: {key}\n"
+                                f"{origin}/workshop?room={room_id}&key={key}")
         solara.Text(tr("ws_status_line", n=view["round"], total=s["rounds"],
                        event=event_label(view["event"]), phase=phase_label(phase)),
                     classes=["ws-phase", f"ws-phase-{phase}"],
@@ -235,7 +246,13 @@ def FacilitatorRoom(room_id: str, key: str):
                     status = (f"{tr('ws_submitted', v=sub['version'])}"
                               f"{' · ' + tr('ws_carried') if sub['carried'] else ''} · "
                               f"€ {money(sub['cost'])} · {texts.summary(strat, language)}")
-                solara.Text(f"{t['name']}: {status}", classes=["ws-team-row"])
+                with solara.Row(style={"align-items": "center"}):
+                    solara.Text(f"{t['name']}: {status}", classes=["ws-team-row"])
+                    solara.Button(tr("ws_new_link"), small=True, text=True,
+                                  on_click=lambda tid=t["team_id"]: relink(tid))
+                    if t["team_id"] in links:
+                        solara.Text(f"{origin}/workshop?room={room_id}&team="
+                                    f"{links[t['team_id']]}", classes=["ws-team-link"])
         RankingEditor(room_id, key, view["ranking"], set_error)
         solara.Markdown(f"### {tr('ws_results')}")
         Results(rounds, (version, language))

@@ -15,6 +15,7 @@ from willsim.app.workshop.boardview import Results
 from willsim.app.workshop.common import (
     ERRORS,
     Choice,
+    Heading,
     event_label,
     money,
     phase_label,
@@ -73,7 +74,7 @@ COST_ITEMS = {"outreach": "ws_cost_outreach", "marketplace": "ws_cost_marketplac
 @solara.component
 def CostPanel(est: CostEstimate, envelope: float):
     rows = [{tr("ws_cost_item"): tr(COST_ITEMS[line.item]) if line.item in COST_ITEMS
-             else line.item, tr("ws_cost_how"): line.formula,
+             else line.item, tr("ws_cost_how"): line.how(i18n.lang.value),
              tr("ws_cost_eur"): "€ " + money(line.eur_per_year)
              + ("" if line.counted else f" {tr('ws_not_counted')}")} for line in est.lines]
     with solara.Column(classes=["ws-cost"]):
@@ -188,7 +189,7 @@ def TeamRoom(room_id: str, token: str):
     s = view["settings"]
     phase = view["phase"]
     with solara.Column(classes=["ws-team"]):
-        solara.Markdown(f"## {tr('ws_your_team', name=view['team']['name'])} · {s['title']}")
+        Heading(f"{tr('ws_your_team', name=view['team']['name'])} · {s['title']}", 2)
         solara.Text(tr("ws_status_line", n=view["round"], total=s["rounds"],
                        event=event_label(view["event"]), phase=phase_label(phase)),
                     classes=["ws-phase", f"ws-phase-{phase}"],
