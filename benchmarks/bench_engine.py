@@ -70,20 +70,22 @@ def _build(n: int, weeks: int, seed: int, mesa_citizens: bool, scenario: str = B
     )
 
 
-def _instrument(model) -> dict[str, float]:
-    """Wrap each phase's ``step`` and the collector so their wall time adds up in a dict."""
+def _instrument(model) -> tuple[dict[str, float], dict[str, float]]:
+    """Wrap each phase's ``step`` and the collector so their wall and CPU times add up."""
     from willsim.model import PHASES
 
-    spent = dict.fromkeys((*PHASES, "collector"), 0.0)
-    clock = time.perf_counter
+    names = (*PHASES, "collector")
+    spent, spent_cpu = dict.fromkeys(names, 0.0), dict.fromkeys(names, 0.0)
+    clock, cpu_clock = time.perf_counter, time.process_time
 
     def timed(name: str, func):
         def wrapper(*args, **kwargs):
-            start = clock()
+            start, cpu_start = clock(), cpu_clock()
             try:
                 return func(*args, **kwargs)
             finally:
                 spent[name] += clock() - start
+                spent_cpu[name] += cpu_clock() - cpu_start
 
         return wrapper
 
@@ -91,7 +93,7 @@ def _instrument(model) -> dict[str, float]:
         mechanism = getattr(model, phase)
         mechanism.step = timed(phase, mechanism.step)
     model.collector.collect = timed("collector", model.collector.collect)
-    return spent
+    return spent, spent_cpu
 
 
 def child_timing(
@@ -109,7 +111,7 @@ def child_timing(
         t0 = time.perf_counter()
         model = _build(n, weeks, rep + 1, mesa_citizens, scenario)
         t1 = time.perf_counter()
-        spent = _instrument(model) if phases else None
+        spent, spent_cpu = _instrument(model) if phases else (None, None)
         c0 = time.process_time()
         t2 = time.perf_counter()
         model.run()
@@ -125,9 +127,12 @@ def child_timing(
             "agent_steps_per_s": n * weeks / run_s,
             "ms_per_week": 1000 * run_s / weeks,
             "cpu_over_wall": cpu / run_s,
+            "cpu_s": cpu,
+            "agent_steps_per_cpu_s": n * weeks / cpu,
         }
         if spent is not None:
             row["phase_ms_per_week"] = {k: 1000 * v / weeks for k, v in spent.items()}
+            row["phase_cpu_ms_per_week"] = {k: 1000 * v / weeks for k, v in spent_cpu.items()}
         runs.append(row)
         model.release()
         del model
@@ -211,14 +216,14 @@ def measure(
         mesa_citizens=mesa_citizens,
         peak_rss_mib=peak_rss,
     )
-    for key in ("build_s", "run_s", "agent_steps_per_s", "ms_per_week", "cpu_over_wall"):
+    for key in ("build_s", "run_s", "agent_steps_per_s", "ms_per_week", "cpu_over_wall", "cpu_s",
+                "agent_steps_per_cpu_s"):
         values = [r[key] for r in result["runs"]]
         result[key] = {"median": statistics.median(values), "min": min(values), "max": max(values)}
     if phases:
         names = result["runs"][0]["phase_ms_per_week"]
-        result["phase_ms_per_week"] = {
-            k: statistics.median(r["phase_ms_per_week"][k] for r in result["runs"]) for k in names
-        }
+        for key in ("phase_ms_per_week", "phase_cpu_ms_per_week"):
+            result[key] = {k: statistics.median(r[key][k] for r in result["runs"]) for k in names}
     if trace:
         traced, _ = _spawn(
             ["--child", "trace", "--scenarios", scenario, "--n", str(n), "--mesa-citizens", flag]
@@ -231,6 +236,8 @@ def measure(
     if n == RATE_TARGET[0]:
         result["target_agent_steps_per_s"] = RATE_TARGET[1]
         result["meets_rate_target"] = result["agent_steps_per_s"]["median"] >= RATE_TARGET[1]
+        result["meets_rate_target_cpu"] = (
+            result["agent_steps_per_cpu_s"]["median"] >= RATE_TARGET[1])
     return result
 
 
@@ -252,7 +259,8 @@ def _targets(r: dict) -> str:
         notes.append(f"run < {r['target_run_s']:g} s: {ok}")
     if "target_agent_steps_per_s" in r:
         ok = "ok" if r["meets_rate_target"] else "MISSED"
-        notes.append(f">= {_si(r['target_agent_steps_per_s'])} steps/s: {ok}")
+        ok_cpu = "ok" if r["meets_rate_target_cpu"] else "MISSED"
+        notes.append(f">= {_si(r['target_agent_steps_per_s'])} steps/s: {ok} (per CPU s: {ok_cpu})")
     return "; ".join(notes) or "-"
 
 
@@ -265,6 +273,8 @@ def table(results: list[dict], weeks: int, reps: int) -> str:
         "run s",
         "agent-steps/s",
         "ms/week",
+        "cpu s",
+        "steps/cpu-s",
         "cpu/wall",
         "peak RSS MiB (+over import)",
         "B/resident (traced)",
@@ -282,6 +292,8 @@ def table(results: list[dict], weeks: int, reps: int) -> str:
                 _range(r["run_s"], lambda x: f"{x:.2f}"),
                 _range(r["agent_steps_per_s"], _si),
                 _range(r["ms_per_week"], lambda x: f"{x:.1f}"),
+                _range(r["cpu_s"], lambda x: f"{x:.2f}"),
+                _range(r["agent_steps_per_cpu_s"], _si),
                 f"{r['cpu_over_wall']['median']:.2f}",
                 f"{r['peak_rss_mib']:.0f} (+{r['peak_rss_mib'] - r['import_rss_mib']:.0f})",
                 f"{traced:.0f}" if traced is not None else "-",
@@ -299,16 +311,18 @@ def table(results: list[dict], weeks: int, reps: int) -> str:
         if i == 0:
             lines.append("-+-".join("-" * w for w in widths))
     phased = [r for r in results if "phase_ms_per_week" in r]
-    if phased:
-        names = list(phased[0]["phase_ms_per_week"])
+    for key, what in (("phase_ms_per_week", "wall"), ("phase_cpu_ms_per_week", "CPU")):
+        if not phased:
+            break
+        names = list(phased[0][key])
         lines.append("")
         lines.append(
-            "ms per week by phase (median over reps; the rest of a week is Mesa's "
+            f"{what} ms per week by phase (median over reps; the rest of a week is Mesa's "
             "DataCollector and bookkeeping)"
         )
         lines.append("scenario, residents, agents | " + " | ".join(names))
         for r in phased:
-            ph = r["phase_ms_per_week"]
+            ph = r[key]
             label = (
                 f"{r.get('scenario', BASELINE)}, {r['residents']:,}, "
                 f"{'yes' if r['mesa_citizens'] else 'no'}"

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from willsim import WelfareModel
+from willsim.citizens import QUEUED, SERVED, WAITLIST
 from willsim.mechanisms.marketplace import match_requests
 from willsim.results import summary, wide
 
@@ -154,3 +155,26 @@ def test_district_matching_keeps_requests_in_their_district():
             != pooled.district[pooled.match_provider[pooled.match_provider >= 0]]).any()
     for model in runs.values():
         model.release()
+
+
+def test_platform_leaves_untouched_residents_as_they_were():
+    """Common random numbers: residents who never use the platform, and never deal with the
+    office or services (shared queues), live the same weeks with it on or off."""
+    off = WelfareModel(seed=6, run__weeks=26, city__population=10_000, run__mesa_citizens=False)
+    on = WelfareModel(seed=6, run__weeks=26, city__population=10_000, run__mesa_citizens=False,
+                      **ON)
+    n = on.citizens.n
+    touched, formal = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    for _ in range(26):
+        off.step()
+        on.step()
+        touched |= on.marketplace.user | (on.marketplace.match_provider >= 0)
+        for model in (off, on):
+            formal |= np.isin(model.citizens.status, (QUEUED, WAITLIST, SERVED)).any(axis=0)
+        same = ~touched & ~formal
+        for name in ("need_level", "crises", "residential", "neet"):
+            a, b = getattr(off.citizens, name), getattr(on.citizens, name)
+            assert np.array_equal(a[..., same], b[..., same]), name
+    assert touched.sum() > 50 and same.sum() > 0.3 * n
+    off.release()
+    on.release()

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from willsim import WelfareModel
-from willsim.citizens import CARE, WORK
+from willsim.citizens import CARE, QUEUED, SERVED, WAITLIST, WORK
 from willsim.results import summary
 from willsim.validation.outreach_trial import PUBLISHED, run_trial
 
@@ -95,5 +95,29 @@ def test_outreach_does_not_shift_other_streams():
             == on.streams["helpseeking"].bit_generator.state)
     np.testing.assert_array_equal(off.citizens.need_level[WORK], on.citizens.need_level[WORK])
     np.testing.assert_array_equal(off.citizens.need_level[CARE], on.citizens.need_level[CARE])
+    off.release()
+    on.release()
+
+
+def test_outreach_leaves_untouched_residents_as_they_were():
+    """Common random numbers: residents outreach never contacts or informs, and who never deal
+    with the office or services (shared queues), live the same weeks with it on or off."""
+    off = WelfareModel(seed=6, run__weeks=26, city__population=10_000, run__mesa_citizens=False)
+    on = WelfareModel(seed=6, run__weeks=26, city__population=10_000, run__mesa_citizens=False,
+                      **OUTREACH, outreach__hours_per_1000=8.0)
+    n = on.citizens.n
+    touched, formal = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    for _ in range(26):
+        off.step()
+        on.step()
+        touched |= (on.outreach.last_contact >= 0) | (on.citizens.aware != off.citizens.aware)
+        touched |= on.citizens.trust != off.citizens.trust
+        for model in (off, on):
+            formal |= np.isin(model.citizens.status, (QUEUED, WAITLIST, SERVED)).any(axis=0)
+        same = ~touched & ~formal
+        for name in ("need_level", "crises", "residential"):
+            a, b = getattr(off.citizens, name), getattr(on.citizens, name)
+            assert np.array_equal(a[..., same], b[..., same]), name
+    assert touched.sum() > 500 and same.sum() > 0.3 * n
     off.release()
     on.release()

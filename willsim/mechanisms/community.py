@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 ADULT_BAND = 1  # 15-29 and above can take part
 VOLUNTEER_MAX_BAND = 3  # volunteers are 15-74
 LIGHT_CARE = 1  # helpers have at most a light care need themselves
-SMALL_DISTRICT_COUNT = 16  # up to this many districts, count adults district by district
 RECRUIT_TRIES = 20  # rounds of random candidates before recruiting from a full scan
 
 
@@ -74,7 +73,8 @@ class Community(Mechanism):
         self.pool = np.empty(0, dtype=np.intp)  # residents who could ever take part
         self._pool_interested = np.empty(0, dtype=bool)
         self._district = c.district.astype(np.intp)
-        self._in_district: list[np.ndarray] = []  # district masks, only for a few districts
+        self._others: np.ndarray | None = None  # last week's children and residential care
+        self._others_d = np.zeros(0, dtype=np.int64)  # their count per district
         self._volunteers_idx = np.empty(0, dtype=np.intp)
         self._care_idx = np.empty(0, dtype=np.intp)  # residents given peer care this week
         self._iso_idx = np.empty(0, dtype=np.intp)  # residents whose isolation peers met
@@ -84,8 +84,6 @@ class Community(Mechanism):
         self.ties_made_total = 0
         self.districts = int(c.district.max()) + 1 if n else 1
         self.residents_d = np.bincount(c.district, minlength=self.districts)
-        if self.districts <= SMALL_DISTRICT_COUNT:
-            self._in_district = [c.district == d for d in range(self.districts)]
         p = model.params
         self.level_hours = np.r_[0.0, p.array("needs.care_level_hours")]
         self.family_hours = p.array("services.informal_hours")  # [with others, alone]
@@ -221,13 +219,17 @@ class Community(Mechanism):
                        ) -> np.ndarray:
         """Per district, the share of adults (15+, not in residential care) taking part."""
         c = model.citizens
-        others = (c.age_band < ADULT_BAND) | c.residential
-        if self.districts <= SMALL_DISTRICT_COUNT:  # a loop over districts, not residents
-            adults_d = self.residents_d - np.array(
-                [np.count_nonzero(others & d) for d in self._in_district])
-        else:
-            adults_d = self.residents_d - np.bincount(self._district, weights=others,
-                                                      minlength=self.districts)
+        others = (c.age_band < ADULT_BAND) | c.residential  # children, residential care
+        if self._others is None:
+            self._others_d = np.bincount(self._district[others], minlength=self.districts)
+        else:  # update last week's counts with the residents whose status changed
+            changed = np.flatnonzero(others != self._others)
+            if changed.size:
+                self._others_d = self._others_d + np.bincount(
+                    self._district[changed], weights=np.where(others[changed], 1, -1),
+                    minlength=self.districts).astype(np.int64)
+        self._others = others
+        adults_d = self.residents_d - self._others_d
         if members is None:
             members = self.pool[self.participant[self.pool]]
         part_d = np.bincount(self._district[members], minlength=self.districts)
@@ -267,6 +269,12 @@ class Community(Mechanism):
         can = adult & ~part & self._pool_interested
         if self.channel == "digital":
             can &= c.digital[pool]
+        # nobody joins above this bound (exposure <= 1 and at most the district's share): only
+        # those under it need their own rate, the same decisions at a fraction of the work
+        bound = activity * max(self.isolated_join, 1.0) * (
+            self.base_join * (1.0 + max(self.aware_join, 0.0))
+            + self.network_effect * (self.tie_weight + (1 - self.tie_weight) * share_d.max()))
+        can &= u < _hazard(bound) * (1.0 + 1e-12)
         who = pool[can]
         exposure = self._exposure(model, who, share_d)
         isolated = c.need_level[ISOLATION, who] > 0

@@ -290,21 +290,22 @@ def match_requests(score: np.ndarray, spare: np.ndarray, priority: np.ndarray) -
     matches all that asked or fills a provider, so it ends within one round per provider.
     """
     spare = spare.copy()
+    k = spare.size
     provider = np.full(score.shape[0], -1, dtype=np.int64)
-    unmatched = np.ones(score.shape[0], dtype=bool)
-    for _ in range(spare.size + 1):  # a loop over providers, not requests
+    rows = np.asarray(priority)  # requests still unmatched, most urgent first
+    for _ in range(k + 1):  # rounds: at most one per provider
         open_ = spare > 0
-        if not open_.any() or not unmatched.any():
+        if not open_.any() or rows.size == 0:
             break
-        masked = np.where(open_[None, :], score, -np.inf)
+        masked = np.where(open_[None, :], score[rows], -np.inf)
         choice = np.argmax(masked, axis=1)
-        choice[np.isneginf(masked[np.arange(choice.size), choice])] = -1  # nothing open
-        asking = unmatched & (choice >= 0)
-        if not asking.any():
-            break
-        for j in np.unique(choice[asking]):
-            take = priority[(choice[priority] == j) & unmatched[priority]][: spare[j]]
-            provider[take] = j
-            unmatched[take] = False
-            spare[j] -= take.size
+        can = ~np.isneginf(masked[np.arange(rows.size), choice])  # providers only ever close
+        rows, choice = rows[can], choice[can]
+        by_provider = np.argsort(choice, kind="stable")  # urgency order within each provider
+        chosen = choice[by_provider]
+        first = np.searchsorted(chosen, np.arange(k))
+        taken = np.arange(chosen.size) - first[chosen] < spare[chosen]
+        provider[rows[by_provider[taken]]] = chosen[taken]
+        spare -= np.bincount(chosen[taken], minlength=k)
+        rows = rows[np.sort(by_provider[~taken])]
     return provider

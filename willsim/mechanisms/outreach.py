@@ -122,9 +122,10 @@ class Outreach(Mechanism):
                 break
             above += at
             level -= 1
-        top = np.flatnonzero(score > level)
+        near = np.flatnonzero(score >= max(level, 0))
+        top = near[score[near] > level]
         if level >= 0:
-            top = np.r_[top, _sample(np.flatnonzero(score == level), count - above, rng)]
+            top = np.r_[top, _sample(near[score[near] == level], count - above, rng)]
         return top[np.lexsort((rng.random(top.size), -score[top]))]
 
     def inform(self, model: WelfareModel, who: np.ndarray, rng: np.random.Generator) -> None:
