@@ -1,12 +1,19 @@
 """Load test of workshop mode: N simulated participants join and submit at the same moment.
 
 Each participant is a thread with its own service object on one SQLite file (as browser
-sessions are on the app server). All threads wait at a barrier, then join the room with the
-code, submit a strategy ``--submits`` times and read their team view. Prints latency median,
+sessions are on the app server). All threads wait at a barrier and join the room with the code
+at once; then wait again and submit a strategy ``--submits`` times (the first submissions all at
+once) and read their team view. Prints latency median,
 95th percentile and maximum per operation, the errors, and checks that no submission was lost or
-duplicated. Bounded (at most 200 participants) and local: no network at all.
+duplicated. Bounded (at most 200 participants).
 
-    .venv/bin/python benchmarks/load_workshop.py                 # 30 participants
+With ``--http`` the participants go through the app server instead: the script starts
+``solara run willsim.app.app`` on a free 127.0.0.1 port (offline assets, its own database) and
+each thread calls the teams' JSON API (``/api/workshop/join``, ``/submit``, ``/team``) over
+loopback HTTP. Nothing leaves the machine.
+
+    .venv/bin/python benchmarks/load_workshop.py                 # 30 participants, in process
+    .venv/bin/python benchmarks/load_workshop.py --http          # the same through the server
     .venv/bin/python benchmarks/load_workshop.py --participants 60 --submits 5 --run
 """
 
@@ -14,11 +21,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -38,7 +50,78 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def run(participants: int, submits: int, db: Path, run_round: bool) -> dict:
+class HttpTeam:
+    """A participant talking to the app server's JSON API over loopback."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.room_id = ""
+        self.token = ""
+
+    def _call(self, path: str, body: dict | None = None) -> dict:
+        headers = {"Content-Type": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, data=data, headers=headers,
+                                     method="GET" if body is None else "POST")
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return json.loads(resp.read())
+        except urllib.error.HTTPError as exc:
+            raise RuntimeError(f"HTTP {exc.code}: {exc.read()[:200]!r}") from None
+
+    def join(self, code: str, name: str):
+        out = self._call("/api/workshop/join", {"code": code, "team": name})
+        self.room_id, self.token = out["room_id"], out["token"]
+        return type("Joined", (), {"team_id": out["team_id"], "token": out["token"]})
+
+    def submit(self, room_id: str, _token: str, strategy: dict) -> int:
+        return self._call(f"/api/workshop/submit?room={room_id}", strategy)["version"]
+
+    def team_view(self, room_id: str, _token: str) -> dict:
+        return self._call(f"/api/workshop/team?room={room_id}")
+
+
+class AppServer:
+    """``solara run willsim.app.app`` on a free loopback port with the given database."""
+
+    def __init__(self, db: Path, log: Path) -> None:
+        from willsim.app import assets
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        env = {**os.environ, **assets.server_env(assets.build(quiet=True)),
+               "WILLSIM_WORKSHOP_DB": str(db)}
+        self.log = log
+        with open(log, "wb") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "solara", "run", "willsim.app.app", "--host",
+                 "127.0.0.1", "--port", str(self.port), "--production", "--no-open"],
+                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                with urllib.request.urlopen(self.url + "/", timeout=2):
+                    # the API is installed when the app module loads, on the first page
+                    return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"the app server did not start:\n{log.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def run(participants: int, submits: int, db: Path, run_round: bool,
+        http: str | None = None) -> dict:
     svc = WorkshopService(db)
     room = svc.create_room(RoomSettings(title="load test", residents=2000, weeks=26,
                                         replicates=2))
@@ -61,13 +144,15 @@ def run(participants: int, submits: int, db: Path, run_round: bool) -> dict:
                 timings[op].append(time.perf_counter() - started)
 
     def participant(i: int) -> tuple[str, str]:
-        own = WorkshopService(db)
+        own = HttpTeam(http) if http else WorkshopService(db)
         barrier.wait(30)
         team = timed("join", own.join, room.code, f"Team {i:03d}")
+        barrier.wait(30)  # every team submits its first strategy at the same moment
         for v in range(submits):
             strategy = {"social_workers": (i + v) % 4, "note": f"{i}:{v}",
                         "delivery": ("centralised", "community", "marketplace")[i % 3]}
-            timed("submit", own.submit, room.room_id, team.token, strategy)
+            timed("submit_1st" if v == 0 else "submit_more", own.submit, room.room_id,
+                  team.token, strategy)
         timed("team_view", own.team_view, room.room_id, team.token)
         return team.team_id, f"{i}:{submits - 1}"
 
@@ -84,6 +169,7 @@ def run(participants: int, submits: int, db: Path, run_round: bool) -> dict:
                             (room.room_id,)).fetchone()[0]
     lost = sum(1 for team_id, note in expected.items() if stored.get(team_id) != note)
     out = {"participants": participants, "submits_each": submits, "wall_s": wall,
+           "mode": "http" if http else "service",
            "errors": len(errors), "error_samples": errors[:5], "teams_stored": len(stored),
            "submission_rows": rows, "lost_or_wrong": lost,
            "duplicated": rows - len(expected), "latency_ms": {}}
@@ -108,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run", action="store_true",
                         help="then run the round (every team, 2,000 residents, 26 weeks, 2 "
                              "replicates) and time it")
+    parser.add_argument("--http", action="store_true",
+                        help="go through the app server's JSON API on 127.0.0.1")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     if not 1 <= args.participants <= MAX_PARTICIPANTS:
@@ -116,15 +204,21 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--submits must be 1 to 20")
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or Path(tmp) / "load.sqlite3"
-        out = run(args.participants, args.submits, db, args.run)
+        server = AppServer(db, Path(tmp) / "server.log") if args.http else None
+        try:
+            out = run(args.participants, args.submits, db, args.run,
+                      server.url if server else None)
+        finally:
+            if server is not None:
+                server.stop()
     if args.json:
         print(json.dumps(out))
     else:
         print(f"{out['participants']} participants x {out['submits_each']} submissions at "
-              f"once, in {out['wall_s']:.2f} s wall")
-        print(f"{'operation':<10} {'n':>5} {'median ms':>10} {'p95 ms':>9} {'max ms':>9}")
+              f"once ({out['mode']}), in {out['wall_s']:.2f} s wall")
+        print(f"{'operation':<12} {'n':>5} {'median ms':>10} {'p95 ms':>9} {'max ms':>9}")
         for op, s in out["latency_ms"].items():
-            print(f"{op:<10} {s['n']:>5} {s['median']:>10.1f} {s['p95']:>9.1f} {s['max']:>9.1f}")
+            print(f"{op:<12} {s['n']:>5} {s['median']:>10.1f} {s['p95']:>9.1f} {s['max']:>9.1f}")
         print(f"errors: {out['errors']}; teams stored: {out['teams_stored']}; submission rows: "
               f"{out['submission_rows']}; lost or wrong: {out['lost_or_wrong']}; duplicated: "
               f"{out['duplicated']}")

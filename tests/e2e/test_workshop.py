@@ -1,15 +1,17 @@
 """A whole workshop in a real browser: a facilitator and three teams, each in its own browser
 context, create a room, join, submit, run, reveal, debrief and export; the server restarts in
-the middle on the same database file and nothing is lost."""
+the middle on the same database file and nothing is lost; and the teams' JSON API."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -250,3 +252,40 @@ def test_a_whole_workshop_with_three_teams_and_a_restart(browser: Browser, works
         for ctx in contexts:
             ctx.unroute_all(behavior="ignoreErrors")
             ctx.close()
+
+
+def _api(url: str, path: str, body: dict | None = None, token: str = "") -> tuple[int, dict]:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(url + path, data=None if body is None else
+                                 json.dumps(body).encode(), headers=headers,
+                                 method="GET" if body is None else "POST")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_the_teams_json_api_on_loopback(workshop_server):
+    from willsim.workshop.service import WorkshopService
+    from willsim.workshop.settings import RoomSettings
+
+    url = workshop_server.url
+    svc = WorkshopService(workshop_server.db)  # the facilitator, on the server's database
+    room = svc.create_room(RoomSettings(residents=2000, weeks=26))
+    status, joined = _api(url, "/api/workshop/join", {"code": room.code, "team": "Api"})
+    assert status == 200 and joined["room_id"] == room.room_id
+    token = joined["token"]
+    status, out = _api(url, f"/api/workshop/submit?room={room.room_id}", {}, token)
+    assert status == 400 and "only be submitted while it is open" in out["error"]
+    svc.open_round(room.room_id, room.key)
+    status, out = _api(url, f"/api/workshop/submit?room={room.room_id}",
+                       {"delivery": "community"}, token)
+    assert (status, out) == (200, {"version": 1})
+    status, out = _api(url, f"/api/workshop/submit?room={room.room_id}", {}, room.key)
+    assert status == 403  # the facilitator key is not a team token
+    status, view = _api(url, f"/api/workshop/team?room={room.room_id}", token=token)
+    assert status == 200 and view["submission"]["strategy"]["delivery"] == "community"
+    assert room.key not in json.dumps(view)

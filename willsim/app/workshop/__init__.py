@@ -1,14 +1,18 @@
 """Workshop mode in the app: ``/workshop`` (join or create), ``?room=..&key=..`` (facilitator),
-``?room=..&team=..`` (a team). See docs/workshop.md for the facilitator's guide."""
+``?room=..&team=..`` (a team), and the teams' JSON API under ``/api/workshop/``.
+See docs/workshop.md for the facilitator's guide."""
 
 from __future__ import annotations
 
 import solara
 
 from willsim.app.i18n import tr
+from willsim.app.workshop import api
 from willsim.app.workshop.common import query
 from willsim.app.workshop.facilitator import CreateRoom, FacilitatorRoom, ReopenRoom
 from willsim.app.workshop.participant import JoinRoom, TeamRoom
+
+api.install()  # the teams' JSON API on the app server (only under `solara run`)
 
 
 @solara.component
