@@ -89,7 +89,8 @@ def test_identical_policy_and_reference_differ_by_nothing_on_common_seeds():
 
 
 def test_experiments_are_latin_hypercube_reproducible_and_leave_numpy_alone():
-    model = ema.build_model({"outreach.accept": (0.0, 1.0), "outreach.hours_per_1000": (1, 9)},
+    model = ema.build_model({"outreach.accept": (0.0, 1.0), "outreach.hours_per_1000": (1, 9),
+                             "office.social_workers": (1, 3), "outreach.take_charge": None},
                             fixed={**SMALL, "run.weeks": 4}, overrides={"outreach.enabled": True},
                             indicators=["outreach_contacts"])
     state = np.random.get_state()[1].copy()  # noqa: NPY002 (checking EMA leaves it alone)
@@ -105,6 +106,8 @@ def test_experiments_are_latin_hypercube_reproducible_and_leave_numpy_alone():
     strata = np.sort(np.floor(x1["outreach.accept"].to_numpy() * 8))
     assert np.array_equal(strata, np.arange(8))
     assert ((y1["outreach_contacts"] > 0).all() and y1["outreach_contacts"].nunique() > 1)
+    assert set(x1["office.social_workers"]) <= {1, 2, 3}  # integers within their bounds
+    assert x1["outreach.take_charge"].value_counts().to_dict() == {True: 4, False: 4}
     with pytest.raises(SpecError, match="valid: sequential, multiprocessing"):
         ema.run_experiments(model, scenarios=2, evaluator="threads")
 
@@ -154,7 +157,7 @@ def test_prim_edge_cases():
 
 
 def test_outreach_failure_on_a_small_city_gives_boxes():
-    found = ema.outreach_failure("first_help", residents=3000, weeks=52, scenarios=16, seed=0)
+    found = ema.outreach_failure("wait", residents=3000, weeks=52, scenarios=16, seed=0)
     assert len(found.experiments) == len(found.outcomes) == found.fails.size == 16
     assert 0 < found.fails.sum() < 16
     assert found.boxes
@@ -163,5 +166,5 @@ def test_outreach_failure_on_a_small_city_gives_boxes():
     assert not box.limits.empty
     assert set(box.limits["parameter"]) <= set(ema.OUTREACH_UNCERTAINTIES)
     assert "coverage" in found.text() and f"{int(found.fails.sum())} of 16" in found.text()
-    with pytest.raises(SpecError, match="valid: first_help, wait"):
+    with pytest.raises(SpecError, match="valid: wait, first_help"):
         ema.outreach_failure("collapse")
