@@ -150,7 +150,7 @@ class Community(Mechanism):
             return
         self.participant[idx] = joining
         ties = c.tie_idx[_ranges(c.tie_ptr[idx], c.tie_ptr[idx + 1])]
-        np.add.at(self.tie_part, ties, 1 if joining else -1)
+        np.add.at(self.tie_part, ties, np.int32(1 if joining else -1))  # typed: fast path
         if not joining:
             self.helper[idx] = False
 
@@ -170,16 +170,16 @@ class Community(Mechanism):
         self.cost_week = paid
         activity = paid / self.weekly_cost if self.weekly_cost > 0 else 1.0
         pool = self.pool
-        adult = (c.age_band[pool] >= ADULT_BAND) & ~c.residential[pool]
         part = self.participant[pool]
-        gone = part & ~adult
+        members = pool[part]
+        gone = ~self._is_adult(c, members)  # moved to residential care
         if gone.any():
-            self._set_participation(c, pool[gone], False)
-            part &= adult
+            self._set_participation(c, members[gone], False)
+            part[np.searchsorted(pool, members[gone])] = False
         has_ties = self.community_ties[pool] > 0
         tied = pool[has_ties]
         lapse = self._lapses(self.community_ties[tied], rng)
-        part = self._join_and_leave(model, part, adult, activity, rng)
+        part = self._join_and_leave(model, part, activity, rng)
         members = pool[part]
         self._make_ties(model, members, activity, rng)
         self.community_ties[tied] = np.maximum(self.community_ties[tied] - lapse, 0)
@@ -258,41 +258,51 @@ class Community(Mechanism):
         owner = np.searchsorted(np.cumsum(ties), units, side="right")
         return np.bincount(owner, minlength=ties.size).astype(np.int32)
 
-    def _join_and_leave(self, model: WelfareModel, part: np.ndarray, adult: np.ndarray,
-                        activity: float, rng: np.random.Generator) -> np.ndarray:
-        """Joining and leaving (decided on the same uniform number). ``part`` and the result
-        flag the participants among the pool, before and after."""
+    @staticmethod
+    def _is_adult(c: Citizens, who: np.ndarray) -> np.ndarray:
+        return (c.age_band[who] >= ADULT_BAND) & ~c.residential[who]
+
+    def _join_and_leave(self, model: WelfareModel, part: np.ndarray, activity: float,
+                        rng: np.random.Generator) -> np.ndarray:
+        """Participants leave, interested adults with access join. ``part`` and the result flag
+        the participants among the pool, before and after.
+
+        Joining probabilities have an upper bound ``p`` (exposure is at most 1, the district
+        share at most the largest): a binomial number of the pool outside the platform, chosen
+        at random, is under ``p``, and each of them joins with probability (own rate) / ``p`` —
+        the same law as one uniform number each, computed only for a few.
+        """
         c, pool = model.citizens, self.pool
         members = pool[part]
         share_d = self.district_share(model, members)
-        u = rng.random(pool.size, dtype=np.float32)
-        can = adult & ~part & self._pool_interested
-        if self.channel == "digital":
-            can &= c.digital[pool]
-        # nobody joins above this bound (exposure <= 1 and at most the district's share): only
-        # those under it need their own rate, the same decisions at a fraction of the work
-        bound = activity * max(self.isolated_join, 1.0) * (
+        leave_p = _hazard(self.leave_floor + self.leave_rate * self.critical_mass / (
+            self.critical_mass + share_d))
+        stays = rng.random(members.size, dtype=np.float32) >= leave_p[self._district[members]]
+        bound = _hazard(activity * max(self.isolated_join, 1.0) * (
             self.base_join * (1.0 + max(self.aware_join, 0.0))
-            + self.network_effect * (self.tie_weight + (1 - self.tie_weight) * share_d.max()))
-        can &= u < _hazard(bound) * (1.0 + 1e-12)
-        who = pool[can]
+            + self.network_effect * (self.tie_weight + (1 - self.tie_weight) * share_d.max())))
+        outside = np.flatnonzero(~part & self._pool_interested)  # positions in the pool
+        count = int(rng.binomial(outside.size, bound)) if bound > 0 else 0
+        pick = np.sort(outside[rng.choice(outside.size, count, replace=False)])
+        who = pool[pick]
+        can = self._is_adult(c, who)
+        if self.channel == "digital":
+            can &= c.digital[who]
+        pick, who = pick[can], who[can]
         exposure = self._exposure(model, who, share_d)
         isolated = c.need_level[ISOLATION, who] > 0
         rate = activity * np.where(isolated, self.isolated_join, 1.0) * (
             self.base_join * (1.0 + self.aware_join * c.aware[who])
             + self.network_effect * exposure)
-        join = u[can] < _hazard(rate)
+        join = rng.random(who.size) * bound < _hazard(rate)
         joins = who[join]
-        leave_p = _hazard(self.leave_floor + self.leave_rate * self.critical_mass / (
-            self.critical_mass + share_d))
-        stays = u[part] >= leave_p[self._district[members]]
         leaves = members[~stays]
         self._set_participation(c, leaves, False)
         self._set_participation(c, joins, True)
         self.joined, self.left = int(joins.size), int(leaves.size)
         after = part.copy()
         after[part] = stays
-        after[can] = join
+        after[pick[join]] = True
         return after
 
     def _make_ties(self, model: WelfareModel, members: np.ndarray, activity: float,
@@ -315,7 +325,7 @@ class Community(Mechanism):
         ok = (counts[d] > 1) & (partners != makers)
         makers, partners = makers[ok], partners[ok]
         self.community_ties[makers] += 1  # makers are distinct
-        np.add.at(self.community_ties, partners, 1)
+        np.add.at(self.community_ties, partners, np.int32(1))
         self.ties_made = int(makers.size)
         self.ties_made_total += self.ties_made
 

@@ -129,7 +129,12 @@ class Services(Mechanism):
 
     def _place(self, model: WelfareModel, week: int) -> None:
         c, muni = model.citizens, model.municipality
-        self._served = self._find_served(c)  # only this mechanism puts cases in service
+        waiting_of, self._served = [], []
+        for d in range(len(DOMAINS)):  # one pass per domain finds both lists
+            status = c.status[d]
+            listed = np.flatnonzero(status >= WAITLIST)
+            waiting_of.append(listed[status[listed] == WAITLIST])
+            self._served.append(listed[status[listed] == SERVED])  # only services sets SERVED
         provs = self._providers_of(c)
         self._derive_load(provs)
         committed = self.committed_cost(provs)
@@ -137,7 +142,7 @@ class Services(Mechanism):
         self.placed[:] = 0
         self.placed_level_total = 0.0
         for d in range(len(DOMAINS)):
-            waiting = np.flatnonzero(c.status[d] == WAITLIST)
+            waiting = waiting_of[d]
             slots_d = (self.capacity[:, d] - self.load[:, d] + 1e-9) // self.hours[d]
             most = int(np.maximum(slots_d[self.serves[:, d]], 0).sum())  # places this week
             if waiting.size == 0 or most == 0:
