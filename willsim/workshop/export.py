@@ -89,6 +89,7 @@ def html_report(rounds: Sequence[Mapping[str, Any]], language: str = "en",
         parts.append(f"<section><h2>{html.escape(texts.text('ws_round_event', lang, n=data['number'], event=event))}</h2>")  # noqa: E501
         parts.append(f"<h3>{html.escape(texts.text('ws_board', lang))}</h3>")
         parts.append(_table(board.board_table(data, lang, ranking), "board"))
+        parts.append(f'<p class="muted">{html.escape(texts.text("ws_criteria_help", lang))}</p>')
         parts.append(f"<h3>{html.escape(texts.text('ws_strategies', lang))}</h3>")
         parts.append(_table(strategies_table(data, lang), "strategies"))
         figures = board.key_figures(data, lang)

@@ -573,7 +573,8 @@ class WorkshopService:
                     for s in conn.execute("SELECT team_id, strategy, cost FROM submissions "
                                           "WHERE room_id = ? AND round = ?",
                                           (room["id"], number)).fetchall()}
-        return {"number": number, "event": rnd["event"], "results": results, "names": teams,
+        return {"room_id": room["id"], "number": number, "event": rnd["event"],
+                "results": results, "names": teams,
                 "submissions": {t: subs[t] for t in results if t in subs},
                 "settings": loads(room["settings"]), "ranking": loads(room["ranking"]),
                 "title": loads(room["settings"]).get("title", "Workshop")}

@@ -13,8 +13,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ws_crit_crises": ("Crises per 1,000", "Crisi ogni 1.000"),
     "ws_crit_waiting": ("Waiting (weeks)", "Attesa (settimane)"),
     "ws_crit_isolation": ("Isolation", "Isolamento"),
-    "ws_crit_equity_gap": ("Equity gap (poorest − most comfortable, unmet need)",
-                           "Divario di equità (più poveri − più agiati, bisogno non soddisfatto)"),
+    "ws_crit_equity_gap": ("Equity gap", "Divario di equità"),
+    "ws_criteria_help": ("All criteria: lower is better. Equity gap: the unmet need of the "
+                         "poorest income band minus that of the most comfortable band. Public "
+                         "spending per year includes the services the envelope buys.",
+                         "Per tutti i criteri, più basso è meglio. Divario di equità: il "
+                         "bisogno non soddisfatto della fascia di reddito più povera meno quello "
+                         "della fascia più agiata. La spesa pubblica annua include i servizi "
+                         "acquistati con la dotazione."),
+    "ws_governance": ("Governance", "Governance"),
     "ws_crit_cost": ("Public spending per year", "Spesa pubblica annua"),
     # levers and choices
     "ws_access": ("Access", "Accesso"),

@@ -3,7 +3,10 @@ and the debrief; shown to the facilitator at once and to teams when revealed."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import io
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -14,6 +17,35 @@ from willsim.app.i18n import tr
 from willsim.app.workshop.common import Lines
 from willsim.workshop import board, export
 from willsim.workshop.runner import SERIES_KEYS
+
+_PNG: OrderedDict[tuple, bytes] = OrderedDict()
+_PNG_LOCK = threading.Lock()
+PNG_CACHE = 64
+
+
+def shared_png(key: tuple, draw: Callable[[], Any]) -> bytes:
+    """The PNG of the figure ``draw()`` makes, drawn once for every session that shows the same
+    round, results version and language (a bounded cache of images, not of state)."""
+    with _PNG_LOCK:
+        if key in _PNG:
+            _PNG.move_to_end(key)
+            return _PNG[key]
+    buf = io.BytesIO()
+    draw().savefig(buf, format="png")
+    png = buf.getvalue()
+    with _PNG_LOCK:
+        _PNG[key] = png
+        while len(_PNG) > PNG_CACHE:
+            _PNG.popitem(last=False)
+    return png
+
+
+@solara.component
+def SharedFigure(name: str, data: Mapping[str, Any], version: Any, draw: Callable[[], Any],
+                 extra: Any = None):
+    key = (name, data.get("room_id"), data["number"], repr(version), extra)
+    png = solara.use_memo(lambda: shared_png(key, draw), [key])
+    solara.Image(png)
 
 
 @solara.component
@@ -26,8 +58,9 @@ def RoundBoard(data: Mapping[str, Any], version: Any):
     with solara.Column(classes=["ws-board"]):
         solara.Markdown(f"#### {tr('ws_round_event', n=data['number'], event=tr('ws_event_' + data['event']))}")  # noqa: E501
         solara.DataFrame(table, items_per_page=50)
-        fig = solara.use_memo(lambda: board.criteria_figure(data, language), deps)
-        solara.FigureMatplotlib(fig, dependencies=deps, format="png")
+        solara.Text(tr("ws_criteria_help"), style={"font-size": "0.85em", "color": "#555"})
+        SharedFigure("criteria", data, version,
+                     lambda: board.criteria_figure(data, language), language)
         solara.Button(tr("ws_more_charts"), on_click=lambda: set_more(not more), small=True,
                       outlined=True, classes=["ws-more-charts"])
         if more:
@@ -45,14 +78,12 @@ def MoreCharts(data: Mapping[str, Any], version: Any):
         solara.v.Select(label=tr("ws_chart_indicator"), v_model=key, on_v_model=set_key,
                         items=[{"text": i18n.indicator_label(k), "value": k}
                                for k in SERIES_KEYS], style_="max-width: 360px")
-        band = solara.use_memo(lambda: board.band_chart(data, key, language), [*deps, key])
-        solara.FigureMatplotlib(band, dependencies=[*deps, key], format="png")
-        paired = len(next(iter(data["results"].values()))["runs"]) >= 2
-        eq = solara.use_memo(lambda: board.equity_chart(data, language) if paired else None,
-                             deps)
-        if eq is not None:
+        SharedFigure("band", data, version, lambda: board.band_chart(data, key, language),
+                     (language, key))
+        if len(next(iter(data["results"].values()))["runs"]) >= 2:
             solara.Markdown(f"#### {tr('ws_equity')}")
-            solara.FigureMatplotlib(eq, dependencies=deps, format="png")
+            SharedFigure("equity", data, version, lambda: board.equity_chart(data, language),
+                         language)
         figures = solara.use_memo(lambda: board.key_figures(data, language), deps)
         if not figures.empty:
             with solara.Details(tr("ws_key_figures")):

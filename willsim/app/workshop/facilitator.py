@@ -60,8 +60,8 @@ def CreateRoom(on_created):
             solara.v.Select(label=tr("scenario"), items=available_scenarios(),
                             v_model=s.scenario, on_v_model=lambda v: update(scenario=v))
         with solara.Row():
-            solara.InputFloat(tr("ws_envelope"), value=s.envelope,
-                              on_value=lambda v: update(envelope=max(0.0, float(v or 0))))
+            solara.InputInt(tr("ws_envelope"), value=int(s.envelope),
+                            on_value=lambda v: update(envelope=max(0.0, float(v or 0))))
             solara.InputInt(tr("ws_rounds"), value=s.rounds,
                             on_value=lambda v: update(rounds=min(max(int(v or 1), 1), 6)))
         with solara.Row():

@@ -125,6 +125,7 @@ def StrategyEditor(view: dict, on_submitted):
         solara.Text(tr("ws_delivery"), style={"font-weight": "bold"})
         Choice("delivery", DELIVERY, draft.delivery, lambda v: update(delivery=v),
                fixed("delivery"))
+        solara.Text(tr("ws_governance"), style={"font-weight": "bold"})
         solara.Checkbox(label=tr("ws_co_programming"), value=draft.co_programming,
                         on_value=lambda v: update(co_programming=bool(v)),
                         disabled=fixed("co_programming"))
