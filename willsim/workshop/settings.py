@@ -62,7 +62,8 @@ class RoomSettings:
 def check_settings(s: RoomSettings) -> RoomSettings:
     """Validate and clip the settings; raises ``StrategyError`` naming the problem."""
     if s.scenario not in available_scenarios():
-        raise StrategyError(f"unknown scenario {s.scenario!r}")
+        raise StrategyError(f"unknown scenario {s.scenario!r}; valid scenarios: "
+                            f"{', '.join(available_scenarios())}")
     if s.city not in available_cities():
         raise StrategyError(f"unknown city {s.city!r}; valid cities: "
                             f"{', '.join(available_cities())}")

@@ -89,7 +89,7 @@ def CostPanel(est: CostEstimate, envelope: float):
 
 
 @solara.component
-def StrategyEditor(view: dict, on_submitted):
+def StrategyEditor(view: dict, token: str, on_submitted):
     settings = RoomSettings.from_dict(view["settings"])
     initial = view["submission"]["strategy"] if view["submission"] else view["last_strategy"]
     draft, set_draft = solara.use_state(Strategy.from_dict(initial))
@@ -102,7 +102,7 @@ def StrategyEditor(view: dict, on_submitted):
 
     def submit() -> None:
         try:
-            version = service().submit(view["room_id"], token_of(view), draft)
+            version = service().submit(view["room_id"], token, draft)
             set_error("")
             on_submitted(version)
         except ERRORS as exc:
@@ -154,22 +154,13 @@ def StrategyEditor(view: dict, on_submitted):
                       disabled=not editable or not est.fits(settings.envelope))
 
 
-def token_of(view: dict) -> str:
-    return view["_token"]
-
-
 @solara.component
 def TeamRoom(room_id: str, token: str):
     svc = service()
     bump, set_bump = solara.use_state(0)
     submitted, set_submitted = solara.use_state(None)
 
-    def fetch() -> dict:
-        view = svc.team_view(room_id, token)
-        view["_token"] = token
-        return view
-
-    view = use_poll(fetch, [room_id, token, bump])
+    view = use_poll(lambda: svc.team_view(room_id, token), [room_id, token, bump])
     language = i18n.lang.value
     version = (results_key(view, ("revealed",)) if isinstance(view, dict) and "rounds" in view
                else None)
@@ -206,6 +197,6 @@ def TeamRoom(room_id: str, token: str):
                 solara.Success(tr("ws_submitted_ok", v=sub["version"]),
                                classes=["ws-submitted"])
         # a new round (or a change of phase) restarts the editor from the stored strategy
-        StrategyEditor(view, on_submitted).key(f"editor-{view['round']}-{phase}-{submitted}")
+        StrategyEditor(view, token, on_submitted).key(f"editor-{view['round']}-{phase}-{submitted}")
         solara.Markdown(f"### {tr('ws_results')}")
         Results(rounds, (version, language))
