@@ -247,7 +247,7 @@ class Marketplace(Mechanism):
         self.vouchers = model.municipality.pay("marketplace", float((paid * voucher).sum()))
         self.fees = float(paid.sum()) * self.fee
         revenue = np.bincount(prov, weights=paid * (1 - self.fee), minlength=self.quality.size)
-        self.revenue_history = np.roll(self.revenue_history, 1, axis=0)
+        self.revenue_history[1:] = self.revenue_history[:-1].copy()  # the oldest week drops
         self.revenue_history[0] = revenue
         self.family_spending[served] = paid * (1 - voucher)
         self._paid = served
@@ -299,7 +299,7 @@ def match_requests(score: np.ndarray, spare: np.ndarray, priority: np.ndarray) -
             break
         masked = np.where(open_[None, :], score[rows], -np.inf)
         choice = np.argmax(masked, axis=1)
-        can = ~np.isneginf(masked[np.arange(rows.size), choice])  # providers only ever close
+        can = masked[np.arange(rows.size), choice] > -np.inf  # providers only ever close
         rows, choice = rows[can], choice[can]
         by_provider = np.argsort(choice, kind="stable")  # urgency order within each provider
         chosen = choice[by_provider]

@@ -114,7 +114,9 @@ class Outreach(Mechanism):
             return _sample(np.flatnonzero(pool), count, rng)
         # highest risk first, at random within a level: take whole levels from the top, then
         # a random sample of the level where the contacts run out
-        score = np.where(pool, risk_levels(model), np.int8(-1))
+        score = risk_levels(model) + np.int8(1)  # -1 outside the pool (np.where: 10x slower)
+        score *= pool.view(np.int8)
+        score -= np.int8(1)
         level, above = MAX_RISK, 0
         while level >= 0:
             at = int(np.count_nonzero(score == level))
