@@ -176,13 +176,13 @@ class Community(Mechanism):
         if gone.any():
             self._set_participation(c, members[gone], False)
             part[np.searchsorted(pool, members[gone])] = False
-        has_ties = self.community_ties[pool] > 0
-        tied = pool[has_ties]
-        lapse = self._lapses(self.community_ties[tied], rng)
+        ties = self.community_ties[pool]
+        lapsing = pool[self._lapses(ties, rng)]  # drawn before this week's new ties
         part = self._join_and_leave(model, part, activity, rng)
         members = pool[part]
         self._make_ties(model, members, activity, rng)
-        self.community_ties[tied] = np.maximum(self.community_ties[tied] - lapse, 0)
+        np.subtract.at(self.community_ties, lapsing, np.int32(1))
+        has_ties = ties > 0
         self._isolation(model, pool[part | has_ties], rng)
         self._volunteers(model, week, rng)
         self._peer_help(model, members, activity, rng)
@@ -249,14 +249,14 @@ class Community(Mechanism):
     def _lapses(self, ties: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Ties lapsing this week out of ``ties`` per resident, each with probability
         ``tie_decay``: a binomial total spread over the ties at random (the same law as one
-        binomial per resident, at a fraction of the cost)."""
+        binomial per resident, at a fraction of the cost). The owner (index into ``ties``) of
+        each lapsing tie; an owner appears once per tie lost."""
         total = int(ties.sum())
         lost = int(rng.binomial(total, self.tie_decay)) if total else 0
         if lost == 0:
-            return np.zeros(ties.size, dtype=np.int32)
+            return np.empty(0, dtype=np.intp)
         units = rng.choice(total, lost, replace=False)
-        owner = np.searchsorted(np.cumsum(ties), units, side="right")
-        return np.bincount(owner, minlength=ties.size).astype(np.int32)
+        return np.searchsorted(np.cumsum(ties), units, side="right")
 
     @staticmethod
     def _is_adult(c: Citizens, who: np.ndarray) -> np.ndarray:
