@@ -191,8 +191,11 @@ class Marketplace(Mechanism):
     def _users_join(self, model: WelfareModel, needy: np.ndarray,
                     rng: np.random.Generator) -> None:
         who = needy[~self.user[needy]]
-        p = self.join * self.success * self._can_reach(model, who)
-        self.user[who[rng.random(who.size) < p]] = True
+        u = rng.random(who.size)
+        top = self.join * self.success  # reach is at most 1: only those under it can join
+        maybe = u < top
+        who, u = who[maybe], u[maybe]
+        self.user[who[u < top * self._can_reach(model, who)]] = True
 
     def _post_and_match(self, model: WelfareModel, week: int, needy: np.ndarray,
                         domain: np.ndarray, rng: np.random.Generator) -> None:
