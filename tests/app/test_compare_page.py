@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import textwrap
 import tomllib
 from collections import Counter
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 import solara
+from sweep_specs import TINY_MORRIS
 
 from willsim.app import charts, compare, export, i18n, report
 from willsim.app import results_page as rp
@@ -54,23 +54,7 @@ def sweep(tmp_path_factory) -> Path:
     """A tiny real Morris sweep: 2,000 residents x 10 weeks, 6 runs."""
     root = tmp_path_factory.mktemp("results")
     spec = root / "tiny.toml"
-    spec.write_text(textwrap.dedent("""
-        [sweep]
-        name = "tiny"
-        design = "morris"
-        samples = 2
-        replicates = 1
-        seed = 4
-        outputs = ["mean_wait_weeks", "coverage"]
-        [fixed]
-        "city.population" = 2000
-        "run.weeks" = 10
-        "run.mesa_citizens" = false
-        [vary."office.assessment_hours"]
-        range = [1.0, 6.0]
-        [vary."helpseeking.awareness"]
-        range = [0.3, 0.95]
-    """))
+    spec.write_text(TINY_MORRIS)
     report_ = run_sweep(spec, root / "sweeps" / "tiny", engine="serial", progress=False)
     assert report_.done == 6
     return root / "sweeps" / "tiny"

@@ -10,18 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-LOAD = 45_000
-
-
-def open_app(page: Page, url: str) -> None:
-    page.goto(url)
-    expect(page.locator(".btn-run")).to_be_visible(timeout=LOAD)
-
-
-def set_field(page: Page, label: str, value: str) -> None:
-    field = page.get_by_label(label, exact=True)
-    field.fill(value)
-    field.press("Enter")
+from e2e.pages import LOAD, open_app, set_field
 
 
 def small_run(page: Page, weeks: int = 12, residents: int = 2000) -> None:

@@ -7,19 +7,13 @@ import csv
 import io
 import re
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from sweep_specs import TINY_MORRIS
 
-LOAD = 45_000
-
-
-def set_field(page: Page, label: str, value: str) -> None:
-    field = page.get_by_label(label, exact=True)
-    field.fill(value)
-    field.press("Enter")
+from e2e.pages import LOAD, set_field
 
 
 def run_two_strategies(page: Page, url: str) -> None:
@@ -80,23 +74,7 @@ def sweep_folder(tmp_path_factory) -> str:
     from willsim.experiments.sweep import run_sweep
 
     spec = tmp_path_factory.mktemp("spec") / "tiny.toml"
-    spec.write_text(textwrap.dedent("""
-        [sweep]
-        name = "tiny"
-        design = "morris"
-        samples = 2
-        replicates = 1
-        seed = 4
-        outputs = ["mean_wait_weeks", "coverage"]
-        [fixed]
-        "city.population" = 2000
-        "run.weeks" = 10
-        "run.mesa_citizens" = false
-        [vary."office.assessment_hours"]
-        range = [1.0, 6.0]
-        [vary."helpseeking.awareness"]
-        range = [0.3, 0.95]
-    """))
+    spec.write_text(TINY_MORRIS)
     base = Path.cwd() / ".pytest_cache" / "willsim-e2e-results"
     shutil.rmtree(base, ignore_errors=True)
     run_sweep(spec, base / "tiny", engine="serial", progress=False)

@@ -7,19 +7,9 @@ import re
 
 from playwright.sync_api import Page, expect
 
-LOAD = 45_000
+from e2e.pages import LOAD, open_app, set_field
+
 SETTINGS = {"run.weeks": 10, "run.residents": 2000}
-
-
-def open_app(page: Page, url: str) -> None:
-    page.goto(url)
-    expect(page.locator(".btn-run")).to_be_visible(timeout=LOAD)
-
-
-def set_field(page: Page, label: str, value: str) -> None:
-    field = page.get_by_label(label, exact=True)
-    field.fill(value)
-    field.press("Enter")
 
 
 def step(page: Page, week: int, label: str = "Week {w} of 10") -> None:
