@@ -124,3 +124,15 @@ def test_cli_bad_input_exits_2_without_traceback(args, expected):
     assert proc.returncode == 2
     assert expected in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_scenario_listing_in_both_languages(capsys):
+    from willsim.cli import first_sentence, main
+
+    assert first_sentence("Co-design (art. 55 of the Code): more. Then.") == (
+        "Co-design (art. 55 of the Code): more")
+    assert first_sentence("x" * 150, limit=20) == "x" * 19 + "…"
+    assert main(["scenarios", "--lang", "it"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Scenari:") and "Città:" in out
+    assert "Co-programmazione e co-progettazione con il Terzo Settore (art. 55" in out

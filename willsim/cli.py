@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -60,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     val = sub.add_parser("validate", help="check scenario files without running them")
     val.add_argument("files", nargs="+")
-    sub.add_parser("scenarios", help="list the bundled scenarios and cities")
+    scn = sub.add_parser("scenarios", help="list the bundled scenarios and cities")
+    scn.add_argument("--lang", choices=("en", "it"), default="en",
+                     help="language of the descriptions (default en)")
     par = sub.add_parser("params", help="list every parameter with default, unit, range, source")
     par.add_argument("--group", help="only this group (e.g. office)")
     par.add_argument("--json", action="store_true")
@@ -90,6 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("willsim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (``willsim params | head``): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -172,16 +179,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if failed else 0
 
 
+def first_sentence(text: str, limit: int = 100) -> str:
+    """The first sentence of ``text`` (not cut at abbreviations such as "art. 55"), shortened
+    to ``limit`` characters with an ellipsis."""
+    sentence = re.split(r"(?<=[a-z]{4})\. ", text.strip(), maxsplit=1)[0]
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
 def cmd_scenarios(args: argparse.Namespace) -> int:
-    print("Scenarios:")
-    for name in available_scenarios():
+    names = available_scenarios()
+    width = max(map(len, names), default=0)
+    print("Scenari:" if args.lang == "it" else "Scenarios:")
+    for name in names:
         try:
             sc = load_scenario(name)
-            text = sc.description.get("en", "").split(". ")[0]
-            print(f"  {name:<28} city {sc.city:<14} {text[:90]}")
+            text = first_sentence(sc.description.get(args.lang) or sc.description.get("en", ""))
+            print(f"  {name:<{width}}  {sc.city:<14} {text}")
         except ScenarioError as exc:
-            print(f"  {name:<28} INVALID: {exc}")
-    print("Cities:")
+            print(f"  {name:<{width}}  INVALID: {exc}")
+    print("Città:" if args.lang == "it" else "Cities:")
     for name in available_cities():
         print(f"  {name}")
     return 0
