@@ -87,11 +87,15 @@ class Marketplace(Mechanism):
         self.match_weeks = round(p.weekly("marketplace.match_weeks"))
         self.distance_weight = p["marketplace.distance_weight"]
         self.pooled = p["marketplace.matching"] == "pooled"
-        self.min_revenue = p.weekly("marketplace.min_revenue")
+        # the providers are the city's own (not sampled), but in a weighted sample they sell to
+        # simulated residents: their simulated revenue is 1/weight of the real one
+        weight = model.citizens.weight
+        self.min_revenue = p.weekly("marketplace.min_revenue") / weight
         self.entry = p.weekly("marketplace.provider_entry")
         self.work_effect = p.weekly("services.resolution")[WORK]
         k = self.quality.size
-        accreditation = p["marketplace.accreditation_cost"] * k if not self.ratings else 0.0
+        accreditation = (p["marketplace.accreditation_cost"] * k / weight if not self.ratings
+                         else 0.0)  # per provider, in simulated units like the budget
         fixed = (p["marketplace.operating_cost"] * n / 1000.0 + accreditation) / WEEKS_PER_YEAR
         self.fixed_week = fixed if self.enabled else 0.0
         model.municipality.fixed_costs["marketplace"] = self.fixed_week
