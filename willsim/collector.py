@@ -7,12 +7,13 @@ Nothing here keeps per-agent history.
 
 Speed: every resident's cell id is recomputed each week (traits change when residents are
 replaced and when people enter or leave NEET status) with small-integer arithmetic into reused
-buffers. Dense quantities are computed block by block of residents (temporaries stay in cache):
-the yes/no ones are packed into a flag code and counted in one ``bincount`` over (cell, code),
-small counts (needs per resident) are ``bincount`` weights. Sparse ones (crises, assessments,
-first help, private care) are summed over the few residents concerned only. No
-``(quantities x residents)`` array is built. Counts are exact; float sums (waits, out-of-pocket)
-may differ from a per-resident summation in the last bits only.
+buffers. Only head counts and trust are summed over everyone; the other quantities are zero for
+a resident with no need, no open status, no recent crisis and not in residential care, so they
+are computed for the others only (about a fifth of residents), and sparse ones (crises,
+assessments, first help, private care) for the few residents concerned. Float sums (trust,
+quality of life) are taken block by block of :data:`BLOCK` residents in resident order, so
+skipping the zeros leaves them bit for bit unchanged. No ``(quantities x residents)`` array is
+built.
 
 Quality of life: each resident's state (care level and whether it is met, isolation and work
 needs met or not, a crisis in the last ``qol.crisis_weeks`` weeks, residential care) is packed
@@ -22,6 +23,7 @@ only per-resident state kept is the week of each resident's last crisis (int16).
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -61,15 +63,6 @@ BLOCK = 1 << 16
 """Residents processed at a time for the dense quantities (keeps temporaries in cache)."""
 _MAX_MARGINAL_MATRIX = 1 << 18
 """Largest (levels x cells) 0/1 matrix used for group totals (above it, axis sums are faster)."""
-# Yes/no quantities counted together: bit k of a resident's flag code is quantity k.
-_FLAG_QUANTITIES = ("with_need", "unmet", "isolated", "served")
-_N_CODES = 1 << len(_FLAG_QUANTITIES)
-# (codes, quantities): 1 where the code has the quantity's bit; the last column counts everyone
-_CODE_BITS = np.array(
-    [[(code >> k) & 1 for k in range(len(_FLAG_QUANTITIES))] + [1] for code in range(_N_CODES)],
-    dtype=float,
-)
-_FLAG_QUANTITIES += ("residents",)
 # Plain integers: comparing an int8 array with an IntEnum member is ~10x slower (numpy casts
 # the array to int64 first), so statuses are compared with these.
 _LATENT, _WAITLIST, _SERVED = int(LATENT), int(WAITLIST), int(SERVED)
@@ -143,10 +136,6 @@ class Collector:
         small = np.int16 if self.n_cells <= np.iinfo(np.int16).max else np.int64
         self._cell_small = np.empty(n, dtype=small)
         self._cell_tmp = np.empty(n, dtype=small)
-        # yes/no quantities are packed into one bincount over (cell, flags) when that has few bins
-        keys = self.n_cells * _N_CODES
-        self._packed = keys <= BLOCK
-        self._key_dtype = np.int16 if keys <= np.iinfo(np.int16).max else np.int64
         self._by_cell = np.zeros((len(QUANTITIES), self.n_cells))
         # quality of life: loss per state code, and each resident's last crisis week
         self._qol_loss = qol_loss_table(model.params)
@@ -219,8 +208,8 @@ class Collector:
     def _by_cell_totals(self, model: WelfareModel) -> np.ndarray:
         """(quantities, cells) sums of the per-resident quantities."""
         c, office, cov = model.citizens, model.office, model.coverage
-        n_cells = self.n_cells
-        cells = self._cells(model)
+        n_cells, n = self.n_cells, c.n
+        cells = self._cells(model).astype(np.intp)
         week = model.week
         care_crisis = np.flatnonzero(model.crises.care_crisis)
         work_crisis = np.flatnonzero(model.crises.work_crisis)
@@ -229,68 +218,62 @@ class Collector:
         recent_after = week - self.crisis_weeks  # a crisis after this week still weighs
         out = self._by_cell
         out.fill(0.0)
-        # Dense quantities, block by block of residents so that temporaries stay in cache.
-        # Yes/no quantities are packed into a flag code and counted in one bincount over
-        # (cell, code); small counts (needs per resident) are bincount weights.
-        flags = np.zeros(n_cells * _N_CODES if self._packed else 0, dtype=np.int64)
-        self.eligible_by_domain = np.zeros(c.need_level.shape[0])
-        self.unasked_by_domain = np.zeros(c.need_level.shape[0])
-        isee_max = office.isee_max[:, None]
-        for lo in range(0, c.n, BLOCK):
-            hi = min(lo + BLOCK, c.n)
-            cell = cells[lo:hi]
-            community = ~c.residential[lo:hi]
-            has = c.need_level[:, lo:hi] > 0
-            requested = c.requested[:, lo:hi]
-            any_need = has[0] | has[1]
-            any_need |= has[2]
-            any_need &= community
-            unmet = has & ~cov.met[:, lo:hi]
-            any_unmet = unmet[0] | unmet[1]
-            any_unmet |= unmet[2]
-            any_unmet &= community
-            served = c.status[:, lo:hi] == _SERVED
-            any_served = served[0] | served[1]
-            any_served |= served[2]
-            isolated = has[1] & community
-            if self._packed:
-                code = any_need.view(np.uint8).copy()
-                code |= any_unmet.view(np.uint8) << 1
-                code |= isolated.view(np.uint8) << 2
-                code |= any_served.view(np.uint8) << 3
-                key = np.multiply(cell, _N_CODES, dtype=self._key_dtype)
-                key += code
-                flags += np.bincount(key.astype(np.intp), minlength=flags.size)
-                cell = cell.astype(np.intp)
-            else:
-                cell = cell.astype(np.intp)
-                masks = (any_need, any_unmet, isolated, any_served)
-                for name, mask in zip(_FLAG_QUANTITIES[:-1], masks, strict=True):
-                    out[Q[name]] += np.bincount(cell, mask, n_cells)
-                out[Q["residents"]] += np.bincount(cell, minlength=n_cells)
-            latent = c.status[:, lo:hi] == _LATENT
-            latent &= ~requested
-            out[Q["latent_needs"]] += np.bincount(cell, _count_true(latent), n_cells)
-            eligible = has & (c.isee[lo:hi] <= isee_max)
-            eligible &= community
-            out[Q["eligible_needs"]] += np.bincount(cell, _count_true(eligible), n_cells)
-            self.eligible_by_domain += eligible.sum(axis=1)
-            eligible &= ~requested
-            self.unasked_by_domain += eligible.sum(axis=1)
-            out[Q["eligible_unasked"]] += np.bincount(cell, _count_true(eligible), n_cells)
-            codes = self._qol_codes(c, cov, has, lo, hi, recent_after)
-            out[Q["qol_loss"]] += np.bincount(cell, np.take(self._qol_loss, codes), n_cells)
-            out[Q["trust"]] += np.bincount(cell, c.trust[lo:hi], n_cells)
-        if self._packed:
-            counted = flags.reshape(n_cells, _N_CODES) @ _CODE_BITS  # (cells, flag quantities)
-            for k, name in enumerate(_FLAG_QUANTITIES):
-                out[Q[name]] = counted[:, k]
+        # Everyone: head count and trust (float sums block by block, the order of the sums).
+        out[Q["residents"]] = np.bincount(cells, minlength=n_cells)
+        for lo in range(0, n, BLOCK):
+            hi = min(lo + BLOCK, n)
+            out[Q["trust"]] += np.bincount(cells[lo:hi], c.trust[lo:hi], n_cells)
+        # Every other dense quantity is zero for a resident with no need and no open status,
+        # not in residential care and without a recent crisis: only the others are looked at.
+        lvl, st = c.need_level, c.status
+        touched = lvl[0] | lvl[1]
+        touched |= lvl[2]
+        touched |= st[0]
+        touched |= st[1]
+        touched |= st[2]
+        mask = touched != 0
+        mask |= c.residential
+        mask |= self.last_crisis > recent_after
+        idx = np.flatnonzero(mask)
+        cell = cells[idx]
+        community = ~c.residential[idx]
+        level = np.take(lvl, idx, axis=1)  # (D, k); 5x faster than lvl[:, idx]
+        status = np.take(st, idx, axis=1)
+        has = level > 0
+        met = np.take(cov.met, idx, axis=1)
+        requested = np.take(c.requested, idx, axis=1)
+        any_need = _any_row(has)
+        any_need &= community
+        unmet = has & ~met
+        any_unmet = _any_row(unmet)
+        any_unmet &= community
+        any_served = _any_row(status == _SERVED)
+        isolated = has[1] & community
+        for name, flag in (("with_need", any_need), ("unmet", any_unmet),
+                           ("isolated", isolated), ("served", any_served)):
+            out[Q[name]] = np.bincount(cell[flag], minlength=n_cells)
+        latent = status == _LATENT
+        latent &= ~requested
+        out[Q["latent_needs"]] = np.bincount(cell, _count_true(latent), n_cells)
+        eligible = has & (c.isee[idx] <= office.isee_max[:, None])
+        eligible &= community
+        self.eligible_by_domain = eligible.sum(axis=1).astype(float)
+        out[Q["eligible_needs"]] = np.bincount(cell, _count_true(eligible), n_cells)
+        eligible &= ~requested
+        self.unasked_by_domain = eligible.sum(axis=1).astype(float)
+        out[Q["eligible_unasked"]] = np.bincount(cell, _count_true(eligible), n_cells)
+        # quality of life lost: a float sum, so block by block as for trust
+        codes = self._qol_codes(level[CARE], has, met, self.last_crisis[idx] > recent_after,
+                                ~community)
+        loss = np.take(self._qol_loss, codes)
+        bounds = np.r_[0, np.searchsorted(idx, np.arange(BLOCK, n, BLOCK)), idx.size]
+        for lo, hi in pairwise(bounds):
+            out[Q["qol_loss"]] += np.bincount(cell[lo:hi], loss[lo:hi], n_cells)
 
         # Sparse quantities: only the few residents concerned.
         def sparse(name: str, who: np.ndarray, weights: np.ndarray | None = None) -> None:
             if who.size:
-                cell = cells[who].astype(np.intp)
-                out[Q[name]] += np.bincount(cell, weights=weights, minlength=n_cells)
+                out[Q[name]] += np.bincount(cells[who], weights=weights, minlength=n_cells)
 
         sparse("crises", care_crisis)
         sparse("crises", work_crisis)
@@ -306,23 +289,24 @@ class Collector:
             onset_wait = model.week - c.need_since[domain, first_who]
             sparse("first_help_total", first_who, onset_wait.astype(float))
             sparse("first_helped", first_who)
-        buyers = np.flatnonzero(cov.private_spending)
+        buyers = np.flatnonzero(cov.private_spending != 0)
         if buyers.size:
             sparse("out_of_pocket", buyers, cov.private_spending[buyers])
         return out
 
-    def _qol_codes(self, c, cov, has: np.ndarray, lo: int, hi: int,
-                   recent_after: int) -> np.ndarray:
-        """Quality-of-life state codes of residents ``lo:hi`` (see :data:`QOL_CODES`)."""
-        met = has & cov.met[:, lo:hi]
-        code = c.need_level[CARE, lo:hi].astype(np.uint16)
+    @staticmethod
+    def _qol_codes(care_level: np.ndarray, has: np.ndarray, met: np.ndarray,
+                   recent: np.ndarray, residential: np.ndarray) -> np.ndarray:
+        """Quality-of-life state codes (see :data:`QOL_CODES`) from residents' care level,
+        (D, k) needs present and met, a recent crisis and residential care."""
+        met = has & met
+        code = care_level.astype(np.uint16)
         code += met[CARE].view(np.uint8) << 2
         state = has[1:].view(np.uint8) + met[1:].view(np.uint8)  # isolation, work: 0/1/2
         code += state[0] * np.uint8(9)
         code += state[1] * np.uint8(27)
-        recent = self.last_crisis[lo:hi] > recent_after
         code += recent.view(np.uint8) * np.uint8(81)
-        code += c.residential[lo:hi].view(np.uint8) * np.uint8(162)
+        code += residential.view(np.uint8) * np.uint8(162)
         return code
 
     def _overall(self, model: WelfareModel, t: np.ndarray, w: float,
@@ -440,6 +424,15 @@ class Collector:
             "platform_reputation": (float(m.reputation[m.active].mean())
                                     if m.enabled and m.active.any() else np.nan),
         }
+
+
+def _any_row(flags: np.ndarray) -> np.ndarray:
+    """Per resident, whether any row of a (D, n) boolean array is true (``any(axis=0)`` is
+    many times slower)."""
+    out = flags[0] | flags[1]
+    for row in flags[2:]:
+        out |= row
+    return out
 
 
 def _count_true(flags: np.ndarray) -> np.ndarray:
