@@ -51,6 +51,7 @@ class HelpSeeking(Mechanism):
         self.frail_access = p["helpseeking.frail_access"]
         closed = p["shock.pandemic_office_access"] if p["shock.pandemic"] else 1.0
         self.desk = self.desk_base * closed if closed != 1.0 else self.desk_base
+        self._desk_max = float(self.desk.max()) if self.desk.size else 0.0
 
     def access(self, model: WelfareModel, who: np.ndarray) -> np.ndarray:
         """Ease of reaching the desk for residents ``who`` (office hours, distance, frailty)."""
@@ -73,13 +74,17 @@ class HelpSeeking(Mechanism):
         self.requests[:] = 0
         if not self.enabled:
             return
-        can_ask = c.status == LATENT
-        refused = np.flatnonzero(c.status == REFUSED)
-        again = refused[week - c.status_since.ravel()[refused] >= self.reapply_after]
-        can_ask.ravel()[again] = True
-        can_ask &= ~c.residential[None, :]
-        flat = np.flatnonzero(can_ask)  # row-major: domain by domain, residents in order
-        domain, who = np.divmod(flat, c.n)
+        # Only a draw under the highest asking probability of its domain can become a request:
+        # look at those entries alone (row-major: domain by domain, residents in order).
+        cand = np.flatnonzero(u < self._ceiling(c)[:, None])
+        status = c.status.ravel()[cand]
+        domain, who = np.divmod(cand, c.n)
+        refused = np.flatnonzero(status == REFUSED)
+        can_ask = status == LATENT
+        can_ask[refused] = (week - c.status_since.ravel()[cand[refused]]
+                            >= self.reapply_after)
+        can_ask &= ~c.residential[who]
+        flat, domain, who = cand[can_ask], domain[can_ask], who[can_ask]
         p = -np.expm1(-self.propensity(model, domain, who))
         draw = u.ravel()[flat]
         asks = draw < p
@@ -90,3 +95,19 @@ class HelpSeeking(Mechanism):
         c.status[domain, who] = QUEUED
         c.status_since[domain, who] = times
         model.office.submit(times, who, domain)
+
+    def _ceiling(self, citizens) -> np.ndarray:
+        """Per domain, a float32 at least the weekly asking probability of every resident.
+
+        Each factor of :meth:`propensity` is bounded by its largest value, with a relative margin
+        far above rounding, and the float32 is rounded up: a draw at or above it never asks.
+        """
+        trust = float(citizens.trust.max()) if citizens.n else 0.0
+        access = self._desk_max * max(1.0, self.frail_access)
+        rate = self.rate * (trust * access)
+        rate[CARE] *= self.care_severity.max()
+        p = -np.expm1(-rate * (1.0 + 1e-9))
+        ceiling = p.astype(np.float32)
+        low = ceiling < p
+        ceiling[low] = np.nextafter(ceiling[low], np.float32(np.inf))
+        return ceiling
