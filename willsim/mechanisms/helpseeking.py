@@ -74,9 +74,13 @@ class HelpSeeking(Mechanism):
         self.requests[:] = 0
         if not self.enabled:
             return
-        # Only a draw under the highest asking probability of its domain can become a request:
-        # look at those entries alone (row-major: domain by domain, residents in order).
-        cand = np.flatnonzero(u < self._ceiling(c)[:, None])
+        # Only a latent or refused need whose draw is under the highest asking probability of
+        # its domain can become a request: look at those entries alone (row-major: domain by
+        # domain, residents in order).
+        cand = c.status == LATENT
+        cand |= c.status == REFUSED
+        cand &= u < self._ceiling(c)[:, None]
+        cand = np.flatnonzero(cand)
         status = c.status.ravel()[cand]
         domain, who = np.divmod(cand, c.n)
         refused = np.flatnonzero(status == REFUSED)
