@@ -357,9 +357,9 @@ class Collector:
             "placed_care_cases": float(model.services.placed[0]) * w,
             **self._platform(model, w),
             "spending_community_eur": spend["community"] * w,
-            "community_participants": float(model.community.participant.sum()) * w,
-            "community_volunteers": float(model.community.volunteer.sum()) * w,
-            "community_helpers": float(model.community.helper.sum()) * w,
+            "community_participants": _count(model.community.participant) * w,
+            "community_volunteers": _count(model.community.volunteer) * w,
+            "community_helpers": _count(model.community.helper) * w,
             "community_ties_made": model.community.ties_made * w,
             "peer_help_hours": model.community.peer_hours * w,
             "outreach_contacts": model.outreach.contacts * w,
@@ -414,8 +414,8 @@ class Collector:
         m = model.marketplace
         matches = m.matches * w
         return {
-            "platform_users": float(m.user.sum()) * w,
-            "platform_providers": float(m.active.sum()),
+            "platform_users": _count(m.user) * w,
+            "platform_providers": _count(m.active),
             "platform_requests": m.requests * w,
             "platform_matches": matches,
             "match_time_total_weeks": m.match_time_total * w,
@@ -446,3 +446,8 @@ def _count_true(flags: np.ndarray) -> np.ndarray:
 
 def _ratio(num: float, den: float) -> float:
     return float(num) / float(den) if den else float("nan")
+
+
+def _count(values: np.ndarray) -> float:
+    """How many are true or non-zero (``count_nonzero`` is ~8x faster than a boolean ``sum``)."""
+    return float(np.count_nonzero(values))
