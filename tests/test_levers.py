@@ -151,7 +151,9 @@ LEVERS: list[Lever] = [
     Lever("marketplace.max_price", [3.0, 5.0, 8.0, 15.0], [20.0, 30.0, 40.0, 60.0],
           "platform_requests", +1, MKT),
     Lever("marketplace.reputation", "ratings", "accreditation", "spending_marketplace_eur", +1,
-          MKT),
+          {**MKT, "marketplace.subsidy": 0.0},
+          why="without vouchers the platform's public cost is its running cost, which "
+              "accreditation raises by its fee per provider"),
     Lever("marketplace.accreditation_cost", 0.0, 10000.0, "spending_marketplace_eur", +1, MKT),
     Lever("marketplace.rating_noise", 0.0, 2.0, "platform_reputation", -1,
           {**QUALITY_SPREAD, "marketplace.reputation": "ratings"}, seeds=(1, 2, 3), margin=0.02,
