@@ -129,6 +129,7 @@ class WelfareModel(mesa.Model):
             getattr(self, phase).step(self, self.week)
             for observe in self.observers:
                 observe(self, phase, self.week)
+        self.office.flush_withdrawals()  # the queue as it stands at the end of the week
         self.collector.collect(self, self.week)
         self.datacollector.collect(self)
         self.week += 1

@@ -53,6 +53,7 @@ class Office(Mechanism):
                              / p["office.assessment_hours"])  # assessments per week per worker
         self.queue = OfficeQueue(staffing(model)[1], self.service_rate, model.streams["office"])
         self.exogenous_rate = p.weekly("office.exogenous_requests")
+        self._withdrawn: list[np.ndarray] = []  # request ids withdrawn, not yet out of the line
         self.configure(model)
         n = model.citizens.n
         self.current = np.full((len(DOMAINS), n), -1, dtype=np.int64)  # request id per need
@@ -68,6 +69,7 @@ class Office(Mechanism):
         self.isee_max = p.array("eligibility.isee_max")
         self.salary = p.weekly("office.salary")
         self.staff, servers = staffing(model)
+        self.flush_withdrawals()
         if p["governance.co_programming"]:  # staff time spent at co-programming tables
             servers = max(1, round(servers * (1.0 - p["governance.co_staff_share"])))
         self.queue.servers = servers
@@ -79,6 +81,7 @@ class Office(Mechanism):
     @servers.setter
     def servers(self, value: int) -> None:
         """Change the staff (simulated units); the payroll follows."""
+        self.flush_withdrawals()
         self.queue.servers = int(value)
         self.staff = float(value)
 
@@ -89,14 +92,27 @@ class Office(Mechanism):
         self._pending.append((np.asarray(times, dtype=float), ids))
 
     def withdraw(self, who: np.ndarray, domain: int) -> None:
-        """Drop the requests of residents ``who`` in ``domain`` (need ended, person replaced)."""
+        """Drop the requests of residents ``who`` in ``domain`` (need ended, person replaced).
+
+        The requests leave the queue's waiting line together, at :meth:`flush_withdrawals`
+        (one search of the line a week instead of one per call): before the queue moves or
+        its servers change, and at the end of the week.
+        """
         ids = self.current[domain, who]
         ids = ids[ids >= 0]
         if ids.size:
-            self.queue.withdraw(ids)
+            self._withdrawn.append(ids)
         self.current[domain, who] = -1
 
+    def flush_withdrawals(self) -> None:
+        """Remove the requests withdrawn since the last call from the queue's waiting line."""
+        if self._withdrawn:
+            ids = np.concatenate(self._withdrawn)
+            self._withdrawn.clear()
+            self.queue.withdraw(ids)
+
     def step(self, model: WelfareModel, week: int) -> None:
+        self.flush_withdrawals()
         if self.exogenous_rate > 0:
             self._exogenous_arrivals(model, week)
         times, ids = self._take_pending()
