@@ -54,18 +54,20 @@ class Crises(Mechanism):
         u = model.streams["crises"].random((2, c.n), dtype=np.float32)
         level = c.need_level[CARE]
         at_risk = np.flatnonzero((level > 0) & ~c.residential)
-        risk = self.care_risk[level[at_risk]] * np.where(met[CARE, at_risk], self.met_mult, 1.0)
-        risk = risk * np.where(c.need_level[ISOLATION, at_risk] > 0, self.iso_mult, 1.0)
+        at_level = level[at_risk]
+        risk = self.care_risk[at_level] * np.where(met[CARE][at_risk], self.met_mult, 1.0)
+        risk = risk * np.where(c.need_level[ISOLATION][at_risk] > 0, self.iso_mult, 1.0)
         if self.heat != 1.0:
-            risk = risk * np.where(heat_exposed(c)[at_risk], self.heat, 1.0)
-        crisis = u[0, at_risk] < risk
+            risk = risk * np.where(heat_exposed(c, at_risk), self.heat, 1.0)
+        draw = u[0][at_risk]
+        crisis = draw < risk
         self.care_crisis = np.zeros(c.n, dtype=bool)
         self.care_crisis[at_risk] = crisis
-        hit, hit_risk = at_risk[crisis], risk[crisis]
-        top = level[hit] >= MAX_CARE_LEVEL
+        hit, hit_risk, hit_level = at_risk[crisis], risk[crisis], at_level[crisis]
+        top = hit_level >= MAX_CARE_LEVEL
         # u / risk is uniform given a crisis: it decides admission without a new draw
-        admit = hit[top][u[0, hit[top]] / hit_risk[top] < self.residential_share]
-        c.need_level[CARE, hit] = np.minimum(level[hit] + 1, MAX_CARE_LEVEL)
+        admit = hit[top][draw[crisis][top] / hit_risk[top] < self.residential_share]
+        c.need_level[CARE, hit] = np.minimum(hit_level + 1, MAX_CARE_LEVEL)
         c.crises[hit] += 1
         c.aware[hit] = True
         self.admitted = admit.size
@@ -73,7 +75,7 @@ class Crises(Mechanism):
             model.close_all_needs(admit)
             c.residential[admit] = True
         self.work_crisis = (c.need_level[WORK] > 0) & ~met[WORK] & (u[1] < self.work_risk)
-        c.crises[self.work_crisis] += 1
+        c.crises[np.flatnonzero(self.work_crisis)] += 1
         muni = model.municipality
         muni.pay("hospital", hit.size * self.hospital_cost)
         residents = np.count_nonzero(c.residential)

@@ -25,9 +25,11 @@ MAX_CARE_LEVEL = 4
 HEAT_AGE_BAND = 4  # 75-84 and 85+
 
 
-def heat_exposed(citizens) -> np.ndarray:
-    """Residents most exposed to heatwaves: 75 and over, living alone."""
-    return (citizens.age_band >= HEAT_AGE_BAND) & citizens.living_alone
+def heat_exposed(citizens, idx: np.ndarray | None = None) -> np.ndarray:
+    """Residents most exposed to heatwaves (75 and over, living alone): everyone, or ``idx``."""
+    if idx is None:
+        return (citizens.age_band >= HEAT_AGE_BAND) & citizens.living_alone
+    return (citizens.age_band[idx] >= HEAT_AGE_BAND) & citizens.living_alone[idx]
 
 
 def ceil32(x: np.ndarray) -> np.ndarray:
