@@ -235,7 +235,14 @@ LEVERS: list[Lever] = [
           why="contractors (who cream-skim) must hold most care places, not the municipality"),
     # --- the municipality: budget, staff, means test, information ------------------------------
     Lever("municipality.budget_multiplier", 0.3, 1.0, "coverage", +1, BUDGET_BINDS,
-          why="at default capacity the budget of a small town is not spent: it never binds"),
+          why="ten times the hours, so the money itself binds, not only the hours it buys"),
+    Lever("municipality.budget_multiplier", 0.5, 1.0, "coverage", +1, tag="hours",
+          why="at default capacity the budget is not spent; a cut works through the contracted "
+              "hours it buys"),
+    Lever("municipality.capacity_follows_budget", 0.0, 1.0, "coverage", -1,
+          {"municipality.budget_multiplier": 0.5}),
+    Lever("municipality.capacity_ceiling", 1.0, 2.0, "coverage", +1,
+          {"municipality.budget_multiplier": 2.0}),
     Lever("city.social_spending_per_capita", 60.0, 182.0, "coverage", +1, BUDGET_BINDS),
     Lever("city.residents_per_social_worker", 2000.0, 10000.0, "mean_wait_weeks", +1),
     Lever("office.social_workers", 1, 4, "mean_wait_weeks", -1),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from willsim import WelfareModel
+from willsim.citizens import SERVED
 from willsim.policies import POLICY_TYPES, PolicyError, parse_condition, parse_policy
 from willsim.results import wide
 from willsim.scenario import ScenarioError, load_scenario
@@ -89,6 +91,71 @@ def test_budget_cut_lowers_service_spending_and_lengthens_waits():
     assert c["spending_services_eur"][20:].sum() < b["spending_services_eur"][20:].sum()
     assert c["waiting_list"].iloc[-1] > b["waiting_list"].iloc[-1]
     assert (c["budget_remaining_eur"] >= 0).all()
+
+
+BUDGET_RUN = {"city.population": 20_000, "run.weeks": 156, "run.mesa_citizens": False}
+
+
+def _run(scenario, seed, **params):
+    model = WelfareModel(scenario, seed=seed, params={**BUDGET_RUN, **params})
+    model.run()
+    model.release()
+    return model
+
+
+def test_bundled_budget_cut_buys_fewer_hours_so_waiting_lists_grow():
+    """The default cut (20% from week 52) at default capacity: contracted hours fall by 20%,
+    so fewer cases are placed and paid for; paired on common seeds."""
+    diffs = []
+    for seed in (1, 2):
+        base, cut = _run("baseline", seed), _run("budget-cut", seed)
+        assert np.allclose(cut.services.capacity, 0.8 * base.services.capacity)
+        assert (cut.services.capacity >= 0).all()
+        b, c = wide(base), wide(cut)
+        assert (c["budget_remaining_eur"] >= 0).all()
+        assert b.iloc[:52].equals(c.iloc[:52])  # nothing changes before the cut
+        diffs.append([c[k][52:].mean() - b[k][52:].mean() for k in
+                      ("spending_services_eur", "coverage", "waiting_list", "unmet_need_share")])
+    spending, coverage, waiting, unmet = np.mean(diffs, axis=0)
+    assert spending < 0 and coverage < 0 and waiting > 0 and unmet > 0
+
+
+def test_cases_in_service_finish_when_contracted_hours_fall():
+    """A deep cut leaves the load above capacity: nobody is pushed out, nobody new is placed
+    on the care lines until the load is back under capacity."""
+    scenario = load_scenario("baseline", {**SMALL, "run.weeks": 30})
+    scenario.policies = [parse_policy({"type": "budget", "start": 20, "set": {
+        "municipality.budget_multiplier": 0.3}}).to_dict()]
+    model = WelfareModel(scenario)
+    for _ in range(20):
+        model.step()
+    full = model.services.capacity.copy()
+    in_care = int((model.citizens.status[0] == SERVED).sum())
+    model.step()
+    svc = model.services
+    assert np.allclose(svc.capacity, 0.3 * full)
+    assert svc.suspended == 0 and svc.placed[0] == 0
+    assert (svc.load[:, 0] > svc.capacity[:, 0])[svc.serves[:, 0]].all()
+    assert int((model.citizens.status[0] == SERVED).sum()) > 0.9 * in_care
+    model.release()
+
+
+def test_budget_increase_buys_hours_up_to_the_ceiling_and_stopping_restores_them():
+    base = model_with([], weeks=40)
+    more = model_with([{"type": "budget", "start": 5, "stop": 30, "set": {
+        "municipality.budget_multiplier": 2.0}}], weeks=40)
+    assert np.allclose(more.services.capacity, base.services.capacity)  # restored at 30
+    muni = more.municipality
+    assert muni.contracted_capacity_factor(1.0, 1.2) == 1.0
+    muni.multiplier = 2.0
+    assert muni.contracted_capacity_factor(1.0, 1.2) == pytest.approx(1.2)
+    assert muni.contracted_capacity_factor(0.1, 1.2) == pytest.approx(1.1)
+    muni.multiplier = 0.0
+    assert muni.contracted_capacity_factor(1.0, 1.2) == 0.0
+    assert muni.contracted_capacity_factor(0.5, 1.2) == pytest.approx(0.5)
+    b, m = wide(base), wide(more)
+    assert m["placed_care_cases"][5:30].sum() > b["placed_care_cases"][5:30].sum()
+    assert m["spending_services_eur"][5:30].sum() > b["spending_services_eur"][5:30].sum()
 
 
 def test_staffing_policy_changes_the_office():

@@ -26,12 +26,12 @@ class Municipality(mesa.Agent):
     def __init__(self, model: WelfareModel, base_budget: float, multiplier: float = 1.0) -> None:
         super().__init__(model)
         self.base_budget = float(base_budget)  # EUR per year, in simulated units, before policy
+        self.multiplier = float(multiplier)
         self.annual_budget = self.base_budget * multiplier
         self.remaining = self.annual_budget
         self.week_spending = dict.fromkeys(SPENDING_ITEMS, 0.0)
         self.total_spending = dict.fromkeys(SPENDING_ITEMS, 0.0)
         self.fixed_costs: dict[str, float] = {}  # weekly bills set aside first (staff, outreach)
-
 
     def start_week(self, week: int) -> None:
         """Reset the weekly ledger; a new budget year starts every 52 weeks."""
@@ -53,6 +53,18 @@ class Municipality(mesa.Agent):
         share_left = self.weeks_left_in_year(week) / WEEKS_PER_YEAR
         self.remaining = max(self.remaining + (new - self.annual_budget) * share_left, 0.0)
         self.annual_budget = new
+        self.multiplier = float(multiplier)
+
+    def contracted_capacity_factor(self, share: float, ceiling: float) -> float:
+        """Contracted provider hours the budget buys, relative to the calibrated hours.
+
+        Services are bought out of the social budget, so a budget change passes ``share`` of
+        itself on to the hours: ``1 + share x (multiplier - 1)``, never below zero on a cut
+        and at most ``ceiling`` on an increase, since providers must hire staff first.
+        Exactly 1 at the calibrated budget (multiplier 1).
+        """
+        factor = 1.0 + share * (self.multiplier - 1.0)
+        return min(factor, max(ceiling, 1.0)) if factor > 1.0 else max(factor, 0.0)
 
     def pay(self, item: str, amount: float) -> float:
         """Pay ``amount``; municipal items are capped by what remains. Returns what was paid."""

@@ -63,11 +63,16 @@ class Services(Mechanism):
         self.configure(model)
 
     def configure(self, model: WelfareModel) -> None:
-        """Levers: a pandemic cuts capacity (no new placements until load falls below it);
+        """Levers: a pandemic cuts capacity and the budget buys more or fewer contracted hours
+        (no new placements until load falls below capacity; cases in service finish);
         co-programming adds Third Sector capacity and fit; outcome-based contracts change how
         contracted (non-municipal) providers are paid, their effort and whom they pick."""
         p = model.params
         factor = p["shock.pandemic_capacity"] if p["shock.pandemic"] else 1.0
+        bought = model.municipality.contracted_capacity_factor(
+            p["municipality.capacity_follows_budget"], p["municipality.capacity_ceiling"])
+        if bought != 1.0:  # every line here is paid from the municipal budget
+            factor = factor * bought
         third = (self.kind == THIRD_SECTOR)[:, None]
         co = p["governance.co_programming"]
         gain = np.where(third, 1.0 + p["governance.co_capacity_gain"], 1.0) if co else 1.0

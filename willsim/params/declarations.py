@@ -451,6 +451,30 @@ MUNICIPALITY = [
           label="Budget multiplier", label_it="Moltiplicatore del bilancio",
           description_it="Moltiplicatore del bilancio annuo modellato (popolazione x spesa per "
                          "residente x quota modellata); sotto 1 è un taglio di bilancio."),
+    Param("municipality.capacity_follows_budget", 1.0, "share",
+          "Share of a budget change passed on to the hours the municipality contracts with "
+          "providers (municipal home help, Third Sector and private contractors): contracted "
+          "hours = calibrated hours x (1 + share x (budget multiplier - 1)). Cases already in "
+          "service finish; no new placements until the load is under the new capacity.",
+          _CSV + "older people served by municipal home help (SAD) | Italy | 2020 (SAD spending "
+          "fell from 357M to 328M EUR in 2004-2020 and users from 2.1% to 1.4% of 65+: "
+          "hours are bought out of the social budget); share 1 assumption", low=0, high=1,
+          label="Contracted hours follow the budget",
+          label_it="Le ore a contratto seguono il bilancio",
+          description_it="Quota di una variazione di bilancio trasferita alle ore che il comune "
+                         "acquista dagli erogatori (assistenza domiciliare comunale, Terzo "
+                         "Settore e privati a contratto): ore a contratto = ore calibrate x "
+                         "(1 + quota x (moltiplicatore del bilancio - 1)). I casi già in carico "
+                         "proseguono; nessun nuovo inserimento finché il carico non scende sotto "
+                         "la nuova capacità."),
+    Param("municipality.capacity_ceiling", 1.2, "multiplier",
+          "Most contracted hours a budget increase can buy, relative to the calibrated hours: "
+          "providers must hire and train staff, so extra money beyond this stays unspent.",
+          "assumption", low=1, high=10, label="Ceiling on extra contracted hours",
+          label_it="Tetto alle ore a contratto aggiuntive",
+          description_it="Massimo di ore a contratto che un aumento di bilancio può acquistare, "
+                         "rispetto alle ore calibrate: gli erogatori devono assumere e formare "
+                         "personale, quindi il denaro oltre questo tetto resta non speso."),
 ]
 
 _C1 = ("CSV: enrolment of likely-eligible non-enrolled elderly: control / information / "

@@ -47,8 +47,11 @@ POLICY_TYPES: dict[str, PolicyType] = {p.name: p for p in (
                "Proactive welfare: outreach workers screen residents and take found needs in "
                "charge.", "Welfare di iniziativa: operatori di prossimità individuano i bisogni e "
                "li prendono in carico.", switch="outreach.enabled"),
-    PolicyType("budget", ("municipality",), "Change the municipal social budget.",
-               "Modifica il bilancio sociale del comune."),
+    PolicyType("budget", ("municipality",),
+               "Change the municipal social budget, and with it the service hours the "
+               "municipality contracts with its providers.",
+               "Modifica il bilancio sociale del comune e, con esso, le ore di servizio che il "
+               "comune acquista dagli erogatori."),
     PolicyType("staffing", ("office",), "Change the social office's staff.",
                "Modifica il personale dello sportello sociale."),
     PolicyType("eligibility", ("eligibility",), "Change the means test.",
