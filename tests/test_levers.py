@@ -119,10 +119,7 @@ LEVERS: list[Lever] = [
     Lever("outreach.targeting", "random", "risk", "proactive_takeups", +1, OUT, tag="risk"),
     Lever("outreach.targeting", "random", "antennas", "proactive_takeups", +1, OUT,
           seeds=(1, 2, 3), tag="antennas",
-          known_issue="antennas point workers to all their ties, not to ties in need; being the "
-                      "best-connected residents, their ties are rarely the isolated (who have "
-                      "fewer ties), so antennas find fewer needs than random screening "
-                      "(about 20 vs 34 take-ups in a year)"),
+          why="antennas report the needs they notice among their ties, screened first"),
     Lever("outreach.take_charge", False, True, "non_take_up_share", -1, OUT),
     Lever("outreach.accept", 0.1, 0.8, "proactive_takeups", +1, OUT),
     Lever("outreach.inform_effect", 0.2, 0.9, "informed_residents", +1, OUT),
@@ -133,6 +130,9 @@ LEVERS: list[Lever] = [
     Lever("outreach.antenna_share", 0.005, 0.1, "outreach_contacts", +1,
           {**OUT, "outreach.targeting": "antennas"},
           why="few antennas: few residents to point to, and they are rescreened only yearly"),
+    Lever("outreach.antenna_notice", [0.0, 0.0, 0.0], [0.3, 0.3, 0.05], "proactive_takeups", +1,
+          {**OUT, "outreach.targeting": "antennas"}, seeds=(1, 2, 3),
+          why="antennas that notice nothing point to their ties at random"),
     # --- marketplace ----------------------------------------------------------------------------
     Lever("marketplace.enabled", False, True, "unmet_care_hours", -1, seeds=(1, 2)),
     Lever("marketplace.providers", 2, 40, "platform_matches", +1, MKT),

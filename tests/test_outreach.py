@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from willsim import WelfareModel
-from willsim.citizens import CARE, QUEUED, SERVED, WAITLIST, WORK
+from willsim.citizens import CARE, LATENT, QUEUED, REFUSED, SERVED, WAITLIST, WORK
 from willsim.results import summary
 from willsim.validation.outreach_trial import PUBLISHED, run_trial
 
@@ -69,6 +69,63 @@ def test_antennas_contact_only_ties_of_antennas():
     near = set(np.concatenate([c.ties_of(a) for a in out.antennas]).tolist())
     assert contacted.size > 0 and set(contacted.tolist()) <= near
     model.release()
+
+
+def test_antennas_report_exactly_their_ties_with_needs_without_help():
+    """With certain noticing, the reports are the ties of antennas with a latent or refused need
+    who were not contacted since it began (or are due again); with none, there are none."""
+    model = WelfareModel(seed=4, run__weeks=3, city__population=5000, run__mesa_citizens=False,
+                         **OUTREACH, outreach__targeting="antennas",
+                         outreach__antenna_notice=[1.0, 1.0, 1.0])
+    model.step()
+    model.step()
+    c, out, week = model.citizens, model.outreach, model.week
+    status = c.status[:, out.watched]
+    unmet = (status == LATENT) | (status == REFUSED)
+    old, new = out.watched[unmet.any(axis=0)][:2]
+    out.last_contact[[old, new]] = week - 1  # both contacted last week ...
+    c.need_since[:, old] = np.where(c.need_since[:, old] >= 0, week - 2, -1)  # needs seen then
+    c.need_since[unmet[:, out.watched == new][:, 0], new] = week  # a need begun since: news
+    expected = set()
+    for i in np.concatenate([c.ties_of(a) for a in out.antennas]).tolist():
+        last = out.last_contact[i]
+        for d in range(c.need_level.shape[0]):
+            without_help = c.status[d, i] in (LATENT, REFUSED)
+            news = c.need_since[d, i] > last or week - last >= out.rescreen_after
+            if without_help and news and not c.residential[i]:
+                expected.add(i)
+    reported = out.reports(model, week, model.streams["outreach"])
+    assert reported.size == len(expected) > 0 and set(reported.tolist()) == expected
+    assert new in expected and old not in expected
+    out.unnoticed[:] = 1.0
+    assert out.reports(model, week, model.streams["outreach"]).size == 0
+    model.release()
+
+
+def test_antennas_reach_residents_in_need_more_often_than_random_screening():
+    """Share of contacts with a need without help (latent or refused) when contacted, on the same
+    seeds: antennas report what they notice among their ties, random screening finds prevalence."""
+    share = {}
+    for rule in ("random", "antennas"):
+        reached = contacted = 0
+        for seed in (1, 2, 3):
+            model = WelfareModel(seed=seed, run__weeks=26, city__population=10_000,
+                                 run__mesa_citizens=False, **OUTREACH,
+                                 outreach__targeting=rule, outreach__take_charge=False)
+
+            def count(model, phase, week):
+                nonlocal reached, contacted
+                if phase == "outreach":
+                    who = np.flatnonzero(model.outreach.last_contact == week)
+                    status = model.citizens.status[:, who]
+                    reached += int(((status == LATENT) | (status == REFUSED)).any(axis=0).sum())
+                    contacted += who.size
+
+            model.observers.append(count)
+            model.run()
+            model.release()
+        share[rule] = reached / contacted
+    assert share["antennas"] > 1.25 * share["random"], share
 
 
 def test_word_of_mouth_spreads_information_beyond_those_contacted():

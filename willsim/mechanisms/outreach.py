@@ -3,12 +3,15 @@
 Each week outreach workers contact as many residents as their hours allow, chosen by a targeting
 rule: at random; by a risk score from the data a municipality has (age, living alone, income
 band, past crises: not the needs themselves, which it cannot see); or through community antennas,
-the best-connected residents, who point the workers to their ties. In a contacted resident the
-information registers with probability ``inform_effect`` (they learn about the services); the
-newly informed pass it on by word of mouth, in a cascade through the network. With
-``take_charge`` on, needs found are assessed on the spot and, if the resident accepts, taken in
-charge directly: eligible ones join the waiting list for a service without queueing at the
-office. Outreach is paid from the municipal budget.
+the best-connected residents (neighbourhood sentinels, shopkeepers, pharmacists), who notice
+needs without help among their ties, each week with a probability per domain (care and isolation
+show more than work), and report them: workers contact the reported residents first and, with
+hours left, other ties of antennas at random. In a contacted resident the information registers
+with probability ``inform_effect`` (they learn about the services); the newly informed pass it
+on by word of mouth, in a cascade through the network. With ``take_charge`` on, needs found are
+assessed on the spot and, if the resident accepts, taken in charge directly: eligible ones join
+the waiting list for a service without queueing at the office. Outreach is paid from the
+municipal budget.
 """
 
 from __future__ import annotations
@@ -55,10 +58,13 @@ class Outreach(Mechanism):
         self.last_contact = np.full(c.n, -10**6, dtype=np.int32)
         k = max(1, round(model.params["outreach.antenna_share"] * c.n))
         self.antennas = np.argsort(-c.degree, kind="stable")[:k]
-        # residents an antenna can point to (ties are fixed, so this is computed once)
-        self.near_antenna = np.zeros(c.n, dtype=bool)
-        self.near_antenna[c.tie_idx[_ranges(c.tie_ptr[self.antennas],
-                                            c.tie_ptr[self.antennas + 1])]] = True
+        # residents antennas watch over, and by how many antennas (ties are fixed: computed once)
+        ties = c.tie_idx[_ranges(c.tie_ptr[self.antennas], c.tie_ptr[self.antennas + 1])]
+        watchers = np.bincount(ties, minlength=c.n)
+        self.near_antenna = watchers > 0
+        self.watched = np.flatnonzero(self.near_antenna)
+        self.watchers = watchers[self.watched].astype(float)
+        self.reported = 0
         self.contacts = 0
         self.informed = 0
         self.taken_in_charge = 0
@@ -80,11 +86,12 @@ class Outreach(Mechanism):
         self.trust_gain = p["outreach.trust_gain"]
         self.inform_effect = p["outreach.inform_effect"]
         self.word_of_mouth = p["outreach.word_of_mouth"]
+        self.unnoticed = 1.0 - p.weekly("outreach.antenna_notice")  # per domain, per antenna
         self.rescreen_after = p.weekly("outreach.rescreen_after")
         model.municipality.fixed_costs["outreach"] = self.weekly_cost
 
     def step(self, model: WelfareModel, week: int) -> None:
-        self.contacts = self.informed = self.taken_in_charge = 0
+        self.contacts = self.informed = self.taken_in_charge = self.reported = 0
         self.cost_week = 0.0
         if not self.enabled:
             return
@@ -110,6 +117,14 @@ class Outreach(Mechanism):
             pool &= self.near_antenna
         if count <= 0:
             return np.empty(0, dtype=np.intp)
+        if self.targeting == "antennas":
+            reported = self.reports(model, week, rng)
+            self.reported = reported.size
+            first = _sample(reported, count, rng)
+            if first.size == count:
+                return first
+            pool[first] = False
+            return np.r_[first, _sample(np.flatnonzero(pool), count - first.size, rng)]
         if self.targeting != "risk":
             return _sample(np.flatnonzero(pool), count, rng)
         # highest risk first, at random within a level: take whole levels from the top, then
@@ -129,6 +144,21 @@ class Outreach(Mechanism):
         if level >= 0:
             top = np.r_[top, _sample(near[score[near] == level], count - above, rng)]
         return top[np.lexsort((rng.random(top.size), -score[top]))]
+
+    def reports(self, model: WelfareModel, week: int, rng: np.random.Generator) -> np.ndarray:
+        """Ties of antennas reported this week: each antenna notices each need without help
+        (latent, or refused on the means test) with the domain's weekly probability. Residents
+        contacted within ``rescreen_after`` weeks are reported only for a need begun since."""
+        c, w = model.citizens, self.watched
+        status, last = c.status[:, w], self.last_contact[w]
+        unmet = (status == LATENT) | (status == REFUSED)
+        unmet &= (c.need_since[:, w] > last) | (week - last >= self.rescreen_after)
+        unmet &= ~c.residential[w]
+        has = np.flatnonzero(unmet.any(axis=0))
+        # missed by all k antennas in every domain with a need: prod_d (1 - p_d) ** k
+        missed = np.where(unmet[:, has], self.unnoticed[:, None], 1.0).prod(axis=0)
+        missed **= self.watchers[has]
+        return w[has[rng.random(has.size) >= missed]]
 
     def inform(self, model: WelfareModel, who: np.ndarray, rng: np.random.Generator) -> None:
         """Residents ``who`` learn about the services and pass the word on through their ties."""

@@ -546,6 +546,17 @@ OUTREACH = [
           "Share of residents (the best connected) acting as community antennas.",
           "assumption", low=0, high=0.5, label="Antennas", label_it="Antenne sociali",
           description_it="Quota di residenti (i più collegati) che fanno da antenne di comunità."),
+    Param("outreach.antenna_notice", [0.3, 0.3, 0.05], "prob/week",
+          "Weekly probability that an antenna notices, and reports to the outreach service, a "
+          "tie's need that has no help, by domain care/isolation/work: frailty and loneliness "
+          "show to neighbours, shopkeepers and pharmacists; a lack of work or income is hidden.",
+          "assumption", low=0, high=1, length=3, label="Antennas notice needs",
+          label_it="Segnalazioni delle antenne",
+          description_it="Probabilità settimanale che un'antenna noti, e segnali al servizio di "
+                         "prossimità, il bisogno senza aiuto di un suo contatto, per ambito "
+                         "cura/isolamento/lavoro: fragilità e solitudine si vedono da vicini, "
+                         "negozianti e farmacisti; la mancanza di lavoro o di reddito si "
+                         "nasconde."),
 ]
 
 SHOCKS = [
