@@ -43,24 +43,27 @@ class Coverage(Mechanism):
 
     def step(self, model: WelfareModel, week: int) -> None:
         c, n = model.citizens, model.citizens.n
-        idx = np.flatnonzero(c.need_level[CARE] > 0)  # everyone else is trivially covered
-        need = self.level_hours[c.need_level[CARE, idx]]
-        formal = np.where(c.status[CARE, idx] == SERVED, self.formal_hours, 0.0)
-        formal += model.marketplace.care_hours[idx]  # hours bought through the platform
+        level = c.need_level[CARE]
+        idx = np.flatnonzero(level > 0)  # everyone else is trivially covered
+        need = self.level_hours[level[idx]]
+        formal = model.marketplace.care_hours[idx]  # hours bought through the platform
+        formal[c.status[CARE][idx] == SERVED] += self.formal_hours
         family = self.family_hours[c.living_alone[idx].astype(np.intp)]
         if model.community.enabled:  # peers and volunteers of the community platform
-            family = family + model.community.care_hours[idx]
+            family += model.community.care_hours[idx]
         target = self.met_share * need
-        buys = ((formal + family < target) & ~c.residential[idx]
-                & (c.private_propensity[idx] < self.uptake[c.income_band[idx]]))
+        buys = formal + family < target
+        buys &= ~c.residential[idx]
+        buys &= c.private_propensity[idx] < self.uptake[c.income_band[idx]]
         private = np.where(buys, np.minimum(self.private_hours, need), 0.0)
         covered = formal + family + private
-        self.met[CARE] = False
-        self.met[CARE, idx] = covered >= target
-        self.met[1:] = c.status[1:] == SERVED
-        self.met[WORK] |= model.marketplace.match_domain == WORK
+        met = self.met
+        met[CARE] = False
+        met[CARE][idx] = covered >= target
+        np.equal(c.status[1:], SERVED, out=met[1:])
+        met[WORK] |= model.marketplace.match_domain == WORK
         if model.community.enabled:
-            self.met[ISOLATION] |= model.community.isolation_met
+            met[ISOLATION] |= model.community.isolation_met
         self.unmet_hours = np.zeros(n)
         self.unmet_hours[idx] = np.maximum(need - covered, 0.0)
         self.private_spending = np.zeros(n)  # EUR this week, per resident
