@@ -155,17 +155,19 @@ class NeedDynamics(Mechanism):
         else:
             below = u < self.care_onset32
         onset = np.flatnonzero(community & (level == 0) & below)
-        has = community & (level > 0)
-        can_rise = has & (level < MAX_CARE_LEVEL)
+        has = np.flatnonzero(community & (level > 0))  # progression and recovery: these only
+        draw = u[has]
+        can_rise = level[has] < MAX_CARE_LEVEL
         # compared with 1 - progression in float64 (a Python float would make NumPy round it
         # to float32), through the float32 just under it
-        rises = can_rise & (u > floor32(1.0 - self.care_progress))
-        served = np.flatnonzero(c.status[CARE] == SERVED)
+        rises = can_rise & (draw > floor32(1.0 - self.care_progress))
+        served = np.flatnonzero(c.status[CARE][has] == SERVED)  # positions in ``has``
         if served.size:
-            factor = model.services.care_progression_factor(served)
-            rises[served] = can_rise[served] & (u[served] > 1.0 - self.care_progress * factor)
-        down = np.flatnonzero(has & (u < self.care_recover))
-        c.need_level[CARE, np.flatnonzero(rises)] += 1
+            factor = model.services.care_progression_factor(has[served])
+            rises[served] = can_rise[served] & (draw[served]
+                                                > 1.0 - self.care_progress * factor)
+        down = has[draw < self.care_recover]
+        c.need_level[CARE, has[rises]] += 1
         model.lower_care_level(down)
         c.start_need(CARE, onset, 1, week)
 
