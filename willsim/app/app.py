@@ -18,6 +18,22 @@ from willsim.app.results_page import ResultsPage
 from willsim.app.workshop import WorkshopPage
 
 PAGES = (("", "explore"), ("compare", "compare"), ("results", "results"), ("workshop", "workshop"))
+CSS = """
+/* tables: no 0-based row-number column, and long cells (verdicts, names) wrap instead of
+   being cut off at the edge of the page */
+.solara-data-table__viewport thead th:first-child,
+.solara-data-table__viewport tbody td:first-child { display: none; }
+.solara-data-table__viewport td.text-truncate { white-space: normal !important;
+  overflow: visible; max-width: 34em; vertical-align: top; padding-top: 2px !important;
+  padding-bottom: 2px !important; }
+"""
+CSS_IT = """
+/* the table footer is Vuetify's own English text: say it in Italian */
+.v-data-footer__select { font-size: 0 !important; }
+.v-data-footer__select::before { content: "Righe per pagina:"; font-size: 0.75rem; }
+.v-data-footer__select .v-select { font-size: 0.75rem; }
+.v-data-footer__pagination { visibility: hidden; }
+"""
 
 
 @solara.component
@@ -38,7 +54,8 @@ def Layout(children=[]):  # noqa: B006 (solara's layout signature)
     solara.use_effect(init_language, [])
     route_current, _routes = solara.use_route()
     with solara.AppLayout(navigation=False, title=None) as main:
-        with solara.AppBar():
+        with solara.AppBar():  # the style rides in the bar: any other child is a sidebar
+            solara.Style(CSS + (CSS_IT if i18n.lang.value == "it" else ""))
             solara.AppBarTitle(tr("app_title"))
             for path, key in PAGES:
                 active = (route_current.path if route_current else "") == path

@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 from willsim.app import report
 from willsim.indicators import INDICATORS
@@ -24,27 +24,95 @@ KEY_INDICATORS = ("unmet_need_share", "mean_wait_weeks", "coverage", "crises_per
 COLOURS = ("#1b6ca8", "#d1495b", "#66a182", "#edae49")
 
 
-def _formatter(unit: str, language: str) -> FuncFormatter:
-    def fmt(x: float, _pos: int) -> str:
-        if unit == "share":
-            pct = 100 * x
-            return report.number(pct, 1 if abs(pct) >= 1 or pct == 0 else 2, language) + "%"
-        if abs(x) >= 1_000_000:
-            value = report.number(x / 1_000_000, 1 if abs(x) < 10_000_000 else 0, language)
-            return value + (" mln" if language == "it" else "M")
-        if abs(x) >= 1000:
-            return report.number(x / 1000, 0, language) + "k"
-        return report.number(x, 1 if abs(x) < 10 else 0, language)
-
-    return FuncFormatter(fmt)
+UNIT_SUFFIX: dict[str, tuple[str, str]] = {
+    "weeks": ("weeks", "settimane"), "persons": ("people", "persone"),
+    "events/1,000 residents/year": ("a year", "all'anno"), "EUR": ("€", "€"),
+    "years": ("years", "anni"), "requests": ("requests", "domande"),
+}
+"""The unit shown after a chart title where the tick labels do not already say it."""
 
 
-def _axes_grid(n: int, cols: int = 3) -> tuple[Figure, list]:
+def titled(key: str, language: str, per_week: bool = False) -> str:
+    """An indicator's label with its unit, e.g. ``Waiting time (weeks)``; money drawn week by
+    week reads ``(€ a week)``."""
+    ind = INDICATORS[key]
+    pair = UNIT_SUFFIX.get(ind.unit)
+    if pair is None:
+        return ind.label_in(language)
+    unit = pair[1] if language == "it" else pair[0]
+    if per_week and ind.unit == "EUR":
+        unit += " a settimana" if language == "it" else " a week"
+    return f"{ind.label_in(language)} ({unit})"
+
+
+class _UnitFormatter(Formatter):
+    """Tick labels in the language's number format and the unit's style (%, k, M/mln), with
+    the same number of decimals on every tick of an axis (set from the tick spacing)."""
+
+    def __init__(self, unit: str, language: str) -> None:
+        self.unit, self.language = unit, language
+        self.step, self.top = 1.0, 0.0
+
+    def set_locs(self, locs) -> None:
+        super().set_locs(locs)
+        diffs = np.diff(np.asarray(locs, dtype=float))
+        diffs = diffs[diffs > 0]
+        self.step = float(diffs.min()) if diffs.size else 1.0
+        finite = np.abs(np.asarray(locs, dtype=float))
+        finite = finite[np.isfinite(finite)]
+        self.top = float(finite.max()) if finite.size else 0.0  # one scale (k, M) per axis
+
+    @staticmethod
+    def _decimals(step: float) -> int:
+        """The fewest decimals (at most 4) that write the tick spacing exactly: 0.25 -> 2."""
+        if step <= 0 or not np.isfinite(step):
+            return 0
+        for d in range(5):
+            scaled = step * 10 ** d
+            if abs(scaled - round(scaled)) < 1e-6 * max(1.0, scaled):
+                return d
+        return 4
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        lang, step = self.language, self.step
+        if abs(x) < 1e-12 * max(1.0, step):
+            x = 0.0
+        if self.unit == "share":
+            return report.number(100 * x, self._decimals(100 * step), lang) + "%"
+        if x == 0.0:
+            return "0"
+        big = max(abs(x), step, self.top)
+        if big >= 1_000_000:
+            text = report.number(x / 1e6, self._decimals(step / 1e6), lang)
+            return text + (" mln" if lang == "it" else "M")
+        if big >= 1000:
+            return report.number(x / 1000, self._decimals(step / 1000), lang) + "k"
+        return report.number(x, self._decimals(step), lang)
+
+
+def _formatter(unit: str, language: str) -> Formatter:
+    return _UnitFormatter(unit, language)
+
+
+def _axes_grid(n: int, cols: int = 3, width: float = 3.6) -> tuple[Figure, list]:
     rows = max(1, -(-n // cols))
-    fig = Figure(figsize=(4.0 * cols, 2.6 * rows), dpi=80)
-    fig.subplots_adjust(left=0.07, right=0.98, top=0.93, bottom=0.1, wspace=0.28, hspace=0.45)
+    fig = Figure(figsize=(width * cols, 2.5 * rows + 0.2), dpi=90, layout="constrained")
     axes = [fig.add_subplot(rows, cols, i + 1) for i in range(n)]
     return fig, axes
+
+
+def readable_axes(fig: Figure, units: Sequence[str], language: str) -> Figure:
+    """Restyle a figure's panels for the screen: x tick labels in the language's number format
+    (shares drawn as percentages read as plain numbers, money as k/M/mln, never an offset
+    like ``1e6``) and fonts large enough to read; ``units[i]`` is panel ``i``'s unit."""
+    for ax, unit in zip(fig.axes, units, strict=False):
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+        ax.xaxis.set_major_formatter(_formatter("" if unit == "share" else unit, language))
+        ax.tick_params(labelsize=9)
+        ax.title.set_fontsize(11)
+        for label in ax.get_yticklabels():
+            label.set_fontsize(10)
+    return fig
 
 
 def live_figure(frame: pd.DataFrame, weeks: int, language: str,
@@ -56,17 +124,17 @@ def live_figure(frame: pd.DataFrame, weeks: int, language: str,
         if key in frame and len(frame):
             ax.plot(frame.index.to_numpy(), frame[key].to_numpy(), color=COLOURS[0], lw=1.5)
         ax.set_xlim(0, max(weeks, 1))
-        ax.set_title(ind.label_in(language), fontsize=10)
+        ax.set_title(titled(key, language, per_week=True), fontsize=11)
         ax.yaxis.set_major_formatter(_formatter(ind.unit, language))
-        ax.set_xlabel("settimana" if language == "it" else "week", fontsize=8)
-        ax.tick_params(labelsize=8)
+        ax.set_xlabel("settimana" if language == "it" else "week", fontsize=9)
+        ax.tick_params(labelsize=9)
         ax.grid(alpha=0.3)
     return fig
 
 
 def band_figure(bands: Mapping[str, pd.DataFrame], key: str, language: str) -> Figure:
     """Mean and 10th-90th percentile band of ``key`` per strategy (frames: week x replicate)."""
-    fig = Figure(figsize=(9, 3.6), dpi=90, layout="constrained")
+    fig = Figure(figsize=(11, 3.8), dpi=90, layout="constrained")
     ax = fig.add_subplot(1, 1, 1)
     ind = INDICATORS[key]
     for colour, (name, table) in zip(COLOURS, bands.items(), strict=False):
@@ -78,11 +146,11 @@ def band_figure(bands: Mapping[str, pd.DataFrame], key: str, language: str) -> F
                       else (mean, mean))
         ax.fill_between(weeks, lo, hi, color=colour, alpha=0.2, lw=0)
         ax.plot(weeks, mean, color=colour, lw=1.8, label=name)
-    ax.set_title(ind.label_in(language), fontsize=11)
+    ax.set_title(titled(key, language, per_week=True), fontsize=11)
     ax.yaxis.set_major_formatter(_formatter(ind.unit, language))
     ax.set_xlabel("settimana" if language == "it" else "week")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="best")
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig
 
 
@@ -91,17 +159,18 @@ def sweep_bands_figure(band: pd.DataFrame, language: str,
     """Median and 90% band (5th-95th percentile over runs) by week, one panel per indicator
     (``band``: :func:`willsim.experiments.analysis.bands`)."""
     keys = list(indicators or dict.fromkeys(band["indicator"]))
-    fig, axes = _axes_grid(len(keys), cols=min(3, max(len(keys), 1)))
+    cols = min(3, max(len(keys), 1))
+    fig, axes = _axes_grid(len(keys), cols=cols, width=3.6 if cols == 3 else 4.8)
     for ax, key in zip(axes, keys, strict=True):
         b = band[band["indicator"] == key].sort_values("week")
         unit = INDICATORS[key].unit if key in INDICATORS else ""
         ax.fill_between(b["week"], b["p05"], b["p95"], color=COLOURS[0], alpha=0.25, lw=0)
         ax.plot(b["week"], b["median"], color=COLOURS[0], lw=1.6)
-        ax.set_title(INDICATORS[key].label_in(language) if key in INDICATORS else key,
-                     fontsize=10)
+        ax.set_title(titled(key, language, per_week=True) if key in INDICATORS else key,
+                     fontsize=11)
         ax.yaxis.set_major_formatter(_formatter(unit, language))
-        ax.set_xlabel("settimana" if language == "it" else "week", fontsize=8)
-        ax.tick_params(labelsize=8)
+        ax.set_xlabel("settimana" if language == "it" else "week", fontsize=9)
+        ax.tick_params(labelsize=9)
         ax.grid(alpha=0.3)
     return fig
 
@@ -144,7 +213,7 @@ def equity_figure(data: pd.DataFrame, indicator: str, language: str) -> Figure:
     sub = data[data["indicator"] == indicator]
     names = list(dict.fromkeys(sub["scenario"])) or [""]
     groups = list(dict.fromkeys(zip(sub["group_var"], sub["group"], strict=True)))
-    fig = Figure(figsize=(4.2 * len(names) + 1.5, 0.6 + 0.24 * max(len(groups), 1)), dpi=90,
+    fig = Figure(figsize=(4.2 * len(names) + 1.8, 0.8 + 0.26 * max(len(groups), 1)), dpi=90,
                  layout="constrained")
     unit = INDICATORS[indicator].unit
     colour = {"gains": "#1a7f37", "loses": "#b42318"}
@@ -158,15 +227,20 @@ def equity_figure(data: pd.DataFrame, indicator: str, language: str) -> Figure:
         ax.barh(y, diff, color=[colour.get(v, "#9aa5b1") for v in block["verdict"]])
         ax.errorbar(diff, y, xerr=np.nan_to_num(err), fmt="none", ecolor="#333", lw=0.8)
         ax.axvline(0, color="#444", lw=0.8)
+        if not np.any(np.nan_to_num(np.abs(diff)) + np.nan_to_num(np.abs(err)).sum(axis=0)):
+            ax.text(0.5, 0.5, "nessuna differenza in\nalcun gruppo" if language == "it"
+                    else "no difference\nin any group", transform=ax.transAxes, ha="center",
+                    va="center", fontsize=10, color="#555",
+                    bbox={"facecolor": "white", "edgecolor": "none"})
         ax.set_yticks(y)
         ax.set_yticklabels([report.group_name(v, g, language) for v, g in
                             zip(block["group_var"], block["group"], strict=True)]
-                           if i == 0 else [], fontsize=7)
+                           if i == 0 else [], fontsize=8.5)
         ax.xaxis.set_major_formatter(_formatter(unit, language))
-        ax.set_title(name, fontsize=9)
-        ax.tick_params(labelsize=7)
+        ax.set_title(name, fontsize=10)
+        ax.tick_params(labelsize=8.5)
         ax.grid(axis="x", alpha=0.3)
-    fig.suptitle(INDICATORS[indicator].label_in(language), fontsize=10)
+    fig.suptitle(INDICATORS[indicator].label_in(language), fontsize=11)
     return fig
 
 
@@ -177,7 +251,7 @@ def costs_figure(data: pd.DataFrame, language: str) -> Figure:
     names = list(dict.fromkeys(data["scenario"]))
     pocket = "out_of_pocket_eur" in set(data["indicator"])
     fig = Figure(figsize=(10, 1.2 + 0.55 * max(len(names), 1)), dpi=90, layout="constrained")
-    grid = fig.add_gridspec(1, 2, width_ratios=[3, 1]) if pocket else fig.add_gridspec(1, 1)
+    grid = fig.add_gridspec(1, 2, width_ratios=[2.5, 1.2]) if pocket else fig.add_gridspec(1, 1)
     ax = fig.add_subplot(grid[0, 0])
     y = np.arange(len(names))
     left = np.zeros(len(names))
@@ -195,22 +269,23 @@ def costs_figure(data: pd.DataFrame, language: str) -> Figure:
                 label=INDICATORS[item].label_in(language))
         left += values
     ax.set_yticks(y)
-    ax.set_yticklabels(names, fontsize=8)
+    ax.set_yticklabels(names, fontsize=9)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(_formatter("EUR", language))
+    ax.tick_params(labelsize=9)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3,
+        ax.legend(fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3,
                   frameon=False)
     ax.grid(axis="x", alpha=0.3)
-    ax.set_title("Spesa pubblica per voce" if language == "it" else "Public spending by item",
-                 fontsize=10)
+    ax.set_title("Spesa pubblica per voce, intero periodo (€)" if language == "it"
+                 else "Public spending by item, whole run (€)", fontsize=11)
     if pocket:
         bx = fig.add_subplot(grid[0, 1], sharey=ax)
         bx.barh(y, np.nan_to_num(means("out_of_pocket_eur")), color="#7a5195")
         bx.xaxis.set_major_formatter(_formatter("EUR", language))
-        bx.tick_params(labelleft=False, labelsize=8)
+        bx.tick_params(labelleft=False, labelsize=9)
         bx.grid(axis="x", alpha=0.3)
-        bx.set_title(INDICATORS["out_of_pocket_eur"].label_in(language), fontsize=10)
+        bx.set_title(INDICATORS["out_of_pocket_eur"].label_in(language) + " (€)", fontsize=11)
     return fig
 
 
@@ -230,7 +305,7 @@ def timeline_figure(timeline: pd.DataFrame, names: Sequence[str], weeks: int,
         colour = COLOURS[list(names).index(name) % len(COLOURS)] if name in names else COLOURS[0]
         ax.barh(y, stop - start, left=start, color=colour, alpha=0.8)
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([f"{n} · {p}" for n, p in rows], fontsize=8)
+    ax.set_yticklabels([f"{n} · {p}" for n, p in rows], fontsize=9)
     ax.invert_yaxis()
     ax.set_xlim(0, max(weeks, 1))
     ax.set_xlabel("settimana" if language == "it" else "week")

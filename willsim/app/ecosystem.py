@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 GOLDEN = (math.sqrt(5) - 1) / 2
 MAP_SIZE = (5.6, 5.0)  # inches at MAP_DPI: the PNG is shown at its pixel size (click mapping)
-MAP_DPI = 80
+MAP_DPI = 90
 PICK_RADIUS_PX = 14.0
 
 CATEGORIES: tuple[tuple[str, str, tuple[str, str]], ...] = (
@@ -161,14 +161,14 @@ def map_figure(model: WelfareModel, idx: np.ndarray, selected: int | None, langu
     ax.plot(spokes[:, 0], spokes[:, 1], color="#eeeeee", lw=0.8, zorder=0)
     for d in range(districts):
         mid = 2 * np.pi * (d + 0.5) / max(districts, 1)
-        ax.text(lim * 0.97 * np.cos(mid), lim * 0.97 * np.sin(mid), str(d), fontsize=7,
+        ax.text(lim * 0.97 * np.cos(mid), lim * 0.97 * np.sin(mid), str(d), fontsize=8,
                 color="#999999", ha="center", va="center")
     colours = np.array([col for _, col, _ in CATEGORIES])
     level = c.need_level[0, idx]
     ax.scatter(x, y, s=6 + 5 * level, c=colours[cat], linewidths=0, zorder=2)
     _draw_providers(ax, model, districts, radius, language)
     ax.scatter([0], [0], marker="*", s=220, c="#1b6ca8", edgecolors="white", zorder=5)
-    ax.text(0, -radius * 0.09, i18n.pick(i18n.CATALOG["office_node"], language), fontsize=7,
+    ax.text(0, -radius * 0.09, i18n.pick(i18n.CATALOG["office_node"], language), fontsize=8.5,
             ha="center", va="top", color="#1b6ca8", zorder=5)
     if selected is not None and 0 <= selected < c.n:
         sx, sy = sector_layout(c.district[[selected]], c.distance_km[[selected]],
@@ -211,7 +211,7 @@ def _draw_providers(ax: Any, model: WelfareModel, districts: int, radius: float,
         ax.scatter(px, py, marker="s", s=40 + 260 * capacity / max(capacity.max(), 1e-9),
                    c=cmap(np.minimum(use, 1.0)), edgecolors="#333333", linewidths=0.6, zorder=4)
         for x, y, u in zip(px, py, use, strict=True):
-            ax.text(x, y, f"{100 * u:.0f}%", fontsize=6, ha="center", va="center", zorder=5)
+            ax.text(x, y, f"{100 * u:.0f}%", fontsize=6.5, ha="center", va="center", zorder=5)
     mp = model.marketplace
     if getattr(mp, "started", False) and getattr(mp, "enabled", False):
         active = np.flatnonzero(mp.active)
@@ -293,7 +293,7 @@ def flow_figure(counts: dict[str, int], language: str) -> Figure:
         ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
                     arrowprops={"arrowstyle": "-|>", "lw": width, "shrinkA": 18, "shrinkB": 18,
                                 "color": "#1b6ca8" if n else "#d5d5d5", "mutation_scale": 12})
-        ax.text((x0 + x1) / 2, (y0 + y1) / 2, i18n.number(n, language=language), fontsize=8,
+        ax.text((x0 + x1) / 2, (y0 + y1) / 2, i18n.number(n, language=language), fontsize=9,
                 ha="center", va="center",
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"})
     stocks = {"office_node": counts["office_queue"], "waitlist_node": counts["waiting_list"],
@@ -303,7 +303,7 @@ def flow_figure(counts: dict[str, int], language: str) -> Figure:
         label = i18n.pick(i18n.CATALOG[key], language)
         if key in stocks:
             label += f"\n({i18n.number(stocks[key], language=language)})"
-        ax.text(x, y, label, fontsize=7.5, ha="center", va="center",
+        ax.text(x, y, label, fontsize=8.5, ha="center", va="center",
                 bbox={"boxstyle": "round,pad=0.3", "fc": "#eef4fa", "ec": "#1b6ca8"})
     return fig
 

@@ -12,11 +12,13 @@ from typing import Any
 import pandas as pd
 import solara
 
-from willsim.app import i18n
+from willsim.app import charts, i18n
 from willsim.app.i18n import tr
 from willsim.app.workshop.common import Lines
 from willsim.workshop import board, export
+from willsim.workshop.ranking import CRITERION_UNITS
 from willsim.workshop.runner import SERIES_KEYS
+from willsim.workshop.settings import CRITERIA
 
 _PNG: OrderedDict[tuple, bytes] = OrderedDict()
 _PNG_LOCK = threading.Lock()
@@ -60,7 +62,9 @@ def RoundBoard(data: Mapping[str, Any], version: Any):
         solara.DataFrame(table, items_per_page=50)
         solara.Text(tr("ws_criteria_help"), style={"font-size": "0.85em", "color": "#555"})
         SharedFigure("criteria", data, version,
-                     lambda: board.criteria_figure(data, language), language)
+                     lambda: charts.readable_axes(board.criteria_figure(data, language),
+                                                  [CRITERION_UNITS[c] for c in CRITERIA],
+                                                  language), language)
         solara.Button(tr("ws_more_charts"), on_click=lambda: set_more(not more), small=True,
                       outlined=True, classes=["ws-more-charts"])
         if more:
