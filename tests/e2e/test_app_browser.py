@@ -156,7 +156,7 @@ def test_bad_upload_rejected_and_good_upload_used(page: Page, app_url: str):
     expect(page.locator(".upload-message")).to_contain_text("out of range")
     _drop_file(page, "mine.toml", '[scenario]\nname = "mine"\ncity = "parma"\n')
     expect(page.locator(".upload-message")).to_contain_text("Uploaded scenario mine.toml")
-    expect(page.locator(".city-select")).to_contain_text("parma")
+    expect(page.locator(".city-select")).to_contain_text("Parma")
 
 
 def test_compare_two_strategies(page: Page, app_url: str):

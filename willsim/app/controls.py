@@ -32,6 +32,15 @@ def to_text(value: Any) -> str:
     return str(value)
 
 
+def shown_text(key: str, value: Any) -> str:
+    """A value as the field shows it: a single decimal number with the language's decimal
+    comma in Italian (lists keep ``.``, since their items are separated by commas)."""
+    text = to_text(value)
+    if i18n.lang.value == "it" and isinstance(value, float) and PARAMETERS[key].length is None:
+        return text.replace(".", ",")
+    return text
+
+
 def parse(key: str, text: str) -> Any:
     """The value of ``key`` typed as ``text`` (a decimal comma is accepted for single numbers);
     raises :class:`ParameterError` with the registry's message."""
@@ -53,10 +62,23 @@ def parse(key: str, text: str) -> Any:
     return p.validate(text)
 
 
+def range_text(key: str) -> str:
+    """The valid range in the session's number format: ``[0; 5,000,000]``, ``[0,1; 1]``, or
+    ``≥ 0`` when the upper bound is only a technical limit (e.g. the largest seed)."""
+    p = PARAMETERS[key]
+    if p.choices:
+        return " | ".join(p.choices)
+    low = None if p.low is None else i18n.plain_number(p.low)
+    if p.high is None or abs(p.high) >= 1e12:
+        return "≥ " + low if low is not None else "–"
+    high = i18n.plain_number(p.high)
+    return f"[{low}; {high}]" if low is not None else "≤ " + high
+
+
 def help_text(key: str) -> str:
     """The parameter's description in the session's language, its range and the list hint."""
     p = PARAMETERS[key]
-    rng = "" if isinstance(p.default, bool) else " · " + tr("range", range=p.range_text)
+    rng = "" if isinstance(p.default, bool) else " · " + tr("range", range=range_text(key))
     if p.length is not None:
         rng += " · " + tr("vector_hint", n=p.length)
     return p.description_in(i18n.lang.value) + rng
@@ -72,7 +94,7 @@ def field_label(key: str) -> str:
 def ParamControl(key: str, current: Any, on_commit: Callable[[str, Any], None]):
     """One parameter's control; ``on_commit(key, value)`` receives validated values only."""
     p = PARAMETERS[key]
-    text, set_text = solara.use_state(to_text(current))
+    text, set_text = solara.use_state(shown_text(key, current))
     error, set_error = solara.use_state("")
 
     if isinstance(p.default, bool):
@@ -121,7 +143,8 @@ def ControlsPanel(values: Mapping[str, Any], overrides: Mapping[str, Any],
         on_change(new)
 
     def control(key: str) -> None:
-        ParamControl(key, values[key], commit).key(f"{key}|{to_text(values[key])}")
+        ParamControl(key, values[key], commit).key(
+            f"{key}|{to_text(values[key])}|{i18n.lang.value}")
 
     with solara.Column(gap="4px", classes=["controls"]):
         for key in QUICK:

@@ -120,7 +120,7 @@ def Sidebar(built: state.Built | None, error: str):
                             on_v_model=pick_scenario, disabled=running)
         default_city = built.scenario.city if built else None
         with solara.Div(classes=["city-select"]):
-            solara.v.Select(label=tr("city"), items=available_cities(),
+            solara.v.Select(label=tr("city"), items=i18n.city_items(available_cities()),
                             v_model=ch.city or default_city, disabled=running,
                             on_v_model=lambda c: state.choice.set(replace(ch, city=c)))
         with solara.Div():

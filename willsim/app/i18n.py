@@ -31,6 +31,14 @@ GROUP_LABELS: dict[str, tuple[str, str]] = {
     "municipality": ("Municipality", "Comune"),
     "network": ("Social network", "Rete sociale"),
     "crises": ("Crises", "Crisi"),
+    "outreach": ("Proactive outreach", "Intercettazione proattiva"),
+    "shock": ("Shocks (pandemic, budget)", "Shock (pandemia, bilancio)"),
+    "marketplace": ("Multichannel marketplace", "Mercato multicanale"),
+    "governance": ("Governance", "Governance"),
+    "community": ("Community platform", "Piattaforma di comunità"),
+    "transitions": ("Demographic and digital change", "Cambiamenti demografici e digitali"),
+    "qol": ("Quality of life", "Qualità della vita"),
+    "economics": ("Economic evaluation", "Valutazione economica"),
 }
 
 UNIT_LABELS_IT: dict[str, str] = {
@@ -190,6 +198,27 @@ def number(value: float, decimals: int = 0, language: str | None = None) -> str:
     if (language or lang.value) == "it":
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
     return text
+
+
+def city_name(city: str) -> str:
+    """A bundled city profile's name as people write it: ``reggio-emilia`` -> Reggio Emilia."""
+    return city.replace("-", " ").replace("_", " ").title()
+
+
+def city_items(cities: Sequence[str]) -> list[dict[str, str]]:
+    """Menu items for the city profiles: the name shown, the profile key as the value."""
+    return [{"text": city_name(c), "value": c} for c in cities]
+
+
+def plain_number(value: float, language: str | None = None) -> str:
+    """A parameter bound as typed: whole numbers with separators, others with their own
+    decimals (``0.25`` / ``0,25``); never scientific notation below a trillion."""
+    if float(value).is_integer() and abs(value) < 1e12:
+        return number(value, 0, language)
+    text = f"{value:.6f}".rstrip("0").rstrip(".") if abs(value) < 1e12 else f"{value:.3g}"
+    head, dot, tail = text.partition(".")
+    head = number(int(head), 0, language) if head.lstrip("-").isdigit() else head
+    return head + ("," if (language or lang.value) == "it" else ".") + tail if dot else head
 
 
 def fmt_value(value: float, unit: str, language: str | None = None) -> str:

@@ -23,7 +23,7 @@ from matplotlib.patches import Patch
 
 from willsim.app import i18n
 from willsim.app.i18n import tr
-from willsim.citizens import LATENT, QUEUED, REFUSED, SERVED, WAITLIST
+from willsim.citizens import LATENT, QUEUED, REFUSED, SERVED, WAITLIST, Status
 from willsim.journal import DOMAIN_LABELS, MAX_TRACKED, Event, Journal
 from willsim.params import DOMAINS
 
@@ -50,6 +50,15 @@ STATUS_STYLE: dict[int, tuple[str, tuple[str, str]]] = {
     WAITLIST: ("#d62728", ("waiting list", "lista d'attesa")),
     SERVED: ("#2ca02c", ("in service", "in servizio")),
     REFUSED: ("#8e44ad", ("refused", "respinto")),
+}
+STATUS_NAMES: dict[str, tuple[str, str]] = {
+    "none": ("no need", "nessun bisogno"),
+    **{Status(code).name.lower(): label for code, (_colour, label) in STATUS_STYLE.items()},
+}
+VALUE_LABELS: dict[str, tuple[str, str]] = {
+    "absolute_poor": ("absolute poor", "povertà assoluta"),
+    "working_poor": ("working poor", "lavoratori poveri"),
+    "middle": ("middle income", "reddito medio"), "comfortable": ("comfortable", "benestanti"),
 }
 HELPED_COLOUR = "#17a2b8"
 HELPED_LABEL = ("helped by a platform or peers", "aiutato da piattaforma o pari")
@@ -90,7 +99,14 @@ def _show(value: Any) -> str:
         return tr("yes") if value else tr("no")
     if isinstance(value, float):
         return i18n.number(value, 2 if abs(value) < 100 else 0)
+    if isinstance(value, str) and value in VALUE_LABELS:
+        return i18n.pick(VALUE_LABELS[value])
     return str(value)
+
+
+def _week(value: Any) -> str:
+    """A week number, or a dash where the model stores -1 for "not yet" / "none"."""
+    return "–" if value is None or int(value) < 0 else str(int(value))
 
 
 def attribute_table(info: dict[str, Any]) -> pd.DataFrame:
@@ -103,18 +119,20 @@ def needs_table(info: dict[str, Any]) -> pd.DataFrame:
     rows = []
     for domain, need in info.get("needs", {}).items():
         rows.append({tr("need"): i18n.pick(DOMAIN_LABELS.get(domain, (domain, domain))),
-                     tr("level"): need.get("level"), tr("status"): need.get("status"),
-                     tr("since_week"): need.get("since_week"),
-                     tr("first_help_week"): need.get("first_help_week"),
-                     tr("provider"): need.get("provider")})
+                     tr("level"): need.get("level"),
+                     tr("status"): i18n.pick(STATUS_NAMES.get(need.get("status"),
+                                                              (need.get("status"),) * 2)),
+                     tr("since_week"): _week(need.get("since_week")),
+                     tr("first_help_week"): _week(need.get("first_help_week")),
+                     tr("provider"): _week(need.get("provider"))})
     return pd.DataFrame(rows)
 
 
 def journey_figure(timeline: dict[str, np.ndarray], events: list[Event], weeks: int,
                    language: str) -> Figure:
     """Needs by domain (bands coloured by status, care level as a line) and events over weeks."""
-    fig = Figure(figsize=(8.0, 3.0), dpi=80)
-    fig.subplots_adjust(left=0.16, right=0.98, top=0.95, bottom=0.3)
+    fig = Figure(figsize=(9.0, 3.4), dpi=90)
+    fig.subplots_adjust(left=0.16, right=0.98, top=0.95, bottom=0.32)
     ax = fig.add_subplot(1, 1, 1)
     week, status, level = timeline["week"], timeline["status"], timeline["level"]
     rows = len(DOMAINS)
@@ -147,9 +165,9 @@ def journey_figure(timeline: dict[str, np.ndarray], events: list[Event], weeks: 
     ax.set_xlim(0, max(weeks, int(week.max()) + 1 if week.size else 1))
     ax.set_yticks(range(rows))
     ax.set_yticklabels([i18n.pick(DOMAIN_LABELS[d], language) for d in reversed(DOMAINS)],
-                       fontsize=8)
-    ax.set_xlabel("settimana" if language == "it" else "week", fontsize=8)
-    ax.tick_params(labelsize=8)
+                       fontsize=9)
+    ax.set_xlabel("settimana" if language == "it" else "week", fontsize=9)
+    ax.tick_params(labelsize=9)
     ax.grid(axis="x", alpha=0.3)
     handles = [Patch(color=col, label=i18n.pick(lab, language))
                for col, lab in STATUS_STYLE.values()]
@@ -159,7 +177,7 @@ def journey_figure(timeline: dict[str, np.ndarray], events: list[Event], weeks: 
                 for lab, (marker, colour) in seen.items()]
     handles.append(Line2D([], [], color="#777777", ls="--",
                           label="politica" if language == "it" else "policy"))
-    fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=7, frameon=False)
+    fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=8.5, frameon=False)
     return fig
 
 
@@ -252,10 +270,10 @@ def JourneyTimeline(run: Any, index: int, token: int, weeks: int):
 
     fig, table = solara.use_memo(build, [id(run), index, token, language])
     with solara.Div(classes=["journey-timeline"]):
-        solara.Text(tr("journey_timeline"), style={"font-weight": "bold"})
+        solara.Text(tr("journey_timeline"), style={"font-weight": "bold", "display": "block"})
         solara.FigureMatplotlib(fig, format="png", dependencies=[id(fig)])
     with solara.Div(classes=["journey-events"]):
-        solara.Text(tr("journey_events"), style={"font-weight": "bold"})
+        solara.Text(tr("journey_events"), style={"font-weight": "bold", "display": "block"})
         if len(table):
             solara.DataFrame(table.iloc[::-1].reset_index(drop=True), items_per_page=12)
         else:

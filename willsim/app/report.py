@@ -212,6 +212,10 @@ def fmt_value(value: Any, unit: str, language: str = "en", signed: bool = False)
     """An indicator value as users read it: shares as %, money in €, counts with separators."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    shown = 100 * value if unit == "share" else value
+    places = 1 if unit == "share" else 0 if unit == "EUR" or abs(value) >= 100 else 2
+    if round(shown, places) == 0:  # no "-0.0%" or "+€ 0": a difference that rounds to zero
+        value = 0.0
     sign = "+" if signed and value > 0 else ""
     if unit == "share":
         return sign + number(100 * value, 1, language) + "%"
@@ -254,8 +258,19 @@ def verdict(indicator: str, mean: float, lo: float, hi: float, ref: str, languag
 def _interval(lo: float, hi: float, unit: str, language: str) -> str:
     if math.isnan(lo) or math.isnan(hi):
         return "–"
-    return (f"[{fmt_value(lo, unit, language, signed=True)}; "
-            f"{fmt_value(hi, unit, language, signed=True)}]")
+    return f"[{_bound(lo, unit, language)}; {_bound(hi, unit, language)}]"
+
+
+def _bound(value: float, unit: str, language: str) -> str:
+    """An interval bound; one that rounds to zero but is not zero gets one more decimal, so
+    an interval that excludes zero never reads as ending at 0."""
+    text = fmt_value(value, unit, language, signed=True)
+    if value == 0 or unit == "EUR" or any(ch in "123456789" for ch in text):
+        return text
+    scaled = 100 * value if unit == "share" else value
+    sign = "+" if value > 0 else "-"
+    return sign + number(abs(scaled), 2 if unit == "share" else 3, language) + (
+        "%" if unit == "share" else "")
 
 
 def key_figures(runs: PairedRuns, language: str = "en",

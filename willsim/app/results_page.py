@@ -29,6 +29,7 @@ from willsim.app.i18n import tr
 from willsim.experiments import SpecError
 from willsim.experiments.store import MANIFEST, SweepStore
 from willsim.indicators import INDICATORS
+from willsim.params import PARAMETERS
 
 ROOT_ENV = "WILLSIM_RESULTS_ROOT"
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".cache", "site-packages"}
@@ -276,15 +277,38 @@ def stats_table(stats: pd.DataFrame, language: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+DESIGN_NAMES: dict[str, tuple[str, str]] = {
+    "morris": ("Morris elementary effects", "effetti elementari di Morris"),
+    "sobol": ("Sobol (Saltelli sampling)", "Sobol (campionamento di Saltelli)"),
+    "lhs": ("Latin hypercube", "ipercubo latino"),
+    "factorial": ("full factorial", "fattoriale completo"),
+}
+
+
+def _when(stamp: Any) -> str:
+    """An ISO timestamp as people read it: 28/11/2026 09:20 UTC (28 Nov 2026 in English)."""
+    from datetime import datetime
+
+    try:
+        t = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp)
+    zone = " UTC" if t.utcoffset() is not None and not t.utcoffset() else ""
+    return t.strftime("%d/%m/%Y %H:%M" if i18n.lang.value == "it" else "%d %b %Y %H:%M") + zone
+
+
 def about_table(view: SweepView) -> pd.DataFrame:
     m, spec = view.manifest, view.spec
-    factors = ", ".join(f["key"] for f in spec.get("factors", []))
-    rows = [(tr("res_name"), view.name), (tr("res_design"), str(spec.get("design", ""))),
+    factors = ", ".join(f"{i18n.param_label(f['key'])} ({f['key']})" if f["key"] in PARAMETERS
+                        else f["key"] for f in spec.get("factors", []))
+    design = str(spec.get("design", ""))
+    rows = [(tr("res_name"), view.name),
+            (tr("res_design"), i18n.pick(DESIGN_NAMES.get(design, (design, design)))),
             (tr("res_base"), f"{spec.get('scenario', '')} ({spec.get('scenario_hash', '')})"),
             (tr("res_varied"), factors),
             (tr("res_runs"), f"{view.runs_done} / {m.get('runs', '?')} ({view.failed})"),
             (tr("res_seeds"), f"{spec.get('replicates', '')}, {spec.get('seed', '')}"),
-            (tr("res_created"), str(m.get("created", ""))),
+            (tr("res_created"), _when(m.get("created", ""))),
             (tr("res_versions"), f"willsim {m.get('willsim_version', '?')}, Mesa "
                                  f"{m.get('mesa_version', '?')}, commit "
                                  f"{str(m.get('git_commit') or '?')[:12]}"),

@@ -83,7 +83,7 @@ i18n.add_strings({
     "ws_weight": ("Weight: {c}", "Peso: {c}"),
     "ws_apply": ("Apply ranking", "Applica la classifica"),
     "ws_results": ("Results", "Risultati"),
-    "ws_new_link": ("New link", "Nuovo collegamento"),
+    "ws_new_link": ("New link for this team", "Nuovo link per la squadra"),
     "ws_more_charts": ("More charts", "Altri grafici"),
     "ws_round_pick": ("Round", "Turno"),
     "ws_chart_indicator": ("Time series of", "Andamento di"),

@@ -55,8 +55,8 @@ def CreateRoom(on_created):
     with solara.Card(tr("ws_create_title"), classes=["ws-create-card"]):
         solara.InputText(tr("ws_title"), value=s.title, on_value=lambda v: update(title=v or ""))
         with solara.Row():
-            solara.v.Select(label=tr("city"), items=available_cities(), v_model=s.city,
-                            on_v_model=lambda v: update(city=v))
+            solara.v.Select(label=tr("city"), items=i18n.city_items(available_cities()),
+                            v_model=s.city, on_v_model=lambda v: update(city=v))
             solara.v.Select(label=tr("scenario"), items=available_scenarios(),
                             v_model=s.scenario, on_v_model=lambda v: update(scenario=v))
         with solara.Row():
