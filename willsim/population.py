@@ -84,11 +84,14 @@ def isolation_prevalence(params: Parameters, age_band: np.ndarray,
     return np.minimum(base[age_band] * np.where(living_alone, m, 1.0), 0.95)
 
 
-def work_need_prevalence(citizens: Citizens) -> np.ndarray:
-    """Who has a work/income need at start: NEET, poor adults out of work, the working poor."""
-    adult = citizens.age_band == AGE_30_64
-    poor_out_of_work = adult & ~citizens.employed & (citizens.income_band == 0)
-    return citizens.neet | poor_out_of_work | (citizens.income_band == 1)
+def work_need_prevalence(citizens: Citizens, idx: np.ndarray | None = None) -> np.ndarray:
+    """Who has a work/income need at start: NEET, poor adults out of work, the working poor
+    (among residents ``idx``, or everyone)."""
+    sel = slice(None) if idx is None else idx
+    income = citizens.income_band[sel]
+    adult = citizens.age_band[sel] == AGE_30_64
+    poor_out_of_work = adult & ~citizens.employed[sel] & (income == 0)
+    return citizens.neet[sel] | poor_out_of_work | (income == 1)
 
 
 def initial_needs(citizens: Citizens, params: Parameters, isolated: np.ndarray,
@@ -104,7 +107,7 @@ def initial_needs(citizens: Citizens, params: Parameters, isolated: np.ndarray,
     levels = np.minimum(levels, len(level_shares)).astype(np.int8)
     citizens.start_need(CARE, idx[has_care], levels[has_care], week)
     citizens.start_need(ISOLATION, idx[isolated], 1, week)
-    work = work_need_prevalence(citizens)[idx]
+    work = work_need_prevalence(citizens, idx)
     citizens.start_need(WORK, idx[work], 1, week)
 
 
