@@ -133,7 +133,7 @@ def test_wrong_codes_are_rate_limited(room):
         svc.join(created.code, "Delta")
 
 
-def test_a_round_runs_on_common_seeds_and_ranks_teams(room):
+def test_a_round_runs_on_common_seeds_and_ranks_teams(room, tmp_path):
     svc, created, teams = room
     _play_round(svc, created, teams)
     view = svc.facilitator_view(created.room_id, created.key)
@@ -159,6 +159,13 @@ def test_a_round_runs_on_common_seeds_and_ranks_teams(room):
     assert shown.iloc[0]["Squadra"] == "Situazione attuale"
     assert "%" in shown.iloc[0]["Bisogno non soddisfatto"]
     assert "," in shown.iloc[0]["Bisogno non soddisfatto"]  # Italian decimal comma
+    fig = board.criteria_figure(data, "en")
+    for ax in fig.axes:  # bars start at zero and carry their values
+        low, high = ax.get_xlim()
+        assert low <= 0 <= high
+        assert len(ax.containers[0].datavalues) == len(teams)
+        assert all(t.get_text() for t in ax.texts)
+    fig.savefig(tmp_path / "criteria.png")
 
 
 def test_next_round_with_an_event_carries_strategies_and_close(room):

@@ -83,29 +83,36 @@ def criteria_figure(data: Mapping[str, Any], language: str,
     names = labels(data, language)
     teams = [t for t in table.index if t != STATUS_QUO]
     fig = Figure(figsize=(12, 1.2 + 2.4 * 2), dpi=80)
-    fig.subplots_adjust(left=0.12, right=0.98, top=0.92, bottom=0.08, wspace=0.55, hspace=0.45)
+    fig.subplots_adjust(left=0.12, right=0.98, top=0.88, bottom=0.08, wspace=0.55, hspace=0.45)
     for i, c in enumerate(CRITERIA):
         ax = fig.add_subplot(2, 3, i + 1)
         values = table.loc[teams, c].to_numpy(dtype=float)
-        scale = 100.0 if CRITERION_UNITS[c] == "share" else 1.0
+        scale = {"share": 100.0, "EUR": 1e-6}.get(CRITERION_UNITS[c], 1.0)
         y = np.arange(len(teams))
-        ax.barh(y, values * scale, color=[COLOURS[k % len(COLOURS)] for k in range(len(teams))])
+        colours = [COLOURS[k % len(COLOURS)] for k in range(len(teams))]
+        bars = ax.barh(y, values * scale, color=colours)
         if STATUS_QUO in table.index and not math.isnan(table.at[STATUS_QUO, c]):
             ax.axvline(table.at[STATUS_QUO, c] * scale, color="#333", ls="--", lw=1)
         ax.set_yticks(y)
         ax.set_yticklabels([names[t] for t in teams], fontsize=8)
         ax.invert_yaxis()
         title = texts.text(f"ws_crit_{c}", language).split(" (")[0]
-        ax.set_title(title + (" (%)" if scale == 100 else ""), fontsize=9)
+        suffix = {100.0: " (%)", 1e-6: " (mln €)" if language == "it" else " (M €)"}
+        ax.set_title(title + suffix.get(scale, ""), fontsize=9)
         ax.tick_params(labelsize=7)
         ax.grid(axis="x", alpha=0.3)
-        finite = values[np.isfinite(values)] * scale
-        if finite.size:
-            lo, hi = float(finite.min()), float(finite.max())
-            pad = (hi - lo) * 0.15 or abs(hi) * 0.05 or 1.0
-            ax.set_xlim(min(0.0, lo - pad) if lo <= 0 else max(0.0, lo - pad), hi + pad)
+        # bars start at zero (a cut axis makes tiny differences look large); each bar is
+        # labelled with its value so small differences can still be read
+        ax.bar_label(bars, labels=[fmt_criterion(c, v, language) if np.isfinite(v) else ""
+                                   for v in values], fontsize=7, padding=2)
+        ends = [0.0, *(values[np.isfinite(values)] * scale)]
+        if STATUS_QUO in table.index and np.isfinite(table.at[STATUS_QUO, c]):
+            ends.append(float(table.at[STATUS_QUO, c]) * scale)
+        lo, hi = min(ends), max(ends)
+        pad = 0.3 * (hi - lo) or 1.0  # room for the value labels
+        ax.set_xlim(lo - (pad if lo < 0 else 0.0), hi + (pad if hi > 0 else 0.0))
     fig.suptitle(texts.text("ws_status_quo", language) + ": - - -", fontsize=8, x=0.98,
-                 ha="right")
+                 ha="right", y=0.99)
     return fig
 
 
