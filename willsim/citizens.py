@@ -87,18 +87,19 @@ class Citizens:
 
     def start_need(self, domain: int, idx: np.ndarray, level: int | np.ndarray, week: int) -> None:
         """Open a new need episode for residents ``idx`` (who had none in ``domain``)."""
-        self.need_level[domain, idx] = level
-        self.status[domain, idx] = Status.LATENT
-        self.need_since[domain, idx] = week
-        self.status_since[domain, idx] = week
-        self.requested[domain, idx] = False
-        self.first_help[domain, idx] = -1
+        # row views first: ``a[domain][idx]`` is ~3x faster than ``a[domain, idx]`` on few rows
+        self.need_level[domain][idx] = level
+        self.status[domain][idx] = LATENT
+        self.need_since[domain][idx] = week
+        self.status_since[domain][idx] = week
+        self.requested[domain][idx] = False
+        self.first_help[domain][idx] = -1
 
     def end_need(self, domain: int, idx: np.ndarray) -> None:
         """Close the need episode of residents ``idx`` in ``domain``."""
-        self.need_level[domain, idx] = 0
-        self.status[domain, idx] = Status.NONE
-        self.need_since[domain, idx] = -1
-        self.provider[domain, idx] = -1
-        self.requested[domain, idx] = False
-        self.first_help[domain, idx] = -1
+        self.need_level[domain][idx] = 0
+        self.status[domain][idx] = NO_NEED
+        self.need_since[domain][idx] = -1
+        self.provider[domain][idx] = -1
+        self.requested[domain][idx] = False
+        self.first_help[domain][idx] = -1

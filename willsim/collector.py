@@ -167,7 +167,7 @@ class Collector:
         """Need episodes of ``idx`` in ``domain`` are ending (not by death or admission): count
         those helped in the episode (a formal service, a platform match, peer help)."""
         c, market, community = model.citizens, model.marketplace, model.community
-        helped = c.first_help[domain, idx] >= 0
+        helped = c.first_help[domain][idx] >= 0
         if market.started:
             helped |= market.match_domain[idx] == domain
         if community.enabled and domain != WORK:

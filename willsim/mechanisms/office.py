@@ -98,11 +98,12 @@ class Office(Mechanism):
         (one search of the line a week instead of one per call): before the queue moves or
         its servers change, and at the end of the week.
         """
-        ids = self.current[domain, who]
+        current = self.current[domain]
+        ids = current[who]
         ids = ids[ids >= 0]
         if ids.size:
             self._withdrawn.append(ids)
-        self.current[domain, who] = -1
+        current[who] = -1
 
     def flush_withdrawals(self) -> None:
         """Remove the requests withdrawn since the last call from the queue's waiting line."""
