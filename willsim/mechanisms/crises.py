@@ -67,7 +67,7 @@ class Crises(Mechanism):
         top = hit_level >= MAX_CARE_LEVEL
         # u / risk is uniform given a crisis: it decides admission without a new draw
         admit = hit[top][draw[crisis][top] / hit_risk[top] < self.residential_share]
-        c.need_level[CARE, hit] = np.minimum(hit_level + 1, MAX_CARE_LEVEL)
+        level[hit] = np.minimum(hit_level + 1, MAX_CARE_LEVEL)
         c.crises[hit] += 1
         c.aware[hit] = True
         self.admitted = admit.size

@@ -56,7 +56,7 @@ class HelpSeeking(Mechanism):
     def access(self, model: WelfareModel, who: np.ndarray) -> np.ndarray:
         """Ease of reaching the desk for residents ``who`` (office hours, distance, frailty)."""
         c = model.citizens
-        frail = c.living_alone[who] & (c.need_level[CARE, who] >= FRAIL_LEVEL)
+        frail = c.living_alone[who] & (c.need_level[CARE][who] >= FRAIL_LEVEL)
         desk = self.desk[who]
         return np.where(frail, desk * self.frail_access, desk)
 
@@ -65,7 +65,7 @@ class HelpSeeking(Mechanism):
         c = model.citizens
         rate = self.rate[domain] * (c.aware[who] * c.trust[who] * self.access(model, who))
         care = domain == CARE
-        rate[care] *= self.care_severity[c.need_level[CARE, who[care]]]
+        rate[care] *= self.care_severity[c.need_level[CARE][who[care]]]
         return rate
 
     def step(self, model: WelfareModel, week: int) -> None:

@@ -130,7 +130,7 @@ class NeedDynamics(Mechanism):
         c = model.citizens
         # u < mortality x care multiplier ** level, looked at under the highest level's bound
         maybe = np.flatnonzero(u < self.mortality_bound32)
-        hazard = self.mortality_of[maybe] * self.care_mult_pow[c.need_level[CARE, maybe]]
+        hazard = self.mortality_of[maybe] * self.care_mult_pow[c.need_level[CARE][maybe]]
         dead = maybe[u[maybe] < hazard]
         self.deaths = dead.size
         if dead.size:
@@ -167,7 +167,7 @@ class NeedDynamics(Mechanism):
             rises[served] = can_rise[served] & (draw[served]
                                                 > 1.0 - self.care_progress * factor)
         down = has[draw < self.care_recover]
-        c.need_level[CARE, has[rises]] += 1
+        level[has[rises]] += 1
         model.lower_care_level(down)
         c.start_need(CARE, onset, 1, week)
 
