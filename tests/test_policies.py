@@ -186,3 +186,72 @@ def test_scenario_round_trips_policies(tmp_path):
     path = tmp_path / "copy.toml"
     path.write_text(s.to_toml())
     assert load_scenario(path).policies == s.policies
+
+
+def test_a_label_is_text_for_both_languages_or_a_table_per_language():
+    plain = parse_policy({"type": "outreach", "label": "Summer calls"})
+    assert (plain.label, plain.label_it) == ("Summer calls", "Summer calls")
+    assert plain.to_dict()["label"] == "Summer calls"
+    both = parse_policy({"type": "outreach", "label": {"en": "Summer calls",
+                                                       "it": "Telefonate estive"}})
+    assert (both.label, both.label_it) == ("Summer calls", "Telefonate estive")
+    assert both.label_in("it") == "Telefonate estive" and both.label_in("en") == "Summer calls"
+    assert both.to_dict()["label"] == {"en": "Summer calls", "it": "Telefonate estive"}
+    assert parse_policy(both.to_dict()) == both
+    english_only = parse_policy({"type": "outreach", "label": {"en": "Calls"}})
+    assert english_only.label_it == "Calls" and english_only.to_dict()["label"] == "Calls"
+    assert parse_policy({"type": "pandemic"}).label_it == "pandemic"
+
+
+@pytest.mark.parametrize("label,message", [
+    ({"en": "Calls", "fr": "Appels"}, "unknown language key(s) 'fr'; valid keys: en, it"),
+    ({"en": "Calls", "it": 3}, "policy 1.label.it: expected non-empty text, got 3"),
+    ({"en": "Calls", "it": " "}, "expected non-empty text"),
+    ({"it": "Telefonate"}, "'label.en' is required (valid keys: en, it)"),
+    (7, "expected text or a table with keys en, it"),
+])
+def test_bad_labels_name_the_problem_and_the_valid_keys(label, message):
+    with pytest.raises(PolicyError) as info:
+        parse_policy({"type": "outreach", "label": label})
+    assert message in str(info.value)
+
+
+def test_label_tables_in_a_scenario_file_parse_and_round_trip(tmp_path):
+    path = tmp_path / "labels.toml"
+    path.write_text('[scenario]\nextends = "baseline"\n[[policies]]\ntype = "outreach"\n'
+                    'label.en = "Calls"\nlabel.it = "Telefonate"\n[[policies]]\n'
+                    'type = "pandemic"\nlabel = "Flu"\nstart = 3\n', encoding="utf-8")
+    s = load_scenario(path)
+    assert [p["label"] for p in s.policies] == [{"en": "Calls", "it": "Telefonate"}, "Flu"]
+    copy = tmp_path / "copy.toml"
+    copy.write_text(s.to_toml(), encoding="utf-8")
+    assert 'label.it = "Telefonate"' in s.to_toml() and 'label = "Flu"' in s.to_toml()
+    assert load_scenario(copy).policies == s.policies
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[policies]]\ntype = "outreach"\nlabel.de = "Anrufe"\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match="unknown language key"):
+        load_scenario(bad)
+
+
+def test_policy_log_has_the_italian_label():
+    model = model_with([{"type": "outreach", "label": {"en": "Calls", "it": "Telefonate"},
+                         "start": 2, "stop": 4}, {"type": "pandemic", "start": 3}], weeks=6)
+    log = model.policies.to_frame()
+    assert list(log.columns) == ["week", "policy", "policy_it", "type", "action", "reason",
+                                 "values"]
+    assert log[["week", "policy", "policy_it", "action"]].values.tolist() == [
+        [2, "Calls", "Telefonate", "start"], [3, "pandemic", "pandemic", "start"],
+        [4, "Calls", "Telefonate", "stop"]]
+
+
+def test_every_bundled_policy_label_has_its_own_italian_text():
+    from willsim.scenario import available_scenarios
+
+    seen = 0
+    for name in available_scenarios():
+        for i, entry in enumerate(load_scenario(name).policies):
+            spec = parse_policy(entry, i)
+            assert spec.label_it != spec.label, f"{name}: policy {spec.label!r} has no Italian"
+            assert spec.label_it.strip(), name
+            seen += 1
+    assert seen >= 25

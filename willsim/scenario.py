@@ -112,7 +112,11 @@ class Scenario:
                 lines.append(f'"{key}" = {json.dumps(value)}')
         for policy in self.policies:
             lines += ["", "[[policies]]"]
-            lines += [f"{k} = {json.dumps(v)}" for k, v in policy.items() if k != "set"]
+            for k, v in policy.items():
+                if isinstance(v, dict) and k != "set":  # a per-language label: label.en, label.it
+                    lines += [f"{k}.{sub} = {json.dumps(text)}" for sub, text in v.items()]
+                elif k != "set":
+                    lines.append(f"{k} = {json.dumps(v)}")
             lines += ["[policies.set]"]
             lines += [f'"{k}" = {json.dumps(v)}' for k, v in policy.get("set", {}).items()]
         return "\n".join(lines) + "\n"

@@ -6,9 +6,10 @@ from willsim.policies.registry import (
     PolicyError,
     PolicySpec,
     PolicyType,
+    parse_label,
     parse_policy,
 )
 from willsim.policies.schedule import PolicyEvent, PolicySchedule
 
 __all__ = ["POLICY_TYPES", "Condition", "PolicyError", "PolicyEvent", "PolicySchedule",
-           "PolicySpec", "PolicyType", "parse_condition", "parse_policy"]
+           "PolicySpec", "PolicyType", "parse_condition", "parse_label", "parse_policy"]

@@ -7,7 +7,8 @@ A policy entry is data::
     start = 26                             # week it starts (default 0)
     stop = 156                             # week it stops (optional)
     when = "waiting_list > 400 for 4 weeks"  # or: start when a condition holds (optional)
-    label = "Summer calls"                 # optional name shown in the policy log
+    label = "Summer calls"                 # optional name shown in the policy log, or per
+                                           # language: label.en = "..." / label.it = "..."
     [policies.set]                         # lever values while active (parameter keys)
     "outreach.hours_per_week" = 300
 
@@ -87,11 +88,13 @@ POLICY_TYPES: dict[str, PolicyType] = {p.name: p for p in (
 )}
 
 ENTRY_KEYS = {"type", "start", "stop", "when", "label", "set"}
+LABEL_LANGUAGES = ("en", "it")
 
 
 @dataclass(frozen=True)
 class PolicySpec:
-    """A validated policy entry."""
+    """A validated policy entry. ``label`` (English) is its identity in logs and conditions;
+    ``label_it`` is shown on Italian pages (empty: the English label)."""
 
     type: str
     label: str
@@ -99,9 +102,21 @@ class PolicySpec:
     stop: int | None
     when: Condition | None
     values: Mapping[str, Any] = field(default_factory=dict)
+    label_it: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.label_it:
+            object.__setattr__(self, "label_it", self.label)
+
+    def label_in(self, language: str) -> str:
+        """The label in ``language`` ("it": Italian, otherwise English)."""
+        return self.label_it if language == "it" else self.label
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": self.type, "label": self.label}
+        label: str | dict[str, str] = self.label
+        if self.label_it != self.label:
+            label = {"en": self.label, "it": self.label_it}
+        out: dict[str, Any] = {"type": self.type, "label": label}
         if self.start is not None:
             out["start"] = self.start
         if self.stop is not None:
@@ -151,10 +166,32 @@ def parse_policy(entry: Any, index: int = 0) -> PolicySpec:
             raise PolicyError(f"{where}: {exc}") from None
     if kind.switch:
         values.setdefault(kind.switch, True)
-    label = str(entry.get("label", name))
+    label, label_it = parse_label(entry.get("label", name), where)
     if condition is None and start is None:
         start = 0  # no start and no condition: active from the first week
-    return PolicySpec(name, label, start, stop, condition, values)
+    return PolicySpec(name, label, start, stop, condition, values, label_it)
+
+
+def parse_label(value: Any, where: str = "policy") -> tuple[str, str]:
+    """A policy label as ``(english, italian)``: a string serves both languages; a table
+    ``{en = "...", it = "..."}`` gives each (a missing ``it`` falls back to ``en``)."""
+    if isinstance(value, str):
+        return value, value
+    valid = ", ".join(LABEL_LANGUAGES)
+    if not isinstance(value, Mapping):
+        raise PolicyError(f"{where}.label: expected text or a table with keys {valid} "
+                          f"(label.en = \"...\", label.it = \"...\"), got {value!r}")
+    unknown = sorted(map(str, set(value) - set(LABEL_LANGUAGES)))
+    if unknown:
+        raise PolicyError(f"{where}.label: unknown language key(s) "
+                          f"{', '.join(map(repr, unknown))}; valid keys: {valid}")
+    for lang, text in value.items():
+        if not isinstance(text, str) or not text.strip():
+            raise PolicyError(f"{where}.label.{lang}: expected non-empty text, got {text!r}")
+    if "en" not in value:
+        raise PolicyError(f"{where}.label: the English label 'label.en' is required "
+                          f"(valid keys: {valid})")
+    return value["en"], value.get("it", value["en"])
 
 
 def _week(value: Any, where: str) -> int | None:

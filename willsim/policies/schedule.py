@@ -31,6 +31,7 @@ class PolicyEvent:
     action: str  # "start" or "stop"
     reason: str
     values: dict[str, Any]
+    policy_it: str = ""  # the policy's Italian label (empty: same as ``policy``)
 
 
 class PolicySchedule:
@@ -72,9 +73,12 @@ class PolicySchedule:
 
     def _record(self, week: int, spec: PolicySpec, action: str, reason: str,
                 values: dict[str, Any]) -> None:
-        self.log.append(PolicyEvent(week, spec.label, spec.type, action, reason, values))
+        self.log.append(PolicyEvent(week, spec.label, spec.type, action, reason, values,
+                                    spec.label_it))
 
     def to_frame(self) -> pd.DataFrame:
-        """The policy log as a DataFrame (one row per change)."""
-        return pd.DataFrame([e.__dict__ for e in self.log],
-                            columns=["week", "policy", "type", "action", "reason", "values"])
+        """The policy log as a DataFrame (one row per change); ``policy_it``: Italian label."""
+        return pd.DataFrame([{**e.__dict__, "policy_it": e.policy_it or e.policy}
+                             for e in self.log],
+                            columns=["week", "policy", "policy_it", "type", "action", "reason",
+                                     "values"])
