@@ -255,3 +255,18 @@ def test_every_bundled_policy_label_has_its_own_italian_text():
             assert spec.label_it.strip(), name
             seen += 1
     assert seen >= 25
+
+
+def test_workshop_policies_and_events_have_italian_labels():
+    from willsim.workshop.strategy import Strategy, strategy_scenario
+
+    base = load_scenario("baseline", SMALL)
+    s = Strategy(access="proactive", delivery="mix", co_programming=True, contracts="outcome")
+    specs = [parse_policy(p, i) for i, p in
+             enumerate(strategy_scenario(base, s, 0.0, "heatwave").policies)]
+    assert [p.type for p in specs] == ["outreach", "marketplace", "community", "co_programming",
+                                       "outcome_contracts", "heatwave"]
+    assert specs[0].label == "Workshop: outreach"  # the English identity is unchanged
+    assert specs[0].label_it == "Laboratorio: contatto proattivo"
+    assert specs[-1].label_it == "Ondata di calore, estate 1"
+    assert all(p.label_it != p.label for p in specs)

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from willsim.app import compare, report
+from willsim.app import charts, compare, report
 
 VOID = {"meta", "img", "br", "hr", "link", "input"}
 
@@ -155,3 +155,28 @@ def test_value_for_money_from_willsim_economics_is_shown_as_display_strings(resu
     assert set(shown["Strategia"]) == set(result.names[1:])
     assert shown["Media"].str.contains(r"€|–|\d").all()
     assert economics.assumptions
+
+
+def test_policy_timeline_shows_the_italian_label_on_italian_pages(pages):
+    log = pd.DataFrame({"scenario": ["a", "a", "a"], "seed": [1, 2, 1], "week": [10, 12, 30],
+                        "policy": ["Budget cut 20%"] * 3,
+                        "policy_it": ["Taglio del bilancio del 20%"] * 3,
+                        "action": ["start", "start", "stop"],
+                        "reason": ["week 10 reached", "week 12 reached", "week 30 reached"]})
+    timeline = report.policy_timeline(log, ["a"])
+    assert list(timeline["policy_it"]) == ["Taglio del bilancio del 20%"] * 2
+    assert report.timeline_table(timeline, "it")["Politica"].tolist() == [
+        "Taglio del bilancio del 20%"] * 2
+    assert report.timeline_table(timeline, "en")["Policy"].tolist() == ["Budget cut 20%"] * 2
+    old = report.policy_timeline(log.drop(columns="policy_it"), ["a"])  # logs without policy_it
+    assert report.timeline_table(old, "it")["Politica"].tolist() == ["Budget cut 20%"] * 2
+    ticks = charts.timeline_figure(timeline, ["a"], 40, "it").axes[0].get_yticklabels()
+    assert [t.get_text() for t in ticks] == ["a · Taglio del bilancio del 20%"]
+    # the bundled budget-cut scenario in the full report: scenario table and policy timeline
+    # (the English label stays only in the reproducible scenario file, label.en = "...")
+    it, en = pages["it"], pages["en"]
+    assert "</td><td>Taglio del bilancio del 20%</td></tr>" in it
+    assert "<td>3. budget-cut</td><td>Taglio del bilancio del 20%</td><td>avvio</td>" in it
+    assert "<td>Budget cut 20%</td>" not in it
+    assert "<td>3. budget-cut</td><td>Budget cut 20%</td><td>start</td>" in en
+    assert "<td>Taglio del bilancio del 20%</td>" not in en

@@ -294,6 +294,8 @@ def timeline_figure(timeline: pd.DataFrame, names: Sequence[str], weeks: int,
     """When each timed policy was active (median start to median stop) per strategy
     (``timeline``: :func:`willsim.app.report.policy_timeline`)."""
     rows = list(dict.fromkeys(zip(timeline["scenario"], timeline["policy"], strict=True)))
+    shown = {(r["scenario"], r["policy"]): report.policy_name(r, language)
+             for r in timeline.to_dict("records")}
     fig = Figure(figsize=(9, 0.8 + 0.4 * max(len(rows), 1)), dpi=90, layout="constrained")
     ax = fig.add_subplot(1, 1, 1)
     for y, (name, policy) in enumerate(rows):
@@ -305,7 +307,7 @@ def timeline_figure(timeline: pd.DataFrame, names: Sequence[str], weeks: int,
         colour = COLOURS[list(names).index(name) % len(COLOURS)] if name in names else COLOURS[0]
         ax.barh(y, stop - start, left=start, color=colour, alpha=0.8)
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([f"{n} · {p}" for n, p in rows], fontsize=9)
+    ax.set_yticklabels([f"{n} · {shown[n, p]}" for n, p in rows], fontsize=9)
     ax.invert_yaxis()
     ax.set_xlim(0, max(weeks, 1))
     ax.set_xlabel("settimana" if language == "it" else "week")

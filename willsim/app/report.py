@@ -414,18 +414,30 @@ def reason_text(reason: str, language: str) -> str:
     return reason
 
 
+def _policy_label(entry: Mapping[str, Any], language: str) -> str:
+    """A scenario's policy entry's label in ``language`` (a string or ``{en, it}``)."""
+    label = entry.get("label") or entry.get("type")
+    if isinstance(label, Mapping):
+        return str(label.get(language) or label.get("en"))
+    return str(label)
+
+
 def policy_timeline(log: pd.DataFrame | None, names: Sequence[str] | None = None
                     ) -> pd.DataFrame:
-    """Summarise the policy logs of many runs: ``scenario, policy, action, week`` (median),
-    ``first, last, runs, reason`` (the most frequent)."""
-    cols = ["scenario", "policy", "action", "week", "first", "last", "runs", "reason"]
+    """Summarise the policy logs of many runs: ``scenario, policy, policy_it, action, week``
+    (median), ``first, last, runs, reason`` (the most frequent)."""
+    cols = ["scenario", "policy", "policy_it", "action", "week", "first", "last", "runs",
+            "reason"]
     if log is None or log.empty:
         return pd.DataFrame(columns=cols)
     rows = []
     for (scenario, policy, action), block in log.groupby(["scenario", "policy", "action"],
                                                         sort=False):
         weeks = block["week"].astype(float)
-        rows.append({"scenario": scenario, "policy": policy, "action": action,
+        italian = block.get("policy_it", block["policy"]).dropna()
+        rows.append({"scenario": scenario, "policy": policy,
+                     "policy_it": str(italian.iloc[0]) if len(italian) else policy,
+                     "action": action,
                      "week": float(weeks.median()), "first": int(weeks.min()),
                      "last": int(weeks.max()), "runs": int(block["seed"].nunique()),
                      "reason": str(block["reason"].mode().iloc[0])})
@@ -437,6 +449,14 @@ def policy_timeline(log: pd.DataFrame | None, names: Sequence[str] | None = None
     return out.reset_index(drop=True)
 
 
+def policy_name(row: Mapping[str, Any], language: str) -> str:
+    """A :func:`policy_timeline` row's policy label in ``language``."""
+    italian = row.get("policy_it")
+    if language == "it" and isinstance(italian, str) and italian:
+        return italian
+    return str(row["policy"])
+
+
 def timeline_table(timeline: pd.DataFrame, language: str = "en") -> pd.DataFrame:
     """:func:`policy_timeline` as display strings."""
     rows = []
@@ -445,7 +465,7 @@ def timeline_table(timeline: pd.DataFrame, language: str = "en") -> pd.DataFrame
         if r["first"] != r["last"]:
             week += f" ({r['first']}–{r['last']})"
         rows.append({text("strategy", language): r["scenario"],
-                     text("policy", language): r["policy"],
+                     text("policy", language): policy_name(r, language),
                      text("action", language): text(r["action"], language)
                      if r["action"] in ("start", "stop") else r["action"],
                      text("week", language): week,
@@ -609,7 +629,7 @@ def build_report(b: Briefing) -> str:
     rows = []
     for name, sc in zip(runs.scenarios, b.scenarios, strict=False):
         desc = sc.description.get(lang) or sc.description.get("en", "")
-        pols = ", ".join(str(p.get("label") or p.get("type")) for p in sc.policies) or "–"
+        pols = ", ".join(_policy_label(p, lang) for p in sc.policies) or "–"
         rows.append({text("strategy", lang): name, text("description", lang): desc,
                      text("policies", lang): pols})
     sections = [_section(text("scenarios", lang), _table_html(pd.DataFrame(rows)),

@@ -231,22 +231,29 @@ def strategy_changes(s: Strategy, params: Mapping[str, Any], envelope: float
         overrides["office.social_workers"] = max(
             1, round(base_social_workers(params) + s.social_workers))
     if s.access == "proactive":
-        policies.append({"type": "outreach", "label": "Workshop: outreach", "start": 0,
-                         "set": {"outreach.targeting": s.targeting,
-                                 "outreach.hours_per_1000": s.intensity}})
+        policies.append({"type": "outreach", "label": _label("outreach", "contatto proattivo"),
+                         "start": 0, "set": {"outreach.targeting": s.targeting,
+                                             "outreach.hours_per_1000": s.intensity}})
     if s.delivery in ("marketplace", "mix"):
-        policies.append({"type": "marketplace", "label": "Workshop: marketplace", "start": 0})
+        policies.append({"type": "marketplace", "label": _label("marketplace", "marketplace"),
+                         "start": 0})
     if s.delivery in ("community", "mix"):
-        policies.append({"type": "community", "label": "Workshop: community platform",
-                         "start": 0})
+        policies.append({"type": "community", "start": 0,
+                         "label": _label("community platform", "piattaforma di comunità")})
     if s.co_programming:
-        policies.append({"type": "co_programming", "label": "Workshop: co-programming",
-                         "start": 0})
+        policies.append({"type": "co_programming", "start": 0,
+                         "label": _label("co-programming", "co-programmazione")})
     if s.contracts != "hourly":
         case_mix = s.contracts == "outcome_case_mix"
-        policies.append({"type": "outcome_contracts", "label": "Workshop: outcome contracts",
+        policies.append({"type": "outcome_contracts",
+                         "label": _label("outcome contracts", "contratti a risultato"),
                          "start": 0, "set": {"governance.case_mix_adjusted": case_mix}})
     return overrides, policies
+
+
+def _label(english: str, italian: str) -> dict[str, str]:
+    """A workshop policy's label in English and Italian ("Workshop: ..." / "Laboratorio: ...")."""
+    return {"en": f"Workshop: {english}", "it": f"Laboratorio: {italian}"}
 
 
 def budget_multiplier(params: Mapping[str, Any], envelope: float) -> float:
