@@ -178,3 +178,23 @@ def test_platform_leaves_untouched_residents_as_they_were():
     assert touched.sum() > 50 and same.sum() > 0.3 * n
     off.release()
     on.release()
+
+
+def test_neet_activated_counts_platform_matches_that_resolve_work_needs(small_model, phase_hook):
+    model = small_model(scenario="marketplace-neet-working-poor", city__population=20000,
+                        run__weeks=52)
+    seen = {"platform": 0, "counted": 0}
+
+    def before(m, week):
+        seen["neet"], seen["count"] = m.citizens.neet.copy(), m.neet_activated
+
+    def after(m, week):
+        seen["platform"] += int(np.count_nonzero(seen["neet"] & ~m.citizens.neet))
+        seen["counted"] += m.neet_activated - seen["count"]
+
+    phase_hook(model, "marketplace", before, after)
+    model.run()
+    assert seen["platform"] > 0  # the platform activates NEET in this scenario
+    assert seen["counted"] == seen["platform"]
+    assert summary(model)["neet_activated"] == pytest.approx(
+        model.neet_activated * model.citizens.weight)

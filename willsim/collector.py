@@ -138,7 +138,6 @@ class Collector:
         self.overall = np.full((weeks, len(OVERALL_KEYS)), np.nan)
         self.groups = np.zeros((weeks, self.n_levels, len(QUANTITIES)))
         self.weeks_recorded = 0
-        self.neet_activated = 0
         # cell ids are built in the smallest integer type that holds them, then widened once
         self._strides = [int(np.prod(self.sizes[k + 1 :])) for k in range(self.sizes.size)]
         n = model.citizens.n
@@ -396,7 +395,7 @@ class Collector:
             "isolated_share": _ratio(t[Q["isolated"]], residents),
             "residential_care": float(np.count_nonzero(model.citizens.residential)) * w,
             "deaths": model.needs.deaths * w,
-            "neet_activated": model.services.neet_activated * w,
+            "neet_activated": model.neet_activated * w,
             "quality_of_life": 1.0 - _ratio(t[Q["qol_loss"]], residents),
             "qol_years": (residents - t[Q["qol_loss"]]) * w / WEEKS_PER_YEAR,
             "needs_resolved": t[Q["needs_resolved"]] * w,

@@ -171,7 +171,7 @@ INDICATOR_LIST: list[Indicator] = [
        "Care cases placed with providers.", "sum"),
     _I("deaths", "Deaths", "Decessi", "persons/week", "Deaths (replaced by newcomers).", "sum"),
     _I("neet_activated", "NEET activated", "NEET attivati", "persons",
-       "NEET whose work need a service resolved (cumulative).", "last"),
+       "NEET whose work need a service or a platform match resolved (cumulative).", "last"),
     _I("quality_of_life", "Quality of life", "Qualità della vita", "index 0-1",
        "Mean quality of life of residents: 1 less the losses (qol.*) for unmet care by level, "
        "isolation, unmet work/income need, a recent crisis and living in residential care; a "

@@ -88,6 +88,7 @@ class WelfareModel(mesa.Model):
         self.streams = RandomStreams(run_seed)
         self.weeks = int(self.params["run.weeks"])
         self.week = 0
+        self.neet_activated = 0  # NEET whose work need a service or a platform resolved
         self.citizens: Citizens = build_citizens(self.params, self.streams["population"],
                                                  self.streams["network"])
         self.municipality = Municipality(self, self._base_budget(),
@@ -184,9 +185,15 @@ class WelfareModel(mesa.Model):
         level[idx] -= 1
         self.close_needs(CARE, idx[level[idx] <= 0])
 
-    def resolve_work_needs(self, idx: np.ndarray) -> None:
-        """A work/income need ends: the person finds work (NEET leave that state)."""
+    def resolve_work_needs(self, idx: np.ndarray, activated: bool = False) -> None:
+        """A work/income need ends: the person finds work (NEET leave that state).
+
+        ``activated``: a service or a platform match resolved it (not a spontaneous recovery),
+        so the NEET among ``idx`` count as activated.
+        """
         c = self.citizens
+        if activated:
+            self.neet_activated += int(np.count_nonzero(c.neet[idx]))
         self.close_needs(WORK, idx)
         c.neet[idx] = False
         c.employed[idx] = c.age_band[idx] <= 2

@@ -264,7 +264,7 @@ class Marketplace(Mechanism):
         work = served[~care]
         resolved = rng.random(work.size) < self.work_effect * self.quality[prov[~care]]
         done = work[resolved]
-        model.resolve_work_needs(done)
+        model.resolve_work_needs(done, activated=True)
         self.match_provider[done] = -1
         if done.size:
             self.matched = self.matched[self.match_provider[self.matched] >= 0]

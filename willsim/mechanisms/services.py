@@ -54,7 +54,6 @@ class Services(Mechanism):
         self.placed = np.zeros(len(DOMAINS), dtype=np.int64)
         self.suspended = 0
         self.resolved = np.zeros(len(DOMAINS), dtype=np.int64)
-        self.neet_activated = 0
         self.cost_week = 0.0
         self.outcome_paid = 0.0
         self.placed_level_total = 0.0  # care levels of cases placed this week (case mix)
@@ -244,8 +243,7 @@ class Services(Mechanism):
             elif d == ISOLATION:
                 model.close_needs(ISOLATION, done)
             elif d == WORK:
-                self.neet_activated += int(np.count_nonzero(c.neet[done]))
-                model.resolve_work_needs(done)
+                model.resolve_work_needs(done, activated=True)
             served = served[c.status[d, served] == SERVED]  # resolved needs have closed
             over = week - self.service_start[d, served] >= self.max_weeks[d]
             expired = served[over]
