@@ -208,12 +208,15 @@ class Services(Mechanism):
             cost = self.committed_cost(provs)
         self.cost_week = muni.pay("services", cost)
         self._derive_load(provs)
+        # per provider, domain by domain in the same order as one addition each (same floats)
+        providers = model.providers
+        revenue = np.array([pr.revenue for pr in providers], dtype=float)
+        delivered = np.array([pr.hours_delivered for pr in providers], dtype=float)
         for d, prov in enumerate(provs):
-            revenue = np.bincount(prov, weights=self.case_cost(d, prov), minlength=len(self.load))
-            count = np.bincount(prov, minlength=len(self.load))
-            for j, pr in enumerate(model.providers):
-                pr.revenue += revenue[j]
-                pr.hours_delivered += count[j] * self.hours[d]
+            revenue += np.bincount(prov, weights=self.case_cost(d, prov), minlength=len(self.load))
+            delivered += np.bincount(prov, minlength=len(self.load)) * self.hours[d]
+        for pr, rev, hours in zip(providers, revenue.tolist(), delivered.tolist(), strict=True):
+            pr.revenue, pr.hours_delivered = rev, hours
 
     def _ration(self, model: WelfareModel, excess: float) -> None:
         """Suspend the most recently placed cases until their cost covers ``excess``."""
@@ -276,8 +279,8 @@ class Services(Mechanism):
 
     def _sync_agents(self, model: WelfareModel) -> None:
         self._derive_load(self._providers_of(model.citizens))
-        for j, pr in enumerate(model.providers):
-            pr.load = float(self.load[j].sum())
+        for pr, load in zip(model.providers, self.load.sum(axis=1).tolist(), strict=True):
+            pr.load = load
 
 
 def _first_in_order(keys: np.ndarray, idx: np.ndarray, k: int) -> np.ndarray:
