@@ -66,7 +66,7 @@ class Coverage(Mechanism):
             met[ISOLATION] |= model.community.isolation_met
         self.unmet_hours = np.zeros(n)
         self.unmet_hours[idx] = np.maximum(need - covered, 0.0)
-        self.private_spending = np.zeros(n)  # EUR this week, per resident
-        self.private_spending[idx] = private * self.price
-        self.private_spending += model.marketplace.family_spending
+        # EUR this week, per resident: platform spending plus private help (x + 0.0 is x)
+        self.private_spending = model.marketplace.family_spending.copy()
+        self.private_spending[idx] += private * self.price
         self.out_of_pocket = float(self.private_spending.sum())
