@@ -16,6 +16,7 @@ municipal budget.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -112,7 +113,9 @@ class Outreach(Mechanism):
                rng: np.random.Generator) -> np.ndarray:
         """Residents to contact this week under the targeting rule (in contact order)."""
         c = model.citizens
-        pool = ~c.residential & (week - self.last_contact >= self.rescreen_after)
+        # week - last >= r on integers is last <= week - ceil(r); on booleans a > b is a & ~b
+        pool = self.last_contact <= week - math.ceil(self.rescreen_after)
+        np.greater(pool, c.residential, out=pool)
         if self.targeting == "antennas":
             pool &= self.near_antenna
         if count <= 0:
