@@ -219,7 +219,8 @@ class Community(Mechanism):
                        ) -> np.ndarray:
         """Per district, the share of adults (15+, not in residential care) taking part."""
         c = model.citizens
-        others = (c.age_band < ADULT_BAND) | c.residential  # children, residential care
+        others = c.age_band < ADULT_BAND  # children, or in residential care
+        others |= c.residential
         if self._others is None:
             self._others_d = np.bincount(self._district[others], minlength=self.districts)
         else:  # update last week's counts with the residents whose status changed
@@ -290,7 +291,7 @@ class Community(Mechanism):
             can &= c.digital[who]
         pick, who = pick[can], who[can]
         exposure = self._exposure(model, who, share_d)
-        isolated = c.need_level[ISOLATION, who] > 0
+        isolated = c.need_level[ISOLATION][who] > 0
         rate = activity * np.where(isolated, self.isolated_join, 1.0) * (
             self.base_join * (1.0 + self.aware_join * c.aware[who])
             + self.network_effect * exposure)
@@ -336,7 +337,7 @@ class Community(Mechanism):
         ``touched``: participants and residents with platform ties (nobody else is affected).
         """
         c = model.citizens
-        who = touched[(c.need_level[ISOLATION, touched] > 0) & ~c.residential[touched]]
+        who = touched[(c.need_level[ISOLATION][touched] > 0) & ~c.residential[touched]]
         stay = (1.0 - self.tie_recovery) ** self.community_ties[who]
         stay = stay * np.where(self.participant[who], 1.0 - self.participant_recovery, 1.0)
         affected = stay < 1.0
@@ -354,7 +355,7 @@ class Community(Mechanism):
     @staticmethod
     def _can_volunteer(c: Citizens, idx: np.ndarray) -> np.ndarray:
         return ((c.age_band[idx] >= ADULT_BAND) & (c.age_band[idx] <= VOLUNTEER_MAX_BAND)
-                & ~c.residential[idx] & (c.need_level[CARE, idx] == 0))
+                & ~c.residential[idx] & (c.need_level[CARE][idx] == 0))
 
     def _volunteers(self, model: WelfareModel, week: int, rng: np.random.Generator) -> None:
         """Keep the volunteer base at its target: drop the surplus, recruit after deaths."""
@@ -403,10 +404,10 @@ class Community(Mechanism):
         most ``max_peer_hours`` a week.
         """
         c = model.citizens
-        level = c.need_level[CARE, who]
+        level = c.need_level[CARE][who]
         family = self.family_hours[c.living_alone[who].astype(np.intp)]
         gap = self.met_share * self.level_hours[level] - family
-        light = ((level > 0) & (level <= self.max_care_level) & (c.status[CARE, who] != SERVED)
+        light = ((level > 0) & (level <= self.max_care_level) & (c.status[CARE][who] != SERVED)
                  & (gap > 0) & (gap <= self.max_peer_hours))
         return np.where(light, gap, 0.0)
 
@@ -419,15 +420,15 @@ class Community(Mechanism):
         self.peer_capacity = float(capacity)
         gap = self.care_gap(model, members)
         care_who, gap = members[gap > 0], gap[gap > 0]
-        isolated = c.need_level[ISOLATION, members] > 0
-        iso_who = members[isolated & (c.status[ISOLATION, members] != SERVED)]
+        isolated = c.need_level[ISOLATION][members] > 0
+        iso_who = members[isolated & (c.status[ISOLATION][members] != SERVED)]
         who = np.r_[iso_who, care_who]
         hours = np.r_[np.full(iso_who.size, self.isolation_hours), gap]
         is_care = np.r_[np.zeros(iso_who.size, dtype=bool), np.ones(care_who.size, dtype=bool)]
         if who.size == 0 or capacity <= 0:
             return
         u = rng.random(who.size, dtype=np.float32)
-        first = c.need_level[ISOLATION, who] > 0
+        first = c.need_level[ISOLATION][who] > 0
         order = np.lexsort((u, ~first))  # isolated residents first, then at random
         cum = np.cumsum(hours[order])
         served = order[cum <= capacity]
@@ -445,7 +446,7 @@ class Community(Mechanism):
         """Some participants who were helped become helpers themselves."""
         c = model.citizens
         can = members[self.helped[members] & ~self.helper[members] & ~self.volunteer[members]
-                      & (c.need_level[CARE, members] <= LIGHT_CARE)]
+                      & (c.need_level[CARE][members] <= LIGHT_CARE)]
         new = can[rng.random(can.size, dtype=np.float32) < self.helper_conversion]
         self.helper[new] = True
         self.new_helpers = int(new.size)

@@ -189,13 +189,14 @@ class Outreach(Mechanism):
         accept = rng.random(who.size) < self.accept
         who = who[accept]
         for d in range(len(DOMAINS)):
-            found = who[(c.status[d, who] == LATENT) | (c.status[d, who] == REFUSED)]
+            status = c.status[d][who]
+            found = who[(status == LATENT) | (status == REFUSED)]
             if found.size == 0:
                 continue
             eligible = c.isee[found] <= office.isee_max[d]
-            c.requested[d, found] = True
-            c.status[d, found] = np.where(eligible, WAITLIST, REFUSED)
-            c.status_since[d, found] = week
+            c.requested[d][found] = True
+            c.status[d][found] = np.where(eligible, WAITLIST, REFUSED)
+            c.status_since[d][found] = week
             self.taken_in_charge += int(eligible.sum())
 
 

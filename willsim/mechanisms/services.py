@@ -89,7 +89,7 @@ class Services(Mechanism):
 
     def quality_of(self, domain: int, who: np.ndarray) -> np.ndarray:
         """Quality of the provider serving residents ``who`` in ``domain`` (0 if none)."""
-        prov = self._provider[domain, who]
+        prov = self._provider[domain][who]
         if self.effect.size == 0:
             return np.zeros(prov.shape)
         return np.where(prov >= 0, self.effect[np.maximum(prov, 0)], 0.0)
@@ -112,7 +112,7 @@ class Services(Mechanism):
     def served_providers(self, model: WelfareModel) -> list[np.ndarray]:
         """For each domain, the provider of every case in service."""
         c = model.citizens
-        return [c.provider[d, who] for d, who in enumerate(self._find_served(c))]
+        return [c.provider[d][who] for d, who in enumerate(self._find_served(c))]
 
     @staticmethod
     def _find_served(c: Citizens) -> list[np.ndarray]:
@@ -121,7 +121,7 @@ class Services(Mechanism):
 
     def _providers_of(self, c: Citizens) -> list[np.ndarray]:
         """Providers of the cases in ``self._served`` (kept up to date within the week)."""
-        return [c.provider[d, who] for d, who in enumerate(self._served)]
+        return [c.provider[d][who] for d, who in enumerate(self._served)]
 
     def committed_cost(self, provs: list[np.ndarray]) -> float:
         """Weekly cost of the cases in service (``provs`` from :meth:`served_providers`)."""
@@ -153,10 +153,10 @@ class Services(Mechanism):
                 continue
             # paid for outcomes without case-mix adjustment, contractors pick the easiest cases
             skimming = self.outcomes and not self.case_mix
-            oldest = _first_in_order(c.status_since[d, waiting], waiting,
+            oldest = _first_in_order(c.status_since[d][waiting], waiting,
                                      waiting.size if skimming else most)
             placed_d = []
-            easiest = (oldest[np.argsort(c.need_level[d, oldest], kind="stable")] if skimming
+            easiest = (oldest[np.argsort(c.need_level[d][oldest], kind="stable")] if skimming
                        else oldest)
             left = np.ones(c.n, dtype=bool)
             for j in self.order:
@@ -177,13 +177,13 @@ class Services(Mechanism):
                 placed_d.append(who)
                 left[who] = False
                 if d == CARE:
-                    self.placed_level_total += float(c.need_level[CARE, who].sum())
-                c.status[d, who] = SERVED
-                c.status_since[d, who] = week
-                c.provider[d, who] = j
-                first = who[c.first_help[d, who] < 0]
-                c.first_help[d, first] = week
-                self.service_start[d, who] = week
+                    self.placed_level_total += float(c.need_level[CARE][who].sum())
+                c.status[d][who] = SERVED
+                c.status_since[d][who] = week
+                c.provider[d][who] = j
+                first = who[c.first_help[d][who] < 0]
+                c.first_help[d][first] = week
+                self.service_start[d][who] = week
                 self.load[j, d] += take * self.hours[d]
                 committed += take * cost
                 self.placed[d] += take
@@ -237,7 +237,7 @@ class Services(Mechanism):
         self.outcome_paid = 0.0
         for d in range(len(DOMAINS)):
             served = self._served[d]
-            done = served[u[d, served] < self.resolution[d] * self.quality_of(d, served)]
+            done = served[u[d][served] < self.resolution[d] * self.quality_of(d, served)]
             self.resolved[d] = done.size
             if self.outcomes:
                 self._pay_outcomes(model, d, served, done)
@@ -247,13 +247,13 @@ class Services(Mechanism):
                 model.close_needs(ISOLATION, done)
             elif d == WORK:
                 model.resolve_work_needs(done, activated=True)
-            served = served[c.status[d, served] == SERVED]  # resolved needs have closed
-            over = week - self.service_start[d, served] >= self.max_weeks[d]
+            served = served[c.status[d][served] == SERVED]  # resolved needs have closed
+            over = week - self.service_start[d][served] >= self.max_weeks[d]
             expired = served[over]
             self._served[d] = served[~over]
-            c.status[d, expired] = LATENT
-            c.provider[d, expired] = -1
-            c.status_since[d, expired] = week
+            c.status[d][expired] = LATENT
+            c.provider[d][expired] = -1
+            c.status_since[d][expired] = week
 
     def _pay_outcomes(self, model: WelfareModel, domain: int, served: np.ndarray,
                       done: np.ndarray) -> None:
@@ -263,13 +263,13 @@ class Services(Mechanism):
         to the mean level of the provider's cases, so easy cases earn no more than hard ones.
         """
         c, k = model.citizens, self.quality.size
-        prov_served, prov_done = c.provider[domain, served], c.provider[domain, done]
+        prov_served, prov_done = c.provider[domain][served], c.provider[domain][done]
         cases = np.bincount(prov_served, minlength=k)
         weight = np.ones(done.size)
         if self.case_mix:
-            level = np.maximum(c.need_level[domain, done], 1).astype(float)
+            level = np.maximum(c.need_level[domain][done], 1).astype(float)
             mean_level = np.bincount(prov_served, weights=np.maximum(
-                c.need_level[domain, served], 1), minlength=k) / np.maximum(cases, 1)
+                c.need_level[domain][served], 1), minlength=k) / np.maximum(cases, 1)
             weight = level / np.maximum(mean_level[prov_done], 1e-9)
         earned = np.bincount(prov_done, weights=weight, minlength=k)
         paid = np.maximum(earned - self.outcome_threshold * cases, 0.0)
