@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from crn import untouched_residents_agree
 
 from willsim import WelfareModel
-from willsim.citizens import CARE, LATENT, QUEUED, REFUSED, SERVED, WAITLIST, WORK
+from willsim.citizens import CARE, LATENT, REFUSED, WORK
 from willsim.results import summary
 from willsim.validation.outreach_trial import PUBLISHED, run_trial
 
@@ -162,19 +163,11 @@ def test_outreach_leaves_untouched_residents_as_they_were():
     off = WelfareModel(seed=6, run__weeks=26, city__population=10_000, run__mesa_citizens=False)
     on = WelfareModel(seed=6, run__weeks=26, city__population=10_000, run__mesa_citizens=False,
                       **OUTREACH, outreach__hours_per_1000=8.0)
-    n = on.citizens.n
-    touched, formal = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    for _ in range(26):
-        off.step()
-        on.step()
-        touched |= (on.outreach.last_contact >= 0) | (on.citizens.aware != off.citizens.aware)
-        touched |= on.citizens.trust != off.citizens.trust
-        for model in (off, on):
-            formal |= np.isin(model.citizens.status, (QUEUED, WAITLIST, SERVED)).any(axis=0)
-        same = ~touched & ~formal
-        for name in ("need_level", "crises", "residential"):
-            a, b = getattr(off.citizens, name), getattr(on.citizens, name)
-            assert np.array_equal(a[..., same], b[..., same]), name
-    assert touched.sum() > 500 and same.sum() > 0.3 * n
+    def touched_by(off, on):
+        c, o = on.citizens, off.citizens
+        return (on.outreach.last_contact >= 0) | (c.aware != o.aware) | (c.trust != o.trust)
+
+    touched, same = untouched_residents_agree(off, on, touched_by, 26)
+    assert touched.sum() > 500 and same.sum() > 0.3 * on.citizens.n
     off.release()
     on.release()
