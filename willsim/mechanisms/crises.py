@@ -15,6 +15,7 @@ import numpy as np
 
 from willsim.citizens import CARE, ISOLATION, WORK
 from willsim.mechanisms.base import Mechanism
+from willsim.mechanisms.draws import as_float32, below, draw_bits
 from willsim.mechanisms.needs import MAX_CARE_LEVEL, heat_exposed
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ class Crises(Mechanism):
         self.met_mult = p["crises.met_multiplier"]
         self.iso_mult = p["crises.isolation_multiplier"]
         self.work_risk = p.weekly("crises.work")
+        self.work_risk_k = below(self.work_risk)  # as NumPy compares it with a float32 draw
         self.hospital_cost = p["crises.hospital_days"] * p["crises.hospital_day_cost"]
         self.residential_share = p["crises.residential_share"]
         self.residential_week = p.weekly("crises.residential_cost")
@@ -51,7 +53,8 @@ class Crises(Mechanism):
 
     def step(self, model: WelfareModel, week: int) -> None:
         c, met = model.citizens, model.coverage.met
-        u = model.streams["crises"].random((2, c.n), dtype=np.float32)
+        # rng.random((2, n), dtype=np.float32) as 24-bit integers (see :mod:`draws`)
+        u = draw_bits(model.streams["crises"], (2, c.n))
         level = c.need_level[CARE]
         at_risk = np.flatnonzero((level > 0) & ~c.residential)
         at_level = level[at_risk]
@@ -59,7 +62,7 @@ class Crises(Mechanism):
         risk = risk * np.where(c.need_level[ISOLATION][at_risk] > 0, self.iso_mult, 1.0)
         if self.heat != 1.0:
             risk = risk * np.where(heat_exposed(c, at_risk), self.heat, 1.0)
-        draw = u[0][at_risk]
+        draw = as_float32(u[0][at_risk])
         crisis = draw < risk
         self.care_crisis = np.zeros(c.n, dtype=bool)
         self.care_crisis[at_risk] = crisis
@@ -74,7 +77,7 @@ class Crises(Mechanism):
         if admit.size:
             model.close_all_needs(admit)
             c.residential[admit] = True
-        self.work_crisis = (c.need_level[WORK] > 0) & ~met[WORK] & (u[1] < self.work_risk)
+        self.work_crisis = (c.need_level[WORK] > 0) & ~met[WORK] & (u[1] < self.work_risk_k)
         c.crises[np.flatnonzero(self.work_crisis)] += 1
         muni = model.municipality
         muni.pay("hospital", hit.size * self.hospital_cost)

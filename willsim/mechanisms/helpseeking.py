@@ -19,6 +19,7 @@ import numpy as np
 
 from willsim.citizens import CARE, LATENT, QUEUED, REFUSED
 from willsim.mechanisms.base import Mechanism
+from willsim.mechanisms.draws import as_float32, below, draw_bits
 from willsim.params import DOMAINS
 
 if TYPE_CHECKING:
@@ -70,7 +71,8 @@ class HelpSeeking(Mechanism):
 
     def step(self, model: WelfareModel, week: int) -> None:
         c = model.citizens
-        u = model.streams["helpseeking"].random((len(DOMAINS), c.n), dtype=np.float32)
+        # rng.random((3, n), dtype=np.float32) as 24-bit integers (see :mod:`draws`)
+        u = draw_bits(model.streams["helpseeking"], (len(DOMAINS), c.n))
         self.requests[:] = 0
         if not self.enabled:
             return
@@ -79,7 +81,7 @@ class HelpSeeking(Mechanism):
         # domain, residents in order).
         cand = c.status == LATENT
         cand |= c.status == REFUSED
-        cand &= u < self._ceiling(c)[:, None]
+        cand &= u < below(self._ceiling(c))[:, None]
         cand = np.flatnonzero(cand)
         status = c.status.ravel()[cand]
         domain, who = np.divmod(cand, c.n)
@@ -90,7 +92,7 @@ class HelpSeeking(Mechanism):
         can_ask &= ~c.residential[who]
         flat, domain, who = cand[can_ask], domain[can_ask], who[can_ask]
         p = -np.expm1(-self.propensity(model, domain, who))
-        draw = u.ravel()[flat]
+        draw = as_float32(u.ravel()[flat])
         asks = draw < p
         domain, who, p, draw = domain[asks], who[asks], p[asks], draw[asks]
         times = week + np.minimum(draw / p, 1.0 - 1e-9)

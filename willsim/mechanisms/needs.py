@@ -15,6 +15,7 @@ import numpy as np
 
 from willsim.citizens import CARE, ISOLATION, SERVED, WORK
 from willsim.mechanisms.base import Mechanism
+from willsim.mechanisms.draws import as_float32, below, draw_bits
 from willsim.params import AGE_BANDS
 from willsim.population import isolation_prevalence, replace_residents, work_need_prevalence
 
@@ -89,13 +90,17 @@ class NeedDynamics(Mechanism):
         self.care_mult_pow = self.care_mult ** np.arange(MAX_CARE_LEVEL + 1, dtype=np.int8)
         self.care_onset_of = self.care_onset[c.age_band]
         self.work_onset_of = self.work_onset[c.age_band]
-        # float32 copies rounded up, compared with the float32 draws (see :func:`ceil32`); the
+        # Integer thresholds for the draws as 24-bit integers (see :mod:`draws`): ``s < k`` is
+        # exactly the float32 ``u < ceil32(x)``, itself exactly ``u < x`` in float64. The
         # mortality bound is the hazard at the highest care level: only draws under it are
-        # looked at
-        self.mortality_bound32 = ceil32(self.mortality_of * self.care_mult_pow.max())
-        self.care_onset32 = ceil32(self.care_onset_of)
-        self.work_onset32 = ceil32(self.work_onset_of)
-        self.iso_onset32 = ceil32(self.iso_onset)
+        # looked at.
+        self.mortality_bound_k = below(ceil32(self.mortality_of * self.care_mult_pow.max()))
+        self.care_onset_k = below(ceil32(self.care_onset_of))
+        self.work_onset_k = below(ceil32(self.work_onset_of))
+        self.iso_onset_k = below(ceil32(self.iso_onset))
+        # the recovery probabilities compared as NumPy compares them with float32 draws
+        self.iso_recover_k = below(self.iso_recover)
+        self.work_recover_k = below(self.work_recover)
         self.deaths = 0
         self.configure(model)
 
@@ -106,10 +111,11 @@ class NeedDynamics(Mechanism):
         self.care_onset_of[idx] = self.care_onset[band]
         self.work_onset_of[idx] = self.work_onset[band]
         self.iso_onset[idx] = self._isolation_onset(model, idx)
-        self.mortality_bound32[idx] = ceil32(self.mortality_of[idx] * self.care_mult_pow.max())
-        self.care_onset32[idx] = ceil32(self.care_onset_of[idx])
-        self.work_onset32[idx] = ceil32(self.work_onset_of[idx])
-        self.iso_onset32[idx] = ceil32(self.iso_onset[idx])
+        self.mortality_bound_k[idx] = below(ceil32(self.mortality_of[idx]
+                                                   * self.care_mult_pow.max()))
+        self.care_onset_k[idx] = below(ceil32(self.care_onset_of[idx]))
+        self.work_onset_k[idx] = below(ceil32(self.work_onset_of[idx]))
+        self.iso_onset_k[idx] = below(ceil32(self.iso_onset[idx]))
 
     def configure(self, model: WelfareModel) -> None:
         """Shocks that raise the onset of needs."""
@@ -119,7 +125,7 @@ class NeedDynamics(Mechanism):
 
     def step(self, model: WelfareModel, week: int) -> None:
         c, rng = model.citizens, model.streams["needs"]
-        u = rng.random((4, c.n), dtype=np.float32)
+        u = draw_bits(rng, (4, c.n))  # rng.random((4, n), dtype=np.float32) as 24-bit integers
         self._mortality(model, u[3], week)
         community = ~c.residential
         self._care(model, u[CARE], community, week)
@@ -129,16 +135,16 @@ class NeedDynamics(Mechanism):
     def _mortality(self, model: WelfareModel, u: np.ndarray, week: int) -> None:
         c = model.citizens
         # u < mortality x care multiplier ** level, looked at under the highest level's bound
-        maybe = np.flatnonzero(u < self.mortality_bound32)
+        maybe = np.flatnonzero(u < self.mortality_bound_k)
         hazard = self.mortality_of[maybe] * self.care_mult_pow[c.need_level[CARE][maybe]]
-        dead = maybe[u[maybe] < hazard]
+        dead = maybe[as_float32(u[maybe]) < hazard]
         self.deaths = dead.size
         if dead.size:
             model.close_all_needs(dead)
             model.forget(dead)
             replace_residents(c, model.params, dead, model.streams["population"], week)
             self.iso_onset[dead] = self._isolation_onset(model, dead)
-            self.iso_onset32[dead] = ceil32(self.iso_onset[dead])
+            self.iso_onset_k[dead] = below(ceil32(self.iso_onset[dead]))
 
     def _isolation_onset(self, model: WelfareModel, idx: np.ndarray) -> np.ndarray:
         c = model.citizens
@@ -151,12 +157,12 @@ class NeedDynamics(Mechanism):
         if self.pandemic != 1.0 or self.heat != 1.0:
             onset_p = self.care_onset_of * self.pandemic * np.where(heat_exposed(c), self.heat,
                                                                      1.0)
-            below = u < onset_p
+            under = u < below(onset_p)
         else:
-            below = u < self.care_onset32
-        onset = np.flatnonzero(community & (level == 0) & below)
+            under = u < self.care_onset_k
+        onset = np.flatnonzero(community & (level == 0) & under)
         has = np.flatnonzero(community & (level > 0))  # progression and recovery: these only
-        draw = u[has]
+        draw = as_float32(u[has])
         can_rise = level[has] < MAX_CARE_LEVEL
         # compared with 1 - progression in float64 (a Python float would make NumPy round it
         # to float32), through the float32 just under it
@@ -175,17 +181,17 @@ class NeedDynamics(Mechanism):
                    week: int) -> None:
         c = model.citizens
         has = c.need_level[ISOLATION] > 0
-        below = u < (self.iso_onset * self.pandemic if self.pandemic != 1.0
-                     else self.iso_onset32)
-        onset = np.flatnonzero(community & ~has & below)
-        model.close_needs(ISOLATION, np.flatnonzero(has & (u < self.iso_recover)))
+        under = u < (below(self.iso_onset * self.pandemic) if self.pandemic != 1.0
+                     else self.iso_onset_k)
+        onset = np.flatnonzero(community & ~has & under)
+        model.close_needs(ISOLATION, np.flatnonzero(has & (u < self.iso_recover_k)))
         c.start_need(ISOLATION, onset, 1, week)
 
     def _work(self, model: WelfareModel, u: np.ndarray, community: np.ndarray, week: int) -> None:
         c = model.citizens
         has = c.need_level[WORK] > 0
-        onset = np.flatnonzero(community & ~has & (u < self.work_onset32))
-        model.resolve_work_needs(np.flatnonzero(has & (u < self.work_recover)))
+        onset = np.flatnonzero(community & ~has & (u < self.work_onset_k))
+        model.resolve_work_needs(np.flatnonzero(has & (u < self.work_recover_k)))
         youth = onset[c.age_band[onset] == 1]
         c.neet[youth] = True
         c.employed[youth] = False
