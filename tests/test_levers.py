@@ -93,8 +93,9 @@ COM = {"community.enabled": True}
 CO = {"governance.co_programming": True}
 OC = {"governance.outcome_contracts": True}
 SVC = {"providers.hours_per_1000": [5.0, 16.0, 8.0]}
-"""Contracted providers with room for isolation and work cases in a 5,000-resident town (at the
-default 4 and 2 hours per 1,000 each one's line is under one case, so only care is served)."""
+"""Contracted providers with room for several isolation and work cases in a 5,000-resident town
+(at the default 4 and 2 hours per 1,000 the town keeps three Third Sector organisations and one
+private provider, each with room for about one case per line)."""
 PAN = {"shock.pandemic": True}
 HEAT = {"shock.heatwave": True}
 LONG = {"run.weeks": 104}
@@ -171,8 +172,9 @@ LEVERS: list[Lever] = [
     Lever("marketplace.hours_per_match", 4.0, 16.0, "platform_matches", -1, MKT),
     Lever("marketplace.match_weeks", 8.0, 52.0, "platform_matches", -1, MKT),
     Lever("marketplace.distance_weight", 0.0, 5.0, "platform_reputation", -1,
-          {**QUALITY_SPREAD, **LONG}, seeds=(1, 2, 3), margin=0.02,
-          why="weighing distance over reputation keeps poor nearby providers in business"),
+          {**QUALITY_SPREAD, **LONG, "city.population": 20000}, seeds=(1, 2, 3), margin=0.02,
+          why="weighing distance over reputation keeps poor nearby providers in business (at "
+              "20,000 residents: in a 5,000-resident town the effect is within the noise)"),
     Lever("marketplace.matching", "pooled", "district", "platform_matches", -1, MKT,
           why="separate district queues leave capacity idle in one district while requests "
               "wait in another (match_time_weeks counts only the matched, so it falls)"),

@@ -537,3 +537,25 @@ def test_every_domain_has_needs_in_a_small_city(small_model):
     for d, name in enumerate(DOMAINS):
         assert (model.citizens.need_level[d] > 0).sum() > 20, name
     assert (model.citizens.need_level[WORK] > 0).sum() > 0
+
+
+def test_small_towns_have_fewer_providers_with_room_for_a_case_on_every_line(small_model):
+    from willsim.model import provider_counts
+
+    declared, per_case = np.array([1.0, 6.0, 4.0]), np.array([1.5, 2.0, 3.0])
+    hours = lambda n: np.array([5.0, 4.0, 2.0]) * n / 1000  # noqa: E731
+    assert provider_counts(declared, hours(121_316), per_case, 1.0) == [1, 6, 4]  # as declared
+    assert provider_counts(declared, hours(20_000), per_case, 1.0) == [1, 6, 4]
+    assert provider_counts(declared, hours(5_000), per_case, 1.0) == [1, 3, 1]
+    # never fewer than the kind's domain sets (Third Sector: two), none if none declared
+    assert provider_counts(declared, hours(500), per_case, 1.0) == [1, 2, 1]
+    assert provider_counts(np.array([1.0, 0.0, 4.0]), hours(5_000), per_case, 1.0)[1] == 0
+    model = small_model(run__weeks=52)  # 5,000 residents
+    c, served = model.citizens, np.zeros(3)
+    for _ in range(52):
+        model.step()
+        served += (c.status == Status.SERVED).sum(axis=1)
+    assert (served > 0).all()  # care, isolation and work cases are all served
+    for d in range(3):
+        lines = model.services.full_capacity[:, d][model.services.serves[:, d]]
+        assert (lines >= model.services.hours[d]).all()

@@ -228,8 +228,10 @@ class WelfareModel(mesa.Model):
 
     def _build_providers(self) -> list[Provider]:
         p, rng = self.params, self.streams["providers"]
-        counts = [int(x) for x in p["providers.count"]]
         hours = p.array("providers.hours_per_1000") * self.citizens.n / 1000.0
+        counts = provider_counts(p.array("providers.count"), hours,
+                                 p.array("services.hours_per_case"),
+                                 p["providers.min_cases_per_line"])
         cost = p.array("providers.unit_cost")
         sd = p["providers.quality_sd"]
         providers: list[Provider] = []
@@ -242,6 +244,28 @@ class WelfareModel(mesa.Model):
                 providers.append(Provider(self, len(providers), kind, np.array(domains),
                                           hours[k] / counts[k], cost[k], quality, district))
         return providers
+
+
+def _domain_sets(kind: str) -> tuple[list[bool], ...]:
+    """The domain sets providers of ``kind`` serve, in the order they are created."""
+    return _THIRD_SECTOR_DOMAINS if kind == "third_sector" else (_KIND_DOMAINS[kind],)
+
+
+def provider_counts(declared: np.ndarray, hours: np.ndarray, hours_per_case: np.ndarray,
+                    min_cases: float) -> list[int]:
+    """Providers of each kind: the declared number, fewer in a small city so that each provider
+    keeps room for ``min_cases`` cases on each of its service lines (capacity is split equally
+    over the domains a provider serves), but never fewer than the kind's domain sets (so every
+    domain the kind serves keeps a provider) unless none is declared."""
+    counts = []
+    for k, kind in enumerate(PROVIDER_KINDS):
+        sets = _domain_sets(kind)
+        need = max(sum(d) * float(hours_per_case[np.array(d)].max()) for d in sets) * min_cases
+        n = int(declared[k])
+        if n > 0 and need > 0:
+            n = min(n, max(int(hours[k] // need), len(sets)))
+        counts.append(n)
+    return counts
 
 
 def _reporter(key: str):

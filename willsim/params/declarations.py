@@ -384,6 +384,17 @@ PROVIDERS = [
           "assumption", low=0, high=1, label="Spread of quality", label_it="Variabilità qualità",
           description_it="Variabilità della qualità nascosta degli erogatori (media 1 = l'effetto "
                          "del servizio come dichiarato)."),
+    Param("providers.min_cases_per_line", 1.0, "count",
+          "In a small city the number of providers of a kind falls below providers.count so that "
+          "each keeps room for at least this many cases on each of its service lines (a town of "
+          "5,000 has no six Third Sector organisations with 3 hours a week each).", "assumption",
+          low=0, high=100, label="Smallest provider (cases per line)",
+          label_it="Erogatore minimo (casi per linea)",
+          description_it="In una città piccola il numero di erogatori di un tipo scende sotto "
+                         "providers.count, così che ciascuno abbia spazio per almeno questo "
+                         "numero di casi su ciascuna delle sue linee di servizio (un comune di "
+                         "5.000 abitanti non ha sei organizzazioni del Terzo Settore da 3 ore a "
+                         "settimana ciascuna)."),
 ]
 
 CRISES = [
