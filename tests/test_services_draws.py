@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from willsim.mechanisms.services import _Float32Draws
+from willsim.mechanisms.draws import SparseFloat32Draws
 
 
 @pytest.mark.parametrize("before", [0, 1, 2, 3])
@@ -13,7 +13,7 @@ def test_same_numbers_and_state_as_numpy(before: int, size: int) -> None:
     ours.random(before, dtype=np.float32)  # may leave half a word buffered
     numpy_.random(before, dtype=np.float32)
     expected = numpy_.random(size, dtype=np.float32)
-    draws = _Float32Draws(ours, size)
+    draws = SparseFloat32Draws(ours, size)
     positions = np.arange(size)[::-1]  # any order
     got = draws.at(positions)
     assert got.dtype == np.float32

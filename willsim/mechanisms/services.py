@@ -17,6 +17,7 @@ import numpy as np
 
 from willsim.citizens import CARE, ISOLATION, LATENT, SERVED, WAITLIST, WORK
 from willsim.mechanisms.base import Mechanism
+from willsim.mechanisms.draws import SparseFloat32Draws
 from willsim.params import DOMAINS, PROVIDER_KINDS
 
 MUNICIPAL, THIRD_SECTOR = PROVIDER_KINDS.index("municipal"), PROVIDER_KINDS.index("third_sector")
@@ -232,7 +233,7 @@ class Services(Mechanism):
 
     def _effects(self, model: WelfareModel, week: int) -> None:
         c = model.citizens
-        draws = _Float32Draws(model.streams["services"], len(DOMAINS) * c.n)
+        draws = SparseFloat32Draws(model.streams["services"], len(DOMAINS) * c.n)
         self.resolved[:] = 0
         self.outcome_paid = 0.0
         for d in range(len(DOMAINS)):
@@ -297,43 +298,3 @@ def _first_in_order(keys: np.ndarray, idx: np.ndarray, k: int) -> np.ndarray:
     tied = np.flatnonzero(keys == kth)[: k - below.size]
     chosen = np.sort(np.concatenate([below, tied]))
     return idx[chosen[np.argsort(keys[chosen], kind="stable")]]
-
-
-class _Float32Draws:
-    """``rng.random(size, dtype=np.float32)``, read only at a few positions.
-
-    NumPy makes each float32 from one 32-bit half of the bit generator's 64-bit words (low half
-    first, the odd one kept for the next call) as ``(bits >> 8) * 2**-24``. Taking the raw words
-    and converting only the positions needed gives the same numbers and leaves the generator in
-    the same state, at less than half the cost when few positions are read.
-    """
-
-    def __init__(self, rng: np.random.Generator, size: int) -> None:
-        bitgen = rng.bit_generator
-        state = bitgen.state
-        self._buffered = min(int(state["has_uint32"]), size)  # a half word left from before
-        self._first = int(state["uinteger"])
-        fresh = size - self._buffered  # 32-bit values from new words
-        self._words = bitgen.random_raw((fresh + 1) // 2)
-        if size == 0:
-            return
-        state = bitgen.state
-        state["has_uint32"] = fresh % 2  # an odd count leaves the last high half for later
-        if self._words.size:
-            state["uinteger"] = int(self._words[-1] >> np.uint64(32))
-        bitgen.state = state
-
-    def at(self, positions: np.ndarray) -> np.ndarray:
-        """The float32 numbers at ``positions`` (indices into the flat draw)."""
-        pos = np.asarray(positions, dtype=np.int64) - self._buffered
-        if self._buffered:  # position 0 is the half word left from before
-            bits = np.full(pos.shape, self._first, dtype=np.uint64)
-            fresh = pos >= 0
-            bits[fresh] = self._bits(pos[fresh])
-        else:
-            bits = self._bits(pos)
-        return (bits >> np.uint64(8)).astype(np.float32) * np.float32(1.0 / 16777216.0)
-
-    def _bits(self, pos: np.ndarray) -> np.ndarray:
-        word = self._words[pos >> 1]
-        return np.where(pos & 1, word >> np.uint64(32), word & np.uint64(0xFFFFFFFF))
