@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sweep_specs import TINY_MORRIS
 
 from willsim.experiments.store import SweepStore
 from willsim.experiments.sweep import RunTask, execute_run, run_sweep
@@ -201,22 +202,7 @@ def test_dask_engine_end_to_end_on_loopback(spec_file, reference, tmp_path):
 
 def test_results_command_writes_bands_sensitivity_and_figures(tmp_path):
     spec = tmp_path / "morris.toml"
-    spec.write_text(textwrap.dedent("""
-        [sweep]
-        design = "morris"
-        samples = 3
-        replicates = 1
-        seed = 4
-        outputs = ["mean_wait_weeks", "coverage"]
-        [fixed]
-        "city.population" = 2000
-        "run.weeks" = 10
-        "run.mesa_citizens" = false
-        [vary."office.assessment_hours"]
-        range = [1.0, 6.0]
-        [vary."helpseeking.awareness"]
-        range = [0.3, 0.95]
-    """))
+    spec.write_text(TINY_MORRIS.replace("samples = 2", "samples = 3"))  # 9 runs
     out = tmp_path / "sweep"
     run = subprocess.run([sys.executable, "-m", "willsim.cli", "sweep", str(spec), "--out",
                           str(out), "--workers", "2"], cwd=ROOT, capture_output=True, text=True,
