@@ -49,8 +49,12 @@ DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 # Targets: (residents, weeks) -> max run seconds; and minimum agent-steps/s at 100k residents.
 RUN_TARGETS = {(100_000, 260): 5.0, (1_000_000, 260): 60.0}
 RATE_TARGET = (100_000, 10e6)
-CORNERS = ("on-demand-centralised", "on-demand-platform", "proactive-centralised",
-           "proactive-platform")
+CORNERS = (
+    "on-demand-centralised",
+    "on-demand-platform",
+    "proactive-centralised",
+    "proactive-platform",
+)
 BASELINE = "baseline"
 
 
@@ -216,8 +220,15 @@ def measure(
         mesa_citizens=mesa_citizens,
         peak_rss_mib=peak_rss,
     )
-    for key in ("build_s", "run_s", "agent_steps_per_s", "ms_per_week", "cpu_over_wall", "cpu_s",
-                "agent_steps_per_cpu_s"):
+    for key in (
+        "build_s",
+        "run_s",
+        "agent_steps_per_s",
+        "ms_per_week",
+        "cpu_over_wall",
+        "cpu_s",
+        "agent_steps_per_cpu_s",
+    ):
         values = [r[key] for r in result["runs"]]
         result[key] = {"median": statistics.median(values), "min": min(values), "max": max(values)}
     if phases:
@@ -237,7 +248,8 @@ def measure(
         result["target_agent_steps_per_s"] = RATE_TARGET[1]
         result["meets_rate_target"] = result["agent_steps_per_s"]["median"] >= RATE_TARGET[1]
         result["meets_rate_target_cpu"] = (
-            result["agent_steps_per_cpu_s"]["median"] >= RATE_TARGET[1])
+            result["agent_steps_per_cpu_s"]["median"] >= RATE_TARGET[1]
+        )
     return result
 
 

@@ -33,17 +33,25 @@ def main() -> None:
         shutil.rmtree(out)
     load0 = os.getloadavg()[0]
     start = time.perf_counter()
-    report = run_sweep(args.spec, out, engine=args.engine, workers=args.workers,
-                       scheduler=args.scheduler, progress=True)
+    report = run_sweep(
+        args.spec,
+        out,
+        engine=args.engine,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=True,
+    )
     total = time.perf_counter() - start
     n = report.done + report.failed
     print(report.text())
-    print(f"engine {args.engine}: {n} runs, {60 * n / report.wall_seconds:.1f} runs/minute "
-          f"(wall {report.wall_seconds:.1f} s, {total:.1f} s with design and compaction); "
-          f"time in a run {report.run_seconds / n:.3f} s; overhead "
-          f"{1000 * report.overhead_per_run:.1f} ms per run "
-          f"({100 * report.overhead_per_run * n / report.run_seconds:.1f}% of run time); "
-          f"load average {load0:.2f} -> {os.getloadavg()[0]:.2f}")
+    print(
+        f"engine {args.engine}: {n} runs, {60 * n / report.wall_seconds:.1f} runs/minute "
+        f"(wall {report.wall_seconds:.1f} s, {total:.1f} s with design and compaction); "
+        f"time in a run {report.run_seconds / n:.3f} s; overhead "
+        f"{1000 * report.overhead_per_run:.1f} ms per run "
+        f"({100 * report.overhead_per_run * n / report.run_seconds:.1f}% of run time); "
+        f"load average {load0:.2f} -> {os.getloadavg()[0]:.2f}"
+    )
     if not args.out:
         shutil.rmtree(out, ignore_errors=True)
 

@@ -95,10 +95,16 @@ def main(argv: list[str] | None = None) -> int:
     differ = [k for k, v in results.items() if before.get(k) != v]
     missing = [k for k in results if k not in before]
     for key in differ:
-        print(f"DIFFERENT {key}: " + ", ".join(
-            part for part in results[key] if before.get(key, {}).get(part) != results[key][part]))
-    print(f"{len(results) - len(differ)} of {len(results)} runs identical"
-          + (f" ({len(missing)} not in {args.compare})" if missing else ""))
+        print(
+            f"DIFFERENT {key}: "
+            + ", ".join(
+                part for part in results[key] if before.get(key, {}).get(part) != results[key][part]
+            )
+        )
+    print(
+        f"{len(results) - len(differ)} of {len(results)} runs identical"
+        + (f" ({len(missing)} not in {args.compare})" if missing else "")
+    )
     return 1 if differ else 0
 
 

@@ -63,8 +63,9 @@ class HttpTeam:
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.base + path, data=data, headers=headers,
-                                     method="GET" if body is None else "POST")
+        req = urllib.request.Request(
+            self.base + path, data=data, headers=headers, method="GET" if body is None else "POST"
+        )
         try:
             with urllib.request.urlopen(req, timeout=30) as resp:
                 return json.loads(resp.read())
@@ -92,14 +93,32 @@ class AppServer:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
-        env = {**os.environ, **assets.server_env(assets.build(quiet=True)),
-               "WILLSIM_WORKSHOP_DB": str(db)}
+        env = {
+            **os.environ,
+            **assets.server_env(assets.build(quiet=True)),
+            "WILLSIM_WORKSHOP_DB": str(db),
+        }
         self.log = log
         with open(log, "wb") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "solara", "run", "willsim.app.app", "--host",
-                 "127.0.0.1", "--port", str(self.port), "--production", "--no-open"],
-                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                [
+                    sys.executable,
+                    "-m",
+                    "solara",
+                    "run",
+                    "willsim.app.app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--production",
+                    "--no-open",
+                ],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and self.proc.poll() is None:
@@ -120,11 +139,11 @@ class AppServer:
             self.proc.kill()
 
 
-def run(participants: int, submits: int, db: Path, run_round: bool,
-        http: str | None = None) -> dict:
+def run(
+    participants: int, submits: int, db: Path, run_round: bool, http: str | None = None
+) -> dict:
     svc = WorkshopService(db)
-    room = svc.create_room(RoomSettings(title="load test", residents=2000, weeks=26,
-                                        replicates=2))
+    room = svc.create_room(RoomSettings(title="load test", residents=2000, weeks=26, replicates=2))
     svc.open_round(room.room_id, room.key)
     barrier = threading.Barrier(participants)
     timings: dict[str, list[float]] = defaultdict(list)
@@ -149,10 +168,18 @@ def run(participants: int, submits: int, db: Path, run_round: bool,
         team = timed("join", own.join, room.code, f"Team {i:03d}")
         barrier.wait(30)  # every team submits its first strategy at the same moment
         for v in range(submits):
-            strategy = {"social_workers": (i + v) % 4, "note": f"{i}:{v}",
-                        "delivery": ("centralised", "community", "marketplace")[i % 3]}
-            timed("submit_1st" if v == 0 else "submit_more", own.submit, room.room_id,
-                  team.token, strategy)
+            strategy = {
+                "social_workers": (i + v) % 4,
+                "note": f"{i}:{v}",
+                "delivery": ("centralised", "community", "marketplace")[i % 3],
+            }
+            timed(
+                "submit_1st" if v == 0 else "submit_more",
+                own.submit,
+                room.room_id,
+                team.token,
+                strategy,
+            )
         timed("team_view", own.team_view, room.room_id, team.token)
         return team.team_id, f"{i}:{submits - 1}"
 
@@ -162,21 +189,35 @@ def run(participants: int, submits: int, db: Path, run_round: bool,
         expected = dict(f.result() for f in futures if f.exception() is None)
     wall = time.perf_counter() - started
     view = svc.facilitator_view(room.room_id, room.key)
-    stored = {t["team_id"]: (t["submission"] or {}).get("strategy", {}).get("note")
-              for t in view["teams"]}
+    stored = {
+        t["team_id"]: (t["submission"] or {}).get("strategy", {}).get("note") for t in view["teams"]
+    }
     with svc.store.read() as conn:
-        rows = conn.execute("SELECT COUNT(*) FROM submissions WHERE room_id = ?",
-                            (room.room_id,)).fetchone()[0]
+        rows = conn.execute(
+            "SELECT COUNT(*) FROM submissions WHERE room_id = ?", (room.room_id,)
+        ).fetchone()[0]
     lost = sum(1 for team_id, note in expected.items() if stored.get(team_id) != note)
-    out = {"participants": participants, "submits_each": submits, "wall_s": wall,
-           "mode": "http" if http else "service",
-           "errors": len(errors), "error_samples": errors[:5], "teams_stored": len(stored),
-           "submission_rows": rows, "lost_or_wrong": lost,
-           "duplicated": rows - len(expected), "latency_ms": {}}
+    out = {
+        "participants": participants,
+        "submits_each": submits,
+        "wall_s": wall,
+        "mode": "http" if http else "service",
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "teams_stored": len(stored),
+        "submission_rows": rows,
+        "lost_or_wrong": lost,
+        "duplicated": rows - len(expected),
+        "latency_ms": {},
+    }
     for op, values in timings.items():
         ms = [v * 1000 for v in values]
-        out["latency_ms"][op] = {"n": len(ms), "median": statistics.median(ms),
-                                 "p95": percentile(ms, 0.95), "max": max(ms)}
+        out["latency_ms"][op] = {
+            "n": len(ms),
+            "median": statistics.median(ms),
+            "p95": percentile(ms, 0.95),
+            "max": max(ms),
+        }
     if run_round:
         svc.lock_round(room.room_id, room.key)
         t0 = time.perf_counter()
@@ -191,11 +232,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--participants", type=int, default=30)
     parser.add_argument("--submits", type=int, default=3, help="submissions per participant")
     parser.add_argument("--db", type=Path, help="database file (default: a temporary one)")
-    parser.add_argument("--run", action="store_true",
-                        help="then run the round (every team, 2,000 residents, 26 weeks, 2 "
-                             "replicates) and time it")
-    parser.add_argument("--http", action="store_true",
-                        help="go through the app server's JSON API on 127.0.0.1")
+    parser.add_argument(
+        "--run",
+        action="store_true",
+        help="then run the round (every team, 2,000 residents, 26 weeks, 2 replicates) and time it",
+    )
+    parser.add_argument(
+        "--http", action="store_true", help="go through the app server's JSON API on 127.0.0.1"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     if not 1 <= args.participants <= MAX_PARTICIPANTS:
@@ -206,22 +250,25 @@ def main(argv: list[str] | None = None) -> int:
         db = args.db or Path(tmp) / "load.sqlite3"
         server = AppServer(db, Path(tmp) / "server.log") if args.http else None
         try:
-            out = run(args.participants, args.submits, db, args.run,
-                      server.url if server else None)
+            out = run(args.participants, args.submits, db, args.run, server.url if server else None)
         finally:
             if server is not None:
                 server.stop()
     if args.json:
         print(json.dumps(out))
     else:
-        print(f"{out['participants']} participants x {out['submits_each']} submissions at "
-              f"once ({out['mode']}), in {out['wall_s']:.2f} s wall")
+        print(
+            f"{out['participants']} participants x {out['submits_each']} submissions at "
+            f"once ({out['mode']}), in {out['wall_s']:.2f} s wall"
+        )
         print(f"{'operation':<12} {'n':>5} {'median ms':>10} {'p95 ms':>9} {'max ms':>9}")
         for op, s in out["latency_ms"].items():
             print(f"{op:<12} {s['n']:>5} {s['median']:>10.1f} {s['p95']:>9.1f} {s['max']:>9.1f}")
-        print(f"errors: {out['errors']}; teams stored: {out['teams_stored']}; submission rows: "
-              f"{out['submission_rows']}; lost or wrong: {out['lost_or_wrong']}; duplicated: "
-              f"{out['duplicated']}")
+        print(
+            f"errors: {out['errors']}; teams stored: {out['teams_stored']}; submission rows: "
+            f"{out['submission_rows']}; lost or wrong: {out['lost_or_wrong']}; duplicated: "
+            f"{out['duplicated']}"
+        )
         for e in out["error_samples"]:
             print("  " + e)
         if "round_run_s" in out:

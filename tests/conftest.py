@@ -23,6 +23,7 @@ SMALL_DEFAULTS: dict[str, Any] = {
 }
 """Keyword arguments of the small test model; any of them can be overridden."""
 
+
 @pytest.fixture
 def small_model() -> Callable[..., WelfareModel]:
     """Factory: ``small_model(**overrides)`` builds a small model; all are released afterwards.

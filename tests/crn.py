@@ -14,10 +14,13 @@ FATES = ("need_level", "crises", "residential")
 """Resident arrays that must agree between the two runs for untouched residents."""
 
 
-def untouched_residents_agree(off: WelfareModel, on: WelfareModel,
-                              touched_by: Callable[[WelfareModel, WelfareModel], np.ndarray],
-                              weeks: int, fates: Sequence[str] = FATES
-                              ) -> tuple[np.ndarray, np.ndarray]:
+def untouched_residents_agree(
+    off: WelfareModel,
+    on: WelfareModel,
+    touched_by: Callable[[WelfareModel, WelfareModel], np.ndarray],
+    weeks: int,
+    fates: Sequence[str] = FATES,
+) -> tuple[np.ndarray, np.ndarray]:
     """Step ``off`` and ``on`` together for ``weeks``; after every week assert that residents
     never touched by the mechanism (``touched_by(off, on)``, accumulated) and never in the
     office or services of either run (shared queues) have the same ``fates``.

@@ -15,8 +15,13 @@ ON = {"community__enabled": True}
 
 
 def make(weeks=52, population=20_000, seed=3, **overrides) -> WelfareModel:
-    return WelfareModel(seed=seed, run__weeks=weeks, city__population=population,
-                        run__mesa_citizens=False, **overrides)
+    return WelfareModel(
+        seed=seed,
+        run__weeks=weeks,
+        city__population=population,
+        run__mesa_citizens=False,
+        **overrides,
+    )
 
 
 def run(weeks=52, population=20_000, seed=3, **overrides) -> WelfareModel:
@@ -35,8 +40,13 @@ def test_switched_off_changes_nothing_and_draws_nothing():
     off = run(weeks=30, population=10_000)
     assert np.array_equal(plain.collector.overall, off.collector.overall, equal_nan=True)
     assert "community" not in off.streams._generators
-    for key in ("community_participants", "community_volunteers", "peer_help_hours",
-                "community_ties_made", "spending_community_eur"):
+    for key in (
+        "community_participants",
+        "community_volunteers",
+        "peer_help_hours",
+        "community_ties_made",
+        "spending_community_eur",
+    ):
         assert np.all(column(off, key) == 0), key
     plain.release()
     off.release()
@@ -64,8 +74,13 @@ def participants(model: WelfareModel, weeks: int) -> list[int]:
 
 
 def test_critical_mass_small_group_dies_out_large_group_grows():
-    small = make(weeks=104, **ON, community__seed_share=0.003, community__network_effect=3.0,
-                 community__base_join=0.0)
+    small = make(
+        weeks=104,
+        **ON,
+        community__seed_share=0.003,
+        community__network_effect=3.0,
+        community__base_join=0.0,
+    )
     series = participants(small, 104)
     assert series[-1] < 0.4 * series[0]
     large = make(weeks=104, **ON, community__seed_share=0.05)
@@ -101,14 +116,20 @@ def test_volunteer_base_shrinks_at_the_declared_rate():
 
 
 def test_peer_help_never_exceeds_volunteer_hours():
-    model = make(weeks=52, **ON, community__seed_share=0.08,
-                 community__volunteer_active_share=0.003, community__isolated_join=6.0)
+    model = make(
+        weeks=52,
+        **ON,
+        community__seed_share=0.08,
+        community__volunteer_active_share=0.003,
+        community__isolated_join=6.0,
+    )
     com, binding = model.community, 0
     for _ in range(52):
         model.step()
         assert com.peer_hours <= com.peer_capacity + 1e-9
         assert com.care_hours.sum() + com.isolation_met.sum() * com.isolation_hours == (
-            pytest.approx(com.peer_hours))
+            pytest.approx(com.peer_hours)
+        )
         binding += com.peer_hours > 0.5 * com.peer_capacity
     assert binding > 0
     model.release()
@@ -116,12 +137,16 @@ def test_peer_help_never_exceeds_volunteer_hours():
 
 def test_running_cost_is_recorded_and_budget_never_negative():
     model = run(weeks=20, **ON)
-    expected = (model.params["community.cost_physical"] + model.params["community.cost_digital"]
-                ) * model.citizens.n / 1000.0
+    expected = (
+        (model.params["community.cost_physical"] + model.params["community.cost_digital"])
+        * model.citizens.n
+        / 1000.0
+    )
     assert np.allclose(column(model, "spending_community_eur"), expected)
     model.release()
-    broke = make(weeks=60, **ON, municipality__budget_multiplier=0.02,
-                 community__cost_physical=5_000.0)
+    broke = make(
+        weeks=60, **ON, municipality__budget_multiplier=0.02, community__cost_physical=5_000.0
+    )
     for _ in range(60):
         broke.step()
         assert broke.municipality.remaining >= 0
@@ -131,8 +156,13 @@ def test_running_cost_is_recorded_and_budget_never_negative():
 
 
 def test_bundled_scenario_runs():
-    model = WelfareModel("community-isolated-elderly", seed=1, run__weeks=10,
-                         city__population=5_000, run__mesa_citizens=False).run()
+    model = WelfareModel(
+        "community-isolated-elderly",
+        seed=1,
+        run__weeks=10,
+        city__population=5_000,
+        run__mesa_citizens=False,
+    ).run()
     assert model.community.enabled
     assert summary(model)["community_participants"] > 0
     model.release()
@@ -155,17 +185,35 @@ def peer_care_hours(model: WelfareModel, weeks: int) -> float:
 
 def test_peers_take_on_light_care_family_hours_leave_uncovered():
     """The platform routes light care to peers; with it off nobody gets peer care hours."""
-    on = WelfareModel("community-isolated-elderly", seed=2, run__weeks=52,
-                      city__population=20_000, run__mesa_citizens=False)
+    on = WelfareModel(
+        "community-isolated-elderly",
+        seed=2,
+        run__weeks=52,
+        city__population=20_000,
+        run__mesa_citizens=False,
+    )
     assert peer_care_hours(on, 52) > 0
     off = make(weeks=52, population=20_000, seed=2)
     assert not off.community.enabled
     assert peer_care_hours(off, 52) == 0
-    level_one = make(weeks=52, population=20_000, seed=2, **ON, community__seed_share=0.05,
-                     community__max_care_level=1)  # family hours always cover a level-1 need
+    level_one = make(
+        weeks=52,
+        population=20_000,
+        seed=2,
+        **ON,
+        community__seed_share=0.05,
+        community__max_care_level=1,
+    )  # family hours always cover a level-1 need
     assert peer_care_hours(level_one, 52) == 0
-    lower_family = make(weeks=52, population=20_000, seed=2, **ON, community__seed_share=0.05,
-                        community__max_care_level=1, services__informal_hours=[24.0, 4.0])
+    lower_family = make(
+        weeks=52,
+        population=20_000,
+        seed=2,
+        **ON,
+        community__seed_share=0.05,
+        community__max_care_level=1,
+        services__informal_hours=[24.0, 4.0],
+    )
     assert peer_care_hours(lower_family, 52) > 0  # level 1 when family hours fall short
     for model in (on, off, level_one, lower_family):
         model.release()
@@ -179,8 +227,14 @@ def test_platform_leaves_untouched_residents_as_they_were():
     com = on.community
 
     def touched_by(off, on):
-        return (com.participant | (com.community_ties > 0) | com.volunteer | com.helped
-                | (com.care_hours > 0) | com.isolation_met)
+        return (
+            com.participant
+            | (com.community_ties > 0)
+            | com.volunteer
+            | com.helped
+            | (com.care_hours > 0)
+            | com.isolation_met
+        )
 
     touched, same = untouched_residents_agree(off, on, touched_by, 26)
     assert touched.sum() > 100 and same.sum() > 0.5 * on.citizens.n

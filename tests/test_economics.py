@@ -25,9 +25,15 @@ from willsim.experiments.compare import (
     run_paired,
 )
 
-BASE = {"public_spending_eur": 1_000_000.0, "spending_hospital_eur": 200_000.0,
-        "spending_residential_eur": 100_000.0, "spending_housing_eur": 50_000.0,
-        "out_of_pocket_eur": 300_000.0, "crises": 100.0, "qol_years": 10_000.0}
+BASE = {
+    "public_spending_eur": 1_000_000.0,
+    "spending_hospital_eur": 200_000.0,
+    "spending_residential_eur": 100_000.0,
+    "spending_housing_eur": 50_000.0,
+    "out_of_pocket_eur": 300_000.0,
+    "crises": 100.0,
+    "qol_years": 10_000.0,
+}
 
 
 def _runs(strategy: list[dict[str, float]]) -> PairedRuns:
@@ -35,12 +41,21 @@ def _runs(strategy: list[dict[str, float]]) -> PairedRuns:
     rows = []
     for r, change in enumerate(strategy):
         for key in NEEDED:
-            rows.append({"scenario": "ref", "replicate": r, "seed": r, "indicator": key,
-                         "value": BASE[key]})
-            rows.append({"scenario": "new", "replicate": r, "seed": r, "indicator": key,
-                         "value": BASE[key] + change.get(key, 0.0)})
-    return PairedRuns(["ref", "new"], list(range(len(strategy))), pd.DataFrame(rows),
-                      pd.DataFrame())
+            rows.append(
+                {"scenario": "ref", "replicate": r, "seed": r, "indicator": key, "value": BASE[key]}
+            )
+            rows.append(
+                {
+                    "scenario": "new",
+                    "replicate": r,
+                    "seed": r,
+                    "indicator": key,
+                    "value": BASE[key] + change.get(key, 0.0),
+                }
+            )
+    return PairedRuns(
+        ["ref", "new"], list(range(len(strategy))), pd.DataFrame(rows), pd.DataFrame()
+    )
 
 
 def _row(table: pd.DataFrame, item: str) -> pd.Series:
@@ -50,22 +65,50 @@ def _row(table: pd.DataFrame, item: str) -> pd.Series:
 def test_toy_comparison_gives_hand_computed_values():
     # the strategy spends 100,000 more on programmes, avoids 10 crises (hospital 40,000,
     # residential 20,000), saves families 30,000 and gains 2 quality-adjusted years
-    change = {"public_spending_eur": 100_000 - 60_000, "spending_hospital_eur": -40_000,
-              "spending_residential_eur": -20_000, "crises": -10, "out_of_pocket_eur": -30_000,
-              "qol_years": 2.0}
-    table, notes = value_for_money(_runs([change] * 3), params={
-        "economics.value_per_qol_year": 25_000.0,
-        "economics.benefit_weights": [1.0, 1.0, 1.0, 0.5, 1.0]})
-    assert list(table.columns) == ["scenario", "reference", "item", "label", "unit", "mean",
-                                   "ci_low", "ci_high", "pairs", "note"]
+    change = {
+        "public_spending_eur": 100_000 - 60_000,
+        "spending_hospital_eur": -40_000,
+        "spending_residential_eur": -20_000,
+        "crises": -10,
+        "out_of_pocket_eur": -30_000,
+        "qol_years": 2.0,
+    }
+    table, notes = value_for_money(
+        _runs([change] * 3),
+        params={
+            "economics.value_per_qol_year": 25_000.0,
+            "economics.benefit_weights": [1.0, 1.0, 1.0, 0.5, 1.0],
+        },
+    )
+    assert list(table.columns) == [
+        "scenario",
+        "reference",
+        "item",
+        "label",
+        "unit",
+        "mean",
+        "ci_low",
+        "ci_high",
+        "pairs",
+        "note",
+    ]
     assert list(table["item"]) == list(ITEMS)
     assert set(table["scenario"]) == {"new"} and set(table["reference"]) == {"ref"}
-    expected = {"incremental_cost_eur": 100_000, "net_public_cost_eur": 40_000,
-                "crises_avoided": 10, "cost_per_crisis_avoided_eur": 10_000,
-                "benefit_hospital_eur": 40_000, "benefit_residential_eur": 20_000,
-                "benefit_housing_eur": 0, "benefit_out_of_pocket_eur": 15_000,
-                "qol_years_gained": 2, "benefit_qol_eur": 50_000, "benefits_eur": 125_000,
-                "net_benefit_eur": 25_000, "social_return_ratio": 1.25}
+    expected = {
+        "incremental_cost_eur": 100_000,
+        "net_public_cost_eur": 40_000,
+        "crises_avoided": 10,
+        "cost_per_crisis_avoided_eur": 10_000,
+        "benefit_hospital_eur": 40_000,
+        "benefit_residential_eur": 20_000,
+        "benefit_housing_eur": 0,
+        "benefit_out_of_pocket_eur": 15_000,
+        "qol_years_gained": 2,
+        "benefit_qol_eur": 50_000,
+        "benefits_eur": 125_000,
+        "net_benefit_eur": 25_000,
+        "social_return_ratio": 1.25,
+    }
     for item, value in expected.items():
         row = _row(table, item)
         assert row["mean"] == pytest.approx(value), item
@@ -110,8 +153,10 @@ def test_fieller_interval_solves_its_defining_equation():
 
 
 def test_ratio_interval_with_noisy_pairs_is_flagged_when_unbounded():
-    changes = [{"public_spending_eur": c, "qol_years": q}
-               for c, q in ((1_000.0, 1.0), (-900.0, 2.0), (1_200.0, 0.5))]
+    changes = [
+        {"public_spending_eur": c, "qol_years": q}
+        for c, q in ((1_000.0, 1.0), (-900.0, 2.0), (1_200.0, 0.5))
+    ]
     table, _ = value_for_money(_runs(changes))
     ratio = _row(table, "social_return_ratio")
     assert ratio["mean"] == pytest.approx(30_000 * 3.5 / 3 / (1_300 / 3))
@@ -131,9 +176,22 @@ def test_italian_and_bad_choices():
     against_new, _ = value_for_money(runs, reference="new")
     assert set(against_new["scenario"]) == {"ref"}
     with pytest.raises(SpecError, match="lack the indicators"):
-        value_for_money(PairedRuns(["a", "b"], [1], pd.DataFrame(
-            {"scenario": ["a", "b"], "replicate": [0, 0], "seed": [1, 1],
-             "indicator": ["crises", "crises"], "value": [1.0, 1.0]}), pd.DataFrame()))
+        value_for_money(
+            PairedRuns(
+                ["a", "b"],
+                [1],
+                pd.DataFrame(
+                    {
+                        "scenario": ["a", "b"],
+                        "replicate": [0, 0],
+                        "seed": [1, 1],
+                        "indicator": ["crises", "crises"],
+                        "value": [1.0, 1.0],
+                    }
+                ),
+                pd.DataFrame(),
+            )
+        )
 
 
 def test_compare_report_shows_value_for_money_on_real_runs():
@@ -142,7 +200,6 @@ def test_compare_report_shows_value_for_money_on_real_runs():
     economics = value_for_money(runs)
     assert _row(economics[0], "incremental_cost_eur")["mean"] == 0
     table = compare_table(runs)
-    text = format_compare(runs, table, group_table(runs), replication_advice(table), 0.1,
-                          economics)
+    text = format_compare(runs, table, group_table(runs), replication_advice(table), 0.1, economics)
     assert "Value for money" in text and "Social return ratio" in text
     assert "undefined: the strategy costs the same as the reference" in text

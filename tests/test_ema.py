@@ -19,14 +19,18 @@ SMALL = {"city.population": 2000, "run.weeks": 13, "run.mesa_citizens": False}
 
 # --- parameters and outcomes ------------------------------------------------------------------
 
+
 def test_parameters_take_the_registry_ranges_and_types():
     real, integer, flag, choice = ema.parameters(
-        ["outreach.accept", "marketplace.providers", "outreach.take_charge",
-         "outreach.targeting"])
+        ["outreach.accept", "marketplace.providers", "outreach.take_charge", "outreach.targeting"]
+    )
     accept = PARAMETERS["outreach.accept"]
     assert type(real).__name__ == "RealParameter"
     assert (real.name, real.lower_bound, real.upper_bound) == (
-        "outreach__accept", accept.low, accept.high)
+        "outreach__accept",
+        accept.low,
+        accept.high,
+    )
     assert type(integer).__name__ == "IntegerParameter"
     assert (integer.lower_bound, integer.upper_bound) == (0, 1000)
     assert type(flag).__name__ == "BooleanParameter"
@@ -53,7 +57,10 @@ def test_parameters_accept_narrower_ranges_and_reject_bad_ones():
 
 def test_outcomes_come_from_the_indicator_registry():
     assert ema.outcome_names(["unmet_need_share"], reference=True) == [
-        "unmet_need_share", "ref_unmet_need_share", "delta_unmet_need_share"]
+        "unmet_need_share",
+        "ref_unmet_need_share",
+        "delta_unmet_need_share",
+    ]
     assert [o.name for o in ema.outcomes(["coverage"])] == ["coverage"]
     with pytest.raises(SpecError, match="Did you mean unmet_need_share"):
         ema.outcome_names(["unmet_need_shar"])
@@ -80,19 +87,32 @@ def test_missing_ema_workbench_names_the_extra(monkeypatch):
 
 # --- running experiments ----------------------------------------------------------------------
 
+
 def test_identical_policy_and_reference_differ_by_nothing_on_common_seeds():
-    fn = ema.build_model(["outreach.accept"], fixed=SMALL, reference="baseline",
-                         replicates=2, indicators=["unmet_need_share", "crises_per_1000"]).function
+    fn = ema.build_model(
+        ["outreach.accept"],
+        fixed=SMALL,
+        reference="baseline",
+        replicates=2,
+        indicators=["unmet_need_share", "crises_per_1000"],
+    ).function
     out = fn(outreach__accept=0.3)
     assert out["delta_unmet_need_share"] == 0.0 and out["delta_crises_per_1000"] == 0.0
     assert out["unmet_need_share"] == out["ref_unmet_need_share"] > 0
 
 
 def test_experiments_are_latin_hypercube_reproducible_and_leave_numpy_alone():
-    model = ema.build_model({"outreach.accept": (0.0, 1.0), "outreach.hours_per_1000": (1, 9),
-                             "office.social_workers": (1, 3), "outreach.take_charge": None},
-                            fixed={**SMALL, "run.weeks": 4}, overrides={"outreach.enabled": True},
-                            indicators=["outreach_contacts"])
+    model = ema.build_model(
+        {
+            "outreach.accept": (0.0, 1.0),
+            "outreach.hours_per_1000": (1, 9),
+            "office.social_workers": (1, 3),
+            "outreach.take_charge": None,
+        },
+        fixed={**SMALL, "run.weeks": 4},
+        overrides={"outreach.enabled": True},
+        indicators=["outreach_contacts"],
+    )
     state = np.random.get_state()[1].copy()  # noqa: NPY002 (checking EMA leaves it alone)
     x1, y1 = ema.run_experiments(model, scenarios=8, seed=3)
     assert np.array_equal(np.random.get_state()[1], state)  # noqa: NPY002
@@ -105,7 +125,7 @@ def test_experiments_are_latin_hypercube_reproducible_and_leave_numpy_alone():
     # one sample in each eighth of the range, per parameter
     strata = np.sort(np.floor(x1["outreach.accept"].to_numpy() * 8))
     assert np.array_equal(strata, np.arange(8))
-    assert ((y1["outreach_contacts"] > 0).all() and y1["outreach_contacts"].nunique() > 1)
+    assert (y1["outreach_contacts"] > 0).all() and y1["outreach_contacts"].nunique() > 1
     assert set(x1["office.social_workers"]) <= {1, 2, 3}  # integers within their bounds
     assert x1["outreach.take_charge"].value_counts().to_dict() == {True: 4, False: 4}
     with pytest.raises(SpecError, match="valid: sequential, multiprocessing"):
@@ -114,16 +134,29 @@ def test_experiments_are_latin_hypercube_reproducible_and_leave_numpy_alone():
 
 # --- failures and PRIM ------------------------------------------------------------------------
 
+
 def test_policy_fails_reads_the_good_direction_and_thresholds():
-    out = pd.DataFrame({"delta_unmet_need_share": [-0.1, -0.01, 0.0, 0.05],
-                        "delta_coverage": [0.1, 0.1, 0.1, -0.1],
-                        "mean_wait_weeks": [1.0, 1.0, 9.0, 1.0]})
+    out = pd.DataFrame(
+        {
+            "delta_unmet_need_share": [-0.1, -0.01, 0.0, 0.05],
+            "delta_coverage": [0.1, 0.1, 0.1, -0.1],
+            "mean_wait_weeks": [1.0, 1.0, 9.0, 1.0],
+        }
+    )
     assert ema.policy_fails(out, ["unmet_need_share"]).tolist() == [False, False, True, True]
     assert ema.policy_fails(out, ["unmet_need_share"], margin=0.05).tolist() == [
-        False, True, True, True]
+        False,
+        True,
+        True,
+        True,
+    ]
     assert ema.policy_fails(out, ["coverage"]).tolist() == [False, False, False, True]
     assert ema.policy_fails(out, above={"mean_wait_weeks": 4}).tolist() == [
-        False, False, True, False]
+        False,
+        False,
+        True,
+        False,
+    ]
     with pytest.raises(SpecError, match="reference scenario"):
         ema.policy_fails(out, ["crises_per_1000"])
 
@@ -131,9 +164,15 @@ def test_policy_fails_reads_the_good_direction_and_thresholds():
 def test_prim_finds_a_known_failing_region():
     rng = np.random.default_rng(7)
     n = 300
-    x = pd.DataFrame({"a": rng.uniform(0, 10, n), "b": rng.uniform(0, 1, n),
-                      "noise": rng.uniform(0, 1, n), "flag": rng.random(n) < 0.5,
-                      "scenario": np.arange(n)})  # EMA's bookkeeping column is ignored
+    x = pd.DataFrame(
+        {
+            "a": rng.uniform(0, 10, n),
+            "b": rng.uniform(0, 1, n),
+            "noise": rng.uniform(0, 1, n),
+            "flag": rng.random(n) < 0.5,
+            "scenario": np.arange(n),
+        }
+    )  # EMA's bookkeeping column is ignored
     fails = (x["a"] > 6) & (x["b"] < 0.3) & x["flag"]
     (box,) = ema.discover(x, fails, threshold=0.9)
     lim = box.limits.set_index("parameter")

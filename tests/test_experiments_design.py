@@ -14,13 +14,19 @@ from willsim.experiments import SpecError
 from willsim.experiments.analysis import morris_indices, sobol_indices
 from willsim.experiments.design import build_design, load_spec, parse_spec, unit_sample
 
-BASE = {"sweep": {"design": "factorial", "replicates": 2, "seed": 3},
-        "fixed": {"city.population": 2000, "run.weeks": 5},
-        "vary": {"office.assessment_hours": {"values": [2.0, 3.0]},
-                 "helpseeking.awareness": {"range": [0.5, 0.9], "steps": 3}}}
+BASE = {
+    "sweep": {"design": "factorial", "replicates": 2, "seed": 3},
+    "fixed": {"city.population": 2000, "run.weeks": 5},
+    "vary": {
+        "office.assessment_hours": {"values": [2.0, 3.0]},
+        "helpseeking.awareness": {"range": [0.5, 0.9], "steps": 3},
+    },
+}
 
-SAMPLED = {"office.assessment_hours": {"range": [1.0, 2.0]},
-           "helpseeking.awareness": {"range": [0.5, 0.9]}}
+SAMPLED = {
+    "office.assessment_hours": {"range": [1.0, 2.0]},
+    "helpseeking.awareness": {"range": [0.5, 0.9]},
+}
 
 
 def spec_with(**changes):
@@ -48,11 +54,16 @@ def test_factorial_design_has_every_combination_and_spawned_seeds():
 
 def test_sampled_designs_respect_ranges_and_types():
     data = spec_with(sweep__design="lhs", sweep__samples=20)
-    data["vary"] = {"office.social_workers": {"range": [1, 4]},
-                    "helpseeking.trust_mean": {"distribution": "normal", "mean": 0.6, "sd": 0.1,
-                                               "range": [0.4, 0.8]},
-                    "office.assessment_hours": {"distribution": "triangular", "range": [1, 5],
-                                                "mode": 2}}
+    data["vary"] = {
+        "office.social_workers": {"range": [1, 4]},
+        "helpseeking.trust_mean": {
+            "distribution": "normal",
+            "mean": 0.6,
+            "sd": 0.1,
+            "range": [0.4, 0.8],
+        },
+        "office.assessment_hours": {"distribution": "triangular", "range": [1, 5], "mode": 2},
+    }
     design = build_design(parse_spec(data))
     assert len(design) == 40
     workers = design["office.social_workers"]
@@ -63,25 +74,38 @@ def test_sampled_designs_respect_ranges_and_types():
     assert len(build_design(sobol)) == 8 * (3 + 2) * 2
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"vary": {"office.assesment_hours": {"values": [1.0]}}}, "Did you mean office.assessment"),
-    ({"vary": {"office.assessment_hours": {"values": [500.0]}}}, "out of range"),
-    ({"vary": {"office.assessment_hours": {"range": [3.0, 2.0], "steps": 2}}}, "below high"),
-    ({"vary": {"office.assessment_hours": {"range": [1.0, 2.0]}}}, "needs `steps`"),
-    ({"vary": {"office.assessment_hours": {"range": [1.0, 2.0], "steps": 2,
-                                           "distribution": "gamma"}}}, "unknown distribution"),
-    ({"vary": {"city.age_shares": {"range": [0, 1], "steps": 2}}}, "not a single number"),
-    ({"vary": {}}, "no parameters to vary"),
-    ({"sweep": {"design": "grid"}}, "unknown design 'grid'"),
-    ({"sweep": {"design": "sobol", "samples": 10}, "vary": SAMPLED}, "power of 2"),
-    ({"sweep": {"design": "lhs"}, "vary": SAMPLED}, "needs sweep.samples"),
-    ({"sweep": {"design": "lhs", "samples": 4}}, "`steps` applies only to factorial"),
-    ({"sweep": {"outputs": ["waiting"]}}, "unknown output(s) 'waiting'"),
-    ({"sweep": {"replicates": 0}}, "replicates must be a whole number"),
-    ({"sweep": {"scenario": "nowhere"}}, "unknown scenario 'nowhere'"),
-    ({"sweep": {"colour": 1}}, "unknown key(s) 'colour'"),
-    ({"fixed": {"office.assessment_hours": 2.0}}, "both fixed and varied"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"vary": {"office.assesment_hours": {"values": [1.0]}}}, "Did you mean office.assessment"),
+        ({"vary": {"office.assessment_hours": {"values": [500.0]}}}, "out of range"),
+        ({"vary": {"office.assessment_hours": {"range": [3.0, 2.0], "steps": 2}}}, "below high"),
+        ({"vary": {"office.assessment_hours": {"range": [1.0, 2.0]}}}, "needs `steps`"),
+        (
+            {
+                "vary": {
+                    "office.assessment_hours": {
+                        "range": [1.0, 2.0],
+                        "steps": 2,
+                        "distribution": "gamma",
+                    }
+                }
+            },
+            "unknown distribution",
+        ),
+        ({"vary": {"city.age_shares": {"range": [0, 1], "steps": 2}}}, "not a single number"),
+        ({"vary": {}}, "no parameters to vary"),
+        ({"sweep": {"design": "grid"}}, "unknown design 'grid'"),
+        ({"sweep": {"design": "sobol", "samples": 10}, "vary": SAMPLED}, "power of 2"),
+        ({"sweep": {"design": "lhs"}, "vary": SAMPLED}, "needs sweep.samples"),
+        ({"sweep": {"design": "lhs", "samples": 4}}, "`steps` applies only to factorial"),
+        ({"sweep": {"outputs": ["waiting"]}}, "unknown output(s) 'waiting'"),
+        ({"sweep": {"replicates": 0}}, "replicates must be a whole number"),
+        ({"sweep": {"scenario": "nowhere"}}, "unknown scenario 'nowhere'"),
+        ({"sweep": {"colour": 1}}, "unknown key(s) 'colour'"),
+        ({"fixed": {"office.assessment_hours": 2.0}}, "both fixed and varied"),
+    ],
+)
 def test_bad_specs_get_clear_messages(change, message):
     data = {**BASE, **change}
     with pytest.raises(SpecError) as err:
@@ -91,19 +115,36 @@ def test_bad_specs_get_clear_messages(change, message):
 
 def test_bad_spec_on_the_command_line_exits_2_without_traceback(tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text(textwrap.dedent("""
+    bad.write_text(
+        textwrap.dedent("""
         [sweep]
         design = "factorial"
         [vary."office.assessment_hours"]
         values = [2.0, -1.0]
-    """))
+    """)
+    )
     broken = tmp_path / "broken.toml"
     broken.write_text("[sweep\n")
-    for path, message in ((bad, "out of range"), (broken, "invalid TOML"),
-                          (tmp_path / "missing.toml", "file not found")):
-        proc = subprocess.run([sys.executable, "-m", "willsim.cli", "sweep", str(path),
-                               "--out", str(tmp_path / "out")], capture_output=True, text=True,
-                              timeout=60, check=False)
+    for path, message in (
+        (bad, "out of range"),
+        (broken, "invalid TOML"),
+        (tmp_path / "missing.toml", "file not found"),
+    ):
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "willsim.cli",
+                "sweep",
+                str(path),
+                "--out",
+                str(tmp_path / "out"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         assert proc.returncode == 2, proc.stderr
         assert message in proc.stderr and "Traceback" not in proc.stderr
     assert load_spec("scenarios/sweeps/office_staffing.toml").design == "lhs"

@@ -70,13 +70,28 @@ def canonical(frame: pd.DataFrame) -> pd.DataFrame:
 
 def test_killed_sweep_resumes_to_identical_results(spec_file, reference, tmp_path):
     out = tmp_path / "sweep"
-    cmd = [sys.executable, "-m", "willsim.cli", "sweep", str(spec_file), "--out", str(out),
-           "--workers", "2", "--resume"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "willsim.cli",
+        "sweep",
+        str(spec_file),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--resume",
+    ]
     rng = random.Random(20261125)
     kills = 0
     for _ in range(4):
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         # kill after a random number of runs have landed (wall time alone is too machine-bound)
         target = rng.randint(1, 8)
         deadline = time.monotonic() + 60
@@ -94,8 +109,7 @@ def test_killed_sweep_resumes_to_identical_results(spec_file, reference, tmp_pat
             for path in store.run_files():
                 pd.read_parquet(path)
     assert kills >= 1
-    final = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120,
-                           check=False)
+    final = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert final.returncode == 0, final.stderr
     assert "failed 0" in final.stdout
     store = SweepStore(out)
@@ -117,11 +131,11 @@ def crash_on_point_zero_replicate_one(task: RunTask) -> pd.DataFrame:
     return execute_run(task)
 
 
-def test_a_run_that_always_crashes_is_reported_failed_and_the_rest_completes(spec_file,
-                                                                             tmp_path):
+def test_a_run_that_always_crashes_is_reported_failed_and_the_rest_completes(spec_file, tmp_path):
     out = tmp_path / "sweep"
-    report = run_sweep(spec_file, out, workers=2, progress=False,
-                       fn=crash_on_point_zero_replicate_one)
+    report = run_sweep(
+        spec_file, out, workers=2, progress=False, fn=crash_on_point_zero_replicate_one
+    )
     assert (report.done, report.failed) == (34, 2)
     store = SweepStore(out)
     table = store.run_table().set_index(["point", "replicate"])
@@ -139,12 +153,16 @@ def test_a_run_that_always_crashes_is_reported_failed_and_the_rest_completes(spe
 def test_existing_folder_needs_resume_and_shards_split_the_design(spec_file, tmp_path):
     out = tmp_path / "sweep"
     first = run_sweep(spec_file, out, engine="serial", shard="0/2", progress=False)
-    second = run_sweep(spec_file, out, engine="serial", shard=(1, 2), resume=True,
-                       progress=False)
+    second = run_sweep(spec_file, out, engine="serial", shard=(1, 2), resume=True, progress=False)
     assert first.done + second.done == 36 and first.outside_shard == second.done
-    proc = subprocess.run([sys.executable, "-m", "willsim.cli", "sweep", str(spec_file),
-                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "willsim.cli", "sweep", str(spec_file), "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 2 and "--resume" in proc.stderr and "Traceback" not in proc.stderr
     import duckdb
 
@@ -164,14 +182,36 @@ def test_dask_engine_end_to_end_on_loopback(spec_file, reference, tmp_path):
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                               "--no-dashboard"], env=env, cwd=tmp_path,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    procs = [
+        subprocess.Popen(
+            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
     try:
-        procs.append(subprocess.Popen([dask, "worker", address, "--nworkers", "2", "--nthreads",
-                                       "1", "--no-dashboard", "--host", "127.0.0.1"], env=env,
-                                      cwd=tmp_path, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL))
+        procs.append(
+            subprocess.Popen(
+                [
+                    dask,
+                    "worker",
+                    address,
+                    "--nworkers",
+                    "2",
+                    "--nthreads",
+                    "1",
+                    "--no-dashboard",
+                    "--host",
+                    "127.0.0.1",
+                ],
+                env=env,
+                cwd=tmp_path,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         from distributed import Client
 
         deadline = time.monotonic() + 60
@@ -204,20 +244,46 @@ def test_results_command_writes_bands_sensitivity_and_figures(tmp_path):
     spec = tmp_path / "morris.toml"
     spec.write_text(TINY_MORRIS.replace("samples = 2", "samples = 3"))  # 9 runs
     out = tmp_path / "sweep"
-    run = subprocess.run([sys.executable, "-m", "willsim.cli", "sweep", str(spec), "--out",
-                          str(out), "--workers", "2"], cwd=ROOT, capture_output=True, text=True,
-                         timeout=120, check=False)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "willsim.cli",
+            "sweep",
+            str(spec),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr
     assert "done 9, failed 0, skipped 0" in run.stdout
-    res = subprocess.run([sys.executable, "-m", "willsim.cli", "results", str(out)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=120, check=False)
+    res = subprocess.run(
+        [sys.executable, "-m", "willsim.cli", "results", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert res.returncode == 0, res.stderr
     assert "What matters most (morris" in res.stdout
     for name in ("bands.csv", "bands.png", "sensitivity_morris.csv", "sensitivity.png"):
         assert (out / "analysis" / name).stat().st_size > 0
     bands = pd.read_csv(out / "analysis" / "bands.csv")
     assert (bands["p05"] <= bands["median"]).all() and (bands["median"] <= bands["p95"]).all()
-    missing = subprocess.run([sys.executable, "-m", "willsim.cli", "results",
-                              str(tmp_path / "nope")], cwd=ROOT, capture_output=True, text=True,
-                             timeout=60, check=False)
+    missing = subprocess.run(
+        [sys.executable, "-m", "willsim.cli", "results", str(tmp_path / "nope")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert missing.returncode == 2 and "Traceback" not in missing.stderr

@@ -12,8 +12,14 @@ def test_float32_thresholds_compare_like_float64():
     x = np.concatenate([rng.random(50_000) * 0.02, rng.random(50_000), [0.0, 1.0, 0.5]])
     # draws on and next to the float32 values around each threshold, plus plain draws
     near = x.astype(np.float32)
-    u = np.concatenate([rng.random(x.size, dtype=np.float32), near,
-                        np.nextafter(near, np.float32(1)), np.nextafter(near, np.float32(0))])
+    u = np.concatenate(
+        [
+            rng.random(x.size, dtype=np.float32),
+            near,
+            np.nextafter(near, np.float32(1)),
+            np.nextafter(near, np.float32(0)),
+        ]
+    )
     t = np.tile(x, 4)
     assert np.array_equal(u < ceil32(t), u < t)
     for scalar in rng.random(200):
@@ -22,8 +28,9 @@ def test_float32_thresholds_compare_like_float64():
 
 
 def test_helpseeking_ceiling_bounds_every_asking_probability():
-    model = WelfareModel("proactive-platform", seed=3, city__population=5_000,
-                         run__residents=0, run__weeks=6).run()
+    model = WelfareModel(
+        "proactive-platform", seed=3, city__population=5_000, run__residents=0, run__weeks=6
+    ).run()
     c, hs = model.citizens, model.helpseeking
     flat = np.flatnonzero((c.status == LATENT) | (c.status == REFUSED))
     domain, who = np.divmod(flat, c.n)
@@ -33,8 +40,9 @@ def test_helpseeking_ceiling_bounds_every_asking_probability():
 
 
 def test_withdrawn_requests_leave_the_queue_by_the_end_of_the_week():
-    model = WelfareModel("baseline", seed=2, city__population=5_000, run__residents=0,
-                         run__weeks=30).run()
+    model = WelfareModel(
+        "baseline", seed=2, city__population=5_000, run__residents=0, run__weeks=30
+    ).run()
     office = model.office
     assert not office._withdrawn
     waiting = set(office.queue.waiting_items.tolist())

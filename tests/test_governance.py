@@ -9,8 +9,9 @@ from willsim.results import summary
 
 
 def run(weeks=80, population=30_000, **overrides):
-    model = WelfareModel(seed=6, run__weeks=weeks, city__population=population,
-                         run__mesa_citizens=False, **overrides)
+    model = WelfareModel(
+        seed=6, run__weeks=weeks, city__population=population, run__mesa_citizens=False, **overrides
+    )
     model.run()
     result = summary(model)
     model.release()
@@ -37,15 +38,19 @@ def test_outcome_payments_respect_the_threshold(base):
 
 
 def test_co_programming_adds_third_sector_capacity_at_a_staff_cost(base):
-    co = run(governance__co_programming=True, governance__co_capacity_gain=0.5,
-             governance__co_staff_share=0.3)
+    co = run(
+        governance__co_programming=True,
+        governance__co_capacity_gain=0.5,
+        governance__co_staff_share=0.3,
+    )
     assert co["coverage"] > base["coverage"]
     assert co["mean_wait_weeks"] > base["mean_wait_weeks"]  # fewer assessment hours
 
 
 def test_governance_policies_switch_on_through_scenarios():
-    model = WelfareModel("outcome-contracts-case-mix", run__weeks=2, city__population=5000,
-                         run__mesa_citizens=False)
+    model = WelfareModel(
+        "outcome-contracts-case-mix", run__weeks=2, city__population=5000, run__mesa_citizens=False
+    )
     model.run()
     assert model.services.outcomes and model.services.case_mix
     model.release()

@@ -45,9 +45,17 @@ def _collect(model: WelfareModel, week: int) -> None:
 
 
 def test_new_indicators_are_declared_with_labels():
-    for key in ("quality_of_life", "qol_years", "needs_resolved", "cost_per_need_resolved",
-                "equity_gap_digital", "equity_gap_income", "trust", "provider_revenue_eur",
-                "platform_provider_survival"):
+    for key in (
+        "quality_of_life",
+        "qol_years",
+        "needs_resolved",
+        "cost_per_need_resolved",
+        "equity_gap_digital",
+        "equity_gap_income",
+        "trust",
+        "provider_revenue_eur",
+        "platform_provider_survival",
+    ):
         ind = INDICATORS[key]
         assert ind.label and ind.label_it and ind.unit and ind.description
 
@@ -70,8 +78,12 @@ def test_quality_of_life_is_one_less_the_penalty_in_controlled_cases(blank):
     cov.met[WORK, 2] = True  # a met work need keeps (1 - restore) of its loss
     c.residential[3] = True
     _collect(blank, 1)
-    loss = (care[1] + p["qol.isolation_penalty"] + p["qol.work_penalty"] * (1 - restore)
-            + p["qol.residential_penalty"])
+    loss = (
+        care[1]
+        + p["qol.isolation_penalty"]
+        + p["qol.work_penalty"] * (1 - restore)
+        + p["qol.residential_penalty"]
+    )
     assert _value(blank, 1, "quality_of_life") == pytest.approx(1 - loss / n, abs=1e-12)
     cov.met[CARE, 0] = True
     _collect(blank, 2)
@@ -104,9 +116,14 @@ def test_a_crisis_weighs_for_the_declared_weeks_only(blank):
 
 
 def test_losses_add_up_and_are_capped_at_one():
-    params = {"qol.care_penalty": [0.1, 0.2, 0.6, 0.9], "qol.isolation_penalty": 0.5,
-              "qol.work_penalty": 0.2, "qol.met_restore": 0.5, "qol.crisis_penalty": 0.3,
-              "qol.residential_penalty": 0.4}
+    params = {
+        "qol.care_penalty": [0.1, 0.2, 0.6, 0.9],
+        "qol.isolation_penalty": 0.5,
+        "qol.work_penalty": 0.2,
+        "qol.met_restore": 0.5,
+        "qol.crisis_penalty": 0.3,
+        "qol.residential_penalty": 0.4,
+    }
     table = qol_loss_table(params)
     assert table.shape == (QOL_CODES,) and table[0] == 0.0
     assert table.min() >= 0 and table.max() == 1.0
@@ -155,8 +172,9 @@ def test_trust_is_the_mean_trust_of_residents(blank):
 
 
 def test_invariants_on_a_run_with_every_platform():
-    model = WelfareModel("proactive-platform", seed=11,
-                         params={**SMALL, "city.population": 5_000, "run.weeks": 52})
+    model = WelfareModel(
+        "proactive-platform", seed=11, params={**SMALL, "city.population": 5_000, "run.weeks": 52}
+    )
     model.run()
     col = model.collector
     qol = col.overall[:, OVERALL_KEYS.index("quality_of_life")]
@@ -168,15 +186,17 @@ def test_invariants_on_a_run_with_every_platform():
     assert s["needs_resolved"] > 0
     assert np.isfinite(s["cost_per_need_resolved"])
     assert s["cost_per_need_resolved"] == pytest.approx(
-        s["public_spending_eur"] / s["needs_resolved"])
+        s["public_spending_eur"] / s["needs_resolved"]
+    )
     residents = col.overall[:, OVERALL_KEYS.index("residents")]
     assert s["qol_years"] == pytest.approx((qol * residents).sum() / WEEKS_PER_YEAR)
     assert s["provider_revenue_eur"] >= s["spending_services_eur"] > 0
     assert 0 <= s["platform_provider_survival"] <= 1
     assert 0 < s["trust"] <= 1
     groups = group_summary(model)
-    resolved = groups[(groups["indicator"] == "needs_resolved")
-                      & (groups["group_var"] == "age_band")]["value"].sum()
+    resolved = groups[
+        (groups["indicator"] == "needs_resolved") & (groups["group_var"] == "age_band")
+    ]["value"].sum()
     assert resolved == pytest.approx(s["needs_resolved"])
     model.release()
 

@@ -11,13 +11,13 @@ from willsim import WelfareModel
 from willsim.journal import EVENT_TEXT, MAX_TRACKED, RULES, Event, Journal, follow
 from willsim.results import summary
 
-GENEROUS = {"providers__hours_per_1000": [60.0, 60.0, 60.0],
-            "municipality__budget_multiplier": 4.0}
+GENEROUS = {"providers__hours_per_1000": [60.0, 60.0, 60.0], "municipality__budget_multiplier": 4.0}
 
 
 def _same(a: dict, b: dict) -> bool:
     return a.keys() == b.keys() and all(
-        (math.isnan(a[k]) and math.isnan(b[k])) or a[k] == b[k] for k in a)
+        (math.isnan(a[k]) and math.isnan(b[k])) or a[k] == b[k] for k in a
+    )
 
 
 def test_attaching_a_journal_does_not_change_results(small_model):
@@ -56,8 +56,7 @@ def test_a_need_that_arises_and_is_served(small_model):
 
 
 def test_crisis_events_match_the_model_count(small_model):
-    model = small_model(run__weeks=30, crises__care_by_level=[0.6, 0.8, 1.0, 1.0],
-                        crises__work=0.5)
+    model = small_model(run__weeks=30, crises__care_by_level=[0.6, 0.8, 1.0, 1.0], crises__work=0.5)
     journal = follow(model, k=model.citizens.n)
     counted = []
 

@@ -25,8 +25,18 @@ from willsim import PARAMETERS, WelfareModel
 from willsim.indicators import INDICATORS
 from willsim.results import summary
 
-LEVER_GROUPS = ("outreach", "marketplace", "community", "governance", "municipality", "office",
-                "eligibility", "helpseeking", "shock", "transitions")
+LEVER_GROUPS = (
+    "outreach",
+    "marketplace",
+    "community",
+    "governance",
+    "municipality",
+    "office",
+    "eligibility",
+    "helpseeking",
+    "shock",
+    "transitions",
+)
 """Registry groups whose every parameter is a lever (tested) or listed in :data:`EXCLUDED`."""
 
 CITY_LEVERS = ("city.residents_per_social_worker", "city.social_spending_per_capita")
@@ -38,7 +48,7 @@ NON_LEVER_GROUPS: dict[str, str] = {
     "network": "structure of the social network, a calibration of the synthetic population",
     "needs": "epidemiology of needs (prevalence, progression, mortality): calibration",
     "services": "the existing service offer's technology (hours, effects, private care): "
-                "calibration of the engine",
+    "calibration of the engine",
     "providers": "the existing providers' capacity, cost and quality: calibration",
     "crises": "risk and unit costs of crises: calibration",
     "qol": "display-only weights of the quality-of-life index; they change no behaviour",
@@ -47,12 +57,12 @@ NON_LEVER_GROUPS: dict[str, str] = {
 
 EXCLUDED: dict[str, str] = {
     "office.exogenous_requests": "validation device (office_mmc): replaces residents' requests "
-                                 "with a Poisson stream to test the queue; not a policy",
+    "with a Poisson stream to test the queue; not a policy",
     "helpseeking.trust_sd": "spread of trust around its mean (heterogeneity of the population): "
-                            "a calibration constant with no expected direction",
+    "a calibration constant with no expected direction",
     "community.tie_weight": "splits the network effect between ties and district; with seed "
-                            "participants drawn at random both shares have the same mean, so "
-                            "there is no expected direction (a behavioural calibration)",
+    "participants drawn at random both shares have the same mean, so "
+    "there is no expected direction (a behavioural calibration)",
 }
 
 SMALL = {"city.population": 5000, "run.weeks": 52, "run.mesa_citizens": False}
@@ -99,11 +109,19 @@ private provider, each with room for about one case per line)."""
 PAN = {"shock.pandemic": True}
 HEAT = {"shock.heatwave": True}
 LONG = {"run.weeks": 104}
-PEERS_SCARCE = {**COM, "community.interest": 0.5, "community.base_join": 2.0,
-                "community.volunteers_per_1000": 5.0}
+PEERS_SCARCE = {
+    **COM,
+    "community.interest": 0.5,
+    "community.base_join": 2.0,
+    "community.volunteers_per_1000": 5.0,
+}
 """Many participants and few volunteers: peer-help capacity binds."""
-PEERS_PLENTY = {**COM, "community.interest": 0.5, "community.base_join": 2.0,
-                "community.volunteers_per_1000": 500.0}
+PEERS_PLENTY = {
+    **COM,
+    "community.interest": 0.5,
+    "community.base_join": 2.0,
+    "community.volunteers_per_1000": 500.0,
+}
 """Many participants and volunteers: what peers may take on binds, not their hours."""
 BUDGET_BINDS = {"providers.hours_per_1000": [50.0, 40.0, 20.0]}
 """Ten times the providers' hours: the budget, not capacity, limits placements."""
@@ -118,75 +136,168 @@ LEVERS: list[Lever] = [
     Lever("outreach.hours_per_contact", 0.5, 2.0, "outreach_contacts", -1, OUT),
     Lever("outreach.hour_cost", 15.0, 40.0, "spending_outreach_eur", +1, OUT),
     Lever("outreach.targeting", "random", "risk", "proactive_takeups", +1, OUT, tag="risk"),
-    Lever("outreach.targeting", "random", "antennas", "proactive_takeups", +1,
-          {**OUT, "city.population": 20000}, seeds=(1, 2, 3), tag="antennas",
-          why="antennas report the needs they notice among their ties, screened first; at "
-              "20,000 residents, as in a 5,000-resident town the gain (+1.4 take-ups over 10 "
-              "seeds) is within the noise"),
+    Lever(
+        "outreach.targeting",
+        "random",
+        "antennas",
+        "proactive_takeups",
+        +1,
+        {**OUT, "city.population": 20000},
+        seeds=(1, 2, 3),
+        tag="antennas",
+        why="antennas report the needs they notice among their ties, screened first; at "
+        "20,000 residents, as in a 5,000-resident town the gain (+1.4 take-ups over 10 "
+        "seeds) is within the noise",
+    ),
     Lever("outreach.take_charge", False, True, "non_take_up_share", -1, OUT),
     Lever("outreach.accept", 0.1, 0.8, "proactive_takeups", +1, OUT),
     Lever("outreach.inform_effect", 0.2, 0.9, "informed_residents", +1, OUT),
     Lever("outreach.trust_gain", 0.0, 0.2, "trust", +1, OUT),
     Lever("outreach.word_of_mouth", 0.0, 0.3, "informed_residents", +1, OUT),
-    Lever("outreach.rescreen_after", 4.0, 104.0, "informed_residents", +1, OUT,
-          why="rescreening the same high-risk residents often reaches fewer new ones"),
-    Lever("outreach.antenna_share", 0.005, 0.1, "outreach_contacts", +1,
-          {**OUT, "outreach.targeting": "antennas"},
-          why="few antennas: few residents to point to, and they are rescreened only yearly"),
-    Lever("outreach.antenna_notice", [0.0, 0.0, 0.0], [0.3, 0.3, 0.05], "proactive_takeups", +1,
-          {**OUT, "outreach.targeting": "antennas"}, seeds=(1, 2, 3),
-          why="antennas that notice nothing point to their ties at random"),
+    Lever(
+        "outreach.rescreen_after",
+        4.0,
+        104.0,
+        "informed_residents",
+        +1,
+        OUT,
+        why="rescreening the same high-risk residents often reaches fewer new ones",
+    ),
+    Lever(
+        "outreach.antenna_share",
+        0.005,
+        0.1,
+        "outreach_contacts",
+        +1,
+        {**OUT, "outreach.targeting": "antennas"},
+        why="few antennas: few residents to point to, and they are rescreened only yearly",
+    ),
+    Lever(
+        "outreach.antenna_notice",
+        [0.0, 0.0, 0.0],
+        [0.3, 0.3, 0.05],
+        "proactive_takeups",
+        +1,
+        {**OUT, "outreach.targeting": "antennas"},
+        seeds=(1, 2, 3),
+        why="antennas that notice nothing point to their ties at random",
+    ),
     # --- marketplace ----------------------------------------------------------------------------
     Lever("marketplace.enabled", False, True, "unmet_care_hours", -1, seeds=(1, 2)),
     Lever("marketplace.providers", 2, 40, "platform_matches", +1, MKT),
     Lever("marketplace.initial_share", 0.1, 0.9, "platform_providers", +1, MKT),
-    Lever("marketplace.provider_hours", 1.0, 8.0, "platform_matches", +1,
-          {"marketplace.enabled": True}),
-    Lever("marketplace.price", 10.0, 30.0, "platform_matches", -1, MKT,
-          why="with the default 3 hours per 1,000 residents a provider in a small town sells "
-              "one match and a higher price keeps it above break-even: MKT gives room"),
+    Lever(
+        "marketplace.provider_hours",
+        1.0,
+        8.0,
+        "platform_matches",
+        +1,
+        {"marketplace.enabled": True},
+    ),
+    Lever(
+        "marketplace.price",
+        10.0,
+        30.0,
+        "platform_matches",
+        -1,
+        MKT,
+        why="with the default 3 hours per 1,000 residents a provider in a small town sells "
+        "one match and a higher price keeps it above break-even: MKT gives room",
+    ),
     Lever("marketplace.aggregation_discount", 0.0, 0.5, "platform_price", -1, MKT),
     Lever("marketplace.aggregation_volume", 5.0, 200.0, "platform_price", +1, MKT),
     Lever("marketplace.fee", 0.0, 0.4, "provider_revenue_eur", -1, MKT),
     Lever("marketplace.operating_cost", 100.0, 5000.0, "spending_marketplace_eur", +1, MKT),
-    Lever("marketplace.subsidy", 0.0, 1.0, "platform_requests", +1, MKT,
-          why="the voucher makes the price affordable to more families, who post requests"),
-    Lever("marketplace.max_price", [3.0, 5.0, 8.0, 15.0], [20.0, 30.0, 40.0, 60.0],
-          "platform_requests", +1, MKT),
-    Lever("marketplace.reputation", "ratings", "accreditation", "spending_marketplace_eur", +1,
-          {**MKT, "marketplace.subsidy": 0.0},
-          why="without vouchers the platform's public cost is its running cost, which "
-              "accreditation raises by its fee per provider"),
+    Lever(
+        "marketplace.subsidy",
+        0.0,
+        1.0,
+        "platform_requests",
+        +1,
+        MKT,
+        why="the voucher makes the price affordable to more families, who post requests",
+    ),
+    Lever(
+        "marketplace.max_price",
+        [3.0, 5.0, 8.0, 15.0],
+        [20.0, 30.0, 40.0, 60.0],
+        "platform_requests",
+        +1,
+        MKT,
+    ),
+    Lever(
+        "marketplace.reputation",
+        "ratings",
+        "accreditation",
+        "spending_marketplace_eur",
+        +1,
+        {**MKT, "marketplace.subsidy": 0.0},
+        why="without vouchers the platform's public cost is its running cost, which "
+        "accreditation raises by its fee per provider",
+    ),
     Lever("marketplace.accreditation_cost", 0.0, 10000.0, "spending_marketplace_eur", +1, MKT),
-    Lever("marketplace.rating_noise", 0.0, 2.0, "platform_reputation", -1,
-          {**QUALITY_SPREAD, "marketplace.reputation": "ratings"}, seeds=(1, 2, 3), margin=0.02,
-          why="exact ratings steer users away from poor providers, who fall below break-even "
-              "and leave; noisy ratings keep them on the platform"),
+    Lever(
+        "marketplace.rating_noise",
+        0.0,
+        2.0,
+        "platform_reputation",
+        -1,
+        {**QUALITY_SPREAD, "marketplace.reputation": "ratings"},
+        seeds=(1, 2, 3),
+        margin=0.02,
+        why="exact ratings steer users away from poor providers, who fall below break-even "
+        "and leave; noisy ratings keep them on the platform",
+    ),
     Lever("marketplace.access", "multichannel", "digital", "platform_users", -1, MKT),
     Lever("marketplace.assisted_access", 0.0, 1.0, "platform_users", +1, MKT),
     Lever("marketplace.user_join", 0.01, 0.3, "platform_users", +1, MKT),
-    Lever("marketplace.user_leave", 0.01, 0.8, "platform_requests", -1,
-          {**MKT, "marketplace.provider_hours": 3.0},
-          why="only unmatched users leave: capacity must be scarce; the users who stay are the "
-              "ones who post again"),
+    Lever(
+        "marketplace.user_leave",
+        0.01,
+        0.8,
+        "platform_requests",
+        -1,
+        {**MKT, "marketplace.provider_hours": 3.0},
+        why="only unmatched users leave: capacity must be scarce; the users who stay are the "
+        "ones who post again",
+    ),
     Lever("marketplace.hours_per_match", 4.0, 16.0, "platform_matches", -1, MKT),
     Lever("marketplace.match_weeks", 8.0, 52.0, "platform_matches", -1, MKT),
-    Lever("marketplace.distance_weight", 0.0, 5.0, "platform_reputation", -1,
-          {**QUALITY_SPREAD, **LONG, "city.population": 20000}, seeds=(1, 2, 3), margin=0.02,
-          why="weighing distance over reputation keeps poor nearby providers in business (at "
-              "20,000 residents: in a 5,000-resident town the effect is within the noise)"),
-    Lever("marketplace.matching", "pooled", "district", "platform_matches", -1, MKT,
-          why="separate district queues leave capacity idle in one district while requests "
-              "wait in another (match_time_weeks counts only the matched, so it falls)"),
+    Lever(
+        "marketplace.distance_weight",
+        0.0,
+        5.0,
+        "platform_reputation",
+        -1,
+        {**QUALITY_SPREAD, **LONG, "city.population": 20000},
+        seeds=(1, 2, 3),
+        margin=0.02,
+        why="weighing distance over reputation keeps poor nearby providers in business (at "
+        "20,000 residents: in a 5,000-resident town the effect is within the noise)",
+    ),
+    Lever(
+        "marketplace.matching",
+        "pooled",
+        "district",
+        "platform_matches",
+        -1,
+        MKT,
+        why="separate district queues leave capacity idle in one district while requests "
+        "wait in another (match_time_weeks counts only the matched, so it falls)",
+    ),
     Lever("marketplace.min_revenue", 0.0, 2000.0, "platform_providers", -1, MKT),
-    Lever("marketplace.provider_entry", 0.0, 0.5, "platform_providers", +1,
-          {**MKT, "marketplace.initial_share": 0.1}),
+    Lever(
+        "marketplace.provider_entry",
+        0.0,
+        0.5,
+        "platform_providers",
+        +1,
+        {**MKT, "marketplace.initial_share": 0.1},
+    ),
     # --- community platform ---------------------------------------------------------------------
     Lever("community.enabled", False, True, "isolated_share", -1, seeds=(1, 2)),
-    Lever("community.channel", "both", "digital", "community_participants", -1, COM,
-          tag="digital"),
-    Lever("community.channel", "physical", "both", "spending_community_eur", +1, COM,
-          tag="both"),
+    Lever("community.channel", "both", "digital", "community_participants", -1, COM, tag="digital"),
+    Lever("community.channel", "physical", "both", "spending_community_eur", +1, COM, tag="both"),
     Lever("community.interest", 0.05, 0.5, "community_participants", +1, COM),
     Lever("community.seed_share", 0.001, 0.1, "community_participants", +1, COM),
     Lever("community.base_join", 0.0, 2.0, "community_participants", +1, COM),
@@ -197,56 +308,140 @@ LEVERS: list[Lever] = [
     Lever("community.leave_floor", 0.0, 5.0, "community_participants", -1, COM),
     Lever("community.critical_mass", 0.001, 0.2, "community_participants", -1, COM),
     Lever("community.ties_per_year", 0.0, 20.0, "isolated_share", -1, COM, seeds=(1, 2)),
-    Lever("community.tie_decay", 0.0, 1.0, "isolated_share", +1,
-          {**COM, "community.ties_per_year": 20.0, "community.tie_recovery": 0.5, **LONG},
-          seeds=(1, 2, 3), why="ties must be many and matter for their decay to show"),
+    Lever(
+        "community.tie_decay",
+        0.0,
+        1.0,
+        "isolated_share",
+        +1,
+        {**COM, "community.ties_per_year": 20.0, "community.tie_recovery": 0.5, **LONG},
+        seeds=(1, 2, 3),
+        why="ties must be many and matter for their decay to show",
+    ),
     Lever("community.tie_recovery", 0.0, 1.0, "isolated_share", -1, COM),
     Lever("community.participant_recovery", 0.0, 1.0, "isolated_share", -1, COM),
     Lever("community.volunteers_per_1000", 0.0, 200.0, "peer_help_hours", +1, COM),
     Lever("community.volunteer_active_share", 0.01, 0.5, "community_volunteers", +1, COM),
-    Lever("community.volunteer_hours", 0.5, 10.0, "peer_help_hours", +1, PEERS_SCARCE,
-          why="by default volunteers' hours exceed the light needs of participants"),
+    Lever(
+        "community.volunteer_hours",
+        0.5,
+        10.0,
+        "peer_help_hours",
+        +1,
+        PEERS_SCARCE,
+        why="by default volunteers' hours exceed the light needs of participants",
+    ),
     Lever("community.volunteer_decline", 0.0, 0.5, "community_volunteers", -1, {**COM, **LONG}),
     Lever("community.helper_conversion", 0.0, 1.0, "community_helpers", +1, COM),
-    Lever("community.helper_hours", 0.0, 5.0, "peer_help_hours", +1,
-          {**PEERS_SCARCE, "community.helper_conversion": 1.0},
-          why="helpers' hours count only where volunteers' hours run out"),
+    Lever(
+        "community.helper_hours",
+        0.0,
+        5.0,
+        "peer_help_hours",
+        +1,
+        {**PEERS_SCARCE, "community.helper_conversion": 1.0},
+        why="helpers' hours count only where volunteers' hours run out",
+    ),
     Lever("community.isolation_hours", 0.5, 4.0, "peer_help_hours", +1, COM),
-    Lever("community.max_care_level", 0.0, 2.0, "peer_help_hours", +1, PEERS_PLENTY,
-          why="light care gaps are few among the default participants"),
+    Lever(
+        "community.max_care_level",
+        0.0,
+        2.0,
+        "peer_help_hours",
+        +1,
+        PEERS_PLENTY,
+        why="light care gaps are few among the default participants",
+    ),
     Lever("community.max_peer_hours", 1.0, 20.0, "peer_help_hours", +1, PEERS_PLENTY),
-    Lever("community.cost_physical", 10.0, 200.0, "spending_community_eur", +1,
-          {**COM, "community.channel": "physical"}),
-    Lever("community.cost_digital", 1.0, 100.0, "spending_community_eur", +1,
-          {**COM, "community.channel": "digital"}),
+    Lever(
+        "community.cost_physical",
+        10.0,
+        200.0,
+        "spending_community_eur",
+        +1,
+        {**COM, "community.channel": "physical"},
+    ),
+    Lever(
+        "community.cost_digital",
+        1.0,
+        100.0,
+        "spending_community_eur",
+        +1,
+        {**COM, "community.channel": "digital"},
+    ),
     # --- governance -----------------------------------------------------------------------------
     Lever("governance.co_programming", False, True, "coverage", +1),
     Lever("governance.co_capacity_gain", 0.0, 1.0, "coverage", +1, CO),
     Lever("governance.co_fit_gain", 0.0, 1.0, "needs_resolved", +1, CO, seeds=(1, 2)),
-    Lever("governance.co_staff_share", 0.0, 0.5, "mean_wait_weeks", +1,
-          {**CO, "office.social_workers": 4},
-          why="the town's one social worker cannot lose half a server (rounded back to 1)"),
-    Lever("governance.outcome_contracts", False, True, "needs_resolved", +1, SVC,
-          seeds=(1, 2, 3)),
+    Lever(
+        "governance.co_staff_share",
+        0.0,
+        0.5,
+        "mean_wait_weeks",
+        +1,
+        {**CO, "office.social_workers": 4},
+        why="the town's one social worker cannot lose half a server (rounded back to 1)",
+    ),
+    Lever("governance.outcome_contracts", False, True, "needs_resolved", +1, SVC, seeds=(1, 2, 3)),
     Lever("governance.outcome_base_share", 0.3, 1.0, "spending_services_eur", +1, {**OC, **SVC}),
-    Lever("governance.outcome_price", 100.0, 3000.0, "spending_outcomes_eur", +1,
-          {**OC, **SVC}),
-    Lever("governance.outcome_threshold", 0.0, 0.05, "spending_outcomes_eur", -1,
-          {**OC, **SVC}, seeds=(1, 2)),
+    Lever("governance.outcome_price", 100.0, 3000.0, "spending_outcomes_eur", +1, {**OC, **SVC}),
+    Lever(
+        "governance.outcome_threshold",
+        0.0,
+        0.05,
+        "spending_outcomes_eur",
+        -1,
+        {**OC, **SVC},
+        seeds=(1, 2),
+    ),
     Lever("governance.outcome_effort", 0.0, 1.0, "needs_resolved", +1, {**OC, **SVC}),
-    Lever("governance.case_mix_adjusted", False, True, "placed_care_level", +1,
-          {**OC, "providers.hours_per_1000": [2.0, 30.0, 15.0]}, seeds=(1, 2, 3), margin=0.01,
-          why="contractors (who cream-skim) must hold most care places, not the municipality"),
+    Lever(
+        "governance.case_mix_adjusted",
+        False,
+        True,
+        "placed_care_level",
+        +1,
+        {**OC, "providers.hours_per_1000": [2.0, 30.0, 15.0]},
+        seeds=(1, 2, 3),
+        margin=0.01,
+        why="contractors (who cream-skim) must hold most care places, not the municipality",
+    ),
     # --- the municipality: budget, staff, means test, information ------------------------------
-    Lever("municipality.budget_multiplier", 0.3, 1.0, "coverage", +1, BUDGET_BINDS,
-          why="ten times the hours, so the money itself binds, not only the hours it buys"),
-    Lever("municipality.budget_multiplier", 0.5, 1.0, "coverage", +1, tag="hours",
-          why="at default capacity the budget is not spent; a cut works through the contracted "
-              "hours it buys"),
-    Lever("municipality.capacity_follows_budget", 0.0, 1.0, "coverage", -1,
-          {"municipality.budget_multiplier": 0.5}),
-    Lever("municipality.capacity_ceiling", 1.0, 2.0, "coverage", +1,
-          {"municipality.budget_multiplier": 2.0}),
+    Lever(
+        "municipality.budget_multiplier",
+        0.3,
+        1.0,
+        "coverage",
+        +1,
+        BUDGET_BINDS,
+        why="ten times the hours, so the money itself binds, not only the hours it buys",
+    ),
+    Lever(
+        "municipality.budget_multiplier",
+        0.5,
+        1.0,
+        "coverage",
+        +1,
+        tag="hours",
+        why="at default capacity the budget is not spent; a cut works through the contracted "
+        "hours it buys",
+    ),
+    Lever(
+        "municipality.capacity_follows_budget",
+        0.0,
+        1.0,
+        "coverage",
+        -1,
+        {"municipality.budget_multiplier": 0.5},
+    ),
+    Lever(
+        "municipality.capacity_ceiling",
+        1.0,
+        2.0,
+        "coverage",
+        +1,
+        {"municipality.budget_multiplier": 2.0},
+    ),
     Lever("city.social_spending_per_capita", 60.0, 182.0, "coverage", +1, BUDGET_BINDS),
     Lever("city.residents_per_social_worker", 2000.0, 10000.0, "mean_wait_weeks", +1),
     Lever("office.social_workers", 1, 4, "mean_wait_weeks", -1),
@@ -254,8 +449,9 @@ LEVERS: list[Lever] = [
     Lever("office.assessment_share", 0.3, 1.0, "mean_wait_weeks", -1),
     Lever("office.assessment_hours", 1.0, 6.0, "mean_wait_weeks", +1),
     Lever("office.salary", 30000.0, 60000.0, "spending_staff_eur", +1),
-    Lever("eligibility.isee_max", [10000.0, 1e9, 5000.0], [40000.0, 1e9, 20000.0],
-          "waiting_list", +1),
+    Lever(
+        "eligibility.isee_max", [10000.0, 1e9, 5000.0], [40000.0, 1e9, 20000.0], "waiting_list", +1
+    ),
     Lever("helpseeking.awareness", 0.3, 0.95, "arrivals_per_week", +1),
     Lever("helpseeking.trust_mean", 0.3, 0.9, "arrivals_per_week", +1),
     Lever("helpseeking.ask_rate", [2.0, 0.5, 1.0], [12.0, 3.0, 6.0], "arrivals_per_week", +1),
@@ -271,23 +467,52 @@ LEVERS: list[Lever] = [
     Lever("shock.heatwave", False, True, "crises", +1),
     Lever("shock.heat_need", 1.0, 5.0, "people_with_need", +1, HEAT),
     Lever("shock.heat_crisis", 1.0, 5.0, "crises", +1, HEAT),
-    Lever("transitions.ageing_from_week", -1, 0, "people_with_need", +1,
-          {"transitions.ageing_flow": [0.02, 0.015, 0.01], **LONG},
-          why="ten times the default flows, so two years of ageing show"),
-    Lever("transitions.ageing_flow", [0.0, 0.0, 0.0], [0.02, 0.015, 0.01], "people_with_need", +1,
-          {"transitions.ageing_from_week": 0, **LONG}),
-    Lever("transitions.digital_from_week", -1, 0, "platform_users", +1,
-          {**DIGITAL_ONLY, "transitions.digital_rate": 0.5},
-          why="a digital-only platform: new skills open it to more residents in need"),
-    Lever("transitions.digital_rate", 0.0, 0.5, "platform_users", +1,
-          {**DIGITAL_ONLY, "transitions.digital_from_week": 0}),
-    Lever("transitions.digital_age_weights", [1.0, 1.0, 1.0, 0.0, 0.0, 0.0],
-          [0.0, 0.0, 0.0, 1.0, 1.0, 1.0], "platform_users", +1,
-          {**DIGITAL_ONLY, "transitions.digital_from_week": 0, "transitions.digital_rate": 0.2},
-          seeds=(1, 2, 3),
-          why="skills gained by the old (who have most care needs) rather than the young bring "
-              "more people in need to a digital-only platform; a slow rate so that neither "
-              "group runs out of residents without skills"),
+    Lever(
+        "transitions.ageing_from_week",
+        -1,
+        0,
+        "people_with_need",
+        +1,
+        {"transitions.ageing_flow": [0.02, 0.015, 0.01], **LONG},
+        why="ten times the default flows, so two years of ageing show",
+    ),
+    Lever(
+        "transitions.ageing_flow",
+        [0.0, 0.0, 0.0],
+        [0.02, 0.015, 0.01],
+        "people_with_need",
+        +1,
+        {"transitions.ageing_from_week": 0, **LONG},
+    ),
+    Lever(
+        "transitions.digital_from_week",
+        -1,
+        0,
+        "platform_users",
+        +1,
+        {**DIGITAL_ONLY, "transitions.digital_rate": 0.5},
+        why="a digital-only platform: new skills open it to more residents in need",
+    ),
+    Lever(
+        "transitions.digital_rate",
+        0.0,
+        0.5,
+        "platform_users",
+        +1,
+        {**DIGITAL_ONLY, "transitions.digital_from_week": 0},
+    ),
+    Lever(
+        "transitions.digital_age_weights",
+        [1.0, 1.0, 1.0, 0.0, 0.0, 0.0],
+        [0.0, 0.0, 0.0, 1.0, 1.0, 1.0],
+        "platform_users",
+        +1,
+        {**DIGITAL_ONLY, "transitions.digital_from_week": 0, "transitions.digital_rate": 0.2},
+        seeds=(1, 2, 3),
+        why="skills gained by the old (who have most care needs) rather than the young bring "
+        "more people in need to a digital-only platform; a slow rate so that neither "
+        "group runs out of residents without skills",
+    ),
 ]
 
 _CACHE: dict[tuple[str, str, int], dict[str, float]] = {}
@@ -308,8 +533,10 @@ def paired(lever: Lever) -> tuple[float, float, float]:
     """Mean low level, mean high level and mean paired difference (high - low) over the seeds."""
     lows, highs = [], []
     for seed in lever.seeds:
-        runs = [end_of_run(lever.scenario, {**lever.given, lever.key: value}, seed)[
-            lever.indicator] for value in (lever.low, lever.high)]
+        runs = [
+            end_of_run(lever.scenario, {**lever.given, lever.key: value}, seed)[lever.indicator]
+            for value in (lever.low, lever.high)
+        ]
         lows.append(runs[0])
         highs.append(runs[1])
     low, high = np.array(lows), np.array(highs)
@@ -331,8 +558,9 @@ def test_every_lever_is_tested_or_excluded():
     assert not unknown, f"unknown parameter keys in the lever table: {unknown}"
     groups = {p.group for p in PARAMETERS.values()}
     unclassified = sorted(groups - set(LEVER_GROUPS) - set(NON_LEVER_GROUPS))
-    assert not unclassified, (f"registry groups neither in LEVER_GROUPS nor in "
-                              f"NON_LEVER_GROUPS: {unclassified}")
+    assert not unclassified, (
+        f"registry groups neither in LEVER_GROUPS nor in NON_LEVER_GROUPS: {unclassified}"
+    )
 
 
 def test_the_table_is_well_formed():
@@ -348,8 +576,7 @@ def test_the_table_is_well_formed():
 
 
 def _case(lever: Lever) -> Any:
-    marks = (pytest.mark.xfail(strict=True, reason=lever.known_issue) if lever.known_issue
-             else ())
+    marks = pytest.mark.xfail(strict=True, reason=lever.known_issue) if lever.known_issue else ()
     return pytest.param(lever, id=lever.id, marks=marks)
 
 
@@ -357,9 +584,9 @@ def _case(lever: Lever) -> Any:
 def test_lever_moves_its_indicator(lever: Lever):
     low, high, diff = paired(lever)
     word = "raise" if lever.sign > 0 else "lower"
-    assert np.isfinite(diff), (f"{lever.id}: {lever.indicator} is undefined (low {low}, "
-                               f"high {high})")
+    assert np.isfinite(diff), f"{lever.id}: {lever.indicator} is undefined (low {low}, high {high})"
     assert lever.sign * diff > lever.margin * max(abs(low), abs(high)), (
         f"{lever.id} from {lever.low} to {lever.high} should {word} {lever.indicator}: "
         f"{low:.4g} -> {high:.4g} (mean paired difference {diff:+.4g} over seeds "
-        f"{lever.seeds}, margin {lever.margin:.0%})")
+        f"{lever.seeds}, margin {lever.margin:.0%})"
+    )

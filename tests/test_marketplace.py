@@ -14,8 +14,13 @@ ON = {"marketplace__enabled": True}
 
 
 def run(weeks=60, population=20_000, seed=4, **overrides):
-    model = WelfareModel(seed=seed, run__weeks=weeks, city__population=population,
-                         run__mesa_citizens=False, **overrides)
+    model = WelfareModel(
+        seed=seed,
+        run__weeks=weeks,
+        city__population=population,
+        run__mesa_citizens=False,
+        **overrides,
+    )
     model.run()
     return model
 
@@ -51,8 +56,9 @@ def test_digital_only_platform_serves_nobody_without_digital_skills():
 
 
 def test_matches_never_exceed_provider_capacity():
-    model = WelfareModel(seed=4, run__weeks=40, city__population=20_000,
-                         run__mesa_citizens=False, **ON)
+    model = WelfareModel(
+        seed=4, run__weeks=40, city__population=20_000, run__mesa_citizens=False, **ON
+    )
     for _ in range(40):
         model.step()
         m = model.marketplace
@@ -64,14 +70,23 @@ def test_aggregated_demand_lowers_the_price():
     model = run(weeks=60, **ON, marketplace__aggregation_volume=1.0)
     price = wide(model)["platform_price"]
     assert price.iloc[-1] < model.params["marketplace.price"]
-    assert price.iloc[-1] >= model.params["marketplace.price"] * (
-        1 - model.params["marketplace.aggregation_discount"]) - 1e-9
+    assert (
+        price.iloc[-1]
+        >= model.params["marketplace.price"]
+        * (1 - model.params["marketplace.aggregation_discount"])
+        - 1e-9
+    )
     model.release()
 
 
 def test_ratings_learn_the_hidden_quality():
-    model = run(weeks=104, population=40_000, **ON, marketplace__reputation="ratings",
-                marketplace__rating_noise=0.1)
+    model = run(
+        weeks=104,
+        population=40_000,
+        **ON,
+        marketplace__reputation="ratings",
+        marketplace__rating_noise=0.1,
+    )
     m = model.marketplace
     rated = m.rating_count > 20
     assert rated.sum() >= 5
@@ -101,8 +116,7 @@ def test_accreditation_costs_the_municipality_more_than_ratings():
 @pytest.mark.parametrize("key", ["needs", "helpseeking", "office", "crises"])
 def test_platform_does_not_shift_other_random_streams(key):
     off = WelfareModel(seed=5, run__weeks=3, city__population=8000, run__mesa_citizens=False)
-    on = WelfareModel(seed=5, run__weeks=3, city__population=8000, run__mesa_citizens=False,
-                      **ON)
+    on = WelfareModel(seed=5, run__weeks=3, city__population=8000, run__mesa_citizens=False, **ON)
     for _ in range(3):
         off.step()
         on.step()
@@ -151,8 +165,10 @@ def test_district_matching_keeps_requests_in_their_district():
     assert matched.size > 0
     assert (c.district[matched] == mk.district[mk.match_provider[matched]]).all()
     pooled = runs["pooled"].marketplace
-    assert (c.district[np.flatnonzero(pooled.match_provider >= 0)]
-            != pooled.district[pooled.match_provider[pooled.match_provider >= 0]]).any()
+    assert (
+        c.district[np.flatnonzero(pooled.match_provider >= 0)]
+        != pooled.district[pooled.match_provider[pooled.match_provider >= 0]]
+    ).any()
     for model in runs.values():
         model.release()
 
@@ -161,19 +177,25 @@ def test_platform_leaves_untouched_residents_as_they_were():
     """Common random numbers: residents who never use the platform, and never deal with the
     office or services (shared queues), live the same weeks with it on or off."""
     off = WelfareModel(seed=6, run__weeks=26, city__population=10_000, run__mesa_citizens=False)
-    on = WelfareModel(seed=6, run__weeks=26, city__population=10_000, run__mesa_citizens=False,
-                      **ON)
+    on = WelfareModel(
+        seed=6, run__weeks=26, city__population=10_000, run__mesa_citizens=False, **ON
+    )
     touched, same = untouched_residents_agree(
-        off, on, lambda off, on: on.marketplace.user | (on.marketplace.match_provider >= 0),
-        26, (*FATES, "neet"))
+        off,
+        on,
+        lambda off, on: on.marketplace.user | (on.marketplace.match_provider >= 0),
+        26,
+        (*FATES, "neet"),
+    )
     assert touched.sum() > 50 and same.sum() > 0.3 * on.citizens.n
     off.release()
     on.release()
 
 
 def test_neet_activated_counts_platform_matches_that_resolve_work_needs(small_model, phase_hook):
-    model = small_model(scenario="marketplace-neet-working-poor", city__population=20000,
-                        run__weeks=52)
+    model = small_model(
+        scenario="marketplace-neet-working-poor", city__population=20000, run__weeks=52
+    )
     seen = {"platform": 0, "counted": 0}
 
     def before(m, week):
@@ -188,4 +210,5 @@ def test_neet_activated_counts_platform_matches_that_resolve_work_needs(small_mo
     assert seen["platform"] > 0  # the platform activates NEET in this scenario
     assert seen["counted"] == seen["platform"]
     assert summary(model)["neet_activated"] == pytest.approx(
-        model.neet_activated * model.citizens.weight)
+        model.neet_activated * model.citizens.weight
+    )

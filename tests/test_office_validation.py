@@ -19,8 +19,13 @@ WARMUP = 50
 def run_office(servers: int, rho: float, weeks: int, seed: int) -> dict[str, float]:
     mu = 6.0  # assessments per week per social worker: 36 h/week / 6 h each
     lam = rho * servers * mu
-    model = WelfareModel("validation/office_mmc", seed=seed, run__weeks=weeks,
-                         office__social_workers=servers, office__exogenous_requests=lam)
+    model = WelfareModel(
+        "validation/office_mmc",
+        seed=seed,
+        run__weeks=weeks,
+        office__social_workers=servers,
+        office__exogenous_requests=lam,
+    )
     model.run()
     col = model.collector
     from willsim.collector import OVERALL_KEYS
@@ -28,7 +33,8 @@ def run_office(servers: int, rho: float, weeks: int, seed: int) -> dict[str, flo
     k = {key: i for i, key in enumerate(OVERALL_KEYS)}
     o = col.overall[WARMUP:]
     out = {
-        "lam": lam, "mu": mu,
+        "lam": lam,
+        "mu": mu,
         "wait": o[:, k["wait_total_weeks"]].sum() / o[:, k["assessments_started"]].sum(),
         "queue": o[:, k["mean_queue_length"]].mean(),
         "arrivals": o[:, k["arrivals_per_week"]].mean(),
@@ -39,8 +45,10 @@ def run_office(servers: int, rho: float, weeks: int, seed: int) -> dict[str, flo
     return out
 
 
-@pytest.mark.parametrize("servers,rho,weeks", [(1, 0.5, 3000), (2, 0.8, 3000), (5, 0.8, 2000),
-                                               (10, 0.9, 2000), (20, 0.85, 1500)])
+@pytest.mark.parametrize(
+    "servers,rho,weeks",
+    [(1, 0.5, 3000), (2, 0.8, 3000), (5, 0.8, 2000), (10, 0.9, 2000), (20, 0.85, 1500)],
+)
 def test_mean_wait_matches_erlang_c(servers, rho, weeks):
     runs = [run_office(servers, rho, weeks, seed) for seed in (11, 12)]
     expected = mmc_metrics(runs[0]["lam"], runs[0]["mu"], servers)

@@ -27,8 +27,9 @@ def test_trial_ratios_match_the_published_rct():
 
 
 def run(weeks=26, population=20_000, **overrides):
-    model = WelfareModel(seed=3, run__weeks=weeks, city__population=population,
-                         run__mesa_citizens=False, **overrides)
+    model = WelfareModel(
+        seed=3, run__weeks=weeks, city__population=population, run__mesa_citizens=False, **overrides
+    )
     model.run()
     return model
 
@@ -62,8 +63,9 @@ def test_risk_targeting_finds_more_needs_per_contact_than_random():
 
 
 def test_antennas_contact_only_ties_of_antennas():
-    model = WelfareModel(seed=3, run__weeks=1, city__population=10_000, **OUTREACH,
-                         outreach__targeting="antennas")
+    model = WelfareModel(
+        seed=3, run__weeks=1, city__population=10_000, **OUTREACH, outreach__targeting="antennas"
+    )
     model.step()
     c, out = model.citizens, model.outreach
     contacted = np.flatnonzero(out.last_contact == 0)
@@ -75,9 +77,15 @@ def test_antennas_contact_only_ties_of_antennas():
 def test_antennas_report_exactly_their_ties_with_needs_without_help():
     """With certain noticing, the reports are the ties of antennas with a latent or refused need
     who were not contacted since it began (or are due again); with none, there are none."""
-    model = WelfareModel(seed=4, run__weeks=3, city__population=5000, run__mesa_citizens=False,
-                         **OUTREACH, outreach__targeting="antennas",
-                         outreach__antenna_notice=[1.0, 1.0, 1.0])
+    model = WelfareModel(
+        seed=4,
+        run__weeks=3,
+        city__population=5000,
+        run__mesa_citizens=False,
+        **OUTREACH,
+        outreach__targeting="antennas",
+        outreach__antenna_notice=[1.0, 1.0, 1.0],
+    )
     model.step()
     model.step()
     c, out, week = model.citizens, model.outreach, model.week
@@ -110,9 +118,15 @@ def test_antennas_reach_residents_in_need_more_often_than_random_screening():
     for rule in ("random", "antennas"):
         reached = contacted = 0
         for seed in (1, 2, 3):
-            model = WelfareModel(seed=seed, run__weeks=26, city__population=10_000,
-                                 run__mesa_citizens=False, **OUTREACH,
-                                 outreach__targeting=rule, outreach__take_charge=False)
+            model = WelfareModel(
+                seed=seed,
+                run__weeks=26,
+                city__population=10_000,
+                run__mesa_citizens=False,
+                **OUTREACH,
+                outreach__targeting=rule,
+                outreach__take_charge=False,
+            )
 
             def count(model, phase, week):
                 nonlocal reached, contacted
@@ -141,16 +155,18 @@ def test_word_of_mouth_spreads_information_beyond_those_contacted():
 def test_outreach_does_not_shift_other_streams():
     """Common random numbers: needs and population are identical with outreach on or off."""
     off = WelfareModel(seed=5, run__weeks=8, city__population=8000, run__mesa_citizens=False)
-    on = WelfareModel(seed=5, run__weeks=8, city__population=8000, run__mesa_citizens=False,
-                      **OUTREACH)
+    on = WelfareModel(
+        seed=5, run__weeks=8, city__population=8000, run__mesa_citizens=False, **OUTREACH
+    )
     for model in (off, on):
         model.step()
     np.testing.assert_array_equal(off.citizens.age_band, on.citizens.age_band)
     # the needs stream draws the same numbers whatever outreach does
-    assert (off.streams["needs"].bit_generator.state
-            == on.streams["needs"].bit_generator.state)
-    assert (off.streams["helpseeking"].bit_generator.state
-            == on.streams["helpseeking"].bit_generator.state)
+    assert off.streams["needs"].bit_generator.state == on.streams["needs"].bit_generator.state
+    assert (
+        off.streams["helpseeking"].bit_generator.state
+        == on.streams["helpseeking"].bit_generator.state
+    )
     np.testing.assert_array_equal(off.citizens.need_level[WORK], on.citizens.need_level[WORK])
     np.testing.assert_array_equal(off.citizens.need_level[CARE], on.citizens.need_level[CARE])
     off.release()
@@ -161,8 +177,15 @@ def test_outreach_leaves_untouched_residents_as_they_were():
     """Common random numbers: residents outreach never contacts or informs, and who never deal
     with the office or services (shared queues), live the same weeks with it on or off."""
     off = WelfareModel(seed=6, run__weeks=26, city__population=10_000, run__mesa_citizens=False)
-    on = WelfareModel(seed=6, run__weeks=26, city__population=10_000, run__mesa_citizens=False,
-                      **OUTREACH, outreach__hours_per_1000=8.0)
+    on = WelfareModel(
+        seed=6,
+        run__weeks=26,
+        city__population=10_000,
+        run__mesa_citizens=False,
+        **OUTREACH,
+        outreach__hours_per_1000=8.0,
+    )
+
     def touched_by(off, on):
         c, o = on.citizens, off.citizens
         return (on.outreach.last_contact >= 0) | (c.aware != o.aware) | (c.trust != o.trust)

@@ -22,19 +22,25 @@ def model_with(policies, weeks=30, **overrides):
     return model
 
 
-@pytest.mark.parametrize("entry,message", [
-    ({"type": "nope"}, "valid types: outreach"),
-    ({"type": "outreach", "colour": 1}, "valid keys"),
-    ({"type": "outreach", "start": -1}, "week number"),
-    ({"type": "outreach", "start": 5, "stop": 3}, "must be after start"),
-    ({"type": "outreach", "start": 1, "when": "waiting_list > 1"}, "not both"),
-    ({"type": "outreach", "when": "queue_size > 3"}, "valid indicators"),
-    ({"type": "outreach", "when": "waiting_list >> 3"}, "cannot read condition"),
-    ({"type": "budget", "set": {"office.salary": 1}}, "may set: municipality.budget_multiplier"),
-    ({"type": "budget", "set": {"municipality.budget_multiplier": -1}}, "out of range"),
-    ({"type": "outreach", "set": {"outreach.targetting": "risk"}}, "Did you mean"),
-    ({"type": "outreach", "set": {"outreach.targeting": "psychic"}}, "valid choices"),
-])
+@pytest.mark.parametrize(
+    "entry,message",
+    [
+        ({"type": "nope"}, "valid types: outreach"),
+        ({"type": "outreach", "colour": 1}, "valid keys"),
+        ({"type": "outreach", "start": -1}, "week number"),
+        ({"type": "outreach", "start": 5, "stop": 3}, "must be after start"),
+        ({"type": "outreach", "start": 1, "when": "waiting_list > 1"}, "not both"),
+        ({"type": "outreach", "when": "queue_size > 3"}, "valid indicators"),
+        ({"type": "outreach", "when": "waiting_list >> 3"}, "cannot read condition"),
+        (
+            {"type": "budget", "set": {"office.salary": 1}},
+            "may set: municipality.budget_multiplier",
+        ),
+        ({"type": "budget", "set": {"municipality.budget_multiplier": -1}}, "out of range"),
+        ({"type": "outreach", "set": {"outreach.targetting": "risk"}}, "Did you mean"),
+        ({"type": "outreach", "set": {"outreach.targeting": "psychic"}}, "valid choices"),
+    ],
+)
 def test_bad_policy_entries_name_the_problem(entry, message):
     with pytest.raises(PolicyError) as info:
         parse_policy(entry)
@@ -67,8 +73,10 @@ def test_condition_parsing_and_holding():
 def test_start_and_stop_are_logged_and_values_restored():
     model = model_with([{"type": "outreach", "label": "calls", "start": 5, "stop": 12}])
     log = model.policies.to_frame()
-    assert log[["week", "policy", "action"]].values.tolist() == [[5, "calls", "start"],
-                                                                 [12, "calls", "stop"]]
+    assert log[["week", "policy", "action"]].values.tolist() == [
+        [5, "calls", "start"],
+        [12, "calls", "stop"],
+    ]
     contacts = wide(model)["outreach_contacts"]
     assert contacts[:5].sum() == 0 and contacts[5:12].min() > 0 and contacts[12:].sum() == 0
     assert model.params["outreach.enabled"] is False
@@ -78,15 +86,16 @@ def test_conditional_policy_starts_when_the_condition_has_held():
     model = model_with([{"type": "outreach", "when": "waiting_list > 20 for 3 weeks"}], weeks=40)
     series = wide(model)["waiting_list"].to_numpy()
     start = model.policies.log[0].week
-    assert (series[start - 3:start] > 20).all()
-    assert not any((series[w - 3:w] > 20).all() for w in range(3, start))
+    assert (series[start - 3 : start] > 20).all()
+    assert not any((series[w - 3 : w] > 20).all() for w in range(3, start))
     assert "held" in model.policies.log[0].reason
 
 
 def test_budget_cut_lowers_service_spending_and_lengthens_waits():
     base = model_with([], weeks=60)
-    cut = model_with([{"type": "budget", "start": 20,
-                       "set": {"municipality.budget_multiplier": 0.3}}], weeks=60)
+    cut = model_with(
+        [{"type": "budget", "start": 20, "set": {"municipality.budget_multiplier": 0.3}}], weeks=60
+    )
     b, c = wide(base), wide(cut)
     assert c["spending_services_eur"][20:].sum() < b["spending_services_eur"][20:].sum()
     assert c["waiting_list"].iloc[-1] > b["waiting_list"].iloc[-1]
@@ -114,8 +123,12 @@ def test_bundled_budget_cut_buys_fewer_hours_so_waiting_lists_grow():
         b, c = wide(base), wide(cut)
         assert (c["budget_remaining_eur"] >= 0).all()
         assert b.iloc[:52].equals(c.iloc[:52])  # nothing changes before the cut
-        diffs.append([c[k][52:].mean() - b[k][52:].mean() for k in
-                      ("spending_services_eur", "coverage", "waiting_list", "unmet_need_share")])
+        diffs.append(
+            [
+                c[k][52:].mean() - b[k][52:].mean()
+                for k in ("spending_services_eur", "coverage", "waiting_list", "unmet_need_share")
+            ]
+        )
     spending, coverage, waiting, unmet = np.mean(diffs, axis=0)
     assert spending < 0 and coverage < 0 and waiting > 0 and unmet > 0
 
@@ -124,8 +137,11 @@ def test_cases_in_service_finish_when_contracted_hours_fall():
     """A deep cut leaves the load above capacity: nobody is pushed out, nobody new is placed
     on the care lines until the load is back under capacity."""
     scenario = load_scenario("baseline", {**SMALL, "run.weeks": 30})
-    scenario.policies = [parse_policy({"type": "budget", "start": 20, "set": {
-        "municipality.budget_multiplier": 0.3}}).to_dict()]
+    scenario.policies = [
+        parse_policy(
+            {"type": "budget", "start": 20, "set": {"municipality.budget_multiplier": 0.3}}
+        ).to_dict()
+    ]
     model = WelfareModel(scenario)
     for _ in range(20):
         model.step()
@@ -142,8 +158,17 @@ def test_cases_in_service_finish_when_contracted_hours_fall():
 
 def test_budget_increase_buys_hours_up_to_the_ceiling_and_stopping_restores_them():
     base = model_with([], weeks=40)
-    more = model_with([{"type": "budget", "start": 5, "stop": 30, "set": {
-        "municipality.budget_multiplier": 2.0}}], weeks=40)
+    more = model_with(
+        [
+            {
+                "type": "budget",
+                "start": 5,
+                "stop": 30,
+                "set": {"municipality.budget_multiplier": 2.0},
+            }
+        ],
+        weeks=40,
+    )
     assert np.allclose(more.services.capacity, base.services.capacity)  # restored at 30
     muni = more.municipality
     assert muni.contracted_capacity_factor(1.0, 1.2) == 1.0
@@ -159,8 +184,9 @@ def test_budget_increase_buys_hours_up_to_the_ceiling_and_stopping_restores_them
 
 
 def test_staffing_policy_changes_the_office():
-    model = model_with([{"type": "staffing", "start": 10, "set": {"office.social_workers": 9}}],
-                       weeks=15)
+    model = model_with(
+        [{"type": "staffing", "start": 10, "set": {"office.social_workers": 9}}], weeks=15
+    )
     assert model.office.servers == 9
     assert wide(model)["social_workers"].iloc[-1] == pytest.approx(9)
 
@@ -175,9 +201,11 @@ def test_pandemic_cuts_capacity_and_closes_offices():
 
 def test_heatwave_raises_crises_among_older_people_living_alone():
     base = model_with([], weeks=30, **{"city.population": 30_000})
-    heat = model_with([{"type": "heatwave", "start": 5, "stop": 25,
-                        "set": {"shock.heat_crisis": 5.0}}], weeks=30,
-                      **{"city.population": 30_000})
+    heat = model_with(
+        [{"type": "heatwave", "start": 5, "stop": 25, "set": {"shock.heat_crisis": 5.0}}],
+        weeks=30,
+        **{"city.population": 30_000},
+    )
     assert wide(heat)["crises"][5:25].sum() > wide(base)["crises"][5:25].sum()
 
 
@@ -192,8 +220,9 @@ def test_a_label_is_text_for_both_languages_or_a_table_per_language():
     plain = parse_policy({"type": "outreach", "label": "Summer calls"})
     assert (plain.label, plain.label_it) == ("Summer calls", "Summer calls")
     assert plain.to_dict()["label"] == "Summer calls"
-    both = parse_policy({"type": "outreach", "label": {"en": "Summer calls",
-                                                       "it": "Telefonate estive"}})
+    both = parse_policy(
+        {"type": "outreach", "label": {"en": "Summer calls", "it": "Telefonate estive"}}
+    )
     assert (both.label, both.label_it) == ("Summer calls", "Telefonate estive")
     assert both.label_in("it") == "Telefonate estive" and both.label_in("en") == "Summer calls"
     assert both.to_dict()["label"] == {"en": "Summer calls", "it": "Telefonate estive"}
@@ -203,13 +232,16 @@ def test_a_label_is_text_for_both_languages_or_a_table_per_language():
     assert parse_policy({"type": "pandemic"}).label_it == "pandemic"
 
 
-@pytest.mark.parametrize("label,message", [
-    ({"en": "Calls", "fr": "Appels"}, "unknown language key(s) 'fr'; valid keys: en, it"),
-    ({"en": "Calls", "it": 3}, "policy 1.label.it: expected non-empty text, got 3"),
-    ({"en": "Calls", "it": " "}, "expected non-empty text"),
-    ({"it": "Telefonate"}, "'label.en' is required (valid keys: en, it)"),
-    (7, "expected text or a table with keys en, it"),
-])
+@pytest.mark.parametrize(
+    "label,message",
+    [
+        ({"en": "Calls", "fr": "Appels"}, "unknown language key(s) 'fr'; valid keys: en, it"),
+        ({"en": "Calls", "it": 3}, "policy 1.label.it: expected non-empty text, got 3"),
+        ({"en": "Calls", "it": " "}, "expected non-empty text"),
+        ({"it": "Telefonate"}, "'label.en' is required (valid keys: en, it)"),
+        (7, "expected text or a table with keys en, it"),
+    ],
+)
 def test_bad_labels_name_the_problem_and_the_valid_keys(label, message):
     with pytest.raises(PolicyError) as info:
         parse_policy({"type": "outreach", "label": label})
@@ -218,9 +250,12 @@ def test_bad_labels_name_the_problem_and_the_valid_keys(label, message):
 
 def test_label_tables_in_a_scenario_file_parse_and_round_trip(tmp_path):
     path = tmp_path / "labels.toml"
-    path.write_text('[scenario]\nextends = "baseline"\n[[policies]]\ntype = "outreach"\n'
-                    'label.en = "Calls"\nlabel.it = "Telefonate"\n[[policies]]\n'
-                    'type = "pandemic"\nlabel = "Flu"\nstart = 3\n', encoding="utf-8")
+    path.write_text(
+        '[scenario]\nextends = "baseline"\n[[policies]]\ntype = "outreach"\n'
+        'label.en = "Calls"\nlabel.it = "Telefonate"\n[[policies]]\n'
+        'type = "pandemic"\nlabel = "Flu"\nstart = 3\n',
+        encoding="utf-8",
+    )
     s = load_scenario(path)
     assert [p["label"] for p in s.policies] == [{"en": "Calls", "it": "Telefonate"}, "Flu"]
     copy = tmp_path / "copy.toml"
@@ -234,14 +269,33 @@ def test_label_tables_in_a_scenario_file_parse_and_round_trip(tmp_path):
 
 
 def test_policy_log_has_the_italian_label():
-    model = model_with([{"type": "outreach", "label": {"en": "Calls", "it": "Telefonate"},
-                         "start": 2, "stop": 4}, {"type": "pandemic", "start": 3}], weeks=6)
+    model = model_with(
+        [
+            {
+                "type": "outreach",
+                "label": {"en": "Calls", "it": "Telefonate"},
+                "start": 2,
+                "stop": 4,
+            },
+            {"type": "pandemic", "start": 3},
+        ],
+        weeks=6,
+    )
     log = model.policies.to_frame()
-    assert list(log.columns) == ["week", "policy", "policy_it", "type", "action", "reason",
-                                 "values"]
+    assert list(log.columns) == [
+        "week",
+        "policy",
+        "policy_it",
+        "type",
+        "action",
+        "reason",
+        "values",
+    ]
     assert log[["week", "policy", "policy_it", "action"]].values.tolist() == [
-        [2, "Calls", "Telefonate", "start"], [3, "pandemic", "pandemic", "start"],
-        [4, "Calls", "Telefonate", "stop"]]
+        [2, "Calls", "Telefonate", "start"],
+        [3, "pandemic", "pandemic", "start"],
+        [4, "Calls", "Telefonate", "stop"],
+    ]
 
 
 def test_every_bundled_policy_label_has_its_own_italian_text():
@@ -262,10 +316,18 @@ def test_workshop_policies_and_events_have_italian_labels():
 
     base = load_scenario("baseline", SMALL)
     s = Strategy(access="proactive", delivery="mix", co_programming=True, contracts="outcome")
-    specs = [parse_policy(p, i) for i, p in
-             enumerate(strategy_scenario(base, s, 0.0, "heatwave").policies)]
-    assert [p.type for p in specs] == ["outreach", "marketplace", "community", "co_programming",
-                                       "outcome_contracts", "heatwave"]
+    specs = [
+        parse_policy(p, i)
+        for i, p in enumerate(strategy_scenario(base, s, 0.0, "heatwave").policies)
+    ]
+    assert [p.type for p in specs] == [
+        "outreach",
+        "marketplace",
+        "community",
+        "co_programming",
+        "outcome_contracts",
+        "heatwave",
+    ]
     assert specs[0].label == "Workshop: outreach"  # the English identity is unchanged
     assert specs[0].label_it == "Laboratorio: contatto proattivo"
     assert specs[-1].label_it == "Ondata di calore, estate 1"

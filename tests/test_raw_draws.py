@@ -23,12 +23,34 @@ def test_same_numbers_and_state_as_numpy(before: int, shape) -> None:
 
 def _thresholds(rng: np.random.Generator, u: np.ndarray) -> list:
     """Random, edge and exactly-on-a-draw thresholds, as float64, float32 and Python floats."""
-    step = 2.0 ** -24
-    edges = np.array([0.0, -0.0, 1.0, -1.0, 2.0, step, step / 2, 1 - step, 1 - step / 2,
-                      1e-30, 5e-324, np.inf, -np.inf, np.nan])
+    step = 2.0**-24
+    edges = np.array(
+        [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            2.0,
+            step,
+            step / 2,
+            1 - step,
+            1 - step / 2,
+            1e-30,
+            5e-324,
+            np.inf,
+            -np.inf,
+            np.nan,
+        ]
+    )
     on_draws = u[:50].astype(np.float64)
-    near = np.concatenate([np.nextafter(on_draws, 2.0), np.nextafter(on_draws, -1.0),
-                           on_draws + step / 2, on_draws - step / 3])
+    near = np.concatenate(
+        [
+            np.nextafter(on_draws, 2.0),
+            np.nextafter(on_draws, -1.0),
+            on_draws + step / 2,
+            on_draws - step / 3,
+        ]
+    )
     values = np.concatenate([edges, on_draws, near, rng.random(200), rng.random(50) * 1e-4])
     out: list = []
     for v in values:
@@ -39,9 +61,13 @@ def _thresholds(rng: np.random.Generator, u: np.ndarray) -> list:
 
 def test_integer_comparisons_equal_float32_comparisons() -> None:
     rng = np.random.Generator(np.random.PCG64(3))
-    u = np.concatenate([rng.random(100_000, dtype=np.float32),
-                        np.array([0.0, 1 - 2.0 ** -24, 0.5], dtype=np.float32)])
-    s = np.rint(u.astype(np.float64) * 2.0 ** 24).astype(np.int32)
+    u = np.concatenate(
+        [
+            rng.random(100_000, dtype=np.float32),
+            np.array([0.0, 1 - 2.0**-24, 0.5], dtype=np.float32),
+        ]
+    )
+    s = np.rint(u.astype(np.float64) * 2.0**24).astype(np.int32)
     assert np.array_equal(as_float32(s), u)
     for t in _thresholds(rng, u):
         if np.ndim(t):  # one threshold per draw

@@ -44,11 +44,13 @@ def test_layers_are_recorded():
 
 def test_extends_and_relative_city_path(tmp_path):
     city = Path(load_scenario("baseline").city_sources and "scenarios/cities/padova.toml")
-    (tmp_path / "mycity.toml").write_text(city.read_text().replace('name = "padova"',
-                                                                   'name = "mycity"'))
+    (tmp_path / "mycity.toml").write_text(
+        city.read_text().replace('name = "padova"', 'name = "mycity"')
+    )
     (tmp_path / "child.toml").write_text(
         '[scenario]\nname = "child"\nextends = "baseline"\ncity = "mycity.toml"\n'
-        '[params]\n"office.assessment_hours" = 2.0\n')
+        '[params]\n"office.assessment_hours" = 2.0\n'
+    )
     s = load_scenario(tmp_path / "child.toml")
     assert s.city == "mycity"
     assert s.provenance["office.assessment_hours"] == "scenario:child"
@@ -80,7 +82,7 @@ BAD_FILES = {
     "bad_vector.toml": ('[params]\n"city.age_shares" = [0.5, 0.5]\n', "list of 6"),
     "bad_sum.toml": ('[params]\n"city.age_shares" = [0.5, 0.5, 0.5, 0, 0, 0]\n', "sum to 1"),
     "unknown_city.toml": ('[scenario]\ncity = "atlantis"\n', "valid citys: bergamo"),
-    "params_not_table.toml": ('params = 3\n', "must be a table"),
+    "params_not_table.toml": ("params = 3\n", "must be a table"),
 }
 
 
@@ -110,15 +112,18 @@ def test_parse_assignment():
         parse_assignment("nothing")
 
 
-@pytest.mark.parametrize("args,expected", [
-    (["run", "nope"], "unknown scenario 'nope'"),
-    (["run", "--set", "office.salry=3"], "Did you mean office.salary"),
-    (["run", "--set", "helpseeking.awareness=2"], "out of range"),
-    (["run", "missing.toml"], "not found"),
-    (["run", "--replicates", "0"], "--replicates must be at least 1"),
-    (["validate", "missing.yaml"], "not found"),
-    (["params", "--group", "nosuch"], "valid groups"),
-])
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (["run", "nope"], "unknown scenario 'nope'"),
+        (["run", "--set", "office.salry=3"], "Did you mean office.salary"),
+        (["run", "--set", "helpseeking.awareness=2"], "out of range"),
+        (["run", "missing.toml"], "not found"),
+        (["run", "--replicates", "0"], "--replicates must be at least 1"),
+        (["validate", "missing.yaml"], "not found"),
+        (["params", "--group", "nosuch"], "valid groups"),
+    ],
+)
 def test_cli_bad_input_exits_2_without_traceback(args, expected):
     proc = subprocess.run([*WILLSIM, *args], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
@@ -130,7 +135,8 @@ def test_scenario_listing_in_both_languages(capsys):
     from willsim.cli import first_sentence, main
 
     assert first_sentence("Co-design (art. 55 of the Code): more. Then.") == (
-        "Co-design (art. 55 of the Code): more")
+        "Co-design (art. 55 of the Code): more"
+    )
     assert first_sentence("x" * 150, limit=20) == "x" * 19 + "…"
     assert main(["scenarios", "--lang", "it"]) == 0
     out = capsys.readouterr().out

@@ -35,7 +35,7 @@ def test_ageing_raises_the_old_shares_at_the_declared_flows_and_conserves_reside
     assert after[0] == before[0] and after[1] == before[1]
     years = weeks / WEEKS_PER_YEAR
     for k, flow in enumerate(FLOW):  # 65+, 75+, 85+
-        rise = (after[3 + k:].sum() - before[3 + k:].sum()) / n
+        rise = (after[3 + k :].sum() - before[3 + k :].sum()) / n
         assert rise == pytest.approx(flow * years, rel=0.03), k
     assert model.transitions.aged_total == pytest.approx(sum(FLOW) * years * n, rel=0.03)
     model.release()
@@ -43,8 +43,10 @@ def test_ageing_raises_the_old_shares_at_the_declared_flows_and_conserves_reside
 
 def test_ageing_raises_care_need_prevalence():
     weeks = 2 * WEEKS_PER_YEAR
-    still, ageing = _model(weeks), _model(weeks, **{"transitions.ageing_from_week": 0,
-                                                    "transitions.ageing_flow": FLOW})
+    still, ageing = (
+        _model(weeks),
+        _model(weeks, **{"transitions.ageing_from_week": 0, "transitions.ageing_flow": FLOW}),
+    )
     still.run()
     ageing.run()
 
@@ -61,16 +63,19 @@ def test_ageing_raises_care_need_prevalence():
     # and it shows in the indicators: more residents with a need in the second year
     second_year = slice(WEEKS_PER_YEAR, weeks)
     col = OVERALL_KEYS.index("people_with_need")
-    assert (ageing.collector.overall[second_year, col].mean()
-            > still.collector.overall[second_year, col].mean())
+    assert (
+        ageing.collector.overall[second_year, col].mean()
+        > still.collector.overall[second_year, col].mean()
+    )
     still.release()
     ageing.release()
 
 
 def test_digital_skills_rise_at_about_the_declared_rate_and_the_young_faster():
     rate = 0.2
-    model = _model(WEEKS_PER_YEAR, **{"transitions.digital_from_week": 0,
-                                      "transitions.digital_rate": rate})
+    model = _model(
+        WEEKS_PER_YEAR, **{"transitions.digital_from_week": 0, "transitions.digital_rate": rate}
+    )
     c = model.citizens
     without_before = ~c.digital.copy()
     bands = c.age_band.copy()
@@ -94,10 +99,15 @@ def test_digital_skills_rise_at_about_the_declared_rate_and_the_young_faster():
 def test_nothing_changes_before_the_start_week():
     start, weeks = 20, 30
     plain = _model(weeks)
-    timed = _model(weeks, **{"transitions.ageing_from_week": start,
-                             "transitions.ageing_flow": FLOW,
-                             "transitions.digital_from_week": start,
-                             "transitions.digital_rate": 0.3})
+    timed = _model(
+        weeks,
+        **{
+            "transitions.ageing_from_week": start,
+            "transitions.ageing_flow": FLOW,
+            "transitions.digital_from_week": start,
+            "transitions.digital_rate": 0.3,
+        },
+    )
     for _ in range(start):
         plain.step()
         timed.step()

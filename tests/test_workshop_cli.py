@@ -10,8 +10,7 @@ from willsim.workshop.settings import RoomSettings
 def test_list_and_export(tmp_path, capsys):
     db = tmp_path / "w.sqlite3"
     svc = WorkshopService(db)
-    room = svc.create_room(RoomSettings(title="CLI room", residents=2000, weeks=13,
-                                        replicates=2))
+    room = svc.create_room(RoomSettings(title="CLI room", residents=2000, weeks=13, replicates=2))
     team = svc.join(room.code, "Solo")
     assert main(["workshop", "--db", str(db), "export", room.room_id, "--key", room.key]) == 2
     assert "no results yet" in capsys.readouterr().err
@@ -24,8 +23,24 @@ def test_list_and_export(tmp_path, capsys):
     assert room.room_id in out and "CLI room" in out and room.key not in out
     assert main(["workshop", "--db", str(db), "export", room.room_id, "--key", "nope"]) == 2
     assert "wrong facilitator key" in capsys.readouterr().err
-    assert main(["workshop", "--db", str(db), "export", room.room_id, "--key", room.key,
-                 "--lang", "it", "--out", str(tmp_path / "out")]) == 0
+    assert (
+        main(
+            [
+                "workshop",
+                "--db",
+                str(db),
+                "export",
+                room.room_id,
+                "--key",
+                room.key,
+                "--lang",
+                "it",
+                "--out",
+                str(tmp_path / "out"),
+            ]
+        )
+        == 0
+    )
     html = (tmp_path / "out" / f"workshop-{room.room_id}.html").read_text(encoding="utf-8")
     assert "Rapporto del laboratorio: CLI room" in html and "Situazione attuale" in html
     board = (tmp_path / "out" / f"workshop-{room.room_id}-board.csv").read_text()

@@ -10,8 +10,9 @@ from willsim.workshop.runner import STATUS_QUO
 from willsim.workshop.service import AccessDenied, WorkshopError, WorkshopService
 from willsim.workshop.settings import RoomSettings
 
-TINY = RoomSettings(title="Test", residents=2000, weeks=26, replicates=2, rounds=2,
-                    envelope=500_000)
+TINY = RoomSettings(
+    title="Test", residents=2000, weeks=26, replicates=2, rounds=2, envelope=500_000
+)
 
 
 @pytest.fixture()
@@ -24,8 +25,11 @@ def room(tmp_path):
 
 def _play_round(svc, created, teams):
     svc.open_round(created.room_id, created.key)
-    svc.submit(created.room_id, teams[0].token, {"access": "proactive", "intensity": 2.0,
-                                                  "note": "reach the frail early"})
+    svc.submit(
+        created.room_id,
+        teams[0].token,
+        {"access": "proactive", "intensity": 2.0, "note": "reach the frail early"},
+    )
     svc.submit(created.room_id, teams[1].token, {"delivery": "community"})
     svc.submit(created.room_id, teams[2].token, {"social_workers": 4})
     svc.lock_round(created.room_id, created.key)
@@ -37,8 +41,11 @@ def test_codes_are_unguessable_and_only_digests_are_stored(room):
     assert codes.CODE_BITS >= 40
     assert codes.normalise_code(created.code.lower().replace("-", " ")) == created.code
     with svc.store.read() as conn:
-        dump = "\n".join(str(tuple(r)) for table in ("rooms", "teams")
-                         for r in conn.execute(f"SELECT * FROM {table}"))
+        dump = "\n".join(
+            str(tuple(r))
+            for table in ("rooms", "teams")
+            for r in conn.execute(f"SELECT * FROM {table}")
+        )
     assert created.key not in dump
     assert all(t.token not in dump for t in teams)
     assert codes.digest(created.key) in dump
@@ -66,8 +73,7 @@ def test_roles_are_enforced(room):
     view = svc.team_view(rid, teams[1].token)
     assert view["team"]["name"] == "Beta" and view["submission"] is None
     assert all(set(t) == {"name"} for t in view["teams"])  # no other team's data
-    assert svc.team_view(rid, teams[0].token)["submission"]["strategy"]["delivery"] == \
-        "community"
+    assert svc.team_view(rid, teams[0].token)["submission"]["strategy"]["delivery"] == "community"
 
 
 def test_cost_estimate_in_both_languages():
@@ -149,8 +155,11 @@ def test_a_round_runs_on_common_seeds_and_ranks_teams(room, tmp_path):
     # social workers are the only lever of Gamma: its waiting must not be worse
     gamma = teams[2].team_id
     assert table.at[gamma, "waiting"] <= table.at[STATUS_QUO, "waiting"] + 1e-9
-    lex = rank(table[list(table.columns[:6])], Ranking(mode="lexicographic",
-                                                       order=("cost",)), data["names"])
+    lex = rank(
+        table[list(table.columns[:6])],
+        Ranking(mode="lexicographic", order=("cost",)),
+        data["names"],
+    )
     cheapest = lex["cost"].drop(STATUS_QUO).idxmin()
     assert lex.at[cheapest, "rank"] == 1
     svc.reveal(created.room_id, created.key)

@@ -38,9 +38,12 @@ def test_thirty_concurrent_submissions_none_lost_or_duplicated(tmp_path):
         barrier.wait(10)
         try:
             team = own.join(created.code, f"Team {i:02d}")
-            versions = [own.submit(created.room_id, team.token,
-                                   {"social_workers": i % 5, "note": f"team {i} v{v}"})
-                        for v in range(2)]
+            versions = [
+                own.submit(
+                    created.room_id, team.token, {"social_workers": i % 5, "note": f"team {i} v{v}"}
+                )
+                for v in range(2)
+            ]
             return team.team_id, versions[-1]
         except BaseException as exc:
             errors.append(exc)

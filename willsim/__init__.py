@@ -11,5 +11,12 @@ from willsim.scenario import Scenario, ScenarioError, load_scenario
 
 __version__ = "0.1.0"
 
-__all__ = ["INDICATORS", "PARAMETERS", "Scenario", "ScenarioError", "WelfareModel",
-           "__version__", "load_scenario"]
+__all__ = [
+    "INDICATORS",
+    "PARAMETERS",
+    "Scenario",
+    "ScenarioError",
+    "WelfareModel",
+    "__version__",
+    "load_scenario",
+]

@@ -30,11 +30,24 @@ from willsim.scenario import (
 )
 
 EXIT_BAD_INPUT = 2
-HEADLINE = ("arrivals_per_week", "mean_queue_length", "mean_wait_weeks", "waiting_list",
-            "time_to_first_help_weeks", "unmet_need_share", "non_take_up_share", "coverage",
-            "crises_per_1000", "isolated_share", "office_utilisation", "provider_utilisation",
-            "public_spending_eur", "spending_staff_eur", "spending_services_eur",
-            "out_of_pocket_eur")
+HEADLINE = (
+    "arrivals_per_week",
+    "mean_queue_length",
+    "mean_wait_weeks",
+    "waiting_list",
+    "time_to_first_help_weeks",
+    "unmet_need_share",
+    "non_take_up_share",
+    "coverage",
+    "crises_per_1000",
+    "isolated_share",
+    "office_utilisation",
+    "provider_utilisation",
+    "public_spending_eur",
+    "spending_staff_eur",
+    "spending_services_eur",
+    "out_of_pocket_eur",
+)
 
 
 class CliError(Exception):
@@ -43,28 +56,49 @@ class CliError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="willsim", description="Simulate local welfare strategies on a synthetic city.")
+        prog="willsim", description="Simulate local welfare strategies on a synthetic city."
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="run a scenario and print its summary")
-    run.add_argument("scenario", nargs="?", default="baseline",
-                     help="bundled scenario name (see `willsim scenarios`) or a .toml/.yaml path")
+    run.add_argument(
+        "scenario",
+        nargs="?",
+        default="baseline",
+        help="bundled scenario name (see `willsim scenarios`) or a .toml/.yaml path",
+    )
     run.add_argument("--seed", type=int, help="run seed (default: the scenario's run.seed)")
     run.add_argument("--weeks", type=int, help="weeks to simulate (default 260)")
-    run.add_argument("--residents", type=int,
-                     help="simulated residents; fewer than the city's draws a weighted sample")
+    run.add_argument(
+        "--residents",
+        type=int,
+        help="simulated residents; fewer than the city's draws a weighted sample",
+    )
     run.add_argument("--replicates", type=int, default=1, help="independent seeds to run")
-    run.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                     help="override a parameter, e.g. --set office.assessment_hours=4")
+    run.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter, e.g. --set office.assessment_hours=4",
+    )
     run.add_argument("--out", help="folder for the time series (Parquet), summary and manifest")
-    run.add_argument("--json", action="store_true",
-                     help="print one JSON object of end-of-run indicators instead of a table")
+    run.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object of end-of-run indicators instead of a table",
+    )
 
     val = sub.add_parser("validate", help="check scenario files without running them")
     val.add_argument("files", nargs="+")
     scn = sub.add_parser("scenarios", help="list the bundled scenarios and cities")
-    scn.add_argument("--lang", choices=("en", "it"), default="en",
-                     help="language of the descriptions (default en)")
+    scn.add_argument(
+        "--lang",
+        choices=("en", "it"),
+        default="en",
+        help="language of the descriptions (default en)",
+    )
     par = sub.add_parser("params", help="list every parameter with default, unit, range, source")
     par.add_argument("--group", help="only this group (e.g. office)")
     par.add_argument("--json", action="store_true")
@@ -72,8 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     app = sub.add_parser("app", help="start the web app on 127.0.0.1 (works offline once set up)")
     app.add_argument("scenario", nargs="?", default="baseline", help="scenario shown first")
     app.add_argument("--port", type=int, default=8765)
-    app.add_argument("--host", default="127.0.0.1",
-                     help="address to listen on (default loopback only)")
+    app.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default loopback only)"
+    )
     from willsim.experiments.commands import add_parsers
 
     add_parsers(sub)  # compare, sweep, results
@@ -104,8 +139,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from willsim.runner import run_scenario
 
     overrides: dict[str, Any] = dict(parse_assignment(s) for s in args.sets)
-    for key, value in (("run.seed", args.seed), ("run.weeks", args.weeks),
-                       ("run.residents", args.residents)):
+    for key, value in (
+        ("run.seed", args.seed),
+        ("run.weeks", args.weeks),
+        ("run.residents", args.residents),
+    ):
         if value is not None:
             overrides[key] = value
     if args.replicates < 1:
@@ -135,14 +173,20 @@ def format_summary(scenario, manifest: dict[str, Any], summaries: list[dict[str,
     """A readable table of the headline indicators (mean and 95% range over replicates)."""
     n = len(summaries)
     mode = manifest["population_mode"]
-    pop = (f"{manifest['residents_simulated']:,} simulated residents "
-           f"({'one agent per resident' if mode == 'full' else 'weighted sample, weight '}"
-           f"{'' if mode == 'full' else format(manifest['weight'], '.2f')})")
-    lines = [f"Scenario {scenario.name} · {scenario.city_label} · {manifest['weeks']} weeks · "
-             f"{pop} · {n} replicate{'s' if n > 1 else ''} · scenario hash {scenario.hash}", ""]
+    pop = (
+        f"{manifest['residents_simulated']:,} simulated residents "
+        f"({'one agent per resident' if mode == 'full' else 'weighted sample, weight '}"
+        f"{'' if mode == 'full' else format(manifest['weight'], '.2f')})"
+    )
+    lines = [
+        f"Scenario {scenario.name} · {scenario.city_label} · {manifest['weeks']} weeks · "
+        f"{pop} · {n} replicate{'s' if n > 1 else ''} · scenario hash {scenario.hash}",
+        "",
+    ]
     width = max(len(INDICATORS[k].label) for k in HEADLINE)
-    header = f"{'indicator':<{width}}  {'value':>14}" + ("  95% range over replicates" if n > 1
-                                                       else "")
+    header = f"{'indicator':<{width}}  {'value':>14}" + (
+        "  95% range over replicates" if n > 1 else ""
+    )
     lines += [header, "-" * len(header)]
     for key in HEADLINE:
         ind = INDICATORS[key]
@@ -174,8 +218,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             failed += 1
             print(f"invalid: {exc}", file=sys.stderr)
             continue
-        print(f"ok: {name} (scenario {scenario.name}, city {scenario.city}, "
-              f"hash {scenario.hash})")
+        print(f"ok: {name} (scenario {scenario.name}, city {scenario.city}, hash {scenario.hash})")
     return EXIT_BAD_INPUT if failed else 0
 
 
@@ -206,13 +249,29 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 def cmd_params(args: argparse.Namespace) -> int:
     params = [p for p in PARAMETERS.values() if args.group in (None, p.group)]
     if not params:
-        raise CliError(f"unknown group {args.group!r}; valid groups: "
-                       f"{', '.join(PARAMETERS.groups())}")
+        raise CliError(
+            f"unknown group {args.group!r}; valid groups: {', '.join(PARAMETERS.groups())}"
+        )
     if args.json:
-        print(json.dumps([{"key": p.key, "type": p.type_name, "default": p.default,
-                           "unit": p.unit, "range": p.range_text, "label": p.label,
-                           "label_it": p.label_it, "description": p.description,
-                           "source": p.source} for p in params], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "key": p.key,
+                        "type": p.type_name,
+                        "default": p.default,
+                        "unit": p.unit,
+                        "range": p.range_text,
+                        "label": p.label,
+                        "label_it": p.label_it,
+                        "description": p.description,
+                        "source": p.source,
+                    }
+                    for p in params
+                ],
+                indent=2,
+            )
+        )
         return 0
     for p in params:
         print(f"{p.key}  ({p.type_name}, {p.unit}, range {p.range_text})")
@@ -231,8 +290,9 @@ class _progress:
     def __enter__(self):
         from tqdm import tqdm
 
-        self.bar = tqdm(total=self.total, unit="week", delay=2.0, disable=None, leave=False,
-                        file=sys.stderr)
+        self.bar = tqdm(
+            total=self.total, unit="week", delay=2.0, disable=None, leave=False, file=sys.stderr
+        )
         return self.bar
 
     def __exit__(self, *exc) -> None:
@@ -251,8 +311,19 @@ def cmd_app(args: argparse.Namespace) -> int:
     except assets.AssetError as exc:
         raise CliError(str(exc)) from None
     env = {**os.environ, **assets.server_env(cache), "WILLSIM_APP_SCENARIO": args.scenario}
-    cmd = [sys.executable, "-m", "solara", "run", "willsim.app.app", "--host", args.host,
-           "--port", str(args.port), "--production", "--no-open"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "willsim.app.app",
+        "--host",
+        args.host,
+        "--port",
+        str(args.port),
+        "--production",
+        "--no-open",
+    ]
     print(f"willsim app: http://{args.host}:{args.port}/  (Ctrl+C to stop)", file=sys.stderr)
     try:
         return subprocess.call(cmd, env=env)
@@ -260,8 +331,13 @@ def cmd_app(args: argparse.Namespace) -> int:
         return 0
 
 
-COMMANDS = {"app": cmd_app, "run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios,
-            "params": cmd_params}
+COMMANDS = {
+    "app": cmd_app,
+    "run": cmd_run,
+    "validate": cmd_validate,
+    "scenarios": cmd_scenarios,
+    "params": cmd_params,
+}
 
 
 def _register_experiments() -> None:

@@ -96,9 +96,13 @@ def qol_loss_table(params) -> np.ndarray:
     work = np.array([0.0, work_pen, work_pen * keep])
     crisis = np.array([0.0, float(params["qol.crisis_penalty"])])
     residential = np.array([0.0, float(params["qol.residential_penalty"])])
-    total = (care[None, None, None, None, :] + iso[None, None, None, :, None]
-             + work[None, None, :, None, None] + crisis[None, :, None, None, None]
-             + residential[:, None, None, None, None])
+    total = (
+        care[None, None, None, None, :]
+        + iso[None, None, None, :, None]
+        + work[None, None, :, None, None]
+        + crisis[None, :, None, None, None]
+        + residential[:, None, None, None, None]
+    )
     return np.minimum(total, 1.0).ravel()
 
 
@@ -209,8 +213,7 @@ class Collector:
                 self.groups[week, start : start + size] = per_level.T
                 start += size
         totals = by_cell.sum(axis=1)
-        self.overall[week] = self._overall(model, totals, model.citizens.weight,
-                                           self.groups[week])
+        self.overall[week] = self._overall(model, totals, model.citizens.weight, self.groups[week])
         self.weeks_recorded = week + 1
 
     def _by_cell_totals(self, model: WelfareModel) -> np.ndarray:
@@ -283,8 +286,9 @@ class Collector:
             out[Q["eligible_needs"]] = np.bincount(cell, n_eligible, n_cells)
         out[Q["eligible_unasked"]] = np.bincount(cell, _count_true(eligible), n_cells)
         # quality of life lost: a float sum, so block by block as for trust
-        codes = self._qol_codes(level[CARE], has, met, self.last_crisis[idx] > recent_after,
-                                ~community)
+        codes = self._qol_codes(
+            level[CARE], has, met, self.last_crisis[idx] > recent_after, ~community
+        )
         loss = np.take(self._qol_loss, codes)
         bounds = np.r_[0, np.searchsorted(idx, np.arange(BLOCK, n, BLOCK)), idx.size]
         for lo, hi in pairwise(bounds):
@@ -315,8 +319,13 @@ class Collector:
         return out
 
     @staticmethod
-    def _qol_codes(care_level: np.ndarray, has: np.ndarray, met: np.ndarray,
-                   recent: np.ndarray, residential: np.ndarray) -> np.ndarray:
+    def _qol_codes(
+        care_level: np.ndarray,
+        has: np.ndarray,
+        met: np.ndarray,
+        recent: np.ndarray,
+        residential: np.ndarray,
+    ) -> np.ndarray:
         """Quality-of-life state codes (see :data:`QOL_CODES`) from residents' care level,
         (D, k) needs present and met, a recent crisis and residential care."""
         met = has & met
@@ -329,8 +338,9 @@ class Collector:
         code += residential.view(np.uint8) * np.uint8(162)
         return code
 
-    def _overall(self, model: WelfareModel, t: np.ndarray, w: float,
-                 levels: np.ndarray) -> np.ndarray:
+    def _overall(
+        self, model: WelfareModel, t: np.ndarray, w: float, levels: np.ndarray
+    ) -> np.ndarray:
         office, queue_week, muni = model.office, model.office.week, model.municipality
         spend = muni.week_spending
         residents = t[Q["residents"]]
@@ -343,9 +353,12 @@ class Collector:
             "unmet_care_hours": float(model.coverage.unmet_hours.sum()) * w,
             "latent_needs": t[Q["latent_needs"]] * w,
             "non_take_up_share": _ratio(t[Q["eligible_unasked"]], t[Q["eligible_needs"]]),
-            **{f"non_take_up_{domain}": _ratio(self.unasked_by_domain[d],
-                                                self.eligible_by_domain[d])
-               for d, domain in enumerate(DOMAINS)},
+            **{
+                f"non_take_up_{domain}": _ratio(
+                    self.unasked_by_domain[d], self.eligible_by_domain[d]
+                )
+                for d, domain in enumerate(DOMAINS)
+            },
             "crises": t[Q["crises"]] * w,
             "crises_per_1000": _ratio(t[Q["crises"]] * WEEKS_PER_YEAR * 1000, residents),
             "arrivals_per_week": queue_week.arrivals * w,
@@ -371,8 +384,9 @@ class Collector:
             "spending_outreach_eur": spend["outreach"] * w,
             "spending_marketplace_eur": spend["marketplace"] * w,
             "spending_outcomes_eur": spend["outcomes"] * w,
-            "placed_care_level": _ratio(model.services.placed_level_total,
-                                        model.services.placed[0]),
+            "placed_care_level": _ratio(
+                model.services.placed_level_total, model.services.placed[0]
+            ),
             "placed_care_level_total": model.services.placed_level_total * w,
             "placed_care_cases": float(model.services.placed[0]) * w,
             **self._platform(model, w),
@@ -400,15 +414,16 @@ class Collector:
             "qol_years": (residents - t[Q["qol_loss"]]) * w / WEEKS_PER_YEAR,
             "needs_resolved": t[Q["needs_resolved"]] * w,
             "cost_per_need_resolved": _ratio(public, t[Q["needs_resolved"]]),
-            **{key: _ratio(levels[a, Q["unmet"]], levels[a, Q["with_need"]])
-               - _ratio(levels[b, Q["unmet"]], levels[b, Q["with_need"]])
-               for key, (a, b) in self._gap_levels.items()},
+            **{
+                key: _ratio(levels[a, Q["unmet"]], levels[a, Q["with_need"]])
+                - _ratio(levels[b, Q["unmet"]], levels[b, Q["with_need"]])
+                for key, (a, b) in self._gap_levels.items()
+            },
             "trust": _ratio(t[Q["trust"]], residents),
             "provider_revenue_eur": self._provider_revenue(model) * w,
             "platform_provider_survival": self._platform_survival(model),
         }
         return np.array([values[k] for k in OVERALL_KEYS], dtype=float)
-
 
     @staticmethod
     def _provider_revenue(model: WelfareModel) -> float:
@@ -441,8 +456,9 @@ class Collector:
             "match_time_total_weeks": m.match_time_total * w,
             "match_time_weeks": m.match_time_total / m.matches if m.matches else np.nan,
             "platform_price": m.price_now if m.enabled else np.nan,
-            "platform_reputation": (float(m.reputation[m.active].mean())
-                                    if m.enabled and m.active.any() else np.nan),
+            "platform_reputation": (
+                float(m.reputation[m.active].mean()) if m.enabled and m.active.any() else np.nan
+            ),
         }
 
 

@@ -43,52 +43,100 @@ NEEDED = ("public_spending_eur", *BENEFIT_ITEMS, "crises", "qol_years")
 
 # item -> (English label, Italian label, unit)
 ITEMS: dict[str, tuple[str, str, str]] = {
-    "incremental_cost_eur": ("Incremental programme cost", "Costo incrementale dei programmi",
-                             "EUR"),
-    "net_public_cost_eur": ("Net public cost (after avoided crisis costs)",
-                            "Costo pubblico netto (dopo i costi di crisi evitati)", "EUR"),
+    "incremental_cost_eur": (
+        "Incremental programme cost",
+        "Costo incrementale dei programmi",
+        "EUR",
+    ),
+    "net_public_cost_eur": (
+        "Net public cost (after avoided crisis costs)",
+        "Costo pubblico netto (dopo i costi di crisi evitati)",
+        "EUR",
+    ),
     "crises_avoided": ("Crises avoided", "Crisi evitate", "events"),
     "cost_per_crisis_avoided_eur": ("Cost per crisis avoided", "Costo per crisi evitata", "EUR"),
     "benefit_hospital_eur": ("Hospital costs avoided", "Costi ospedalieri evitati", "EUR"),
-    "benefit_residential_eur": ("Residential care avoided (public share)",
-                                "RSA evitata (quota pubblica)", "EUR"),
+    "benefit_residential_eur": (
+        "Residential care avoided (public share)",
+        "RSA evitata (quota pubblica)",
+        "EUR",
+    ),
     "benefit_housing_eur": ("Emergency housing avoided", "Emergenza abitativa evitata", "EUR"),
-    "benefit_out_of_pocket_eur": ("Families' out-of-pocket spending avoided",
-                                  "Spesa delle famiglie evitata", "EUR"),
-    "qol_years_gained": ("Quality-adjusted years gained",
-                         "Anni ponderati per la qualità guadagnati", "years"),
-    "benefit_qol_eur": ("Quality-of-life gain valued", "Guadagno di qualità della vita valorizzato",
-                        "EUR"),
+    "benefit_out_of_pocket_eur": (
+        "Families' out-of-pocket spending avoided",
+        "Spesa delle famiglie evitata",
+        "EUR",
+    ),
+    "qol_years_gained": (
+        "Quality-adjusted years gained",
+        "Anni ponderati per la qualità guadagnati",
+        "years",
+    ),
+    "benefit_qol_eur": (
+        "Quality-of-life gain valued",
+        "Guadagno di qualità della vita valorizzato",
+        "EUR",
+    ),
     "benefits_eur": ("Total benefits counted", "Benefici totali considerati", "EUR"),
-    "net_benefit_eur": ("Net social benefit (benefits less incremental cost)",
-                        "Beneficio sociale netto (benefici meno costo incrementale)", "EUR"),
-    "social_return_ratio": ("Social return ratio (benefits / incremental cost)",
-                            "Rapporto di ritorno sociale (benefici / costo incrementale)",
-                            "ratio"),
+    "net_benefit_eur": (
+        "Net social benefit (benefits less incremental cost)",
+        "Beneficio sociale netto (benefici meno costo incrementale)",
+        "EUR",
+    ),
+    "social_return_ratio": (
+        "Social return ratio (benefits / incremental cost)",
+        "Rapporto di ritorno sociale (benefici / costo incrementale)",
+        "ratio",
+    ),
 }
-COLUMNS = ("scenario", "reference", "item", "label", "unit", "mean", "ci_low", "ci_high",
-           "pairs", "note")
+COLUMNS = (
+    "scenario",
+    "reference",
+    "item",
+    "label",
+    "unit",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "pairs",
+    "note",
+)
 
 NOTES: dict[str, tuple[str, str]] = {
-    "no_cost": ("undefined: the strategy costs the same as the reference",
-                "non definito: la strategia costa quanto il riferimento"),
-    "cheaper": ("not a ratio: the strategy costs less than the reference (see net benefit)",
-                "non è un rapporto: la strategia costa meno del riferimento (vedi beneficio "
-                "netto)"),
-    "no_crises": ("undefined: no crises avoided on average",
-                  "non definito: nessuna crisi evitata in media"),
-    "dominant": ("dominant: fewer crises at a lower cost",
-                 "dominante: meno crisi a un costo minore"),
-    "unbounded": ("interval unbounded: the denominator's 95% interval includes zero",
-                  "intervallo illimitato: l'intervallo al 95% del denominatore include lo zero"),
-    "few_pairs": ("no interval: fewer than 2 paired runs",
-                  "nessun intervallo: meno di 2 coppie di simulazioni"),
+    "no_cost": (
+        "undefined: the strategy costs the same as the reference",
+        "non definito: la strategia costa quanto il riferimento",
+    ),
+    "cheaper": (
+        "not a ratio: the strategy costs less than the reference (see net benefit)",
+        "non è un rapporto: la strategia costa meno del riferimento (vedi beneficio netto)",
+    ),
+    "no_crises": (
+        "undefined: no crises avoided on average",
+        "non definito: nessuna crisi evitata in media",
+    ),
+    "dominant": (
+        "dominant: fewer crises at a lower cost",
+        "dominante: meno crisi a un costo minore",
+    ),
+    "unbounded": (
+        "interval unbounded: the denominator's 95% interval includes zero",
+        "intervallo illimitato: l'intervallo al 95% del denominatore include lo zero",
+    ),
+    "few_pairs": (
+        "no interval: fewer than 2 paired runs",
+        "nessun intervallo: meno di 2 coppie di simulazioni",
+    ),
 }
 
 
-def value_for_money(runs: PairedRuns, reference: str | None = None, language: str = "en",
-                    params: Mapping[str, Any] | None = None,
-                    conf: float = 0.95) -> tuple[pd.DataFrame, list[str]]:
+def value_for_money(
+    runs: PairedRuns,
+    reference: str | None = None,
+    language: str = "en",
+    params: Mapping[str, Any] | None = None,
+    conf: float = 0.95,
+) -> tuple[pd.DataFrame, list[str]]:
     """Value for money of every strategy in ``runs`` against ``reference`` (default: the first).
 
     Args:
@@ -117,12 +165,23 @@ def value_for_money(runs: PairedRuns, reference: str | None = None, language: st
     for name in runs.scenarios:
         if name == ref:
             continue
-        for item, (mean, lo, hi, pairs, note) in _strategy(wide, name, ref, value, weights,
-                                                           conf).items():
-            rows.append({"scenario": name, "reference": ref, "item": item,
-                         "label": ITEMS[item][lang], "unit": ITEMS[item][2], "mean": mean,
-                         "ci_low": lo, "ci_high": hi, "pairs": pairs,
-                         "note": NOTES[note][lang] if note else ""})
+        for item, (mean, lo, hi, pairs, note) in _strategy(
+            wide, name, ref, value, weights, conf
+        ).items():
+            rows.append(
+                {
+                    "scenario": name,
+                    "reference": ref,
+                    "item": item,
+                    "label": ITEMS[item][lang],
+                    "unit": ITEMS[item][2],
+                    "mean": mean,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "pairs": pairs,
+                    "note": NOTES[note][lang] if note else "",
+                }
+            )
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     return table, assumptions(value, weights, language)
 
@@ -130,11 +189,15 @@ def value_for_money(runs: PairedRuns, reference: str | None = None, language: st
 def economics_params(params: Mapping[str, Any] | None = None) -> tuple[float, np.ndarray]:
     """``economics.value_per_qol_year`` and ``economics.benefit_weights``, validated."""
     defaults = PARAMETERS.defaults()
-    chosen = {k: (params or {}).get(k, defaults[k])
-              for k in ("economics.value_per_qol_year", "economics.benefit_weights")}
+    chosen = {
+        k: (params or {}).get(k, defaults[k])
+        for k in ("economics.value_per_qol_year", "economics.benefit_weights")
+    }
     chosen = PARAMETERS.validate(chosen)
-    return (float(chosen["economics.value_per_qol_year"]),
-            np.asarray(chosen["economics.benefit_weights"], dtype=float))
+    return (
+        float(chosen["economics.value_per_qol_year"]),
+        np.asarray(chosen["economics.benefit_weights"], dtype=float),
+    )
 
 
 def _wide(runs: PairedRuns) -> pd.DataFrame:
@@ -142,15 +205,18 @@ def _wide(runs: PairedRuns) -> pd.DataFrame:
     frame = runs.summaries
     missing = sorted(set(NEEDED) - set(frame["indicator"]))
     if missing:
-        raise SpecError(f"the runs lack the indicators {', '.join(missing)}: rerun them with "
-                        "this version of willsim")
+        raise SpecError(
+            f"the runs lack the indicators {', '.join(missing)}: rerun them with "
+            "this version of willsim"
+        )
     frame = frame[frame["indicator"].isin(NEEDED)]
     wide = frame.set_index(["indicator", "replicate", "scenario"])["value"].unstack("scenario")
     return wide.reindex(columns=runs.scenarios)
 
 
-def _strategy(wide: pd.DataFrame, name: str, ref: str, value: float, weights: np.ndarray,
-              conf: float) -> dict[str, tuple[float, float, float, int, str]]:
+def _strategy(
+    wide: pd.DataFrame, name: str, ref: str, value: float, weights: np.ndarray, conf: float
+) -> dict[str, tuple[float, float, float, int, str]]:
     """Every item of one strategy: ``(mean, ci_low, ci_high, pairs, note)``."""
 
     def diff(indicator: str) -> np.ndarray:  # strategy minus reference, per replicate
@@ -169,8 +235,12 @@ def _strategy(wide: pd.DataFrame, name: str, ref: str, value: float, weights: np
     benefits = [w * item for w, item in zip(weights[:4], avoided, strict=True)]
     benefits.append(weights[4] * value * gained)
     total = sum(benefits)
-    keys = ("benefit_hospital_eur", "benefit_residential_eur", "benefit_housing_eur",
-            "benefit_out_of_pocket_eur")
+    keys = (
+        "benefit_hospital_eur",
+        "benefit_residential_eur",
+        "benefit_housing_eur",
+        "benefit_out_of_pocket_eur",
+    )
     d.update(zip(keys, benefits[:4], strict=True))
     d["qol_years_gained"] = gained
     d["benefit_qol_eur"] = benefits[4]
@@ -195,8 +265,9 @@ def _pairs(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(x, dtype=float)[keep], np.asarray(y, dtype=float)[keep]
 
 
-def return_ratio(benefits: np.ndarray, cost: np.ndarray,
-                 conf: float = 0.95) -> tuple[float, float, float, int, str]:
+def return_ratio(
+    benefits: np.ndarray, cost: np.ndarray, conf: float = 0.95
+) -> tuple[float, float, float, int, str]:
     """Benefits / incremental cost: ``(ratio, ci_low, ci_high, pairs, note)``.
 
     Only defined when the strategy costs more than the reference on average.
@@ -209,8 +280,9 @@ def return_ratio(benefits: np.ndarray, cost: np.ndarray,
     return _with_interval(x, y, conf)
 
 
-def cost_per_effect(cost: np.ndarray, effect: np.ndarray,
-                    conf: float = 0.95) -> tuple[float, float, float, int, str]:
+def cost_per_effect(
+    cost: np.ndarray, effect: np.ndarray, conf: float = 0.95
+) -> tuple[float, float, float, int, str]:
     """Incremental cost / effect (e.g. crises avoided): ``(ratio, ci_low, ci_high, pairs,
     note)``; only defined when the effect is positive and the cost not negative on average."""
     x, y = _pairs(cost, effect)
@@ -221,8 +293,9 @@ def cost_per_effect(cost: np.ndarray, effect: np.ndarray,
     return _with_interval(x, y, conf)
 
 
-def _with_interval(x: np.ndarray, y: np.ndarray,
-                   conf: float) -> tuple[float, float, float, int, str]:
+def _with_interval(
+    x: np.ndarray, y: np.ndarray, conf: float
+) -> tuple[float, float, float, int, str]:
     ratio = float(x.mean() / y.mean())
     if x.size < 2:
         return ratio, math.nan, math.nan, int(x.size), "few_pairs"
@@ -255,10 +328,20 @@ def fieller_interval(x: np.ndarray, y: np.ndarray, conf: float = 0.95) -> tuple[
 
 def assumptions(value: float, weights: np.ndarray, language: str = "en") -> list[str]:
     """The assumptions behind :func:`value_for_money`, as sentences in ``language``."""
-    names_en = ("hospital days", "public share of residential care", "emergency housing",
-                "families' out-of-pocket spending", "quality of life")
-    names_it = ("giornate di ricovero", "quota pubblica delle RSA", "emergenza abitativa",
-                "spesa delle famiglie", "qualità della vita")
+    names_en = (
+        "hospital days",
+        "public share of residential care",
+        "emergency housing",
+        "families' out-of-pocket spending",
+        "quality of life",
+    )
+    names_it = (
+        "giornate di ricovero",
+        "quota pubblica delle RSA",
+        "emergenza abitativa",
+        "spesa delle famiglie",
+        "qualità della vita",
+    )
     names = names_it if language == "it" else names_en
     shares = "; ".join(f"{n} {w:.0%}" for n, w in zip(names, weights, strict=True))
     euros = f"{value:,.0f}".replace(",", ".") if language == "it" else f"{value:,.0f}"

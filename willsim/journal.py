@@ -33,167 +33,267 @@ MAX_TRACKED = 5000
 """Most residents one journal follows (its cost and memory grow with them)."""
 
 DOMAIN_LABELS: dict[str, tuple[str, str]] = {
-    "care": ("Care", "Cura"), "isolation": ("Isolation", "Isolamento"),
-    "work": ("Work and income", "Lavoro e reddito")}
+    "care": ("Care", "Cura"),
+    "isolation": ("Isolation", "Isolamento"),
+    "work": ("Work and income", "Lavoro e reddito"),
+}
 PROVIDER_LABELS: dict[str, tuple[str, str]] = {
     "municipal": ("the municipal service", "al servizio comunale"),
     "third_sector": ("a Third Sector organisation", "a un ente del Terzo Settore"),
-    "private": ("a private firm", "a un'impresa privata")}
+    "private": ("a private firm", "a un'impresa privata"),
+}
 PHASE_LABELS: dict[str, tuple[str, str]] = {
-    "start": ("start", "inizio"), "policy": ("policies", "politiche"),
+    "start": ("start", "inizio"),
+    "policy": ("policies", "politiche"),
     "transitions": ("transitions", "transizioni"),
-    "needs": ("needs", "bisogni"), "outreach": ("outreach", "prossimità"),
-    "helpseeking": ("help-seeking", "richiesta di aiuto"), "office": ("social office", "sportello"),
-    "services": ("services", "servizi"), "marketplace": ("marketplace", "piattaforma di mercato"),
-    "community": ("community", "comunità"), "coverage": ("coverage", "copertura"),
-    "crises": ("crises", "crisi")}
+    "needs": ("needs", "bisogni"),
+    "outreach": ("outreach", "prossimità"),
+    "helpseeking": ("help-seeking", "richiesta di aiuto"),
+    "office": ("social office", "sportello"),
+    "services": ("services", "servizi"),
+    "marketplace": ("marketplace", "piattaforma di mercato"),
+    "community": ("community", "comunità"),
+    "coverage": ("coverage", "copertura"),
+    "crises": ("crises", "crisi"),
+}
 
 EVENT_TEXT: dict[str, tuple[str, str]] = {
-    "need_arose": ("{domain} need arose (level {value})",
-                   "Nasce un bisogno: {domain} (livello {value})"),
-    "need_present": ("{domain} need (level {value}), {status}",
-                     "Bisogno di {domain} (livello {value}), {status}"),
-    "need_progressed": ("{domain} need rose to level {value}",
-                        "Bisogno di {domain} aggravato al livello {value}"),
-    "need_receded": ("{domain} need fell to level {value}",
-                     "Bisogno di {domain} ridotto al livello {value}"),
+    "need_arose": (
+        "{domain} need arose (level {value})",
+        "Nasce un bisogno: {domain} (livello {value})",
+    ),
+    "need_present": (
+        "{domain} need (level {value}), {status}",
+        "Bisogno di {domain} (livello {value}), {status}",
+    ),
+    "need_progressed": (
+        "{domain} need rose to level {value}",
+        "Bisogno di {domain} aggravato al livello {value}",
+    ),
+    "need_receded": (
+        "{domain} need fell to level {value}",
+        "Bisogno di {domain} ridotto al livello {value}",
+    ),
     "need_ended": ("{domain} need ended", "Bisogno di {domain} concluso"),
     "contacted": ("Contacted by an outreach worker", "Contattato da un operatore di prossimità"),
-    "aware": ("Learned about the services and how to ask",
-              "Viene a sapere dei servizi e di come chiederli"),
-    "request": ("Filed a request at the social office ({domain})",
-                "Presenta una domanda allo sportello sociale ({domain})"),
+    "aware": (
+        "Learned about the services and how to ask",
+        "Viene a sapere dei servizi e di come chiederli",
+    ),
+    "request": (
+        "Filed a request at the social office ({domain})",
+        "Presenta una domanda allo sportello sociale ({domain})",
+    ),
     "wait": ("Waited {value} weeks", "Ha atteso {value} settimane"),
     "assessment_started": ("Assessment started ({domain})", "Inizia la valutazione ({domain})"),
-    "eligible": ("Assessed eligible ({domain}): on the waiting list",
-                 "Valutato idoneo ({domain}): in lista d'attesa"),
-    "refused": ("Refused on the means test ({domain})",
-                "Respinto per la soglia ISEE ({domain})"),
-    "taken_in_charge": ("Taken in charge by outreach ({domain}): on the waiting list",
-                        "Preso in carico dalla prossimità ({domain}): in lista d'attesa"),
+    "eligible": (
+        "Assessed eligible ({domain}): on the waiting list",
+        "Valutato idoneo ({domain}): in lista d'attesa",
+    ),
+    "refused": ("Refused on the means test ({domain})", "Respinto per la soglia ISEE ({domain})"),
+    "taken_in_charge": (
+        "Taken in charge by outreach ({domain}): on the waiting list",
+        "Preso in carico dalla prossimità ({domain}): in lista d'attesa",
+    ),
     "placed": ("Placed with {value} ({domain})", "Assegnato {value} ({domain})"),
-    "suspended": ("Service suspended ({domain}): back on the waiting list",
-                  "Servizio sospeso ({domain}): di nuovo in lista d'attesa"),
-    "service_ended": ("Service ended ({domain}); the need remains",
-                      "Servizio terminato ({domain}); il bisogno resta"),
-    "platform_joined": ("Joined the marketplace platform",
-                        "Si iscrive alla piattaforma di mercato"),
+    "suspended": (
+        "Service suspended ({domain}): back on the waiting list",
+        "Servizio sospeso ({domain}): di nuovo in lista d'attesa",
+    ),
+    "service_ended": (
+        "Service ended ({domain}); the need remains",
+        "Servizio terminato ({domain}); il bisogno resta",
+    ),
+    "platform_joined": (
+        "Joined the marketplace platform",
+        "Si iscrive alla piattaforma di mercato",
+    ),
     "platform_left": ("Left the marketplace platform", "Lascia la piattaforma di mercato"),
-    "platform_match": ("Matched on the platform with provider {value} ({domain})",
-                       "Abbinato sulla piattaforma all'erogatore {value} ({domain})"),
+    "platform_match": (
+        "Matched on the platform with provider {value} ({domain})",
+        "Abbinato sulla piattaforma all'erogatore {value} ({domain})",
+    ),
     "platform_match_ended": ("Platform match ended", "Abbinamento sulla piattaforma concluso"),
-    "community_joined": ("Joined the community platform",
-                         "Entra nella piattaforma di comunità"),
+    "community_joined": ("Joined the community platform", "Entra nella piattaforma di comunità"),
     "community_left": ("Left the community platform", "Lascia la piattaforma di comunità"),
-    "peer_help": ("Helped by peers and volunteers ({domain})",
-                  "Aiutato da pari e volontari ({domain})"),
+    "peer_help": (
+        "Helped by peers and volunteers ({domain})",
+        "Aiutato da pari e volontari ({domain})",
+    ),
     "crisis": ("Crisis: {value}", "Crisi: {value}"),
     "residential": ("Admitted to residential care", "Ricoverato in RSA"),
-    "died": ("Died; a newcomer of the same age band takes their place",
-             "Decede; subentra un nuovo residente della stessa fascia d'età"),
+    "died": (
+        "Died; a newcomer of the same age band takes their place",
+        "Decede; subentra un nuovo residente della stessa fascia d'età",
+    ),
     "aged": ("Moved up to age band {value}", "Passa alla fascia d'età {value}"),
     "digital": ("Acquired basic digital skills", "Acquisisce competenze digitali di base"),
     "policy_start": ("Policy in force: {value}", "Entra in vigore la politica: {value}"),
     "policy_stop": ("Policy ended: {value}", "Termina la politica: {value}"),
 }
 STATUS_TEXT: dict[int, tuple[str, str]] = {
-    LATENT: ("not asked about", "non espresso"), QUEUED: ("request at the office",
-                                                         "domanda allo sportello"),
-    WAITLIST: ("on the waiting list", "in lista d'attesa"), SERVED: ("in service", "in servizio"),
-    REFUSED: ("refused on the means test", "respinto per l'ISEE")}
+    LATENT: ("not asked about", "non espresso"),
+    QUEUED: ("request at the office", "domanda allo sportello"),
+    WAITLIST: ("on the waiting list", "in lista d'attesa"),
+    SERVED: ("in service", "in servizio"),
+    REFUSED: ("refused on the means test", "respinto per l'ISEE"),
+}
 VALUE_TEXT: dict[str, tuple[str, str]] = {
     "hospital": ("hospital admission", "ricovero in ospedale"),
     "housing": ("loss of housing", "perdita della casa"),
 }
 
 RULES: dict[str, tuple[str, str]] = {
-    "onset": ("needs: weekly onset probability of the age band, set to keep its prevalence",
-              "bisogni: probabilità settimanale di insorgenza della fascia d'età, tarata sulla "
-              "prevalenza"),
-    "newcomer": ("needs: initial needs of a newcomer", "bisogni: bisogni iniziali del nuovo "
-                 "residente"),
-    "initial": ("the resident's state when the journal began following them",
-                "la situazione del residente quando il diario ha iniziato a seguirlo"),
-    "progression": ("needs: a care need rises one level with probability "
-                    "needs.care_progression (slower when served)",
-                    "bisogni: il bisogno di cura sale di un livello con probabilità "
-                    "needs.care_progression (più lenta se servito)"),
-    "recovery": ("needs: spontaneous recovery (needs.*_recovery)",
-                 "bisogni: recupero spontaneo (needs.*_recovery)"),
-    "mortality": ("needs: weekly mortality of the age band, higher with a care need",
-                  "bisogni: mortalità settimanale della fascia d'età, più alta con bisogno di "
-                  "cura"),
-    "service_effect": ("services: the service resolves the need at services.resolution x "
-                       "provider quality", "servizi: il servizio risolve il bisogno al tasso "
-                       "services.resolution x qualità dell'erogatore"),
-    "outreach_contact": ("outreach: chosen by the targeting rule (outreach.targeting)",
-                         "prossimità: scelto dal criterio di selezione (outreach.targeting)"),
-    "outreach_inform": ("outreach: the information registered (outreach.inform_effect)",
-                        "prossimità: l'informazione è stata recepita (outreach.inform_effect)"),
-    "word_of_mouth": ("outreach: word of mouth from an informed tie (outreach.word_of_mouth)",
-                      "prossimità: passaparola da un contatto informato (outreach.word_of_mouth)"),
-    "outreach_assess": ("outreach: need found, accepted and assessed on the spot (ISEE test)",
-                        "prossimità: bisogno trovato, accettato e valutato sul posto (soglia "
-                        "ISEE)"),
-    "asking": ("help-seeking: asking rate x severity x awareness x trust x access",
-               "richiesta di aiuto: propensione x gravità x conoscenza x fiducia x accesso"),
-    "fcfs": ("office: first come, first served by the social workers (M/M/c queue)",
-             "sportello: in ordine di arrivo presso gli assistenti sociali (coda M/M/c)"),
-    "means_test": ("office: ISEE at or below eligibility.isee_max for the domain",
-                   "sportello: ISEE entro eligibility.isee_max per l'ambito"),
-    "means_test_failed": ("office: ISEE above eligibility.isee_max for the domain",
-                          "sportello: ISEE oltre eligibility.isee_max per l'ambito"),
-    "allocation": ("services: oldest waiting first, within provider capacity and the budget",
-                   "servizi: prima chi attende da più tempo, entro capacità e bilancio"),
-    "rationing": ("services: the budget could not pay every case; newest cases suspended",
-                  "servizi: il bilancio non copre tutti i casi; sospesi i più recenti"),
-    "max_duration": ("services: longest episode reached (services.max_duration)",
-                     "servizi: durata massima raggiunta (services.max_duration)"),
-    "platform_join": ("marketplace: joins with an unmet need, access and the platform's success",
-                      "piattaforma: si iscrive con un bisogno scoperto, accesso e successo della "
-                      "piattaforma"),
-    "platform_leave": ("marketplace: unmatched users may leave (marketplace.user_leave)",
-                       "piattaforma: chi non trova abbinamento può uscire "
-                       "(marketplace.user_leave)"),
-    "platform_matching": ("marketplace: matched by reputation and distance, within spare hours",
-                          "piattaforma: abbinamento per reputazione e distanza, entro le ore "
-                          "libere"),
-    "platform_effect": ("marketplace: the match ended (its weeks ran out or the need was met)",
-                        "piattaforma: abbinamento concluso (settimane esaurite o bisogno "
-                        "risolto)"),
-    "community_join": ("community: joins with interest, access and the network effect",
-                       "comunità: entra per interesse, accesso ed effetto rete"),
-    "community_leave": ("community: drop-out, lower where participation is high",
-                        "comunità: abbandono, minore dove la partecipazione è alta"),
-    "community_ties": ("community: platform ties and taking part lift isolation",
-                       "comunità: i legami e la partecipazione fanno uscire dall'isolamento"),
-    "peer_help": ("community: light needs met by volunteers and helpers, isolated first",
-                  "comunità: bisogni leggeri coperti da volontari e aiutanti, prima gli isolati"),
-    "crisis_care": ("crises: risk by care level, lower if met, higher if isolated",
-                    "crisi: rischio per livello di cura, minore se coperto, maggiore se isolato"),
-    "crisis_work": ("crises: an unmet work/income need may end in loss of housing",
-                    "crisi: un bisogno di lavoro/reddito scoperto può portare a perdere la casa"),
-    "crisis_level": ("crises: a crisis raises the care level by one",
-                     "crisi: una crisi alza di un livello il bisogno di cura"),
-    "discharge": ("crises: hospital discharge links the resident to services",
-                  "crisi: la dimissione ospedaliera mette in contatto con i servizi"),
-    "admission": ("crises: a crisis at the top care level may end in residential care",
-                  "crisi: una crisi al livello massimo può portare in RSA"),
-    "ageing": ("transitions: the population ages (transitions.ageing_flow)",
-               "transizioni: la popolazione invecchia (transitions.ageing_flow)"),
-    "digital_spread": ("transitions: digital skills spread (transitions.digital_rate)",
-                       "transizioni: le competenze digitali si diffondono "
-                       "(transitions.digital_rate)"),
+    "onset": (
+        "needs: weekly onset probability of the age band, set to keep its prevalence",
+        "bisogni: probabilità settimanale di insorgenza della fascia d'età, tarata sulla "
+        "prevalenza",
+    ),
+    "newcomer": (
+        "needs: initial needs of a newcomer",
+        "bisogni: bisogni iniziali del nuovo residente",
+    ),
+    "initial": (
+        "the resident's state when the journal began following them",
+        "la situazione del residente quando il diario ha iniziato a seguirlo",
+    ),
+    "progression": (
+        "needs: a care need rises one level with probability "
+        "needs.care_progression (slower when served)",
+        "bisogni: il bisogno di cura sale di un livello con probabilità "
+        "needs.care_progression (più lenta se servito)",
+    ),
+    "recovery": (
+        "needs: spontaneous recovery (needs.*_recovery)",
+        "bisogni: recupero spontaneo (needs.*_recovery)",
+    ),
+    "mortality": (
+        "needs: weekly mortality of the age band, higher with a care need",
+        "bisogni: mortalità settimanale della fascia d'età, più alta con bisogno di cura",
+    ),
+    "service_effect": (
+        "services: the service resolves the need at services.resolution x provider quality",
+        "servizi: il servizio risolve il bisogno al tasso "
+        "services.resolution x qualità dell'erogatore",
+    ),
+    "outreach_contact": (
+        "outreach: chosen by the targeting rule (outreach.targeting)",
+        "prossimità: scelto dal criterio di selezione (outreach.targeting)",
+    ),
+    "outreach_inform": (
+        "outreach: the information registered (outreach.inform_effect)",
+        "prossimità: l'informazione è stata recepita (outreach.inform_effect)",
+    ),
+    "word_of_mouth": (
+        "outreach: word of mouth from an informed tie (outreach.word_of_mouth)",
+        "prossimità: passaparola da un contatto informato (outreach.word_of_mouth)",
+    ),
+    "outreach_assess": (
+        "outreach: need found, accepted and assessed on the spot (ISEE test)",
+        "prossimità: bisogno trovato, accettato e valutato sul posto (soglia ISEE)",
+    ),
+    "asking": (
+        "help-seeking: asking rate x severity x awareness x trust x access",
+        "richiesta di aiuto: propensione x gravità x conoscenza x fiducia x accesso",
+    ),
+    "fcfs": (
+        "office: first come, first served by the social workers (M/M/c queue)",
+        "sportello: in ordine di arrivo presso gli assistenti sociali (coda M/M/c)",
+    ),
+    "means_test": (
+        "office: ISEE at or below eligibility.isee_max for the domain",
+        "sportello: ISEE entro eligibility.isee_max per l'ambito",
+    ),
+    "means_test_failed": (
+        "office: ISEE above eligibility.isee_max for the domain",
+        "sportello: ISEE oltre eligibility.isee_max per l'ambito",
+    ),
+    "allocation": (
+        "services: oldest waiting first, within provider capacity and the budget",
+        "servizi: prima chi attende da più tempo, entro capacità e bilancio",
+    ),
+    "rationing": (
+        "services: the budget could not pay every case; newest cases suspended",
+        "servizi: il bilancio non copre tutti i casi; sospesi i più recenti",
+    ),
+    "max_duration": (
+        "services: longest episode reached (services.max_duration)",
+        "servizi: durata massima raggiunta (services.max_duration)",
+    ),
+    "platform_join": (
+        "marketplace: joins with an unmet need, access and the platform's success",
+        "piattaforma: si iscrive con un bisogno scoperto, accesso e successo della piattaforma",
+    ),
+    "platform_leave": (
+        "marketplace: unmatched users may leave (marketplace.user_leave)",
+        "piattaforma: chi non trova abbinamento può uscire (marketplace.user_leave)",
+    ),
+    "platform_matching": (
+        "marketplace: matched by reputation and distance, within spare hours",
+        "piattaforma: abbinamento per reputazione e distanza, entro le ore libere",
+    ),
+    "platform_effect": (
+        "marketplace: the match ended (its weeks ran out or the need was met)",
+        "piattaforma: abbinamento concluso (settimane esaurite o bisogno risolto)",
+    ),
+    "community_join": (
+        "community: joins with interest, access and the network effect",
+        "comunità: entra per interesse, accesso ed effetto rete",
+    ),
+    "community_leave": (
+        "community: drop-out, lower where participation is high",
+        "comunità: abbandono, minore dove la partecipazione è alta",
+    ),
+    "community_ties": (
+        "community: platform ties and taking part lift isolation",
+        "comunità: i legami e la partecipazione fanno uscire dall'isolamento",
+    ),
+    "peer_help": (
+        "community: light needs met by volunteers and helpers, isolated first",
+        "comunità: bisogni leggeri coperti da volontari e aiutanti, prima gli isolati",
+    ),
+    "crisis_care": (
+        "crises: risk by care level, lower if met, higher if isolated",
+        "crisi: rischio per livello di cura, minore se coperto, maggiore se isolato",
+    ),
+    "crisis_work": (
+        "crises: an unmet work/income need may end in loss of housing",
+        "crisi: un bisogno di lavoro/reddito scoperto può portare a perdere la casa",
+    ),
+    "crisis_level": (
+        "crises: a crisis raises the care level by one",
+        "crisi: una crisi alza di un livello il bisogno di cura",
+    ),
+    "discharge": (
+        "crises: hospital discharge links the resident to services",
+        "crisi: la dimissione ospedaliera mette in contatto con i servizi",
+    ),
+    "admission": (
+        "crises: a crisis at the top care level may end in residential care",
+        "crisi: una crisi al livello massimo può portare in RSA",
+    ),
+    "ageing": (
+        "transitions: the population ages (transitions.ageing_flow)",
+        "transizioni: la popolazione invecchia (transitions.ageing_flow)",
+    ),
+    "digital_spread": (
+        "transitions: digital skills spread (transitions.digital_rate)",
+        "transizioni: le competenze digitali si diffondono (transitions.digital_rate)",
+    ),
     "policy": ("policy schedule: {reason}", "calendario delle politiche: {reason}"),
     "state_change": ("{phase}", "{phase}"),
 }
 
 _NEED_RULES = {  # (kind, phase) -> rule; a missing pair falls back to the phase name
-    ("need_arose", "needs"): "onset", ("need_progressed", "needs"): "progression",
-    ("need_receded", "needs"): "recovery", ("need_ended", "needs"): "recovery",
-    ("need_receded", "services"): "service_effect", ("need_ended", "services"): "service_effect",
-    ("need_ended", "marketplace"): "platform_effect", ("need_ended", "community"):
-    "community_ties", ("need_progressed", "crises"): "crisis_level",
+    ("need_arose", "needs"): "onset",
+    ("need_progressed", "needs"): "progression",
+    ("need_receded", "needs"): "recovery",
+    ("need_ended", "needs"): "recovery",
+    ("need_receded", "services"): "service_effect",
+    ("need_ended", "services"): "service_effect",
+    ("need_ended", "marketplace"): "platform_effect",
+    ("need_ended", "community"): "community_ties",
+    ("need_progressed", "crises"): "crisis_level",
     ("need_ended", "crises"): "admission",
 }
 # per-resident counters kept for pickers: crises, longest wait, services, platform/peer help
@@ -227,8 +327,9 @@ class Event:
     def rule_text(self, lang: str = "en") -> str:
         """Which rule fired, in ``lang``."""
         phase = _pick(PHASE_LABELS.get(self.phase, (self.phase,) * 2), lang)
-        return _pick(RULES[self.rule], lang).format(reason=_reason_text(self.reason, lang),
-                                                    phase=phase)
+        return _pick(RULES[self.rule], lang).format(
+            reason=_reason_text(self.reason, lang), phase=phase
+        )
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
@@ -254,10 +355,24 @@ def _value_text(value: Any, lang: str) -> str:
     return "" if value is None else str(value)
 
 
-_ROWS = {"level": slice(0, 3), "status": slice(3, 6), "provider": slice(6, 9),
-         "since": slice(9, 12), "aware": 12, "crises": 13, "residential": 14, "finger": 15,
-         "age": 16, "digital": 17, "match": 18, "posted": 19, "user": 20, "participant": 21,
-         "peer_care": 22, "peer_iso": 23}
+_ROWS = {
+    "level": slice(0, 3),
+    "status": slice(3, 6),
+    "provider": slice(6, 9),
+    "since": slice(9, 12),
+    "aware": 12,
+    "crises": 13,
+    "residential": 14,
+    "finger": 15,
+    "age": 16,
+    "digital": 17,
+    "match": 18,
+    "posted": 19,
+    "user": 20,
+    "participant": 21,
+    "peer_care": 22,
+    "peer_iso": 23,
+}
 _BOOL = ("aware", "residential", "digital", "user", "participant", "peer_care", "peer_iso")
 _FLOAT = ("since", "finger")
 _N_ROWS = 24
@@ -315,8 +430,9 @@ def _views(packed: np.ndarray) -> dict[str, np.ndarray]:
     out = {}
     for name, row in _ROWS.items():
         rows = packed[row]
-        out[name] = (rows != 0 if name in _BOOL else rows if name in _FLOAT
-                     else rows.astype(np.int64))
+        out[name] = (
+            rows != 0 if name in _BOOL else rows if name in _FLOAT else rows.astype(np.int64)
+        )
     return out
 
 
@@ -329,12 +445,15 @@ class Journal:
         max_history_weeks: weeks of status history kept for timelines.
     """
 
-    def __init__(self, residents: Iterable[int], max_events: int = 300,
-                 max_history_weeks: int = 1040) -> None:
+    def __init__(
+        self, residents: Iterable[int], max_events: int = 300, max_history_weeks: int = 1040
+    ) -> None:
         idx = np.unique(np.asarray(list(residents), dtype=np.int64))
         if idx.size > MAX_TRACKED:
-            raise ValueError(f"a journal follows at most {MAX_TRACKED} residents, got {idx.size}; "
-                             "follow a sample")
+            raise ValueError(
+                f"a journal follows at most {MAX_TRACKED} residents, got {idx.size}; "
+                "follow a sample"
+            )
         self.idx = idx
         self.max_events = int(max_events)
         self.events_by: list[deque[Event]] = [deque(maxlen=self.max_events) for _ in idx]
@@ -342,7 +461,8 @@ class Journal:
         self.since_week = np.zeros(idx.size, dtype=np.int32)
         self.policy_events: deque[Event] = deque(maxlen=200)
         self.history: deque[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = deque(
-            maxlen=int(max_history_weeks))
+            maxlen=int(max_history_weeks)
+        )
         self.dropped = 0
         self._pos = {int(r): p for p, r in enumerate(idx)}
         self._last: np.ndarray | None = None
@@ -373,9 +493,19 @@ class Journal:
         who = self.idx[positions]
         level, status = c.need_level[:, who], c.status[:, who]
         for d, k in zip(*np.nonzero(level > 0), strict=True):
-            self._add(int(positions[k]), Event(model.week, "start", int(who[k]), "need_present",
-                                               int(d), int(level[d, k]), "initial",
-                                               status=int(status[d, k])))
+            self._add(
+                int(positions[k]),
+                Event(
+                    model.week,
+                    "start",
+                    int(who[k]),
+                    "need_present",
+                    int(d),
+                    int(level[d, k]),
+                    "initial",
+                    status=int(status[d, k]),
+                ),
+            )
 
     def detach(self) -> None:
         """Stop following (the events recorded so far stay)."""
@@ -401,8 +531,9 @@ class Journal:
         if model is not None:
             self._followed[add] = True
         self.stats = np.vstack([self.stats, np.zeros((add.size, len(STATS)))])
-        self.since_week = np.r_[self.since_week, np.full(add.size, model.week if model else 0,
-                                                        dtype=np.int32)]
+        self.since_week = np.r_[
+            self.since_week, np.full(add.size, model.week if model else 0, dtype=np.int32)
+        ]
         if model is not None and self._last is not None:
             extra = snapshot(model, add)
             self._last = np.concatenate([self._last, extra], axis=1)
@@ -449,8 +580,9 @@ class Journal:
 
     def _record_week(self, week: int, new: dict[str, np.ndarray]) -> None:
         helped = (new["match"] >= 0) | new["peer_care"] | new["peer_iso"]
-        self.history.append((week, new["status"].astype(np.int8), new["level"].astype(np.int8),
-                             helped))
+        self.history.append(
+            (week, new["status"].astype(np.int8), new["level"].astype(np.int8), helped)
+        )
 
     def _contacts(self, model: WelfareModel, week: int) -> np.ndarray:
         """Followed residents contacted by outreach this week (recorded); returns the mask."""
@@ -459,8 +591,17 @@ class Journal:
             return np.zeros(self.idx.size, dtype=bool)
         contact = last_contact == week
         for p in np.flatnonzero(contact):
-            self._add(p, Event(week, "outreach", int(self.idx[p]), "contacted",
-                               value=model.outreach.targeting, rule="outreach_contact"))
+            self._add(
+                p,
+                Event(
+                    week,
+                    "outreach",
+                    int(self.idx[p]),
+                    "contacted",
+                    value=model.outreach.targeting,
+                    rule="outreach_contact",
+                ),
+            )
         return contact
 
     def _add(self, p: int, event: Event) -> None:
@@ -472,19 +613,36 @@ class Journal:
 
     def _policies(self, model: WelfareModel, week: int) -> None:
         log = model.policies.log
-        for entry in log[self._policy_seen:]:
+        for entry in log[self._policy_seen :]:
             kind = "policy_start" if entry.action == "start" else "policy_stop"
-            self.policy_events.append(Event(entry.week, "policy", -1, kind, value=entry.policy,
-                                            rule="policy", reason=entry.reason))
+            self.policy_events.append(
+                Event(
+                    entry.week,
+                    "policy",
+                    -1,
+                    kind,
+                    value=entry.policy,
+                    rule="policy",
+                    reason=entry.reason,
+                )
+            )
         self._policy_seen = len(log)
 
-    def _needs(self, model: WelfareModel, phase: str, week: int, old: dict, new: dict,
-               dead: np.ndarray) -> None:
+    def _needs(
+        self, model: WelfareModel, phase: str, week: int, old: dict, new: dict, dead: np.ndarray
+    ) -> None:
         lo, ln = old["level"], new["level"]
         for d, p in zip(*np.nonzero(lo != ln), strict=True):
             a, b = int(lo[d, p]), int(ln[d, p])
-            kind = ("need_arose" if a == 0 else "need_ended" if b == 0
-                    else "need_progressed" if b > a else "need_receded")
+            kind = (
+                "need_arose"
+                if a == 0
+                else "need_ended"
+                if b == 0
+                else "need_progressed"
+                if b > a
+                else "need_receded"
+            )
             rule = "newcomer" if dead[p] else _NEED_RULES.get((kind, phase), "state_change")
             self._add(p, Event(week, phase, int(self.idx[p]), kind, int(d), b or None, rule))
 
@@ -507,18 +665,35 @@ class Journal:
                 self._add(p, Event(week, phase, r, "request", d, rule="asking"))
             elif a == QUEUED and b in (WAITLIST, REFUSED):
                 ok = b == WAITLIST
-                self._add(p, Event(week, phase, r, "eligible" if ok else "refused", d,
-                                   rule="means_test" if ok else "means_test_failed"))
+                self._add(
+                    p,
+                    Event(
+                        week,
+                        phase,
+                        r,
+                        "eligible" if ok else "refused",
+                        d,
+                        rule="means_test" if ok else "means_test_failed",
+                    ),
+                )
             elif phase == "outreach" and b in (WAITLIST, REFUSED):
-                self._add(p, Event(week, phase, r, "taken_in_charge" if b == WAITLIST
-                                   else "refused", d, rule="outreach_assess"))
+                self._add(
+                    p,
+                    Event(
+                        week,
+                        phase,
+                        r,
+                        "taken_in_charge" if b == WAITLIST else "refused",
+                        d,
+                        rule="outreach_assess",
+                    ),
+                )
             elif a == SERVED and b == WAITLIST:
                 self._add(p, Event(week, phase, r, "suspended", d, rule="rationing"))
             elif a == SERVED and b == LATENT:
                 self._add(p, Event(week, phase, r, "service_ended", d, rule="max_duration"))
 
-    def _placed(self, model: WelfareModel, week: int, d: int, p: int, old: dict,
-                new: dict) -> None:
+    def _placed(self, model: WelfareModel, week: int, d: int, p: int, old: dict, new: dict) -> None:
         r = int(self.idx[p])
         waited = float(week - old["since"][d, p])
         self._add(p, Event(week, "services", r, "wait", d, waited, "allocation"))
@@ -548,53 +723,86 @@ class Journal:
         def changed(key: str) -> tuple[np.ndarray, np.ndarray]:
             return np.flatnonzero(~old[key] & new[key]), np.flatnonzero(old[key] & ~new[key])
 
-        contact = (self._contacts(model, week) if phase == "outreach"
-                   else np.zeros(who.size, dtype=bool))
+        contact = (
+            self._contacts(model, week) if phase == "outreach" else np.zeros(who.size, dtype=bool)
+        )
         up, _ = changed("aware")
         for p in up:
-            rule = ("discharge" if phase == "crises" else "state_change" if phase != "outreach"
-                    else "outreach_inform" if contact[p] else "word_of_mouth")
+            rule = (
+                "discharge"
+                if phase == "crises"
+                else "state_change"
+                if phase != "outreach"
+                else "outreach_inform"
+                if contact[p]
+                else "word_of_mouth"
+            )
             self._add(p, Event(week, phase, int(who[p]), "aware", rule=rule))
         if phase == "transitions":
             for p in np.flatnonzero(new["age"] != old["age"]):
-                self._add(p, Event(week, phase, int(who[p]), "aged",
-                                   value=AGE_BANDS[int(new["age"][p])], rule="ageing"))
+                self._add(
+                    p,
+                    Event(
+                        week,
+                        phase,
+                        int(who[p]),
+                        "aged",
+                        value=AGE_BANDS[int(new["age"][p])],
+                        rule="ageing",
+                    ),
+                )
             for p in changed("digital")[0]:
                 self._add(p, Event(week, phase, int(who[p]), "digital", rule="digital_spread"))
         if phase == "marketplace":
             joined, left = changed("user")
             for p in joined:
-                self._add(p, Event(week, phase, int(who[p]), "platform_joined",
-                                   rule="platform_join"))
+                self._add(
+                    p, Event(week, phase, int(who[p]), "platform_joined", rule="platform_join")
+                )
             mo, mn = old["match"], new["match"]
             for p in np.flatnonzero((mn >= 0) & (mo != mn)):
                 d = int(model.marketplace.match_domain[who[p]])
                 if old["posted"][p] >= 0:
                     waited = float(week - old["posted"][p])
-                    self._add(p, Event(week, phase, int(who[p]), "wait", d, waited,
-                                       "platform_matching"))
+                    self._add(
+                        p, Event(week, phase, int(who[p]), "wait", d, waited, "platform_matching")
+                    )
                     self.stats[p, STAT_MAX_WAIT] = max(self.stats[p, STAT_MAX_WAIT], waited)
-                self._add(p, Event(week, phase, int(who[p]), "platform_match", d, int(mn[p]),
-                                   "platform_matching"))
+                self._add(
+                    p,
+                    Event(
+                        week,
+                        phase,
+                        int(who[p]),
+                        "platform_match",
+                        d,
+                        int(mn[p]),
+                        "platform_matching",
+                    ),
+                )
                 self.stats[p, STAT_PLATFORM] += 1
             for p in np.flatnonzero((mo >= 0) & (mn < 0)):
-                self._add(p, Event(week, phase, int(who[p]), "platform_match_ended",
-                                   rule="platform_effect"))
+                self._add(
+                    p,
+                    Event(week, phase, int(who[p]), "platform_match_ended", rule="platform_effect"),
+                )
             for p in left:
-                self._add(p, Event(week, phase, int(who[p]), "platform_left",
-                                   rule="platform_leave"))
+                self._add(
+                    p, Event(week, phase, int(who[p]), "platform_left", rule="platform_leave")
+                )
         if phase == "community":
             joined, left = changed("participant")
             for p in joined:
-                self._add(p, Event(week, phase, int(who[p]), "community_joined",
-                                   rule="community_join"))
+                self._add(
+                    p, Event(week, phase, int(who[p]), "community_joined", rule="community_join")
+                )
             for p in left:
-                self._add(p, Event(week, phase, int(who[p]), "community_left",
-                                   rule="community_leave"))
+                self._add(
+                    p, Event(week, phase, int(who[p]), "community_left", rule="community_leave")
+                )
             for key, d in (("peer_care", 0), ("peer_iso", 1)):
                 for p in changed(key)[0]:
-                    self._add(p, Event(week, phase, int(who[p]), "peer_help", d,
-                                       rule="peer_help"))
+                    self._add(p, Event(week, phase, int(who[p]), "peer_help", d, rule="peer_help"))
                     self.stats[p, STAT_PEER] += 1
 
     def _crises(self, model: WelfareModel, week: int, old: dict, new: dict) -> None:
@@ -604,11 +812,13 @@ class Journal:
         care, work = (none if care is None else care), (none if work is None else work)
         for p in np.flatnonzero(new["crises"] > old["crises"]):
             if care[p]:
-                self._add(p, Event(week, "crises", int(who[p]), "crisis", 0, "hospital",
-                                   "crisis_care"))
+                self._add(
+                    p, Event(week, "crises", int(who[p]), "crisis", 0, "hospital", "crisis_care")
+                )
             if work[p]:
-                self._add(p, Event(week, "crises", int(who[p]), "crisis", 2, "housing",
-                                   "crisis_work"))
+                self._add(
+                    p, Event(week, "crises", int(who[p]), "crisis", 2, "housing", "crisis_work")
+                )
             self.stats[p, STAT_CRISES] += int(new["crises"][p] - old["crises"][p])
         for p in np.flatnonzero(~old["residential"] & new["residential"]):
             self._add(p, Event(week, "crises", int(who[p]), "residential", 0, rule="admission"))
@@ -620,17 +830,26 @@ class Journal:
         own = list(self.events_by[self._position(resident)])
         if not policies:
             return own
-        merged = own + [e for e in self.policy_events
-                        if e.week >= self.since_week[self._position(resident)]]
+        merged = own + [
+            e for e in self.policy_events if e.week >= self.since_week[self._position(resident)]
+        ]
         return sorted(merged, key=lambda e: e.week)  # stable: phase order kept within a week
 
     def table(self, resident: int, lang: str = "en") -> pd.DataFrame:
         """The events of ``resident`` as a table: week, phase, what happened, rule that fired."""
         it = lang == "it"
-        cols = (["settimana", "fase", "evento", "regola"] if it
-                else ["week", "phase", "event", "rule"])
-        rows = [(e.week, _pick(PHASE_LABELS.get(e.phase, (e.phase,) * 2), lang), e.text(lang),
-                 e.rule_text(lang)) for e in self.events(resident)]
+        cols = (
+            ["settimana", "fase", "evento", "regola"] if it else ["week", "phase", "event", "rule"]
+        )
+        rows = [
+            (
+                e.week,
+                _pick(PHASE_LABELS.get(e.phase, (e.phase,) * 2), lang),
+                e.text(lang),
+                e.rule_text(lang),
+            )
+            for e in self.events(resident)
+        ]
         return pd.DataFrame(rows, columns=cols)
 
     def timeline(self, resident: int) -> dict[str, np.ndarray]:
@@ -639,12 +858,18 @@ class Journal:
         rows = [(w, s[:, p], lv[:, p], h[p]) for w, s, lv, h in self.history if s.shape[1] > p]
         if not rows:
             empty = np.zeros((len(DOMAINS), 0), dtype=np.int8)
-            return {"week": np.zeros(0, dtype=int), "status": empty, "level": empty,
-                    "helped": np.zeros(0, dtype=bool)}
-        return {"week": np.array([r[0] for r in rows]),
-                "status": np.stack([r[1] for r in rows], axis=1),
-                "level": np.stack([r[2] for r in rows], axis=1),
-                "helped": np.array([r[3] for r in rows], dtype=bool)}
+            return {
+                "week": np.zeros(0, dtype=int),
+                "status": empty,
+                "level": empty,
+                "helped": np.zeros(0, dtype=bool),
+            }
+        return {
+            "week": np.array([r[0] for r in rows]),
+            "status": np.stack([r[1] for r in rows], axis=1),
+            "level": np.stack([r[2] for r in rows], axis=1),
+            "helped": np.array([r[3] for r in rows], dtype=bool),
+        }
 
     def summary(self) -> pd.DataFrame:
         """Per followed resident: crises, longest wait, placements, platform and peer help."""
@@ -655,9 +880,14 @@ class Journal:
     def interesting(self, limit: int = 5) -> dict[str, list[int]]:
         """Residents worth a look: most crises, longest waits, helped by platforms or peers."""
         out: dict[str, list[int]] = {}
-        for name, col in (("crisis", STAT_CRISES), ("waited", STAT_MAX_WAIT),
-                          ("platform", STAT_PLATFORM), ("peer", STAT_PEER),
-                          ("served", STAT_PLACED), ("busy", STAT_EVENTS)):
+        for name, col in (
+            ("crisis", STAT_CRISES),
+            ("waited", STAT_MAX_WAIT),
+            ("platform", STAT_PLATFORM),
+            ("peer", STAT_PEER),
+            ("served", STAT_PLACED),
+            ("busy", STAT_EVENTS),
+        ):
             values = self.stats[:, col]
             order = np.argsort(-values, kind="stable")[:limit]
             out[name] = [int(self.idx[p]) for p in order if values[p] > 0]
@@ -678,8 +908,9 @@ def sample_residents(n: int, k: int) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, k).round().astype(np.int64))
 
 
-def follow(model: WelfareModel, residents: Sequence[int] | None = None, k: int = 10,
-           **kwargs: Any) -> Journal:
+def follow(
+    model: WelfareModel, residents: Sequence[int] | None = None, k: int = 10, **kwargs: Any
+) -> Journal:
     """Attach a journal following ``residents`` (default: ``k`` residents spread over the city)."""
     chosen = sample_residents(model.citizens.n, k) if residents is None else residents
     return Journal(chosen, **kwargs).attach(model)

@@ -50,16 +50,34 @@ from willsim.population import build_citizens
 from willsim.rng import RandomStreams
 from willsim.scenario import Scenario, load_scenario, with_overrides
 
-PHASES: tuple[str, ...] = ("transitions", "needs", "outreach", "helpseeking", "office",
-                           "services", "marketplace", "community", "coverage", "crises")
+PHASES: tuple[str, ...] = (
+    "transitions",
+    "needs",
+    "outreach",
+    "helpseeking",
+    "office",
+    "services",
+    "marketplace",
+    "community",
+    "coverage",
+    "crises",
+)
 """The phases of a week, in the order they run. Each names a mechanism attribute of the model."""
 
 # Domains each provider kind serves: municipal home help (care); Third Sector organisations
 # alternate between care + isolation and isolation + work; private firms care + work.
 _THIRD_SECTOR_DOMAINS = ([True, True, False], [False, True, True])
 _KIND_DOMAINS = {"municipal": [True, False, False], "private": [True, False, True]}
-MODEL_REPORTERS = ("unmet_need_share", "crises_per_1000", "mean_queue_length", "mean_wait_weeks",
-                   "coverage", "non_take_up_share", "public_spending_eur", "waiting_list")
+MODEL_REPORTERS = (
+    "unmet_need_share",
+    "crises_per_1000",
+    "mean_queue_length",
+    "mean_wait_weeks",
+    "coverage",
+    "non_take_up_share",
+    "public_spending_eur",
+    "waiting_list",
+)
 
 
 class WelfareModel(mesa.Model):
@@ -74,14 +92,22 @@ class WelfareModel(mesa.Model):
             the form ``mesa.batch_run`` and SolaraViz pass.
     """
 
-    def __init__(self, scenario: str | Scenario = "baseline", seed: int | None = None,
-                 params: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        scenario: str | Scenario = "baseline",
+        seed: int | None = None,
+        params: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         values = dict(params or {})
         values.update({k.replace("__", "."): v for k, v in kwargs.items()})
         if seed is not None:
             values["run.seed"] = seed
-        self.scenario = (with_overrides(scenario, values) if isinstance(scenario, Scenario)
-                         else load_scenario(scenario, values))
+        self.scenario = (
+            with_overrides(scenario, values)
+            if isinstance(scenario, Scenario)
+            else load_scenario(scenario, values)
+        )
         self.params = self.scenario.params
         run_seed = int(self.params["run.seed"])
         super().__init__(seed=run_seed)
@@ -89,14 +115,18 @@ class WelfareModel(mesa.Model):
         self.weeks = int(self.params["run.weeks"])
         self.week = 0
         self.neet_activated = 0  # NEET whose work need a service or a platform resolved
-        self.citizens: Citizens = build_citizens(self.params, self.streams["population"],
-                                                 self.streams["network"])
-        self.municipality = Municipality(self, self._base_budget(),
-                                         self.params["municipality.budget_multiplier"])
+        self.citizens: Citizens = build_citizens(
+            self.params, self.streams["population"], self.streams["network"]
+        )
+        self.municipality = Municipality(
+            self, self._base_budget(), self.params["municipality.budget_multiplier"]
+        )
         self.providers: list[Provider] = self._build_providers()
         self.citizen_agents: list[Citizen] = (
             list(Citizen.create_agents(self, self.citizens.n, index=list(range(self.citizens.n))))
-            if self.params["run.mesa_citizens"] else [])
+            if self.params["run.mesa_citizens"]
+            else []
+        )
         self.transitions = Transitions()
         self.needs = NeedDynamics()
         self.outreach = Outreach()
@@ -111,9 +141,11 @@ class WelfareModel(mesa.Model):
             getattr(self, phase).setup(self)
         self.collector = Collector(self, self.weeks)
         self.policies = PolicySchedule(
-            [parse_policy(entry, i) for i, entry in enumerate(self.scenario.policies)])
+            [parse_policy(entry, i) for i, entry in enumerate(self.scenario.policies)]
+        )
         self.datacollector = mesa.DataCollector(
-            model_reporters={k: _reporter(k) for k in MODEL_REPORTERS})
+            model_reporters={k: _reporter(k) for k in MODEL_REPORTERS}
+        )
         self.observers: list[Callable[[WelfareModel, str, int], None]] = []
         """Called as ``observer(model, phase, week)`` after every phase (e.g. a journey log)."""
 
@@ -147,8 +179,9 @@ class WelfareModel(mesa.Model):
 
     def reconfigure(self) -> None:
         """Let every mechanism re-read the levers a policy has just changed."""
-        self.municipality.set_budget_multiplier(self.params["municipality.budget_multiplier"],
-                                                self.week)
+        self.municipality.set_budget_multiplier(
+            self.params["municipality.budget_multiplier"], self.week
+        )
         for phase in PHASES:
             getattr(self, phase).configure(self)
 
@@ -223,26 +256,43 @@ class WelfareModel(mesa.Model):
 
     def _base_budget(self) -> float:
         p = self.params
-        return (self.citizens.n * p["city.social_spending_per_capita"]
-                * p["city.modelled_spending_share"])
+        return (
+            self.citizens.n
+            * p["city.social_spending_per_capita"]
+            * p["city.modelled_spending_share"]
+        )
 
     def _build_providers(self) -> list[Provider]:
         p, rng = self.params, self.streams["providers"]
         hours = p.array("providers.hours_per_1000") * self.citizens.n / 1000.0
-        counts = provider_counts(p.array("providers.count"), hours,
-                                 p.array("services.hours_per_case"),
-                                 p["providers.min_cases_per_line"])
+        counts = provider_counts(
+            p.array("providers.count"),
+            hours,
+            p.array("services.hours_per_case"),
+            p["providers.min_cases_per_line"],
+        )
         cost = p.array("providers.unit_cost")
         sd = p["providers.quality_sd"]
         providers: list[Provider] = []
         for k, kind in enumerate(PROVIDER_KINDS):
             for j in range(counts[k]):
-                domains = (_THIRD_SECTOR_DOMAINS[j % 2] if kind == "third_sector"
-                           else _KIND_DOMAINS[kind])
-                quality = float(np.clip(rng.lognormal(-sd**2 / 2, sd), 0.2, 2.0))
+                domains = (
+                    _THIRD_SECTOR_DOMAINS[j % 2] if kind == "third_sector" else _KIND_DOMAINS[kind]
+                )
+                quality = float(np.clip(rng.lognormal(-(sd**2) / 2, sd), 0.2, 2.0))
                 district = int(rng.integers(0, int(p["city.districts"])))
-                providers.append(Provider(self, len(providers), kind, np.array(domains),
-                                          hours[k] / counts[k], cost[k], quality, district))
+                providers.append(
+                    Provider(
+                        self,
+                        len(providers),
+                        kind,
+                        np.array(domains),
+                        hours[k] / counts[k],
+                        cost[k],
+                        quality,
+                        district,
+                    )
+                )
         return providers
 
 
@@ -251,8 +301,9 @@ def _domain_sets(kind: str) -> tuple[list[bool], ...]:
     return _THIRD_SECTOR_DOMAINS if kind == "third_sector" else (_KIND_DOMAINS[kind],)
 
 
-def provider_counts(declared: np.ndarray, hours: np.ndarray, hours_per_case: np.ndarray,
-                    min_cases: float) -> list[int]:
+def provider_counts(
+    declared: np.ndarray, hours: np.ndarray, hours_per_case: np.ndarray, min_cases: float
+) -> list[int]:
     """Providers of each kind: the declared number, fewer in a small city so that each provider
     keeps room for ``min_cases`` cases on each of its service lines (capacity is split equally
     over the domains a provider serves), but never fewer than the kind's domain sets (so every

@@ -29,8 +29,9 @@ def simulated_size(params: Parameters) -> tuple[int, float]:
     return n, population / n
 
 
-def build_citizens(params: Parameters, rng: np.random.Generator,
-                   net_rng: np.random.Generator) -> Citizens:
+def build_citizens(
+    params: Parameters, rng: np.random.Generator, net_rng: np.random.Generator
+) -> Citizens:
     """Draw the residents, their circumstances, initial needs and social ties."""
     n, weight = simulated_size(params)
     age_band = rng.choice(len(AGE_BANDS), size=n, p=_normalised(params["city.age_shares"]))
@@ -40,14 +41,24 @@ def build_citizens(params: Parameters, rng: np.random.Generator,
     distance = _distance_km(params, district, rng)
     isolated = _draw_isolation(params, age_band, traits["living_alone"], rng)
     degree, ptr, idx = build_network(params, district, isolated, net_rng)
-    citizens = Citizens(n=n, weight=weight, age_band=age_band, district=district,
-                        distance_km=distance, degree=degree, tie_ptr=ptr, tie_idx=idx, **traits)
+    citizens = Citizens(
+        n=n,
+        weight=weight,
+        age_band=age_band,
+        district=district,
+        distance_km=distance,
+        degree=degree,
+        tie_ptr=ptr,
+        tie_idx=idx,
+        **traits,
+    )
     initial_needs(citizens, params, isolated, rng)
     return citizens
 
 
-def draw_traits(params: Parameters, age_band: np.ndarray,
-                rng: np.random.Generator) -> dict[str, np.ndarray]:
+def draw_traits(
+    params: Parameters, age_band: np.ndarray, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     """Household, income, work, skills, trust and awareness for residents of given age bands."""
     n = age_band.size
     u = rng.random((8, n), dtype=np.float32)
@@ -55,27 +66,39 @@ def draw_traits(params: Parameters, age_band: np.ndarray,
     youth, adult = age_band == AGE_15_29, age_band == AGE_30_64
     neet = youth & (u[1] < params["city.neet_rate"])
     employed = (youth & ~neet & (u[2] >= STUDENT_SHARE_15_29)) | (
-        adult & (u[2] < params["city.employment_rate_30_64"]))
+        adult & (u[2] < params["city.employment_rate_30_64"])
+    )
     poor = u[3] < params["city.absolute_poverty_rate"] * POVERTY_AGE_RELATIVE[age_band]
     working_poor = ~poor & employed & (u[4] < params["city.in_work_poverty_rate"])
-    income_band = np.where(poor, 0, np.where(working_poor, 1,
-                                             np.where(u[5] < COMFORTABLE_SHARE, 3, 2)))
+    income_band = np.where(
+        poor, 0, np.where(working_poor, 1, np.where(u[5] < COMFORTABLE_SHARE, 3, 2))
+    )
     edges = params.array("city.isee_band_edges")
     low = np.concatenate([[1_000.0], edges])[income_band]
     high = np.concatenate([edges, [edges[-1] * 2.0]])[income_band]
     isee = (low + (high - low) * u[6]).astype(np.float32)
     digital = u[7] < params.array("city.digital_skills_by_age")[age_band]
-    trust = np.clip(rng.normal(params["helpseeking.trust_mean"], params["helpseeking.trust_sd"],
-                               n), 0, 1).astype(np.float32)
+    trust = np.clip(
+        rng.normal(params["helpseeking.trust_mean"], params["helpseeking.trust_sd"], n), 0, 1
+    ).astype(np.float32)
     aware = rng.random(n, dtype=np.float32) < params["helpseeking.awareness"]
     private_propensity = rng.random(n, dtype=np.float32)
-    return dict(living_alone=living_alone, income_band=income_band.astype(np.int8), isee=isee,
-                employed=employed, neet=neet, digital=digital, trust=trust, aware=aware,
-                private_propensity=private_propensity)
+    return dict(
+        living_alone=living_alone,
+        income_band=income_band.astype(np.int8),
+        isee=isee,
+        employed=employed,
+        neet=neet,
+        digital=digital,
+        trust=trust,
+        aware=aware,
+        private_propensity=private_propensity,
+    )
 
 
-def isolation_prevalence(params: Parameters, age_band: np.ndarray,
-                         living_alone: np.ndarray) -> np.ndarray:
+def isolation_prevalence(
+    params: Parameters, age_band: np.ndarray, living_alone: np.ndarray
+) -> np.ndarray:
     """Per-resident probability of isolation: the age band's rate, split by living alone."""
     by_age = params.array("needs.isolation_prevalence_by_age")
     alone_share = params.array("city.living_alone_by_age")
@@ -94,9 +117,14 @@ def work_need_prevalence(citizens: Citizens, idx: np.ndarray | None = None) -> n
     return citizens.neet[sel] | poor_out_of_work | (income == 1)
 
 
-def initial_needs(citizens: Citizens, params: Parameters, isolated: np.ndarray,
-                  rng: np.random.Generator, idx: np.ndarray | None = None,
-                  week: int = 0) -> None:
+def initial_needs(
+    citizens: Citizens,
+    params: Parameters,
+    isolated: np.ndarray,
+    rng: np.random.Generator,
+    idx: np.ndarray | None = None,
+    week: int = 0,
+) -> None:
     """Draw initial needs (latent) for residents ``idx`` (all if None)."""
     idx = np.arange(citizens.n) if idx is None else idx
     band = citizens.age_band[idx]
@@ -111,8 +139,9 @@ def initial_needs(citizens: Citizens, params: Parameters, isolated: np.ndarray,
     citizens.start_need(WORK, idx[work], 1, week)
 
 
-def replace_residents(citizens: Citizens, params: Parameters, idx: np.ndarray,
-                      rng: np.random.Generator, week: int) -> None:
+def replace_residents(
+    citizens: Citizens, params: Parameters, idx: np.ndarray, rng: np.random.Generator, week: int
+) -> None:
     """Replace residents ``idx`` by newcomers of the same age band who take over their ties."""
     if idx.size == 0:
         return
@@ -125,12 +154,14 @@ def replace_residents(citizens: Citizens, params: Parameters, idx: np.ndarray,
         citizens.end_need(domain, idx)
     citizens.status[:, idx] = Status.NONE
     isolated = rng.random(idx.size) < isolation_prevalence(
-        params, citizens.age_band[idx], citizens.living_alone[idx])
+        params, citizens.age_band[idx], citizens.living_alone[idx]
+    )
     initial_needs(citizens, params, isolated, rng, idx=idx, week=week)
 
 
-def build_network(params: Parameters, district: np.ndarray, isolated: np.ndarray,
-                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def build_network(
+    params: Parameters, district: np.ndarray, isolated: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """An undirected random network with district homophily, as CSR arrays.
 
     Degrees are Poisson (fewer ties for isolated people); stubs are paired at random, inside the
@@ -139,12 +170,15 @@ def build_network(params: Parameters, district: np.ndarray, isolated: np.ndarray
     """
     n = district.size
     mean = params["network.mean_ties"] * np.where(
-        isolated, params["network.isolated_ties_multiplier"], 1.0)
+        isolated, params["network.isolated_ties_multiplier"], 1.0
+    )
     stubs_per = rng.poisson(mean)
     owner = np.repeat(np.arange(n, dtype=np.int32), stubs_per)
     local = rng.random(owner.size) < params["network.same_district_share"]
-    pairs = [_pair_stubs(owner[local], district[owner[local]], rng),
-             _pair_stubs(owner[~local], np.zeros((~local).sum(), dtype=np.int16), rng)]
+    pairs = [
+        _pair_stubs(owner[local], district[owner[local]], rng),
+        _pair_stubs(owner[~local], np.zeros((~local).sum(), dtype=np.int16), rng),
+    ]
     a = np.concatenate([p[0] for p in pairs])
     b = np.concatenate([p[1] for p in pairs])
     keep = a != b
@@ -158,8 +192,9 @@ def build_network(params: Parameters, district: np.ndarray, isolated: np.ndarray
     return degree, ptr, dst[order].astype(np.int32)
 
 
-def _pair_stubs(owner: np.ndarray, group: np.ndarray,
-                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _pair_stubs(
+    owner: np.ndarray, group: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Pair stubs at random within groups; an odd stub left over in a group is dropped."""
     order = np.lexsort((rng.random(owner.size), group))
     owner, group = owner[order], group[order]
@@ -171,8 +206,9 @@ def _pair_stubs(owner: np.ndarray, group: np.ndarray,
     return owner[left], owner[left + 1]
 
 
-def _draw_isolation(params: Parameters, age_band: np.ndarray, living_alone: np.ndarray,
-                    rng: np.random.Generator) -> np.ndarray:
+def _draw_isolation(
+    params: Parameters, age_band: np.ndarray, living_alone: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     return rng.random(age_band.size) < isolation_prevalence(params, age_band, living_alone)
 
 

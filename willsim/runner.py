@@ -16,9 +16,12 @@ def replicate_seeds(seed: int, replicates: int) -> list[int]:
     return [int(seed)] if replicates == 1 else spawn_seeds(seed, replicates)
 
 
-def run_scenario(scenario: str | Scenario, overrides: Mapping[str, Any] | None = None,
-                 replicates: int = 1,
-                 progress: Callable[[int], None] | None = None) -> list[RunRecord]:
+def run_scenario(
+    scenario: str | Scenario,
+    overrides: Mapping[str, Any] | None = None,
+    replicates: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> list[RunRecord]:
     """Run ``replicates`` seeds of a scenario; ``progress`` receives each finished week."""
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides)
     records = []

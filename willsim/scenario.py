@@ -89,22 +89,28 @@ class Scenario:
     def hash(self) -> str:
         """A short stable hash of everything that determines a run except the seed."""
         params = {k: v for k, v in self.params.items() if k != "run.seed"}
-        blob = json.dumps({"params": params, "policies": self.policies}, sort_keys=True,
-                          default=str)
+        blob = json.dumps(
+            {"params": params, "policies": self.policies}, sort_keys=True, default=str
+        )
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     def to_dict(self) -> dict[str, Any]:
         """A plain, JSON-serialisable form (for manifests and reproduction)."""
         return {
-            "name": self.name, "city": self.city, "city_label": self.city_label,
-            "description": self.description, "path": self.path, "hash": self.hash,
-            "params": dict(self.params), "provenance": self.provenance,
+            "name": self.name,
+            "city": self.city,
+            "city_label": self.city_label,
+            "description": self.description,
+            "path": self.path,
+            "hash": self.hash,
+            "params": dict(self.params),
+            "provenance": self.provenance,
             "policies": self.policies,
         }
 
     def to_toml(self) -> str:
         """A standalone scenario file that reproduces this scenario exactly."""
-        lines = ["[scenario]", f'name = {json.dumps(self.name)}', f'city = {json.dumps(self.city)}']
+        lines = ["[scenario]", f"name = {json.dumps(self.name)}", f"city = {json.dumps(self.city)}"]
         lines += [f"description.{k} = {json.dumps(v)}" for k, v in self.description.items()]
         lines += ["", "[params]"]
         for key, value in self.params.items():
@@ -231,8 +237,10 @@ def load_scenario(
     chain = _extends_chain(ref if ref is not None else DEFAULT_SCENARIO)
     top_path, top = chain[-1]
     meta = top.get("scenario", {})
-    city_ref = next((d["scenario"]["city"] for _, d in reversed(chain)
-                     if "city" in d.get("scenario", {})), DEFAULT_CITY)
+    city_ref = next(
+        (d["scenario"]["city"] for _, d in reversed(chain) if "city" in d.get("scenario", {})),
+        DEFAULT_CITY,
+    )
     if not isinstance(city_ref, str):
         raise ScenarioError(f"{top_path}: scenario.city must be a name or path, got {city_ref!r}")
     city_path = Path(city_ref)
@@ -260,9 +268,15 @@ def load_scenario(
     if isinstance(description, str):
         description = {"en": description}
     return Scenario(
-        name=str(meta.get("name", top_path.stem)), city=city_name, city_label=city_label,
-        params=params, provenance=provenance, description=dict(description),
-        city_sources=city_sources, policies=policies, path=str(top_path),
+        name=str(meta.get("name", top_path.stem)),
+        city=city_name,
+        city_label=city_label,
+        params=params,
+        provenance=provenance,
+        description=dict(description),
+        city_sources=city_sources,
+        policies=policies,
+        path=str(top_path),
     )
 
 
@@ -273,8 +287,11 @@ def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario
     values = _validated(dict(overrides), "override")
     params = Parameters({**scenario.params, **values})
     check_consistency(params, "override")
-    return replace(scenario, params=params,
-                   provenance={**scenario.provenance, **dict.fromkeys(values, "override")})
+    return replace(
+        scenario,
+        params=params,
+        provenance={**scenario.provenance, **dict.fromkeys(values, "override")},
+    )
 
 
 def _extends_chain(ref: str | os.PathLike) -> list[tuple[Path, dict[str, Any]]]:
@@ -332,4 +349,3 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     except tomllib.TOMLDecodeError:
         value = raw.strip()
     return key, value
-

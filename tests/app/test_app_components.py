@@ -98,9 +98,15 @@ def test_exported_scenario_file_reproduces_the_scenario(tmp_path):
 
 
 def test_comparison_uses_the_same_seeds_and_pairs_differences():
-    s = compare.Settings(variants=(compare.Variant("baseline"),
-                                   compare.Variant("baseline", "helpseeking.awareness = 0.95")),
-                         replicates=3, weeks=6, residents=400)
+    s = compare.Settings(
+        variants=(
+            compare.Variant("baseline"),
+            compare.Variant("baseline", "helpseeking.awareness = 0.95"),
+        ),
+        replicates=3,
+        weeks=6,
+        residents=400,
+    )
     ticks = []
     res = compare.run_comparison(s, progress=lambda d, t: ticks.append((d, t)))
     assert ticks[-1] == (6, 6)
@@ -117,8 +123,9 @@ def test_comparison_can_be_cancelled_and_bad_changes_are_named():
     s = compare.Settings(replicates=2, weeks=30, residents=300)
     res = compare.run_comparison(s, keep_going=lambda: False)
     assert not res.complete
-    bad = compare.Settings(variants=(compare.Variant("baseline"),
-                                     compare.Variant("baseline", "office.nonsense = 1")))
+    bad = compare.Settings(
+        variants=(compare.Variant("baseline"), compare.Variant("baseline", "office.nonsense = 1"))
+    )
     with pytest.raises(ScenarioError, match="unknown parameter"):
         compare.build_scenarios(bad)
 
@@ -155,8 +162,9 @@ def test_compare_page_renders():
 def test_verdict_in_plain_language():
     clear = {"key": "coverage", "mean": 0.1, "lo": 0.05, "hi": 0.2}
     unclear = {"key": "coverage", "mean": 0.1, "lo": -0.05, "hi": 0.2}
-    assert compare.verdict(clear, "A") == ("Coverage is higher than in A: the 95% interval "
-                                           "excludes zero.")
+    assert compare.verdict(clear, "A") == (
+        "Coverage is higher than in A: the 95% interval excludes zero."
+    )
     assert compare.verdict(unclear, "A").startswith("No clear difference in Coverage")
 
 

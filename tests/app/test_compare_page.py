@@ -44,8 +44,12 @@ def css_classes(root: Any) -> Counter:
 
 @pytest.fixture(scope="module")
 def result() -> compare.Result:
-    s = compare.Settings(variants=(compare.Variant("baseline"), compare.Variant("budget-cut")),
-                         replicates=2, weeks=54, residents=2000)
+    s = compare.Settings(
+        variants=(compare.Variant("baseline"), compare.Variant("budget-cut")),
+        replicates=2,
+        weeks=54,
+        residents=2000,
+    )
     return compare.run_comparison(s)
 
 
@@ -81,15 +85,18 @@ def test_panel_tables_and_figures(result):
     assert "public_spending_eur" in set(t.costs_raw["indicator"])
     assert "out_of_pocket_eur" in set(t.costs_raw["indicator"])
     assert len(t.timeline) == 1 and t.economics_error == ""
-    for fig in (charts.equity_figure(t.equity_raw, "unmet_need_share", "it"),
-                charts.costs_figure(t.costs_raw, "it"),
-                charts.timeline_figure(t.timeline_raw, result.names, 54, "it")):
+    for fig in (
+        charts.equity_figure(t.equity_raw, "unmet_need_share", "it"),
+        charts.costs_figure(t.costs_raw, "it"),
+        charts.timeline_figure(t.timeline_raw, result.names, 54, "it"),
+    ):
         assert export.figure_bytes(fig, "png")[:8] == PNG
 
 
 def test_export_bytes_have_the_right_formats(result):
-    frame = pd.DataFrame({"week": [0, 1], "value": [0.5, 1.25], "name": ["a", None],
-                          "values": [{"x": 1}, {"y": 2}]})
+    frame = pd.DataFrame(
+        {"week": [0, 1], "value": [0.5, 1.25], "name": ["a", None], "values": [{"x": 1}, {"y": 2}]}
+    )
     back = pd.read_parquet(io.BytesIO(export.parquet_bytes(frame)))
     assert list(back["value"]) == [0.5, 1.25] and back.loc[0, "values"] == "{'x': 1}"
     fig = charts.band_figure(result.series["coverage"], "coverage", "en")
@@ -110,16 +117,21 @@ def test_scenario_files_and_command_reproduce_the_comparison(result, tmp_path, m
     for stem, sc in zip(stems, result.scenarios, strict=True):
         (tmp_path / f"{stem}.toml").write_text(export.scenario_file(sc), encoding="utf-8")
     command = export.comparison_command(result.scenarios, len(result.seeds), stems)
-    assert command.startswith("willsim compare 1-willsim-baseline-bergamo.toml "
-                              "2-willsim-budget-cut-bergamo.toml --replicates 2 --seed ")
+    assert command.startswith(
+        "willsim compare 1-willsim-baseline-bergamo.toml "
+        "2-willsim-budget-cut-bergamo.toml --replicates 2 --seed "
+    )
     monkeypatch.chdir(tmp_path)
     assert main([*command.split()[1:], "--workers", "1", "--out", "tables"]) == 0
     cli = pd.read_parquet(tmp_path / "tables" / "summaries.parquet")
     app = result.paired.summaries
     for i, name in enumerate(result.names):
         a = app[app.scenario == name].set_index(["seed", "indicator"])["value"].sort_index()
-        b = cli[cli.scenario == cli.scenario.unique()[i]].set_index(
-            ["seed", "indicator"])["value"].sort_index()
+        b = (
+            cli[cli.scenario == cli.scenario.unique()[i]]
+            .set_index(["seed", "indicator"])["value"]
+            .sort_index()
+        )
         pd.testing.assert_series_equal(a, b, check_names=False)
 
 
@@ -147,8 +159,13 @@ def test_results_folder_is_validated(sweep, tmp_path):
     root = sweep.parent.parent
     assert rp.resolve_folder("sweeps/tiny", root) == sweep.resolve()
     assert rp.resolve_folder(str(sweep), root) == sweep.resolve()
-    cases = {"": "res_empty", "/etc": "res_outside", "../..": "res_outside",
-             "sweeps/nope": "res_missing", "sweeps": "res_not_sweep"}
+    cases = {
+        "": "res_empty",
+        "/etc": "res_outside",
+        "../..": "res_outside",
+        "sweeps/nope": "res_missing",
+        "sweeps": "res_not_sweep",
+    }
     for text, key in cases.items():
         with pytest.raises(rp.FolderError) as info:
             rp.resolve_folder(text, root)
@@ -173,12 +190,16 @@ def test_results_loader_bands_sensitivity_and_spec(sweep):
     assert (view.stats["p05"] <= view.stats["median"]).all()
     b = view.bands
     assert set(b["week"]) == set(range(10)) and (b["p05"] <= b["p95"]).all()
-    assert view.method == "morris" and set(view.sensitivity["output"]) <= {"mean_wait_weeks",
-                                                                           "coverage"}
+    assert view.method == "morris" and set(view.sensitivity["output"]) <= {
+        "mean_wait_weeks",
+        "coverage",
+    }
     spec = parse_spec(tomllib.loads(rp.spec_toml(view.spec)))
     assert spec.hash == view.manifest["spec_hash"]
     assert rp.commands(view, sweep.parent.parent).splitlines() == [
-        "willsim sweep tiny.toml --out sweeps/tiny", "willsim results sweeps/tiny"]
+        "willsim sweep tiny.toml --out sweeps/tiny",
+        "willsim results sweeps/tiny",
+    ]
     assert export.figure_bytes(charts.sweep_bands_figure(b, "it"), "png")[:8] == PNG
     box, rc = solara.render(rp.SweepResults(view), handle_error=False)
     found = css_classes(box)
@@ -202,9 +223,11 @@ def test_new_strings_exist_in_both_languages_with_the_same_placeholders():
         assert i18n.CATALOG[key] == (compare.STRINGS | rp.STRINGS)[key]
 
 
-@pytest.mark.parametrize("text", [
-    "scenarios/sweeps/office_staffing.toml",  # lhs: triangular and truncated-normal factors
-    """[sweep]
+@pytest.mark.parametrize(
+    "text",
+    [
+        "scenarios/sweeps/office_staffing.toml",  # lhs: triangular and truncated-normal factors
+        """[sweep]
 name = "grid"
 description = "a \\"quoted\\" grid"
 replicates = 2
@@ -214,21 +237,25 @@ values = [1.5, 2.5]
 range = [0.5, 0.9]
 steps = 3
 """,
-])
+    ],
+)
 def test_spec_file_rebuilt_from_a_manifest_has_the_same_hash(text):
     from willsim.experiments.design import load_spec
 
     root = Path(__file__).resolve().parents[2]
-    spec = (load_spec(root / text) if text.endswith(".toml")
-            else parse_spec(tomllib.loads(text)))
+    spec = load_spec(root / text) if text.endswith(".toml") else parse_spec(tomllib.loads(text))
     again = parse_spec(tomllib.loads(rp.spec_toml(spec.to_dict())))
     assert again.hash == spec.hash and again.to_dict() == spec.to_dict()
 
 
 def test_a_cancelled_comparison_still_gives_complete_tables():
     calls = iter([True] * 9 + [False] * 1000)  # stops in the third replicate
-    s = compare.Settings(variants=(compare.Variant("baseline"), compare.Variant("budget-cut")),
-                         replicates=3, weeks=26, residents=1000)
+    s = compare.Settings(
+        variants=(compare.Variant("baseline"), compare.Variant("budget-cut")),
+        replicates=3,
+        weeks=26,
+        residents=1000,
+    )
     res = compare.run_comparison(s, keep_going=lambda: next(calls))
     assert not res.complete and res.equity.empty and len(res.paired.seeds) == 2
     t = compare.results_tables(res, "it", "coverage")

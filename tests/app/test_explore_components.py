@@ -82,8 +82,12 @@ def test_journey_picker_timeline_and_table():
         assert labels == ["Lavoro e reddito", "Isolamento", "Cura"]
         legend = [t.get_text() for t in fig.legends[0].get_texts()]
         assert "crisi" in legend
-        empty = {"week": np.zeros(0, int), "status": np.zeros((3, 0)), "level": np.zeros((3, 0)),
-                 "helped": np.zeros(0, bool)}
+        empty = {
+            "week": np.zeros(0, int),
+            "status": np.zeros((3, 0)),
+            "level": np.zeros((3, 0)),
+            "helped": np.zeros(0, bool),
+        }
         journey.journey_figure(empty, [], 12, "en")  # a resident followed from now: no error
     finally:
         run.release()
@@ -105,11 +109,17 @@ def test_explore_page_shows_the_ecosystem_and_a_clicked_resident():
         img.fire_event("click", {"offsetX": float(x), "offsetY": float(y)})
         assert state.selected_resident.value == target
         rc.find(class_="journey-title").assert_single()
-        assert rc.find(class_="journey-title").widget.children[0].startswith(
-            f"Resident {target} · Week 2 of 12")
+        assert (
+            rc.find(class_="journey-title")
+            .widget.children[0]
+            .startswith(f"Resident {target} · Week 2 of 12")
+        )
         i18n.lang.value = "it"
-        assert rc.find(class_="journey-title").widget.children[0].startswith(
-            f"Residente {target} · Settimana 2 di 12")
+        assert (
+            rc.find(class_="journey-title")
+            .widget.children[0]
+            .startswith(f"Residente {target} · Settimana 2 di 12")
+        )
     finally:
         i18n.lang.value = "en"
         state.selected_resident.value = None
@@ -125,8 +135,11 @@ def _page():
 
 def test_every_parameter_in_the_controls_has_an_italian_description():
     shown = set(PARAMETERS)  # the controls panel has a field for every registered parameter
-    missing = sorted(k for k in shown if PARAMETERS[k].description_it == PARAMETERS[k].description
-                     and k not in SAME_IN_ITALIAN)
+    missing = sorted(
+        k
+        for k in shown
+        if PARAMETERS[k].description_it == PARAMETERS[k].description and k not in SAME_IN_ITALIAN
+    )
     assert not missing, f"parameters without an Italian description: {missing}"
 
 
@@ -146,15 +159,17 @@ def test_card_follows_a_picked_resident_within_the_limit(monkeypatch):
     run = _run(weeks=3, **{"run.residents": 3000})
     try:
         outside = int(np.setdiff1d(np.arange(3000), run.journal.idx)[0])
-        _box, rc = solara.render(journey.CitizenCard(run, 0, outside, lambda _i: None),
-                                 handle_error=False)
+        _box, rc = solara.render(
+            journey.CitizenCard(run, 0, outside, lambda _i: None), handle_error=False
+        )
         title = rc.find(class_="journey-title").widget.children[0]
         assert title.endswith("Followed from week 3.") and run.journal.follows(outside)
         rc.close()
         monkeypatch.setattr(journey, "MAX_TRACKED", run.journal.idx.size)
         other = int(np.setdiff1d(np.arange(3000), run.journal.idx)[0])
-        _box, rc = solara.render(journey.CitizenCard(run, 0, other, lambda _i: None),
-                                 handle_error=False)
+        _box, rc = solara.render(
+            journey.CitizenCard(run, 0, other, lambda _i: None), handle_error=False
+        )
         assert "Not followed" in rc.find(class_="journey-title").widget.children[0]
         rc.find(class_="journey-timeline").assert_empty()
         rc.close()

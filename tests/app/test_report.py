@@ -20,10 +20,16 @@ VOID = {"meta", "img", "br", "hr", "link", "input"}
 
 @pytest.fixture(scope="module")
 def result() -> compare.Result:
-    s = compare.Settings(variants=(compare.Variant("baseline"),
-                                   compare.Variant("baseline", "helpseeking.awareness = 0.95"),
-                                   compare.Variant("budget-cut")),
-                         replicates=3, weeks=56, residents=2000)
+    s = compare.Settings(
+        variants=(
+            compare.Variant("baseline"),
+            compare.Variant("baseline", "helpseeking.awareness = 0.95"),
+            compare.Variant("budget-cut"),
+        ),
+        replicates=3,
+        weeks=56,
+        residents=2000,
+    )
     return compare.run_comparison(s)
 
 
@@ -85,8 +91,14 @@ def test_report_is_valid_self_contained_html(pages, lang):
 
 def test_report_has_key_figures_equity_costs_timeline_and_provenance(result, pages):
     page = pages["en"]
-    for section in ("Key figures", "Who gains and who loses", "Costs", "Policy timeline",
-                    "Caveats", "Provenance"):
+    for section in (
+        "Key figures",
+        "Who gains and who loses",
+        "Costs",
+        "Policy timeline",
+        "Caveats",
+        "Provenance",
+    ):
         assert f"<h2>{section}</h2>" in page
     ref = result.names[0]
     mean = result.summaries[result.summaries.strategy == ref]["unmet_need_share"].mean()
@@ -98,8 +110,9 @@ def test_report_has_key_figures_equity_costs_timeline_and_provenance(result, pag
     assert "willsim compare 1-willsim-baseline-bergamo.toml" in page
     assert "--replicates 3" in page
     # budget-cut's policy starts in week 52 in every replicate
-    assert re.search(r"<td>3\. budget-cut</td><td>[^<]+</td><td>start</td><td>52</td><td>3</td>",
-                     page)
+    assert re.search(
+        r"<td>3\. budget-cut</td><td>[^<]+</td><td>start</td><td>52</td><td>3</td>", page
+    )
     assert "2,000 simulated residents" in page
 
 
@@ -139,12 +152,15 @@ def test_headlines_and_verdicts_in_plain_language(result):
     lines = report.headlines(result.paired, "en")
     assert len(lines) == 2
     assert all(line.startswith(("2. ", "3. ")) for line in lines)
-    assert all("compared with 1. baseline" in line or "no clear difference" in line
-               for line in lines)
+    assert all(
+        "compared with 1. baseline" in line or "no clear difference" in line for line in lines
+    )
     assert report.verdict("coverage", 0.1, 0.05, 0.2, "A", "en") == (
-        "Coverage is higher than in A (better): the 95% interval excludes zero.")
+        "Coverage is higher than in A (better): the 95% interval excludes zero."
+    )
     assert report.verdict("coverage", 0.1, -0.05, 0.2, "A", "it").startswith(
-        "Nessuna differenza chiara")
+        "Nessuna differenza chiara"
+    )
 
 
 def test_value_for_money_from_willsim_economics_is_shown_as_display_strings(result):
@@ -158,15 +174,23 @@ def test_value_for_money_from_willsim_economics_is_shown_as_display_strings(resu
 
 
 def test_policy_timeline_shows_the_italian_label_on_italian_pages(pages):
-    log = pd.DataFrame({"scenario": ["a", "a", "a"], "seed": [1, 2, 1], "week": [10, 12, 30],
-                        "policy": ["Budget cut 20%"] * 3,
-                        "policy_it": ["Taglio del bilancio del 20%"] * 3,
-                        "action": ["start", "start", "stop"],
-                        "reason": ["week 10 reached", "week 12 reached", "week 30 reached"]})
+    log = pd.DataFrame(
+        {
+            "scenario": ["a", "a", "a"],
+            "seed": [1, 2, 1],
+            "week": [10, 12, 30],
+            "policy": ["Budget cut 20%"] * 3,
+            "policy_it": ["Taglio del bilancio del 20%"] * 3,
+            "action": ["start", "start", "stop"],
+            "reason": ["week 10 reached", "week 12 reached", "week 30 reached"],
+        }
+    )
     timeline = report.policy_timeline(log, ["a"])
     assert list(timeline["policy_it"]) == ["Taglio del bilancio del 20%"] * 2
-    assert report.timeline_table(timeline, "it")["Politica"].tolist() == [
-        "Taglio del bilancio del 20%"] * 2
+    assert (
+        report.timeline_table(timeline, "it")["Politica"].tolist()
+        == ["Taglio del bilancio del 20%"] * 2
+    )
     assert report.timeline_table(timeline, "en")["Policy"].tolist() == ["Budget cut 20%"] * 2
     old = report.policy_timeline(log.drop(columns="policy_it"), ["a"])  # logs without policy_it
     assert report.timeline_table(old, "it")["Politica"].tolist() == ["Budget cut 20%"] * 2

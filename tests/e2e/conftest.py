@@ -19,27 +19,39 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = os.environ.get("WILLSIM_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
-if not ((Path(CHROMIUM).exists() and shutil.which("npm")) or
-        (Path(CHROMIUM).exists() and os.environ.get("WILLSIM_ASSETS_DIR"))):
-    pytest.skip(f"browser tests need {CHROMIUM} and npm (make test installs them)",
-                allow_module_level=True)
+if not (
+    (Path(CHROMIUM).exists() and shutil.which("npm"))
+    or (Path(CHROMIUM).exists() and os.environ.get("WILLSIM_ASSETS_DIR"))
+):
+    pytest.skip(
+        f"browser tests need {CHROMIUM} and npm (make test installs them)", allow_module_level=True
+    )
 pytest.importorskip("playwright", reason="browser tests need playwright (make test installs it)")
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ARGS,
-            "headless": True}
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ARGS, "headless": True}
 
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 1300, "height": 1000},
-            "accept_downloads": True}
+    return {
+        **browser_context_args,
+        "viewport": {"width": 1300, "height": 1000},
+        "accept_downloads": True,
+    }
 
 
 def _free_port() -> int:
@@ -55,13 +67,32 @@ def app_url(tmp_path_factory):
     cache = assets.build(quiet=True)
     port = _free_port()
     log = tmp_path_factory.mktemp("app") / "server.log"
-    env = {**os.environ, **assets.server_env(cache), "WILLSIM_APP_STEP_DELAY": "0.004",
-           "WILLSIM_APP_MAX_RESIDENTS": "20000"}
+    env = {
+        **os.environ,
+        **assets.server_env(cache),
+        "WILLSIM_APP_STEP_DELAY": "0.004",
+        "WILLSIM_APP_MAX_RESIDENTS": "20000",
+    }
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "solara", "run", "willsim.app.app", "--host", "127.0.0.1",
-             "--port", str(port), "--production", "--no-open"],
-            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "solara",
+                "run",
+                "willsim.app.app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--production",
+                "--no-open",
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 90
     while True:

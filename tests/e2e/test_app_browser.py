@@ -116,9 +116,16 @@ def test_two_sessions_have_independent_state(browser, app_url: str):
     a = browser.new_context(viewport={"width": 1300, "height": 1000})
     b = browser.new_context(viewport={"width": 1300, "height": 1000})
     for ctx in (a, b):
-        ctx.route("**/*", lambda route: route.continue_()
-                  if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1",
-                                                   "data:", "blob:")) else route.abort())
+        ctx.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(
+                    ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")
+                )
+                else route.abort()
+            ),
+        )
     try:
         pa, pb = a.new_page(), b.new_page()
         open_app(pa, app_url)
@@ -145,7 +152,8 @@ def _drop_file(page: Page, name: str, content: str) -> None:
     handle = page.evaluate_handle(
         """([name, content]) => { const dt = new DataTransfer();
            dt.items.add(new File([content], name, {type: 'text/plain'})); return dt; }""",
-        [name, content])
+        [name, content],
+    )
     page.locator(".solara-file-drop").dispatch_event("drop", {"dataTransfer": handle})
 
 
@@ -167,10 +175,12 @@ def test_compare_two_strategies(page: Page, app_url: str):
     set_field(page, "Simulated residents", "800")
     page.locator(".btn-compare").click()
     expect(page.get_by_text(re.compile(r"Paired differences from 1\. "))).to_be_visible(
-        timeout=60_000)
+        timeout=60_000
+    )
     expect(page.locator(".compare-results img").first).to_be_visible()
-    expect(page.locator(".compare-key-figures").get_by_role("columnheader",
-                                                            name="95% interval")).to_be_visible()
+    expect(
+        page.locator(".compare-key-figures").get_by_role("columnheader", name="95% interval")
+    ).to_be_visible()
     with page.expect_download() as info:
         page.locator(".compare-results").get_by_role("button", name="Download CSV").click()
     header = Path(info.value.path()).read_text(encoding="utf-8").splitlines()[0]

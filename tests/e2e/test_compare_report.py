@@ -26,8 +26,9 @@ def run_two_strategies(page: Page, url: str) -> None:
     set_field(page, "Weeks", "20")
     set_field(page, "Simulated residents", "2000")
     page.locator(".btn-compare").click()
-    expect(page.locator(".compare-done")).to_contain_text("2 strategies × 3 replicates",
-                                                          timeout=60_000)
+    expect(page.locator(".compare-done")).to_contain_text(
+        "2 strategies × 3 replicates", timeout=60_000
+    )
 
 
 def test_compare_equity_costs_csv_and_report(page: Page, app_url: str):
@@ -40,7 +41,8 @@ def test_compare_equity_costs_csv_and_report(page: Page, app_url: str):
     expect(results.locator(".compare-timeline")).to_contain_text("Multichannel marketplace")
     expect(results.locator(".compare-command")).to_contain_text(
         "willsim compare 1-willsim-on-demand-centralised-bergamo.toml "
-        "2-willsim-on-demand-platform-bergamo.toml --replicates 3 --seed")
+        "2-willsim-on-demand-platform-bergamo.toml --replicates 3 --seed"
+    )
 
     with page.expect_download() as info:
         results.get_by_role("button", name="Download CSV").click()
@@ -82,8 +84,9 @@ def sweep_folder(tmp_path_factory) -> str:
     shutil.rmtree(base, ignore_errors=True)
 
 
-def test_results_page_opens_a_sweep_and_refuses_other_folders(page: Page, app_url: str,
-                                                             sweep_folder: str):
+def test_results_page_opens_a_sweep_and_refuses_other_folders(
+    page: Page, app_url: str, sweep_folder: str
+):
     page.goto(app_url + "results")
     expect(page.locator(".btn-open-sweep")).to_be_visible(timeout=LOAD)
     set_field(page, "Sweep folder", "/etc")
@@ -96,7 +99,6 @@ def test_results_page_opens_a_sweep_and_refuses_other_folders(page: Page, app_ur
     expect(page.locator(".sweep-sensitivity img")).to_be_visible()
     expect(page.locator(".sweep-command")).to_contain_text(f"willsim results {sweep_folder}")
     with page.expect_download() as info:
-        page.locator(".sweep-bands .table-downloads").get_by_role("button",
-                                                                  name="CSV").click()
+        page.locator(".sweep-bands .table-downloads").get_by_role("button", name="CSV").click()
     header = Path(info.value.path()).read_text("utf-8").splitlines()[0]
     assert header == "indicator,week,p05,median,p95,runs"

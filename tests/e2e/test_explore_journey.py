@@ -18,8 +18,9 @@ def step(page: Page, week: int, label: str = "Week {w} of 10") -> None:
 
 
 def map_week(page: Page, week: int) -> None:
-    expect(page.locator("img.ecosystem-map")).to_have_attribute("data-week", str(week),
-                                                                 timeout=20_000)
+    expect(page.locator("img.ecosystem-map")).to_have_attribute(
+        "data-week", str(week), timeout=20_000
+    )
 
 
 def resident_pixel(k: int) -> tuple[int, float, float]:
@@ -86,5 +87,6 @@ def test_journey_picker_and_italian_help(page: Page, app_url: str):
     expect(events.locator("tbody tr").first).to_be_visible()
     page.locator(".lang-toggle").get_by_role("button", name="en").click()
     expect(events.get_by_role("columnheader", name="rule")).to_be_visible()
-    expect(page.get_by_text(re.compile("Share of residents who know the social services")).first
-           ).to_be_visible()
+    expect(
+        page.get_by_text(re.compile("Share of residents who know the social services")).first
+    ).to_be_visible()

@@ -27,9 +27,13 @@ def test_willsim_app_serves_the_default_scenario(page: Page, tmp_path):
     willsim = Path(sys.executable).with_name("willsim")
     log = tmp_path / "app.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([str(willsim), "app", "--port", str(port)], stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True,
-                                env={**os.environ, "WILLSIM_APP_STEP_DELAY": "0"})
+        proc = subprocess.Popen(
+            [str(willsim), "app", "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, "WILLSIM_APP_STEP_DELAY": "0"},
+        )
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 90

@@ -42,8 +42,12 @@ class Server:
         from willsim.app import assets
 
         self.db, self.log_dir = db, log_dir
-        self.env = {**os.environ, **assets.server_env(assets.build(quiet=True)),
-                    "WILLSIM_WORKSHOP_DB": str(db), "WILLSIM_WORKSHOP_POLL": "0.5"}
+        self.env = {
+            **os.environ,
+            **assets.server_env(assets.build(quiet=True)),
+            "WILLSIM_WORKSHOP_DB": str(db),
+            "WILLSIM_WORKSHOP_POLL": "0.5",
+        }
         self.proc: subprocess.Popen | None = None
         self.starts = 0
         self.url = ""
@@ -54,9 +58,24 @@ class Server:
         log = self.log_dir / f"server-{self.starts}.log"
         with open(log, "wb") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "solara", "run", "willsim.app.app", "--host",
-                 "127.0.0.1", "--port", str(port), "--production", "--no-open"],
-                env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                [
+                    sys.executable,
+                    "-m",
+                    "solara",
+                    "run",
+                    "willsim.app.app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--production",
+                    "--no-open",
+                ],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 90
         while True:
@@ -148,21 +167,22 @@ def test_a_whole_workshop_with_three_teams_and_a_restart(browser: Browser, works
         team_path = teams[0].url.split("127.0.0.1:", 1)[1].split("/", 1)[1]
         forged = teams[0].url.replace("team=", "key=")
         teams[0].goto(forged)
-        expect(teams[0].locator(".ws-denied")).to_contain_text("wrong facilitator key",
-                                                               timeout=LOAD)
+        expect(teams[0].locator(".ws-denied")).to_contain_text(
+            "wrong facilitator key", timeout=LOAD
+        )
         teams[0].goto(server.url + "/" + team_path)
         expect(teams[0].get_by_text("Team Orchids")).to_be_visible(timeout=LOAD)
         fac.locator(".ws-open").click()
         for page in teams:  # every team sees the round open without reloading
-            expect(page.locator(".ws-phase")).to_contain_text("open for strategies",
-                                                              timeout=10_000)
+            expect(page.locator(".ws-phase")).to_contain_text("open for strategies", timeout=10_000)
         # each team composes a strategy; the cost updates live
         orchids, lindens, poplars = teams
         orchids.locator(".ws-access-proactive").click()
         expect(orchids.locator(".ws-over")).to_be_visible(timeout=10_000)  # 4 h/week is too dear
         _fill(orchids, "Outreach hours a week per 1,000 residents", "2")
         expect(orchids.locator(".ws-cost-total")).to_contain_text(
-            "Estimated cost: € 315,422 of € 500,000", timeout=10_000)
+            "Estimated cost: € 315,422 of € 500,000", timeout=10_000
+        )
         orchids.locator(".ws-submit").click()
         expect(orchids.locator(".ws-submitted")).to_contain_text("version 1", timeout=10_000)
         lindens.locator(".ws-delivery-community").click()
@@ -175,17 +195,18 @@ def test_a_whole_workshop_with_three_teams_and_a_restart(browser: Browser, works
         expect(poplars.locator(".ws-over")).to_have_count(0, timeout=10_000)
         poplars.locator(".ws-submit").click()
         expect(poplars.locator(".ws-submitted")).to_be_visible(timeout=10_000)
-        expect(fac.locator(".ws-team-row", has_text="submitted")).to_have_count(3,
-                                                                             timeout=10_000)
+        expect(fac.locator(".ws-team-row", has_text="submitted")).to_have_count(3, timeout=10_000)
 
         # the server dies mid-workshop and restarts on the same database file
         server.stop(crash=True)
         server.start()
         for page in (fac, *teams):
-            page.goto(server.url + "/" + (fac_path if page is fac else
-                                          page.url.split("127.0.0.1:", 1)[1].split("/", 1)[1]))
-        expect(fac.locator(".ws-team-row", has_text="submitted")).to_have_count(3,
-                                                                             timeout=LOAD)
+            page.goto(
+                server.url
+                + "/"
+                + (fac_path if page is fac else page.url.split("127.0.0.1:", 1)[1].split("/", 1)[1])
+            )
+        expect(fac.locator(".ws-team-row", has_text="submitted")).to_have_count(3, timeout=LOAD)
         expect(fac.locator(".ws-phase")).to_contain_text("open for strategies")
         for page in teams:
             expect(page.locator(".ws-submitted")).to_be_visible(timeout=LOAD)
@@ -210,8 +231,9 @@ def test_a_whole_workshop_with_three_teams_and_a_restart(browser: Browser, works
 
         # next round with a pandemic: strategies carry over, Lindens adapts
         fac.locator(".ws-next").click()
-        expect(lindens.locator(".ws-phase")).to_contain_text("Round 2 of 2 · pandemic shock",
-                                                             timeout=10_000)
+        expect(lindens.locator(".ws-phase")).to_contain_text(
+            "Round 2 of 2 · pandemic shock", timeout=10_000
+        )
         lindens.locator(".ws-delivery-mix").click()
         lindens.locator(".ws-submit").click()
         expect(lindens.locator(".ws-submitted")).to_contain_text("version 2", timeout=10_000)
@@ -221,8 +243,9 @@ def test_a_whole_workshop_with_three_teams_and_a_restart(browser: Browser, works
         fac.locator(".ws-close").click()
         expect(fac.locator(".ws-phase")).to_contain_text("workshop closed", timeout=10_000)
         # the debrief, for the facilitator and the teams
-        expect(fac.locator(".ws-debrief")).to_contain_text("Lindens changed its strategy",
-                                                           timeout=RUN)
+        expect(fac.locator(".ws-debrief")).to_contain_text(
+            "Lindens changed its strategy", timeout=RUN
+        )
         expect(poplars.locator(".ws-round-2")).to_be_visible(timeout=RUN)
         expect(poplars.locator(".ws-debrief")).to_contain_text("Round 2 (pandemic shock)")
 
@@ -258,9 +281,12 @@ def _api(url: str, path: str, body: dict | None = None, token: str = "") -> tupl
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    req = urllib.request.Request(url + path, data=None if body is None else
-                                 json.dumps(body).encode(), headers=headers,
-                                 method="GET" if body is None else "POST")
+    req = urllib.request.Request(
+        url + path,
+        data=None if body is None else json.dumps(body).encode(),
+        headers=headers,
+        method="GET" if body is None else "POST",
+    )
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
             return resp.status, json.loads(resp.read())
@@ -281,8 +307,9 @@ def test_the_teams_json_api_on_loopback(workshop_server):
     status, out = _api(url, f"/api/workshop/submit?room={room.room_id}", {}, token)
     assert status == 400 and "only be submitted while it is open" in out["error"]
     svc.open_round(room.room_id, room.key)
-    status, out = _api(url, f"/api/workshop/submit?room={room.room_id}",
-                       {"delivery": "community"}, token)
+    status, out = _api(
+        url, f"/api/workshop/submit?room={room.room_id}", {"delivery": "community"}, token
+    )
     assert (status, out) == (200, {"version": 1})
     status, out = _api(url, f"/api/workshop/submit?room={room.room_id}", {}, room.key)
     assert status == 403  # the facilitator key is not a team token

@@ -82,11 +82,20 @@ class Citizen(mesa.Agent):
     def describe(self) -> dict[str, Any]:
         """A plain dict of everything known about this resident (for inspection and the app)."""
         return {
-            "index": self.index, "age_band": self.age_band, "living_alone": self.living_alone,
-            "income_band": self.income_band, "isee_eur": float(self._get("isee")),
-            "employed": bool(self._get("employed")), "neet": self.neet,
-            "digital": self.digital, "trust": self.trust, "aware": self.aware,
-            "district": self.district, "distance_km": float(self._get("distance_km")),
-            "ties": int(self._get("degree")), "residential": self.residential,
-            "crises": int(self._get("crises")), "needs": self.needs,
+            "index": self.index,
+            "age_band": self.age_band,
+            "living_alone": self.living_alone,
+            "income_band": self.income_band,
+            "isee_eur": float(self._get("isee")),
+            "employed": bool(self._get("employed")),
+            "neet": self.neet,
+            "digital": self.digital,
+            "trust": self.trust,
+            "aware": self.aware,
+            "district": self.district,
+            "distance_km": float(self._get("distance_km")),
+            "ties": int(self._get("degree")),
+            "residential": self.residential,
+            "crises": int(self._get("crises")),
+            "needs": self.needs,
         }

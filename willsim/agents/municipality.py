@@ -11,8 +11,17 @@ from willsim.units import WEEKS_PER_YEAR
 if TYPE_CHECKING:
     from willsim.model import WelfareModel
 
-SPENDING_ITEMS: tuple[str, ...] = ("staff", "outreach", "marketplace", "community", "services",
-                                   "outcomes", "hospital", "residential", "housing")
+SPENDING_ITEMS: tuple[str, ...] = (
+    "staff",
+    "outreach",
+    "marketplace",
+    "community",
+    "services",
+    "outcomes",
+    "hospital",
+    "residential",
+    "housing",
+)
 """Public spending items. The municipal items (:data:`MUNICIPAL_ITEMS`: staff, outreach,
 platforms, services, outcome payments) come out of the municipal budget; the crisis items
 (hospital days, public share of residential care, emergency housing) are paid by the health

@@ -20,8 +20,17 @@ class Provider(mesa.Agent):
     municipality (only outcomes reveal it).
     """
 
-    def __init__(self, model: WelfareModel, index: int, kind: str, domains: np.ndarray,
-                 capacity: float, unit_cost: float, quality: float, district: int) -> None:
+    def __init__(
+        self,
+        model: WelfareModel,
+        index: int,
+        kind: str,
+        domains: np.ndarray,
+        capacity: float,
+        unit_cost: float,
+        quality: float,
+        district: int,
+    ) -> None:
         super().__init__(model)
         if kind not in PROVIDER_KINDS:
             raise ValueError(f"unknown provider kind {kind!r}; valid: {', '.join(PROVIDER_KINDS)}")
@@ -50,5 +59,7 @@ class Provider(mesa.Agent):
 
     def __repr__(self) -> str:
         names = ",".join(d for d, on in zip(DOMAINS, self.domains, strict=True) if on)
-        return (f"Provider({self.index}, {self.kind}, {names}, {self.load:.0f}/"
-                f"{self.capacity:.0f} h/week, {self.unit_cost:.2f} EUR/h)")
+        return (
+            f"Provider({self.index}, {self.kind}, {names}, {self.load:.0f}/"
+            f"{self.capacity:.0f} h/week, {self.unit_cost:.2f} EUR/h)"
+        )

@@ -39,8 +39,9 @@ CSS_IT = """
 @solara.component
 def LanguageToggle():
     with solara.Div(classes=["lang-toggle"]):
-        solara.ToggleButtonsSingle(value=i18n.lang, values=list(i18n.LANGS),
-                                   style={"background": "transparent"})
+        solara.ToggleButtonsSingle(
+            value=i18n.lang, values=list(i18n.LANGS), style={"background": "transparent"}
+        )
 
 
 @solara.component
@@ -60,9 +61,13 @@ def Layout(children=[]):  # noqa: B006 (solara's layout signature)
             for path, key in PAGES:
                 active = (route_current.path if route_current else "") == path
                 with solara.Link("/" + path):
-                    solara.Button(tr(key), text=True, dark=True,
-                                  classes=[f"nav-{key}"] + (["nav-active"] if active else []),
-                                  style={"font-weight": "bold" if active else "normal"})
+                    solara.Button(
+                        tr(key),
+                        text=True,
+                        dark=True,
+                        classes=[f"nav-{key}"] + (["nav-active"] if active else []),
+                        style={"font-weight": "bold" if active else "normal"},
+                    )
             rv.Spacer()
             LanguageToggle()
         solara.Column(children=children, style={"padding": "8px"})

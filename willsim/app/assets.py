@@ -88,12 +88,19 @@ def build(cache_dir: Path | None = None, quiet: bool = False) -> Path:
         return cache_dir
     npm = shutil.which("npm")
     if npm is None:
-        raise AssetError("npm is needed once to build the offline asset cache "
-                         "(apt-get install npm), then never again")
+        raise AssetError(
+            "npm is needed once to build the offline asset cache "
+            "(apt-get install npm), then never again"
+        )
     with tempfile.TemporaryDirectory() as tmp:
         for spec in todo:
-            proc = subprocess.run([npm, "pack", spec, "--silent", "--pack-destination", tmp],
-                                  capture_output=True, text=True, check=False, timeout=300)
+            proc = subprocess.run(
+                [npm, "pack", spec, "--silent", "--pack-destination", tmp],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=300,
+            )
             lines = proc.stdout.strip().splitlines()
             if proc.returncode != 0 or not lines:
                 raise AssetError(f"npm pack {spec} failed: {proc.stderr.strip()[-500:]}")

@@ -19,15 +19,24 @@ from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 from willsim.app import report
 from willsim.indicators import INDICATORS
 
-KEY_INDICATORS = ("unmet_need_share", "mean_wait_weeks", "coverage", "crises_per_1000",
-                  "waiting_list", "public_spending_eur")
+KEY_INDICATORS = (
+    "unmet_need_share",
+    "mean_wait_weeks",
+    "coverage",
+    "crises_per_1000",
+    "waiting_list",
+    "public_spending_eur",
+)
 COLOURS = ("#1b6ca8", "#d1495b", "#66a182", "#edae49")
 
 
 UNIT_SUFFIX: dict[str, tuple[str, str]] = {
-    "weeks": ("weeks", "settimane"), "persons": ("people", "persone"),
-    "events/1,000 residents/year": ("a year", "all'anno"), "EUR": ("€", "€"),
-    "years": ("years", "anni"), "requests": ("requests", "domande"),
+    "weeks": ("weeks", "settimane"),
+    "persons": ("people", "persone"),
+    "events/1,000 residents/year": ("a year", "all'anno"),
+    "EUR": ("€", "€"),
+    "years": ("years", "anni"),
+    "requests": ("requests", "domande"),
 }
 """The unit shown after a chart title where the tick labels do not already say it."""
 
@@ -68,7 +77,7 @@ class _UnitFormatter(Formatter):
         if step <= 0 or not np.isfinite(step):
             return 0
         for d in range(5):
-            scaled = step * 10 ** d
+            scaled = step * 10**d
             if abs(scaled - round(scaled)) < 1e-6 * max(1.0, scaled):
                 return d
         return 4
@@ -115,8 +124,9 @@ def readable_axes(fig: Figure, units: Sequence[str], language: str) -> Figure:
     return fig
 
 
-def live_figure(frame: pd.DataFrame, weeks: int, language: str,
-                keys: Sequence[str] = KEY_INDICATORS) -> Figure:
+def live_figure(
+    frame: pd.DataFrame, weeks: int, language: str, keys: Sequence[str] = KEY_INDICATORS
+) -> Figure:
     """Key city-level indicators of the live model, week by week."""
     fig, axes = _axes_grid(len(keys))
     for ax, key in zip(axes, keys, strict=True):
@@ -142,8 +152,9 @@ def band_figure(bands: Mapping[str, pd.DataFrame], key: str, language: str) -> F
         values = table.to_numpy(dtype=float)
         with np.errstate(all="ignore"):
             mean = np.nanmean(values, axis=1) if values.size else values
-            lo, hi = (np.nanpercentile(values, [10, 90], axis=1) if values.shape[1] > 1
-                      else (mean, mean))
+            lo, hi = (
+                np.nanpercentile(values, [10, 90], axis=1) if values.shape[1] > 1 else (mean, mean)
+            )
         ax.fill_between(weeks, lo, hi, color=colour, alpha=0.2, lw=0)
         ax.plot(weeks, mean, color=colour, lw=1.8, label=name)
     ax.set_title(titled(key, language, per_week=True), fontsize=11)
@@ -154,8 +165,9 @@ def band_figure(bands: Mapping[str, pd.DataFrame], key: str, language: str) -> F
     return fig
 
 
-def sweep_bands_figure(band: pd.DataFrame, language: str,
-                       indicators: Sequence[str] | None = None) -> Figure:
+def sweep_bands_figure(
+    band: pd.DataFrame, language: str, indicators: Sequence[str] | None = None
+) -> Figure:
     """Median and 90% band (5th-95th percentile over runs) by week, one panel per indicator
     (``band``: :func:`willsim.experiments.analysis.bands`)."""
     keys = list(indicators or dict.fromkeys(band["indicator"]))
@@ -166,8 +178,9 @@ def sweep_bands_figure(band: pd.DataFrame, language: str,
         unit = INDICATORS[key].unit if key in INDICATORS else ""
         ax.fill_between(b["week"], b["p05"], b["p95"], color=COLOURS[0], alpha=0.25, lw=0)
         ax.plot(b["week"], b["median"], color=COLOURS[0], lw=1.6)
-        ax.set_title(titled(key, language, per_week=True) if key in INDICATORS else key,
-                     fontsize=11)
+        ax.set_title(
+            titled(key, language, per_week=True) if key in INDICATORS else key, fontsize=11
+        )
         ax.yaxis.set_major_formatter(_formatter(unit, language))
         ax.set_xlabel("settimana" if language == "it" else "week", fontsize=9)
         ax.tick_params(labelsize=9)
@@ -175,12 +188,13 @@ def sweep_bands_figure(band: pd.DataFrame, language: str,
     return fig
 
 
-SENSITIVITY_LABELS = {"ST": ("Total Sobol index", "Indice di Sobol totale"),
-                      "S1": ("First-order Sobol index", "Indice di Sobol del primo ordine"),
-                      "mu_star": ("Morris μ* (per full range)", "μ* di Morris (su tutto "
-                                                                  "l'intervallo)"),
-                      "mu": ("Morris μ (per full range)", "μ di Morris (su tutto l'intervallo)"),
-                      "spearman": ("Spearman rank correlation", "Correlazione di Spearman")}
+SENSITIVITY_LABELS = {
+    "ST": ("Total Sobol index", "Indice di Sobol totale"),
+    "S1": ("First-order Sobol index", "Indice di Sobol del primo ordine"),
+    "mu_star": ("Morris μ* (per full range)", "μ* di Morris (su tutto l'intervallo)"),
+    "mu": ("Morris μ (per full range)", "μ di Morris (su tutto l'intervallo)"),
+    "spearman": ("Spearman rank correlation", "Correlazione di Spearman"),
+}
 
 
 def sensitivity_figure(table: pd.DataFrame, value: str, output: str, language: str) -> Figure:
@@ -191,16 +205,23 @@ def sensitivity_figure(table: pd.DataFrame, value: str, output: str, language: s
     t = table[table["output"] == output].sort_values(value, key=abs)
     fig = Figure(figsize=(7, 0.9 + 0.45 * max(len(t), 1)), dpi=90, layout="constrained")
     ax = fig.add_subplot(1, 1, 1)
-    names = [(PARAMETERS[k].label_it if language == "it" else PARAMETERS[k].label)
-             if k in PARAMETERS else str(k) for k in t["parameter"]]
+    names = [
+        (PARAMETERS[k].label_it if language == "it" else PARAMETERS[k].label)
+        if k in PARAMETERS
+        else str(k)
+        for k in t["parameter"]
+    ]
     ax.barh(names, t[value].to_numpy(dtype=float), color=COLOURS[3])
     ax.axvline(0, color="#444", lw=0.8)
-    ax.set_title(INDICATORS[output].label_in(language) if output in INDICATORS else output,
-                 fontsize=10)
-    unit = INDICATORS[output].unit if value in ("mu", "mu_star") and output in INDICATORS \
-        else ""
-    ax.xaxis.set_major_formatter(_formatter(unit, language) if unit else FuncFormatter(
-        lambda x, _pos: report.number(x, 3 if abs(x) < 1 else 1, language)))
+    ax.set_title(
+        INDICATORS[output].label_in(language) if output in INDICATORS else output, fontsize=10
+    )
+    unit = INDICATORS[output].unit if value in ("mu", "mu_star") and output in INDICATORS else ""
+    ax.xaxis.set_major_formatter(
+        _formatter(unit, language)
+        if unit
+        else FuncFormatter(lambda x, _pos: report.number(x, 3 if abs(x) < 1 else 1, language))
+    )
     pair = SENSITIVITY_LABELS.get(value, (value, value))
     ax.set_xlabel(pair[1] if language == "it" else pair[0])
     ax.grid(axis="x", alpha=0.3)
@@ -213,8 +234,11 @@ def equity_figure(data: pd.DataFrame, indicator: str, language: str) -> Figure:
     sub = data[data["indicator"] == indicator]
     names = list(dict.fromkeys(sub["scenario"])) or [""]
     groups = list(dict.fromkeys(zip(sub["group_var"], sub["group"], strict=True)))
-    fig = Figure(figsize=(4.2 * len(names) + 1.8, 0.8 + 0.26 * max(len(groups), 1)), dpi=90,
-                 layout="constrained")
+    fig = Figure(
+        figsize=(4.2 * len(names) + 1.8, 0.8 + 0.26 * max(len(groups), 1)),
+        dpi=90,
+        layout="constrained",
+    )
     unit = INDICATORS[indicator].unit
     colour = {"gains": "#1a7f37", "loses": "#b42318"}
     for i, name in enumerate(names):
@@ -222,20 +246,39 @@ def equity_figure(data: pd.DataFrame, indicator: str, language: str) -> Figure:
         block = sub[sub["scenario"] == name].iloc[::-1]
         y = np.arange(len(block))
         diff = block["diff"].to_numpy(dtype=float)
-        err = np.vstack([diff - block["ci_low"].to_numpy(dtype=float),
-                         block["ci_high"].to_numpy(dtype=float) - diff])
+        err = np.vstack(
+            [
+                diff - block["ci_low"].to_numpy(dtype=float),
+                block["ci_high"].to_numpy(dtype=float) - diff,
+            ]
+        )
         ax.barh(y, diff, color=[colour.get(v, "#9aa5b1") for v in block["verdict"]])
         ax.errorbar(diff, y, xerr=np.nan_to_num(err), fmt="none", ecolor="#333", lw=0.8)
         ax.axvline(0, color="#444", lw=0.8)
         if not np.any(np.nan_to_num(np.abs(diff)) + np.nan_to_num(np.abs(err)).sum(axis=0)):
-            ax.text(0.5, 0.5, "nessuna differenza in\nalcun gruppo" if language == "it"
-                    else "no difference\nin any group", transform=ax.transAxes, ha="center",
-                    va="center", fontsize=10, color="#555",
-                    bbox={"facecolor": "white", "edgecolor": "none"})
+            ax.text(
+                0.5,
+                0.5,
+                "nessuna differenza in\nalcun gruppo"
+                if language == "it"
+                else "no difference\nin any group",
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                fontsize=10,
+                color="#555",
+                bbox={"facecolor": "white", "edgecolor": "none"},
+            )
         ax.set_yticks(y)
-        ax.set_yticklabels([report.group_name(v, g, language) for v, g in
-                            zip(block["group_var"], block["group"], strict=True)]
-                           if i == 0 else [], fontsize=8.5)
+        ax.set_yticklabels(
+            [
+                report.group_name(v, g, language)
+                for v, g in zip(block["group_var"], block["group"], strict=True)
+            ]
+            if i == 0
+            else [],
+            fontsize=8.5,
+        )
         ax.xaxis.set_major_formatter(_formatter(unit, language))
         ax.set_title(name, fontsize=10)
         ax.tick_params(labelsize=8.5)
@@ -258,15 +301,21 @@ def costs_figure(data: pd.DataFrame, language: str) -> Figure:
     palette = matplotlib.colormaps["tab10"]
 
     def means(item: str) -> np.ndarray:
-        return np.array([data[(data["indicator"] == item) & (data["scenario"] == n)]["mean"]
-                         .sum() for n in names], dtype=float)
+        return np.array(
+            [
+                data[(data["indicator"] == item) & (data["scenario"] == n)]["mean"].sum()
+                for n in names
+            ],
+            dtype=float,
+        )
 
     for k, item in enumerate(items):
         values = np.nan_to_num(means(item))
         if not np.any(values):
             continue
-        ax.barh(y, values, left=left, color=palette(k % 10),
-                label=INDICATORS[item].label_in(language))
+        ax.barh(
+            y, values, left=left, color=palette(k % 10), label=INDICATORS[item].label_in(language)
+        )
         left += values
     ax.set_yticks(y)
     ax.set_yticklabels(names, fontsize=9)
@@ -274,11 +323,16 @@ def costs_figure(data: pd.DataFrame, language: str) -> Figure:
     ax.xaxis.set_major_formatter(_formatter("EUR", language))
     ax.tick_params(labelsize=9)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3,
-                  frameon=False)
+        ax.legend(
+            fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False
+        )
     ax.grid(axis="x", alpha=0.3)
-    ax.set_title("Spesa pubblica per voce, intero periodo (€)" if language == "it"
-                 else "Public spending by item, whole run (€)", fontsize=11)
+    ax.set_title(
+        "Spesa pubblica per voce, intero periodo (€)"
+        if language == "it"
+        else "Public spending by item, whole run (€)",
+        fontsize=11,
+    )
     if pocket:
         bx = fig.add_subplot(grid[0, 1], sharey=ax)
         bx.barh(y, np.nan_to_num(means("out_of_pocket_eur")), color="#7a5195")
@@ -289,13 +343,16 @@ def costs_figure(data: pd.DataFrame, language: str) -> Figure:
     return fig
 
 
-def timeline_figure(timeline: pd.DataFrame, names: Sequence[str], weeks: int,
-                    language: str) -> Figure:
+def timeline_figure(
+    timeline: pd.DataFrame, names: Sequence[str], weeks: int, language: str
+) -> Figure:
     """When each timed policy was active (median start to median stop) per strategy
     (``timeline``: :func:`willsim.app.report.policy_timeline`)."""
     rows = list(dict.fromkeys(zip(timeline["scenario"], timeline["policy"], strict=True)))
-    shown = {(r["scenario"], r["policy"]): report.policy_name(r, language)
-             for r in timeline.to_dict("records")}
+    shown = {
+        (r["scenario"], r["policy"]): report.policy_name(r, language)
+        for r in timeline.to_dict("records")
+    }
     fig = Figure(figsize=(9, 0.8 + 0.4 * max(len(rows), 1)), dpi=90, layout="constrained")
     ax = fig.add_subplot(1, 1, 1)
     for y, (name, policy) in enumerate(rows):

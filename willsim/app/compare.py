@@ -31,8 +31,15 @@ from willsim.scenario import ScenarioError, available_scenarios, parse_assignmen
 
 MAX_VARIANTS = 4
 WRAP = "white-space: pre-wrap; overflow-wrap: anywhere; background: #f4f4f4; padding: 6px"
-COMPARE_KEYS = ("unmet_need_share", "non_take_up_share", "mean_wait_weeks", "coverage",
-                "crises_per_1000", "public_spending_eur", "out_of_pocket_eur")
+COMPARE_KEYS = (
+    "unmet_need_share",
+    "non_take_up_share",
+    "mean_wait_weeks",
+    "coverage",
+    "crises_per_1000",
+    "public_spending_eur",
+    "out_of_pocket_eur",
+)
 
 
 @dataclass(frozen=True)
@@ -42,9 +49,10 @@ class Variant:
     label: str = ""
 
     def name(self, i: int) -> str:
-        return self.label or (f"{i + 1}. {self.scenario}"
-                              + (f" ({self.changes.strip().splitlines()[0]}…)"
-                                 if self.changes.strip() else ""))
+        return self.label or (
+            f"{i + 1}. {self.scenario}"
+            + (f" ({self.changes.strip().splitlines()[0]}…)" if self.changes.strip() else "")
+        )
 
 
 def parse_changes(text: str) -> dict[str, Any]:
@@ -58,8 +66,12 @@ def parse_changes(text: str) -> dict[str, Any]:
     return out
 
 
-FOUR_CORNERS = ("on-demand-centralised", "on-demand-platform", "proactive-centralised",
-                "proactive-platform")
+FOUR_CORNERS = (
+    "on-demand-centralised",
+    "on-demand-platform",
+    "proactive-centralised",
+    "proactive-platform",
+)
 
 
 def default_variants() -> tuple[Variant, ...]:
@@ -74,8 +86,10 @@ def default_variants() -> tuple[Variant, ...]:
             return tuple(Variant(name) for name in FOUR_CORNERS)
     except ScenarioError:
         pass
-    return (Variant("baseline"),
-            Variant("baseline", "helpseeking.awareness = 0.95\noffice.social_workers = 40"))
+    return (
+        Variant("baseline"),
+        Variant("baseline", "helpseeking.awareness = 0.95\noffice.social_workers = 40"),
+    )
 
 
 @dataclass
@@ -113,8 +127,9 @@ def build_scenarios(s: Settings) -> list[Any]:
     for i, v in enumerate(s.variants):
         try:
             overrides = parse_changes(v.changes)
-            overrides.update({"run.weeks": int(s.weeks), "run.residents": residents,
-                              "run.mesa_citizens": False})
+            overrides.update(
+                {"run.weeks": int(s.weeks), "run.residents": residents, "run.mesa_citizens": False}
+            )
             built = state.resolve(state.Choice(scenario=v.scenario, overrides=overrides))
         except ScenarioError as exc:
             raise ScenarioError(tr("bad_changes", name=v.name(i), error=exc)) from None
@@ -122,8 +137,9 @@ def build_scenarios(s: Settings) -> list[Any]:
     return out
 
 
-def run_comparison(s: Settings, keep_going=lambda: True, progress=lambda done, total: None
-                   ) -> Result:
+def run_comparison(
+    s: Settings, keep_going=lambda: True, progress=lambda done, total: None
+) -> Result:
     """Run every strategy on the same seeds; stop early (``complete=False``) if asked."""
     scenarios = build_scenarios(s)
     names = [v.name(i) for i, v in enumerate(s.variants)]
@@ -145,8 +161,9 @@ def run_comparison(s: Settings, keep_going=lambda: True, progress=lambda done, t
                     break
                 frames[name].append(wide(model))
                 rows.append({"strategy": name, "seed": seed, **summary(model)})
-                groups.append(group_summary(model).assign(scenario=name, replicate=replicate,
-                                                          seed=seed))
+                groups.append(
+                    group_summary(model).assign(scenario=name, replicate=replicate, seed=seed)
+                )
                 logs.append(model.policies.to_frame().assign(scenario=name, seed=seed))
             finally:
                 model.release()
@@ -166,22 +183,31 @@ def run_comparison(s: Settings, keep_going=lambda: True, progress=lambda done, t
         # that showing the results never waits (and skipped for a cancelled comparison)
         res.equity = report.equity_data(res.paired)
     for key in INDICATORS:
-        res.series[key] = {n: pd.concat([f[key] for f in frames[n]], axis=1,
-                                        keys=range(len(frames[n]))) for n in names if frames[n]}
+        res.series[key] = {
+            n: pd.concat([f[key] for f in frames[n]], axis=1, keys=range(len(frames[n])))
+            for n in names
+            if frames[n]
+        }
     return res
 
 
-def paired_runs(summaries: pd.DataFrame, groups: pd.DataFrame, names: list[str],
-                seeds: list[int]) -> PairedRuns:
+def paired_runs(
+    summaries: pd.DataFrame, groups: pd.DataFrame, names: list[str], seeds: list[int]
+) -> PairedRuns:
     """The comparison's end-of-run figures in the tidy form of
     :class:`willsim.experiments.compare.PairedRuns` (only strategies with finished runs)."""
-    long = summaries.melt(id_vars=["strategy", "seed"], var_name="indicator",
-                          value_name="value").rename(columns={"strategy": "scenario"})
+    long = summaries.melt(
+        id_vars=["strategy", "seed"], var_name="indicator", value_name="value"
+    ).rename(columns={"strategy": "scenario"})
     long.insert(1, "replicate", long["seed"].map({s: i for i, s in enumerate(seeds)}))
     done = [n for n in names if n in set(summaries["strategy"])]
     cols = ["scenario", "replicate", "seed", "group_var", "group", "indicator", "value"]
-    return PairedRuns(done, [s for s in seeds if s in set(summaries["seed"])],
-                      long[["scenario", "replicate", "seed", "indicator", "value"]], groups[cols])
+    return PairedRuns(
+        done,
+        [s for s in seeds if s in set(summaries["seed"])],
+        long[["scenario", "replicate", "seed", "indicator", "value"]],
+        groups[cols],
+    )
 
 
 def paired_differences(summaries: pd.DataFrame, names: list[str], key: str) -> list[dict]:
@@ -199,8 +225,16 @@ def paired_differences(summaries: pd.DataFrame, names: list[str], key: str) -> l
             half = float(stats.t.ppf(0.975, n - 1) * diff.std(ddof=1) / math.sqrt(n))
         else:
             half = math.nan
-        out.append({"strategy": name, "key": key, "mean": mean, "lo": mean - half,
-                    "hi": mean + half, "n": n})
+        out.append(
+            {
+                "strategy": name,
+                "key": key,
+                "mean": mean,
+                "lo": mean - half,
+                "hi": mean + half,
+                "n": n,
+            }
+        )
     return out
 
 
@@ -208,8 +242,9 @@ def verdict(d: dict, ref: str) -> str:
     label = i18n.indicator_label(d["key"])
     if math.isnan(d["lo"]) or d["lo"] <= 0 <= d["hi"]:
         return tr("verdict_unclear", label=label, ref=ref)
-    return tr("verdict_clear", label=label, ref=ref,
-              dir=tr("higher") if d["mean"] > 0 else tr("lower"))
+    return tr(
+        "verdict_clear", label=label, ref=ref, dir=tr("higher") if d["mean"] > 0 else tr("lower")
+    )
 
 
 def long_csv(res: Result) -> bytes:
@@ -255,14 +290,24 @@ def VariantEditor(i: int, v: Variant, disabled: bool):
         settings.value = replace(settings.value, variants=tuple(vs))
 
     with solara.Card(tr("variant", i=i + 1), classes=[f"variant-{i + 1}"]):
-        solara.v.Select(label=tr("scenario"), items=available_scenarios(), v_model=v.scenario,
-                        on_v_model=lambda x: update(scenario=x), disabled=disabled)
-        solara.v.Textarea(label=tr("changes"), v_model=v.changes, rows=2, auto_grow=True,
-                          on_v_model=lambda x: update(changes=x or ""), disabled=disabled,
-                          class_=f"changes-{i + 1}")
+        solara.v.Select(
+            label=tr("scenario"),
+            items=available_scenarios(),
+            v_model=v.scenario,
+            on_v_model=lambda x: update(scenario=x),
+            disabled=disabled,
+        )
+        solara.v.Textarea(
+            label=tr("changes"),
+            v_model=v.changes,
+            rows=2,
+            auto_grow=True,
+            on_v_model=lambda x: update(changes=x or ""),
+            disabled=disabled,
+            class_=f"changes-{i + 1}",
+        )
         if len(s.variants) > 2:
-            solara.Button(tr("remove"), text=True, small=True, on_click=remove,
-                          disabled=disabled)
+            solara.Button(tr("remove"), text=True, small=True, on_click=remove, disabled=disabled)
 
 
 @solara.component
@@ -286,8 +331,9 @@ def ComparePage():
 
     def from_explore() -> None:
         ch = state.choice.value
-        changes = "\n".join(f"{k} = {_toml(v)}" for k, v in ch.overrides.items()
-                            if not k.startswith("run."))
+        changes = "\n".join(
+            f"{k} = {_toml(v)}" for k, v in ch.overrides.items() if not k.startswith("run.")
+        )
         add(Variant(ch.scenario if ch.uploaded is None else "baseline", changes))
 
     with solara.Column():
@@ -296,32 +342,59 @@ def ComparePage():
             for i, v in enumerate(s.variants):
                 VariantEditor(i, v, running)
         with solara.Row():
-            solara.Button(tr("add_variant"), on_click=lambda: add(Variant()),
-                          disabled=running or len(s.variants) >= MAX_VARIANTS)
-            solara.Button(tr("from_explore"), on_click=from_explore,
-                          disabled=running or len(s.variants) >= MAX_VARIANTS)
+            solara.Button(
+                tr("add_variant"),
+                on_click=lambda: add(Variant()),
+                disabled=running or len(s.variants) >= MAX_VARIANTS,
+            )
+            solara.Button(
+                tr("from_explore"),
+                on_click=from_explore,
+                disabled=running or len(s.variants) >= MAX_VARIANTS,
+            )
         with solara.Row():
-            solara.InputInt(tr("replicates"), value=s.replicates, disabled=running,
-                            on_value=lambda x: set_number("replicates", x, 2, 50))
-            solara.InputInt(tr("weeks"), value=s.weeks, disabled=running,
-                            on_value=lambda x: set_number("weeks", x, 1, 1040))
-            solara.InputInt(tr("residents"), value=s.residents, disabled=running,
-                            on_value=lambda x: set_number("residents", x, 100,
-                                                          state.MAX_RESIDENTS))
+            solara.InputInt(
+                tr("replicates"),
+                value=s.replicates,
+                disabled=running,
+                on_value=lambda x: set_number("replicates", x, 2, 50),
+            )
+            solara.InputInt(
+                tr("weeks"),
+                value=s.weeks,
+                disabled=running,
+                on_value=lambda x: set_number("weeks", x, 1, 1040),
+            )
+            solara.InputInt(
+                tr("residents"),
+                value=s.residents,
+                disabled=running,
+                on_value=lambda x: set_number("residents", x, 100, state.MAX_RESIDENTS),
+            )
         with solara.Div():
             if error:
                 solara.Error(error, classes=["compare-error"])
         with solara.Row():
-            solara.Button(tr("run_compare"), color="primary", classes=["btn-compare"],
-                          disabled=running or bool(error) or len(s.variants) < 2,
-                          on_click=lambda: compare_task(settings.value))
-            solara.Button(tr("cancel"), on_click=compare_task.cancel, disabled=not running,
-                          classes=["btn-cancel"])
+            solara.Button(
+                tr("run_compare"),
+                color="primary",
+                classes=["btn-compare"],
+                disabled=running or bool(error) or len(s.variants) < 2,
+                on_click=lambda: compare_task(settings.value),
+            )
+            solara.Button(
+                tr("cancel"),
+                on_click=compare_task.cancel,
+                disabled=not running,
+                classes=["btn-cancel"],
+            )
         with solara.Div():
             if running:
                 solara.ProgressLinear(compare_task.progress or True)
-                solara.Text(tr("running", pct=f"{compare_task.progress or 0:.0f}"),
-                            classes=["compare-progress"])
+                solara.Text(
+                    tr("running", pct=f"{compare_task.progress or 0:.0f}"),
+                    classes=["compare-progress"],
+                )
             elif compare_task.cancelled:
                 solara.Info(tr("cancelled"), classes=["compare-cancelled"])
         with solara.Div():
@@ -330,48 +403,66 @@ def ComparePage():
 
 
 STRINGS: dict[str, tuple[str, str]] = {
-    "cmp_done": ("{n} strategies × {r} replicates on the same seeds, {weeks} weeks, {residents} "
-                 "simulated residents; finished in {secs} s.",
-                 "{n} strategie × {r} repliche con gli stessi semi, {weeks} settimane, "
-                 "{residents} residenti simulati; completato in {secs} s."),
+    "cmp_done": (
+        "{n} strategies × {r} replicates on the same seeds, {weeks} weeks, {residents} "
+        "simulated residents; finished in {secs} s.",
+        "{n} strategie × {r} repliche con gli stessi semi, {weeks} settimane, "
+        "{residents} residenti simulati; completato in {secs} s.",
+    ),
     "cmp_over_time": ("Over time", "Nel tempo"),
     "cmp_equity": ("Who gains and who loses", "Chi ci guadagna e chi ci perde"),
-    "cmp_equity_help": ("By citizen group, paired difference from {ref}; green: the group gains, "
-                        "red: it loses (only when the 95% interval excludes zero).",
-                        "Per gruppo di cittadini, differenza appaiata rispetto a {ref}; verde: il "
-                        "gruppo ci guadagna, rosso: ci perde (solo se l'intervallo al 95% esclude "
-                        "lo zero)."),
+    "cmp_equity_help": (
+        "By citizen group, paired difference from {ref}; green: the group gains, "
+        "red: it loses (only when the 95% interval excludes zero).",
+        "Per gruppo di cittadini, differenza appaiata rispetto a {ref}; verde: il "
+        "gruppo ci guadagna, rosso: ci perde (solo se l'intervallo al 95% esclude "
+        "lo zero).",
+    ),
     "cmp_costs": ("Costs", "Costi"),
-    "cmp_costs_help": ("Public spending by item and families' out-of-pocket spending over the "
-                       "whole run (mean over replicates), with the paired difference from {ref}.",
-                       "Spesa pubblica per voce e spesa privata delle famiglie sull'intero "
-                       "periodo (media sulle repliche), con la differenza appaiata rispetto a "
-                       "{ref}."),
+    "cmp_costs_help": (
+        "Public spending by item and families' out-of-pocket spending over the "
+        "whole run (mean over replicates), with the paired difference from {ref}.",
+        "Spesa pubblica per voce e spesa privata delle famiglie sull'intero "
+        "periodo (media sulle repliche), con la differenza appaiata rispetto a "
+        "{ref}.",
+    ),
     "cmp_economics": ("Value for money", "Rapporto costi-benefici"),
-    "cmp_economics_error": ("Value for money could not be computed: {error}",
-                            "Impossibile calcolare il rapporto costi-benefici: {error}"),
+    "cmp_economics_error": (
+        "Value for money could not be computed: {error}",
+        "Impossibile calcolare il rapporto costi-benefici: {error}",
+    ),
     "cmp_timeline": ("Policy timeline", "Cronologia delle politiche"),
-    "cmp_timeline_help": ("When each timed policy started and stopped in each strategy, from "
-                          "every run's policy log (week: median over replicates).",
-                          "Quando ogni politica temporizzata è iniziata e finita in ogni "
-                          "strategia, dal registro delle politiche di ogni simulazione "
-                          "(settimana: mediana sulle repliche)."),
-    "cmp_timeline_none": ("No timed policy changed during these runs.",
-                          "Nessuna politica temporizzata è cambiata in queste simulazioni."),
+    "cmp_timeline_help": (
+        "When each timed policy started and stopped in each strategy, from "
+        "every run's policy log (week: median over replicates).",
+        "Quando ogni politica temporizzata è iniziata e finita in ogni "
+        "strategia, dal registro delle politiche di ogni simulazione "
+        "(settimana: mediana sulle repliche).",
+    ),
+    "cmp_timeline_none": (
+        "No timed policy changed during these runs.",
+        "Nessuna politica temporizzata è cambiata in queste simulazioni.",
+    ),
     "cmp_export": ("Export and share", "Esporta e condividi"),
-    "cmp_export_help": ("The weekly series of every indicator, strategy and replicate; the "
-                        "briefing opens in any browser and prints to PDF.",
-                        "Le serie settimanali di ogni indicatore, strategia e replica; la nota "
-                        "informativa si apre in qualsiasi browser e si stampa in PDF."),
+    "cmp_export_help": (
+        "The weekly series of every indicator, strategy and replicate; the "
+        "briefing opens in any browser and prints to PDF.",
+        "Le serie settimanali di ogni indicatore, strategia e replica; la nota "
+        "informativa si apre in qualsiasi browser e si stampa in PDF.",
+    ),
     "cmp_parquet": ("Download Parquet", "Scarica Parquet"),
     "cmp_report": ("Download the briefing (HTML)", "Scarica la nota informativa (HTML)"),
     "cmp_toml": ("Scenario file {i}", "File di scenario {i}"),
-    "cmp_reproduce": ("Save the scenario files, then run this command to get the same "
-                      "comparison (same strategies, seeds and replicates):",
-                      "Salva i file di scenario, poi esegui questo comando per ottenere lo stesso "
-                      "confronto (stesse strategie, semi e repliche):"),
-    "cmp_partial": ("Some runs did not finish: the figures use the finished runs only.",
-                    "Alcune simulazioni non sono terminate: i dati usano solo quelle concluse."),
+    "cmp_reproduce": (
+        "Save the scenario files, then run this command to get the same "
+        "comparison (same strategies, seeds and replicates):",
+        "Salva i file di scenario, poi esegui questo comando per ottenere lo stesso "
+        "confronto (stesse strategie, semi e repliche):",
+    ),
+    "cmp_partial": (
+        "Some runs did not finish: the figures use the finished runs only.",
+        "Alcune simulazioni non sono terminate: i dati usano solo quelle concluse.",
+    ),
 }
 i18n.add_strings(STRINGS)
 
@@ -380,28 +471,31 @@ i18n.add_strings(STRINGS)
 def ChartView(fig: Any, stem: str, dependencies: list[Any]):
     """A matplotlib figure with PNG and SVG downloads of exactly what is drawn."""
     # FileDownload resets when its data changes, so the callables must be stable across renders
-    png = solara.use_memo(lambda: (lambda: export.figure_bytes(fig, "png")), [id(fig)])
-    svg = solara.use_memo(lambda: (lambda: export.figure_bytes(fig, "svg")), [id(fig)])
+    png = solara.use_memo(lambda: lambda: export.figure_bytes(fig, "png"), [id(fig)])
+    svg = solara.use_memo(lambda: lambda: export.figure_bytes(fig, "svg"), [id(fig)])
     with solara.Column(classes=["chart-view"], gap="2px"):
         solara.FigureMatplotlib(fig, dependencies=dependencies, format="png")
         with solara.Row(classes=["chart-downloads"], gap="4px"):
             solara.FileDownload(png, filename=f"{stem}.png", label="PNG", mime_type="image/png")
-            solara.FileDownload(svg, filename=f"{stem}.svg", label="SVG",
-                                mime_type="image/svg+xml")
+            solara.FileDownload(svg, filename=f"{stem}.svg", label="SVG", mime_type="image/svg+xml")
 
 
 @solara.component
 def TableView(frame: pd.DataFrame, raw: pd.DataFrame, stem: str, classes: list[str] = []):  # noqa: B006
     """A table as shown, with CSV and Parquet downloads of its language-neutral data."""
-    csv = solara.use_memo(lambda: (lambda: export.csv_bytes(raw)), [id(raw)])
-    parquet = solara.use_memo(lambda: (lambda: export.parquet_bytes(raw)), [id(raw)])
+    csv = solara.use_memo(lambda: lambda: export.csv_bytes(raw), [id(raw)])
+    parquet = solara.use_memo(lambda: lambda: export.parquet_bytes(raw), [id(raw)])
     with solara.Column(classes=["table-view", *classes], gap="2px"):
         if not frame.empty:
             solara.DataFrame(frame, items_per_page=max(10, min(len(frame), 40)))
         with solara.Row(classes=["table-downloads"], gap="4px"):
             solara.FileDownload(csv, filename=f"{stem}.csv", label="CSV", mime_type="text/csv")
-            solara.FileDownload(parquet, filename=f"{stem}.parquet", label="Parquet",
-                                mime_type="application/vnd.apache.parquet")
+            solara.FileDownload(
+                parquet,
+                filename=f"{stem}.parquet",
+                label="Parquet",
+                mime_type="application/vnd.apache.parquet",
+            )
 
 
 def briefing(res: Result, language: str) -> report.Briefing:
@@ -412,10 +506,16 @@ def briefing(res: Result, language: str) -> report.Briefing:
         economics = report.economics_for(res.paired, language, res.scenarios[0].params)
     except Exception:  # an optional add-on must not break the report
         economics = None
-    return report.Briefing(runs=res.paired, scenarios=res.scenarios, language=language,
-                           series=res.series, policy_log=res.policy_log, economics=economics,
-                           command=export.comparison_command(res.scenarios, len(res.seeds)),
-                           equity=res.equity if "verdict" in res.equity.columns else None)
+    return report.Briefing(
+        runs=res.paired,
+        scenarios=res.scenarios,
+        language=language,
+        series=res.series,
+        policy_log=res.policy_log,
+        economics=economics,
+        command=export.comparison_command(res.scenarios, len(res.seeds)),
+        equity=res.equity if "verdict" in res.equity.columns else None,
+    )
 
 
 def report_bytes(res: Result, language: str) -> bytes:
@@ -447,11 +547,17 @@ def results_tables(res: Result, language: str, key: str) -> Tables:
     keys = list(dict.fromkeys((key, *report.KEY_INDICATORS)))
     equity = res.equity if "verdict" in res.equity.columns else report.equity_data(runs)
     costs_raw, timeline = res.costs, res.timeline
-    out = Tables(key_figures=report.key_figures(runs, language, keys),
-                 key_raw=compare_table(runs, keys), headlines=report.headlines(runs, language),
-                 equity_raw=equity, equity_lines=report.equity_lines(runs, language, equity),
-                 costs=report.costs_table(runs, language, costs_raw), costs_raw=costs_raw,
-                 timeline_raw=timeline, timeline=report.timeline_table(timeline, language))
+    out = Tables(
+        key_figures=report.key_figures(runs, language, keys),
+        key_raw=compare_table(runs, keys),
+        headlines=report.headlines(runs, language),
+        equity_raw=equity,
+        equity_lines=report.equity_lines(runs, language, equity),
+        costs=report.costs_table(runs, language, costs_raw),
+        costs_raw=costs_raw,
+        timeline_raw=timeline,
+        timeline=report.timeline_table(timeline, language),
+    )
     try:
         out.economics = report.economics_for(runs, language, res.scenarios[0].params)
     except Exception as exc:  # an optional add-on must not break the page
@@ -470,28 +576,49 @@ def CompareResults(res: Result):
     weeks = int(sc.params["run.weeks"])
     eq_keys = [k for k in report.EQUITY_INDICATORS if k in set(t.equity_raw["indicator"])]
     current = eq_key if eq_key in eq_keys else (eq_keys[0] if eq_keys else "")
-    fig = solara.use_memo(lambda: charts.band_figure(res.series[key], key, language),
-                          [id(res), key, language])
-    eq_fig = solara.use_memo(lambda: charts.equity_figure(t.equity_raw, current, language)
-                             if current else None, [id(res), current, language])
-    cost_fig = solara.use_memo(lambda: charts.costs_figure(t.costs_raw, language)
-                               if not t.costs_raw.empty else None, [id(res), language])
-    tl_fig = solara.use_memo(lambda: charts.timeline_figure(t.timeline_raw, res.names, weeks,
-                                                            language)
-                             if not t.timeline_raw.empty else None, [id(res), language])
+    fig = solara.use_memo(
+        lambda: charts.band_figure(res.series[key], key, language), [id(res), key, language]
+    )
+    eq_fig = solara.use_memo(
+        lambda: charts.equity_figure(t.equity_raw, current, language) if current else None,
+        [id(res), current, language],
+    )
+    cost_fig = solara.use_memo(
+        lambda: charts.costs_figure(t.costs_raw, language) if not t.costs_raw.empty else None,
+        [id(res), language],
+    )
+    tl_fig = solara.use_memo(
+        lambda: (
+            charts.timeline_figure(t.timeline_raw, res.names, weeks, language)
+            if not t.timeline_raw.empty
+            else None
+        ),
+        [id(res), language],
+    )
     with solara.Column(classes=["compare-results"]):
-        solara.Text(tr("cmp_done", n=len(res.names), r=len(res.seeds),
-                       weeks=int(sc.params["run.weeks"]),
-                       residents=i18n.number(int(sc.params["run.residents"]) or
-                                             int(sc.params["city.population"])),
-                       secs=i18n.number(res.elapsed, 1)), classes=["compare-done"])
+        solara.Text(
+            tr(
+                "cmp_done",
+                n=len(res.names),
+                r=len(res.seeds),
+                weeks=int(sc.params["run.weeks"]),
+                residents=i18n.number(
+                    int(sc.params["run.residents"]) or int(sc.params["city.population"])
+                ),
+                secs=i18n.number(res.elapsed, 1),
+            ),
+            classes=["compare-done"],
+        )
         if not res.complete:
             solara.Warning(tr("cmp_partial"))
 
         solara.Markdown(f"#### {tr('cmp_over_time')}")
-        solara.v.Select(label=tr("indicator"), v_model=key, on_v_model=set_key,
-                        items=[{"text": i18n.indicator_label(k), "value": k}
-                               for k in INDICATORS])
+        solara.v.Select(
+            label=tr("indicator"),
+            v_model=key,
+            on_v_model=set_key,
+            items=[{"text": i18n.indicator_label(k), "value": k} for k in INDICATORS],
+        )
         ChartView(fig, f"willsim-comparison-{key}", [id(res), key, language])
         solara.Text(tr("band"), style={"font-size": "0.85em"})
 
@@ -507,12 +634,18 @@ def CompareResults(res: Result):
             for line in t.equity_lines:
                 solara.Text(line)
             if eq_fig is not None:
-                solara.v.Select(label=tr("indicator"), v_model=current, on_v_model=set_eq_key,
-                                items=[{"text": i18n.indicator_label(k), "value": k}
-                                       for k in eq_keys])
+                solara.v.Select(
+                    label=tr("indicator"),
+                    v_model=current,
+                    on_v_model=set_eq_key,
+                    items=[{"text": i18n.indicator_label(k), "value": k} for k in eq_keys],
+                )
                 ChartView(eq_fig, f"willsim-equity-{current}", [id(res), current, language])
-                TableView(report.equity_table(res.paired, language, current, t.equity_raw),
-                          t.equity_raw, "willsim-equity")
+                TableView(
+                    report.equity_table(res.paired, language, current, t.equity_raw),
+                    t.equity_raw,
+                    "willsim-equity",
+                )
 
         solara.Markdown(f"#### {tr('cmp_costs')}")
         solara.Text(tr("cmp_costs_help", ref=ref), style={"font-size": "0.85em"})
@@ -522,8 +655,11 @@ def CompareResults(res: Result):
             TableView(t.costs, t.costs_raw, "willsim-costs")
             if t.economics is not None:
                 solara.Markdown(f"##### {tr('cmp_economics')}")
-                TableView(report.economics_table(t.economics.table, language),
-                          t.economics.table, "willsim-value-for-money")
+                TableView(
+                    report.economics_table(t.economics.table, language),
+                    t.economics.table,
+                    "willsim-value-for-money",
+                )
                 for line in t.economics.assumptions:
                     solara.Text("• " + line, style={"font-size": "0.85em"})
             elif t.economics_error:
@@ -543,32 +679,49 @@ def CompareResults(res: Result):
 
 @solara.component
 def ExportPanel(res: Result, language: str):
-    csv_data = solara.use_memo(lambda: (lambda: long_csv(res)), [id(res)])
-    parquet_data = solara.use_memo(lambda: (lambda: long_parquet(res)), [id(res)])
-    html_data = solara.use_memo(lambda: (lambda: report_bytes(res, language)),
-                                [id(res), language])
-    tomls = solara.use_memo(lambda: [export.scenario_file(sc).encode("utf-8")
-                                     for sc in res.scenarios], [id(res)])
+    csv_data = solara.use_memo(lambda: lambda: long_csv(res), [id(res)])
+    parquet_data = solara.use_memo(lambda: lambda: long_parquet(res), [id(res)])
+    html_data = solara.use_memo(lambda: lambda: report_bytes(res, language), [id(res), language])
+    tomls = solara.use_memo(
+        lambda: [export.scenario_file(sc).encode("utf-8") for sc in res.scenarios], [id(res)]
+    )
     stems = export.strategy_stems(res.scenarios)
     solara.Markdown(f"#### {tr('cmp_export')}")
     solara.Text(tr("cmp_export_help"), style={"font-size": "0.85em"})
     with solara.Column(classes=["compare-export"]):
         with solara.Row(style={"flex-wrap": "wrap"}):
-            solara.FileDownload(csv_data, filename="willsim-comparison.csv",
-                                label=tr("download_csv"), mime_type="text/csv")
-            solara.FileDownload(parquet_data, filename="willsim-comparison.parquet",
-                                label=tr("cmp_parquet"),
-                                mime_type="application/vnd.apache.parquet")
-            solara.FileDownload(html_data, filename=f"willsim-briefing-{language}.html",
-                                label=tr("cmp_report"), mime_type="text/html")
+            solara.FileDownload(
+                csv_data,
+                filename="willsim-comparison.csv",
+                label=tr("download_csv"),
+                mime_type="text/csv",
+            )
+            solara.FileDownload(
+                parquet_data,
+                filename="willsim-comparison.parquet",
+                label=tr("cmp_parquet"),
+                mime_type="application/vnd.apache.parquet",
+            )
+            solara.FileDownload(
+                html_data,
+                filename=f"willsim-briefing-{language}.html",
+                label=tr("cmp_report"),
+                mime_type="text/html",
+            )
         with solara.Row(style={"flex-wrap": "wrap"}):
             for i, (stem, data) in enumerate(zip(stems, tomls, strict=True)):
-                solara.FileDownload(data, filename=f"{stem}.toml", label=tr("cmp_toml", i=i + 1),
-                                    mime_type="application/toml")
+                solara.FileDownload(
+                    data,
+                    filename=f"{stem}.toml",
+                    label=tr("cmp_toml", i=i + 1),
+                    mime_type="application/toml",
+                )
         solara.Text(tr("cmp_reproduce"), style={"font-size": "0.85em"})
-        solara.Preformatted(export.comparison_command(res.scenarios, len(res.seeds), stems),
-                            class_="compare-command",
-                            style_=WRAP)
+        solara.Preformatted(
+            export.comparison_command(res.scenarios, len(res.seeds), stems),
+            class_="compare-command",
+            style_=WRAP,
+        )
 
 
 def long_parquet(res: Result) -> bytes:

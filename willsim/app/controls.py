@@ -17,8 +17,14 @@ from willsim.app import i18n
 from willsim.app.i18n import tr
 from willsim.params import PARAMETERS, ParameterError
 
-QUICK = ("run.weeks", "run.residents", "run.seed", "office.social_workers",
-         "helpseeking.awareness", "municipality.budget_multiplier")
+QUICK = (
+    "run.weeks",
+    "run.residents",
+    "run.seed",
+    "office.social_workers",
+    "helpseeking.awareness",
+    "municipality.budget_multiplier",
+)
 """Parameters shown above the grouped panels: the levers people reach for first."""
 HELP_STYLE = {"font-size": "0.75em", "color": "#666", "display": "block", "margin-top": "-12px"}
 
@@ -99,14 +105,21 @@ def ParamControl(key: str, current: Any, on_commit: Callable[[str, Any], None]):
 
     if isinstance(p.default, bool):
         with solara.Div(classes=[f"param-{key.replace('.', '-')}"]):
-            solara.Checkbox(label=field_label(key), value=bool(current),
-                            on_value=lambda v: on_commit(key, bool(v)))
+            solara.Checkbox(
+                label=field_label(key),
+                value=bool(current),
+                on_value=lambda v: on_commit(key, bool(v)),
+            )
             solara.Text(help_text(key), classes=["param-help"], style=HELP_STYLE)
         return
     if p.choices:
         with solara.Div(classes=[f"param-{key.replace('.', '-')}"]):
-            solara.Select(label=field_label(key), values=list(p.choices), value=current,
-                          on_value=lambda v: on_commit(key, v))
+            solara.Select(
+                label=field_label(key),
+                values=list(p.choices),
+                value=current,
+                on_value=lambda v: on_commit(key, v),
+            )
             solara.Text(help_text(key), classes=["param-help"], style=HELP_STYLE)
         return
 
@@ -121,14 +134,23 @@ def ParamControl(key: str, current: Any, on_commit: Callable[[str, Any], None]):
         on_commit(key, value)
 
     with solara.Div(classes=[f"param-{key.replace('.', '-')}"]):
-        solara.InputText(label=field_label(key), value=text, on_value=commit,
-                         continuous_update=False, error=error or False,
-                         message=help_text(key))
+        solara.InputText(
+            label=field_label(key),
+            value=text,
+            on_value=commit,
+            continuous_update=False,
+            error=error or False,
+            message=help_text(key),
+        )
 
 
 @solara.component
-def ControlsPanel(values: Mapping[str, Any], overrides: Mapping[str, Any],
-                  on_change: Callable[[dict[str, Any]], None], disabled: bool = False):
+def ControlsPanel(
+    values: Mapping[str, Any],
+    overrides: Mapping[str, Any],
+    on_change: Callable[[dict[str, Any]], None],
+    disabled: bool = False,
+):
     """Quick settings, then every parameter in one expansion panel per group.
 
     ``values`` are the resolved values shown; ``overrides`` the user's changes (highlighted by
@@ -144,25 +166,39 @@ def ControlsPanel(values: Mapping[str, Any], overrides: Mapping[str, Any],
 
     def control(key: str) -> None:
         ParamControl(key, values[key], commit).key(
-            f"{key}|{to_text(values[key])}|{i18n.lang.value}")
+            f"{key}|{to_text(values[key])}|{i18n.lang.value}"
+        )
 
     with solara.Column(gap="4px", classes=["controls"]):
         for key in QUICK:
             control(key)
         with solara.Row():
             solara.Text(tr("changed", n=len(overrides)), classes=["changed-count"])
-            solara.Button(tr("reset_controls"), text=True, small=True, disabled=disabled,
-                          on_click=lambda: on_change({}))
-        groups = [g for g in PARAMETERS.groups()
-                  if any(p.group == g and k not in QUICK for k, p in PARAMETERS.items())]
+            solara.Button(
+                tr("reset_controls"),
+                text=True,
+                small=True,
+                disabled=disabled,
+                on_click=lambda: on_change({}),
+            )
+        groups = [
+            g
+            for g in PARAMETERS.groups()
+            if any(p.group == g and k not in QUICK for k, p in PARAMETERS.items())
+        ]
         # only open panels hold controls: a closed group costs no widgets (and no render time)
-        with solara.v.ExpansionPanels(multiple=True, accordion=True, v_model=open_panels,
-                                      on_v_model=lambda v: set_open_panels(list(v or []))):
+        with solara.v.ExpansionPanels(
+            multiple=True,
+            accordion=True,
+            v_model=open_panels,
+            on_v_model=lambda v: set_open_panels(list(v or [])),
+        ):
             for position, group in enumerate(groups):
                 keys = [k for k, p in PARAMETERS.items() if p.group == group and k not in QUICK]
                 changed = sum(1 for k in keys if k in overrides)
-                title = i18n.group_label(group) + (f" · {tr('changed', n=changed)}"
-                                                   if changed else "")
+                title = i18n.group_label(group) + (
+                    f" · {tr('changed', n=changed)}" if changed else ""
+                )
                 with solara.v.ExpansionPanel():
                     solara.v.ExpansionPanelHeader(children=[title])
                     with solara.v.ExpansionPanelContent():

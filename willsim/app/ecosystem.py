@@ -51,34 +51,39 @@ CATEGORIES: tuple[tuple[str, str, tuple[str, str]], ...] = (
 """Colour categories, from the least to the most pressing (a resident shows the most pressing)."""
 CATEGORY_INDEX = {name: k for k, (name, _, _) in enumerate(CATEGORIES)}
 
-i18n.add_strings({
-    "ecosystem": ("The city's welfare ecosystem", "L'ecosistema del welfare cittadino"),
-    "ecosystem_help": ("Each dot is a resident (a sample of {k} of {n}) in their district's "
-                       "sector, further out the further they live from the social office "
-                       "(centre); squares are providers "
-                       "(size: capacity, colour and %: capacity in use). Click a dot to open "
-                       "that resident's journey; their social ties are drawn as lines.",
-                       "Ogni punto è un residente (un campione di {k} su {n}) nel settore del suo "
-                       "quartiere, tanto più esterno quanto più abita lontano dallo sportello "
-                       "sociale (al centro); i quadrati sono gli "
-                       "erogatori (dimensione: capacità, colore e %: capacità in uso). Clicca un "
-                       "punto per aprire il percorso di quel residente; i suoi legami sociali "
-                       "sono tracciati come linee."),
-    "flows": ("This week's flows", "Flussi della settimana"),
-    "office_node": ("Social office", "Sportello sociale"),
-    "residents_node": ("Residents", "Residenti"),
-    "outreach_node": ("Outreach", "Prossimità"),
-    "waitlist_node": ("Waiting list", "Lista d'attesa"),
-    "providers_node": ("Providers", "Erogatori"),
-    "marketplace_node": ("Marketplace platform", "Piattaforma di mercato"),
-    "community_node": ("Community platform", "Piattaforma di comunità"),
-    "hospital_node": ("Crises (hospital, housing)", "Crisi (ospedale, casa)"),
-    "platform_providers": ("platform providers", "erogatori della piattaforma"),
-})
+i18n.add_strings(
+    {
+        "ecosystem": ("The city's welfare ecosystem", "L'ecosistema del welfare cittadino"),
+        "ecosystem_help": (
+            "Each dot is a resident (a sample of {k} of {n}) in their district's "
+            "sector, further out the further they live from the social office "
+            "(centre); squares are providers "
+            "(size: capacity, colour and %: capacity in use). Click a dot to open "
+            "that resident's journey; their social ties are drawn as lines.",
+            "Ogni punto è un residente (un campione di {k} su {n}) nel settore del suo "
+            "quartiere, tanto più esterno quanto più abita lontano dallo sportello "
+            "sociale (al centro); i quadrati sono gli "
+            "erogatori (dimensione: capacità, colore e %: capacità in uso). Clicca un "
+            "punto per aprire il percorso di quel residente; i suoi legami sociali "
+            "sono tracciati come linee.",
+        ),
+        "flows": ("This week's flows", "Flussi della settimana"),
+        "office_node": ("Social office", "Sportello sociale"),
+        "residents_node": ("Residents", "Residenti"),
+        "outreach_node": ("Outreach", "Prossimità"),
+        "waitlist_node": ("Waiting list", "Lista d'attesa"),
+        "providers_node": ("Providers", "Erogatori"),
+        "marketplace_node": ("Marketplace platform", "Piattaforma di mercato"),
+        "community_node": ("Community platform", "Piattaforma di comunità"),
+        "hospital_node": ("Crises (hospital, housing)", "Crisi (ospedale, casa)"),
+        "platform_providers": ("platform providers", "erogatori della piattaforma"),
+    }
+)
 
 
-def sector_layout(district: np.ndarray, distance_km: np.ndarray, index: np.ndarray,
-                  districts: int, radius: float) -> tuple[np.ndarray, np.ndarray]:
+def sector_layout(
+    district: np.ndarray, distance_km: np.ndarray, index: np.ndarray, districts: int, radius: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Map positions: district ``d`` is the sector ``[d, d+1) / districts`` of a disc of
     ``radius``; within it a resident sits further out the further they live from the office
     (relative to their district's range of distances, drawn as in
@@ -103,12 +108,15 @@ def categories(model: WelfareModel, idx: np.ndarray) -> np.ndarray:
     if getattr(cm, "launch_week", -1) >= 0:
         helped |= (cm.care_hours[idx] > 0) | cm.isolation_met[idx]
     cat = np.full(idx.size, CATEGORY_INDEX["none"])
-    for name, mask in (("helped", helped), ("served", (status == SERVED).any(axis=0)),
-                       ("refused", (status == REFUSED).any(axis=0)),
-                       ("latent", (status == LATENT).any(axis=0)),
-                       ("queued", (status == QUEUED).any(axis=0)),
-                       ("waitlist", (status == WAITLIST).any(axis=0)),
-                       ("residential", c.residential[idx])):
+    for name, mask in (
+        ("helped", helped),
+        ("served", (status == SERVED).any(axis=0)),
+        ("refused", (status == REFUSED).any(axis=0)),
+        ("latent", (status == LATENT).any(axis=0)),
+        ("queued", (status == QUEUED).any(axis=0)),
+        ("waitlist", (status == WAITLIST).any(axis=0)),
+        ("residential", c.residential[idx]),
+    ):
         cat[mask] = CATEGORY_INDEX[name]
     return cat
 
@@ -129,15 +137,16 @@ class MapImage:
             return None
         d2 = (self.px[:, 0] - x) ** 2 + (self.px[:, 1] - y) ** 2
         k = int(np.argmin(d2))
-        return int(self.residents[k]) if d2[k] <= radius ** 2 else None
+        return int(self.residents[k]) if d2[k] <= radius**2 else None
 
     @property
     def data_url(self) -> str:
         return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
 
 
-def map_figure(model: WelfareModel, idx: np.ndarray, selected: int | None, language: str,
-               legend: bool = True) -> tuple[Figure, Any, np.ndarray]:
+def map_figure(
+    model: WelfareModel, idx: np.ndarray, selected: int | None, language: str, legend: bool = True
+) -> tuple[Figure, Any, np.ndarray]:
     """The city map: residents ``idx`` by category, providers by capacity use, the office.
 
     Returns the figure, its axes and the residents' data coordinates."""
@@ -161,42 +170,63 @@ def map_figure(model: WelfareModel, idx: np.ndarray, selected: int | None, langu
     ax.plot(spokes[:, 0], spokes[:, 1], color="#eeeeee", lw=0.8, zorder=0)
     for d in range(districts):
         mid = 2 * np.pi * (d + 0.5) / max(districts, 1)
-        ax.text(lim * 0.97 * np.cos(mid), lim * 0.97 * np.sin(mid), str(d), fontsize=8,
-                color="#999999", ha="center", va="center")
+        ax.text(
+            lim * 0.97 * np.cos(mid),
+            lim * 0.97 * np.sin(mid),
+            str(d),
+            fontsize=8,
+            color="#999999",
+            ha="center",
+            va="center",
+        )
     colours = np.array([col for _, col, _ in CATEGORIES])
     level = c.need_level[0, idx]
     ax.scatter(x, y, s=6 + 5 * level, c=colours[cat], linewidths=0, zorder=2)
     _draw_providers(ax, model, districts, radius, language)
     ax.scatter([0], [0], marker="*", s=220, c="#1b6ca8", edgecolors="white", zorder=5)
-    ax.text(0, -radius * 0.09, i18n.pick(i18n.CATALOG["office_node"], language), fontsize=8.5,
-            ha="center", va="top", color="#1b6ca8", zorder=5)
+    ax.text(
+        0,
+        -radius * 0.09,
+        i18n.pick(i18n.CATALOG["office_node"], language),
+        fontsize=8.5,
+        ha="center",
+        va="top",
+        color="#1b6ca8",
+        zorder=5,
+    )
     if selected is not None and 0 <= selected < c.n:
-        sx, sy = sector_layout(c.district[[selected]], c.distance_km[[selected]],
-                               np.array([selected]), districts, radius)
+        sx, sy = sector_layout(
+            c.district[[selected]],
+            c.distance_km[[selected]],
+            np.array([selected]),
+            districts,
+            radius,
+        )
         ties = c.ties_of(selected)
         if ties.size:  # the selected resident's social network
             tx, ty = sector_layout(c.district[ties], c.distance_km[ties], ties, districts, radius)
             segments = np.full((3 * ties.size, 2), np.nan)
             segments[0::3] = (sx[0], sy[0])
             segments[1::3] = np.column_stack([tx, ty])
-            ax.plot(segments[:, 0], segments[:, 1], color="#555555", lw=0.7, alpha=0.7,
-                    zorder=3)
-            ax.scatter(tx, ty, s=14, facecolors="none", edgecolors="#555555", linewidths=0.7,
-                       zorder=3)
-        ax.scatter(sx, sy, s=160, facecolors="none", edgecolors="#000000", linewidths=2,
-                   zorder=6)
+            ax.plot(segments[:, 0], segments[:, 1], color="#555555", lw=0.7, alpha=0.7, zorder=3)
+            ax.scatter(
+                tx, ty, s=14, facecolors="none", edgecolors="#555555", linewidths=0.7, zorder=3
+            )
+        ax.scatter(sx, sy, s=160, facecolors="none", edgecolors="#000000", linewidths=2, zorder=6)
     if legend:
-        handles = [Line2D([], [], marker="o", ls="", color=col, label=i18n.pick(lab, language))
-                   for _, col, lab in CATEGORIES]
+        handles = [
+            Line2D([], [], marker="o", ls="", color=col, label=i18n.pick(lab, language))
+            for _, col, lab in CATEGORIES
+        ]
         fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=7, frameon=False)
     week = model.week
-    fig.suptitle(("Settimana {w}" if language == "it" else "Week {w}").format(w=week),
-                 fontsize=9)
+    fig.suptitle(("Settimana {w}" if language == "it" else "Week {w}").format(w=week), fontsize=9)
     return fig, ax, np.column_stack([x, y])
 
 
-def _draw_providers(ax: Any, model: WelfareModel, districts: int, radius: float,
-                    language: str) -> None:
+def _draw_providers(
+    ax: Any, model: WelfareModel, districts: int, radius: float, language: str
+) -> None:
     """Providers as squares in their district: size by capacity, colour by the share in use."""
     cmap = matplotlib.colormaps["RdYlGn_r"]
     provs = list(model.providers)
@@ -208,8 +238,16 @@ def _draw_providers(ax: Any, model: WelfareModel, districts: int, radius: float,
         theta = 2 * np.pi * (district + 0.5) / max(districts, 1)
         r = radius * (1.12 + 0.14 * rank)
         px, py = r * np.cos(theta), r * np.sin(theta)
-        ax.scatter(px, py, marker="s", s=40 + 260 * capacity / max(capacity.max(), 1e-9),
-                   c=cmap(np.minimum(use, 1.0)), edgecolors="#333333", linewidths=0.6, zorder=4)
+        ax.scatter(
+            px,
+            py,
+            marker="s",
+            s=40 + 260 * capacity / max(capacity.max(), 1e-9),
+            c=cmap(np.minimum(use, 1.0)),
+            edgecolors="#333333",
+            linewidths=0.6,
+            zorder=4,
+        )
         for x, y, u in zip(px, py, use, strict=True):
             ax.text(x, y, f"{100 * u:.0f}%", fontsize=6.5, ha="center", va="center", zorder=5)
     mp = model.marketplace
@@ -217,13 +255,21 @@ def _draw_providers(ax: Any, model: WelfareModel, districts: int, radius: float,
         active = np.flatnonzero(mp.active)
         use = mp.load()[active] / mp.capacity if mp.capacity > 0 else np.zeros(active.size)
         theta = 2 * np.pi * (mp.district[active] + 0.5) / max(districts, 1) + 0.12
-        ax.scatter(0.55 * radius * np.cos(theta), 0.55 * radius * np.sin(theta), marker="D",
-                   s=28, c=cmap(np.minimum(use, 1.0)), edgecolors="#17a2b8", linewidths=0.8,
-                   zorder=4)
+        ax.scatter(
+            0.55 * radius * np.cos(theta),
+            0.55 * radius * np.sin(theta),
+            marker="D",
+            s=28,
+            c=cmap(np.minimum(use, 1.0)),
+            edgecolors="#17a2b8",
+            linewidths=0.8,
+            zorder=4,
+        )
 
 
-def render_map(model: WelfareModel, idx: np.ndarray, selected: int | None,
-               language: str) -> MapImage:
+def render_map(
+    model: WelfareModel, idx: np.ndarray, selected: int | None, language: str
+) -> MapImage:
     """Draw the map to PNG (legend left to the page) and keep where each resident landed."""
     fig, ax, xy = map_figure(model, idx, selected, language, legend=False)
     canvas = FigureCanvasAgg(fig)
@@ -254,28 +300,36 @@ def flows(model: WelfareModel) -> dict[str, int]:
         "placed": int(np.sum(model.services.placed)),
         "platform_matches": int(getattr(mp, "matches", 0)),
         "peer_help": peer,
-        "crises": int(np.count_nonzero(model.crises.care_crisis)
-                      + np.count_nonzero(model.crises.work_crisis)),
+        "crises": int(
+            np.count_nonzero(model.crises.care_crisis) + np.count_nonzero(model.crises.work_crisis)
+        ),
         "office_queue": int(office.queue.n_waiting + office.queue.n_in_service),
         "waiting_list": int(np.count_nonzero(c.status == WAITLIST)),
         "in_service": int(np.count_nonzero(c.status == SERVED)),
-        "platform_users": int(np.count_nonzero(mp.user)) if getattr(mp, "started", False)
-        else 0,
+        "platform_users": int(np.count_nonzero(mp.user)) if getattr(mp, "started", False) else 0,
     }
 
 
-_NODES = {"residents_node": (0.13, 0.5), "outreach_node": (0.13, 0.9),
-          "office_node": (0.47, 0.66), "waitlist_node": (0.84, 0.9),
-          "providers_node": (0.84, 0.58), "marketplace_node": (0.5, 0.38),
-          "community_node": (0.5, 0.1), "hospital_node": (0.16, 0.1)}
-_EDGES = (("outreach_node", "residents_node", "contacts"),
-          ("residents_node", "office_node", "requests"),
-          ("office_node", "waitlist_node", "assessed"),
-          ("outreach_node", "waitlist_node", "taken_in_charge"),
-          ("waitlist_node", "providers_node", "placed"),
-          ("residents_node", "marketplace_node", "platform_matches"),
-          ("residents_node", "community_node", "peer_help"),
-          ("residents_node", "hospital_node", "crises"))
+_NODES = {
+    "residents_node": (0.13, 0.5),
+    "outreach_node": (0.13, 0.9),
+    "office_node": (0.47, 0.66),
+    "waitlist_node": (0.84, 0.9),
+    "providers_node": (0.84, 0.58),
+    "marketplace_node": (0.5, 0.38),
+    "community_node": (0.5, 0.1),
+    "hospital_node": (0.16, 0.1),
+}
+_EDGES = (
+    ("outreach_node", "residents_node", "contacts"),
+    ("residents_node", "office_node", "requests"),
+    ("office_node", "waitlist_node", "assessed"),
+    ("outreach_node", "waitlist_node", "taken_in_charge"),
+    ("waitlist_node", "providers_node", "placed"),
+    ("residents_node", "marketplace_node", "platform_matches"),
+    ("residents_node", "community_node", "peer_help"),
+    ("residents_node", "hospital_node", "crises"),
+)
 
 
 def flow_figure(counts: dict[str, int], language: str) -> Figure:
@@ -290,21 +344,47 @@ def flow_figure(counts: dict[str, int], language: str) -> Figure:
         n = counts[key]
         (x0, y0), (x1, y1) = _NODES[a], _NODES[b]
         width = 0.6 + 7 * math.sqrt(n / top)
-        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                    arrowprops={"arrowstyle": "-|>", "lw": width, "shrinkA": 18, "shrinkB": 18,
-                                "color": "#1b6ca8" if n else "#d5d5d5", "mutation_scale": 12})
-        ax.text((x0 + x1) / 2, (y0 + y1) / 2, i18n.number(n, language=language), fontsize=9,
-                ha="center", va="center",
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"})
-    stocks = {"office_node": counts["office_queue"], "waitlist_node": counts["waiting_list"],
-              "providers_node": counts["in_service"],
-              "marketplace_node": counts["platform_users"]}
+        ax.annotate(
+            "",
+            xy=(x1, y1),
+            xytext=(x0, y0),
+            arrowprops={
+                "arrowstyle": "-|>",
+                "lw": width,
+                "shrinkA": 18,
+                "shrinkB": 18,
+                "color": "#1b6ca8" if n else "#d5d5d5",
+                "mutation_scale": 12,
+            },
+        )
+        ax.text(
+            (x0 + x1) / 2,
+            (y0 + y1) / 2,
+            i18n.number(n, language=language),
+            fontsize=9,
+            ha="center",
+            va="center",
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"},
+        )
+    stocks = {
+        "office_node": counts["office_queue"],
+        "waitlist_node": counts["waiting_list"],
+        "providers_node": counts["in_service"],
+        "marketplace_node": counts["platform_users"],
+    }
     for key, (x, y) in _NODES.items():
         label = i18n.pick(i18n.CATALOG[key], language)
         if key in stocks:
             label += f"\n({i18n.number(stocks[key], language=language)})"
-        ax.text(x, y, label, fontsize=8.5, ha="center", va="center",
-                bbox={"boxstyle": "round,pad=0.3", "fc": "#eef4fa", "ec": "#1b6ca8"})
+        ax.text(
+            x,
+            y,
+            label,
+            fontsize=8.5,
+            ha="center",
+            va="center",
+            bbox={"boxstyle": "round,pad=0.3", "fc": "#eef4fa", "ec": "#1b6ca8"},
+        )
     return fig
 
 
@@ -313,18 +393,29 @@ def MapLegend():
     with solara.Row(classes=["ecosystem-legend"], style={"flex-wrap": "wrap", "gap": "2px 10px"}):
         for _, colour, label in CATEGORIES:
             with solara.Row(gap="4px", style={"align-items": "center"}):
-                solara.v.Html(tag="span", style_=f"display:inline-block;width:10px;height:10px;"
-                              f"border-radius:5px;background:{colour}")
+                solara.v.Html(
+                    tag="span",
+                    style_=f"display:inline-block;width:10px;height:10px;"
+                    f"border-radius:5px;background:{colour}",
+                )
                 solara.Text(i18n.pick(label), style={"font-size": "0.8em"})
 
 
 @solara.component
 def ClickableMap(image: MapImage, week: int, on_select: Callable[[int], None]):
     """The map PNG at its pixel size; a click near a resident selects them."""
-    img = solara.v.Html(tag="img", attributes={
-        "src": image.data_url, "width": str(image.width), "height": str(image.height),
-        "alt": tr("ecosystem"), "data-week": str(week)},
-        class_="ecosystem-map", style_="cursor: crosshair; max-width: none")
+    img = solara.v.Html(
+        tag="img",
+        attributes={
+            "src": image.data_url,
+            "width": str(image.width),
+            "height": str(image.height),
+            "alt": tr("ecosystem"),
+            "data-week": str(week),
+        },
+        class_="ecosystem-map",
+        style_="cursor: crosshair; max-width: none",
+    )
 
     def on_click(_widget: Any, _event: str, data: Any) -> None:
         data = data or {}
@@ -336,8 +427,7 @@ def ClickableMap(image: MapImage, week: int, on_select: Callable[[int], None]):
 
 
 @solara.component
-def EcosystemView(run: Any, token: int, selected: int | None,
-                  on_select: Callable[[int], None]):
+def EcosystemView(run: Any, token: int, selected: int | None, on_select: Callable[[int], None]):
     """The live map and flows of the session's model; clicking a resident selects them.
 
     ``token`` changes when the model has moved on and the view should be redrawn.
@@ -359,8 +449,9 @@ def EcosystemView(run: Any, token: int, selected: int | None,
             solara.Text(tr("citizen_none"))
             return
         image, fig, k, n, week = drawn
-        solara.Text(tr("ecosystem_help", k=i18n.number(k), n=i18n.number(n)),
-                    style={"font-size": "0.85em"})
+        solara.Text(
+            tr("ecosystem_help", k=i18n.number(k), n=i18n.number(n)), style={"font-size": "0.85em"}
+        )
         MapLegend()
         with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
             ClickableMap(image, week, on_select)

@@ -83,19 +83,23 @@ def UploadBox():
         name = info["name"]
         try:
             if info["size"] > state.MAX_UPLOAD_BYTES:
-                raise ScenarioError(f"{name}: the file is {info['size'] // 1024} KB; the limit is "
-                                    f"{state.MAX_UPLOAD_BYTES // 1024} KB")
+                raise ScenarioError(
+                    f"{name}: the file is {info['size'] // 1024} KB; the limit is "
+                    f"{state.MAX_UPLOAD_BYTES // 1024} KB"
+                )
             data = info["file_obj"].read(state.MAX_UPLOAD_BYTES + 1)
             text = state.validate_upload(name, data)
         except ScenarioError as exc:
             set_message(("error", tr("upload_bad", error=str(exc))))
             return
-        state.choice.value = replace(state.choice.value, uploaded=text, uploaded_name=name,
-                                     scenario=f"upload:{name}")
+        state.choice.value = replace(
+            state.choice.value, uploaded=text, uploaded_name=name, scenario=f"upload:{name}"
+        )
         set_message(("success", tr("uploaded", name=name)))
 
-    solara.FileDrop(label=tr("upload", kb=state.MAX_UPLOAD_BYTES // 1024), on_file=on_file,
-                    lazy=True)
+    solara.FileDrop(
+        label=tr("upload", kb=state.MAX_UPLOAD_BYTES // 1024), on_file=on_file, lazy=True
+    )
     kind, text = message
     if text:
         (solara.Error if kind == "error" else solara.Success)(text, classes=["upload-message"])
@@ -111,30 +115,44 @@ def Sidebar(built: state.Built | None, error: str):
         items.append({"text": ch.scenario, "value": ch.scenario})
 
     def pick_scenario(name: str) -> None:
-        state.choice.value = replace(ch, scenario=name, uploaded=None, uploaded_name=None,
-                                     city=None, overrides={})
+        state.choice.value = replace(
+            ch, scenario=name, uploaded=None, uploaded_name=None, city=None, overrides={}
+        )
 
     with solara.Column(classes=["explore-sidebar"], style={"min-width": "340px"}):
         with solara.Div(classes=["scenario-select"]):
-            solara.v.Select(label=tr("scenario"), items=items, v_model=ch.scenario,
-                            on_v_model=pick_scenario, disabled=running)
+            solara.v.Select(
+                label=tr("scenario"),
+                items=items,
+                v_model=ch.scenario,
+                on_v_model=pick_scenario,
+                disabled=running,
+            )
         default_city = built.scenario.city if built else None
         with solara.Div(classes=["city-select"]):
-            solara.v.Select(label=tr("city"), items=i18n.city_items(available_cities()),
-                            v_model=ch.city or default_city, disabled=running,
-                            on_v_model=lambda c: state.choice.set(replace(ch, city=c)))
+            solara.v.Select(
+                label=tr("city"),
+                items=i18n.city_items(available_cities()),
+                v_model=ch.city or default_city,
+                disabled=running,
+                on_v_model=lambda c: state.choice.set(replace(ch, city=c)),
+            )
         with solara.Div():
             if built is not None:
-                solara.Text(i18n.pick(built.scenario.description),
-                            style={"font-size": "0.85em"})
+                solara.Text(i18n.pick(built.scenario.description), style={"font-size": "0.85em"})
         UploadBox()
         with solara.Div():
             if error:
                 solara.Error(tr("invalid_settings", error=error), classes=["settings-error"])
-        values = (built.scenario.params if built
-                  else load_scenario(state.DEFAULT_APP_SCENARIO).params)
-        ControlsPanel(values, ch.overrides, disabled=running,
-                      on_change=lambda o: state.choice.set(replace(ch, overrides=o)))
+        values = (
+            built.scenario.params if built else load_scenario(state.DEFAULT_APP_SCENARIO).params
+        )
+        ControlsPanel(
+            values,
+            ch.overrides,
+            disabled=running,
+            on_change=lambda o: state.choice.set(replace(ch, overrides=o)),
+        )
 
 
 @solara.component
@@ -143,14 +161,21 @@ def ExportBox(built: state.Built):
     frame = state.explore_frame.value
     stem = export.file_stem(scenario)
     # stable callables: FileDownload forgets a pending download when its data changes
-    csv_data = solara.use_memo(lambda: (lambda: export.frame_csv(frame)), [id(frame)])
-    toml_data = solara.use_memo(lambda: (lambda: export.scenario_file(scenario)),
-                                [scenario.hash, scenario.city, scenario.params["run.seed"]])
+    csv_data = solara.use_memo(lambda: lambda: export.frame_csv(frame), [id(frame)])
+    toml_data = solara.use_memo(
+        lambda: lambda: export.scenario_file(scenario),
+        [scenario.hash, scenario.city, scenario.params["run.seed"]],
+    )
     with solara.Row(classes=["export-row"]):
-        solara.FileDownload(csv_data, filename=f"{stem}.csv", label=tr("download_csv"),
-                            mime_type="text/csv")
-        solara.FileDownload(toml_data, filename=f"{stem}.toml", label=tr("download_toml"),
-                            mime_type="application/toml")
+        solara.FileDownload(
+            csv_data, filename=f"{stem}.csv", label=tr("download_csv"), mime_type="text/csv"
+        )
+        solara.FileDownload(
+            toml_data,
+            filename=f"{stem}.toml",
+            label=tr("download_toml"),
+            mime_type="application/toml",
+        )
     solara.Text(tr("reproduce_help"))
     solara.Preformatted(export.command_line(scenario), classes=["command-line"])
 
@@ -173,10 +198,12 @@ def LivePanel(built: state.Built | None, choice: state.Choice):
             solara.Text(tr("not_started"), classes=["week-status"])
         else:
             model = live.model
-            mode = (tr("mode_full") if model.population_mode == "full"
-                    else tr("mode_sampled", w=i18n.number(model.citizens.weight, 2)))
-            solara.Text(tr("week_of", week=model.week, weeks=model.weeks),
-                        classes=["week-status"])
+            mode = (
+                tr("mode_full")
+                if model.population_mode == "full"
+                else tr("mode_sampled", w=i18n.number(model.citizens.weight, 2))
+            )
+            solara.Text(tr("week_of", week=model.week, weeks=model.weeks), classes=["week-status"])
             solara.Text(tr("population_line", n=i18n.number(model.citizens.n), mode=mode))
     weeks = int(built.scenario.params["run.weeks"]) if built else 0
     shown = frame if live is not None else frame.iloc[0:0]
@@ -186,12 +213,12 @@ def LivePanel(built: state.Built | None, choice: state.Choice):
         solara.FigureMatplotlib(fig, dependencies=deps, format="png")
     # the map and journey redraw with each published frame when idle, and every few seconds
     # during a run (they cost as much as the charts)
-    token = (int(time.monotonic() // LIVE_VIEW_EVERY) if play.pending
-             else hash((id(frame), len(frame))))
+    token = (
+        int(time.monotonic() // LIVE_VIEW_EVERY) if play.pending else hash((id(frame), len(frame)))
+    )
     selected = state.selected_resident.value
     EcosystemView(live, token, selected, state.selected_resident.set)
-    CitizenCard(live, token, selected if selected is not None else 0,
-                state.selected_resident.set)
+    CitizenCard(live, token, selected if selected is not None else 0, state.selected_resident.set)
     with solara.Div():
         if built is not None:
             ExportBox(built)
@@ -225,18 +252,35 @@ def ExplorePage():
         Sidebar(built, error)
         with solara.Column():
             with solara.Row(classes=["run-buttons"]):
-                solara.Button(tr("run"), on_click=on_run, color="primary",
-                              disabled=bool(error) or running or finished, classes=["btn-run"])
-                solara.Button(tr("pause"), on_click=play.cancel, disabled=not running,
-                              classes=["btn-pause"])
-                solara.Button(tr("step"), on_click=on_step,
-                              disabled=bool(error) or running or finished, classes=["btn-step"])
-                solara.Button(tr("reset"), on_click=on_reset, disabled=bool(error),
-                              classes=["btn-reset"])
+                solara.Button(
+                    tr("run"),
+                    on_click=on_run,
+                    color="primary",
+                    disabled=bool(error) or running or finished,
+                    classes=["btn-run"],
+                )
+                solara.Button(
+                    tr("pause"), on_click=play.cancel, disabled=not running, classes=["btn-pause"]
+                )
+                solara.Button(
+                    tr("step"),
+                    on_click=on_step,
+                    disabled=bool(error) or running or finished,
+                    classes=["btn-step"],
+                )
+                solara.Button(
+                    tr("reset"), on_click=on_reset, disabled=bool(error), classes=["btn-reset"]
+                )
             with solara.Div():
                 if built is not None and built.capped_message:
                     m = built.capped_message
-                    solara.Warning(tr("capped", cap=i18n.number(m["cap"]), city=m["city"],
-                                      population=i18n.number(m["population"])),
-                                   classes=["capped-message"])
+                    solara.Warning(
+                        tr(
+                            "capped",
+                            cap=i18n.number(m["cap"]),
+                            city=m["city"],
+                            population=i18n.number(m["population"]),
+                        ),
+                        classes=["capped-message"],
+                    )
             LivePanel(built, ch)

@@ -33,8 +33,10 @@ def file_stem(scenario: Scenario) -> str:
 def scenario_file(scenario: Scenario) -> str:
     """A standalone TOML scenario file that reproduces ``scenario`` exactly (seed included)."""
     text = scenario.to_toml()
-    header = (f"# Written by the willsim app. Scenario hash {scenario.hash}.\n"
-              f"# Reproduce with: {command_line(scenario)}\n")
+    header = (
+        f"# Written by the willsim app. Scenario hash {scenario.hash}.\n"
+        f"# Reproduce with: {command_line(scenario)}\n"
+    )
     return header + text
 
 
@@ -77,13 +79,19 @@ def figure_bytes(fig: Figure, fmt: str = "png", dpi: int = 120) -> bytes:
     return buf.getvalue()
 
 
-def comparison_command(scenarios: Sequence[Scenario], replicates: int,
-                       stems: Sequence[str] | None = None) -> str:
+def comparison_command(
+    scenarios: Sequence[Scenario], replicates: int, stems: Sequence[str] | None = None
+) -> str:
     """The ``willsim compare`` command that reproduces a comparison from its scenario files
     (same strategies, replicates and root seed, so the same common seeds)."""
     stems = list(stems or strategy_stems(scenarios))
-    args = ["willsim", "compare", *[f"{s}.toml" for s in stems],
-            "--replicates", str(max(int(replicates), 2))]
+    args = [
+        "willsim",
+        "compare",
+        *[f"{s}.toml" for s in stems],
+        "--replicates",
+        str(max(int(replicates), 2)),
+    ]
     if scenarios:
         args += ["--seed", str(int(scenarios[0].params["run.seed"]))]
     return shlex.join(args)

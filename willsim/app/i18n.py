@@ -42,14 +42,35 @@ GROUP_LABELS: dict[str, tuple[str, str]] = {
 }
 
 UNIT_LABELS_IT: dict[str, str] = {
-    "persons": "persone", "share": "quota", "weeks": "settimane", "hours": "ore",
-    "hours/week": "ore/settimana", "EUR": "€", "requests": "richieste", "residents": "residenti",
-    "count": "numero", "flag": "sì/no", "seed": "seme", "prob/week": "prob./settimana",
-    "prob/month": "prob./mese", "prob/year": "prob./anno", "events/week": "eventi/settimana",
-    "events/year": "eventi/anno", "days": "giorni", "months": "mesi", "years": "anni",
-    "EUR/week": "€/settimana", "EUR/day": "€/giorno", "EUR/month": "€/mese",
-    "EUR/year": "€/anno", "EUR/resident/year": "€/residente/anno", "multiplier": "moltiplicatore",
-    "EUR/hour": "€/ora", "EUR/case": "€/caso", "choice": "scelta", "text": "testo",
+    "persons": "persone",
+    "share": "quota",
+    "weeks": "settimane",
+    "hours": "ore",
+    "hours/week": "ore/settimana",
+    "EUR": "€",
+    "requests": "richieste",
+    "residents": "residenti",
+    "count": "numero",
+    "flag": "sì/no",
+    "seed": "seme",
+    "prob/week": "prob./settimana",
+    "prob/month": "prob./mese",
+    "prob/year": "prob./anno",
+    "events/week": "eventi/settimana",
+    "events/year": "eventi/anno",
+    "days": "giorni",
+    "months": "mesi",
+    "years": "anni",
+    "EUR/week": "€/settimana",
+    "EUR/day": "€/giorno",
+    "EUR/month": "€/mese",
+    "EUR/year": "€/anno",
+    "EUR/resident/year": "€/residente/anno",
+    "multiplier": "moltiplicatore",
+    "EUR/hour": "€/ora",
+    "EUR/case": "€/caso",
+    "choice": "scelta",
+    "text": "testo",
     "score": "punteggio",
 }
 
@@ -60,8 +81,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "language": ("Language", "Lingua"),
     "scenario": ("Scenario", "Scenario"),
     "city": ("City", "Città"),
-    "upload": ("Upload a scenario file (.toml or .yaml, at most {kb} KB)",
-               "Carica un file di scenario (.toml o .yaml, al massimo {kb} KB)"),
+    "upload": (
+        "Upload a scenario file (.toml or .yaml, at most {kb} KB)",
+        "Carica un file di scenario (.toml o .yaml, al massimo {kb} KB)",
+    ),
     "uploaded": ("Uploaded scenario {name} loaded.", "Scenario caricato: {name}."),
     "upload_bad": ("Scenario file rejected: {error}", "File di scenario rifiutato: {error}"),
     "controls": ("Parameters", "Parametri"),
@@ -74,24 +97,30 @@ CATALOG: dict[str, tuple[str, str]] = {
     "running": ("Running… {pct}%", "In corso… {pct}%"),
     "week_of": ("Week {week} of {weeks}", "Settimana {week} di {weeks}"),
     "not_started": ("Press Run or Step to start.", "Premi Avvia o Passo per iniziare."),
-    "capped": ("Population capped: the app simulates at most {cap} residents, so {city} "
-               "({population} residents) is simulated with a weighted sample of {cap}; outputs "
-               "are scaled to the whole city. Use the command line for larger runs.",
-               "Popolazione limitata: l'app simula al massimo {cap} residenti, quindi {city} "
-               "({population} residenti) è simulata con un campione pesato di {cap}; i risultati "
-               "sono riportati all'intera città. Per simulazioni più grandi usa la riga di "
-               "comando."),
+    "capped": (
+        "Population capped: the app simulates at most {cap} residents, so {city} "
+        "({population} residents) is simulated with a weighted sample of {cap}; outputs "
+        "are scaled to the whole city. Use the command line for larger runs.",
+        "Popolazione limitata: l'app simula al massimo {cap} residenti, quindi {city} "
+        "({population} residenti) è simulata con un campione pesato di {cap}; i risultati "
+        "sono riportati all'intera città. Per simulazioni più grandi usa la riga di "
+        "comando.",
+    ),
     "population_line": ("{n} simulated residents · {mode}", "{n} residenti simulati · {mode}"),
     "mode_full": ("one agent per resident", "un agente per residente"),
     "mode_sampled": ("weighted sample, weight {w}", "campione pesato, peso {w}"),
-    "invalid_settings": ("Fix the settings first: {error}",
-                         "Correggi prima le impostazioni: {error}"),
+    "invalid_settings": (
+        "Fix the settings first: {error}",
+        "Correggi prima le impostazioni: {error}",
+    ),
     "key_indicators": ("Key indicators", "Indicatori principali"),
     "week": ("week", "settimana"),
     "citizen": ("A citizen's journey", "Il percorso di un cittadino"),
     "citizen_index": ("Resident number (0–{n})", "Numero del residente (0–{n})"),
-    "citizen_none": ("Run or step the model to meet its residents.",
-                     "Avvia o fai avanzare il modello per conoscerne i residenti."),
+    "citizen_none": (
+        "Run or step the model to meet its residents.",
+        "Avvia o fai avanzare il modello per conoscerne i residenti.",
+    ),
     "need": ("Need", "Bisogno"),
     "level": ("Level", "Livello"),
     "status": ("Status", "Stato"),
@@ -103,17 +132,23 @@ CATALOG: dict[str, tuple[str, str]] = {
     "download_csv": ("Download CSV", "Scarica CSV"),
     "download_toml": ("Download scenario file", "Scarica il file di scenario"),
     "reproduce": ("Reproduce on the command line", "Riprodurre dalla riga di comando"),
-    "reproduce_help": ("Save the scenario file, then run:",
-                       "Salva il file di scenario, poi esegui:"),
+    "reproduce_help": (
+        "Save the scenario file, then run:",
+        "Salva il file di scenario, poi esegui:",
+    ),
     "variants": ("Strategies to compare (2 to 4)", "Strategie da confrontare (da 2 a 4)"),
     "variant": ("Strategy {i}", "Strategia {i}"),
-    "changes": ("Changed parameters (key=value; one per line)",
-                "Parametri modificati (chiave=valore; uno per riga)"),
+    "changes": (
+        "Changed parameters (key=value; one per line)",
+        "Parametri modificati (chiave=valore; uno per riga)",
+    ),
     "add_variant": ("Add a strategy", "Aggiungi una strategia"),
     "from_explore": ("Add Explore's settings", "Aggiungi le impostazioni di Esplora"),
     "remove": ("Remove", "Rimuovi"),
-    "replicates": ("Replicates (same seeds for every strategy)",
-                   "Repliche (stessi semi per ogni strategia)"),
+    "replicates": (
+        "Replicates (same seeds for every strategy)",
+        "Repliche (stessi semi per ogni strategia)",
+    ),
     "weeks": ("Weeks", "Settimane"),
     "residents": ("Simulated residents", "Residenti simulati"),
     "run_compare": ("Run comparison", "Avvia il confronto"),
@@ -121,21 +156,29 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cancelled": ("Comparison cancelled.", "Confronto annullato."),
     "progress": ("{done} of {total} runs", "{done} di {total} simulazioni"),
     "indicator": ("Indicator", "Indicatore"),
-    "band": ("lines: mean over replicates; bands: 10th–90th percentile",
-             "linee: media delle repliche; fasce: 10°–90° percentile"),
-    "differences": ("Paired differences from {ref} (same seeds)",
-                    "Differenze appaiate rispetto a {ref} (stessi semi)"),
+    "band": (
+        "lines: mean over replicates; bands: 10th–90th percentile",
+        "linee: media delle repliche; fasce: 10°–90° percentile",
+    ),
+    "differences": (
+        "Paired differences from {ref} (same seeds)",
+        "Differenze appaiate rispetto a {ref} (stessi semi)",
+    ),
     "difference": ("Difference", "Differenza"),
     "interval": ("95% interval", "Intervallo al 95%"),
     "verdict": ("Verdict", "Giudizio"),
     "higher": ("higher", "più alto"),
     "lower": ("lower", "più basso"),
-    "verdict_clear": ("{label} is {dir} than in {ref}: the 95% interval excludes zero.",
-                      "{label}: valore {dir} che in {ref}; l'intervallo al 95% esclude lo zero."),
-    "verdict_unclear": ("No clear difference in {label} from {ref} with these replicates "
-                        "(the 95% interval includes zero).",
-                        "Nessuna differenza chiara in {label} rispetto a {ref} con queste "
-                        "repliche (l'intervallo al 95% include lo zero)."),
+    "verdict_clear": (
+        "{label} is {dir} than in {ref}: the 95% interval excludes zero.",
+        "{label}: valore {dir} che in {ref}; l'intervallo al 95% esclude lo zero.",
+    ),
+    "verdict_unclear": (
+        "No clear difference in {label} from {ref} with these replicates "
+        "(the 95% interval includes zero).",
+        "Nessuna differenza chiara in {label} rispetto a {ref} con queste "
+        "repliche (l'intervallo al 95% include lo zero).",
+    ),
     "too_few": ("Need at least 2 strategies.", "Servono almeno 2 strategie."),
     "bad_changes": ("{name}: {error}", "{name}: {error}"),
     "help": ("Help", "Aiuto"),

@@ -58,7 +58,8 @@ STATUS_NAMES: dict[str, tuple[str, str]] = {
 VALUE_LABELS: dict[str, tuple[str, str]] = {
     "absolute_poor": ("absolute poor", "povertà assoluta"),
     "working_poor": ("working poor", "lavoratori poveri"),
-    "middle": ("middle income", "reddito medio"), "comfortable": ("comfortable", "benestanti"),
+    "middle": ("middle income", "reddito medio"),
+    "comfortable": ("comfortable", "benestanti"),
 }
 HELPED_COLOUR = "#17a2b8"
 HELPED_LABEL = ("helped by a platform or peers", "aiutato da piattaforma o pari")
@@ -69,29 +70,41 @@ MARKERS: dict[str, tuple[str, str, tuple[str, str]]] = {
     "platform_match": ("D", "#17a2b8", ("platform or peer help", "piattaforma o pari")),
     "peer_help": ("D", "#17a2b8", ("platform or peer help", "piattaforma o pari")),
     "crisis": ("*", "#d62728", ("crisis", "crisi")),
-    "died": ("X", "#000000", ("death (a newcomer follows)", "decesso (subentra un nuovo "
-                                                             "residente)")),
+    "died": (
+        "X",
+        "#000000",
+        ("death (a newcomer follows)", "decesso (subentra un nuovo residente)"),
+    ),
 }
 INTERESTING: dict[str, tuple[str, str]] = {
-    "crisis": ("most crises", "più crisi"), "waited": ("waited longest", "attese più lunghe"),
+    "crisis": ("most crises", "più crisi"),
+    "waited": ("waited longest", "attese più lunghe"),
     "platform": ("matched on the platform", "abbinati sulla piattaforma"),
-    "peer": ("helped by peers", "aiutati da pari"), "served": ("placed in a service",
-                                                                "assegnati a un servizio"),
+    "peer": ("helped by peers", "aiutati da pari"),
+    "served": ("placed in a service", "assegnati a un servizio"),
     "busy": ("most events", "più eventi"),
 }
 
-i18n.add_strings({
-    "journey_pick": ("Residents worth a look", "Residenti da guardare"),
-    "journey_followed_from": ("Followed from week {week}.", "Seguito dalla settimana {week}."),
-    "journey_timeline": ("Timeline", "Cronologia"),
-    "journey_events": ("What happened, and which rule fired",
-                       "Cosa è successo, e quale regola è scattata"),
-    "journey_no_events": ("Nothing has happened to this resident yet.",
-                          "A questo residente non è ancora successo nulla."),
-    "journey_selected": ("Resident {i}", "Residente {i}"),
-    "journey_not_followed": ("Not followed: this session already follows {n} residents.",
-                             "Non seguito: questa sessione segue già {n} residenti."),
-})
+i18n.add_strings(
+    {
+        "journey_pick": ("Residents worth a look", "Residenti da guardare"),
+        "journey_followed_from": ("Followed from week {week}.", "Seguito dalla settimana {week}."),
+        "journey_timeline": ("Timeline", "Cronologia"),
+        "journey_events": (
+            "What happened, and which rule fired",
+            "Cosa è successo, e quale regola è scattata",
+        ),
+        "journey_no_events": (
+            "Nothing has happened to this resident yet.",
+            "A questo residente non è ancora successo nulla.",
+        ),
+        "journey_selected": ("Resident {i}", "Residente {i}"),
+        "journey_not_followed": (
+            "Not followed: this session already follows {n} residents.",
+            "Non seguito: questa sessione segue già {n} residenti.",
+        ),
+    }
+)
 
 
 def _show(value: Any) -> str:
@@ -110,26 +123,33 @@ def _week(value: Any) -> str:
 
 
 def attribute_table(info: dict[str, Any]) -> pd.DataFrame:
-    rows = [(i18n.pick(label), _show(info[key])) for key, label in ATTRIBUTES.items()
-            if key in info]
+    rows = [
+        (i18n.pick(label), _show(info[key])) for key, label in ATTRIBUTES.items() if key in info
+    ]
     return pd.DataFrame(rows, columns=[tr("attribute"), tr("value")])
 
 
 def needs_table(info: dict[str, Any]) -> pd.DataFrame:
     rows = []
     for domain, need in info.get("needs", {}).items():
-        rows.append({tr("need"): i18n.pick(DOMAIN_LABELS.get(domain, (domain, domain))),
-                     tr("level"): need.get("level"),
-                     tr("status"): i18n.pick(STATUS_NAMES.get(need.get("status"),
-                                                              (need.get("status"),) * 2)),
-                     tr("since_week"): _week(need.get("since_week")),
-                     tr("first_help_week"): _week(need.get("first_help_week")),
-                     tr("provider"): _week(need.get("provider"))})
+        rows.append(
+            {
+                tr("need"): i18n.pick(DOMAIN_LABELS.get(domain, (domain, domain))),
+                tr("level"): need.get("level"),
+                tr("status"): i18n.pick(
+                    STATUS_NAMES.get(need.get("status"), (need.get("status"),) * 2)
+                ),
+                tr("since_week"): _week(need.get("since_week")),
+                tr("first_help_week"): _week(need.get("first_help_week")),
+                tr("provider"): _week(need.get("provider")),
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def journey_figure(timeline: dict[str, np.ndarray], events: list[Event], weeks: int,
-                   language: str) -> Figure:
+def journey_figure(
+    timeline: dict[str, np.ndarray], events: list[Event], weeks: int, language: str
+) -> Figure:
     """Needs by domain (bands coloured by status, care level as a line) and events over weeks."""
     fig = Figure(figsize=(9.0, 3.4), dpi=90)
     fig.subplots_adjust(left=0.16, right=0.98, top=0.95, bottom=0.32)
@@ -143,40 +163,52 @@ def journey_figure(timeline: dict[str, np.ndarray], events: list[Event], weeks: 
             if on.size:
                 ax.broken_barh(_runs(on), (y - 0.35, 0.7), facecolors=colour, alpha=0.85)
         if d == 0 and week.size and level[0].any():  # care level 0-4 drawn inside its band
-            ax.step(week + 0.5, y - 0.35 + 0.7 * level[0] / 4.0, where="mid", color="#333333",
-                    lw=1.2)
+            ax.step(
+                week + 0.5, y - 0.35 + 0.7 * level[0] / 4.0, where="mid", color="#333333", lw=1.2
+            )
     helped = week[timeline["helped"]] if week.size else week
     if helped.size:  # weeks helped through a platform match or by peers: a strip underneath
         ax.broken_barh(_runs(helped), (-0.55, 0.12), facecolors=HELPED_COLOUR)
     seen: dict[str, tuple[str, str]] = {}
     for e in events:
         if e.kind in ("policy_start", "policy_stop"):
-            ax.axvline(e.week, color="#777777", ls=":" if e.kind == "policy_stop" else "--",
-                       lw=1)
+            ax.axvline(e.week, color="#777777", ls=":" if e.kind == "policy_stop" else "--", lw=1)
             continue
         if e.kind not in MARKERS:
             continue
         marker, colour, label = MARKERS[e.kind]
         y = rows - 1 - e.domain if e.domain >= 0 else rows - 0.5
-        ax.scatter([e.week + 0.5], [y + 0.42], marker=marker, c=colour,
-                   s=90 if e.kind == "crisis" else 36, zorder=5, clip_on=False)
+        ax.scatter(
+            [e.week + 0.5],
+            [y + 0.42],
+            marker=marker,
+            c=colour,
+            s=90 if e.kind == "crisis" else 36,
+            zorder=5,
+            clip_on=False,
+        )
         seen.setdefault(i18n.pick(label, language), (marker, colour))
     ax.set_ylim(-0.62, rows - 0.1)
     ax.set_xlim(0, max(weeks, int(week.max()) + 1 if week.size else 1))
     ax.set_yticks(range(rows))
-    ax.set_yticklabels([i18n.pick(DOMAIN_LABELS[d], language) for d in reversed(DOMAINS)],
-                       fontsize=9)
+    ax.set_yticklabels(
+        [i18n.pick(DOMAIN_LABELS[d], language) for d in reversed(DOMAINS)], fontsize=9
+    )
     ax.set_xlabel("settimana" if language == "it" else "week", fontsize=9)
     ax.tick_params(labelsize=9)
     ax.grid(axis="x", alpha=0.3)
-    handles = [Patch(color=col, label=i18n.pick(lab, language))
-               for col, lab in STATUS_STYLE.values()]
+    handles = [
+        Patch(color=col, label=i18n.pick(lab, language)) for col, lab in STATUS_STYLE.values()
+    ]
     if helped.size:
         handles.append(Patch(color=HELPED_COLOUR, label=i18n.pick(HELPED_LABEL, language)))
-    handles += [Line2D([], [], marker=marker, ls="", color=colour, label=lab)
-                for lab, (marker, colour) in seen.items()]
-    handles.append(Line2D([], [], color="#777777", ls="--",
-                          label="politica" if language == "it" else "policy"))
+    handles += [
+        Line2D([], [], marker=marker, ls="", color=colour, label=lab)
+        for lab, (marker, colour) in seen.items()
+    ]
+    handles.append(
+        Line2D([], [], color="#777777", ls="--", label="politica" if language == "it" else "policy")
+    )
     fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=8.5, frameon=False)
     return fig
 
@@ -198,19 +230,27 @@ def picker_items(journal: Journal, language: str) -> list[dict[str, Any]]:
                 continue
             seen.add(r)
             row = stats.loc[r]
-            detail = {"crisis": f"{int(row['crises'])}",
-                      "waited": i18n.number(row["longest_wait_weeks"], 1, language),
-                      "platform": f"{int(row['platform_matches'])}",
-                      "peer": f"{int(row['peer_help'])}", "served": f"{int(row['placements'])}",
-                      "busy": f"{int(row['events'])}"}[group]
-            items.append({"text": f"#{r} · {i18n.pick(INTERESTING[group], language)} "
-                                  f"({detail})", "value": r})
+            detail = {
+                "crisis": f"{int(row['crises'])}",
+                "waited": i18n.number(row["longest_wait_weeks"], 1, language),
+                "platform": f"{int(row['platform_matches'])}",
+                "peer": f"{int(row['peer_help'])}",
+                "served": f"{int(row['placements'])}",
+                "busy": f"{int(row['events'])}",
+            }[group]
+            items.append(
+                {"text": f"#{r} · {i18n.pick(INTERESTING[group], language)} ({detail})", "value": r}
+            )
     return items
 
 
 @solara.component
-def CitizenCard(run: Any, token: int, selected: int | None = None,
-                on_select: Callable[[int], None] | None = None):
+def CitizenCard(
+    run: Any,
+    token: int,
+    selected: int | None = None,
+    on_select: Callable[[int], None] | None = None,
+):
     """Pick a resident of the session's live model; show their state, timeline and events."""
     own, set_own = solara.use_state(0)
     index = own if selected is None else selected
@@ -227,8 +267,14 @@ def CitizenCard(run: Any, token: int, selected: int | None = None,
             if not journal.follows(i) and journal.idx.size < MAX_TRACKED:
                 journal.follow([i])
             since = int(journal.since_week[journal._position(i)]) if journal.follows(i) else -1
-            return (i, run.model.citizen(i).describe(), picker_items(journal, language),
-                    run.model.weeks, run.model.week, since)
+            return (
+                i,
+                run.model.citizen(i).describe(),
+                picker_items(journal, language),
+                run.model.weeks,
+                run.model.week,
+                since,
+            )
 
     data = solara.use_memo(read, [id(run), index, token, language])
     with solara.Card(tr("citizen"), classes=["citizen-card"]):
@@ -239,15 +285,30 @@ def CitizenCard(run: Any, token: int, selected: int | None = None,
         n = run.model.citizens.n
         with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
             with solara.Div(classes=["journey-picker"], style={"min-width": "320px"}):
-                solara.v.Select(label=tr("journey_pick"), items=items,
-                                v_model=index if any(i["value"] == index for i in items)
-                                else None, on_v_model=lambda v: v is not None and choose(int(v)))
-            solara.InputInt(tr("citizen_index", n=n - 1), value=index,
-                            on_value=lambda v: choose(min(max(int(v or 0), 0), n - 1)))
-        followed = (tr("journey_followed_from", week=since) if since >= 0
-                    else tr("journey_not_followed", n=i18n.number(MAX_TRACKED)))
-        solara.Text(tr("journey_selected", i=index) + " · " + tr("week_of", week=now, weeks=weeks)
-                    + " · " + followed, classes=["journey-title"])
+                solara.v.Select(
+                    label=tr("journey_pick"),
+                    items=items,
+                    v_model=index if any(i["value"] == index for i in items) else None,
+                    on_v_model=lambda v: v is not None and choose(int(v)),
+                )
+            solara.InputInt(
+                tr("citizen_index", n=n - 1),
+                value=index,
+                on_value=lambda v: choose(min(max(int(v or 0), 0), n - 1)),
+            )
+        followed = (
+            tr("journey_followed_from", week=since)
+            if since >= 0
+            else tr("journey_not_followed", n=i18n.number(MAX_TRACKED))
+        )
+        solara.Text(
+            tr("journey_selected", i=index)
+            + " · "
+            + tr("week_of", week=now, weeks=weeks)
+            + " · "
+            + followed,
+            classes=["journey-title"],
+        )
         with solara.Columns([1, 2]):
             solara.DataFrame(attribute_table(info), items_per_page=20)
             solara.DataFrame(needs_table(info))

@@ -38,29 +38,39 @@ SENSITIVITY_VALUE = {"sobol": "ST", "morris": "mu_star", "spearman": "spearman"}
 STRINGS: dict[str, tuple[str, str]] = {
     "results": ("Results", "Risultati"),
     "res_title": ("Results of a sweep", "Risultati di un'esplorazione dei parametri"),
-    "res_help": ("Open the output folder of `willsim sweep SPEC --out DIR` on this server. Paths "
-                 "are relative to {root}; folders elsewhere cannot be opened.",
-                 "Apri la cartella prodotta da `willsim sweep SPEC --out DIR` su questo server. I "
-                 "percorsi sono relativi a {root}; non si possono aprire cartelle altrove."),
+    "res_help": (
+        "Open the output folder of `willsim sweep SPEC --out DIR` on this server. Paths "
+        "are relative to {root}; folders elsewhere cannot be opened.",
+        "Apri la cartella prodotta da `willsim sweep SPEC --out DIR` su questo server. I "
+        "percorsi sono relativi a {root}; non si possono aprire cartelle altrove.",
+    ),
     "res_found": ("Sweeps found", "Esplorazioni trovate"),
     "res_folder": ("Sweep folder", "Cartella dell'esplorazione"),
     "res_open": ("Open", "Apri"),
     "res_loading": ("Reading the sweep…", "Lettura dell'esplorazione…"),
-    "res_empty": ("Enter the path of a sweep folder.",
-                  "Indica il percorso di una cartella di esplorazione."),
-    "res_outside": ("{path} is outside the folder this app may read ({root}). Move the sweep "
-                    "there, or start the app with WILLSIM_RESULTS_ROOT set to a folder that "
-                    "contains it.",
-                    "{path} è fuori dalla cartella che l'app può leggere ({root}). Sposta lì "
-                    "l'esplorazione, oppure avvia l'app con WILLSIM_RESULTS_ROOT impostata su una "
-                    "cartella che la contiene."),
+    "res_empty": (
+        "Enter the path of a sweep folder.",
+        "Indica il percorso di una cartella di esplorazione.",
+    ),
+    "res_outside": (
+        "{path} is outside the folder this app may read ({root}). Move the sweep "
+        "there, or start the app with WILLSIM_RESULTS_ROOT set to a folder that "
+        "contains it.",
+        "{path} è fuori dalla cartella che l'app può leggere ({root}). Sposta lì "
+        "l'esplorazione, oppure avvia l'app con WILLSIM_RESULTS_ROOT impostata su una "
+        "cartella che la contiene.",
+    ),
     "res_missing": ("There is no folder {path}.", "La cartella {path} non esiste."),
-    "res_not_sweep": ("{path} is not a willsim sweep folder (it has no {manifest}). Make one "
-                      "with: willsim sweep SPEC --out DIR",
-                      "{path} non è una cartella di esplorazione di willsim (manca {manifest}). "
-                      "Creane una con: willsim sweep SPEC --out DIR"),
-    "res_unreadable": ("{path} could not be read as a sweep: {error}",
-                       "Impossibile leggere {path} come esplorazione: {error}"),
+    "res_not_sweep": (
+        "{path} is not a willsim sweep folder (it has no {manifest}). Make one "
+        "with: willsim sweep SPEC --out DIR",
+        "{path} non è una cartella di esplorazione di willsim (manca {manifest}). "
+        "Creane una con: willsim sweep SPEC --out DIR",
+    ),
+    "res_unreadable": (
+        "{path} could not be read as a sweep: {error}",
+        "Impossibile leggere {path} come esplorazione: {error}",
+    ),
     "res_about": ("About this sweep", "Informazioni sull'esplorazione"),
     "res_field": ("Field", "Voce"),
     "res_value": ("Value", "Valore"),
@@ -73,38 +83,52 @@ STRINGS: dict[str, tuple[str, str]] = {
     "res_created": ("Created", "Creata"),
     "res_versions": ("Versions", "Versioni"),
     "res_hash": ("Spec hash", "Hash della specifica"),
-    "res_end": ("End-of-run figures over all runs", "Valori di fine simulazione su tutte le "
-                                                    "simulazioni"),
+    "res_end": (
+        "End-of-run figures over all runs",
+        "Valori di fine simulazione su tutte le simulazioni",
+    ),
     "res_median": ("Median", "Mediana"),
     "res_band90": ("90% of runs", "90% delle simulazioni"),
     "res_n": ("Runs", "Simulazioni"),
-    "res_over_time": ("Over time: median and 90% band over runs",
-                      "Nel tempo: mediana e fascia del 90% delle simulazioni"),
-    "res_no_weekly": ("This sweep kept no weekly series (timeseries = false).",
-                      "Questa esplorazione non ha salvato le serie settimanali "
-                      "(timeseries = false)."),
+    "res_over_time": (
+        "Over time: median and 90% band over runs",
+        "Nel tempo: mediana e fascia del 90% delle simulazioni",
+    ),
+    "res_no_weekly": (
+        "This sweep kept no weekly series (timeseries = false).",
+        "Questa esplorazione non ha salvato le serie settimanali (timeseries = false).",
+    ),
     "res_matters": ("What matters most", "Che cosa conta di più"),
     "res_output": ("Output", "Risultato"),
-    "res_sobol": ("Total Sobol index: the share of the output's variance due to each parameter, "
-                  "its interactions included.",
-                  "Indice di Sobol totale: la quota della varianza del risultato dovuta a ogni "
-                  "parametro, interazioni comprese."),
-    "res_morris": ("Morris μ*: the mean absolute change of the output when a parameter moves "
-                   "across its whole range.",
-                   "μ* di Morris: la variazione assoluta media del risultato quando un parametro "
-                   "percorre tutto il suo intervallo."),
-    "res_spearman": ("Spearman rank correlation of each parameter with the output over the "
-                     "design points (a factorial or Latin-hypercube design has no Sobol or "
-                     "Morris indices).",
-                     "Correlazione di rango di Spearman di ogni parametro con il risultato sui "
-                     "punti del disegno (un disegno fattoriale o a ipercubo latino non ha indici "
-                     "di Sobol o di Morris)."),
-    "res_no_sensitivity": ("No sensitivity figures: {error}",
-                           "Nessuna analisi di sensibilità: {error}"),
-    "res_reproduce": ("Save the spec file, then run these commands to make the same sweep and "
-                      "its analysis:",
-                      "Salva il file di specifica, poi esegui questi comandi per ripetere la "
-                      "stessa esplorazione e la sua analisi:"),
+    "res_sobol": (
+        "Total Sobol index: the share of the output's variance due to each parameter, "
+        "its interactions included.",
+        "Indice di Sobol totale: la quota della varianza del risultato dovuta a ogni "
+        "parametro, interazioni comprese.",
+    ),
+    "res_morris": (
+        "Morris μ*: the mean absolute change of the output when a parameter moves "
+        "across its whole range.",
+        "μ* di Morris: la variazione assoluta media del risultato quando un parametro "
+        "percorre tutto il suo intervallo.",
+    ),
+    "res_spearman": (
+        "Spearman rank correlation of each parameter with the output over the "
+        "design points (a factorial or Latin-hypercube design has no Sobol or "
+        "Morris indices).",
+        "Correlazione di rango di Spearman di ogni parametro con il risultato sui "
+        "punti del disegno (un disegno fattoriale o a ipercubo latino non ha indici "
+        "di Sobol o di Morris).",
+    ),
+    "res_no_sensitivity": (
+        "No sensitivity figures: {error}",
+        "Nessuna analisi di sensibilità: {error}",
+    ),
+    "res_reproduce": (
+        "Save the spec file, then run these commands to make the same sweep and its analysis:",
+        "Salva il file di specifica, poi esegui questi comandi per ripetere la "
+        "stessa esplorazione e la sua analisi:",
+    ),
     "res_spec": ("Download the spec file", "Scarica il file di specifica"),
 }
 i18n.add_strings(STRINGS)
@@ -159,8 +183,11 @@ def find_sweeps(root: Path | None = None, depth: int = 3, limit: int = 50) -> li
             except OSError:
                 continue
             for e in entries:
-                if not e.is_dir(follow_symlinks=False) or e.name.startswith(".") \
-                        or e.name in SKIP_DIRS:
+                if (
+                    not e.is_dir(follow_symlinks=False)
+                    or e.name.startswith(".")
+                    or e.name in SKIP_DIRS
+                ):
                     continue
                 if (Path(e.path) / MANIFEST).is_file():
                     found.append(str(Path(e.path).relative_to(root)))
@@ -207,14 +234,29 @@ def load_sweep(path: Path) -> SweepView:
         raise FolderError("res_unreadable", path=str(path), error=str(exc)) from None
     summary = data[data["kind"] == "summary"]
     grouped = summary.groupby("indicator", observed=True, sort=False)["value"]
-    stats = pd.DataFrame({"runs": grouped.count(), "mean": grouped.mean(),
-                          "p05": grouped.quantile(0.05), "median": grouped.median(),
-                          "p95": grouped.quantile(0.95)}).reset_index()
+    stats = pd.DataFrame(
+        {
+            "runs": grouped.count(),
+            "mean": grouped.mean(),
+            "p05": grouped.quantile(0.05),
+            "median": grouped.median(),
+            "p95": grouped.quantile(0.95),
+        }
+    ).reset_index()
     weekly = data[data["kind"] == "week"]
-    band = bands(weekly) if not weekly.empty else pd.DataFrame(
-        columns=["indicator", "week", "p05", "median", "p95", "runs"])
-    view = SweepView(path=path, manifest=manifest, stats=stats, bands=band,
-                     runs_done=int(data["run_key"].nunique()), failed=len(store.failed()))
+    band = (
+        bands(weekly)
+        if not weekly.empty
+        else pd.DataFrame(columns=["indicator", "week", "p05", "median", "p95", "runs"])
+    )
+    view = SweepView(
+        path=path,
+        manifest=manifest,
+        stats=stats,
+        bands=band,
+        runs_done=int(data["run_key"].nunique()),
+        failed=len(store.failed()),
+    )
     try:
         view.method, view.sensitivity = sensitivity(store, summary)
     except Exception as exc:  # SALib and SpecError: the page still shows the rest
@@ -232,21 +274,34 @@ def spec_toml(spec: dict[str, Any]) -> str:
     from willsim.experiments.design import SWEEP_KEYS
 
     lines = ["[sweep]"]
-    for key in ("name", "description", "scenario", "design", "samples", "replicates", "seed",
-                "outputs", "timeseries", "groups", "common_seeds", "second_order", "levels"):
+    for key in (
+        "name",
+        "description",
+        "scenario",
+        "design",
+        "samples",
+        "replicates",
+        "seed",
+        "outputs",
+        "timeseries",
+        "groups",
+        "common_seeds",
+        "second_order",
+        "levels",
+    ):
         if key in SWEEP_KEYS and spec.get(key) is not None:
             lines.append(f"{key} = {_toml_value(spec[key])}")
     if spec.get("fixed"):
-        lines += ["", "[fixed]"] + [f"{_toml_value(k)} = {_toml_value(v)}"
-                                    for k, v in spec["fixed"].items()]
+        lines += ["", "[fixed]"] + [
+            f"{_toml_value(k)} = {_toml_value(v)}" for k, v in spec["fixed"].items()
+        ]
     for factor in spec.get("factors", []):
         lines += ["", f"[vary.{_toml_value(factor['key'])}]"]
         if "values" in factor:
             lines.append(f"values = {_toml_value(list(factor['values']))}")
             continue
         lines.append(f"range = {_toml_value([factor['low'], factor['high']])}")
-        if factor.get("distribution", "uniform") != "uniform" or spec.get("design") != \
-                "factorial":
+        if factor.get("distribution", "uniform") != "uniform" or spec.get("design") != "factorial":
             lines.append(f"distribution = {_toml_value(factor.get('distribution', 'uniform'))}")
         for key in ("steps", "mode", "mean", "sd"):
             if factor.get(key) is not None:
@@ -259,8 +314,12 @@ def commands(view: SweepView, root: Path | None = None) -> str:
     root = (root or results_root()).resolve()
     out = view.path.relative_to(root) if view.path.is_relative_to(root) else view.path
     spec = f"{view.name}.toml"
-    return "\n".join([shlex.join(["willsim", "sweep", spec, "--out", str(out)]),
-                      shlex.join(["willsim", "results", str(out)])])
+    return "\n".join(
+        [
+            shlex.join(["willsim", "sweep", spec, "--out", str(out)]),
+            shlex.join(["willsim", "results", str(out)]),
+        ]
+    )
 
 
 def stats_table(stats: pd.DataFrame, language: str) -> pd.DataFrame:
@@ -269,11 +328,15 @@ def stats_table(stats: pd.DataFrame, language: str) -> pd.DataFrame:
     for r in stats.to_dict("records"):
         ind = INDICATORS.get(r["indicator"])
         unit = ind.unit if ind else ""
-        rows.append({tr("indicator"): ind.label_in(language) if ind else r["indicator"],
-                     tr("res_median"): i18n.fmt_value(r["median"], unit, language),
-                     tr("res_band90"): f"{i18n.fmt_value(r['p05'], unit, language)} – "
-                                       f"{i18n.fmt_value(r['p95'], unit, language)}",
-                     tr("res_n"): int(r["runs"])})
+        rows.append(
+            {
+                tr("indicator"): ind.label_in(language) if ind else r["indicator"],
+                tr("res_median"): i18n.fmt_value(r["median"], unit, language),
+                tr("res_band90"): f"{i18n.fmt_value(r['p05'], unit, language)} – "
+                f"{i18n.fmt_value(r['p95'], unit, language)}",
+                tr("res_n"): int(r["runs"]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -299,20 +362,27 @@ def _when(stamp: Any) -> str:
 
 def about_table(view: SweepView) -> pd.DataFrame:
     m, spec = view.manifest, view.spec
-    factors = ", ".join(f"{i18n.param_label(f['key'])} ({f['key']})" if f["key"] in PARAMETERS
-                        else f["key"] for f in spec.get("factors", []))
+    factors = ", ".join(
+        f"{i18n.param_label(f['key'])} ({f['key']})" if f["key"] in PARAMETERS else f["key"]
+        for f in spec.get("factors", [])
+    )
     design = str(spec.get("design", ""))
-    rows = [(tr("res_name"), view.name),
-            (tr("res_design"), i18n.pick(DESIGN_NAMES.get(design, (design, design)))),
-            (tr("res_base"), f"{spec.get('scenario', '')} ({spec.get('scenario_hash', '')})"),
-            (tr("res_varied"), factors),
-            (tr("res_runs"), f"{view.runs_done} / {m.get('runs', '?')} ({view.failed})"),
-            (tr("res_seeds"), f"{spec.get('replicates', '')}, {spec.get('seed', '')}"),
-            (tr("res_created"), _when(m.get("created", ""))),
-            (tr("res_versions"), f"willsim {m.get('willsim_version', '?')}, Mesa "
-                                 f"{m.get('mesa_version', '?')}, commit "
-                                 f"{str(m.get('git_commit') or '?')[:12]}"),
-            (tr("res_hash"), str(m.get("spec_hash", "")))]
+    rows = [
+        (tr("res_name"), view.name),
+        (tr("res_design"), i18n.pick(DESIGN_NAMES.get(design, (design, design)))),
+        (tr("res_base"), f"{spec.get('scenario', '')} ({spec.get('scenario_hash', '')})"),
+        (tr("res_varied"), factors),
+        (tr("res_runs"), f"{view.runs_done} / {m.get('runs', '?')} ({view.failed})"),
+        (tr("res_seeds"), f"{spec.get('replicates', '')}, {spec.get('seed', '')}"),
+        (tr("res_created"), _when(m.get("created", ""))),
+        (
+            tr("res_versions"),
+            f"willsim {m.get('willsim_version', '?')}, Mesa "
+            f"{m.get('mesa_version', '?')}, commit "
+            f"{str(m.get('git_commit') or '?')[:12]}",
+        ),
+        (tr("res_hash"), str(m.get("spec_hash", ""))),
+    ]
     return pd.DataFrame(rows, columns=[tr("res_field"), tr("res_value")])
 
 
@@ -344,15 +414,24 @@ def ResultsPage():
         solara.Markdown(tr("res_help", root=str(root)))
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             if found:
-                solara.v.Select(label=tr("res_found"), items=found,
-                                v_model=folder.value if folder.value in found else None,
-                                on_v_model=lambda v: folder.set(v or ""),
-                                style_="max-width: 24em", class_="sweep-select")
-            solara.InputText(tr("res_folder"), value=folder, continuous_update=True,
-                             style={"min-width": "28em"})
-            solara.Button(tr("res_open"), color="primary", classes=["btn-open-sweep"],
-                          disabled=open_task.pending,
-                          on_click=lambda: open_task(folder.value))
+                solara.v.Select(
+                    label=tr("res_found"),
+                    items=found,
+                    v_model=folder.value if folder.value in found else None,
+                    on_v_model=lambda v: folder.set(v or ""),
+                    style_="max-width: 24em",
+                    class_="sweep-select",
+                )
+            solara.InputText(
+                tr("res_folder"), value=folder, continuous_update=True, style={"min-width": "28em"}
+            )
+            solara.Button(
+                tr("res_open"),
+                color="primary",
+                classes=["btn-open-sweep"],
+                disabled=open_task.pending,
+                on_click=lambda: open_task(folder.value),
+            )
         with solara.Div():
             if open_task.pending:
                 solara.ProgressLinear(True)
@@ -369,25 +448,32 @@ def ResultsPage():
 @solara.component
 def SweepResults(view: SweepView):
     language = i18n.lang.value
-    outputs = list(dict.fromkeys(view.sensitivity["output"])) if not view.sensitivity.empty \
-        else []
+    outputs = list(dict.fromkeys(view.sensitivity["output"])) if not view.sensitivity.empty else []
     output, set_output = solara.use_state(outputs[0] if outputs else "")
     current = output if output in outputs else (outputs[0] if outputs else "")
     value = SENSITIVITY_VALUE.get(view.method or "", "")
     stem = f"willsim-sweep-{view.name}"
-    band_fig = solara.use_memo(lambda: charts.sweep_bands_figure(view.bands, language)
-                               if not view.bands.empty else None, [id(view), language])
-    sens_fig = solara.use_memo(lambda: charts.sensitivity_figure(view.sensitivity, value,
-                                                                 current, language)
-                               if current else None, [id(view), current, language])
+    band_fig = solara.use_memo(
+        lambda: charts.sweep_bands_figure(view.bands, language) if not view.bands.empty else None,
+        [id(view), language],
+    )
+    sens_fig = solara.use_memo(
+        lambda: (
+            charts.sensitivity_figure(view.sensitivity, value, current, language)
+            if current
+            else None
+        ),
+        [id(view), current, language],
+    )
     spec_text = solara.use_memo(lambda: spec_toml(view.spec).encode("utf-8"), [id(view)])
     with solara.Column(classes=["sweep-results"]):
         solara.Markdown(f"#### {tr('res_about')}")
         solara.DataFrame(about_table(view), items_per_page=12)
 
         solara.Markdown(f"#### {tr('res_end')}")
-        TableView(stats_table(view.stats, language), view.stats, f"{stem}-summary",
-                  ["sweep-summary"])
+        TableView(
+            stats_table(view.stats, language), view.stats, f"{stem}-summary", ["sweep-summary"]
+        )
 
         solara.Markdown(f"#### {tr('res_over_time')}")
         with solara.Column(classes=["sweep-bands"]):
@@ -403,16 +489,30 @@ def SweepResults(view: SweepView):
                 solara.Info(tr("res_no_sensitivity", error=view.sensitivity_error or "–"))
             else:
                 solara.Text(tr(f"res_{view.method}"), style={"font-size": "0.85em"})
-                solara.v.Select(label=tr("res_output"), v_model=current, on_v_model=set_output,
-                                items=[{"text": INDICATORS[k].label_in(language)
-                                        if k in INDICATORS else k, "value": k}
-                                       for k in outputs], style_="max-width: 24em")
-                ChartView(sens_fig, f"{stem}-{view.method}-{current}",
-                          [id(view), current, language])
+                solara.v.Select(
+                    label=tr("res_output"),
+                    v_model=current,
+                    on_v_model=set_output,
+                    items=[
+                        {
+                            "text": INDICATORS[k].label_in(language) if k in INDICATORS else k,
+                            "value": k,
+                        }
+                        for k in outputs
+                    ],
+                    style_="max-width: 24em",
+                )
+                ChartView(
+                    sens_fig, f"{stem}-{view.method}-{current}", [id(view), current, language]
+                )
                 TableView(pd.DataFrame(), view.sensitivity, f"{stem}-{view.method}")
 
         solara.Markdown(f"#### {tr('reproduce')}")
-        solara.FileDownload(spec_text, filename=f"{view.name}.toml", label=tr("res_spec"),
-                            mime_type="application/toml")
+        solara.FileDownload(
+            spec_text,
+            filename=f"{view.name}.toml",
+            label=tr("res_spec"),
+            mime_type="application/toml",
+        )
         solara.Text(tr("res_reproduce"), style={"font-size": "0.85em"})
         solara.Preformatted(commands(view), class_="sweep-command", style_=WRAP)

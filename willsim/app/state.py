@@ -83,14 +83,17 @@ def resolve(ch: Choice, max_residents: int = MAX_RESIDENTS) -> Built:
             base = ch.scenario
         if ch.city:
             if ch.city not in available_cities():
-                raise ScenarioError(f"unknown city {ch.city!r}; valid cities: "
-                                    f"{', '.join(available_cities())}")
-            base_path = (Path(base) if ch.uploaded is not None
-                         else _scenario_path(str(base)))
+                raise ScenarioError(
+                    f"unknown city {ch.city!r}; valid cities: {', '.join(available_cities())}"
+                )
+            base_path = Path(base) if ch.uploaded is not None else _scenario_path(str(base))
             wrapper = Path(tmp) / "with_city.toml"
             name = load_scenario(base_path).name
-            wrapper.write_text(f'[scenario]\nname = "{name}"\ncity = "{ch.city}"\n'
-                               f"extends = {_toml_str(str(base_path))}\n", encoding="utf-8")
+            wrapper.write_text(
+                f'[scenario]\nname = "{name}"\ncity = "{ch.city}"\n'
+                f"extends = {_toml_str(str(base_path))}\n",
+                encoding="utf-8",
+            )
             base = wrapper
         scenario = load_scenario(base, overrides)
     population = int(scenario.params["city.population"])
@@ -98,8 +101,14 @@ def resolve(ch: Choice, max_residents: int = MAX_RESIDENTS) -> Built:
     if requested <= max_residents:
         return Built(scenario)
     scenario = _with_cap(scenario, max_residents)
-    return Built(scenario, {"cap": max_residents, "population": population,
-                            "city": scenario.city_label or scenario.city})
+    return Built(
+        scenario,
+        {
+            "cap": max_residents,
+            "population": population,
+            "city": scenario.city_label or scenario.city,
+        },
+    )
 
 
 def _with_cap(scenario: Scenario, cap: int) -> Scenario:
@@ -114,8 +123,9 @@ def _toml_str(text: str) -> str:
 
 def _scenario_path(name: str) -> Path:
     if name not in available_scenarios():
-        raise ScenarioError(f"unknown scenario {name!r}; valid scenarios: "
-                            f"{', '.join(available_scenarios())}")
+        raise ScenarioError(
+            f"unknown scenario {name!r}; valid scenarios: {', '.join(available_scenarios())}"
+        )
     for suffix in (".toml", ".yaml", ".yml"):
         path = SCENARIO_DIR / f"{name}{suffix}"
         if path.is_file():
@@ -133,8 +143,9 @@ def validate_upload(name: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -
     if suffix not in (".toml", ".yaml", ".yml"):
         raise ScenarioError(f"{name}: only .toml or .yaml scenario files are accepted")
     if len(data) > max_bytes:
-        raise ScenarioError(f"{name}: the file is {len(data) // 1024} KB; the limit is "
-                            f"{max_bytes // 1024} KB")
+        raise ScenarioError(
+            f"{name}: the file is {len(data) // 1024} KB; the limit is {max_bytes // 1024} KB"
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -148,10 +159,13 @@ def validate_upload(name: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -
         if isinstance(meta, dict):
             for key in ("city", "extends"):
                 ref = meta.get(key)
-                if ref is not None and (not isinstance(ref, str) or "/" in ref or "\\" in ref
-                                        or ref.startswith(".")):
-                    raise ScenarioError(f"{name}: scenario.{key} must name a bundled "
-                                        f"{'city' if key == 'city' else 'scenario'}, got {ref!r}")
+                if ref is not None and (
+                    not isinstance(ref, str) or "/" in ref or "\\" in ref or ref.startswith(".")
+                ):
+                    raise ScenarioError(
+                        f"{name}: scenario.{key} must name a bundled "
+                        f"{'city' if key == 'city' else 'scenario'}, got {ref!r}"
+                    )
         try:
             load_scenario(path)
         except ScenarioError as exc:

@@ -36,38 +36,61 @@ def bands(weekly: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
 
 def point_means(summary: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
     """End-of-run outputs averaged over the replicates of each design point (wide)."""
-    wide = summary.pivot_table(index="point", columns="indicator", values="value",
-                               aggfunc="mean", observed=True)
+    wide = summary.pivot_table(
+        index="point", columns="indicator", values="value", aggfunc="mean", observed=True
+    )
     return wide.sort_index()
 
 
-def sobol_indices(problem: dict[str, Any], y: np.ndarray, second_order: bool = False,
-                  seed: int = 0) -> pd.DataFrame:
+def sobol_indices(
+    problem: dict[str, Any], y: np.ndarray, second_order: bool = False, seed: int = 0
+) -> pd.DataFrame:
     """First-order and total Sobol indices (SALib) of one output: ``parameter, S1, S1_conf, ST,
     ST_conf``."""
     from SALib.analyze import sobol
 
-    res = sobol.analyze(problem, np.asarray(y, dtype=float), calc_second_order=second_order,
-                        seed=seed)
-    return pd.DataFrame({"parameter": problem["names"], "S1": res["S1"],
-                         "S1_conf": res["S1_conf"], "ST": res["ST"], "ST_conf": res["ST_conf"]})
+    res = sobol.analyze(
+        problem, np.asarray(y, dtype=float), calc_second_order=second_order, seed=seed
+    )
+    return pd.DataFrame(
+        {
+            "parameter": problem["names"],
+            "S1": res["S1"],
+            "S1_conf": res["S1_conf"],
+            "ST": res["ST"],
+            "ST_conf": res["ST_conf"],
+        }
+    )
 
 
-def morris_indices(problem: dict[str, Any], x: np.ndarray, y: np.ndarray, levels: int = 4,
-                   seed: int = 0) -> pd.DataFrame:
+def morris_indices(
+    problem: dict[str, Any], x: np.ndarray, y: np.ndarray, levels: int = 4, seed: int = 0
+) -> pd.DataFrame:
     """Morris elementary effects (SALib): ``parameter, mu, mu_star, sigma, mu_star_conf``.
     With the unit-hypercube ``x`` of a sweep, effects are per full range of each parameter."""
     from SALib.analyze import morris
 
-    res = morris.analyze(problem, np.asarray(x, dtype=float), np.asarray(y, dtype=float),
-                         num_levels=levels, seed=seed)
-    return pd.DataFrame({"parameter": problem["names"], "mu": res["mu"],
-                         "mu_star": res["mu_star"], "sigma": res["sigma"],
-                         "mu_star_conf": res["mu_star_conf"]})
+    res = morris.analyze(
+        problem,
+        np.asarray(x, dtype=float),
+        np.asarray(y, dtype=float),
+        num_levels=levels,
+        seed=seed,
+    )
+    return pd.DataFrame(
+        {
+            "parameter": problem["names"],
+            "mu": res["mu"],
+            "mu_star": res["mu_star"],
+            "sigma": res["sigma"],
+            "mu_star_conf": res["mu_star_conf"],
+        }
+    )
 
 
-def rank_correlations(points: pd.DataFrame, means: pd.DataFrame,
-                      names: Sequence[str]) -> pd.DataFrame:
+def rank_correlations(
+    points: pd.DataFrame, means: pd.DataFrame, names: Sequence[str]
+) -> pd.DataFrame:
     """Spearman correlation of each numeric parameter with each output, over design points."""
     from scipy import stats
 
@@ -79,8 +102,11 @@ def rank_correlations(points: pd.DataFrame, means: pd.DataFrame,
         for output in means.columns:
             y = means[output].reindex(points.index)
             ok = y.notna()
-            rho = (stats.spearmanr(x[ok], y[ok]).statistic if ok.sum() > 2 and y[ok].nunique() > 1
-                   else np.nan)
+            rho = (
+                stats.spearmanr(x[ok], y[ok]).statistic
+                if ok.sum() > 2 and y[ok].nunique() > 1
+                else np.nan
+            )
             rows.append({"output": output, "parameter": name, "spearman": float(rho)})
     return pd.DataFrame(rows)
 
@@ -98,9 +124,11 @@ def sensitivity(store: SweepStore, summary: pd.DataFrame) -> tuple[str, pd.DataF
     if method in ("sobol", "morris"):
         missing = sorted(set(points.index) - set(means.index))
         if missing:
-            raise SpecError(f"{store.root}: {len(missing)} design points have no finished run "
-                            f"(e.g. point {missing[0]}); {method} indices need every point. "
-                            "Run the sweep again with --resume")
+            raise SpecError(
+                f"{store.root}: {len(missing)} design points have no finished run "
+                f"(e.g. point {missing[0]}); {method} indices need every point. "
+                "Run the sweep again with --resume"
+            )
         problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
         tables = []
         for output in means.columns:
@@ -127,8 +155,11 @@ def summarise(root: str | Path, figures: bool = True) -> dict[str, Any]:
     out.mkdir(exist_ok=True)
     written: dict[str, Any] = {"tables": [], "figures": []}
     summary = data[data["kind"] == "summary"]
-    stats = (summary.groupby("indicator", observed=True)["value"]
-             .describe(percentiles=[0.05, 0.5, 0.95]).reset_index())
+    stats = (
+        summary.groupby("indicator", observed=True)["value"]
+        .describe(percentiles=[0.05, 0.5, 0.95])
+        .reset_index()
+    )
     stats.to_csv(out / "summary.csv", index=False)
     written["tables"].append(out / "summary.csv")
     written["summary"] = stats
@@ -173,11 +204,10 @@ def _plot_bands(band: pd.DataFrame, path: Path) -> Path:
     for ax, output in zip(axes.flat, outputs, strict=False):
         b = band[band["indicator"] == output]
         sns.lineplot(data=b, x="week", y="median", ax=ax, color="C0")
-        ax.fill_between(b["week"], b["p05"], b["p95"], alpha=0.25, color="C0",
-                        label="90% of runs")
+        ax.fill_between(b["week"], b["p05"], b["p95"], alpha=0.25, color="C0", label="90% of runs")
         ax.set_title(_label(output), fontsize=10)
         ax.set_ylabel("")
-    for ax in list(axes.flat)[len(outputs):]:
+    for ax in list(axes.flat)[len(outputs) :]:
         ax.set_visible(False)
     fig.suptitle("Median and 90% band over runs")
     fig.tight_layout()
@@ -194,9 +224,11 @@ def _plot_sensitivity(method: str, table: pd.DataFrame, path: Path) -> Path:
     import seaborn as sns
 
     sns.set_theme(style="whitegrid")
-    value, title = {"sobol": ("ST", "Total Sobol index"),
-                    "morris": ("mu_star", "Morris mu* (per full range)"),
-                    "spearman": ("spearman", "Spearman rank correlation")}[method]
+    value, title = {
+        "sobol": ("ST", "Total Sobol index"),
+        "morris": ("mu_star", "Morris mu* (per full range)"),
+        "spearman": ("spearman", "Spearman rank correlation"),
+    }[method]
     outputs = list(dict.fromkeys(table["output"]))
     cols = min(3, len(outputs))
     rows = -(-len(outputs) // cols)
@@ -208,7 +240,7 @@ def _plot_sensitivity(method: str, table: pd.DataFrame, path: Path) -> Path:
         ax.set_title(_label(output), fontsize=10)
         ax.set_xlabel(title)
         ax.set_ylabel("")
-    for ax in list(axes.flat)[len(outputs):]:
+    for ax in list(axes.flat)[len(outputs) :]:
         ax.set_visible(False)
     fig.suptitle(f"What matters most: {title}")
     fig.tight_layout()

@@ -19,19 +19,31 @@ from willsim.indicators import INDICATORS
 def add_parsers(sub: Any) -> None:
     """Register the experiment subcommands on the CLI's subparsers."""
     cmp = sub.add_parser("compare", help="compare scenarios on common seeds (paired differences)")
-    cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO",
-                     help="two or more scenarios (bundled names or paths); the first is the "
-                          "reference")
+    cmp.add_argument(
+        "scenarios",
+        nargs="+",
+        metavar="SCENARIO",
+        help="two or more scenarios (bundled names or paths); the first is the reference",
+    )
     cmp.add_argument("--replicates", type=int, default=20, help="common seeds (default 20)")
     cmp.add_argument("--weeks", type=int, help="weeks to simulate")
     cmp.add_argument("--residents", type=int, help="simulated residents (weighted sample)")
     cmp.add_argument("--seed", type=int, help="root seed of the common seeds")
-    cmp.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                     help="override a parameter in every scenario")
+    cmp.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter in every scenario",
+    )
     cmp.add_argument("--workers", type=int, help="processes (default: every core)")
-    cmp.add_argument("--precision", type=float, default=0.1,
-                     help="replication advisor: target half-width as a share of each "
-                          "difference (default 0.1)")
+    cmp.add_argument(
+        "--precision",
+        type=float,
+        default=0.1,
+        help="replication advisor: target half-width as a share of each difference (default 0.1)",
+    )
     cmp.add_argument("--out", help="folder for the tables (CSV and Parquet)")
 
     sw = sub.add_parser("sweep", help="run a sweep spec into a crash-safe, resumable store")
@@ -40,11 +52,15 @@ def add_parsers(sub: Any) -> None:
     sw.add_argument("--workers", type=int, help="processes (local) or local Dask workers")
     sw.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, tcp://host:port")
     sw.add_argument("--out", help="sweep folder (default runs/<spec name>)")
-    sw.add_argument("--resume", action="store_true",
-                    help="continue a sweep in --out: run only missing and failed runs")
+    sw.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue a sweep in --out: run only missing and failed runs",
+    )
     sw.add_argument("--shard", metavar="i/n", help="run only shard i of n (job arrays)")
-    sw.add_argument("--no-compact", action="store_true",
-                    help="skip writing results.parquet at the end")
+    sw.add_argument(
+        "--no-compact", action="store_true", help="skip writing results.parquet at the end"
+    )
 
     res = sub.add_parser("results", help="summarise a sweep folder: bands, sensitivity, figures")
     res.add_argument("dir", help="sweep folder")
@@ -71,8 +87,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for key, value in (("run.weeks", args.weeks), ("run.residents", args.residents)):
         if value is not None:
             overrides[key] = value
-    runs = run_paired(args.scenarios, replicates=args.replicates, overrides=overrides,
-                      seed=args.seed, workers=args.workers)
+    runs = run_paired(
+        args.scenarios,
+        replicates=args.replicates,
+        overrides=overrides,
+        seed=args.seed,
+        workers=args.workers,
+    )
     table = compare_table(runs)
     groups = group_table(runs)
     advice = replication_advice(table, relative=args.precision)
@@ -84,15 +105,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
         out = Path(args.out)
         for name, frame in (("summaries", runs.summaries), ("groups", runs.groups)):
             write_parquet(out / f"{name}.parquet", frame)
-        for name, frame in (("comparison", table), ("by_group", groups), ("advice", advice),
-                            ("value_for_money", economics[0])):
+        for name, frame in (
+            ("comparison", table),
+            ("by_group", groups),
+            ("advice", advice),
+            ("value_for_money", economics[0]),
+        ):
             frame.to_csv(out / f"{name}.csv", index=False)
         print(f"tables written to {out}", file=sys.stderr)
     return 0
 
 
-def format_compare(runs, table, groups, advice, precision: float = 0.1,
-                   economics: tuple[Any, list[str]] | None = None) -> str:
+def format_compare(
+    runs,
+    table,
+    groups,
+    advice,
+    precision: float = 0.1,
+    economics: tuple[Any, list[str]] | None = None,
+) -> str:
     """The compare report as text; ``economics`` is :func:`willsim.economics.value_for_money`'s
     result, shown as a "Value for money" section when given."""
     base = runs.scenarios[0]
@@ -103,25 +134,33 @@ def format_compare(runs, table, groups, advice, precision: float = 0.1,
         for row in block.itertuples():
             text = f"  {row.scenario:<24} mean {row.mean:>10.4g}"
             if row.scenario != base:
-                text += (f"   diff {row.diff:+.3g} [{row.ci_low:+.3g}, {row.ci_high:+.3g}]:"
-                         f" {row.summary}")
+                text += (
+                    f"   diff {row.diff:+.3g} [{row.ci_low:+.3g}, {row.ci_high:+.3g}]:"
+                    f" {row.summary}"
+                )
             lines.append(text)
     clear = groups[groups["verdict"].isin(["gains", "loses"])]
     lines += ["", "Who gains and who loses, by citizen group (95% interval excludes zero):"]
     if clear.empty:
         lines.append("  no group gains or loses clearly on these replicates")
-    for (name, ind, verdict), block in clear.groupby(["scenario", "indicator", "verdict"],
-                                                     sort=False):
+    for (name, ind, verdict), block in clear.groupby(
+        ["scenario", "indicator", "verdict"], sort=False
+    ):
         who = ", ".join(f"{r.group_var}={r.group} ({r.diff:+.3g})" for r in block.itertuples())
         lines.append(f"  {name} {verdict} on {INDICATORS[ind].label.lower()}: {who}")
     need = advice.dropna(subset=["replicates_needed"])
     need = need[need["diff"] != 0]
     if not need.empty:
-        lines += ["", f"Replication advisor: replicates for a 95% interval of +/- "
-                      f"{precision:.0%} of each difference (--precision):"]
+        lines += [
+            "",
+            f"Replication advisor: replicates for a 95% interval of +/- "
+            f"{precision:.0%} of each difference (--precision):",
+        ]
         for row in need.itertuples():
-            lines.append(f"  {row.scenario}, {row.indicator}: {int(row.replicates_needed)} "
-                         f"replicates (now {int(row.pairs)})")
+            lines.append(
+                f"  {row.scenario}, {row.indicator}: {int(row.replicates_needed)} "
+                f"replicates (now {int(row.pairs)})"
+            )
     if economics is not None:
         lines += format_value_for_money(*economics)
     return "\n".join(lines)
@@ -138,8 +177,9 @@ def format_value_for_money(table, assumptions: list[str]) -> list[str]:
         for row in block.itertuples():
             fmt = _VFM_FORMATS.get(row.unit, ",.4g")
             value = "n/a" if row.mean != row.mean else format(row.mean, fmt)
-            interval = ("" if row.ci_low != row.ci_low
-                        else f" [{row.ci_low:{fmt}}, {row.ci_high:{fmt}}]")
+            interval = (
+                "" if row.ci_low != row.ci_low else f" [{row.ci_low:{fmt}}, {row.ci_high:{fmt}}]"
+            )
             note = f"  ({row.note})" if row.note else ""
             lines.append(f"    {row.label}: {value}{interval} {row.unit}{note}")
     lines.append("  Assumptions:")
@@ -156,9 +196,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise SpecError("--scheduler applies to --engine dask")
     spec = load_spec(args.spec)
     out = Path(args.out) if args.out else Path("runs") / spec.name
-    report = run_sweep(spec, out, engine=args.engine, workers=args.workers,
-                       scheduler=args.scheduler, resume=args.resume, shard=shard,
-                       compact=not args.no_compact)
+    report = run_sweep(
+        spec,
+        out,
+        engine=args.engine,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        resume=args.resume,
+        shard=shard,
+        compact=not args.no_compact,
+    )
     print(report.text())
     return 1 if report.failed else 0
 

@@ -28,18 +28,48 @@ from willsim.runner import replicate_seeds
 from willsim.scenario import Scenario, load_scenario, with_overrides
 
 KEY_INDICATORS: tuple[str, ...] = (
-    "mean_wait_weeks", "time_to_first_help_weeks", "unmet_need_share", "non_take_up_share",
-    "coverage", "crises_per_1000", "isolated_share", "quality_of_life", "needs_resolved",
-    "public_spending_eur", "out_of_pocket_eur",
+    "mean_wait_weeks",
+    "time_to_first_help_weeks",
+    "unmet_need_share",
+    "non_take_up_share",
+    "coverage",
+    "crises_per_1000",
+    "isolated_share",
+    "quality_of_life",
+    "needs_resolved",
+    "public_spending_eur",
+    "out_of_pocket_eur",
 )
-LOWER_IS_BETTER = {"mean_wait_weeks", "time_to_first_help_weeks", "unmet_need_share",
-                   "people_with_unmet_need", "unmet_care_hours", "latent_needs",
-                   "non_take_up_share", "crises", "crises_per_1000", "waiting_list",
-                   "mean_queue_length", "isolated_share", "out_of_pocket_eur",
-                   "spending_hospital_eur", "spending_residential_eur", "spending_housing_eur",
-                   "cost_per_need_resolved", "equity_gap_digital", "equity_gap_income"}
-HIGHER_IS_BETTER = {"coverage", "first_helped", "neet_activated", "quality_of_life", "qol_years",
-                    "needs_resolved", "trust"}
+LOWER_IS_BETTER = {
+    "mean_wait_weeks",
+    "time_to_first_help_weeks",
+    "unmet_need_share",
+    "people_with_unmet_need",
+    "unmet_care_hours",
+    "latent_needs",
+    "non_take_up_share",
+    "crises",
+    "crises_per_1000",
+    "waiting_list",
+    "mean_queue_length",
+    "isolated_share",
+    "out_of_pocket_eur",
+    "spending_hospital_eur",
+    "spending_residential_eur",
+    "spending_housing_eur",
+    "cost_per_need_resolved",
+    "equity_gap_digital",
+    "equity_gap_income",
+}
+HIGHER_IS_BETTER = {
+    "coverage",
+    "first_helped",
+    "neet_activated",
+    "quality_of_life",
+    "qol_years",
+    "needs_resolved",
+    "trust",
+}
 
 
 @dataclass
@@ -82,9 +112,14 @@ def _labels(scenarios: Sequence[Scenario]) -> list[str]:
     return labels
 
 
-def run_paired(scenarios: Sequence[str | Scenario], replicates: int = 10,
-               overrides: Mapping[str, Any] | None = None, seed: int | None = None,
-               workers: int | None = 1, engine: str = "local") -> PairedRuns:
+def run_paired(
+    scenarios: Sequence[str | Scenario],
+    replicates: int = 10,
+    overrides: Mapping[str, Any] | None = None,
+    seed: int | None = None,
+    workers: int | None = 1,
+    engine: str = "local",
+) -> PairedRuns:
     """Run each scenario on the same ``replicates`` seeds (spawned from ``seed``, default the
     first scenario's ``run.seed``). ``overrides`` apply to every scenario (e.g. ``run.weeks``)."""
     from willsim.experiments.engines import run_tasks
@@ -93,29 +128,48 @@ def run_paired(scenarios: Sequence[str | Scenario], replicates: int = 10,
         raise SpecError("compare needs at least two scenarios")
     if replicates < 2:
         raise SpecError(f"compare needs at least 2 replicates for an interval, got {replicates}")
-    loaded = [with_overrides(s, dict(overrides or {})) if isinstance(s, Scenario)
-              else load_scenario(s, overrides) for s in scenarios]
+    loaded = [
+        with_overrides(s, dict(overrides or {}))
+        if isinstance(s, Scenario)
+        else load_scenario(s, overrides)
+        for s in scenarios
+    ]
     labels = _labels(loaded)
     root = int(loaded[0].params["run.seed"]) if seed is None else int(seed)
     seeds = replicate_seeds(root, replicates)
-    tasks = [_PairTask(f"{i}-{r}", sc, labels[i], r, s)
-             for i, sc in enumerate(loaded) for r, s in enumerate(seeds)]
+    tasks = [
+        _PairTask(f"{i}-{r}", sc, labels[i], r, s)
+        for i, sc in enumerate(loaded)
+        for r, s in enumerate(seeds)
+    ]
     by_key = {t.key: t for t in tasks}
     rows, groups = [], []
-    outcomes = (run_tasks(tasks, _run_pair_task, engine="serial") if workers == 1
-                else run_tasks(tasks, _run_pair_task, engine=engine, workers=workers))
+    outcomes = (
+        run_tasks(tasks, _run_pair_task, engine="serial")
+        if workers == 1
+        else run_tasks(tasks, _run_pair_task, engine=engine, workers=workers)
+    )
     for out in outcomes:
         if not out.ok:
             raise RuntimeError(f"run {out.key} failed: {out.error}")
         t = by_key[out.key]
         summ, gs = out.result
-        rows += [{"scenario": t.label, "replicate": t.replicate, "seed": t.seed,
-                  "indicator": k, "value": v} for k, v in summ.items()]
+        rows += [
+            {
+                "scenario": t.label,
+                "replicate": t.replicate,
+                "seed": t.seed,
+                "indicator": k,
+                "value": v,
+            }
+            for k, v in summ.items()
+        ]
         groups.append(gs.assign(scenario=t.label, replicate=t.replicate, seed=t.seed))
     summaries = pd.DataFrame(rows).sort_values(["scenario", "replicate"], key=_order(labels))
     group_df = pd.concat(groups, ignore_index=True)
-    group_df = group_df[["scenario", "replicate", "seed", "group_var", "group", "indicator",
-                         "value"]]
+    group_df = group_df[
+        ["scenario", "replicate", "seed", "group_var", "group", "indicator", "value"]
+    ]
     return PairedRuns(labels, seeds, summaries.reset_index(drop=True), group_df)
 
 
@@ -161,13 +215,17 @@ def robustness_line(indicator: str, diffs: np.ndarray, lo: float, hi: float) -> 
         return f"the same {label} in all {d.size} paired runs"
     word, count = ("lower", lower) if lower >= higher else ("higher", higher)
     robust = (not math.isnan(lo)) and (lo > 0 or hi < 0)
-    verdict = (f"robust: 95% interval {lo:.3g} to {hi:.3g} excludes zero" if robust
-               else "not robust: the 95% interval includes zero")
+    verdict = (
+        f"robust: 95% interval {lo:.3g} to {hi:.3g} excludes zero"
+        if robust
+        else "not robust: the 95% interval includes zero"
+    )
     return f"{word} {label} in {count} of {d.size} paired runs ({verdict})"
 
 
-def compare_table(runs: PairedRuns, indicators: Sequence[str] = KEY_INDICATORS,
-                  conf: float = 0.95) -> pd.DataFrame:
+def compare_table(
+    runs: PairedRuns, indicators: Sequence[str] = KEY_INDICATORS, conf: float = 0.95
+) -> pd.DataFrame:
     """Per indicator and scenario: mean, and the paired difference against the first scenario
     with its interval, the counts of lower/higher pairs and a plain-language line."""
     base = runs.scenarios[0]
@@ -180,25 +238,39 @@ def compare_table(runs: PairedRuns, indicators: Sequence[str] = KEY_INDICATORS,
         block = wide.loc[ind]
         for name in runs.scenarios:
             values = block[name].to_numpy(dtype=float)
-            row = {"indicator": ind, "label": INDICATORS[ind].label, "unit": INDICATORS[ind].unit,
-                   "scenario": name, "mean": float(np.nanmean(values)) if
-                   np.isfinite(values).any() else math.nan, "n": int(np.isfinite(values).sum())}
+            row = {
+                "indicator": ind,
+                "label": INDICATORS[ind].label,
+                "unit": INDICATORS[ind].unit,
+                "scenario": name,
+                "mean": float(np.nanmean(values)) if np.isfinite(values).any() else math.nan,
+                "n": int(np.isfinite(values).sum()),
+            }
             if name != base:
                 diffs = values - block[base].to_numpy(dtype=float)
                 mean, lo, hi = t_interval(diffs, conf)
                 finite = diffs[~np.isnan(diffs)]
                 sd = float(finite.std(ddof=1)) if finite.size > 1 else math.nan
-                row.update({"diff": mean, "ci_low": lo, "ci_high": hi, "sd_diff": sd,
-                            "lower_in": int((finite < 0).sum()),
-                            "higher_in": int((finite > 0).sum()), "pairs": int(finite.size),
-                            "robust": bool((lo > 0) or (hi < 0)) if not math.isnan(lo) else False,
-                            "summary": robustness_line(ind, diffs, lo, hi)})
+                row.update(
+                    {
+                        "diff": mean,
+                        "ci_low": lo,
+                        "ci_high": hi,
+                        "sd_diff": sd,
+                        "lower_in": int((finite < 0).sum()),
+                        "higher_in": int((finite > 0).sum()),
+                        "pairs": int(finite.size),
+                        "robust": bool((lo > 0) or (hi < 0)) if not math.isnan(lo) else False,
+                        "summary": robustness_line(ind, diffs, lo, hi),
+                    }
+                )
             rows.append(row)
     return pd.DataFrame(rows)
 
 
-def group_table(runs: PairedRuns, indicators: Sequence[str] | None = None,
-                conf: float = 0.95) -> pd.DataFrame:
+def group_table(
+    runs: PairedRuns, indicators: Sequence[str] | None = None, conf: float = 0.95
+) -> pd.DataFrame:
     """By citizen group, the paired difference of each scenario against the first, and whether
     the group ``gains``, ``loses`` or shows ``no clear change`` (95% interval includes 0)."""
     base = runs.scenarios[0]
@@ -218,15 +290,27 @@ def group_table(runs: PairedRuns, indicators: Sequence[str] | None = None,
                 verdict = "higher" if lo > 0 else "lower"
             else:
                 verdict = "gains" if np.sign(mean) == direction else "loses"
-            rows.append({"scenario": name, "indicator": ind, "group_var": var, "group": grp,
-                         "base_mean": float(np.nanmean(block[base])) if
-                         np.isfinite(block[base]).any() else math.nan,
-                         "diff": mean, "ci_low": lo, "ci_high": hi, "verdict": verdict})
+            rows.append(
+                {
+                    "scenario": name,
+                    "indicator": ind,
+                    "group_var": var,
+                    "group": grp,
+                    "base_mean": float(np.nanmean(block[base]))
+                    if np.isfinite(block[base]).any()
+                    else math.nan,
+                    "diff": mean,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "verdict": verdict,
+                }
+            )
     return pd.DataFrame(rows)
 
 
-def replicates_needed(sd: float, half_width: float, conf: float = 0.95,
-                      max_n: int = 100_000) -> int | None:
+def replicates_needed(
+    sd: float, half_width: float, conf: float = 0.95, max_n: int = 100_000
+) -> int | None:
     """Smallest n whose t-interval of a paired difference with SD ``sd`` has ``half_width``."""
     from scipy import stats
 
@@ -242,17 +326,28 @@ def replicates_needed(sd: float, half_width: float, conf: float = 0.95,
     return None
 
 
-def replication_advice(table: pd.DataFrame, relative: float = 0.1,
-                       absolute: Mapping[str, float] | None = None,
-                       conf: float = 0.95) -> pd.DataFrame:
+def replication_advice(
+    table: pd.DataFrame,
+    relative: float = 0.1,
+    absolute: Mapping[str, float] | None = None,
+    conf: float = 0.95,
+) -> pd.DataFrame:
     """Replicates each difference needs for an interval half-width of ``relative`` × |mean
     difference| (or ``absolute[indicator]``), from the SD of the paired differences."""
     rows = []
     for row in table.dropna(subset=["sd_diff"]).itertuples():
         target = (absolute or {}).get(row.indicator, relative * abs(row.diff))
         current = (row.ci_high - row.ci_low) / 2
-        rows.append({"indicator": row.indicator, "scenario": row.scenario, "diff": row.diff,
-                     "sd_diff": row.sd_diff, "pairs": row.pairs, "half_width_now": current,
-                     "half_width_target": target,
-                     "replicates_needed": replicates_needed(row.sd_diff, target, conf)})
+        rows.append(
+            {
+                "indicator": row.indicator,
+                "scenario": row.scenario,
+                "diff": row.diff,
+                "sd_diff": row.sd_diff,
+                "pairs": row.pairs,
+                "half_width_now": current,
+                "half_width_target": target,
+                "replicates_needed": replicates_needed(row.sd_diff, target, conf),
+            }
+        )
     return pd.DataFrame(rows)

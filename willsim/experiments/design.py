@@ -62,11 +62,30 @@ from willsim.scenario import (
 DESIGNS = ("factorial", "lhs", "sobol", "morris")
 DISTRIBUTIONS = ("uniform", "triangular", "normal", "loguniform")
 SPEC_KEYS = {"sweep", "fixed", "vary"}
-SWEEP_KEYS = {"name", "scenario", "design", "samples", "replicates", "seed", "outputs",
-              "timeseries", "groups", "common_seeds", "second_order", "levels", "description"}
+SWEEP_KEYS = {
+    "name",
+    "scenario",
+    "design",
+    "samples",
+    "replicates",
+    "seed",
+    "outputs",
+    "timeseries",
+    "groups",
+    "common_seeds",
+    "second_order",
+    "levels",
+    "description",
+}
 VARY_KEYS = {"values", "range", "steps", "distribution", "mode", "mean", "sd"}
-DEFAULT_OUTPUTS = ("mean_wait_weeks", "unmet_need_share", "non_take_up_share", "coverage",
-                   "crises_per_1000", "public_spending_eur")
+DEFAULT_OUTPUTS = (
+    "mean_wait_weeks",
+    "unmet_need_share",
+    "non_take_up_share",
+    "coverage",
+    "crises_per_1000",
+    "public_spending_eur",
+)
 
 
 @dataclass(frozen=True)
@@ -147,20 +166,34 @@ class SweepSpec:
 
     def problem(self) -> dict[str, Any]:
         """The SALib problem on the unit hypercube."""
-        return {"num_vars": len(self.factors), "names": self.names,
-                "bounds": [[0.0, 1.0]] * len(self.factors)}
+        return {
+            "num_vars": len(self.factors),
+            "names": self.names,
+            "bounds": [[0.0, 1.0]] * len(self.factors),
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable form (for the manifest and the spec hash)."""
-        return {"name": self.name, "scenario": self.scenario.name,
-                "scenario_hash": self.scenario.hash, "design": self.design,
-                "factors": [{k: v for k, v in f.__dict__.items() if v is not None}
-                            for f in self.factors],
-                "replicates": self.replicates, "seed": self.seed, "samples": self.samples,
-                "outputs": list(self.outputs), "timeseries": self.timeseries,
-                "groups": self.groups, "common_seeds": self.common_seeds,
-                "second_order": self.second_order, "levels": self.levels, "fixed": self.fixed,
-                "description": self.description}
+        return {
+            "name": self.name,
+            "scenario": self.scenario.name,
+            "scenario_hash": self.scenario.hash,
+            "design": self.design,
+            "factors": [
+                {k: v for k, v in f.__dict__.items() if v is not None} for f in self.factors
+            ],
+            "replicates": self.replicates,
+            "seed": self.seed,
+            "samples": self.samples,
+            "outputs": list(self.outputs),
+            "timeseries": self.timeseries,
+            "groups": self.groups,
+            "common_seeds": self.common_seeds,
+            "second_order": self.second_order,
+            "levels": self.levels,
+            "fixed": self.fixed,
+            "description": self.description,
+        }
 
     @property
     def hash(self) -> str:
@@ -176,8 +209,11 @@ def _fail(where: str, message: str) -> SpecError:
 def _check_keys(found: Mapping[str, Any], allowed: set[str], where: str) -> None:
     unknown = sorted(set(found) - allowed)
     if unknown:
-        raise _fail(where, f"unknown key(s) {', '.join(map(repr, unknown))}; valid keys: "
-                           f"{', '.join(sorted(allowed))}")
+        raise _fail(
+            where,
+            f"unknown key(s) {', '.join(map(repr, unknown))}; valid keys: "
+            f"{', '.join(sorted(allowed))}",
+        )
 
 
 def _validate_value(key: str, value: Any, where: str) -> Any:
@@ -203,8 +239,9 @@ def parse_factor(key: str, table: Any, design: str, where: str) -> Factor:
     _check_keys(table, VARY_KEYS, where)
     param = PARAMETERS[key]
     if ("values" in table) == ("range" in table or "mean" in table):
-        raise _fail(where, "give either `values = [...]` or a `range = [low, high]` "
-                           "(with a distribution)")
+        raise _fail(
+            where, "give either `values = [...]` or a `range = [low, high]` (with a distribution)"
+        )
     if "values" in table:
         values = table["values"]
         if not isinstance(values, list) or not values:
@@ -214,8 +251,10 @@ def parse_factor(key: str, table: Any, design: str, where: str) -> Factor:
             raise _fail(where, f"`values` cannot be combined with {', '.join(sorted(extra))}")
         return Factor(key, values=tuple(_validate_value(key, v, where) for v in values))
     if param.length is not None or param.choices or isinstance(param.default, (bool, str)):
-        raise _fail(where, f"{key} is not a single number ({param.type_name}); "
-                           "vary it with `values = [...]`")
+        raise _fail(
+            where,
+            f"{key} is not a single number ({param.type_name}); vary it with `values = [...]`",
+        )
     dist = table.get("distribution", "uniform")
     if dist not in DISTRIBUTIONS:
         raise _fail(where, f"unknown distribution {dist!r}; valid: {', '.join(DISTRIBUTIONS)}")
@@ -254,8 +293,11 @@ def parse_factor(key: str, table: Any, design: str, where: str) -> Factor:
             raise _fail(where, f"`{name}` does not apply to a {dist} distribution")
     if design == "factorial":
         if dist != "uniform":
-            raise _fail(where, "a factorial design takes `values` or a uniform `range` with "
-                               "`steps`, not a distribution")
+            raise _fail(
+                where,
+                "a factorial design takes `values` or a uniform `range` with "
+                "`steps`, not a distribution",
+            )
         steps = table.get("steps")
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
             raise _fail(where, f"a factorial range needs `steps` (an integer >= 2), got {steps!r}")
@@ -276,8 +318,13 @@ def load_spec(path: str | os.PathLike, overrides: Mapping[str, Any] | None = Non
     return parse_spec(data, where, base_dir=path.parent, overrides=overrides, path=str(path))
 
 
-def parse_spec(data: Mapping[str, Any], where: str = "spec", base_dir: Path | None = None,
-               overrides: Mapping[str, Any] | None = None, path: str | None = None) -> SweepSpec:
+def parse_spec(
+    data: Mapping[str, Any],
+    where: str = "spec",
+    base_dir: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    path: str | None = None,
+) -> SweepSpec:
     """Validate a spec given as a dict (the parsed file)."""
     _check_keys(data, SPEC_KEYS, where)
     sweep = dict(data.get("sweep", {}))
@@ -290,8 +337,11 @@ def parse_spec(data: Mapping[str, Any], where: str = "spec", base_dir: Path | No
         raise _fail(where, f"unknown design {design!r}; valid designs: {', '.join(DESIGNS)}")
     vary = data.get("vary")
     if not isinstance(vary, Mapping) or not vary:
-        raise _fail(where, 'no parameters to vary; add at least one [vary."group.name"] table '
-                           "(run `willsim params` to list them)")
+        raise _fail(
+            where,
+            'no parameters to vary; add at least one [vary."group.name"] table '
+            "(run `willsim params` to list them)",
+        )
     factors = tuple(parse_factor(k, v, design, where) for k, v in vary.items())
     fixed = data.get("fixed", {})
     if not isinstance(fixed, Mapping):
@@ -315,8 +365,11 @@ def parse_spec(data: Mapping[str, Any], where: str = "spec", base_dir: Path | No
         raise _fail(where, f"sweep.outputs must be a non-empty list of indicators, got {outputs!r}")
     unknown = [o for o in outputs if o not in INDICATORS]
     if unknown:
-        raise _fail(where, f"unknown output(s) {', '.join(map(repr, unknown))}; valid outputs: "
-                           f"{', '.join(INDICATORS)}")
+        raise _fail(
+            where,
+            f"unknown output(s) {', '.join(map(repr, unknown))}; valid outputs: "
+            f"{', '.join(INDICATORS)}",
+        )
     replicates = _positive_int(sweep.get("replicates", 1), "sweep.replicates", where)
     seed = sweep.get("seed", int(scenario.params["run.seed"]))
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -324,8 +377,11 @@ def parse_spec(data: Mapping[str, Any], where: str = "spec", base_dir: Path | No
     samples = sweep.get("samples")
     if design != "factorial":
         if samples is None:
-            raise _fail(where, f"a {design} design needs sweep.samples "
-                               "(lhs: points; sobol: base N, a power of 2; morris: trajectories)")
+            raise _fail(
+                where,
+                f"a {design} design needs sweep.samples "
+                "(lhs: points; sobol: base N, a power of 2; morris: trajectories)",
+            )
         samples = _positive_int(samples, "sweep.samples", where)
         if design == "sobol" and samples & (samples - 1):
             raise _fail(where, f"a sobol design needs sweep.samples a power of 2, got {samples}")
@@ -333,16 +389,34 @@ def parse_spec(data: Mapping[str, Any], where: str = "spec", base_dir: Path | No
             raise _fail(where, f"a {design} design needs at least 2 varied parameters")
     elif samples is not None:
         raise _fail(where, "sweep.samples applies to lhs, sobol and morris designs only")
-    flags = {k: sweep.get(k, d) for k, d in (("timeseries", True), ("groups", False),
-                                             ("common_seeds", False), ("second_order", False))}
+    flags = {
+        k: sweep.get(k, d)
+        for k, d in (
+            ("timeseries", True),
+            ("groups", False),
+            ("common_seeds", False),
+            ("second_order", False),
+        )
+    }
     for k, v in flags.items():
         if not isinstance(v, bool):
             raise _fail(where, f"sweep.{k} must be true or false, got {v!r}")
     levels = _positive_int(sweep.get("levels", 4), "sweep.levels", where)
-    return SweepSpec(name=str(sweep.get("name", Path(where).stem)), scenario=scenario,
-                     design=design, factors=factors, replicates=replicates, seed=int(seed),
-                     samples=samples, outputs=tuple(outputs), levels=levels, fixed=dict(fixed),
-                     path=path, description=str(sweep.get("description", "")), **flags)
+    return SweepSpec(
+        name=str(sweep.get("name", Path(where).stem)),
+        scenario=scenario,
+        design=design,
+        factors=factors,
+        replicates=replicates,
+        seed=int(seed),
+        samples=samples,
+        outputs=tuple(outputs),
+        levels=levels,
+        fixed=dict(fixed),
+        path=path,
+        description=str(sweep.get("description", "")),
+        **flags,
+    )
 
 
 def _positive_int(value: Any, what: str, where: str) -> int:
@@ -351,8 +425,9 @@ def _positive_int(value: Any, what: str, where: str) -> int:
     return value
 
 
-def unit_sample(design: str, k: int, samples: int, seed: int, second_order: bool = False,
-                levels: int = 4) -> np.ndarray:
+def unit_sample(
+    design: str, k: int, samples: int, seed: int, second_order: bool = False, levels: int = 4
+) -> np.ndarray:
     """Points of a sampled design on the unit hypercube, shape ``(points, k)`` (SALib)."""
     problem = {"num_vars": k, "names": [f"x{i}" for i in range(k)], "bounds": [[0.0, 1.0]] * k}
     if design == "lhs":
@@ -374,10 +449,12 @@ def design_points(spec: SweepSpec) -> tuple[list[dict[str, Any]], np.ndarray | N
     """The design points (parameter values by key) and, for sampled designs, the unit matrix."""
     if spec.design == "factorial":
         grids = [f.levels() for f in spec.factors]
-        return [dict(zip(spec.names, combo, strict=True))
-                for combo in itertools.product(*grids)], None
-    unit = unit_sample(spec.design, len(spec.factors), spec.samples, spec.seed,
-                       spec.second_order, spec.levels)
+        return [
+            dict(zip(spec.names, combo, strict=True)) for combo in itertools.product(*grids)
+        ], None
+    unit = unit_sample(
+        spec.design, len(spec.factors), spec.samples, spec.seed, spec.second_order, spec.levels
+    )
     columns = [f.from_unit(unit[:, j]) for j, f in enumerate(spec.factors)]
     points = [dict(zip(spec.names, row, strict=True)) for row in zip(*columns, strict=True)]
     return points, unit
@@ -389,8 +466,10 @@ def run_key(scenario_hash: str, seed: int, version: str | None = None) -> str:
         import willsim
 
         version = willsim.__version__
-    blob = json.dumps({"model": "willsim", "version": version, "params": scenario_hash,
-                       "seed": int(seed)}, sort_keys=True)
+    blob = json.dumps(
+        {"model": "willsim", "version": version, "params": scenario_hash, "seed": int(seed)},
+        sort_keys=True,
+    )
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
 
@@ -399,8 +478,11 @@ def build_design(spec: SweepSpec) -> pd.DataFrame:
     (one column per dotted key) and, for sampled designs, unit coordinates ``u:<key>``."""
     points, unit = design_points(spec)
     n_runs = len(points) * spec.replicates
-    seeds = (spawn_seeds(spec.seed, spec.replicates) * len(points) if spec.common_seeds
-             else spawn_seeds(spec.seed, n_runs))
+    seeds = (
+        spawn_seeds(spec.seed, spec.replicates) * len(points)
+        if spec.common_seeds
+        else spawn_seeds(spec.seed, n_runs)
+    )
     rows = []
     for p, values in enumerate(points):
         try:
@@ -409,8 +491,14 @@ def build_design(spec: SweepSpec) -> pd.DataFrame:
             raise SpecError(f"design point {p} ({values}): {exc}") from None
         for r in range(spec.replicates):
             seed = seeds[p * spec.replicates + r]
-            row = {"run": len(rows), "run_key": run_key(scenario_hash, seed), "point": p,
-                   "replicate": r, "seed": seed, **values}
+            row = {
+                "run": len(rows),
+                "run_key": run_key(scenario_hash, seed),
+                "point": p,
+                "replicate": r,
+                "seed": seed,
+                **values,
+            }
             if unit is not None:
                 row.update({f"u:{k}": float(unit[p, j]) for j, k in enumerate(spec.names)})
             rows.append(row)
@@ -418,8 +506,10 @@ def build_design(spec: SweepSpec) -> pd.DataFrame:
     frame["seed"] = frame["seed"].astype("uint64")
     if frame["run_key"].duplicated().any():
         dup = frame.loc[frame["run_key"].duplicated(), "point"].tolist()[:5]
-        raise SpecError(f"the design repeats identical runs (points {dup}); with "
-                        "common_seeds, every design point must differ")
+        raise SpecError(
+            f"the design repeats identical runs (points {dup}); with "
+            "common_seeds, every design point must differ"
+        )
     return frame
 
 

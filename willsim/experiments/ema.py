@@ -33,8 +33,13 @@ from willsim.indicators import INDICATORS
 from willsim.params import PARAMETERS, ParameterError
 from willsim.scenario import Scenario, load_scenario, with_overrides
 
-DEFAULT_INDICATORS = ("unmet_need_share", "crises_per_1000", "non_take_up_share",
-                      "mean_wait_weeks", "public_spending_eur")
+DEFAULT_INDICATORS = (
+    "unmet_need_share",
+    "crises_per_1000",
+    "non_take_up_share",
+    "mean_wait_weeks",
+    "public_spending_eur",
+)
 REF, DELTA = "ref_", "delta_"
 EVALUATORS = ("sequential", "multiprocessing")
 PRIM_META = ("scenario", "policy", "model")
@@ -47,8 +52,9 @@ def ema():
             warnings.filterwarnings("ignore", message="ipyparallel not installed")
             import ema_workbench
     except ImportError:
-        raise SpecError("scenario discovery needs EMA Workbench: "
-                        "pip install 'willsim[ema]'") from None
+        raise SpecError(
+            "scenario discovery needs EMA Workbench: pip install 'willsim[ema]'"
+        ) from None
     return ema_workbench
 
 
@@ -83,8 +89,10 @@ def parameters(keys: Iterable[str] | Mapping[str, Bounds]) -> list[Any]:
         param = PARAMETERS[key]  # ParameterError naming close matches and the valid groups
         name = ema_name(key)
         if param.length is not None:
-            raise ParameterError(f"{key} is a list of {param.length} numbers; EMA parameters are "
-                                 "single values: vary a single-number parameter instead")
+            raise ParameterError(
+                f"{key} is a list of {param.length} numbers; EMA parameters are "
+                "single values: vary a single-number parameter instead"
+            )
         if isinstance(param.default, bool):
             if bounds is not None:
                 raise ParameterError(f"{key} is a flag (true | false); give no range for it")
@@ -93,8 +101,9 @@ def parameters(keys: Iterable[str] | Mapping[str, Bounds]) -> list[Any]:
             choices = list(param.choices) if bounds is None else list(bounds)
             bad = [c for c in choices if c not in param.choices]
             if bad or len(choices) < 2:
-                raise ParameterError(f"{key}: choices must be two or more of "
-                                     f"{param.range_text}, got {choices!r}")
+                raise ParameterError(
+                    f"{key}: choices must be two or more of {param.range_text}, got {choices!r}"
+                )
             out.append(wb.CategoricalParameter(name, choices))
         elif isinstance(param.default, str):
             raise ParameterError(f"{key} is free text; it cannot be sampled")
@@ -112,8 +121,9 @@ def _bounds(key: str, bounds: Bounds) -> tuple[float, float]:
     if bounds is None:
         low, high = param.low, param.high
         if low is None or high is None:
-            raise ParameterError(f"{key} has an open range {param.range_text}; "
-                                 "give (low, high) for it")
+            raise ParameterError(
+                f"{key} has an open range {param.range_text}; give (low, high) for it"
+            )
         return float(low), float(high)
     if len(bounds) != 2:
         raise ParameterError(f"{key}: expected (low, high), got {bounds!r}")
@@ -129,8 +139,9 @@ def _check_indicators(indicators: Iterable[str]) -> tuple[str, ...]:
         if key not in INDICATORS:
             close = difflib.get_close_matches(key, list(INDICATORS), n=3, cutoff=0.6)
             hint = f" Did you mean {' or '.join(close)}?" if close else ""
-            raise SpecError(f"unknown indicator {key!r}.{hint} Valid indicators: "
-                            f"{', '.join(INDICATORS)}")
+            raise SpecError(
+                f"unknown indicator {key!r}.{hint} Valid indicators: {', '.join(INDICATORS)}"
+            )
     if not indicators:
         raise SpecError("give at least one indicator as an outcome")
     return indicators
@@ -152,6 +163,7 @@ def outcomes(indicators: Iterable[str] = DEFAULT_INDICATORS, reference: bool = F
 
 
 # --- the model -------------------------------------------------------------------------------
+
 
 @dataclass
 class WillsimFunction:
@@ -220,14 +232,18 @@ def _as_parameters(spec: Iterable[str] | Mapping[str, Bounds] | Sequence[Any]) -
     return parameters(dict(items) if isinstance(spec, Mapping) else items)
 
 
-def build_model(uncertainties: Iterable[str] | Mapping[str, Bounds],
-                levers: Iterable[str] | Mapping[str, Bounds] = (),
-                indicators: Iterable[str] = DEFAULT_INDICATORS,
-                scenario: str | Scenario = "baseline",
-                reference: str | Scenario | None = None,
-                fixed: Mapping[str, Any] | None = None,
-                overrides: Mapping[str, Any] | None = None, replicates: int = 1,
-                seed: int | None = None, name: str = "willsim") -> Any:
+def build_model(
+    uncertainties: Iterable[str] | Mapping[str, Bounds],
+    levers: Iterable[str] | Mapping[str, Bounds] = (),
+    indicators: Iterable[str] = DEFAULT_INDICATORS,
+    scenario: str | Scenario = "baseline",
+    reference: str | Scenario | None = None,
+    fixed: Mapping[str, Any] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    replicates: int = 1,
+    seed: int | None = None,
+    name: str = "willsim",
+) -> Any:
     """An EMA ``Model`` that runs willsim.
 
     ``uncertainties`` and ``levers``: see :func:`parameters` (EMA parameters are also accepted).
@@ -246,11 +262,14 @@ def build_model(uncertainties: Iterable[str] | Mapping[str, Bounds],
     unc, lev = _as_parameters(uncertainties), _as_parameters(levers)
     keys = [param_key(p.name) for p in [*unc, *lev]]
     overrides = dict(overrides or {})
-    repeated = sorted({k for k in keys if keys.count(k) > 1}
-                      | (set(keys) & (set(fixed) | set(overrides))))
+    repeated = sorted(
+        {k for k in keys if keys.count(k) > 1} | (set(keys) & (set(fixed) | set(overrides)))
+    )
     if repeated:
-        raise SpecError(f"{', '.join(repeated)} given more than once (uncertainty, lever or "
-                        "fixed); each parameter may appear once")
+        raise SpecError(
+            f"{', '.join(repeated)} given more than once (uncertainty, lever or "
+            "fixed); each parameter may appear once"
+        )
     if not unc and not lev:
         raise SpecError("give at least one uncertainty or lever")
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -263,10 +282,12 @@ def build_model(uncertainties: Iterable[str] | Mapping[str, Bounds],
         clash = {k: v for k, v in _policy_keys(sc).items() if k in keys}
         if clash:
             key, label = next(iter(clash.items()))
-            raise SpecError(f"{key} is set by the policy {label!r} of scenario {sc.name!r}, "
-                            "which would override the sampled value; vary it in a scenario "
-                            "without that policy (e.g. baseline with outreach.enabled fixed "
-                            "true)")
+            raise SpecError(
+                f"{key} is set by the policy {label!r} of scenario {sc.name!r}, "
+                "which would override the sampled value; vary it in a scenario "
+                "without that policy (e.g. baseline with outreach.enabled fixed "
+                "true)"
+            )
     indicators = _check_indicators(indicators)
     root = int(base.params["run.seed"]) if seed is None else int(seed)
     function = WillsimFunction(base, indicators, tuple(replicate_seeds(root, replicates)), ref)
@@ -278,6 +299,7 @@ def build_model(uncertainties: Iterable[str] | Mapping[str, Bounds],
 
 
 # --- experiments -----------------------------------------------------------------------------
+
 
 def lhs_sampler(seed: int) -> Any:
     """EMA's Latin hypercube sampler, drawing from its own seeded ``numpy.random.Generator``.
@@ -301,9 +323,15 @@ def lhs_sampler(seed: int) -> Any:
     return SeededLHSSampler(np.random.default_rng(seed))
 
 
-def run_experiments(model: Any, scenarios: int = 16, policies: int = 0,
-                    evaluator: str = "sequential", processes: int | None = None,
-                    seed: int = 0, progress: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+def run_experiments(
+    model: Any,
+    scenarios: int = 16,
+    policies: int = 0,
+    evaluator: str = "sequential",
+    processes: int | None = None,
+    seed: int = 0,
+    progress: bool = False,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``perform_experiments`` on ``model``: ``scenarios`` Latin-hypercube samples of the
     uncertainties (× ``policies`` samples of the levers, if any).
 
@@ -326,8 +354,12 @@ def run_experiments(model: Any, scenarios: int = 16, policies: int = 0,
         ev = wb.MultiprocessingEvaluator(model, n_processes=processes)
     with ev:
         experiments, results = ev.perform_experiments(
-            scenarios=scenarios, policies=policies or None, uncertainty_sampling=sampler,
-            lever_sampling=sampler, log_progress=not progress)
+            scenarios=scenarios,
+            policies=policies or None,
+            uncertainty_sampling=sampler,
+            lever_sampling=sampler,
+            log_progress=not progress,
+        )
     names = {p.name: param_key(p.name) for p in [*model.uncertainties, *model.levers]}
     experiments = experiments.rename(columns=names)
     # EMA numbers scenarios with a process-wide counter: number them from 0 in every call
@@ -335,8 +367,12 @@ def run_experiments(model: Any, scenarios: int = 16, policies: int = 0,
     return experiments, pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in results.items()})
 
 
-def policy_fails(outcomes: pd.DataFrame, not_better: Iterable[str] = (),
-                 above: Mapping[str, float] | None = None, margin: float = 0.0) -> np.ndarray:
+def policy_fails(
+    outcomes: pd.DataFrame,
+    not_better: Iterable[str] = (),
+    above: Mapping[str, float] | None = None,
+    margin: float = 0.0,
+) -> np.ndarray:
     """Which experiments count as a failure of the policy (a boolean array).
 
     An experiment fails when, for any indicator of ``not_better``, the policy does not improve
@@ -349,8 +385,10 @@ def policy_fails(outcomes: pd.DataFrame, not_better: Iterable[str] = (),
     for key in not_better:
         col = DELTA + key
         if col not in outcomes:
-            raise SpecError(f"no outcome {col!r}: build the model with a reference scenario and "
-                            f"{key!r} among its indicators")
+            raise SpecError(
+                f"no outcome {col!r}: build the model with a reference scenario and "
+                f"{key!r} among its indicators"
+            )
         if key in LOWER_IS_BETTER:
             fails |= ~(outcomes[col].to_numpy() < -margin)
         elif key in HIGHER_IS_BETTER:
@@ -376,8 +414,7 @@ class Box:
 
     def text(self) -> str:
         """The box in one plain sentence per restriction."""
-        lines = [f"coverage {self.coverage:.0%}, density {self.density:.0%}, "
-                 f"mass {self.mass:.0%}"]
+        lines = [f"coverage {self.coverage:.0%}, density {self.density:.0%}, mass {self.mass:.0%}"]
         if self.limits.empty:
             lines.append("  no restriction: failures are spread over the whole space")
         for row in self.limits.itertuples():
@@ -388,9 +425,15 @@ class Box:
         return "\n".join(lines)
 
 
-def discover(experiments: pd.DataFrame, fails: np.ndarray | pd.Series,
-             threshold: float | None = None, max_boxes: int = 1, peel_alpha: float = 0.05,
-             mass_min: float = 0.05, columns: Sequence[str] | None = None) -> list[Box]:
+def discover(
+    experiments: pd.DataFrame,
+    fails: np.ndarray | pd.Series,
+    threshold: float | None = None,
+    max_boxes: int = 1,
+    peel_alpha: float = 0.05,
+    mass_min: float = 0.05,
+    columns: Sequence[str] | None = None,
+) -> list[Box]:
     """PRIM on the failures: up to ``max_boxes`` boxes of parameter values where they
     concentrate.
 
@@ -410,8 +453,15 @@ def discover(experiments: pd.DataFrame, fails: np.ndarray | pd.Series,
     if not y.any():
         raise SpecError("no experiment fails: PRIM has nothing to explain")
     if y.all():  # PRIM needs both classes; the whole space is the (trivial) box
-        return [Box(pd.DataFrame(columns=["parameter", "lower", "upper", "values"]),
-                    coverage=1.0, density=1.0, mass=1.0, prim_box=None)]
+        return [
+            Box(
+                pd.DataFrame(columns=["parameter", "lower", "upper", "values"]),
+                coverage=1.0,
+                density=1.0,
+                mass=1.0,
+                prim_box=None,
+            )
+        ]
     if threshold is None:
         threshold = max(0.7, (1.0 + y.mean()) / 2)
     if columns is None:
@@ -422,8 +472,13 @@ def discover(experiments: pd.DataFrame, fails: np.ndarray | pd.Series,
             x[col] = x[col].astype(str)
     with warnings.catch_warnings():  # EMA 2.5 drops a column in place, which pandas 3 deprecates
         warnings.filterwarnings("ignore", message="The inplace keyword")
-        finder = prim.Prim(x.reset_index(drop=True), y, threshold=threshold,
-                           peel_alpha=peel_alpha, mass_min=mass_min)
+        finder = prim.Prim(
+            x.reset_index(drop=True),
+            y,
+            threshold=threshold,
+            peel_alpha=peel_alpha,
+            mass_min=mass_min,
+        )
     boxes = []
     for _ in range(max_boxes):
         found = finder.find_box()
@@ -445,14 +500,17 @@ def _box(found: Any, init: pd.DataFrame) -> Box:
         lo, hi = lim[col].iloc[0], lim[col].iloc[1]
         if isinstance(lo, (set, frozenset)):
             if set(lo) != set(init[col].iloc[0]):
-                rows.append({"parameter": col, "lower": np.nan, "upper": np.nan,
-                             "values": set(lo)})
+                rows.append({"parameter": col, "lower": np.nan, "upper": np.nan, "values": set(lo)})
         elif lo > init[col].iloc[0] or hi < init[col].iloc[1]:
-            rows.append({"parameter": col, "lower": float(lo), "upper": float(hi),
-                         "values": None})
+            rows.append({"parameter": col, "lower": float(lo), "upper": float(hi), "values": None})
     limits = pd.DataFrame(rows, columns=["parameter", "lower", "upper", "values"])
-    return Box(limits=limits, coverage=float(found.coverage), density=float(found.density),
-               mass=float(found.mass), prim_box=found)
+    return Box(
+        limits=limits,
+        coverage=float(found.coverage),
+        density=float(found.density),
+        mass=float(found.mass),
+        prim_box=found,
+    )
 
 
 # --- the worked example: when does proactive outreach fail? ---------------------------------
@@ -466,14 +524,23 @@ OUTREACH_UNCERTAINTIES: dict[str, Bounds] = {
 }
 """Uncertainties of :func:`outreach_failure`: plausible ranges, narrower than the registry's."""
 
-OUTREACH_INDICATORS = ("time_to_first_help_weeks", "mean_wait_weeks", "non_take_up_share",
-                       "unmet_need_share", "public_spending_eur")
+OUTREACH_INDICATORS = (
+    "time_to_first_help_weeks",
+    "mean_wait_weeks",
+    "non_take_up_share",
+    "unmet_need_share",
+    "public_spending_eur",
+)
 
 FAILURES: dict[str, tuple[str, dict[str, Any]]] = {
-    "wait": ("outreach lengthens the wait for assessment by more than 0.1 weeks",
-             {"above": {DELTA + "mean_wait_weeks": 0.1}}),
-    "first_help": ("outreach does not shorten the time to first help",
-                   {"not_better": ["time_to_first_help_weeks"]}),
+    "wait": (
+        "outreach lengthens the wait for assessment by more than 0.1 weeks",
+        {"above": {DELTA + "mean_wait_weeks": 0.1}},
+    ),
+    "first_help": (
+        "outreach does not shorten the time to first help",
+        {"not_better": ["time_to_first_help_weeks"]},
+    ),
 }
 """Failure criteria of :func:`outreach_failure`: a plain description and :func:`policy_fails`
 arguments."""
@@ -491,8 +558,10 @@ class Discovery:
 
     def text(self) -> str:
         """A plain summary: the failure rate and each box."""
-        lines = [f"Failure: {self.criterion}; {int(self.fails.sum())} of {self.fails.size} "
-                 "experiments fail."]
+        lines = [
+            f"Failure: {self.criterion}; {int(self.fails.sum())} of {self.fails.size} "
+            "experiments fail."
+        ]
         if not self.boxes:
             lines.append("PRIM found no box dense enough in failures.")
         for k, box in enumerate(self.boxes, 1):
@@ -500,12 +569,20 @@ class Discovery:
         return "\n".join(lines)
 
 
-def outreach_failure(criterion: str = "wait", residents: int = 5000, weeks: int = 52,
-                     scenarios: int = 32, replicates: int = 1, seed: int = 0,
-                     uncertainties: Mapping[str, Bounds] | None = None,
-                     threshold: float | None = None, max_boxes: int = 2,
-                     evaluator: str = "sequential", processes: int | None = None,
-                     progress: bool = False) -> Discovery:
+def outreach_failure(
+    criterion: str = "wait",
+    residents: int = 5000,
+    weeks: int = 52,
+    scenarios: int = 32,
+    replicates: int = 1,
+    seed: int = 0,
+    uncertainties: Mapping[str, Bounds] | None = None,
+    threshold: float | None = None,
+    max_boxes: int = 2,
+    evaluator: str = "sequential",
+    processes: int | None = None,
+    progress: bool = False,
+) -> Discovery:
     """When does proactive outreach fail? Scenario discovery with EMA Workbench and PRIM.
 
     Each experiment runs the baseline city with risk-targeted outreach switched on and the
@@ -518,21 +595,51 @@ def outreach_failure(criterion: str = "wait", residents: int = 5000, weeks: int 
     if criterion not in FAILURES:
         raise SpecError(f"unknown failure criterion {criterion!r}; valid: {', '.join(FAILURES)}")
     description, rule = FAILURES[criterion]
-    model = build_model(dict(uncertainties or OUTREACH_UNCERTAINTIES),
-                        indicators=OUTREACH_INDICATORS, scenario="baseline",
-                        reference="baseline", overrides={"outreach.enabled": True},
-                        fixed={"city.population": residents, "run.weeks": weeks,
-                               "run.mesa_citizens": False},
-                        replicates=replicates, seed=seed, name="outreach")
-    experiments, results = run_experiments(model, scenarios=scenarios, evaluator=evaluator,
-                                           processes=processes, seed=seed, progress=progress)
+    model = build_model(
+        dict(uncertainties or OUTREACH_UNCERTAINTIES),
+        indicators=OUTREACH_INDICATORS,
+        scenario="baseline",
+        reference="baseline",
+        overrides={"outreach.enabled": True},
+        fixed={"city.population": residents, "run.weeks": weeks, "run.mesa_citizens": False},
+        replicates=replicates,
+        seed=seed,
+        name="outreach",
+    )
+    experiments, results = run_experiments(
+        model,
+        scenarios=scenarios,
+        evaluator=evaluator,
+        processes=processes,
+        seed=seed,
+        progress=progress,
+    )
     fails = policy_fails(results, **rule)
-    boxes = (discover(experiments, fails, threshold=threshold, max_boxes=max_boxes)
-             if fails.any() else [])
+    boxes = (
+        discover(experiments, fails, threshold=threshold, max_boxes=max_boxes)
+        if fails.any()
+        else []
+    )
     return Discovery(description, experiments, results, fails, boxes)
 
 
-__all__ = ["DEFAULT_INDICATORS", "FAILURES", "OUTREACH_UNCERTAINTIES", "Box", "Discovery",
-           "WillsimFunction", "build_model", "discover", "ema", "ema_name", "lhs_sampler",
-           "outcome_names", "outcomes", "outreach_failure", "param_key", "parameters",
-           "policy_fails", "run_experiments"]
+__all__ = [
+    "DEFAULT_INDICATORS",
+    "FAILURES",
+    "OUTREACH_UNCERTAINTIES",
+    "Box",
+    "Discovery",
+    "WillsimFunction",
+    "build_model",
+    "discover",
+    "ema",
+    "ema_name",
+    "lhs_sampler",
+    "outcome_names",
+    "outcomes",
+    "outreach_failure",
+    "param_key",
+    "parameters",
+    "policy_fails",
+    "run_experiments",
+]

@@ -59,13 +59,22 @@ def safe_call(fn: Callable[[Any], Any], task: Any) -> Outcome:
         result = fn(task)
     except Exception as exc:
         tb = traceback.format_exc(limit=8)
-        return Outcome(task.key, False, error=f"{type(exc).__name__}: {exc}\n{tb}",
-                       seconds=time.perf_counter() - start)
+        return Outcome(
+            task.key,
+            False,
+            error=f"{type(exc).__name__}: {exc}\n{tb}",
+            seconds=time.perf_counter() - start,
+        )
     return Outcome(task.key, True, result=result, seconds=time.perf_counter() - start)
 
 
-def run_tasks(tasks: Iterable[Any], fn: Callable[[Any], Any], engine: str = "local",
-              workers: int | None = None, scheduler: str | None = None) -> Iterator[Outcome]:
+def run_tasks(
+    tasks: Iterable[Any],
+    fn: Callable[[Any], Any],
+    engine: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> Iterator[Outcome]:
     """Run ``fn`` on every task with ``engine``; yield one :class:`Outcome` per task."""
     if engine == "local":
         return _local(list(tasks), fn, workers or default_workers())
@@ -77,6 +86,7 @@ def run_tasks(tasks: Iterable[Any], fn: Callable[[Any], Any], engine: str = "loc
 
 
 # --- local process pool ---------------------------------------------------------------------------
+
 
 def _local(tasks: list[Any], fn: Callable[[Any], Any], workers: int) -> Iterator[Outcome]:
     ctx = mp.get_context("fork")
@@ -151,24 +161,33 @@ def _isolated(fn: Callable[[Any], Any], task: Any, ctx: Any) -> Outcome:
             outcome.attempts = attempt
             return outcome
         code = proc.exitcode
-        statuses.append(f"killed by signal {-code}" if code is not None and code < 0
-                        else f"exit code {code}")
-    return Outcome(task.key, False, attempts=ATTEMPTS, seconds=time.perf_counter() - start,
-                   error=f"worker process died {ATTEMPTS} times while running this run "
-                         f"({'; '.join(statuses)})")
+        statuses.append(
+            f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        )
+    return Outcome(
+        task.key,
+        False,
+        attempts=ATTEMPTS,
+        seconds=time.perf_counter() - start,
+        error=f"worker process died {ATTEMPTS} times while running this run "
+        f"({'; '.join(statuses)})",
+    )
 
 
 # --- Dask distributed -----------------------------------------------------------------------------
 
-def _dask(tasks: list[Any], fn: Callable[[Any], Any], workers: int | None,
-          scheduler: str | None) -> Iterator[Outcome]:
+
+def _dask(
+    tasks: list[Any], fn: Callable[[Any], Any], workers: int | None, scheduler: str | None
+) -> Iterator[Outcome]:
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:
         from willsim.experiments import SpecError
 
-        raise SpecError("the dask engine needs the optional extra: "
-                        "pip install 'willsim[dask]'") from None
+        raise SpecError(
+            "the dask engine needs the optional extra: pip install 'willsim[dask]'"
+        ) from None
     cluster = None
     if scheduler:
         try:
@@ -178,8 +197,12 @@ def _dask(tasks: list[Any], fn: Callable[[Any], Any], workers: int | None,
 
             raise SpecError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     else:
-        cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1,
-                               processes=True, dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=workers or default_workers(),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        )
         client = Client(cluster)
     try:
         nworkers = max(1, len(client.scheduler_info().get("workers", {})) or (workers or 1))
@@ -189,8 +212,7 @@ def _dask(tasks: list[Any], fn: Callable[[Any], Any], workers: int | None,
 
         def submit() -> Any:
             task = pending.popleft()
-            future = client.submit(safe_call, fn, task, key=f"willsim-run-{task.key}",
-                                   pure=False)
+            future = client.submit(safe_call, fn, task, key=f"willsim-run-{task.key}", pure=False)
             by_key[future.key] = task
             return future
 

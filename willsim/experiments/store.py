@@ -115,8 +115,11 @@ class SweepStore:
         """Keys of runs with a finished file (a directory listing, no file is opened)."""
         if not self.runs_dir.is_dir():
             return set()
-        return {p.name[:-8] for p in os.scandir(self.runs_dir)
-                if p.name.endswith(".parquet") and not p.name.startswith(".")}
+        return {
+            p.name[:-8]
+            for p in os.scandir(self.runs_dir)
+            if p.name.endswith(".parquet") and not p.name.startswith(".")
+        }
 
     def failed(self) -> dict[str, dict[str, Any]]:
         """Failure records by run key (runs that later succeeded are not included)."""
@@ -155,10 +158,17 @@ class SweepStore:
         (self.failed_dir / f"{key}.json").unlink(missing_ok=True)
 
     def save_failure(self, key: str, error: str, attempts: int, seconds: float) -> None:
-        write_json(self.failed_dir / f"{key}.json",
-                   {"run_key": key, "error": error, "attempts": attempts,
-                    "seconds": round(seconds, 3), "host": platform.node(),
-                    "time": datetime.now(UTC).isoformat(timespec="seconds")})
+        write_json(
+            self.failed_dir / f"{key}.json",
+            {
+                "run_key": key,
+                "error": error,
+                "attempts": attempts,
+                "seconds": round(seconds, 3),
+                "host": platform.node(),
+                "time": datetime.now(UTC).isoformat(timespec="seconds"),
+            },
+        )
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -168,8 +178,10 @@ class SweepStore:
         cols = [c for c in design.columns if not c.startswith("u:")]
         table = design[cols].copy()
         done, failed = self.done_keys(), self.failed()
-        table["status"] = [("done" if k in done else "failed" if k in failed else "pending")
-                           for k in table["run_key"]]
+        table["status"] = [
+            ("done" if k in done else "failed" if k in failed else "pending")
+            for k in table["run_key"]
+        ]
         table["error"] = [failed[k]["error"] if k in failed else None for k in table["run_key"]]
         return table
 
@@ -208,6 +220,7 @@ class SweepStore:
             table = pa.concat_tables(tables, promote_options="default")
             durable_write(self.root / RESULTS, lambda p: pq.write_table(table, p))
         write_parquet(self.root / RUN_TABLE, self.run_table())
-        self.update_manifest(compacted={"runs": len(files),
-                                        "time": datetime.now(UTC).isoformat(timespec="seconds")})
+        self.update_manifest(
+            compacted={"runs": len(files), "time": datetime.now(UTC).isoformat(timespec="seconds")}
+        )
         return self.root / RESULTS

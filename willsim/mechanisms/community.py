@@ -123,8 +123,9 @@ class Community(Mechanism):
         self.tie_decay = p.weekly("community.tie_decay")
         self.tie_recovery = p.weekly("community.tie_recovery")
         self.participant_recovery = p.weekly("community.participant_recovery")
-        self.volunteers_base = (p["community.volunteers_per_1000"]
-                                * p["community.volunteer_active_share"] * per_1000)
+        self.volunteers_base = (
+            p["community.volunteers_per_1000"] * p["community.volunteer_active_share"] * per_1000
+        )
         self.volunteer_hours = p["community.volunteer_hours"]
         self.volunteer_decline = p["community.volunteer_decline"]
         self.helper_conversion = p.weekly("community.helper_conversion")
@@ -196,7 +197,8 @@ class Community(Mechanism):
         start = rng.random(c.n)
         adult = (c.age_band >= ADULT_BAND) & ~c.residential
         self._set_participation(
-            c, np.flatnonzero(adult & self.access(model) & (start < self.seed_share)), True)
+            c, np.flatnonzero(adult & self.access(model) & (start < self.seed_share)), True
+        )
         self.volunteers_at_launch = self.volunteers_base
         self._refresh_pool()
 
@@ -215,8 +217,7 @@ class Community(Mechanism):
             return c.digital[who].copy()
         return np.ones(c.n if idx is None else idx.size, dtype=bool)
 
-    def district_share(self, model: WelfareModel, members: np.ndarray | None = None
-                       ) -> np.ndarray:
+    def district_share(self, model: WelfareModel, members: np.ndarray | None = None) -> np.ndarray:
         """Per district, the share of adults (15+, not in residential care) taking part."""
         c = model.citizens
         others = c.age_band < ADULT_BAND  # children, or in residential care
@@ -227,8 +228,10 @@ class Community(Mechanism):
             changed = np.flatnonzero(others != self._others)
             if changed.size:
                 self._others_d = self._others_d + np.bincount(
-                    self._district[changed], weights=np.where(others[changed], 1, -1),
-                    minlength=self.districts).astype(np.int64)
+                    self._district[changed],
+                    weights=np.where(others[changed], 1, -1),
+                    minlength=self.districts,
+                ).astype(np.int64)
         self._others = others
         adults_d = self.residents_d - self._others_d
         if members is None:
@@ -243,8 +246,9 @@ class Community(Mechanism):
     def _exposure(self, model: WelfareModel, who: np.ndarray, share_d: np.ndarray) -> np.ndarray:
         degree = model.citizens.degree[who]
         district_share = share_d[self._district[who]]
-        tie_share = np.divide(self.tie_part[who], degree, out=district_share.copy(),
-                              where=degree > 0)
+        tie_share = np.divide(
+            self.tie_part[who], degree, out=district_share.copy(), where=degree > 0
+        )
         return self.tie_weight * tie_share + (1 - self.tie_weight) * district_share
 
     def _lapses(self, ties: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -263,8 +267,9 @@ class Community(Mechanism):
     def _is_adult(c: Citizens, who: np.ndarray) -> np.ndarray:
         return (c.age_band[who] >= ADULT_BAND) & ~c.residential[who]
 
-    def _join_and_leave(self, model: WelfareModel, part: np.ndarray, activity: float,
-                        rng: np.random.Generator) -> np.ndarray:
+    def _join_and_leave(
+        self, model: WelfareModel, part: np.ndarray, activity: float, rng: np.random.Generator
+    ) -> np.ndarray:
         """Participants leave, interested adults with access join. ``part`` and the result flag
         the participants among the pool, before and after.
 
@@ -276,12 +281,18 @@ class Community(Mechanism):
         c, pool = model.citizens, self.pool
         members = pool[part]
         share_d = self.district_share(model, members)
-        leave_p = _hazard(self.leave_floor + self.leave_rate * self.critical_mass / (
-            self.critical_mass + share_d))
+        leave_p = _hazard(
+            self.leave_floor + self.leave_rate * self.critical_mass / (self.critical_mass + share_d)
+        )
         stays = rng.random(members.size, dtype=np.float32) >= leave_p[self._district[members]]
-        bound = _hazard(activity * max(self.isolated_join, 1.0) * (
-            self.base_join * (1.0 + max(self.aware_join, 0.0))
-            + self.network_effect * (self.tie_weight + (1 - self.tie_weight) * share_d.max())))
+        bound = _hazard(
+            activity
+            * max(self.isolated_join, 1.0)
+            * (
+                self.base_join * (1.0 + max(self.aware_join, 0.0))
+                + self.network_effect * (self.tie_weight + (1 - self.tie_weight) * share_d.max())
+            )
+        )
         outside = np.flatnonzero(~part & self._pool_interested)  # positions in the pool
         count = int(rng.binomial(outside.size, bound)) if bound > 0 else 0
         pick = np.sort(outside[rng.choice(outside.size, count, replace=False)])
@@ -292,9 +303,14 @@ class Community(Mechanism):
         pick, who = pick[can], who[can]
         exposure = self._exposure(model, who, share_d)
         isolated = c.need_level[ISOLATION][who] > 0
-        rate = activity * np.where(isolated, self.isolated_join, 1.0) * (
-            self.base_join * (1.0 + self.aware_join * c.aware[who])
-            + self.network_effect * exposure)
+        rate = (
+            activity
+            * np.where(isolated, self.isolated_join, 1.0)
+            * (
+                self.base_join * (1.0 + self.aware_join * c.aware[who])
+                + self.network_effect * exposure
+            )
+        )
         join = rng.random(who.size) * bound < _hazard(rate)
         joins = who[join]
         leaves = members[~stays]
@@ -306,8 +322,9 @@ class Community(Mechanism):
         after[pick[join]] = True
         return after
 
-    def _make_ties(self, model: WelfareModel, members: np.ndarray, activity: float,
-                   rng: np.random.Generator) -> None:
+    def _make_ties(
+        self, model: WelfareModel, members: np.ndarray, activity: float, rng: np.random.Generator
+    ) -> None:
         """Participants meet another participant of their district in a group or activity."""
         c = model.citizens
         if members.size < 2:
@@ -330,8 +347,9 @@ class Community(Mechanism):
         self.ties_made = int(makers.size)
         self.ties_made_total += self.ties_made
 
-    def _isolation(self, model: WelfareModel, touched: np.ndarray,
-                   rng: np.random.Generator) -> None:
+    def _isolation(
+        self, model: WelfareModel, touched: np.ndarray, rng: np.random.Generator
+    ) -> None:
         """Platform ties and taking part lift isolated residents out of isolation.
 
         ``touched``: participants and residents with platform ties (nobody else is affected).
@@ -354,8 +372,12 @@ class Community(Mechanism):
 
     @staticmethod
     def _can_volunteer(c: Citizens, idx: np.ndarray) -> np.ndarray:
-        return ((c.age_band[idx] >= ADULT_BAND) & (c.age_band[idx] <= VOLUNTEER_MAX_BAND)
-                & ~c.residential[idx] & (c.need_level[CARE][idx] == 0))
+        return (
+            (c.age_band[idx] >= ADULT_BAND)
+            & (c.age_band[idx] <= VOLUNTEER_MAX_BAND)
+            & ~c.residential[idx]
+            & (c.need_level[CARE][idx] == 0)
+        )
 
     def _volunteers(self, model: WelfareModel, week: int, rng: np.random.Generator) -> None:
         """Keep the volunteer base at its target: drop the surplus, recruit after deaths."""
@@ -407,16 +429,24 @@ class Community(Mechanism):
         level = c.need_level[CARE][who]
         family = self.family_hours[c.living_alone[who].astype(np.intp)]
         gap = self.met_share * self.level_hours[level] - family
-        light = ((level > 0) & (level <= self.max_care_level) & (c.status[CARE][who] != SERVED)
-                 & (gap > 0) & (gap <= self.max_peer_hours))
+        light = (
+            (level > 0)
+            & (level <= self.max_care_level)
+            & (c.status[CARE][who] != SERVED)
+            & (gap > 0)
+            & (gap <= self.max_peer_hours)
+        )
         return np.where(light, gap, 0.0)
 
-    def _peer_help(self, model: WelfareModel, members: np.ndarray, activity: float,
-                   rng: np.random.Generator) -> None:
+    def _peer_help(
+        self, model: WelfareModel, members: np.ndarray, activity: float, rng: np.random.Generator
+    ) -> None:
         """Route participants' light needs to volunteers and helpers, isolated first."""
         c = model.citizens
-        capacity = activity * (self._volunteers_idx.size * self.volunteer_hours
-                               + np.count_nonzero(self.helper[members]) * self.helper_hours)
+        capacity = activity * (
+            self._volunteers_idx.size * self.volunteer_hours
+            + np.count_nonzero(self.helper[members]) * self.helper_hours
+        )
         self.peer_capacity = float(capacity)
         gap = self.care_gap(model, members)
         care_who, gap = members[gap > 0], gap[gap > 0]
@@ -441,12 +471,15 @@ class Community(Mechanism):
         self.peer_hours = float(hours[served].sum())
         self.care_peer_hours = float(hours[care].sum())
 
-    def _helpers(self, model: WelfareModel, members: np.ndarray,
-                 rng: np.random.Generator) -> None:
+    def _helpers(self, model: WelfareModel, members: np.ndarray, rng: np.random.Generator) -> None:
         """Some participants who were helped become helpers themselves."""
         c = model.citizens
-        can = members[self.helped[members] & ~self.helper[members] & ~self.volunteer[members]
-                      & (c.need_level[CARE][members] <= LIGHT_CARE)]
+        can = members[
+            self.helped[members]
+            & ~self.helper[members]
+            & ~self.volunteer[members]
+            & (c.need_level[CARE][members] <= LIGHT_CARE)
+        ]
         new = can[rng.random(can.size, dtype=np.float32) < self.helper_conversion]
         self.helper[new] = True
         self.new_helpers = int(new.size)

@@ -87,8 +87,7 @@ class HelpSeeking(Mechanism):
         domain, who = np.divmod(cand, c.n)
         refused = np.flatnonzero(status == REFUSED)
         can_ask = status == LATENT
-        can_ask[refused] = (week - c.status_since.ravel()[cand[refused]]
-                            >= self.reapply_after)
+        can_ask[refused] = week - c.status_since.ravel()[cand[refused]] >= self.reapply_after
         can_ask &= ~c.residential[who]
         flat, domain, who = cand[can_ask], domain[can_ask], who[can_ask]
         p = -np.expm1(-self.propensity(model, domain, who))

@@ -94,8 +94,9 @@ class Marketplace(Mechanism):
         self.entry = p.weekly("marketplace.provider_entry")
         self.work_effect = p.weekly("services.resolution")[WORK]
         k = self.quality.size
-        accreditation = (p["marketplace.accreditation_cost"] * k / weight if not self.ratings
-                         else 0.0)  # per provider, in simulated units like the budget
+        accreditation = (
+            p["marketplace.accreditation_cost"] * k / weight if not self.ratings else 0.0
+        )  # per provider, in simulated units like the budget
         fixed = (p["marketplace.operating_cost"] * n / 1000.0 + accreditation) / WEEKS_PER_YEAR
         self.fixed_week = fixed if self.enabled else 0.0
         model.municipality.fixed_costs["marketplace"] = self.fixed_week
@@ -107,14 +108,24 @@ class Marketplace(Mechanism):
         p, rng = model.params, model.streams["marketplace"]
         k = self.quality.size
         sd = p["providers.quality_sd"]
-        self.quality = np.clip(rng.lognormal(-sd**2 / 2, sd, k), 0.2, 2.0)
+        self.quality = np.clip(rng.lognormal(-(sd**2) / 2, sd, k), 0.2, 2.0)
         self.district = rng.integers(0, int(p["city.districts"]), k).astype(np.int16)
         self.active = rng.random(k) < p["marketplace.initial_share"]
         self.accredited = self.quality + rng.normal(0, 0.05, k)
         kinds = np.where(np.arange(k) % 2 == 0, "third_sector", "private")
-        self.agents = [Provider(model, j, str(kinds[j]), np.array([True, False, True]),
-                                self.capacity, self.list_price, float(self.quality[j]),
-                                int(self.district[j])) for j in range(k)]
+        self.agents = [
+            Provider(
+                model,
+                j,
+                str(kinds[j]),
+                np.array([True, False, True]),
+                self.capacity,
+                self.list_price,
+                float(self.quality[j]),
+                int(self.district[j]),
+            )
+            for j in range(k)
+        ]
         self.started = True
 
     def forget(self, model: WelfareModel, idx: np.ndarray) -> None:
@@ -180,8 +191,9 @@ class Marketplace(Mechanism):
         """Ease of reaching the platform for residents ``who`` (0 to 1)."""
         c = model.citizens
         digital = c.digital[who]
-        access = digital.astype(float) if self.digital_only else np.where(
-            digital, 1.0, self.assisted)
+        access = (
+            digital.astype(float) if self.digital_only else np.where(digital, 1.0, self.assisted)
+        )
         return access * (c.aware[who] & ~c.residential[who])
 
     def _needs(self, model: WelfareModel) -> tuple[np.ndarray, np.ndarray]:
@@ -194,8 +206,7 @@ class Marketplace(Mechanism):
         who = np.flatnonzero(either)
         return who, np.where(care[who], np.int8(CARE), np.int8(WORK))
 
-    def _users_join(self, model: WelfareModel, needy: np.ndarray,
-                    rng: np.random.Generator) -> None:
+    def _users_join(self, model: WelfareModel, needy: np.ndarray, rng: np.random.Generator) -> None:
         who = needy[~self.user[needy]]
         u = rng.random(who.size)
         top = self.join * self.success  # reach is at most 1: only those under it can join
@@ -203,8 +214,14 @@ class Marketplace(Mechanism):
         who, u = who[maybe], u[maybe]
         self.user[who[u < top * self._can_reach(model, who)]] = True
 
-    def _post_and_match(self, model: WelfareModel, week: int, needy: np.ndarray,
-                        domain: np.ndarray, rng: np.random.Generator) -> None:
+    def _post_and_match(
+        self,
+        model: WelfareModel,
+        week: int,
+        needy: np.ndarray,
+        domain: np.ndarray,
+        rng: np.random.Generator,
+    ) -> None:
         c = model.citizens
         free = self.user[needy] & (self.match_provider[needy] < 0)
         posters, domain = needy[free], domain[free]
@@ -212,16 +229,18 @@ class Marketplace(Mechanism):
         own_share = np.where(c.isee[posters] <= model.office.isee_max[CARE], 1 - self.subsidy, 1)
         affordable = price * own_share <= self.max_price[c.income_band[posters]]
         posters, domain = posters[affordable], domain[affordable]
-        self.posted_since[posters] = np.where(self.posted_since[posters] < 0, week,
-                                              self.posted_since[posters])
+        self.posted_since[posters] = np.where(
+            self.posted_since[posters] < 0, week, self.posted_since[posters]
+        )
         self.requests = posters.size
         if posters.size == 0 or not self.active.any():
             self.success = 1.0 if posters.size == 0 else 0.0
             return
         spare = np.floor((self.capacity - self.load()) / self.hours).astype(int)
         spare[~self.active | self.closing] = 0
-        distance = np.abs(c.district[posters, None].astype(float)
-                          - self.district[None, :].astype(float))
+        distance = np.abs(
+            c.district[posters, None].astype(float) - self.district[None, :].astype(float)
+        )
         score = self.reputation[None, :] - self.distance_weight * distance
         score += rng.random(score.shape) * 1e-6  # break ties at random
         if not self.pooled:  # a separate queue per district: only its own providers
@@ -278,8 +297,9 @@ class Marketplace(Mechanism):
     def _providers_enter_and_exit(self, model: WelfareModel, rng: np.random.Generator) -> None:
         weeks_seen = min(model.week + 1, REVENUE_WINDOW)
         mean_revenue = self.revenue_history[:weeks_seen].mean(axis=0)
-        self.closing |= self.active & (weeks_seen >= REVENUE_WINDOW) & (
-            mean_revenue < self.min_revenue)
+        self.closing |= (
+            self.active & (weeks_seen >= REVENUE_WINDOW) & (mean_revenue < self.min_revenue)
+        )
         leaving = self.closing & (self.load() == 0)  # it leaves once its current matches end
         self.active &= ~leaving
         self.closing &= ~leaving

@@ -75,14 +75,17 @@ class NeedDynamics(Mechanism):
         shares = np.asarray(p["needs.care_level_shares"]) / sum(p["needs.care_level_shares"])
         extra = (shares * self.care_mult ** np.arange(1, shares.size + 1)).sum() - 1.0
         prevalence = p.array("needs.care_prevalence_by_age")
-        self.care_onset = (stationary_onset(prevalence, self.care_recover * level1)
-                           + prevalence * self.mortality * extra)
+        self.care_onset = (
+            stationary_onset(prevalence, self.care_recover * level1)
+            + prevalence * self.mortality * extra
+        )
         self.iso_onset = self._isolation_onset(model, np.arange(c.n))
         work = work_need_prevalence(c)
         counts = np.bincount(c.age_band, minlength=len(AGE_BANDS))
         work_share = np.bincount(c.age_band, weights=work, minlength=len(AGE_BANDS))
-        self.work_target = np.divide(work_share, counts, out=np.zeros(len(AGE_BANDS)),
-                                     where=counts > 0)
+        self.work_target = np.divide(
+            work_share, counts, out=np.zeros(len(AGE_BANDS)), where=counts > 0
+        )
         self.work_onset = stationary_onset(self.work_target, self.work_recover)
         # Per-resident tables by age band (newcomers keep the band of the resident they replace;
         # the ageing transition calls :meth:`refresh` for residents it moves up a band).
@@ -111,8 +114,9 @@ class NeedDynamics(Mechanism):
         self.care_onset_of[idx] = self.care_onset[band]
         self.work_onset_of[idx] = self.work_onset[band]
         self.iso_onset[idx] = self._isolation_onset(model, idx)
-        self.mortality_bound_k[idx] = below(ceil32(self.mortality_of[idx]
-                                                   * self.care_mult_pow.max()))
+        self.mortality_bound_k[idx] = below(
+            ceil32(self.mortality_of[idx] * self.care_mult_pow.max())
+        )
         self.care_onset_k[idx] = below(ceil32(self.care_onset_of[idx]))
         self.work_onset_k[idx] = below(ceil32(self.work_onset_of[idx]))
         self.iso_onset_k[idx] = below(ceil32(self.iso_onset[idx]))
@@ -155,8 +159,7 @@ class NeedDynamics(Mechanism):
         c = model.citizens
         level = c.need_level[CARE]
         if self.pandemic != 1.0 or self.heat != 1.0:
-            onset_p = self.care_onset_of * self.pandemic * np.where(heat_exposed(c), self.heat,
-                                                                     1.0)
+            onset_p = self.care_onset_of * self.pandemic * np.where(heat_exposed(c), self.heat, 1.0)
             under = u < below(onset_p)
         else:
             under = u < self.care_onset_k
@@ -170,19 +173,20 @@ class NeedDynamics(Mechanism):
         served = np.flatnonzero(c.status[CARE][has] == SERVED)  # positions in ``has``
         if served.size:
             factor = model.services.care_progression_factor(has[served])
-            rises[served] = can_rise[served] & (draw[served]
-                                                > 1.0 - self.care_progress * factor)
+            rises[served] = can_rise[served] & (draw[served] > 1.0 - self.care_progress * factor)
         down = has[draw < self.care_recover]
         level[has[rises]] += 1
         model.lower_care_level(down)
         c.start_need(CARE, onset, 1, week)
 
-    def _isolation(self, model: WelfareModel, u: np.ndarray, community: np.ndarray,
-                   week: int) -> None:
+    def _isolation(
+        self, model: WelfareModel, u: np.ndarray, community: np.ndarray, week: int
+    ) -> None:
         c = model.citizens
         has = c.need_level[ISOLATION] > 0
-        under = u < (below(self.iso_onset * self.pandemic) if self.pandemic != 1.0
-                     else self.iso_onset_k)
+        under = u < (
+            below(self.iso_onset * self.pandemic) if self.pandemic != 1.0 else self.iso_onset_k
+        )
         onset = np.flatnonzero(community & ~has & under)
         model.close_needs(ISOLATION, np.flatnonzero(has & (u < self.iso_recover_k)))
         c.start_need(ISOLATION, onset, 1, week)

@@ -49,8 +49,9 @@ class Office(Mechanism):
 
     def setup(self, model: WelfareModel) -> None:
         p = model.params
-        self.service_rate = (p["office.hours_per_week"] * p["office.assessment_share"]
-                             / p["office.assessment_hours"])  # assessments per week per worker
+        self.service_rate = (
+            p["office.hours_per_week"] * p["office.assessment_share"] / p["office.assessment_hours"]
+        )  # assessments per week per worker
         self.queue = OfficeQueue(staffing(model)[1], self.service_rate, model.streams["office"])
         self.exogenous_rate = p.weekly("office.exogenous_requests")
         self._withdrawn: list[np.ndarray] = []  # request ids withdrawn, not yet out of the line
@@ -160,8 +161,8 @@ class Office(Mechanism):
             size = max(end, 2 * self._who.size)
             self._who = np.resize(self._who, size)
             self._domain = np.resize(self._domain, size)
-        self._who[self._next_id:end] = who
-        self._domain[self._next_id:end] = domain
+        self._who[self._next_id : end] = who
+        self._domain[self._next_id : end] = domain
         ids = np.arange(self._next_id, end, dtype=np.int64)
         self._next_id = end
         return ids

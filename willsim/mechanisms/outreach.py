@@ -56,7 +56,7 @@ class Outreach(Mechanism):
 
     def setup(self, model: WelfareModel) -> None:
         c = model.citizens
-        self.last_contact = np.full(c.n, -10**6, dtype=np.int32)
+        self.last_contact = np.full(c.n, -(10**6), dtype=np.int32)
         k = max(1, round(model.params["outreach.antenna_share"] * c.n))
         self.antennas = np.argsort(-c.degree, kind="stable")[:k]
         # residents antennas watch over, and by how many antennas (ties are fixed: computed once)
@@ -73,7 +73,7 @@ class Outreach(Mechanism):
         self.configure(model)
 
     def forget(self, model: WelfareModel, idx: np.ndarray) -> None:
-        self.last_contact[idx] = -10**6
+        self.last_contact[idx] = -(10**6)
 
     def configure(self, model: WelfareModel) -> None:
         p = model.params
@@ -109,8 +109,9 @@ class Outreach(Mechanism):
         if self.take_charge:
             self.assist(model, who, week, rng)
 
-    def choose(self, model: WelfareModel, count: int, week: int,
-               rng: np.random.Generator) -> np.ndarray:
+    def choose(
+        self, model: WelfareModel, count: int, week: int, rng: np.random.Generator
+    ) -> np.ndarray:
         """Residents to contact this week under the targeting rule (in contact order)."""
         c = model.citizens
         # week - last >= r on integers is last <= week - ceil(r); on booleans a > b is a & ~b
@@ -182,8 +183,9 @@ class Outreach(Mechanism):
             informed += newly.size
         self.informed = informed
 
-    def assist(self, model: WelfareModel, who: np.ndarray, week: int,
-               rng: np.random.Generator) -> None:
+    def assist(
+        self, model: WelfareModel, who: np.ndarray, week: int, rng: np.random.Generator
+    ) -> None:
         """Assess found needs on the spot; those who accept are taken in charge directly."""
         c, office = model.citizens, model.office
         accept = rng.random(who.size) < self.accept

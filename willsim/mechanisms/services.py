@@ -48,8 +48,7 @@ class Services(Mechanism):
         self.list_cost = np.array([pr.unit_cost for pr in providers], dtype=float)
         self.quality = np.array([pr.quality for pr in providers], dtype=float)  # hidden
         self.kind = np.array([PROVIDER_KINDS.index(pr.kind) for pr in providers], dtype=int)
-        self.order = (np.lexsort((self.list_cost, self.kind)) if providers
-                      else np.empty(0, int))
+        self.order = np.lexsort((self.list_cost, self.kind)) if providers else np.empty(0, int)
         self.service_start = np.full((len(DOMAINS), model.citizens.n), -1, dtype=np.int32)
         self.load = np.zeros_like(self.capacity)  # (P, D), derived from cases in service
         self.placed = np.zeros(len(DOMAINS), dtype=np.int64)
@@ -70,7 +69,8 @@ class Services(Mechanism):
         p = model.params
         factor = p["shock.pandemic_capacity"] if p["shock.pandemic"] else 1.0
         bought = model.municipality.contracted_capacity_factor(
-            p["municipality.capacity_follows_budget"], p["municipality.capacity_ceiling"])
+            p["municipality.capacity_follows_budget"], p["municipality.capacity_ceiling"]
+        )
         if bought != 1.0:  # every line here is paid from the municipal budget
             factor = factor * bought
         third = (self.kind == THIRD_SECTOR)[:, None]
@@ -154,11 +154,13 @@ class Services(Mechanism):
                 continue
             # paid for outcomes without case-mix adjustment, contractors pick the easiest cases
             skimming = self.outcomes and not self.case_mix
-            oldest = _first_in_order(c.status_since[d][waiting], waiting,
-                                     waiting.size if skimming else most)
+            oldest = _first_in_order(
+                c.status_since[d][waiting], waiting, waiting.size if skimming else most
+            )
             placed_d = []
-            easiest = (oldest[np.argsort(c.need_level[d][oldest], kind="stable")] if skimming
-                       else oldest)
+            easiest = (
+                oldest[np.argsort(c.need_level[d][oldest], kind="stable")] if skimming else oldest
+            )
             left = np.ones(c.n, dtype=bool)
             for j in self.order:
                 if not self.serves[j, d]:
@@ -257,8 +259,9 @@ class Services(Mechanism):
             c.provider[d][expired] = -1
             c.status_since[d][expired] = week
 
-    def _pay_outcomes(self, model: WelfareModel, domain: int, served: np.ndarray,
-                      done: np.ndarray) -> None:
+    def _pay_outcomes(
+        self, model: WelfareModel, domain: int, served: np.ndarray, done: np.ndarray
+    ) -> None:
         """Pay contractors per resolved need beyond the threshold share of their cases.
 
         With case-mix adjustment an outcome is worth the care level it started from, relative
@@ -270,8 +273,9 @@ class Services(Mechanism):
         weight = np.ones(done.size)
         if self.case_mix:
             level = np.maximum(c.need_level[domain][done], 1).astype(float)
-            mean_level = np.bincount(prov_served, weights=np.maximum(
-                c.need_level[domain][served], 1), minlength=k) / np.maximum(cases, 1)
+            mean_level = np.bincount(
+                prov_served, weights=np.maximum(c.need_level[domain][served], 1), minlength=k
+            ) / np.maximum(cases, 1)
             weight = level / np.maximum(mean_level[prov_done], 1e-9)
         earned = np.bincount(prov_done, weights=weight, minlength=k)
         paid = np.maximum(earned - self.outcome_threshold * cases, 0.0)

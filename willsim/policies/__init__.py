@@ -11,5 +11,15 @@ from willsim.policies.registry import (
 )
 from willsim.policies.schedule import PolicyEvent, PolicySchedule
 
-__all__ = ["POLICY_TYPES", "Condition", "PolicyError", "PolicyEvent", "PolicySchedule",
-           "PolicySpec", "PolicyType", "parse_condition", "parse_label", "parse_policy"]
+__all__ = [
+    "POLICY_TYPES",
+    "Condition",
+    "PolicyError",
+    "PolicyEvent",
+    "PolicySchedule",
+    "PolicySpec",
+    "PolicyType",
+    "parse_condition",
+    "parse_label",
+    "parse_policy",
+]

@@ -15,7 +15,8 @@ import numpy as np
 OPERATORS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 _PATTERN = re.compile(
     r"^\s*(?P<key>[a-z_0-9]+)\s*(?P<op>>=|<=|>|<)\s*(?P<value>-?[0-9.eE+_-]+)"
-    r"(\s+for\s+(?P<weeks>[0-9]+)\s+weeks?)?\s*$")
+    r"(\s+for\s+(?P<weeks>[0-9]+)\s+weeks?)?\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -32,10 +33,15 @@ class Condition:
         """Whether the condition held in each of the last ``weeks`` values of ``history``."""
         if history.size < self.weeks:
             return False
-        recent = history[-self.weeks:]
-        return bool(np.all(OPERATORS[self.op](np.nan_to_num(recent, nan=-np.inf
-                                                          if self.op in (">", ">=")
-                                                          else np.inf), self.threshold)))
+        recent = history[-self.weeks :]
+        return bool(
+            np.all(
+                OPERATORS[self.op](
+                    np.nan_to_num(recent, nan=-np.inf if self.op in (">", ">=") else np.inf),
+                    self.threshold,
+                )
+            )
+        )
 
 
 def parse_condition(text: object, where: str = "condition") -> Condition:
@@ -44,17 +50,22 @@ def parse_condition(text: object, where: str = "condition") -> Condition:
     from willsim.policies.registry import PolicyError
 
     if not isinstance(text, str):
-        raise PolicyError(f"{where}: 'when' must be text such as 'waiting_list > 400 for 4 "
-                          f"weeks', got {text!r}")
+        raise PolicyError(
+            f"{where}: 'when' must be text such as 'waiting_list > 400 for 4 weeks', got {text!r}"
+        )
     match = _PATTERN.match(text)
     if not match:
-        raise PolicyError(f"{where}: cannot read condition {text!r}; write "
-                          "'<indicator> <op> <number> [for <N> weeks]' with op one of "
-                          f"{', '.join(OPERATORS)}")
+        raise PolicyError(
+            f"{where}: cannot read condition {text!r}; write "
+            "'<indicator> <op> <number> [for <N> weeks]' with op one of "
+            f"{', '.join(OPERATORS)}"
+        )
     key = match["key"]
     if key not in INDICATORS:
-        raise PolicyError(f"{where}: unknown indicator {key!r} in condition; valid indicators: "
-                          f"{', '.join(INDICATORS)}")
+        raise PolicyError(
+            f"{where}: unknown indicator {key!r} in condition; valid indicators: "
+            f"{', '.join(INDICATORS)}"
+        )
     try:
         threshold = float(match["value"])
     except ValueError:

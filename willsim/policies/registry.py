@@ -43,49 +43,93 @@ class PolicyType:
     switch: str | None = None  # a boolean parameter set to true while the policy is active
 
 
-POLICY_TYPES: dict[str, PolicyType] = {p.name: p for p in (
-    PolicyType("outreach", ("outreach",),
-               "Proactive welfare: outreach workers screen residents and take found needs in "
-               "charge.", "Welfare di iniziativa: operatori di prossimità individuano i bisogni e "
-               "li prendono in carico.", switch="outreach.enabled"),
-    PolicyType("budget", ("municipality",),
-               "Change the municipal social budget, and with it the service hours the "
-               "municipality contracts with its providers.",
-               "Modifica il bilancio sociale del comune e, con esso, le ore di servizio che il "
-               "comune acquista dagli erogatori."),
-    PolicyType("staffing", ("office",), "Change the social office's staff.",
-               "Modifica il personale dello sportello sociale."),
-    PolicyType("eligibility", ("eligibility",), "Change the means test.",
-               "Modifica la soglia ISEE di accesso."),
-    PolicyType("information", ("helpseeking",), "Information campaigns: awareness, asking.",
-               "Campagne informative: conoscenza dei servizi e propensione a chiedere."),
-    PolicyType("pandemic", ("shock",),
-               "A pandemic-like shock: provider capacity drops, needs spike, offices close.",
-               "Uno shock pandemico: cala la capacità degli erogatori, crescono i bisogni, gli "
-               "sportelli chiudono.", switch="shock.pandemic"),
-    PolicyType("heatwave", ("shock",),
-               "A summer heatwave: care needs and crisis risk rise among older people living "
-               "alone.", "Un'ondata di calore estiva: crescono bisogni di cura e rischio di crisi "
-               "tra gli anziani soli.", switch="shock.heatwave"),
-    PolicyType("co_programming", ("governance",),
-               "Co-programming and co-design with the Third Sector.",
-               "Co-programmazione e co-progettazione con il Terzo Settore.",
-               switch="governance.co_programming"),
-    PolicyType("outcome_contracts", ("governance",),
-               "Outcome-based commissioning: providers paid for measured outcomes.",
-               "Affidamento a risultato: gli erogatori sono pagati per i risultati misurati.",
-               switch="governance.outcome_contracts"),
-    PolicyType("marketplace", ("marketplace",),
-               "A marketplace platform matching families' demand to Third Sector and private "
-               "providers.", "Una piattaforma marketplace che incontra la domanda delle famiglie "
-               "e l'offerta del Terzo Settore e dei professionisti.", switch="marketplace.enabled"),
-    PolicyType("community", ("community",),
-               "A community platform: groups, activities and neighbourly help create ties among "
-               "isolated residents; volunteers and peers meet light needs.",
-               "Una piattaforma di comunità: gruppi, attività e vicinato creano legami tra le "
-               "persone isolate; volontari e pari rispondono ai bisogni leggeri.",
-               switch="community.enabled"),
-)}
+POLICY_TYPES: dict[str, PolicyType] = {
+    p.name: p
+    for p in (
+        PolicyType(
+            "outreach",
+            ("outreach",),
+            "Proactive welfare: outreach workers screen residents and take found needs in charge.",
+            "Welfare di iniziativa: operatori di prossimità individuano i bisogni e "
+            "li prendono in carico.",
+            switch="outreach.enabled",
+        ),
+        PolicyType(
+            "budget",
+            ("municipality",),
+            "Change the municipal social budget, and with it the service hours the "
+            "municipality contracts with its providers.",
+            "Modifica il bilancio sociale del comune e, con esso, le ore di servizio che il "
+            "comune acquista dagli erogatori.",
+        ),
+        PolicyType(
+            "staffing",
+            ("office",),
+            "Change the social office's staff.",
+            "Modifica il personale dello sportello sociale.",
+        ),
+        PolicyType(
+            "eligibility",
+            ("eligibility",),
+            "Change the means test.",
+            "Modifica la soglia ISEE di accesso.",
+        ),
+        PolicyType(
+            "information",
+            ("helpseeking",),
+            "Information campaigns: awareness, asking.",
+            "Campagne informative: conoscenza dei servizi e propensione a chiedere.",
+        ),
+        PolicyType(
+            "pandemic",
+            ("shock",),
+            "A pandemic-like shock: provider capacity drops, needs spike, offices close.",
+            "Uno shock pandemico: cala la capacità degli erogatori, crescono i bisogni, gli "
+            "sportelli chiudono.",
+            switch="shock.pandemic",
+        ),
+        PolicyType(
+            "heatwave",
+            ("shock",),
+            "A summer heatwave: care needs and crisis risk rise among older people living alone.",
+            "Un'ondata di calore estiva: crescono bisogni di cura e rischio di crisi "
+            "tra gli anziani soli.",
+            switch="shock.heatwave",
+        ),
+        PolicyType(
+            "co_programming",
+            ("governance",),
+            "Co-programming and co-design with the Third Sector.",
+            "Co-programmazione e co-progettazione con il Terzo Settore.",
+            switch="governance.co_programming",
+        ),
+        PolicyType(
+            "outcome_contracts",
+            ("governance",),
+            "Outcome-based commissioning: providers paid for measured outcomes.",
+            "Affidamento a risultato: gli erogatori sono pagati per i risultati misurati.",
+            switch="governance.outcome_contracts",
+        ),
+        PolicyType(
+            "marketplace",
+            ("marketplace",),
+            "A marketplace platform matching families' demand to Third Sector and private "
+            "providers.",
+            "Una piattaforma marketplace che incontra la domanda delle famiglie "
+            "e l'offerta del Terzo Settore e dei professionisti.",
+            switch="marketplace.enabled",
+        ),
+        PolicyType(
+            "community",
+            ("community",),
+            "A community platform: groups, activities and neighbourly help create ties among "
+            "isolated residents; volunteers and peers meet light needs.",
+            "Una piattaforma di comunità: gruppi, attività e vicinato creano legami tra le "
+            "persone isolate; volontari e pari rispondono ai bisogni leggeri.",
+            switch="community.enabled",
+        ),
+    )
+}
 
 ENTRY_KEYS = {"type", "start", "stop", "when", "label", "set"}
 LABEL_LANGUAGES = ("en", "it")
@@ -134,20 +178,24 @@ def parse_policy(entry: Any, index: int = 0) -> PolicySpec:
         raise PolicyError(f"{where}: expected a table with a 'type', got {entry!r}")
     unknown = sorted(set(entry) - ENTRY_KEYS)
     if unknown:
-        raise PolicyError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; "
-                          f"valid keys: {', '.join(sorted(ENTRY_KEYS))}")
+        raise PolicyError(
+            f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; "
+            f"valid keys: {', '.join(sorted(ENTRY_KEYS))}"
+        )
     name = entry.get("type")
     if name not in POLICY_TYPES:
-        raise PolicyError(f"{where}: unknown policy type {name!r}; valid types: "
-                          f"{', '.join(POLICY_TYPES)}")
+        raise PolicyError(
+            f"{where}: unknown policy type {name!r}; valid types: {', '.join(POLICY_TYPES)}"
+        )
     kind = POLICY_TYPES[name]
     start, stop = (_week(entry.get(k), f"{where}.{k}") for k in ("start", "stop"))
     if start is not None and stop is not None and stop <= start:
         raise PolicyError(f"{where}: stop ({stop}) must be after start ({start})")
     when = entry.get("when")
     if when is not None and start is not None:
-        raise PolicyError(f"{where}: give either 'start' (a week) or 'when' (a condition), "
-                          "not both")
+        raise PolicyError(
+            f"{where}: give either 'start' (a week) or 'when' (a condition), not both"
+        )
     condition = parse_condition(when, where) if when is not None else None
     raw = entry.get("set", {})
     if not isinstance(raw, Mapping):
@@ -158,8 +206,9 @@ def parse_policy(entry: Any, index: int = 0) -> PolicySpec:
             raise PolicyError(f"{where}: {unknown_key_message(key, PARAMETERS)}")
         if PARAMETERS[key].group not in kind.groups:
             allowed = [k for k in PARAMETERS if PARAMETERS[k].group in kind.groups]
-            raise PolicyError(f"{where}: a {name!r} policy cannot set {key!r}; it may set: "
-                              f"{', '.join(allowed)}")
+            raise PolicyError(
+                f"{where}: a {name!r} policy cannot set {key!r}; it may set: {', '.join(allowed)}"
+            )
         try:
             values[key] = PARAMETERS[key].validate(value)
         except ParameterError as exc:
@@ -179,18 +228,23 @@ def parse_label(value: Any, where: str = "policy") -> tuple[str, str]:
         return value, value
     valid = ", ".join(LABEL_LANGUAGES)
     if not isinstance(value, Mapping):
-        raise PolicyError(f"{where}.label: expected text or a table with keys {valid} "
-                          f"(label.en = \"...\", label.it = \"...\"), got {value!r}")
+        raise PolicyError(
+            f"{where}.label: expected text or a table with keys {valid} "
+            f'(label.en = "...", label.it = "..."), got {value!r}'
+        )
     unknown = sorted(map(str, set(value) - set(LABEL_LANGUAGES)))
     if unknown:
-        raise PolicyError(f"{where}.label: unknown language key(s) "
-                          f"{', '.join(map(repr, unknown))}; valid keys: {valid}")
+        raise PolicyError(
+            f"{where}.label: unknown language key(s) "
+            f"{', '.join(map(repr, unknown))}; valid keys: {valid}"
+        )
     for lang, text in value.items():
         if not isinstance(text, str) or not text.strip():
             raise PolicyError(f"{where}.label.{lang}: expected non-empty text, got {text!r}")
     if "en" not in value:
-        raise PolicyError(f"{where}.label: the English label 'label.en' is required "
-                          f"(valid keys: {valid})")
+        raise PolicyError(
+            f"{where}.label: the English label 'label.en' is required (valid keys: {valid})"
+        )
     return value["en"], value.get("it", value["en"])
 
 

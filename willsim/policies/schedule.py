@@ -71,14 +71,16 @@ class PolicySchedule:
             return f"condition '{spec.when.text}' held"
         return None
 
-    def _record(self, week: int, spec: PolicySpec, action: str, reason: str,
-                values: dict[str, Any]) -> None:
-        self.log.append(PolicyEvent(week, spec.label, spec.type, action, reason, values,
-                                    spec.label_it))
+    def _record(
+        self, week: int, spec: PolicySpec, action: str, reason: str, values: dict[str, Any]
+    ) -> None:
+        self.log.append(
+            PolicyEvent(week, spec.label, spec.type, action, reason, values, spec.label_it)
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """The policy log as a DataFrame (one row per change); ``policy_it``: Italian label."""
-        return pd.DataFrame([{**e.__dict__, "policy_it": e.policy_it or e.policy}
-                             for e in self.log],
-                            columns=["week", "policy", "policy_it", "type", "action", "reason",
-                                     "values"])
+        return pd.DataFrame(
+            [{**e.__dict__, "policy_it": e.policy_it or e.policy} for e in self.log],
+            columns=["week", "policy", "policy_it", "type", "action", "reason", "values"],
+        )

@@ -39,19 +39,24 @@ class TrialResult:
         return {arm: (v / base if base else float("nan")) for arm, v in self.enrolment.items()}
 
 
-def run_trial(seed: int = 1, population: int = 60_000, scenario: str = "baseline",
-              **overrides) -> TrialResult:
+def run_trial(
+    seed: int = 1, population: int = 60_000, scenario: str = "baseline", **overrides
+) -> TrialResult:
     """Randomise eligible non-claimers into three arms and measure 39-week enrolment."""
-    model = WelfareModel(scenario, seed=seed, city__population=population,
-                         run__weeks=BURN_IN_WEEKS + TRIAL_WEEKS, run__mesa_citizens=False,
-                         **overrides)
+    model = WelfareModel(
+        scenario,
+        seed=seed,
+        city__population=population,
+        run__weeks=BURN_IN_WEEKS + TRIAL_WEEKS,
+        run__mesa_citizens=False,
+        **overrides,
+    )
     for _ in range(BURN_IN_WEEKS):
         model.step()
     c = model.citizens
     eligible = c.isee <= model.office.isee_max[WORK]
     persistent = c.need_since[WORK] <= model.week - MIN_NEED_WEEKS
-    trial = np.flatnonzero((c.status[WORK] == LATENT) & ~c.requested[WORK] & eligible
-                           & persistent)
+    trial = np.flatnonzero((c.status[WORK] == LATENT) & ~c.requested[WORK] & eligible & persistent)
     arm = np.random.default_rng(seed).integers(0, len(ARMS), trial.size)
     rng, outreach = model.streams["outreach"], model.outreach
     for k in (1, 2):
@@ -63,6 +68,7 @@ def run_trial(seed: int = 1, population: int = 60_000, scenario: str = "baseline
         enrolled |= c.requested[WORK, trial]  # the flag resets when a need ends
     result = TrialResult(
         enrolment={name: float(enrolled[arm == k].mean()) for k, name in enumerate(ARMS)},
-        size={name: int((arm == k).sum()) for k, name in enumerate(ARMS)})
+        size={name: int((arm == k).sum()) for k, name in enumerate(ARMS)},
+    )
     model.release()
     return result

@@ -20,8 +20,7 @@ from willsim.workshop.runner import STATUS_QUO, paired_runs, series_frames
 from willsim.workshop.settings import CRITERIA
 from willsim.workshop.strategy import Strategy
 
-COLOURS = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#6f4e7c", "#0b8a8f", "#ca6702",
-           "#9b2226")
+COLOURS = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#6f4e7c", "#0b8a8f", "#ca6702", "#9b2226")
 
 
 def labels(data: Mapping[str, Any], language: str) -> dict[str, str]:
@@ -47,13 +46,15 @@ def ranked(data: Mapping[str, Any], ranking: Ranking | None = None) -> pd.DataFr
     weeks = int(data["settings"]["weeks"])
     r = ranking or Ranking.from_dict(data["ranking"])
     table = rank(outcomes(data["results"], weeks), r, data["names"])
-    order = sorted(table.index, key=lambda t: (t != STATUS_QUO,
-                                               table.at[t, "rank"] if t != STATUS_QUO else 0))
+    order = sorted(
+        table.index, key=lambda t: (t != STATUS_QUO, table.at[t, "rank"] if t != STATUS_QUO else 0)
+    )
     return table.loc[order]
 
 
-def board_table(data: Mapping[str, Any], language: str, ranking: Ranking | None = None
-                ) -> pd.DataFrame:
+def board_table(
+    data: Mapping[str, Any], language: str, ranking: Ranking | None = None
+) -> pd.DataFrame:
     """The board as display strings: rank, team, score, the six criteria, cost, strategy."""
     table = ranked(data, ranking)
     names = labels(data, language)
@@ -61,23 +62,26 @@ def board_table(data: Mapping[str, Any], language: str, ranking: Ranking | None 
     for team_id, row in table.iterrows():
         sub = data["submissions"].get(team_id)
         strat = Strategy.from_dict(sub["strategy"]) if sub else None
-        out = {texts.text("ws_rank", language):
-               "" if pd.isna(row["rank"]) else str(int(row["rank"])),
-               texts.text("ws_team", language): names[team_id],
-               texts.text("ws_score", language):
-               "" if math.isnan(row["score"]) else texts.number(row["score"], 0, language)}
+        out = {
+            texts.text("ws_rank", language): "" if pd.isna(row["rank"]) else str(int(row["rank"])),
+            texts.text("ws_team", language): names[team_id],
+            texts.text("ws_score", language): ""
+            if math.isnan(row["score"])
+            else texts.number(row["score"], 0, language),
+        }
         for c in CRITERIA:
             out[texts.text(f"ws_crit_{c}", language)] = fmt_criterion(c, row[c], language)
         out[texts.text("ws_est_cost", language)] = (
-            "€ " + texts.number(sub["cost"], 0, language) if sub else "–")
-        out[texts.text("ws_strategy", language)] = (
-            texts.summary(strat, language) if strat else "–")
+            "€ " + texts.number(sub["cost"], 0, language) if sub else "–"
+        )
+        out[texts.text("ws_strategy", language)] = texts.summary(strat, language) if strat else "–"
         rows.append(out)
     return pd.DataFrame(rows)
 
 
-def criteria_figure(data: Mapping[str, Any], language: str,
-                    ranking: Ranking | None = None) -> Figure:
+def criteria_figure(
+    data: Mapping[str, Any], language: str, ranking: Ranking | None = None
+) -> Figure:
     """One small bar chart per criterion: each team's mean, the status quo as a dashed line."""
     table = ranked(data, ranking)
     names = labels(data, language)
@@ -103,21 +107,27 @@ def criteria_figure(data: Mapping[str, Any], language: str,
         ax.grid(axis="x", alpha=0.3)
         # bars start at zero (a cut axis makes tiny differences look large); each bar is
         # labelled with its value so small differences can still be read
-        ax.bar_label(bars, labels=[fmt_criterion(c, v, language) if np.isfinite(v) else ""
-                                   for v in values], fontsize=7, padding=2)
+        ax.bar_label(
+            bars,
+            labels=[fmt_criterion(c, v, language) if np.isfinite(v) else "" for v in values],
+            fontsize=7,
+            padding=2,
+        )
         ends = [0.0, *(values[np.isfinite(values)] * scale)]
         if STATUS_QUO in table.index and np.isfinite(table.at[STATUS_QUO, c]):
             ends.append(float(table.at[STATUS_QUO, c]) * scale)
         lo, hi = min(ends), max(ends)
         pad = 0.3 * (hi - lo) or 1.0  # room for the value labels
         ax.set_xlim(lo - (pad if lo < 0 else 0.0), hi + (pad if hi > 0 else 0.0))
-    fig.suptitle(texts.text("ws_status_quo", language) + ": - - -", fontsize=8, x=0.98,
-                 ha="right", y=0.99)
+    fig.suptitle(
+        texts.text("ws_status_quo", language) + ": - - -", fontsize=8, x=0.98, ha="right", y=0.99
+    )
     return fig
 
 
-def band_chart(data: Mapping[str, Any], key: str, language: str,
-               teams: Sequence[str] | None = None) -> Figure:
+def band_chart(
+    data: Mapping[str, Any], key: str, language: str, teams: Sequence[str] | None = None
+) -> Figure:
     """The Compare page's band chart of ``key`` for the status quo and up to three teams
     (the top three unless ``teams`` is given)."""
     from willsim.app import charts
@@ -126,12 +136,14 @@ def band_chart(data: Mapping[str, Any], key: str, language: str,
         table = ranked(data)
         teams = [t for t in table.index if t != STATUS_QUO][:3]
     chosen = [STATUS_QUO, *[t for t in teams if t != STATUS_QUO]][:4]
-    return charts.band_figure(series_frames(data["results"], labels(data, language), key,
-                                            chosen), key, language)
+    return charts.band_figure(
+        series_frames(data["results"], labels(data, language), key, chosen), key, language
+    )
 
 
-def equity_chart(data: Mapping[str, Any], language: str,
-                 indicator: str = "unmet_need_share") -> Figure:
+def equity_chart(
+    data: Mapping[str, Any], language: str, indicator: str = "unmet_need_share"
+) -> Figure:
     """Who gains and who loses against the status quo, by group (the app's equity chart)."""
     from willsim.app import charts, report
 
@@ -148,8 +160,9 @@ def key_figures(data: Mapping[str, Any], language: str) -> pd.DataFrame:
     return report.key_figures(paired_runs(data["results"], labels(data, language)), language)
 
 
-def debrief_lines(rounds: Sequence[Mapping[str, Any]], language: str,
-                  ranking: Ranking | None = None) -> list[str]:
+def debrief_lines(
+    rounds: Sequence[Mapping[str, Any]], language: str, ranking: Ranking | None = None
+) -> list[str]:
     """Plain-language lines: each round's winner and best team per criterion, how ranks moved
     and which teams changed their strategy from one round to the next."""
     lines: list[str] = []
@@ -161,25 +174,44 @@ def debrief_lines(rounds: Sequence[Mapping[str, Any]], language: str,
         event = texts.text(f"ws_event_{data['event']}", language)
         teams = [t for t in table.index if t != STATUS_QUO]
         if teams:
-            lines.append(texts.text("ws_winner", language, n=data["number"], event=event,
-                                    team=names[teams[0]]))
+            lines.append(
+                texts.text(
+                    "ws_winner", language, n=data["number"], event=event, team=names[teams[0]]
+                )
+            )
         for c, t in best_by_criterion(table).items():
-            lines.append(texts.text("ws_best_on", language,
-                                    criterion=texts.text(f"ws_crit_{c}", language),
-                                    team=names[t], value=fmt_criterion(c, table.at[t, c],
-                                                                       language)))
+            lines.append(
+                texts.text(
+                    "ws_best_on",
+                    language,
+                    criterion=texts.text(f"ws_crit_{c}", language),
+                    team=names[t],
+                    value=fmt_criterion(c, table.at[t, c], language),
+                )
+            )
         if previous is not None:
             for t in teams:
                 if t in previous.index and previous.at[t, "rank"] != table.at[t, "rank"]:
-                    lines.append(texts.text("ws_moved", language, team=names[t],
-                                            a=int(previous.at[t, "rank"]),
-                                            b=int(table.at[t, "rank"])))
+                    lines.append(
+                        texts.text(
+                            "ws_moved",
+                            language,
+                            team=names[t],
+                            a=int(previous.at[t, "rank"]),
+                            b=int(table.at[t, "rank"]),
+                        )
+                    )
                 before = prev_subs.get(t)
                 after = data["submissions"].get(t)
                 if before and after and before["strategy"] != after["strategy"]:
-                    lines.append(texts.text(
-                        "ws_changed", language, team=names[t],
-                        before=texts.summary(Strategy.from_dict(before["strategy"]), language),
-                        after=texts.summary(Strategy.from_dict(after["strategy"]), language)))
+                    lines.append(
+                        texts.text(
+                            "ws_changed",
+                            language,
+                            team=names[t],
+                            before=texts.summary(Strategy.from_dict(before["strategy"]), language),
+                            after=texts.summary(Strategy.from_dict(after["strategy"]), language),
+                        )
+                    )
         previous, prev_subs = table, data["submissions"]
     return lines

@@ -14,8 +14,11 @@ EXIT_BAD_INPUT = 2
 def add_parsers(sub: Any) -> None:
     """Register ``willsim workshop list|export`` on the CLI's subparsers."""
     ws = sub.add_parser("workshop", help="list workshop rooms or export one (report and CSV)")
-    ws.add_argument("--db", help="workshop database (default: $WILLSIM_WORKSHOP_DB or "
-                                 "~/.local/share/willsim/workshop.sqlite3)")
+    ws.add_argument(
+        "--db",
+        help="workshop database (default: $WILLSIM_WORKSHOP_DB or "
+        "~/.local/share/willsim/workshop.sqlite3)",
+    )
     action = ws.add_subparsers(dest="workshop_command", required=True, metavar="ACTION")
     action.add_parser("list", help="every room: id, code, title, status, round, teams")
     exp = action.add_parser("export", help="write the room's HTML report and CSV tables")
@@ -40,8 +43,10 @@ def cmd_workshop(args: argparse.Namespace) -> int:
         print(f"{len(rooms)} room(s) in {db}")
         for r in rooms:
             created = datetime.fromtimestamp(r["created"], UTC).strftime("%Y-%m-%d %H:%M")
-            print(f"{r['room_id']}  {r['code']}  {created}  {r['status']:<6}  round "
-                  f"{r['round']}  {r['teams']} team(s)  {r['title']}")
+            print(
+                f"{r['room_id']}  {r['code']}  {created}  {r['status']:<6}  round "
+                f"{r['round']}  {r['teams']} team(s)  {r['title']}"
+            )
         return 0
     try:
         rounds = svc.all_rounds(args.room, key=args.key)
@@ -50,9 +55,11 @@ def cmd_workshop(args: argparse.Namespace) -> int:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         stem = out / f"workshop-{args.room}"
-        files = {f"{stem}.html": export.html_report(rounds, args.lang),
-                 f"{stem}-board.csv": export.board_csv(rounds),
-                 f"{stem}-runs.csv": export.runs_csv(rounds)}
+        files = {
+            f"{stem}.html": export.html_report(rounds, args.lang),
+            f"{stem}-board.csv": export.board_csv(rounds),
+            f"{stem}-runs.csv": export.runs_csv(rounds),
+        }
     except WorkshopError as exc:
         print(f"willsim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -37,18 +37,21 @@ def _table(frame: pd.DataFrame, css: str = "") -> str:
 def _img(fig: Any, alt: str) -> str:
     from willsim.app.report import figure_png_base64
 
-    return (f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,'
-            f'{figure_png_base64(fig, dpi=90)}"></figure>')
+    return (
+        f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,'
+        f'{figure_png_base64(fig, dpi=90)}"></figure>'
+    )
 
 
 def _ranking_line(ranking: Ranking, language: str) -> str:
     if ranking.mode == "weights":
-        weights = ", ".join(f"{texts.text(f'ws_crit_{c}', language).split(' (')[0]} "
-                            f"{texts.number(w, 1, language)}"
-                            for c, w in ranking.weights.items() if w)
+        weights = ", ".join(
+            f"{texts.text(f'ws_crit_{c}', language).split(' (')[0]} {texts.number(w, 1, language)}"
+            for c, w in ranking.weights.items()
+            if w
+        )
         return texts.text("ws_ranking_weights", language, weights=weights)
-    order = " › ".join(texts.text(f"ws_crit_{c}", language).split(" (")[0]
-                       for c in ranking.order)
+    order = " › ".join(texts.text(f"ws_crit_{c}", language).split(" (")[0] for c in ranking.order)
     return texts.text("ws_ranking_lex", language, order=order)
 
 
@@ -57,16 +60,20 @@ def strategies_table(data: Mapping[str, Any], language: str) -> pd.DataFrame:
     rows = []
     for team_id, sub in sorted(data["submissions"].items(), key=lambda kv: names.get(kv[0], "")):
         s = Strategy.from_dict(sub["strategy"])
-        rows.append({texts.text("ws_team", language): names.get(team_id, team_id),
-                     texts.text("ws_strategy", language): texts.summary(s, language),
-                     texts.text("ws_est_cost", language):
-                     "€ " + texts.number(sub["cost"], 0, language),
-                     texts.text("ws_rationale", language): s.note or "–"})
+        rows.append(
+            {
+                texts.text("ws_team", language): names.get(team_id, team_id),
+                texts.text("ws_strategy", language): texts.summary(s, language),
+                texts.text("ws_est_cost", language): "€ " + texts.number(sub["cost"], 0, language),
+                texts.text("ws_rationale", language): s.note or "–",
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def html_report(rounds: Sequence[Mapping[str, Any]], language: str = "en",
-                created: str | None = None) -> str:
+def html_report(
+    rounds: Sequence[Mapping[str, Any]], language: str = "en", created: str | None = None
+) -> str:
     """The whole workshop as one self-contained HTML page."""
     lang = language
     if not rounds:
@@ -76,17 +83,31 @@ def html_report(rounds: Sequence[Mapping[str, Any]], language: str = "en",
     ranking = Ranking.from_dict(first["ranking"])
     title = texts.text("ws_report_title", lang, title=first["title"])
     created = created or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    parts = [f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
-             f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>",
-             f"<h1>{html.escape(title)}</h1>", f'<p class="muted">{html.escape(created)}</p>',
-             "<p>" + html.escape(texts.text(
-                 "ws_report_setup", lang, city=s["city"], scenario=s["scenario"],
-                 weeks=s["weeks"], residents=texts.number(s["residents"], 0, lang),
-                 replicates=s["replicates"], envelope=texts.number(s["envelope"], 0, lang)))
-             + "</p>", f"<p>{html.escape(_ranking_line(ranking, lang))}</p>"]
+    parts = [
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        f'<p class="muted">{html.escape(created)}</p>',
+        "<p>"
+        + html.escape(
+            texts.text(
+                "ws_report_setup",
+                lang,
+                city=s["city"],
+                scenario=s["scenario"],
+                weeks=s["weeks"],
+                residents=texts.number(s["residents"], 0, lang),
+                replicates=s["replicates"],
+                envelope=texts.number(s["envelope"], 0, lang),
+            )
+        )
+        + "</p>",
+        f"<p>{html.escape(_ranking_line(ranking, lang))}</p>",
+    ]
     for data in rounds:
         event = texts.text(f"ws_event_{data['event']}", lang)
-        parts.append(f"<section><h2>{html.escape(texts.text('ws_round_event', lang, n=data['number'], event=event))}</h2>")  # noqa: E501
+        heading = texts.text("ws_round_event", lang, n=data["number"], event=event)
+        parts.append(f"<section><h2>{html.escape(heading)}</h2>")
         parts.append(f"<h3>{html.escape(texts.text('ws_board', lang))}</h3>")
         parts.append(_table(board.board_table(data, lang, ranking), "board"))
         parts.append(f'<p class="muted">{html.escape(texts.text("ws_criteria_help", lang))}</p>')
@@ -102,11 +123,14 @@ def html_report(rounds: Sequence[Mapping[str, Any]], language: str = "en",
         if len(next(iter(data["results"].values()))["runs"]) >= 2:
             parts.append(_img(board.equity_chart(data, lang), "equity"))
         parts.append("</section>")
-    parts.append(f"<section><h2>{html.escape(texts.text('ws_debrief', lang))}</h2><ul>"
-                 + "".join(f"<li>{html.escape(line)}</li>"
-                           for line in board.debrief_lines(rounds, lang, ranking))
-                 + f"</ul><p class=\"muted\">{html.escape(texts.text('ws_caveat', lang))}</p>"
-                 "</section></body></html>\n")
+    parts.append(
+        f"<section><h2>{html.escape(texts.text('ws_debrief', lang))}</h2><ul>"
+        + "".join(
+            f"<li>{html.escape(line)}</li>" for line in board.debrief_lines(rounds, lang, ranking)
+        )
+        + f'</ul><p class="muted">{html.escape(texts.text("ws_caveat", lang))}</p>'
+        "</section></body></html>\n"
+    )
     return "".join(parts)
 
 
@@ -117,14 +141,26 @@ def board_csv(rounds: Sequence[Mapping[str, Any]]) -> str:
         table = board.ranked(data)
         for team_id, row in table.iterrows():
             sub = data["submissions"].get(team_id)
-            out = {"round": data["number"], "event": data["event"],
-                   "team": "Status quo" if team_id == STATUS_QUO else data["names"].get(team_id),
-                   "rank": "" if pd.isna(row["rank"]) else int(row["rank"]),
-                   "score": row["score"], **{c: row[c] for c in CRITERIA},
-                   "estimated_cost_eur_per_year": sub["cost"] if sub else ""}
+            out = {
+                "round": data["number"],
+                "event": data["event"],
+                "team": "Status quo" if team_id == STATUS_QUO else data["names"].get(team_id),
+                "rank": "" if pd.isna(row["rank"]) else int(row["rank"]),
+                "score": row["score"],
+                **{c: row[c] for c in CRITERIA},
+                "estimated_cost_eur_per_year": sub["cost"] if sub else "",
+            }
             strat = sub["strategy"] if sub else {}
-            for lever in ("access", "targeting", "intensity", "delivery", "co_programming",
-                          "contracts", "social_workers", "note"):
+            for lever in (
+                "access",
+                "targeting",
+                "intensity",
+                "delivery",
+                "co_programming",
+                "contracts",
+                "social_workers",
+                "note",
+            ):
                 out[lever] = strat.get(lever, "")
             rows.append(out)
     return pd.DataFrame(rows).to_csv(index=False)
@@ -140,5 +176,6 @@ def runs_csv(rounds: Sequence[Mapping[str, Any]]) -> str:
             for r, (seed, run) in enumerate(zip(res["seeds"], res["runs"], strict=False)):
                 for ind, value in run["summary"].items():
                     rows.append((data["number"], data["event"], team, r, seed, ind, value))
-    return pd.DataFrame(rows, columns=["round", "event", "team", "replicate", "seed",
-                                       "indicator", "value"]).to_csv(index=False)
+    return pd.DataFrame(
+        rows, columns=["round", "event", "team", "replicate", "seed", "indicator", "value"]
+    ).to_csv(index=False)

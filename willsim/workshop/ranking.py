@@ -39,16 +39,21 @@ class Ranking:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> Ranking:
         data = dict(data or {})
-        return check_ranking(cls(mode=data.get("mode", "weights"),
-                                 weights=dict(data.get("weights") or DEFAULT_WEIGHTS),
-                                 order=tuple(data.get("order") or CRITERIA)))
+        return check_ranking(
+            cls(
+                mode=data.get("mode", "weights"),
+                weights=dict(data.get("weights") or DEFAULT_WEIGHTS),
+                order=tuple(data.get("order") or CRITERIA),
+            )
+        )
 
 
 def check_ranking(r: Ranking) -> Ranking:
     """Validate ``r``; raises ``StrategyError`` naming the problem and the valid choices."""
     if r.mode not in MODES:
-        raise StrategyError(f"ranking mode {r.mode!r} is not valid; choose one of "
-                            f"{', '.join(MODES)}")
+        raise StrategyError(
+            f"ranking mode {r.mode!r} is not valid; choose one of {', '.join(MODES)}"
+        )
     unknown = [c for c in (*r.weights, *r.order) if c not in CRITERIA]
     if unknown:
         raise StrategyError(f"unknown criterion {unknown[0]!r}; valid: {', '.join(CRITERIA)}")
@@ -74,17 +79,32 @@ def criteria_per_run(run: Mapping[str, Any], weeks: int) -> dict[str, float]:
         v = s.get(key)
         return math.nan if v is None else float(v)
 
-    income = {(g, i): (math.nan if v is None else float(v)) for var, g, i, v in run["groups"]
-              if var == "income"}
-    gap = (income.get(("absolute_poor", "unmet_need_share"), math.nan)
-           - income.get(("comfortable", "unmet_need_share"), math.nan))
-    return {"unmet_need": val("unmet_need_share"), "crises": val("crises_per_1000"),
-            "waiting": val("mean_wait_weeks"), "isolation": val("isolated_share"),
-            "equity_gap": gap, "cost": val("public_spending_eur") * 52.0 / max(weeks, 1)}
+    income = {
+        (g, i): (math.nan if v is None else float(v))
+        for var, g, i, v in run["groups"]
+        if var == "income"
+    }
+    gap = income.get(("absolute_poor", "unmet_need_share"), math.nan) - income.get(
+        ("comfortable", "unmet_need_share"), math.nan
+    )
+    return {
+        "unmet_need": val("unmet_need_share"),
+        "crises": val("crises_per_1000"),
+        "waiting": val("mean_wait_weeks"),
+        "isolation": val("isolated_share"),
+        "equity_gap": gap,
+        "cost": val("public_spending_eur") * 52.0 / max(weeks, 1),
+    }
 
 
-CRITERION_UNITS = {"unmet_need": "share", "crises": "count", "waiting": "weeks",
-                   "isolation": "share", "equity_gap": "share", "cost": "EUR"}
+CRITERION_UNITS = {
+    "unmet_need": "share",
+    "crises": "count",
+    "waiting": "weeks",
+    "isolation": "share",
+    "equity_gap": "share",
+    "cost": "EUR",
+}
 
 
 def outcomes(results: Mapping[str, Mapping[str, Any]], weeks: int) -> pd.DataFrame:
@@ -93,13 +113,16 @@ def outcomes(results: Mapping[str, Mapping[str, Any]], weeks: int) -> pd.DataFra
     for team_id, data in results.items():
         per_run = [criteria_per_run(run, weeks) for run in data["runs"]]
         with np.errstate(all="ignore"):
-            rows[team_id] = {c: float(np.nanmean([p[c] for p in per_run])) if per_run
-                             else math.nan for c in CRITERIA}
+            rows[team_id] = {
+                c: float(np.nanmean([p[c] for p in per_run])) if per_run else math.nan
+                for c in CRITERIA
+            }
     return pd.DataFrame.from_dict(rows, orient="index", columns=list(CRITERIA))
 
 
-def rank(values: pd.DataFrame, ranking: Ranking, names: Mapping[str, str] | None = None
-         ) -> pd.DataFrame:
+def rank(
+    values: pd.DataFrame, ranking: Ranking, names: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """``values`` (criteria per team_id) with ``score`` (weights mode, 0-100) and ``rank``
     (1 = best; the status quo is shown but not ranked)."""
     names = names or {}
@@ -127,6 +150,7 @@ def rank(values: pd.DataFrame, ranking: Ranking, names: Mapping[str, str] | None
         out.loc[teams, "score"] = 100.0 * score / total
         ordered = sorted(teams, key=lambda t: (-out.at[t, "score"], names.get(t, t)))
     else:
+
         def cmp(a: str, b: str) -> int:
             for c in ranking.order:
                 va, vb = block.at[a, c], block.at[b, c]
@@ -144,8 +168,7 @@ def rank(values: pd.DataFrame, ranking: Ranking, names: Mapping[str, str] | None
     return out
 
 
-def best_by_criterion(table: pd.DataFrame, criteria: Sequence[str] = CRITERIA
-                      ) -> dict[str, str]:
+def best_by_criterion(table: pd.DataFrame, criteria: Sequence[str] = CRITERIA) -> dict[str, str]:
     """The team_id with the lowest value of each criterion (teams only)."""
     teams = table.drop(index=STATUS_QUO, errors="ignore")
     out = {}

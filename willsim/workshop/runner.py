@@ -20,11 +20,23 @@ from willsim.experiments.compare import PairedRuns
 from willsim.runner import replicate_seeds
 from willsim.scenario import Scenario
 
-SERIES_KEYS: tuple[str, ...] = ("unmet_need_share", "mean_wait_weeks", "crises_per_1000",
-                                "isolated_share", "coverage", "public_spending_eur")
+SERIES_KEYS: tuple[str, ...] = (
+    "unmet_need_share",
+    "mean_wait_weeks",
+    "crises_per_1000",
+    "isolated_share",
+    "coverage",
+    "public_spending_eur",
+)
 """Weekly series kept for the board's time-series charts."""
-GROUP_KEYS: tuple[str, ...] = ("unmet_need_share", "coverage", "mean_wait_weeks",
-                               "crises_per_1000", "non_take_up_share", "out_of_pocket_eur")
+GROUP_KEYS: tuple[str, ...] = (
+    "unmet_need_share",
+    "coverage",
+    "mean_wait_weeks",
+    "crises_per_1000",
+    "non_take_up_share",
+    "out_of_pocket_eur",
+)
 """By-group indicators kept for the equity view."""
 STATUS_QUO = "__status_quo__"
 
@@ -64,25 +76,31 @@ def run_one(scenario: Scenario, seed: int) -> dict[str, Any]:
         summ = {k: _clean(v) for k, v in summary(model).items()}
         gs = group_summary(model)
         gs = gs[gs["indicator"].isin(GROUP_KEYS)]
-        groups = [[str(v), str(g), str(i), _clean(x)] for v, g, i, x in
-                  gs[["group_var", "group", "indicator", "value"]].itertuples(index=False)]
+        groups = [
+            [str(v), str(g), str(i), _clean(x)]
+            for v, g, i, x in gs[["group_var", "group", "indicator", "value"]].itertuples(
+                index=False
+            )
+        ]
         frame = wide(model)
-        series = {k: [_clean(x) for x in frame[k].to_numpy()] for k in SERIES_KEYS
-                  if k in frame}
+        series = {k: [_clean(x) for x in frame[k].to_numpy()] for k in SERIES_KEYS if k in frame}
     finally:
         model.release()
     return {"summary": summ, "groups": groups, "series": series}
 
 
-def run_entries(entries: Sequence[Entry], seeds: Sequence[int],
-                progress: Callable[[int, int], bool] = lambda done, total: True
-                ) -> dict[str, dict[str, Any]]:
+def run_entries(
+    entries: Sequence[Entry],
+    seeds: Sequence[int],
+    progress: Callable[[int, int], bool] = lambda done, total: True,
+) -> dict[str, dict[str, Any]]:
     """Run every entry on every seed; ``progress(done, total)`` returning False cancels.
 
     Returns ``{team_id: {"label", "seeds", "runs": [run_one(...) per seed]}}``.
     """
-    out: dict[str, dict[str, Any]] = {e.team_id: {"label": e.label, "seeds": list(seeds),
-                                                  "runs": []} for e in entries}
+    out: dict[str, dict[str, Any]] = {
+        e.team_id: {"label": e.label, "seeds": list(seeds), "runs": []} for e in entries
+    }
     total, done = len(entries) * len(seeds), 0
     if not progress(0, total):
         raise RunCancelled
@@ -95,8 +113,7 @@ def run_entries(entries: Sequence[Entry], seeds: Sequence[int],
     return out
 
 
-def paired_runs(results: Mapping[str, Mapping[str, Any]], labels: Mapping[str, str]
-                ) -> PairedRuns:
+def paired_runs(results: Mapping[str, Mapping[str, Any]], labels: Mapping[str, str]) -> PairedRuns:
     """Stored results as :class:`PairedRuns` (status quo first), named by ``labels[team_id]``."""
     order = sorted(results, key=lambda t: (t != STATUS_QUO, labels.get(t, t)))
     names = [labels.get(t, t) for t in order]
@@ -109,17 +126,21 @@ def paired_runs(results: Mapping[str, Mapping[str, Any]], labels: Mapping[str, s
             for ind, value in run["summary"].items():
                 rows.append((name, r, seed, ind, math.nan if value is None else value))
             for var, grp, ind, value in run["groups"]:
-                groups.append((name, r, seed, var, grp, ind,
-                               math.nan if value is None else value))
-    summaries = pd.DataFrame(rows, columns=["scenario", "replicate", "seed", "indicator",
-                                            "value"])
-    group_df = pd.DataFrame(groups, columns=["scenario", "replicate", "seed", "group_var",
-                                             "group", "indicator", "value"])
+                groups.append((name, r, seed, var, grp, ind, math.nan if value is None else value))
+    summaries = pd.DataFrame(rows, columns=["scenario", "replicate", "seed", "indicator", "value"])
+    group_df = pd.DataFrame(
+        groups,
+        columns=["scenario", "replicate", "seed", "group_var", "group", "indicator", "value"],
+    )
     return PairedRuns(names, seeds, summaries, group_df)
 
 
-def series_frames(results: Mapping[str, Mapping[str, Any]], labels: Mapping[str, str],
-                  key: str, teams: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
+def series_frames(
+    results: Mapping[str, Mapping[str, Any]],
+    labels: Mapping[str, str],
+    key: str,
+    teams: Sequence[str] | None = None,
+) -> dict[str, pd.DataFrame]:
     """``{label: week x replicate}`` of ``key`` for the band chart (teams in the given order)."""
     out: dict[str, pd.DataFrame] = {}
     for team_id in teams or list(results):

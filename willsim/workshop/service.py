@@ -109,24 +109,29 @@ class WorkshopService:
     def _facilitator(self, conn, room_id: str, key: str | None):
         room = self._room(conn, room_id)
         if not codes.matches(key, room["key_digest"]):
-            raise AccessDenied("wrong facilitator key for this room (only the facilitator can "
-                               "change or export it)")
+            raise AccessDenied(
+                "wrong facilitator key for this room (only the facilitator can change or export it)"
+            )
         return room
 
     def _team(self, conn, room_id: str, token: str | None):
         room = self._room(conn, room_id)
         if not token:
             raise AccessDenied("a team token is needed")
-        team = conn.execute("SELECT * FROM teams WHERE room_id = ? AND token_digest = ?",
-                            (room["id"], codes.digest(token))).fetchone()
+        team = conn.execute(
+            "SELECT * FROM teams WHERE room_id = ? AND token_digest = ?",
+            (room["id"], codes.digest(token)),
+        ).fetchone()
         if team is None:
             raise AccessDenied("wrong team token for this room")
         return room, team
 
     @staticmethod
     def _round(conn, room) -> Any:
-        return conn.execute("SELECT * FROM rounds WHERE room_id = ? AND number = ?",
-                            (room["id"], room["current_round"])).fetchone()
+        return conn.execute(
+            "SELECT * FROM rounds WHERE room_id = ? AND number = ?",
+            (room["id"], room["current_round"]),
+        ).fetchone()
 
     @staticmethod
     def _phase(rnd) -> str:
@@ -150,8 +155,9 @@ class WorkshopService:
             return "interrupted"
         return "running"
 
-    def _set_phase(self, room_id: str, key: str, allowed: tuple[str, ...], phase: str,
-                   verb: str) -> None:
+    def _set_phase(
+        self, room_id: str, key: str, allowed: tuple[str, ...], phase: str, verb: str
+    ) -> None:
         with self.store.write() as conn:
             room = self._facilitator(conn, room_id, key)
             self._require_active(room)
@@ -159,8 +165,10 @@ class WorkshopService:
             current = self._phase(rnd)
             if current not in allowed:
                 raise WorkshopError(f"cannot {verb} round {rnd['number']} while it is {current}")
-            conn.execute("UPDATE rounds SET phase = ?, message = '' WHERE room_id = ? AND "
-                         "number = ?", (phase, room["id"], rnd["number"]))
+            conn.execute(
+                "UPDATE rounds SET phase = ?, message = '' WHERE room_id = ? AND number = ?",
+                (phase, room["id"], rnd["number"]),
+            )
             self._touch(conn, room["id"])
 
     @staticmethod
@@ -187,12 +195,24 @@ class WorkshopService:
             with self.store.write() as conn:
                 if conn.execute("SELECT 1 FROM rooms WHERE code = ?", (code,)).fetchone():
                     continue
-                conn.execute("INSERT INTO rooms (id, code, key_digest, settings, ranking, status,"
-                             " current_round, created, updated) VALUES (?,?,?,?,?,'active',1,?,?)",
-                             (room_id, code, codes.digest(key), dumps(settings.to_dict()),
-                              dumps(ranking.to_dict()), now, now))
-                conn.execute("INSERT INTO rounds (room_id, number, event, phase) VALUES "
-                             "(?, 1, 'none', 'waiting')", (room_id,))
+                conn.execute(
+                    "INSERT INTO rooms (id, code, key_digest, settings, ranking, status,"
+                    " current_round, created, updated) VALUES (?,?,?,?,?,'active',1,?,?)",
+                    (
+                        room_id,
+                        code,
+                        codes.digest(key),
+                        dumps(settings.to_dict()),
+                        dumps(ranking.to_dict()),
+                        now,
+                        now,
+                    ),
+                )
+                conn.execute(
+                    "INSERT INTO rounds (room_id, number, event, phase) VALUES "
+                    "(?, 1, 'none', 'waiting')",
+                    (room_id,),
+                )
             return Created(room_id, code, key)
         raise WorkshopError("could not draw a free join code; try again")
 
@@ -209,8 +229,11 @@ class WorkshopService:
         norm = codes.normalise_code(code)
         self._check_rate()
         with self.store.read() as conn:
-            row = (conn.execute("SELECT id FROM rooms WHERE code = ?", (norm,)).fetchone()
-                   if norm else None)
+            row = (
+                conn.execute("SELECT id FROM rooms WHERE code = ?", (norm,)).fetchone()
+                if norm
+                else None
+            )
         if row is None:
             self.store.record_join_failure()
             raise WorkshopError("no workshop has this code; check it with the facilitator")
@@ -230,12 +253,12 @@ class WorkshopService:
 
     def set_ranking(self, room_id: str, key: str, ranking: Ranking | Mapping[str, Any]) -> None:
         """Change the ranking criteria (past rounds are re-ranked too)."""
-        r = (check_ranking(ranking) if isinstance(ranking, Ranking)
-             else Ranking.from_dict(ranking))
+        r = check_ranking(ranking) if isinstance(ranking, Ranking) else Ranking.from_dict(ranking)
         with self.store.write() as conn:
             room = self._facilitator(conn, room_id, key)
-            conn.execute("UPDATE rooms SET ranking = ? WHERE id = ?", (dumps(r.to_dict()),
-                                                                       room["id"]))
+            conn.execute(
+                "UPDATE rooms SET ranking = ? WHERE id = ?", (dumps(r.to_dict()), room["id"])
+            )
             self._touch(conn, room["id"])
 
     def next_round(self, room_id: str, key: str, event: str = "none") -> int:
@@ -251,17 +274,24 @@ class WorkshopService:
                 raise WorkshopError(f"round {rnd['number']} has no results yet: run it first")
             number = int(rnd["number"]) + 1
             if number > settings.rounds:
-                raise WorkshopError(f"this workshop has {settings.rounds} round(s); close it "
-                                    "for the debrief")
+                raise WorkshopError(
+                    f"this workshop has {settings.rounds} round(s); close it for the debrief"
+                )
             if rnd["phase"] == "done":
-                conn.execute("UPDATE rounds SET phase = 'revealed' WHERE room_id = ? AND "
-                             "number = ?", (room["id"], rnd["number"]))
-            conn.execute("INSERT INTO rounds (room_id, number, event, phase) VALUES "
-                         "(?, ?, ?, 'open')", (room["id"], number, event))
-            conn.execute("INSERT INTO submissions (room_id, round, team_id, strategy, cost, "
-                         "version, carried, submitted) SELECT room_id, ?, team_id, strategy, "
-                         "cost, 1, 1, ? FROM submissions WHERE room_id = ? AND round = ?",
-                         (number, time.time(), room["id"], rnd["number"]))
+                conn.execute(
+                    "UPDATE rounds SET phase = 'revealed' WHERE room_id = ? AND number = ?",
+                    (room["id"], rnd["number"]),
+                )
+            conn.execute(
+                "INSERT INTO rounds (room_id, number, event, phase) VALUES (?, ?, ?, 'open')",
+                (room["id"], number, event),
+            )
+            conn.execute(
+                "INSERT INTO submissions (room_id, round, team_id, strategy, cost, "
+                "version, carried, submitted) SELECT room_id, ?, team_id, strategy, "
+                "cost, 1, 1, ? FROM submissions WHERE room_id = ? AND round = ?",
+                (number, time.time(), room["id"], rnd["number"]),
+            )
             conn.execute("UPDATE rooms SET current_round = ? WHERE id = ?", (number, room["id"]))
             self._touch(conn, room["id"])
         return number
@@ -274,8 +304,10 @@ class WorkshopService:
             if self._phase(rnd) == "running":
                 raise WorkshopError("a run is in progress: cancel it or wait for it first")
             if rnd["phase"] == "done":
-                conn.execute("UPDATE rounds SET phase = 'revealed' WHERE room_id = ? AND "
-                             "number = ?", (room["id"], rnd["number"]))
+                conn.execute(
+                    "UPDATE rounds SET phase = 'revealed' WHERE room_id = ? AND number = ?",
+                    (room["id"], rnd["number"]),
+                )
             conn.execute("UPDATE rooms SET status = 'closed' WHERE id = ?", (room["id"],))
             self._touch(conn, room["id"])
 
@@ -290,15 +322,16 @@ class WorkshopService:
         token = codes.new_secret()
         with self.store.write() as conn:
             room = self._facilitator(conn, room_id, key)
-            cur = conn.execute("UPDATE teams SET token_digest = ? WHERE id = ? AND room_id = ?",
-                               (codes.digest(token), str(team_id), room["id"]))
+            cur = conn.execute(
+                "UPDATE teams SET token_digest = ? WHERE id = ? AND room_id = ?",
+                (codes.digest(token), str(team_id), room["id"]),
+            )
             if cur.rowcount != 1:
                 raise WorkshopError("no such team in this room")
         return token
 
     # --- running ------------------------------------------------------------------------------
-    def start_run(self, room_id: str, key: str, background: bool = True
-                  ) -> threading.Thread | None:
+    def start_run(self, room_id: str, key: str, background: bool = True) -> threading.Thread | None:
         """Run the current round: every submitted strategy plus the status quo, same seeds.
 
         In the background (a thread that writes its progress to the database) or, with
@@ -312,19 +345,20 @@ class WorkshopService:
             phase = self._phase(rnd)
             if phase not in ("locked", "done", "failed", "interrupted"):
                 hint = " (lock it first)" if phase == "open" else ""
-                raise WorkshopError(f"cannot run round {rnd['number']} while it is "
-                                    f"{phase}{hint}")
+                raise WorkshopError(f"cannot run round {rnd['number']} while it is {phase}{hint}")
             subs = conn.execute(
                 "SELECT s.team_id, s.strategy, t.name FROM submissions s JOIN teams t ON "
                 "t.id = s.team_id WHERE s.room_id = ? AND s.round = ? ORDER BY t.name_key",
-                (room["id"], rnd["number"])).fetchall()
+                (room["id"], rnd["number"]),
+            ).fetchall()
             if not subs:
                 raise WorkshopError("no team has submitted a strategy for this round")
-            conn.execute("UPDATE rounds SET phase = 'running', progress = 0, message = '', "
-                         "run_token = ?, runner = ?, heartbeat = ?, started = ?, finished = NULL"
-                         " WHERE room_id = ? AND number = ?",
-                         (token, RUNNER_ID, time.time(), time.time(), room["id"],
-                          rnd["number"]))
+            conn.execute(
+                "UPDATE rounds SET phase = 'running', progress = 0, message = '', "
+                "run_token = ?, runner = ?, heartbeat = ?, started = ?, finished = NULL"
+                " WHERE room_id = ? AND number = ?",
+                (token, RUNNER_ID, time.time(), time.time(), room["id"], rnd["number"]),
+            )
             self._touch(conn, room["id"])
         settings = RoomSettings.from_dict(loads(room["settings"]))
         number, event = int(rnd["number"]), str(rnd["event"])
@@ -332,12 +366,22 @@ class WorkshopService:
             _ACTIVE_RUNS.add(token)
         try:
             base = room_base(settings)
-            entries = [Entry(STATUS_QUO, "Status quo",
-                             strategy_scenario(base, None, 0.0, event, name="Status quo"))]
+            entries = [
+                Entry(
+                    STATUS_QUO,
+                    "Status quo",
+                    strategy_scenario(base, None, 0.0, event, name="Status quo"),
+                )
+            ]
             for s in subs:
                 strat = Strategy.from_dict(loads(s["strategy"]))
-                entries.append(Entry(s["team_id"], s["name"], strategy_scenario(
-                    base, strat, settings.envelope, event, name=s["name"])))
+                entries.append(
+                    Entry(
+                        s["team_id"],
+                        s["name"],
+                        strategy_scenario(base, strat, settings.envelope, event, name=s["name"]),
+                    )
+                )
             seeds = round_seeds(base, settings.replicates)
         except (ScenarioError, StrategyError) as exc:
             self._finish_failed(room["id"], number, token, str(exc))
@@ -346,8 +390,9 @@ class WorkshopService:
         if not background:
             self._execute(*args)
             return None
-        thread = threading.Thread(target=self._execute, args=args, daemon=True,
-                                  name=f"workshop-run-{room['id']}-{number}")
+        thread = threading.Thread(
+            target=self._execute, args=args, daemon=True, name=f"workshop-run-{room['id']}-{number}"
+        )
         thread.start()
         return thread
 
@@ -358,34 +403,45 @@ class WorkshopService:
             rnd = self._round(conn, room)
             if self._phase(rnd) not in ("running", "interrupted"):
                 raise WorkshopError("no run to cancel")
-            conn.execute("UPDATE rounds SET phase = 'locked', run_token = NULL, progress = 0 "
-                         "WHERE room_id = ? AND number = ?", (room["id"], rnd["number"]))
+            conn.execute(
+                "UPDATE rounds SET phase = 'locked', run_token = NULL, progress = 0 "
+                "WHERE room_id = ? AND number = ?",
+                (room["id"], rnd["number"]),
+            )
 
-    def _execute(self, room_id: str, number: int, token: str, entries: list[Entry],
-                 seeds: list[int]) -> None:
+    def _execute(
+        self, room_id: str, number: int, token: str, entries: list[Entry], seeds: list[int]
+    ) -> None:
         def progress(done: int, total: int) -> bool:
             with self.store.write() as conn:
-                cur = conn.execute("UPDATE rounds SET progress = ?, heartbeat = ? WHERE "
-                                   "room_id = ? AND number = ? AND run_token = ?",
-                                   (100.0 * done / max(total, 1), time.time(), room_id, number,
-                                    token))
+                cur = conn.execute(
+                    "UPDATE rounds SET progress = ?, heartbeat = ? WHERE "
+                    "room_id = ? AND number = ? AND run_token = ?",
+                    (100.0 * done / max(total, 1), time.time(), room_id, number, token),
+                )
                 return cur.rowcount > 0
 
         try:
             results = run_entries(entries, seeds, progress)
             with self.store.write() as conn:
-                rnd = conn.execute("SELECT run_token FROM rounds WHERE room_id = ? AND "
-                                   "number = ?", (room_id, number)).fetchone()
+                rnd = conn.execute(
+                    "SELECT run_token FROM rounds WHERE room_id = ? AND number = ?",
+                    (room_id, number),
+                ).fetchone()
                 if rnd is None or rnd["run_token"] != token:
                     return
-                conn.execute("DELETE FROM results WHERE room_id = ? AND round = ?",
-                             (room_id, number))
-                conn.executemany("INSERT INTO results (room_id, round, team_id, data) VALUES "
-                                 "(?, ?, ?, ?)", [(room_id, number, team_id, dumps(data))
-                                                  for team_id, data in results.items()])
-                conn.execute("UPDATE rounds SET phase = 'done', progress = 100, finished = ?, "
-                             "run_token = NULL WHERE room_id = ? AND number = ?",
-                             (time.time(), room_id, number))
+                conn.execute(
+                    "DELETE FROM results WHERE room_id = ? AND round = ?", (room_id, number)
+                )
+                conn.executemany(
+                    "INSERT INTO results (room_id, round, team_id, data) VALUES (?, ?, ?, ?)",
+                    [(room_id, number, team_id, dumps(data)) for team_id, data in results.items()],
+                )
+                conn.execute(
+                    "UPDATE rounds SET phase = 'done', progress = 100, finished = ?, "
+                    "run_token = NULL WHERE room_id = ? AND number = ?",
+                    (time.time(), room_id, number),
+                )
                 self._touch(conn, room_id)
         except RunCancelled:
             pass
@@ -397,17 +453,20 @@ class WorkshopService:
 
     def _finish_failed(self, room_id: str, number: int, token: str, message: str) -> None:
         with self.store.write() as conn:
-            conn.execute("UPDATE rounds SET phase = 'failed', message = ?, run_token = NULL "
-                         "WHERE room_id = ? AND number = ? AND run_token = ?",
-                         (message[:500], room_id, number, token))
+            conn.execute(
+                "UPDATE rounds SET phase = 'failed', message = ?, run_token = NULL "
+                "WHERE room_id = ? AND number = ? AND run_token = ?",
+                (message[:500], room_id, number, token),
+            )
         with _ACTIVE_LOCK:
             _ACTIVE_RUNS.discard(token)
 
     # --- teams --------------------------------------------------------------------------------
     def _check_rate(self) -> None:
         if self.store.recent_join_failures(60) >= JOIN_FAILURES_PER_MINUTE:
-            raise WorkshopError("too many wrong codes in the last minute; wait a minute and "
-                                "try again")
+            raise WorkshopError(
+                "too many wrong codes in the last minute; wait a minute and try again"
+            )
 
     def join(self, code: str, team_name: str) -> Joined:
         """Join the room with ``code`` as a new team called ``team_name``."""
@@ -420,22 +479,30 @@ class WorkshopService:
         self._check_rate()
         token, team_id = codes.new_secret(), codes.new_id()
         with self.store.write() as conn:
-            room = (conn.execute("SELECT * FROM rooms WHERE code = ?", (norm,)).fetchone()
-                    if norm else None)
+            room = (
+                conn.execute("SELECT * FROM rooms WHERE code = ?", (norm,)).fetchone()
+                if norm
+                else None
+            )
             if room is not None:
                 self._require_active(room)
-                if conn.execute("SELECT 1 FROM teams WHERE room_id = ? AND name_key = ?",
-                                (room["id"], name.casefold())).fetchone():
-                    raise WorkshopError(f"a team called {name!r} has already joined; choose "
-                                        "another name")
-                n = conn.execute("SELECT COUNT(*) FROM teams WHERE room_id = ?",
-                                 (room["id"],)).fetchone()[0]
+                if conn.execute(
+                    "SELECT 1 FROM teams WHERE room_id = ? AND name_key = ?",
+                    (room["id"], name.casefold()),
+                ).fetchone():
+                    raise WorkshopError(
+                        f"a team called {name!r} has already joined; choose another name"
+                    )
+                n = conn.execute(
+                    "SELECT COUNT(*) FROM teams WHERE room_id = ?", (room["id"],)
+                ).fetchone()[0]
                 if n >= MAX_TEAMS:
                     raise WorkshopError(f"this room is full ({MAX_TEAMS} teams)")
-                conn.execute("INSERT INTO teams (id, room_id, name, name_key, token_digest, "
-                             "joined) VALUES (?,?,?,?,?,?)",
-                             (team_id, room["id"], name, name.casefold(), codes.digest(token),
-                              time.time()))
+                conn.execute(
+                    "INSERT INTO teams (id, room_id, name, name_key, token_digest, "
+                    "joined) VALUES (?,?,?,?,?,?)",
+                    (team_id, room["id"], name, name.casefold(), codes.digest(token), time.time()),
+                )
                 self._touch(conn, room["id"])
         if room is None:
             self.store.record_join_failure()
@@ -455,17 +522,21 @@ class WorkshopService:
             rnd = self._round(conn, room)
             phase = self._phase(rnd)
             if phase != "open":
-                raise WorkshopError(f"round {rnd['number']} is {phase}: strategies can only be "
-                                    "submitted while it is open")
+                raise WorkshopError(
+                    f"round {rnd['number']} is {phase}: strategies can only be "
+                    "submitted while it is open"
+                )
             conn.execute(
                 "INSERT INTO submissions (room_id, round, team_id, strategy, cost, version, "
                 "carried, submitted) VALUES (?,?,?,?,?,1,0,?) ON CONFLICT (room_id, round, "
                 "team_id) DO UPDATE SET strategy = excluded.strategy, cost = excluded.cost, "
                 "version = submissions.version + 1, carried = 0, submitted = excluded.submitted",
-                (room["id"], rnd["number"], team["id"], dumps(strat.to_dict()), cost,
-                 time.time()))
-            row = conn.execute("SELECT version FROM submissions WHERE room_id = ? AND round = ? "
-                               "AND team_id = ?", (room["id"], rnd["number"], team["id"]))
+                (room["id"], rnd["number"], team["id"], dumps(strat.to_dict()), cost, time.time()),
+            )
+            row = conn.execute(
+                "SELECT version FROM submissions WHERE room_id = ? AND round = ? AND team_id = ?",
+                (room["id"], rnd["number"], team["id"]),
+            )
             version = int(row.fetchone()[0])
             self._touch(conn, room["id"])
         return version
@@ -482,26 +553,42 @@ class WorkshopService:
             raise WorkshopError(str(exc)) from None
         est = estimate_cost(strat, room_base(settings).params)
         if not est.fits(settings.envelope):
-            raise WorkshopError(f"the strategy costs € {est.total:,.0f} a year, more than the "
-                                f"envelope of € {settings.envelope:,.0f}")
+            raise WorkshopError(
+                f"the strategy costs € {est.total:,.0f} a year, more than the "
+                f"envelope of € {settings.envelope:,.0f}"
+            )
         return strat
 
     # --- views --------------------------------------------------------------------------------
     def _room_view(self, conn, room) -> dict[str, Any]:
-        rounds = conn.execute("SELECT * FROM rounds WHERE room_id = ? ORDER BY number",
-                              (room["id"],)).fetchall()
-        teams = conn.execute("SELECT id, name FROM teams WHERE room_id = ? ORDER BY name_key",
-                             (room["id"],)).fetchall()
+        rounds = conn.execute(
+            "SELECT * FROM rounds WHERE room_id = ? ORDER BY number", (room["id"],)
+        ).fetchall()
+        teams = conn.execute(
+            "SELECT id, name FROM teams WHERE room_id = ? ORDER BY name_key", (room["id"],)
+        ).fetchall()
         current = rounds[-1]
         return {
-            "room_id": room["id"], "code": room["code"], "status": room["status"],
-            "settings": loads(room["settings"]), "ranking": loads(room["ranking"]),
-            "round": int(current["number"]), "event": current["event"],
+            "room_id": room["id"],
+            "code": room["code"],
+            "status": room["status"],
+            "settings": loads(room["settings"]),
+            "ranking": loads(room["ranking"]),
+            "round": int(current["number"]),
+            "event": current["event"],
             "phase": "closed" if room["status"] == "closed" else self._phase(current),
             "round_phase": self._phase(current),
-            "progress": float(current["progress"]), "message": current["message"],
-            "rounds": [{"number": int(r["number"]), "event": r["event"],
-                        "phase": self._phase(r), "finished": r["finished"]} for r in rounds],
+            "progress": float(current["progress"]),
+            "message": current["message"],
+            "rounds": [
+                {
+                    "number": int(r["number"]),
+                    "event": r["event"],
+                    "phase": self._phase(r),
+                    "finished": r["finished"],
+                }
+                for r in rounds
+            ],
             "teams": [{"team_id": t["id"], "name": t["name"]} for t in teams],
             "updated": float(room["updated"]),
         }
@@ -511,14 +598,25 @@ class WorkshopService:
         with self.store.read() as conn:
             room = self._facilitator(conn, room_id, key)
             view = self._room_view(conn, room)
-            subs = {s["team_id"]: s for s in conn.execute(
-                "SELECT * FROM submissions WHERE room_id = ? AND round = ?",
-                (room["id"], view["round"])).fetchall()}
+            subs = {
+                s["team_id"]: s
+                for s in conn.execute(
+                    "SELECT * FROM submissions WHERE room_id = ? AND round = ?",
+                    (room["id"], view["round"]),
+                ).fetchall()
+            }
         for t in view["teams"]:
             s = subs.get(t["team_id"])
-            t["submission"] = None if s is None else {
-                "strategy": loads(s["strategy"]), "cost": float(s["cost"]),
-                "version": int(s["version"]), "carried": bool(s["carried"])}
+            t["submission"] = (
+                None
+                if s is None
+                else {
+                    "strategy": loads(s["strategy"]),
+                    "cost": float(s["cost"]),
+                    "version": int(s["version"]),
+                    "carried": bool(s["carried"]),
+                }
+            )
         return view
 
     def team_view(self, room_id: str, token: str) -> dict[str, Any]:
@@ -526,21 +624,33 @@ class WorkshopService:
         with self.store.read() as conn:
             room, team = self._team(conn, room_id, token)
             view = self._room_view(conn, room)
-            s = conn.execute("SELECT * FROM submissions WHERE room_id = ? AND round = ? AND "
-                             "team_id = ?", (room["id"], view["round"], team["id"])).fetchone()
-            prev = conn.execute("SELECT strategy FROM submissions WHERE room_id = ? AND "
-                                "team_id = ? ORDER BY round DESC LIMIT 1",
-                                (room["id"], team["id"])).fetchone()
+            s = conn.execute(
+                "SELECT * FROM submissions WHERE room_id = ? AND round = ? AND team_id = ?",
+                (room["id"], view["round"], team["id"]),
+            ).fetchone()
+            prev = conn.execute(
+                "SELECT strategy FROM submissions WHERE room_id = ? AND "
+                "team_id = ? ORDER BY round DESC LIMIT 1",
+                (room["id"], team["id"]),
+            ).fetchone()
         view["team"] = {"team_id": team["id"], "name": team["name"]}
-        view["submission"] = None if s is None else {
-            "strategy": loads(s["strategy"]), "cost": float(s["cost"]),
-            "version": int(s["version"]), "carried": bool(s["carried"])}
+        view["submission"] = (
+            None
+            if s is None
+            else {
+                "strategy": loads(s["strategy"]),
+                "cost": float(s["cost"]),
+                "version": int(s["version"]),
+                "carried": bool(s["carried"]),
+            }
+        )
         view["last_strategy"] = loads(prev["strategy"]) if prev else None
         view["teams"] = [{"name": t["name"]} for t in view["teams"]]
         return view
 
-    def visible_rounds(self, room_id: str, key: str | None = None, token: str | None = None
-                       ) -> list[int]:
+    def visible_rounds(
+        self, room_id: str, key: str | None = None, token: str | None = None
+    ) -> list[int]:
         """Rounds whose results the caller may see: all with results for the facilitator,
         revealed ones for a team."""
         with self.store.read() as conn:
@@ -550,34 +660,55 @@ class WorkshopService:
             else:
                 room, _team = self._team(conn, room_id, token)
                 ok = ("revealed",)
-            rows = conn.execute("SELECT number, phase FROM rounds WHERE room_id = ? ORDER BY "
-                                "number", (room["id"],)).fetchall()
+            rows = conn.execute(
+                "SELECT number, phase FROM rounds WHERE room_id = ? ORDER BY number", (room["id"],)
+            ).fetchall()
         return [int(r["number"]) for r in rows if r["phase"] in ok]
 
-    def round_data(self, room_id: str, number: int, key: str | None = None,
-                   token: str | None = None) -> dict[str, Any]:
+    def round_data(
+        self, room_id: str, number: int, key: str | None = None, token: str | None = None
+    ) -> dict[str, Any]:
         """One round's stored results, teams' names and strategies (facilitator: any round
         with results; team: revealed rounds only)."""
         if number not in self.visible_rounds(room_id, key=key, token=token):
             raise AccessDenied(f"the results of round {number} are not revealed")
         with self.store.read() as conn:
             room = self._room(conn, room_id)
-            rnd = conn.execute("SELECT * FROM rounds WHERE room_id = ? AND number = ?",
-                               (room["id"], number)).fetchone()
-            results = {r["team_id"]: loads(r["data"]) for r in conn.execute(
-                "SELECT team_id, data FROM results WHERE room_id = ? AND round = ?",
-                (room["id"], number)).fetchall()}
-            teams = {t["id"]: t["name"] for t in conn.execute(
-                "SELECT id, name FROM teams WHERE room_id = ?", (room["id"],)).fetchall()}
-            subs = {s["team_id"]: {"strategy": loads(s["strategy"]), "cost": float(s["cost"])}
-                    for s in conn.execute("SELECT team_id, strategy, cost FROM submissions "
-                                          "WHERE room_id = ? AND round = ?",
-                                          (room["id"], number)).fetchall()}
-        return {"room_id": room["id"], "number": number, "event": rnd["event"],
-                "results": results, "names": teams,
-                "submissions": {t: subs[t] for t in results if t in subs},
-                "settings": loads(room["settings"]), "ranking": loads(room["ranking"]),
-                "title": loads(room["settings"]).get("title", "Workshop")}
+            rnd = conn.execute(
+                "SELECT * FROM rounds WHERE room_id = ? AND number = ?", (room["id"], number)
+            ).fetchone()
+            results = {
+                r["team_id"]: loads(r["data"])
+                for r in conn.execute(
+                    "SELECT team_id, data FROM results WHERE room_id = ? AND round = ?",
+                    (room["id"], number),
+                ).fetchall()
+            }
+            teams = {
+                t["id"]: t["name"]
+                for t in conn.execute(
+                    "SELECT id, name FROM teams WHERE room_id = ?", (room["id"],)
+                ).fetchall()
+            }
+            subs = {
+                s["team_id"]: {"strategy": loads(s["strategy"]), "cost": float(s["cost"])}
+                for s in conn.execute(
+                    "SELECT team_id, strategy, cost FROM submissions "
+                    "WHERE room_id = ? AND round = ?",
+                    (room["id"], number),
+                ).fetchall()
+            }
+        return {
+            "room_id": room["id"],
+            "number": number,
+            "event": rnd["event"],
+            "results": results,
+            "names": teams,
+            "submissions": {t: subs[t] for t in results if t in subs},
+            "settings": loads(room["settings"]),
+            "ranking": loads(room["ranking"]),
+            "title": loads(room["settings"]).get("title", "Workshop"),
+        }
 
     def list_rooms(self) -> list[dict[str, Any]]:
         """Every room (no secrets): id, title, code, status, round, teams, created."""
@@ -585,13 +716,26 @@ class WorkshopService:
             rows = conn.execute(
                 "SELECT r.id, r.code, r.settings, r.status, r.current_round, r.created, "
                 "(SELECT COUNT(*) FROM teams t WHERE t.room_id = r.id) AS teams FROM rooms r "
-                "ORDER BY r.created").fetchall()
-        return [{"room_id": r["id"], "code": r["code"], "title": loads(r["settings"])["title"],
-                 "status": r["status"], "round": int(r["current_round"]),
-                 "teams": int(r["teams"]), "created": float(r["created"])} for r in rows]
+                "ORDER BY r.created"
+            ).fetchall()
+        return [
+            {
+                "room_id": r["id"],
+                "code": r["code"],
+                "title": loads(r["settings"])["title"],
+                "status": r["status"],
+                "round": int(r["current_round"]),
+                "teams": int(r["teams"]),
+                "created": float(r["created"]),
+            }
+            for r in rows
+        ]
 
-    def all_rounds(self, room_id: str, key: str | None = None, token: str | None = None
-                   ) -> list[dict[str, Any]]:
+    def all_rounds(
+        self, room_id: str, key: str | None = None, token: str | None = None
+    ) -> list[dict[str, Any]]:
         """:meth:`round_data` of every round the caller may see, in order."""
-        return [self.round_data(room_id, n, key=key, token=token)
-                for n in self.visible_rounds(room_id, key=key, token=token)]
+        return [
+            self.round_data(room_id, n, key=key, token=token)
+            for n in self.visible_rounds(room_id, key=key, token=token)
+        ]

@@ -20,14 +20,23 @@ from willsim.scenario import (
 )
 from willsim.workshop.strategy import LEVERS, StrategyError
 
-MAX_RESIDENTS = int(os.environ.get("WILLSIM_WORKSHOP_MAX_RESIDENTS",
-                                   os.environ.get("WILLSIM_APP_MAX_RESIDENTS", "20000")))
+MAX_RESIDENTS = int(
+    os.environ.get(
+        "WILLSIM_WORKSHOP_MAX_RESIDENTS", os.environ.get("WILLSIM_APP_MAX_RESIDENTS", "20000")
+    )
+)
 MAX_REPLICATES = 20
 MAX_ROUNDS = 6
 CRITERIA: tuple[str, ...] = ("unmet_need", "crises", "waiting", "isolation", "equity_gap", "cost")
 """Outcomes on the results board (all lower is better) and the ranking's criteria."""
-DEFAULT_WEIGHTS: dict[str, float] = {"unmet_need": 3.0, "crises": 2.0, "waiting": 1.0,
-                                     "isolation": 1.0, "equity_gap": 1.0, "cost": 1.0}
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "unmet_need": 3.0,
+    "crises": 2.0,
+    "waiting": 1.0,
+    "isolation": 1.0,
+    "equity_gap": 1.0,
+    "cost": 1.0,
+}
 
 
 @dataclass(frozen=True)
@@ -62,11 +71,13 @@ class RoomSettings:
 def check_settings(s: RoomSettings) -> RoomSettings:
     """Validate and clip the settings; raises ``StrategyError`` naming the problem."""
     if s.scenario not in available_scenarios():
-        raise StrategyError(f"unknown scenario {s.scenario!r}; valid scenarios: "
-                            f"{', '.join(available_scenarios())}")
+        raise StrategyError(
+            f"unknown scenario {s.scenario!r}; valid scenarios: {', '.join(available_scenarios())}"
+        )
     if s.city not in available_cities():
-        raise StrategyError(f"unknown city {s.city!r}; valid cities: "
-                            f"{', '.join(available_cities())}")
+        raise StrategyError(
+            f"unknown city {s.city!r}; valid cities: {', '.join(available_cities())}"
+        )
     unknown = [lv for lv in s.levers if lv not in LEVERS]
     if unknown:
         raise StrategyError(f"unknown lever(s) {', '.join(unknown)}; valid: {', '.join(LEVERS)}")
@@ -74,25 +85,36 @@ def check_settings(s: RoomSettings) -> RoomSettings:
     if not sum(weights.values()):
         raise StrategyError("at least one ranking weight must be above zero")
     return replace(
-        s, title=str(s.title).strip()[:80] or "Workshop", envelope=max(0.0, float(s.envelope)),
+        s,
+        title=str(s.title).strip()[:80] or "Workshop",
+        envelope=max(0.0, float(s.envelope)),
         levers=tuple(lv for lv in LEVERS if lv in s.levers),
-        rounds=min(max(int(s.rounds), 1), MAX_ROUNDS), weeks=min(max(int(s.weeks), 4), 520),
+        rounds=min(max(int(s.rounds), 1), MAX_ROUNDS),
+        weeks=min(max(int(s.weeks), 4), 520),
         residents=min(max(int(s.residents), 500), MAX_RESIDENTS),
-        replicates=min(max(int(s.replicates), 1), MAX_REPLICATES), weights=weights)
+        replicates=min(max(int(s.replicates), 1), MAX_REPLICATES),
+        weights=weights,
+    )
 
 
 def base_scenario(s: RoomSettings) -> Scenario:
     """The room's scenario in its city, with the run length and (capped) residents."""
-    overrides = {"run.weeks": int(s.weeks), "run.residents": int(s.residents),
-                 "run.mesa_citizens": False}
+    overrides = {
+        "run.weeks": int(s.weeks),
+        "run.residents": int(s.residents),
+        "run.mesa_citizens": False,
+    }
     path = resolve_file(s.scenario, SCENARIO_DIR, "scenario", available_scenarios())
     if load_scenario(path).city == s.city:
         return load_scenario(path, overrides)
     with tempfile.TemporaryDirectory() as tmp:
         wrapper = Path(tmp) / "in_city.toml"
         name = load_scenario(path).name
-        wrapper.write_text(f'[scenario]\nname = "{name}"\ncity = "{s.city}"\n'
-                           f'extends = "{_escape(str(path.resolve()))}"\n', encoding="utf-8")
+        wrapper.write_text(
+            f'[scenario]\nname = "{name}"\ncity = "{s.city}"\n'
+            f'extends = "{_escape(str(path.resolve()))}"\n',
+            encoding="utf-8",
+        )
         try:
             return load_scenario(wrapper, overrides)
         except ScenarioError as exc:

@@ -108,8 +108,9 @@ class Store:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                               check_same_thread=False)
+        conn = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
         try:
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -144,8 +145,9 @@ class Store:
     # --- join rate limit ------------------------------------------------------------------------
     def recent_join_failures(self, seconds: float) -> int:
         with self.read() as conn:
-            row = conn.execute("SELECT COUNT(*) FROM join_failures WHERE at > ?",
-                               (time.time() - seconds,)).fetchone()
+            row = conn.execute(
+                "SELECT COUNT(*) FROM join_failures WHERE at > ?", (time.time() - seconds,)
+            ).fetchone()
         return int(row[0])
 
     def record_join_failure(self) -> None:

@@ -27,13 +27,24 @@ ACCESS = ("on_demand", "proactive")
 TARGETING = ("random", "risk", "antennas")
 DELIVERY = ("centralised", "marketplace", "community", "mix")
 CONTRACTS = ("hourly", "outcome", "outcome_case_mix")
-LEVERS: tuple[str, ...] = ("access", "targeting", "intensity", "delivery", "co_programming",
-                           "contracts", "social_workers")
+LEVERS: tuple[str, ...] = (
+    "access",
+    "targeting",
+    "intensity",
+    "delivery",
+    "co_programming",
+    "contracts",
+    "social_workers",
+)
 """Levers a facilitator may allow; a lever not allowed keeps the default value."""
 INTENSITY_RANGE = (0.5, 40.0)  # outreach hours a week per 1,000 residents
 MAX_EXTRA_WORKERS = 100
-EVENTS: dict[str, str | None] = {"none": None, "pandemic": "pandemic",
-                                 "budget_cut": "budget-cut", "heatwave": "heatwave"}
+EVENTS: dict[str, str | None] = {
+    "none": None,
+    "pandemic": "pandemic",
+    "budget_cut": "budget-cut",
+    "heatwave": "heatwave",
+}
 """Round events and the bundled scenario whose first policy each one replays."""
 
 
@@ -69,10 +80,12 @@ DEFAULT = Strategy()
 
 def check(s: Strategy, allowed: Sequence[str] = LEVERS) -> Strategy:
     """Validate and normalise ``s``; levers not in ``allowed`` must keep their defaults."""
+
     def one_of(name: str, valid: Sequence[str]) -> None:
         if getattr(s, name) not in valid:
-            raise StrategyError(f"{name}: {getattr(s, name)!r} is not valid; choose one of "
-                                f"{', '.join(valid)}")
+            raise StrategyError(
+                f"{name}: {getattr(s, name)!r} is not valid; choose one of {', '.join(valid)}"
+            )
 
     one_of("access", ACCESS)
     one_of("targeting", TARGETING)
@@ -84,13 +97,21 @@ def check(s: Strategy, allowed: Sequence[str] = LEVERS) -> Strategy:
     except (TypeError, ValueError):
         raise StrategyError("intensity and social_workers must be numbers") from None
     if not (INTENSITY_RANGE[0] <= intensity <= INTENSITY_RANGE[1]) or math.isnan(intensity):
-        raise StrategyError(f"intensity: {intensity:g} hours a week per 1,000 residents is out of "
-                            f"range [{INTENSITY_RANGE[0]:g}, {INTENSITY_RANGE[1]:g}]")
+        raise StrategyError(
+            f"intensity: {intensity:g} hours a week per 1,000 residents is out of "
+            f"range [{INTENSITY_RANGE[0]:g}, {INTENSITY_RANGE[1]:g}]"
+        )
     if not 0 <= workers <= MAX_EXTRA_WORKERS:
-        raise StrategyError(f"social_workers: {workers} extra workers is out of range "
-                            f"[0, {MAX_EXTRA_WORKERS}]")
-    s = replace(s, intensity=intensity, social_workers=workers,
-                co_programming=bool(s.co_programming), note=str(s.note)[:500])
+        raise StrategyError(
+            f"social_workers: {workers} extra workers is out of range [0, {MAX_EXTRA_WORKERS}]"
+        )
+    s = replace(
+        s,
+        intensity=intensity,
+        social_workers=workers,
+        co_programming=bool(s.co_programming),
+        note=str(s.note)[:500],
+    )
     for name in LEVERS:
         if name not in allowed and getattr(s, name) != getattr(DEFAULT, name):
             raise StrategyError(f"the lever {name!r} is not open in this workshop")
@@ -98,6 +119,7 @@ def check(s: Strategy, allowed: Sequence[str] = LEVERS) -> Strategy:
 
 
 # --- cost ---------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CostLine:
@@ -145,58 +167,92 @@ def estimate_cost(s: Strategy, params: Mapping[str, Any]) -> CostEstimate:
     lines: list[CostLine] = []
 
     def both(en: str, it: str, **values: tuple[float, int]) -> tuple[str, str]:
-        return (en.format(**{n: _n(v, d, "en") for n, (v, d) in values.items()}),
-                it.format(**{n: _n(v, d, "it") for n, (v, d) in values.items()}))
+        return (
+            en.format(**{n: _n(v, d, "en") for n, (v, d) in values.items()}),
+            it.format(**{n: _n(v, d, "it") for n, (v, d) in values.items()}),
+        )
 
     thousands = (k, 0)
     if s.access == "proactive":
         cost = s.intensity * k * params["outreach.hour_cost"] * WEEKS_PER_YEAR
-        en, it = both("{h} h/week × {k} thousand residents × €{c}/h × 52",
-                      "{h} h/settimana × {k} mila residenti × €{c}/h × 52",
-                      h=(s.intensity, 1), k=thousands, c=(params["outreach.hour_cost"], 0))
+        en, it = both(
+            "{h} h/week × {k} thousand residents × €{c}/h × 52",
+            "{h} h/settimana × {k} mila residenti × €{c}/h × 52",
+            h=(s.intensity, 1),
+            k=thousands,
+            c=(params["outreach.hour_cost"], 0),
+        )
         lines.append(CostLine("outreach", en, cost, formula_it=it))
     if s.delivery in ("marketplace", "mix"):
         providers = int(params["marketplace.providers"])
-        accredit = (params["marketplace.accreditation_cost"] * providers
-                    if params["marketplace.reputation"] == "accreditation" else 0.0)
+        accredit = (
+            params["marketplace.accreditation_cost"] * providers
+            if params["marketplace.reputation"] == "accreditation"
+            else 0.0
+        )
         cost = params["marketplace.operating_cost"] * k + accredit
-        en, it = both("€{o}/year × {k} thousand residents + accreditation €{a} × {p} providers "
-                      "(vouchers come from the service budget)",
-                      "€{o}/anno × {k} mila residenti + accreditamento €{a} × {p} erogatori "
-                      "(i voucher sono pagati dal bilancio dei servizi)",
-                      o=(params["marketplace.operating_cost"], 0), k=thousands,
-                      a=(params["marketplace.accreditation_cost"], 0), p=(providers, 0))
+        en, it = both(
+            "€{o}/year × {k} thousand residents + accreditation €{a} × {p} providers "
+            "(vouchers come from the service budget)",
+            "€{o}/anno × {k} mila residenti + accreditamento €{a} × {p} erogatori "
+            "(i voucher sono pagati dal bilancio dei servizi)",
+            o=(params["marketplace.operating_cost"], 0),
+            k=thousands,
+            a=(params["marketplace.accreditation_cost"], 0),
+            p=(providers, 0),
+        )
         lines.append(CostLine("marketplace", en, cost, formula_it=it))
     if s.delivery in ("community", "mix"):
         channel = params["community.channel"]
-        weekly = ((params["community.cost_physical"] if channel in ("physical", "both") else 0.0)
-                  + (params["community.cost_digital"] if channel in ("digital", "both") else 0.0))
-        en, it = both("€{w}/week per thousand residents × {k} × 52",
-                      "€{w}/settimana ogni mille residenti × {k} × 52",
-                      w=(weekly, 0), k=thousands)
+        weekly = (params["community.cost_physical"] if channel in ("physical", "both") else 0.0) + (
+            params["community.cost_digital"] if channel in ("digital", "both") else 0.0
+        )
+        en, it = both(
+            "€{w}/week per thousand residents × {k} × 52",
+            "€{w}/settimana ogni mille residenti × {k} × 52",
+            w=(weekly, 0),
+            k=thousands,
+        )
         lines.append(CostLine("community", en, weekly * k * WEEKS_PER_YEAR, formula_it=it))
     if s.social_workers:
-        en, it = both("{n} × €{s}/year", "{n} × €{s}/anno", n=(s.social_workers, 0),
-                      s=(params["office.salary"], 0))
-        lines.append(CostLine("social_workers", en,
-                              s.social_workers * params["office.salary"], formula_it=it))
+        en, it = both(
+            "{n} × €{s}/year",
+            "{n} × €{s}/anno",
+            n=(s.social_workers, 0),
+            s=(params["office.salary"], 0),
+        )
+        lines.append(
+            CostLine(
+                "social_workers", en, s.social_workers * params["office.salary"], formula_it=it
+            )
+        )
     if s.co_programming:
         workers = base_social_workers(params) + s.social_workers
-        cost = (workers * params["office.salary"] * params["office.assessment_share"]
-                * params["governance.co_staff_share"])
+        cost = (
+            workers
+            * params["office.salary"]
+            * params["office.assessment_share"]
+            * params["governance.co_staff_share"]
+        )
         share = 100 * params["governance.co_staff_share"]
-        en, it = both("staff time at the tables: {w} workers × {p}% of assessment time "
-                      "(no new money)",
-                      "tempo del personale ai tavoli: {w} assistenti sociali × {p}% del tempo "
-                      "di valutazione (nessuna spesa nuova)", w=(workers, 0), p=(share, 0))
+        en, it = both(
+            "staff time at the tables: {w} workers × {p}% of assessment time (no new money)",
+            "tempo del personale ai tavoli: {w} assistenti sociali × {p}% del tempo "
+            "di valutazione (nessuna spesa nuova)",
+            w=(workers, 0),
+            p=(share, 0),
+        )
         lines.append(CostLine("co_programming", en, cost, counted=False, formula_it=it))
     if s.contracts != "hourly":
         base = 100 * params["governance.outcome_base_share"]
-        en, it = both("€{p} per need resolved above the threshold, hourly pay falls to {b}% "
-                      "(paid from the service budget as outcomes come)",
-                      "€{p} per bisogno risolto oltre la soglia, la paga oraria scende al {b}% "
-                      "(pagati dal bilancio dei servizi man mano che arrivano i risultati)",
-                      p=(params["governance.outcome_price"], 0), b=(base, 0))
+        en, it = both(
+            "€{p} per need resolved above the threshold, hourly pay falls to {b}% "
+            "(paid from the service budget as outcomes come)",
+            "€{p} per bisogno risolto oltre la soglia, la paga oraria scende al {b}% "
+            "(pagati dal bilancio dei servizi man mano che arrivano i risultati)",
+            p=(params["governance.outcome_price"], 0),
+            b=(base, 0),
+        )
         lines.append(CostLine("outcome_contracts", en, 0.0, counted=False, formula_it=it))
     return CostEstimate(tuple(lines))
 
@@ -211,14 +267,19 @@ def base_social_workers(params: Mapping[str, Any]) -> float:
 
 def base_budget(params: Mapping[str, Any]) -> float:
     """The city's modelled social budget before any multiplier, EUR/year."""
-    return (params["city.population"] * params["city.social_spending_per_capita"]
-            * params["city.modelled_spending_share"])
+    return (
+        params["city.population"]
+        * params["city.social_spending_per_capita"]
+        * params["city.modelled_spending_share"]
+    )
 
 
 # --- strategy -> scenario -----------------------------------------------------------------------
 
-def strategy_changes(s: Strategy, params: Mapping[str, Any], envelope: float
-                     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+
+def strategy_changes(
+    s: Strategy, params: Mapping[str, Any], envelope: float
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Parameter overrides and policy entries that make the base scenario run ``s``.
 
     Pure: depends only on its arguments. The envelope becomes a budget multiplier top-up.
@@ -229,25 +290,47 @@ def strategy_changes(s: Strategy, params: Mapping[str, Any], envelope: float
         overrides["municipality.budget_multiplier"] = budget_multiplier(params, envelope)
     if s.social_workers:
         overrides["office.social_workers"] = max(
-            1, round(base_social_workers(params) + s.social_workers))
+            1, round(base_social_workers(params) + s.social_workers)
+        )
     if s.access == "proactive":
-        policies.append({"type": "outreach", "label": _label("outreach", "contatto proattivo"),
-                         "start": 0, "set": {"outreach.targeting": s.targeting,
-                                             "outreach.hours_per_1000": s.intensity}})
+        policies.append(
+            {
+                "type": "outreach",
+                "label": _label("outreach", "contatto proattivo"),
+                "start": 0,
+                "set": {"outreach.targeting": s.targeting, "outreach.hours_per_1000": s.intensity},
+            }
+        )
     if s.delivery in ("marketplace", "mix"):
-        policies.append({"type": "marketplace", "label": _label("marketplace", "marketplace"),
-                         "start": 0})
+        policies.append(
+            {"type": "marketplace", "label": _label("marketplace", "marketplace"), "start": 0}
+        )
     if s.delivery in ("community", "mix"):
-        policies.append({"type": "community", "start": 0,
-                         "label": _label("community platform", "piattaforma di comunità")})
+        policies.append(
+            {
+                "type": "community",
+                "start": 0,
+                "label": _label("community platform", "piattaforma di comunità"),
+            }
+        )
     if s.co_programming:
-        policies.append({"type": "co_programming", "start": 0,
-                         "label": _label("co-programming", "co-programmazione")})
+        policies.append(
+            {
+                "type": "co_programming",
+                "start": 0,
+                "label": _label("co-programming", "co-programmazione"),
+            }
+        )
     if s.contracts != "hourly":
         case_mix = s.contracts == "outcome_case_mix"
-        policies.append({"type": "outcome_contracts",
-                         "label": _label("outcome contracts", "contratti a risultato"),
-                         "start": 0, "set": {"governance.case_mix_adjusted": case_mix}})
+        policies.append(
+            {
+                "type": "outcome_contracts",
+                "label": _label("outcome contracts", "contratti a risultato"),
+                "start": 0,
+                "set": {"governance.case_mix_adjusted": case_mix},
+            }
+        )
     return overrides, policies
 
 
@@ -282,8 +365,12 @@ def event_policies(event: str, weeks: int, multiplier: float = 1.0) -> list[dict
     if template is None:
         return []
     start = max(1, weeks // 4)
-    entry: dict[str, Any] = {"type": template["type"], "label": template.get("label", event),
-                             "start": start, "set": dict(template.get("set", {}))}
+    entry: dict[str, Any] = {
+        "type": template["type"],
+        "label": template.get("label", event),
+        "start": start,
+        "set": dict(template.get("set", {})),
+    }
     if "stop" in template:
         length = template["stop"] - template.get("start", 0)
         stop = min(start + length, weeks)
@@ -295,8 +382,13 @@ def event_policies(event: str, weeks: int, multiplier: float = 1.0) -> list[dict
     return [entry]
 
 
-def strategy_scenario(base: Scenario, s: Strategy | None, envelope: float, event: str = "none",
-                      name: str | None = None) -> Scenario:
+def strategy_scenario(
+    base: Scenario,
+    s: Strategy | None,
+    envelope: float,
+    event: str = "none",
+    name: str | None = None,
+) -> Scenario:
     """``base`` running strategy ``s`` (``None``: the status quo, no extra money) in a round
     with ``event``; validated by the registries (raises ``ScenarioError``)."""
     if s is None:

@@ -62,18 +62,26 @@ def _token(request: Request) -> str:
 async def join(request: Request) -> JSONResponse:
     try:
         data = await _body(request)
-        joined = await run_in_threadpool(_service().join, str(data.get("code", "")),
-                                         str(data.get("team", "")))
+        joined = await run_in_threadpool(
+            _service().join, str(data.get("code", "")), str(data.get("team", ""))
+        )
     except (WorkshopError, StrategyError) as exc:
         return _error(exc)
-    return JSONResponse({"room_id": joined.room_id, "team_id": joined.team_id,
-                         "name": joined.name, "token": joined.token})
+    return JSONResponse(
+        {
+            "room_id": joined.room_id,
+            "team_id": joined.team_id,
+            "name": joined.name,
+            "token": joined.token,
+        }
+    )
 
 
 async def team(request: Request) -> JSONResponse:
     try:
-        view = await run_in_threadpool(_service().team_view,
-                                       request.query_params.get("room", ""), _token(request))
+        view = await run_in_threadpool(
+            _service().team_view, request.query_params.get("room", ""), _token(request)
+        )
     except (WorkshopError, StrategyError) as exc:
         return _error(exc)
     return JSONResponse(view)
@@ -83,17 +91,20 @@ async def submit(request: Request) -> JSONResponse:
     try:
         token = _token(request)
         data = await _body(request)
-        version = await run_in_threadpool(_service().submit,
-                                          request.query_params.get("room", ""), token, data)
+        version = await run_in_threadpool(
+            _service().submit, request.query_params.get("room", ""), token, data
+        )
     except (WorkshopError, StrategyError) as exc:
         return _error(exc)
     return JSONResponse({"version": version})
 
 
 def routes() -> list[Route]:
-    return [Route(f"{PREFIX}/join", join, methods=["POST"]),
-            Route(f"{PREFIX}/team", team, methods=["GET"]),
-            Route(f"{PREFIX}/submit", submit, methods=["POST"])]
+    return [
+        Route(f"{PREFIX}/join", join, methods=["POST"]),
+        Route(f"{PREFIX}/team", team, methods=["GET"]),
+        Route(f"{PREFIX}/submit", submit, methods=["POST"]),
+    ]
 
 
 def install() -> bool:

@@ -43,8 +43,9 @@ def shared_png(key: tuple, draw: Callable[[], Any]) -> bytes:
 
 
 @solara.component
-def SharedFigure(name: str, data: Mapping[str, Any], version: Any, draw: Callable[[], Any],
-                 extra: Any = None):
+def SharedFigure(
+    name: str, data: Mapping[str, Any], version: Any, draw: Callable[[], Any], extra: Any = None
+):
     key = (name, data.get("room_id"), data["number"], repr(version), extra)
     png = solara.use_memo(lambda: shared_png(key, draw), [key])
     solara.Image(png)
@@ -58,15 +59,29 @@ def RoundBoard(data: Mapping[str, Any], version: Any):
     deps = [data["number"], version, language]
     table = solara.use_memo(lambda: board.board_table(data, language), deps)
     with solara.Column(classes=["ws-board"]):
-        solara.Markdown(f"#### {tr('ws_round_event', n=data['number'], event=tr('ws_event_' + data['event']))}")  # noqa: E501
+        solara.Markdown(
+            f"#### {tr('ws_round_event', n=data['number'], event=tr('ws_event_' + data['event']))}"
+        )
         solara.DataFrame(table, items_per_page=50)
         solara.Text(tr("ws_criteria_help"), style={"font-size": "0.85em", "color": "#555"})
-        SharedFigure("criteria", data, version,
-                     lambda: charts.readable_axes(board.criteria_figure(data, language),
-                                                  [CRITERION_UNITS[c] for c in CRITERIA],
-                                                  language), language)
-        solara.Button(tr("ws_more_charts"), on_click=lambda: set_more(not more), small=True,
-                      outlined=True, classes=["ws-more-charts"])
+        SharedFigure(
+            "criteria",
+            data,
+            version,
+            lambda: charts.readable_axes(
+                board.criteria_figure(data, language),
+                [CRITERION_UNITS[c] for c in CRITERIA],
+                language,
+            ),
+            language,
+        )
+        solara.Button(
+            tr("ws_more_charts"),
+            on_click=lambda: set_more(not more),
+            small=True,
+            outlined=True,
+            classes=["ws-more-charts"],
+        )
         if more:
             MoreCharts(data, version)
 
@@ -79,15 +94,21 @@ def MoreCharts(data: Mapping[str, Any], version: Any):
     key, set_key = solara.use_state("unmet_need_share")
     deps = [data["number"], version, language]
     with solara.Column(classes=["ws-more"]):
-        solara.v.Select(label=tr("ws_chart_indicator"), v_model=key, on_v_model=set_key,
-                        items=[{"text": i18n.indicator_label(k), "value": k}
-                               for k in SERIES_KEYS], style_="max-width: 360px")
-        SharedFigure("band", data, version, lambda: board.band_chart(data, key, language),
-                     (language, key))
+        solara.v.Select(
+            label=tr("ws_chart_indicator"),
+            v_model=key,
+            on_v_model=set_key,
+            items=[{"text": i18n.indicator_label(k), "value": k} for k in SERIES_KEYS],
+            style_="max-width: 360px",
+        )
+        SharedFigure(
+            "band", data, version, lambda: board.band_chart(data, key, language), (language, key)
+        )
         if len(next(iter(data["results"].values()))["runs"]) >= 2:
             solara.Markdown(f"#### {tr('ws_equity')}")
-            SharedFigure("equity", data, version, lambda: board.equity_chart(data, language),
-                         language)
+            SharedFigure(
+                "equity", data, version, lambda: board.equity_chart(data, language), language
+            )
         figures = solara.use_memo(lambda: board.key_figures(data, language), deps)
         if not figures.empty:
             with solara.Details(tr("ws_key_figures")):
@@ -98,8 +119,9 @@ def MoreCharts(data: Mapping[str, Any], version: Any):
 def Debrief(rounds: Sequence[Mapping[str, Any]], version: Any):
     """Plain-language lessons across rounds, and every team's strategy and rationale."""
     language = i18n.lang.value
-    lines = solara.use_memo(lambda: board.debrief_lines(rounds, language),
-                            [version, language, len(rounds)])
+    lines = solara.use_memo(
+        lambda: board.debrief_lines(rounds, language), [version, language, len(rounds)]
+    )
     with solara.Column(classes=["ws-debrief"]):
         solara.Markdown(f"### {tr('ws_debrief')}")
         if not rounds:
@@ -107,9 +129,11 @@ def Debrief(rounds: Sequence[Mapping[str, Any]], version: Any):
             return
         Lines(lines, classes=["ws-debrief-lines"])
         for data in rounds:
-            solara.Markdown(f"#### {tr('ws_round_event', n=data['number'], event=tr('ws_event_' + data['event']))}")  # noqa: E501
-            solara.DataFrame(pd.DataFrame(export.strategies_table(data, language)),
-                             items_per_page=50)
+            event = tr("ws_event_" + data["event"])
+            solara.Markdown(f"#### {tr('ws_round_event', n=data['number'], event=event)}")
+            solara.DataFrame(
+                pd.DataFrame(export.strategies_table(data, language)), items_per_page=50
+            )
         solara.Text(tr("ws_caveat"), style={"font-size": "0.85em", "color": "#555"})
 
 
@@ -126,10 +150,14 @@ def Results(rounds: Sequence[Mapping[str, Any]], version: Any, debrief: bool = T
         if len(numbers) > 1:
             with solara.Row():
                 for n in numbers:
-                    solara.Button(tr("ws_round", n=n), on_click=lambda n=n: set_chosen(n),
-                                  small=True, outlined=n != current,
-                                  color="primary" if n == current else None,
-                                  classes=[f"ws-round-{n}"])
+                    solara.Button(
+                        tr("ws_round", n=n),
+                        on_click=lambda n=n: set_chosen(n),
+                        small=True,
+                        outlined=n != current,
+                        color="primary" if n == current else None,
+                        classes=[f"ws-round-{n}"],
+                    )
         RoundBoard(next(r for r in rounds if r["number"] == current), version)
         if debrief:
             Debrief(rounds, version)

@@ -27,9 +27,15 @@ from willsim.workshop.ranking import Ranking
 from willsim.workshop.settings import CRITERIA, MAX_REPLICATES, MAX_RESIDENTS, RoomSettings
 from willsim.workshop.strategy import EVENTS, LEVERS, Strategy
 
-LEVER_LABELS = {"access": "ws_access", "targeting": "ws_targeting", "intensity": "ws_intensity",
-                "delivery": "ws_delivery", "co_programming": "ws_co_programming",
-                "contracts": "ws_contracts", "social_workers": "ws_social_workers"}
+LEVER_LABELS = {
+    "access": "ws_access",
+    "targeting": "ws_targeting",
+    "intensity": "ws_intensity",
+    "delivery": "ws_delivery",
+    "co_programming": "ws_co_programming",
+    "contracts": "ws_contracts",
+    "social_workers": "ws_social_workers",
+}
 
 
 @solara.component
@@ -55,34 +61,57 @@ def CreateRoom(on_created):
     with solara.Card(tr("ws_create_title"), classes=["ws-create-card"]):
         solara.InputText(tr("ws_title"), value=s.title, on_value=lambda v: update(title=v or ""))
         with solara.Row():
-            solara.v.Select(label=tr("city"), items=i18n.city_items(available_cities()),
-                            v_model=s.city, on_v_model=lambda v: update(city=v))
-            solara.v.Select(label=tr("scenario"), items=available_scenarios(),
-                            v_model=s.scenario, on_v_model=lambda v: update(scenario=v))
+            solara.v.Select(
+                label=tr("city"),
+                items=i18n.city_items(available_cities()),
+                v_model=s.city,
+                on_v_model=lambda v: update(city=v),
+            )
+            solara.v.Select(
+                label=tr("scenario"),
+                items=available_scenarios(),
+                v_model=s.scenario,
+                on_v_model=lambda v: update(scenario=v),
+            )
         with solara.Row():
-            solara.InputInt(tr("ws_envelope"), value=int(s.envelope),
-                            on_value=lambda v: update(envelope=max(0.0, float(v or 0))))
-            solara.InputInt(tr("ws_rounds"), value=s.rounds,
-                            on_value=lambda v: update(rounds=min(max(int(v or 1), 1), 6)))
+            solara.InputInt(
+                tr("ws_envelope"),
+                value=int(s.envelope),
+                on_value=lambda v: update(envelope=max(0.0, float(v or 0))),
+            )
+            solara.InputInt(
+                tr("ws_rounds"),
+                value=s.rounds,
+                on_value=lambda v: update(rounds=min(max(int(v or 1), 1), 6)),
+            )
         with solara.Row():
-            solara.InputInt(tr("weeks"), value=s.weeks,
-                            on_value=lambda v: update(weeks=min(max(int(v or 4), 4), 520)))
-            solara.InputInt(tr("residents"), value=s.residents,
-                            on_value=lambda v: update(residents=min(max(int(v or 500), 500),
-                                                                    MAX_RESIDENTS)))
-            solara.InputInt(tr("replicates"), value=s.replicates,
-                            on_value=lambda v: update(replicates=min(max(int(v or 1), 1),
-                                                                     MAX_REPLICATES)))
+            solara.InputInt(
+                tr("weeks"),
+                value=s.weeks,
+                on_value=lambda v: update(weeks=min(max(int(v or 4), 4), 520)),
+            )
+            solara.InputInt(
+                tr("residents"),
+                value=s.residents,
+                on_value=lambda v: update(residents=min(max(int(v or 500), 500), MAX_RESIDENTS)),
+            )
+            solara.InputInt(
+                tr("replicates"),
+                value=s.replicates,
+                on_value=lambda v: update(replicates=min(max(int(v or 1), 1), MAX_REPLICATES)),
+            )
         solara.Text(tr("ws_levers_allowed"))
         with solara.Row(style={"flex-wrap": "wrap"}):
             for lever in LEVERS:
-                solara.Checkbox(label=tr(LEVER_LABELS[lever]), value=lever in s.levers,
-                                on_value=lambda on, lv=lever: toggle(lv, on))
+                solara.Checkbox(
+                    label=tr(LEVER_LABELS[lever]),
+                    value=lever in s.levers,
+                    on_value=lambda on, lv=lever: toggle(lv, on),
+                )
         with solara.Div():
             if error:
                 solara.Error(error, classes=["ws-error"])
-        solara.Button(tr("ws_create"), color="primary", on_click=create,
-                      classes=["ws-create"])
+        solara.Button(tr("ws_create"), color="primary", on_click=create, classes=["ws-create"])
 
 
 @solara.component
@@ -106,8 +135,9 @@ def ReopenRoom(on_open):
     with solara.Card(tr("ws_reopen_title"), classes=["ws-reopen-card"]):
         with solara.Row():
             solara.InputText(tr("ws_code"), value=code, on_value=set_code, continuous_update=True)
-            solara.InputText(tr("ws_key"), value=key, on_value=set_key, password=True,
-                             continuous_update=True)
+            solara.InputText(
+                tr("ws_key"), value=key, on_value=set_key, password=True, continuous_update=True
+            )
         with solara.Div():
             if error:
                 solara.Error(error)
@@ -120,8 +150,9 @@ def RankingEditor(room_id: str, key: str, current: dict, on_error):
     weights, set_weights = solara.use_state(dict(current["weights"]))
 
     def apply() -> None:
-        order = tuple(sorted((c for c in CRITERIA if weights.get(c, 0) > 0),
-                             key=lambda c: -weights[c]))
+        order = tuple(
+            sorted((c for c in CRITERIA if weights.get(c, 0) > 0), key=lambda c: -weights[c])
+        )
         try:
             service().set_ranking(room_id, key, Ranking(mode, dict(weights), order or CRITERIA))
             on_error("")
@@ -131,16 +162,22 @@ def RankingEditor(room_id: str, key: str, current: dict, on_error):
     with solara.Details(tr("ws_ranking")):
         with solara.Row():
             for m in ("weights", "lexicographic"):
-                solara.Button(tr(f"ws_mode_{m}"), on_click=lambda m=m: set_mode(m), small=True,
-                              outlined=m != mode, color="primary" if m == mode else None,
-                              classes=[f"ws-mode-{m}"])
+                solara.Button(
+                    tr(f"ws_mode_{m}"),
+                    on_click=lambda m=m: set_mode(m),
+                    small=True,
+                    outlined=m != mode,
+                    color="primary" if m == mode else None,
+                    classes=[f"ws-mode-{m}"],
+                )
         with solara.Row(style={"flex-wrap": "wrap"}):
             for c in CRITERIA:
-                solara.InputFloat(tr("ws_weight", c=tr(f"ws_crit_{c}").split(" (")[0]),
-                                  value=float(weights.get(c, 0.0)),
-                                  on_value=lambda v, c=c: set_weights({**weights,
-                                                                       c: max(0.0, v or 0.0)}),
-                                  style={"max-width": "200px"})
+                solara.InputFloat(
+                    tr("ws_weight", c=tr(f"ws_crit_{c}").split(" (")[0]),
+                    value=float(weights.get(c, 0.0)),
+                    on_value=lambda v, c=c: set_weights({**weights, c: max(0.0, v or 0.0)}),
+                    style={"max-width": "200px"},
+                )
         solara.Button(tr("ws_apply"), on_click=apply, classes=["ws-apply-ranking"])
 
 
@@ -155,11 +192,15 @@ def FacilitatorRoom(room_id: str, key: str):
     origin = "http://" + ((headers or {}).get("host") or ["127.0.0.1:8765"])[0]
     view = use_poll(lambda: svc.facilitator_view(room_id, key), [room_id, key, bump])
     language = i18n.lang.value
-    version = (results_key(view, ("done", "revealed")) if isinstance(view, dict)
-               and "rounds" in view else None)
+    version = (
+        results_key(view, ("done", "revealed"))
+        if isinstance(view, dict) and "rounds" in view
+        else None
+    )
     rounds = solara.use_memo(
         lambda: svc.all_rounds(room_id, key=key) if version is not None else [],
-        [room_id, key, version])
+        [room_id, key, version],
+    )
     if view is None:
         solara.Text(tr("ws_loading"))
         return
@@ -191,47 +232,90 @@ def FacilitatorRoom(room_id: str, key: str):
         solara.Text(tr("ws_share_help", url=f"{origin}/workshop"), classes=["ws-share"])
         with solara.Details(tr("ws_key")):
             solara.Text(tr("ws_keep_link"))
-            solara.Preformatted(f"{tr('ws_key')}: {key}\n"
-                                f"{origin}/workshop?room={room_id}&key={key}")
-        solara.Text(tr("ws_status_line", n=view["round"], total=s["rounds"],
-                       event=event_label(view["event"]), phase=phase_label(phase)),
-                    classes=["ws-phase", f"ws-phase-{phase}"],
-                    style={"font-weight": "bold", "font-size": "1.1em"})
+            solara.Preformatted(
+                f"{tr('ws_key')}: {key}\n{origin}/workshop?room={room_id}&key={key}"
+            )
+        solara.Text(
+            tr(
+                "ws_status_line",
+                n=view["round"],
+                total=s["rounds"],
+                event=event_label(view["event"]),
+                phase=phase_label(phase),
+            ),
+            classes=["ws-phase", f"ws-phase-{phase}"],
+            style={"font-weight": "bold", "font-size": "1.1em"},
+        )
         with solara.Div():
             if phase == "running":
                 solara.ProgressLinear(view["progress"] or True)
-                solara.Text(tr("ws_progress", pct=f"{view['progress']:.0f}"),
-                            classes=["ws-progress"])
+                solara.Text(
+                    tr("ws_progress", pct=f"{view['progress']:.0f}"), classes=["ws-progress"]
+                )
             if phase == "failed" and view["message"]:
                 solara.Error(view["message"])
         with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
-            solara.Button(tr("ws_open"), on_click=lambda: act(svc.open_round),
-                          disabled=closed or phase not in ("waiting", "locked"),
-                          classes=["ws-open"])
-            solara.Button(tr("ws_lock"), on_click=lambda: act(svc.lock_round),
-                          disabled=phase != "open", classes=["ws-lock"])
-            solara.Button(tr("ws_run"), on_click=lambda: act(svc.start_run), color="primary",
-                          disabled=phase not in ("locked", "done", "failed", "interrupted"),
-                          classes=["ws-run"])
-            solara.Button(tr("ws_cancel"), on_click=lambda: act(svc.cancel_run),
-                          disabled=phase not in ("running", "interrupted"),
-                          classes=["ws-cancel"])
-            solara.Button(tr("ws_reveal"), on_click=lambda: act(svc.reveal), color="primary",
-                          disabled=phase != "done", classes=["ws-reveal"])
+            solara.Button(
+                tr("ws_open"),
+                on_click=lambda: act(svc.open_round),
+                disabled=closed or phase not in ("waiting", "locked"),
+                classes=["ws-open"],
+            )
+            solara.Button(
+                tr("ws_lock"),
+                on_click=lambda: act(svc.lock_round),
+                disabled=phase != "open",
+                classes=["ws-lock"],
+            )
+            solara.Button(
+                tr("ws_run"),
+                on_click=lambda: act(svc.start_run),
+                color="primary",
+                disabled=phase not in ("locked", "done", "failed", "interrupted"),
+                classes=["ws-run"],
+            )
+            solara.Button(
+                tr("ws_cancel"),
+                on_click=lambda: act(svc.cancel_run),
+                disabled=phase not in ("running", "interrupted"),
+                classes=["ws-cancel"],
+            )
+            solara.Button(
+                tr("ws_reveal"),
+                on_click=lambda: act(svc.reveal),
+                color="primary",
+                disabled=phase != "done",
+                classes=["ws-reveal"],
+            )
         with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
             more = view["round"] < s["rounds"] and not closed
-            solara.v.Select(label=tr("ws_event"), v_model=event, on_v_model=set_event,
-                            items=[{"text": event_label(e), "value": e} for e in EVENTS],
-                            disabled=not more, style_="max-width: 280px")
-            solara.Button(tr("ws_next"), on_click=lambda: act(svc.next_round, event),
-                          disabled=not more or phase not in ("done", "revealed"),
-                          classes=["ws-next"])
+            solara.v.Select(
+                label=tr("ws_event"),
+                v_model=event,
+                on_v_model=set_event,
+                items=[{"text": event_label(e), "value": e} for e in EVENTS],
+                disabled=not more,
+                style_="max-width: 280px",
+            )
+            solara.Button(
+                tr("ws_next"),
+                on_click=lambda: act(svc.next_round, event),
+                disabled=not more or phase not in ("done", "revealed"),
+                classes=["ws-next"],
+            )
             if closed:
-                solara.Button(tr("ws_reopen_room"), on_click=lambda: act(svc.reopen_room),
-                              classes=["ws-reopen-room"])
+                solara.Button(
+                    tr("ws_reopen_room"),
+                    on_click=lambda: act(svc.reopen_room),
+                    classes=["ws-reopen-room"],
+                )
             else:
-                solara.Button(tr("ws_close"), on_click=lambda: act(svc.close_room),
-                              disabled=phase == "running", classes=["ws-close"])
+                solara.Button(
+                    tr("ws_close"),
+                    on_click=lambda: act(svc.close_room),
+                    disabled=phase == "running",
+                    classes=["ws-close"],
+                )
         with solara.Div():
             if error:
                 solara.Error(error, classes=["ws-error"])
@@ -243,31 +327,49 @@ def FacilitatorRoom(room_id: str, key: str):
                     status = tr("ws_not_submitted")
                 else:
                     strat = Strategy.from_dict(sub["strategy"])
-                    status = (f"{tr('ws_submitted', v=sub['version'])}"
-                              f"{' · ' + tr('ws_carried') if sub['carried'] else ''} · "
-                              f"€ {money(sub['cost'])} · {texts.summary(strat, language)}")
+                    status = (
+                        f"{tr('ws_submitted', v=sub['version'])}"
+                        f"{' · ' + tr('ws_carried') if sub['carried'] else ''} · "
+                        f"€ {money(sub['cost'])} · {texts.summary(strat, language)}"
+                    )
                 with solara.Row(style={"align-items": "center"}):
                     solara.Text(f"{t['name']}: {status}", classes=["ws-team-row"])
-                    solara.Button(tr("ws_new_link"), small=True, text=True,
-                                  on_click=lambda tid=t["team_id"]: relink(tid))
+                    solara.Button(
+                        tr("ws_new_link"),
+                        small=True,
+                        text=True,
+                        on_click=lambda tid=t["team_id"]: relink(tid),
+                    )
                     if t["team_id"] in links:
-                        solara.Text(f"{origin}/workshop?room={room_id}&team="
-                                    f"{links[t['team_id']]}", classes=["ws-team-link"])
+                        solara.Text(
+                            f"{origin}/workshop?room={room_id}&team={links[t['team_id']]}",
+                            classes=["ws-team-link"],
+                        )
         RankingEditor(room_id, key, view["ranking"], set_error)
         solara.Markdown(f"### {tr('ws_results')}")
         Results(rounds, (version, language))
         if rounds:
             solara.Markdown(f"### {tr('ws_export')}")
             with solara.Row():
-                solara.FileDownload(lambda: export.html_report(
-                    service().all_rounds(room_id, key=key), language).encode("utf-8"),
-                    filename=f"workshop-{room_id}.html", label=tr("ws_export_html"),
-                    mime_type="text/html")
-                solara.FileDownload(lambda: export.board_csv(
-                    service().all_rounds(room_id, key=key)).encode("utf-8"),
-                    filename=f"workshop-{room_id}-board.csv", label=tr("ws_export_csv"),
-                    mime_type="text/csv")
-                solara.FileDownload(lambda: export.runs_csv(
-                    service().all_rounds(room_id, key=key)).encode("utf-8"),
-                    filename=f"workshop-{room_id}-runs.csv", label=tr("ws_export_runs"),
-                    mime_type="text/csv")
+                solara.FileDownload(
+                    lambda: export.html_report(
+                        service().all_rounds(room_id, key=key), language
+                    ).encode("utf-8"),
+                    filename=f"workshop-{room_id}.html",
+                    label=tr("ws_export_html"),
+                    mime_type="text/html",
+                )
+                solara.FileDownload(
+                    lambda: export.board_csv(service().all_rounds(room_id, key=key)).encode(
+                        "utf-8"
+                    ),
+                    filename=f"workshop-{room_id}-board.csv",
+                    label=tr("ws_export_csv"),
+                    mime_type="text/csv",
+                )
+                solara.FileDownload(
+                    lambda: export.runs_csv(service().all_rounds(room_id, key=key)).encode("utf-8"),
+                    filename=f"workshop-{room_id}-runs.csv",
+                    label=tr("ws_export_runs"),
+                    mime_type="text/csv",
+                )
