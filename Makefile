@@ -42,10 +42,10 @@ run: app
 summary: setup
 	$(VENV)/bin/willsim run baseline
 
-test: setup assets browser
-	$(PY) -m ruff check willsim tests benchmarks
+test: setup assets browser lint
 	$(PY) -m pytest -n 2 -q
 
+# lint and format checks
 lint: setup
 	$(PY) -m ruff check willsim tests benchmarks
 	$(PY) -m ruff format --check willsim tests benchmarks
