@@ -13,7 +13,6 @@ import json
 import os
 import platform
 import subprocess
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from willsim.collector import OVERALL_KEYS, QUANTITIES
+from willsim.fileio import atomic_write
 from willsim.indicators import INDICATORS
 from willsim.units import WEEKS_PER_YEAR
 
@@ -45,13 +45,16 @@ GROUP_FORMULAS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
     "unmet_need_share": lambda q, w: _div(q[..., _Q["unmet"]], q[..., _Q["with_need"]]),
     "people_with_unmet_need": lambda q, w: q[..., _Q["unmet"]] * w,
     "latent_needs": lambda q, w: q[..., _Q["latent_needs"]] * w,
-    "non_take_up_share": lambda q, w: _div(q[..., _Q["eligible_unasked"]],
-                                           q[..., _Q["eligible_needs"]]),
-    "crises_per_1000": lambda q, w: _div(q[..., _Q["crises"]] * WEEKS_PER_YEAR * 1000,
-                                         q[..., _Q["residents"]]),
+    "non_take_up_share": lambda q, w: _div(
+        q[..., _Q["eligible_unasked"]], q[..., _Q["eligible_needs"]]
+    ),
+    "crises_per_1000": lambda q, w: _div(
+        q[..., _Q["crises"]] * WEEKS_PER_YEAR * 1000, q[..., _Q["residents"]]
+    ),
     "mean_wait_weeks": lambda q, w: _div(q[..., _Q["wait_total"]], q[..., _Q["assessments"]]),
-    "time_to_first_help_weeks": lambda q, w: _div(q[..., _Q["first_help_total"]],
-                                                  q[..., _Q["first_helped"]]),
+    "time_to_first_help_weeks": lambda q, w: _div(
+        q[..., _Q["first_help_total"]], q[..., _Q["first_helped"]]
+    ),
     "coverage": lambda q, w: _div(q[..., _Q["served"]], q[..., _Q["with_need"]]),
     "out_of_pocket_eur": lambda q, w: q[..., _Q["out_of_pocket"]] * w,
     "isolated_share": lambda q, w: _div(q[..., _Q["isolated"]], q[..., _Q["residents"]]),
@@ -74,21 +77,33 @@ def timeseries(model: WelfareModel, groups: bool = True) -> pd.DataFrame:
     col = model.collector
     weeks = np.arange(col.weeks_recorded)
     overall = col.overall[: weeks.size]
-    frames = [pd.DataFrame({
-        "week": np.repeat(weeks, len(OVERALL_KEYS)),
-        "indicator": np.tile(OVERALL_KEYS, weeks.size),
-        "group_var": "all", "group": "all", "value": overall.ravel(),
-    })]
+    frames = [
+        pd.DataFrame(
+            {
+                "week": np.repeat(weeks, len(OVERALL_KEYS)),
+                "indicator": np.tile(OVERALL_KEYS, weeks.size),
+                "group_var": "all",
+                "group": "all",
+                "value": overall.ravel(),
+            }
+        )
+    ]
     if groups:
         group_vars, levels = _level_labels(model)
         q = col.groups[: weeks.size]  # (weeks, levels, quantities)
         for key, formula in GROUP_FORMULAS.items():
             values = formula(q, model.citizens.weight)  # (weeks, levels)
-            frames.append(pd.DataFrame({
-                "week": np.repeat(weeks, len(levels)), "indicator": key,
-                "group_var": np.tile(group_vars, weeks.size),
-                "group": np.tile(levels, weeks.size), "value": values.ravel(),
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "week": np.repeat(weeks, len(levels)),
+                        "indicator": key,
+                        "group_var": np.tile(group_vars, weeks.size),
+                        "group": np.tile(levels, weeks.size),
+                        "value": values.ravel(),
+                    }
+                )
+            )
     df = pd.concat(frames, ignore_index=True)
     for name in ("indicator", "group_var", "group"):
         df[name] = df[name].astype("category")
@@ -98,8 +113,11 @@ def timeseries(model: WelfareModel, groups: bool = True) -> pd.DataFrame:
 def wide(model: WelfareModel) -> pd.DataFrame:
     """City-level indicators, one column each, indexed by week."""
     col = model.collector
-    return pd.DataFrame(col.overall[: col.weeks_recorded], columns=list(OVERALL_KEYS),
-                        index=pd.RangeIndex(col.weeks_recorded, name="week"))
+    return pd.DataFrame(
+        col.overall[: col.weeks_recorded],
+        columns=list(OVERALL_KEYS),
+        index=pd.RangeIndex(col.weeks_recorded, name="week"),
+    )
 
 
 def summary(model: WelfareModel) -> dict[str, float]:
@@ -134,16 +152,30 @@ def group_summary(model: WelfareModel) -> pd.DataFrame:
         base = totals if rule.startswith("ratio") or rule == "sum" else means
         if rule == "last":
             base = q[-1]
-        rows.append(pd.DataFrame({"group_var": group_vars, "group": levels, "indicator": key,
-                                  "value": formula(base, model.citizens.weight)}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "group_var": group_vars,
+                    "group": levels,
+                    "indicator": key,
+                    "value": formula(base, model.citizens.weight),
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
 def git_commit() -> str | None:
     """The git commit of the willsim source, if it is a git checkout."""
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                             cwd=Path(__file__).parent, timeout=5, check=False)
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).parent,
+            timeout=5,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None
@@ -162,9 +194,13 @@ class RunRecord:
 
 def record(model: WelfareModel) -> RunRecord:
     """Extract the results of a finished run."""
-    return RunRecord(seed=int(model.params["run.seed"]), summary=summary(model),
-                     timeseries=timeseries(model), groups=group_summary(model),
-                     manifest=manifest(model))
+    return RunRecord(
+        seed=int(model.params["run.seed"]),
+        summary=summary(model),
+        timeseries=timeseries(model),
+        groups=group_summary(model),
+        manifest=manifest(model),
+    )
 
 
 def manifest(model: WelfareModel) -> dict[str, Any]:
@@ -175,29 +211,25 @@ def manifest(model: WelfareModel) -> dict[str, Any]:
 
     return {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "willsim_version": willsim.__version__, "mesa_version": mesa.__version__,
-        "numpy_version": np.__version__, "pandas_version": pd.__version__,
-        "python_version": platform.python_version(), "git_commit": git_commit(),
-        "scenario": model.scenario.name, "scenario_hash": model.scenario.hash,
-        "scenario_path": model.scenario.path, "city": model.scenario.city,
-        "seed": int(model.params["run.seed"]), "weeks": model.weeks,
-        "residents_simulated": model.citizens.n, "population_mode": model.population_mode,
-        "weight": model.citizens.weight, "params": dict(model.params),
-        "provenance": model.scenario.provenance, "city_sources": model.scenario.city_sources,
+        "willsim_version": willsim.__version__,
+        "mesa_version": mesa.__version__,
+        "numpy_version": np.__version__,
+        "pandas_version": pd.__version__,
+        "python_version": platform.python_version(),
+        "git_commit": git_commit(),
+        "scenario": model.scenario.name,
+        "scenario_hash": model.scenario.hash,
+        "scenario_path": model.scenario.path,
+        "city": model.scenario.city,
+        "seed": int(model.params["run.seed"]),
+        "weeks": model.weeks,
+        "residents_simulated": model.citizens.n,
+        "population_mode": model.population_mode,
+        "weight": model.citizens.weight,
+        "params": dict(model.params),
+        "provenance": model.scenario.provenance,
+        "city_sources": model.scenario.city_sources,
     }
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write a file through ``write(tmp_path)`` then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def save_runs(records: Sequence[RunRecord], out: str | os.PathLike) -> Path:
