@@ -4,22 +4,15 @@ Citizens' state lives in NumPy arrays (:class:`willsim.citizens.Citizens`) and e
 week is vectorised over the population; Mesa agents are the identity and inspection layer
 (``Citizen``), and the actors with few instances (``Provider``, ``Municipality``).
 
+The model is built from the declared list of phases (:data:`willsim.phases.PHASES`): one
+mechanism of each class, available as ``model.<name>`` and in ``model.mechanisms``; the random
+streams, the municipality's spending items and the indicators collected come from the
+mechanisms' declarations (:mod:`willsim.mechanisms.base`).
+
 The week, in order: policies start or stop (:class:`~willsim.policies.PolicySchedule`), then
-the phases (:data:`PHASES`):
-
-0. ``transitions``  from their start weeks: the population ages, digital skills spread;
-1. ``needs``        residents die and are replaced; needs arise, progress and recede;
-2. ``outreach``     proactive welfare: outreach workers inform residents and take needs in charge;
-3. ``helpseeking``  latent needs become requests at the office (welfare on demand);
-4. ``office``       requests queue for assessment (continuous time) and pass the means test;
-5. ``services``     eligible cases are placed with providers within capacity and budget, paid
-                    for, and served needs improve;
-   ``marketplace``  the marketplace platform: users join, post, are matched to providers, pay;
-   ``community``    the community platform: residents join, make ties, peers meet light needs;
-6. ``coverage``     family and privately bought care; which needs are met;
-7. ``crises``       unmet needs escalate into crises with public costs;
-
-then indicators are collected.
+each phase's ``step`` in the order of :data:`~willsim.phases.PHASES` (transitions, needs,
+outreach, help-seeking, office, services, marketplace, community, coverage, crises; what each
+reads and publishes: ``docs/ODD.md``, schedule), then indicators are collected.
 """
 
 from __future__ import annotations
@@ -30,54 +23,24 @@ from typing import Any
 import mesa
 import numpy as np
 
+from willsim import phases
 from willsim.agents import Citizen, Municipality, Provider
-from willsim.citizens import CARE, QUEUED, WORK, Citizens
+from willsim.citizens import CARE, WORK, Citizens
 from willsim.collector import Collector
-from willsim.indicators import INDICATOR_LIST
-from willsim.mechanisms.community import Community
-from willsim.mechanisms.coverage import Coverage
-from willsim.mechanisms.crises import Crises
-from willsim.mechanisms.helpseeking import HelpSeeking
-from willsim.mechanisms.marketplace import Marketplace
-from willsim.mechanisms.needs import NeedDynamics
-from willsim.mechanisms.office import Office
-from willsim.mechanisms.outreach import Outreach
-from willsim.mechanisms.services import Services
-from willsim.mechanisms.transitions import Transitions
+from willsim.indicators import INDICATOR_LIST, tagged
+from willsim.mechanisms.base import Mechanism
 from willsim.params import DOMAINS, PROVIDER_KINDS
 from willsim.policies import PolicySchedule, parse_policy
 from willsim.population import build_citizens
 from willsim.rng import RandomStreams
 from willsim.scenario import Scenario, load_scenario, with_overrides
 
-PHASES: tuple[str, ...] = (
-    "transitions",
-    "needs",
-    "outreach",
-    "helpseeking",
-    "office",
-    "services",
-    "marketplace",
-    "community",
-    "coverage",
-    "crises",
-)
-"""The phases of a week, in the order they run. Each names a mechanism attribute of the model."""
-
 # Domains each provider kind serves: municipal home help (care); Third Sector organisations
 # alternate between care + isolation and isolation + work; private firms care + work.
 _THIRD_SECTOR_DOMAINS = ([True, True, False], [False, True, True])
 _KIND_DOMAINS = {"municipal": [True, False, False], "private": [True, False, True]}
-MODEL_REPORTERS = (
-    "unmet_need_share",
-    "crises_per_1000",
-    "mean_queue_length",
-    "mean_wait_weeks",
-    "coverage",
-    "non_take_up_share",
-    "public_spending_eur",
-    "waiting_list",
-)
+MODEL_REPORTERS: tuple[str, ...] = tagged("mesa")
+"""Indicators Mesa's DataCollector reports every step (those tagged ``mesa``)."""
 
 
 class WelfareModel(mesa.Model):
@@ -111,7 +74,8 @@ class WelfareModel(mesa.Model):
         self.params = self.scenario.params
         run_seed = int(self.params["run.seed"])
         super().__init__(seed=run_seed)
-        self.streams = RandomStreams(run_seed)
+        self.phase_names: tuple[str, ...] = phases.phase_names()
+        self.streams = RandomStreams(run_seed, phases.stream_names())
         self.weeks = int(self.params["run.weeks"])
         self.week = 0
         self.neet_activated = 0  # NEET whose work need a service or a platform resolved
@@ -119,7 +83,10 @@ class WelfareModel(mesa.Model):
             self.params, self.streams["population"], self.streams["network"]
         )
         self.municipality = Municipality(
-            self, self._base_budget(), self.params["municipality.budget_multiplier"]
+            self,
+            self._base_budget(),
+            self.params["municipality.budget_multiplier"],
+            phases.spending_items(),
         )
         self.providers: list[Provider] = self._build_providers()
         self.citizen_agents: list[Citizen] = (
@@ -127,18 +94,16 @@ class WelfareModel(mesa.Model):
             if self.params["run.mesa_citizens"]
             else []
         )
-        self.transitions = Transitions()
-        self.needs = NeedDynamics()
-        self.outreach = Outreach()
-        self.helpseeking = HelpSeeking()
-        self.office = Office()
-        self.services = Services()
-        self.marketplace = Marketplace()
-        self.community = Community()
-        self.coverage = Coverage()
-        self.crises = Crises()
-        for phase in PHASES:
-            getattr(self, phase).setup(self)
+        self.mechanisms: dict[str, Mechanism] = {}
+        """The mechanism of each phase, by name, in the order they run."""
+        for cls in phases.PHASES:
+            mechanism = cls()
+            self.mechanisms[cls.name] = mechanism
+            setattr(self, cls.name, mechanism)  # model.outreach, model.services, ...
+        for mechanism in self.mechanisms.values():
+            mechanism.setup(self)
+        self.indicators = tuple(INDICATOR_LIST)
+        """The indicators this model collects (the registry when it was built)."""
         self.collector = Collector(self, self.weeks)
         self.policies = PolicySchedule(
             [parse_policy(entry, i) for i, entry in enumerate(self.scenario.policies)]
@@ -152,17 +117,18 @@ class WelfareModel(mesa.Model):
     # --- the step ------------------------------------------------------------------------------
 
     def step(self) -> None:
-        """Advance one week through :data:`PHASES`, then record indicators."""
+        """Advance one week through the phases, then record indicators."""
         if self.week >= self.weeks:
             self.running = False
             return
         self.municipality.start_week(self.week)
         self.policies.step(self, self.week)
-        for phase in PHASES:
-            getattr(self, phase).step(self, self.week)
+        for name, mechanism in self.mechanisms.items():
+            mechanism.step(self, self.week)
             for observe in self.observers:
-                observe(self, phase, self.week)
-        self.office.flush_withdrawals()  # the queue as it stands at the end of the week
+                observe(self, name, self.week)
+        for mechanism in self.mechanisms.values():
+            mechanism.end_week(self, self.week)
         self.collector.collect(self, self.week)
         self.datacollector.collect(self)
         self.week += 1
@@ -182,8 +148,8 @@ class WelfareModel(mesa.Model):
         self.municipality.set_budget_multiplier(
             self.params["municipality.budget_multiplier"], self.week
         )
-        for phase in PHASES:
-            getattr(self, phase).configure(self)
+        for mechanism in self.mechanisms.values():
+            mechanism.configure(self)
 
     # --- need episodes (used by several mechanisms) ---------------------------------------------
 
@@ -194,9 +160,8 @@ class WelfareModel(mesa.Model):
             return
         if resolved:
             self.collector.record_resolved(self, domain, idx)
-        queued = idx[self.citizens.status[domain][idx] == QUEUED]
-        if queued.size:
-            self.office.withdraw(queued, domain)
+        for mechanism in self.mechanisms.values():
+            mechanism.need_ended(self, domain, idx)
         self.citizens.end_need(domain, idx)
 
     def close_all_needs(self, idx: np.ndarray) -> None:
@@ -207,8 +172,8 @@ class WelfareModel(mesa.Model):
 
     def forget(self, idx: np.ndarray) -> None:
         """Residents ``idx`` are being replaced: every mechanism drops its state on them."""
-        for phase in PHASES:
-            getattr(self, phase).forget(self, idx)
+        for mechanism in self.mechanisms.values():
+            mechanism.forget(self, idx)
         self.collector.forget(idx)
 
     def lower_care_level(self, idx: np.ndarray) -> None:
@@ -320,10 +285,9 @@ def provider_counts(
 
 
 def _reporter(key: str):
-    index = [i.key for i in INDICATOR_LIST].index(key)
-
     def report(model: WelfareModel) -> float:
         week = model.collector.weeks_recorded - 1
+        index = model.collector.index[key]
         return float(model.collector.overall[week, index]) if week >= 0 else float("nan")
 
     report.__name__ = key

@@ -9,14 +9,15 @@ residential care. An unmet work/income need can end in loss of housing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from willsim.citizens import CARE, ISOLATION, WORK
-from willsim.mechanisms.base import Mechanism
+from willsim.mechanisms.base import AddEvent, Mechanism, Read, SpendingItem
 from willsim.mechanisms.draws import as_float32, below, draw_bits
 from willsim.mechanisms.needs import MAX_CARE_LEVEL, heat_exposed
+from willsim.outputs import Indicator, P, Total
 
 if TYPE_CHECKING:
     from willsim.model import WelfareModel
@@ -26,6 +27,78 @@ class Crises(Mechanism):
     """Escalation of unmet needs into costly crisis events."""
 
     name = "crises"
+    label = ("crises", "crisi")
+    streams = ("crises",)
+    levers = ("shock",)
+    spending = (
+        SpendingItem(
+            "hospital",
+            "Hospital spending",
+            "Spesa ospedaliera",
+            "Public cost of hospital days after crises (health service).",
+            municipal=False,
+            better=-1,
+        ),
+        SpendingItem(
+            "residential",
+            "Residential care spending",
+            "Spesa per RSA",
+            "Public share of residential care after crises.",
+            municipal=False,
+            better=-1,
+        ),
+        SpendingItem(
+            "housing",
+            "Emergency housing spending",
+            "Spesa per emergenza abitativa",
+            "Public cost of emergency housing after income crises.",
+            municipal=False,
+            better=-1,
+        ),
+    )
+    publishes = ("care_crisis", "work_crisis", "admitted", "family_residential")
+    reads = (Read("coverage.met"),)
+    indicators = (
+        Indicator(
+            "residential_care",
+            "In residential care",
+            "In RSA",
+            "persons",
+            "Residents admitted to residential care.",
+            Total(P("citizens.residential", "count")),
+            summary="last",
+        ),
+    )
+    journey_need_rules: ClassVar[dict[str, str]] = {
+        "need_progressed": "crisis_level",
+        "need_ended": "admission",
+    }
+    journey_text: ClassVar[dict[str, tuple[str, str]]] = {
+        "crisis": ("Crisis: {value}", "Crisi: {value}"),
+        "residential": ("Admitted to residential care", "Ricoverato in RSA"),
+    }
+    journey_rules: ClassVar[dict[str, tuple[str, str]]] = {
+        "crisis_care": (
+            "crises: risk by care level, lower if met, higher if isolated",
+            "crisi: rischio per livello di cura, minore se coperto, maggiore se isolato",
+        ),
+        "crisis_work": (
+            "crises: an unmet work/income need may end in loss of housing",
+            "crisi: un bisogno di lavoro/reddito scoperto può portare a perdere la casa",
+        ),
+        "crisis_level": (
+            "crises: a crisis raises the care level by one",
+            "crisi: una crisi alza di un livello il bisogno di cura",
+        ),
+        "discharge": (
+            "crises: hospital discharge links the resident to services",
+            "crisi: la dimissione ospedaliera mette in contatto con i servizi",
+        ),
+        "admission": (
+            "crises: a crisis at the top care level may end in residential care",
+            "crisi: una crisi al livello massimo può portare in RSA",
+        ),
+    }
 
     def setup(self, model: WelfareModel) -> None:
         p = model.params
@@ -85,3 +158,27 @@ class Crises(Mechanism):
         muni.pay("residential", residents * self.residential_week * self.public_share)
         self.family_residential = residents * self.residential_week * (1 - self.public_share)
         muni.pay("housing", np.count_nonzero(self.work_crisis) * self.housing_cost)
+
+    def journey_events(
+        self,
+        model: WelfareModel,
+        week: int,
+        who: np.ndarray,
+        old: dict[str, np.ndarray],
+        new: dict[str, np.ndarray],
+        add: AddEvent,
+    ) -> None:
+        """Crises (hospital, loss of housing), discharge links and admissions."""
+        from willsim.journal import Event
+
+        name = self.name
+        care, work = self.care_crisis[who], self.work_crisis[who]
+        for p in np.flatnonzero(new["crises"] > old["crises"]):
+            if care[p]:
+                add(p, Event(week, name, int(who[p]), "crisis", 0, "hospital", "crisis_care"))
+            if work[p]:
+                add(p, Event(week, name, int(who[p]), "crisis", 2, "housing", "crisis_work"))
+        for p in np.flatnonzero(~old["residential"] & new["residential"]):
+            add(p, Event(week, name, int(who[p]), "residential", 0, rule="admission"))
+        for p in np.flatnonzero(new["aware"] & ~old["aware"]):
+            add(p, Event(week, name, int(who[p]), "aware", rule="discharge"))

@@ -13,12 +13,12 @@ the request within the week, so arrivals are a Poisson process in continuous tim
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from willsim.citizens import CARE, LATENT, QUEUED, REFUSED
-from willsim.mechanisms.base import Mechanism
+from willsim.mechanisms.base import Mechanism, PolicyType, Read
 from willsim.mechanisms.draws import as_float32, below, draw_bits
 from willsim.params import DOMAINS
 
@@ -33,6 +33,31 @@ class HelpSeeking(Mechanism):
     """Turns latent needs into requests at the office (welfare on demand)."""
 
     name = "helpseeking"
+    label = ("help-seeking", "richiesta di aiuto")
+    streams = ("helpseeking",)
+    levers = ("helpseeking", "shock")
+    publishes = ("requests", "propensity", "access")
+    reads = (Read("office.submit", lag=None),)
+    policies = (
+        PolicyType(
+            "information",
+            ("helpseeking",),
+            "Information campaigns: awareness, asking.",
+            "Campagne informative: conoscenza dei servizi e propensione a chiedere.",
+        ),
+    )
+    journey_text: ClassVar[dict[str, tuple[str, str]]] = {
+        "request": (
+            "Filed a request at the social office ({domain})",
+            "Presenta una domanda allo sportello sociale ({domain})",
+        ),
+    }
+    journey_rules: ClassVar[dict[str, tuple[str, str]]] = {
+        "asking": (
+            "help-seeking: asking rate x severity x awareness x trust x access",
+            "richiesta di aiuto: propensione x gravità x conoscenza x fiducia x accesso",
+        ),
+    }
 
     def setup(self, model: WelfareModel) -> None:
         p = model.params

@@ -9,13 +9,14 @@ Formal services act in :mod:`willsim.mechanisms.services`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from willsim.citizens import CARE, ISOLATION, SERVED, WORK
-from willsim.mechanisms.base import Mechanism
+from willsim.mechanisms.base import Mechanism, Read
 from willsim.mechanisms.draws import as_float32, below, draw_bits
+from willsim.outputs import Indicator, P, Total
 from willsim.params import AGE_BANDS
 from willsim.population import isolation_prevalence, replace_residents, work_need_prevalence
 
@@ -60,6 +61,59 @@ class NeedDynamics(Mechanism):
     """Mortality and replacement, onset of new needs, progression and recovery of existing ones."""
 
     name = "needs"
+    label = ("needs", "bisogni")
+    streams = ("needs", "population")  # population: the newcomers who replace the dead
+    levers = ("shock",)
+    publishes = ("deaths", "refresh")
+    reads = (Read("services.care_progression_factor", lag=1),)
+    indicators = (
+        Indicator(
+            "deaths",
+            "Deaths",
+            "Decessi",
+            "persons/week",
+            "Deaths (replaced by newcomers).",
+            Total(P("needs.deaths")),
+            summary="sum",
+        ),
+    )
+    journey_need_rules: ClassVar[dict[str, str]] = {
+        "need_arose": "onset",
+        "need_progressed": "progression",
+        "need_receded": "recovery",
+        "need_ended": "recovery",
+    }
+    journey_text: ClassVar[dict[str, tuple[str, str]]] = {
+        "died": (
+            "Died; a newcomer of the same age band takes their place",
+            "Decede; subentra un nuovo residente della stessa fascia d'età",
+        ),
+    }
+    journey_rules: ClassVar[dict[str, tuple[str, str]]] = {
+        "onset": (
+            "needs: weekly onset probability of the age band, set to keep its prevalence",
+            "bisogni: probabilità settimanale di insorgenza della fascia d'età, tarata sulla "
+            "prevalenza",
+        ),
+        "newcomer": (
+            "needs: initial needs of a newcomer",
+            "bisogni: bisogni iniziali del nuovo residente",
+        ),
+        "progression": (
+            "needs: a care need rises one level with probability "
+            "needs.care_progression (slower when served)",
+            "bisogni: il bisogno di cura sale di un livello con probabilità "
+            "needs.care_progression (più lenta se servito)",
+        ),
+        "recovery": (
+            "needs: spontaneous recovery (needs.*_recovery)",
+            "bisogni: recupero spontaneo (needs.*_recovery)",
+        ),
+        "mortality": (
+            "needs: weekly mortality of the age band, higher with a care need",
+            "bisogni: mortalità settimanale della fascia d'età, più alta con bisogno di cura",
+        ),
+    }
 
     def setup(self, model: WelfareModel) -> None:
         p, c = model.params, model.citizens

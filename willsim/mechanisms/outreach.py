@@ -17,12 +17,13 @@ municipal budget.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from willsim.citizens import LATENT, REFUSED, WAITLIST
-from willsim.mechanisms.base import Mechanism
+from willsim.mechanisms.base import AddEvent, Mechanism, PolicyType, SpendingItem
+from willsim.outputs import Indicator, P, Total
 from willsim.params import DOMAINS
 
 if TYPE_CHECKING:
@@ -44,15 +45,89 @@ def risk_levels(model: WelfareModel) -> np.ndarray:
     return score
 
 
-def risk_score(model: WelfareModel) -> np.ndarray:
-    """:func:`risk_levels` as floats."""
-    return risk_levels(model).astype(float)
-
-
 class Outreach(Mechanism):
     """Screening by outreach workers, word of mouth, and direct taking in charge."""
 
     name = "outreach"
+    label = ("outreach", "prossimità")
+    streams = ("outreach",)
+    levers = ("outreach", "eligibility")
+    spending = (
+        SpendingItem(
+            "outreach",
+            "Outreach spending",
+            "Spesa per la prossimità",
+            "Municipal spending on outreach workers (proactive welfare).",
+        ),
+    )
+    publishes = ("contacts", "informed", "taken_in_charge", "reported", "last_contact")
+    policies = (
+        PolicyType(
+            "outreach",
+            ("outreach",),
+            "Proactive welfare: outreach workers screen residents and take found needs in charge.",
+            "Welfare di iniziativa: operatori di prossimità individuano i bisogni e "
+            "li prendono in carico.",
+            switch="outreach.enabled",
+        ),
+    )
+    indicators = (
+        Indicator(
+            "outreach_contacts",
+            "Outreach contacts",
+            "Contatti di prossimità",
+            "persons/week",
+            "Residents contacted by outreach workers.",
+            Total(P("outreach.contacts")),
+            summary="sum",
+        ),
+        Indicator(
+            "proactive_takeups",
+            "Needs taken in charge proactively",
+            "Bisogni presi in carico d'iniziativa",
+            "needs/week",
+            "Eligible needs found by outreach and taken in charge without a request.",
+            Total(P("outreach.taken_in_charge")),
+            summary="sum",
+        ),
+        Indicator(
+            "informed_residents",
+            "Residents newly informed",
+            "Residenti informati",
+            "persons/week",
+            "Residents who learned about the services from outreach or word of mouth.",
+            Total(P("outreach.informed")),
+            summary="sum",
+        ),
+    )
+    journey_text: ClassVar[dict[str, tuple[str, str]]] = {
+        "contacted": (
+            "Contacted by an outreach worker",
+            "Contattato da un operatore di prossimità",
+        ),
+        "taken_in_charge": (
+            "Taken in charge by outreach ({domain}): on the waiting list",
+            "Preso in carico dalla prossimità ({domain}): in lista d'attesa",
+        ),
+    }
+    journey_rules: ClassVar[dict[str, tuple[str, str]]] = {
+        "outreach_contact": (
+            "outreach: chosen by the targeting rule (outreach.targeting)",
+            "prossimità: scelto dal criterio di selezione (outreach.targeting)",
+        ),
+        "outreach_inform": (
+            "outreach: the information registered (outreach.inform_effect)",
+            "prossimità: l'informazione è stata recepita (outreach.inform_effect)",
+        ),
+        "word_of_mouth": (
+            "outreach: word of mouth from an informed tie (outreach.word_of_mouth)",
+            "prossimità: passaparola da un contatto informato (outreach.word_of_mouth)",
+        ),
+        "outreach_assess": (
+            "outreach: need found, accepted and assessed on the spot (ISEE test)",
+            "prossimità: bisogno trovato, accettato e valutato sul posto (soglia ISEE)",
+        ),
+    }
 
     def setup(self, model: WelfareModel) -> None:
         c = model.citizens
@@ -89,6 +164,7 @@ class Outreach(Mechanism):
         self.word_of_mouth = p["outreach.word_of_mouth"]
         self.unnoticed = 1.0 - p.weekly("outreach.antenna_notice")  # per domain, per antenna
         self.rescreen_after = p.weekly("outreach.rescreen_after")
+        self.isee_max = p.array("eligibility.isee_max")
         model.municipality.fixed_costs["outreach"] = self.weekly_cost
 
     def step(self, model: WelfareModel, week: int) -> None:
@@ -187,7 +263,7 @@ class Outreach(Mechanism):
         self, model: WelfareModel, who: np.ndarray, week: int, rng: np.random.Generator
     ) -> None:
         """Assess found needs on the spot; those who accept are taken in charge directly."""
-        c, office = model.citizens, model.office
+        c = model.citizens
         accept = rng.random(who.size) < self.accept
         who = who[accept]
         for d in range(len(DOMAINS)):
@@ -195,11 +271,43 @@ class Outreach(Mechanism):
             found = who[(status == LATENT) | (status == REFUSED)]
             if found.size == 0:
                 continue
-            eligible = c.isee[found] <= office.isee_max[d]
+            eligible = c.isee[found] <= self.isee_max[d]
             c.requested[d][found] = True
             c.status[d][found] = np.where(eligible, WAITLIST, REFUSED)
             c.status_since[d][found] = week
             self.taken_in_charge += int(eligible.sum())
+
+    def idle(self, model: WelfareModel) -> bool:
+        return not self.enabled
+
+    def journey_events(
+        self,
+        model: WelfareModel,
+        week: int,
+        who: np.ndarray,
+        old: dict[str, np.ndarray],
+        new: dict[str, np.ndarray],
+        add: AddEvent,
+    ) -> None:
+        """Contacts, and residents who learned about the services (from a worker or a tie)."""
+        from willsim.journal import Event
+
+        contact = self.last_contact[who] == week
+        for p in np.flatnonzero(contact):
+            add(
+                p,
+                Event(
+                    week,
+                    self.name,
+                    int(who[p]),
+                    "contacted",
+                    value=self.targeting,
+                    rule="outreach_contact",
+                ),
+            )
+        for p in np.flatnonzero(new["aware"] & ~old["aware"]):
+            rule = "outreach_inform" if contact[p] else "word_of_mouth"
+            add(p, Event(week, self.name, int(who[p]), "aware", rule=rule))
 
 
 def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

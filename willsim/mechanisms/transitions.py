@@ -20,11 +20,12 @@ transition's start week, so runs without transitions are bit-identical to the en
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from willsim.mechanisms.base import Mechanism
+from willsim.mechanisms.base import AddEvent, Mechanism, Read
+from willsim.params import AGE_BANDS
 
 if TYPE_CHECKING:
     from willsim.model import WelfareModel
@@ -43,6 +44,25 @@ class Transitions(Mechanism):
     """Ageing of the population and the spread of digital skills, each from a start week."""
 
     name = "transitions"
+    label = ("transitions", "transizioni")
+    streams = (STREAM,)
+    levers = ("transitions",)
+    publishes = ("aged", "digital_gained", "aged_total", "digital_total")
+    reads = (Read("needs.refresh", lag=None),)
+    journey_text: ClassVar[dict[str, tuple[str, str]]] = {
+        "aged": ("Moved up to age band {value}", "Passa alla fascia d'età {value}"),
+        "digital": ("Acquired basic digital skills", "Acquisisce competenze digitali di base"),
+    }
+    journey_rules: ClassVar[dict[str, tuple[str, str]]] = {
+        "ageing": (
+            "transitions: the population ages (transitions.ageing_flow)",
+            "transizioni: la popolazione invecchia (transitions.ageing_flow)",
+        ),
+        "digital_spread": (
+            "transitions: digital skills spread (transitions.digital_rate)",
+            "transizioni: le competenze digitali si diffondono (transitions.digital_rate)",
+        ),
+    }
 
     def setup(self, model: WelfareModel) -> None:
         self.rng: np.random.Generator | None = None  # created at the first transition week
@@ -113,3 +133,23 @@ class Transitions(Mechanism):
         c.digital[gain] = True
         self.digital_gained = int(gain.size)
         self.digital_total += self.digital_gained
+
+    def idle(self, model: WelfareModel) -> bool:
+        return not (self.aged or self.digital_gained)
+
+    def journey_events(
+        self,
+        model: WelfareModel,
+        week: int,
+        who: np.ndarray,
+        old: dict[str, np.ndarray],
+        new: dict[str, np.ndarray],
+        add: AddEvent,
+    ) -> None:
+        from willsim.journal import Event
+
+        for p in np.flatnonzero(new["age"] != old["age"]):
+            band = AGE_BANDS[int(new["age"][p])]
+            add(p, Event(week, self.name, int(who[p]), "aged", value=band, rule="ageing"))
+        for p in np.flatnonzero(new["digital"] & ~old["digital"]):
+            add(p, Event(week, self.name, int(who[p]), "digital", rule="digital_spread"))
