@@ -15,6 +15,8 @@ import numpy as np
 from willsim.params import DOMAINS
 
 CARE, ISOLATION, WORK = range(len(DOMAINS))
+MAX_CARE_LEVEL = 4  # care needs have levels 1..4 (needs.care_level_hours)
+HEAT_AGE_BAND = 4  # 75-84 and 85+: most exposed to heatwaves
 
 
 class Status(IntEnum):
@@ -76,11 +78,6 @@ class Citizens:
         self.provider = np.full((d, n), -1, dtype=np.int16)
         self.crises = np.zeros(n, dtype=np.int16)
 
-    @property
-    def has_need(self) -> np.ndarray:
-        """(D, n) bool: a need is present."""
-        return self.need_level > 0
-
     def ties_of(self, i: int) -> np.ndarray:
         """Indices of resident ``i``'s social ties."""
         return self.tie_idx[self.tie_ptr[i] : self.tie_ptr[i + 1]]
@@ -103,3 +100,21 @@ class Citizens:
         self.provider[domain][idx] = -1
         self.requested[domain][idx] = False
         self.first_help[domain][idx] = -1
+
+
+def heat_exposed(citizens: Citizens, idx: np.ndarray | None = None) -> np.ndarray:
+    """Residents most exposed to heatwaves (75 and over, living alone): everyone, or ``idx``."""
+    if idx is None:
+        return (citizens.age_band >= HEAT_AGE_BAND) & citizens.living_alone
+    return (citizens.age_band[idx] >= HEAT_AGE_BAND) & citizens.living_alone[idx]
+
+
+def tie_ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Positions ``starts[k]..ends[k]-1`` for every pair, concatenated (the ties of several
+    residents in the CSR arrays: ``tie_idx[tie_ranges(tie_ptr[who], tie_ptr[who + 1])]``)."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    offsets = np.repeat(starts - np.cumsum(np.r_[0, lengths[:-1]]), lengths)
+    return offsets + np.arange(total)

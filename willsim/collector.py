@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from willsim.citizens import CARE, LATENT, SERVED
+from willsim.citizens import CARE, ISOLATION, LATENT, SERVED
 from willsim.indicators import INDICATOR_LIST
 from willsim.params import AGE_BANDS, INCOME_BANDS
 
@@ -63,15 +63,6 @@ BLOCK = 1 << 16
 """Residents processed at a time for the dense quantities (keeps temporaries in cache)."""
 _MAX_MARGINAL_MATRIX = 1 << 18
 """Largest (levels x cells) 0/1 matrix used for group totals (above it, axis sums are faster)."""
-# Yes/no quantities counted together: bit k of a resident's code is quantity k.
-_FLAG_QUANTITIES = ("with_need", "unmet", "isolated", "served")
-_N_CODES = 1 << len(_FLAG_QUANTITIES)
-_CODE_BITS = np.array(  # (codes, quantities): 1 where the code has the quantity's bit
-    [[(code >> k) & 1 for k in range(len(_FLAG_QUANTITIES))] for code in range(_N_CODES)],
-    dtype=float,
-)
-_PACK = float(1 << 26)
-"""Two counts of at most 3 per resident share one bincount weight below this many residents."""
 # Plain integers: comparing an int8 array with an IntEnum member is ~10x slower (numpy casts
 # the array to int64 first), so statuses are compared with these.
 _LATENT, _SERVED = int(LATENT), int(SERVED)
@@ -249,20 +240,15 @@ class Collector:
         has = level > 0
         met = np.take(cov.met, idx, axis=1)
         requested = np.take(c.requested, idx, axis=1)
-        # yes/no quantities: a 4-bit code per resident, counted in one bincount over
-        # (cell, code) and split by the code's bits
-        has8, unmet8 = has.view(np.uint8), (has & ~met).view(np.uint8)
-        code = _any_row(has8)
-        code |= _any_row(unmet8) << 1
-        code |= has8[1] << 2
-        code *= community.view(np.uint8)  # the three above count residents outside care homes
-        code |= _any_row((status == _SERVED).view(np.uint8)) << 3
-        key = cell * _N_CODES
-        key += code
-        by_code = np.bincount(key, minlength=n_cells * _N_CODES).reshape(n_cells, _N_CODES)
-        counted = by_code @ _CODE_BITS  # (cells, yes/no quantities)
-        for k, name in enumerate(_FLAG_QUANTITIES):
-            out[Q[name]] = counted[:, k]
+        # residents with a need, with an unmet need, isolated (living in the community), served
+        flags = {
+            "with_need": _any_row(has) & community,
+            "unmet": _any_row(has & ~met) & community,
+            "isolated": has[ISOLATION] & community,
+            "served": _any_row(status == _SERVED),
+        }
+        for name, flag in flags.items():
+            out[Q[name]] = np.bincount(cell, flag, n_cells)
         latent = status == _LATENT
         latent &= ~requested
         eligible = has & (c.isee[idx] <= office.isee_max[:, None])
@@ -271,15 +257,8 @@ class Collector:
         n_eligible = _count_true(eligible)
         eligible &= ~requested
         self.unasked_by_domain = eligible.sum(axis=1).astype(float)
-        # two small counts in one float weight: exact while each cell's total is under 2**26
-        if 3 * n < _PACK:
-            both = np.bincount(cell, _count_true(latent) + n_eligible * float(_PACK), n_cells)
-            high = np.floor(both / _PACK)
-            out[Q["eligible_needs"]] = high
-            out[Q["latent_needs"]] = both - high * _PACK
-        else:
-            out[Q["latent_needs"]] = np.bincount(cell, _count_true(latent), n_cells)
-            out[Q["eligible_needs"]] = np.bincount(cell, n_eligible, n_cells)
+        out[Q["latent_needs"]] = np.bincount(cell, _count_true(latent), n_cells)
+        out[Q["eligible_needs"]] = np.bincount(cell, n_eligible, n_cells)
         out[Q["eligible_unasked"]] = np.bincount(cell, _count_true(eligible), n_cells)
         # quality of life lost: a float sum, so block by block as for trust
         codes = self._qol_codes(
@@ -407,8 +386,8 @@ class WeekContext(QuantityContext):
 
 
 def _any_row(flags: np.ndarray) -> np.ndarray:
-    """Per resident, whether any row of a (D, n) boolean array is true (``any(axis=0)`` is
-    many times slower)."""
+    """Per resident, whether any row of a (D, n) boolean array is true (faster than
+    ``any(axis=0)`` on a few rows)."""
     out = flags[0] | flags[1]
     for row in flags[2:]:
         out |= row

@@ -55,6 +55,13 @@ class RandomStreams:
         return gen
 
 
+def chance(u: np.ndarray, p) -> np.ndarray:
+    """Which uniform draws ``u`` (float32, as the mechanisms draw them) fall under probabilities
+    ``p``: ``u < p``, always compared in double precision (NumPy would compare a float32 array
+    with a plain Python number in single precision)."""
+    return u < np.asarray(p, dtype=np.float64)
+
+
 def spawn_seeds(root_seed: int, n: int) -> list[int]:
     """``n`` independent run seeds derived from one root seed (for replicates and sweeps)."""
     children = np.random.SeedSequence(int(root_seed)).spawn(n)

@@ -33,9 +33,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from willsim.citizens import CARE, ISOLATION, SERVED, WORK
+from willsim.citizens import CARE, ISOLATION, SERVED, WORK, tie_ranges
 from willsim.mechanisms.base import AddEvent, Mechanism, PolicyType, SpendingItem
-from willsim.mechanisms.outreach import _ranges
 from willsim.outputs import Indicator, P, Total
 from willsim.units import WEEKS_PER_YEAR
 
@@ -264,7 +263,7 @@ class Community(Mechanism):
         if idx.size == 0:
             return
         self.participant[idx] = joining
-        ties = c.tie_idx[_ranges(c.tie_ptr[idx], c.tie_ptr[idx + 1])]
+        ties = c.tie_idx[tie_ranges(c.tie_ptr[idx], c.tie_ptr[idx + 1])]
         np.add.at(self.tie_part, ties, np.int32(1 if joining else -1))  # typed: fast path
         if not joining:
             self.helper[idx] = False

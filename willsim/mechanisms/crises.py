@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from willsim.citizens import CARE, ISOLATION, WORK
+from willsim.citizens import CARE, ISOLATION, MAX_CARE_LEVEL, WORK, heat_exposed
 from willsim.mechanisms.base import AddEvent, Mechanism, Read, SpendingItem
-from willsim.mechanisms.draws import as_float32, below, draw_bits
-from willsim.mechanisms.needs import MAX_CARE_LEVEL, heat_exposed
 from willsim.outputs import Indicator, P, Total
+from willsim.rng import chance
 
 if TYPE_CHECKING:
     from willsim.model import WelfareModel
@@ -106,7 +105,6 @@ class Crises(Mechanism):
         self.met_mult = p["crises.met_multiplier"]
         self.iso_mult = p["crises.isolation_multiplier"]
         self.work_risk = p.weekly("crises.work")
-        self.work_risk_k = below(self.work_risk)  # as NumPy compares it with a float32 draw
         self.hospital_cost = p["crises.hospital_days"] * p["crises.hospital_day_cost"]
         self.residential_share = p["crises.residential_share"]
         self.residential_week = p.weekly("crises.residential_cost")
@@ -126,8 +124,7 @@ class Crises(Mechanism):
 
     def step(self, model: WelfareModel, week: int) -> None:
         c, met = model.citizens, model.coverage.met
-        # rng.random((2, n), dtype=np.float32) as 24-bit integers (see :mod:`draws`)
-        u = draw_bits(model.streams["crises"], (2, c.n))
+        u = model.streams["crises"].random((2, c.n), dtype=np.float32)  # care, work
         level = c.need_level[CARE]
         at_risk = np.flatnonzero((level > 0) & ~c.residential)
         at_level = level[at_risk]
@@ -135,8 +132,8 @@ class Crises(Mechanism):
         risk = risk * np.where(c.need_level[ISOLATION][at_risk] > 0, self.iso_mult, 1.0)
         if self.heat != 1.0:
             risk = risk * np.where(heat_exposed(c, at_risk), self.heat, 1.0)
-        draw = as_float32(u[0][at_risk])
-        crisis = draw < risk
+        draw = u[0][at_risk]
+        crisis = chance(draw, risk)
         self.care_crisis = np.zeros(c.n, dtype=bool)
         self.care_crisis[at_risk] = crisis
         hit, hit_risk, hit_level = at_risk[crisis], risk[crisis], at_level[crisis]
@@ -150,7 +147,7 @@ class Crises(Mechanism):
         if admit.size:
             model.close_all_needs(admit)
             c.residential[admit] = True
-        self.work_crisis = (c.need_level[WORK] > 0) & ~met[WORK] & (u[1] < self.work_risk_k)
+        self.work_crisis = (c.need_level[WORK] > 0) & ~met[WORK] & chance(u[1], self.work_risk)
         c.crises[np.flatnonzero(self.work_crisis)] += 1
         muni = model.municipality
         muni.pay("hospital", hit.size * self.hospital_cost)

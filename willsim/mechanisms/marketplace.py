@@ -403,9 +403,8 @@ class Marketplace(Mechanism):
         """Residents with an unmet care or work need (what the platform can serve), and the
         domain each would post in (care first)."""
         c, met = model.citizens, model.coverage.met
-        care = np.greater(c.need_level[CARE] > 0, met[CARE])  # on booleans, a > b is a & ~b
-        either = np.greater(c.need_level[WORK] > 0, met[WORK])
-        either |= care
+        care = (c.need_level[CARE] > 0) & ~met[CARE]
+        either = care | ((c.need_level[WORK] > 0) & ~met[WORK])
         who = np.flatnonzero(either)
         return who, np.where(care[who], np.int8(CARE), np.int8(WORK))
 

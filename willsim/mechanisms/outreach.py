@@ -16,12 +16,11 @@ municipal budget.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from willsim.citizens import LATENT, REFUSED, WAITLIST
+from willsim.citizens import LATENT, REFUSED, WAITLIST, tie_ranges
 from willsim.mechanisms.base import AddEvent, Mechanism, PolicyType, SpendingItem
 from willsim.outputs import Indicator, P, Total
 from willsim.params import DOMAINS
@@ -38,10 +37,11 @@ def risk_levels(model: WelfareModel) -> np.ndarray:
     """What the municipality can know, as an int8 score 0..6 per resident: 65+, 75+, living
     alone, income band at most working poor (1 point each) and a past crisis (2 points)."""
     c = model.citizens
-    score = (c.age_band >= 3).view(np.int8) + (c.age_band >= OLD_AGE).view(np.int8)
-    score += c.living_alone.view(np.int8)
-    score += (c.income_band <= 1).view(np.int8)
-    score += 2 * (c.crises > 0).view(np.int8)
+    score = (c.age_band >= 3).astype(np.int8)
+    score += c.age_band >= OLD_AGE
+    score += c.living_alone
+    score += c.income_band <= 1
+    score += 2 * (c.crises > 0)
     return score
 
 
@@ -135,7 +135,7 @@ class Outreach(Mechanism):
         k = max(1, round(model.params["outreach.antenna_share"] * c.n))
         self.antennas = np.argsort(-c.degree, kind="stable")[:k]
         # residents antennas watch over, and by how many antennas (ties are fixed: computed once)
-        ties = c.tie_idx[_ranges(c.tie_ptr[self.antennas], c.tie_ptr[self.antennas + 1])]
+        ties = c.tie_idx[tie_ranges(c.tie_ptr[self.antennas], c.tie_ptr[self.antennas + 1])]
         watchers = np.bincount(ties, minlength=c.n)
         self.near_antenna = watchers > 0
         self.watched = np.flatnonzero(self.near_antenna)
@@ -190,9 +190,8 @@ class Outreach(Mechanism):
     ) -> np.ndarray:
         """Residents to contact this week under the targeting rule (in contact order)."""
         c = model.citizens
-        # week - last >= r on integers is last <= week - ceil(r); on booleans a > b is a & ~b
-        pool = self.last_contact <= week - math.ceil(self.rescreen_after)
-        np.greater(pool, c.residential, out=pool)
+        pool = week - self.last_contact >= self.rescreen_after  # not contacted recently
+        pool &= ~c.residential
         if self.targeting == "antennas":
             pool &= self.near_antenna
         if count <= 0:
@@ -209,9 +208,7 @@ class Outreach(Mechanism):
             return _sample(np.flatnonzero(pool), count, rng)
         # highest risk first, at random within a level: take whole levels from the top, then
         # a random sample of the level where the contacts run out
-        score = risk_levels(model) + np.int8(1)  # -1 outside the pool (np.where: 10x slower)
-        score *= pool.view(np.int8)
-        score -= np.int8(1)
+        score = np.where(pool, risk_levels(model), np.int8(-1))  # -1: outside the pool
         level, above = MAX_RISK, 0
         while level >= 0:
             at = int(np.count_nonzero(score == level))
@@ -252,7 +249,7 @@ class Outreach(Mechanism):
             if newly.size == 0 or self.word_of_mouth <= 0:
                 break
             starts, ends = c.tie_ptr[newly], c.tie_ptr[newly + 1]
-            ties = c.tie_idx[_ranges(starts, ends)]
+            ties = c.tie_idx[tie_ranges(starts, ends)]
             told = ties[rng.random(ties.size) < self.word_of_mouth]
             newly = np.unique(told[~c.aware[told]])
             c.aware[newly] = True
@@ -308,16 +305,6 @@ class Outreach(Mechanism):
         for p in np.flatnonzero(new["aware"] & ~old["aware"]):
             rule = "outreach_inform" if contact[p] else "word_of_mouth"
             add(p, Event(week, self.name, int(who[p]), "aware", rule=rule))
-
-
-def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Concatenated ``arange(s, e)`` for each pair, vectorised."""
-    lengths = ends - starts
-    total = int(lengths.sum())
-    if total == 0:
-        return np.empty(0, dtype=np.int64)
-    offsets = np.repeat(starts - np.cumsum(np.r_[0, lengths[:-1]]), lengths)
-    return offsets + np.arange(total)
 
 
 def _sample(candidates: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:

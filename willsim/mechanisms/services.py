@@ -17,9 +17,9 @@ import numpy as np
 
 from willsim.citizens import CARE, ISOLATION, LATENT, SERVED, WAITLIST, WORK
 from willsim.mechanisms.base import AddEvent, Mechanism, PolicyType, SpendingItem
-from willsim.mechanisms.draws import SparseFloat32Draws
 from willsim.outputs import Indicator, P, Ratio, Total
 from willsim.params import DOMAINS, PROVIDER_KINDS
+from willsim.rng import chance
 
 MUNICIPAL, THIRD_SECTOR = PROVIDER_KINDS.index("municipal"), PROVIDER_KINDS.index("third_sector")
 
@@ -413,13 +413,12 @@ class Services(Mechanism):
 
     def _effects(self, model: WelfareModel, week: int) -> None:
         c = model.citizens
-        draws = SparseFloat32Draws(model.streams["services"], len(DOMAINS) * c.n)
+        u = model.streams["services"].random((len(DOMAINS), c.n), dtype=np.float32)
         self.resolved[:] = 0
         self.outcome_paid = 0.0
         for d in range(len(DOMAINS)):
             served = self._served[d]
-            u = draws.at(d * c.n + served)
-            done = served[u < self.resolution[d] * self.quality_of(d, served)]
+            done = served[chance(u[d][served], self.resolution[d] * self.quality_of(d, served))]
             self.resolved[d] = done.size
             if self.outcomes:
                 self._pay_outcomes(model, d, served, done)

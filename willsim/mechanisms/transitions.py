@@ -8,8 +8,8 @@ Each transition starts at a week (``transitions.ageing_from_week``,
   the young bands keep their size, births and migration renewing them). Movers are drawn at
   random within their band, oldest band first so nobody moves twice in a week; those reaching 65
   retire. Their mortality and the onset of care, isolation and work needs follow their new band
-  (:meth:`NeedDynamics.refresh`), so care needs rise with the ageing. Households, income and
-  digital skills move with them (a cohort effect);
+  (the needs phase reads them from the band every week), so care needs rise with the ageing.
+  Households, income and digital skills move with them (a cohort effect);
 * **digital skills** — residents without basic digital skills acquire them with weekly
   probability ``transitions.digital_rate`` (weekly form) x a relative pace by age band
   (younger first), rescaled so the average over residents without skills is the rate.
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from willsim.mechanisms.base import AddEvent, Mechanism, Read
+from willsim.mechanisms.base import AddEvent, Mechanism
 from willsim.params import AGE_BANDS
 
 if TYPE_CHECKING:
@@ -48,7 +48,6 @@ class Transitions(Mechanism):
     streams = (STREAM,)
     levers = ("transitions",)
     publishes = ("aged", "digital_gained", "aged_total", "digital_total")
-    reads = (Read("needs.refresh", lag=None),)
     journey_text: ClassVar[dict[str, tuple[str, str]]] = {
         "aged": ("Moved up to age band {value}", "Passa alla fascia d'età {value}"),
         "digital": ("Acquired basic digital skills", "Acquisisce competenze digitali di base"),
@@ -112,9 +111,7 @@ class Transitions(Mechanism):
                 c.employed[who] = False
             moved.append(who)
         if moved:
-            idx = np.concatenate(moved)
-            model.needs.refresh(model, idx)
-            self.aged = int(idx.size)
+            self.aged = int(sum(who.size for who in moved))
             self.aged_total += self.aged
 
     def _digital(self, model: WelfareModel, rng: np.random.Generator) -> None:
