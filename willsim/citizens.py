@@ -65,6 +65,8 @@ class Citizens:
     status_since: np.ndarray = field(init=False)  # float64 (D, n), time the status began
     provider: np.ndarray = field(init=False)  # int16 (D, n), serving provider index (-1)
     crises: np.ndarray = field(init=False)  # int16, crises so far
+    person_id: np.ndarray = field(init=False)  # int64, who lives in each row (new for newcomers)
+    next_person_id: int = field(init=False)
 
     def __post_init__(self) -> None:
         d, n = len(DOMAINS), self.n
@@ -77,6 +79,14 @@ class Citizens:
         self.status_since = np.zeros((d, n), dtype=np.float64)
         self.provider = np.full((d, n), -1, dtype=np.int16)
         self.crises = np.zeros(n, dtype=np.int16)
+        self.person_id = np.arange(n, dtype=np.int64)
+        self.next_person_id = n
+
+    def new_people(self, idx: np.ndarray) -> None:
+        """Newcomers move into rows ``idx``: each is a new person, with a new id."""
+        end = self.next_person_id + idx.size
+        self.person_id[idx] = np.arange(self.next_person_id, end)
+        self.next_person_id = end
 
     def ties_of(self, i: int) -> np.ndarray:
         """Indices of resident ``i``'s social ties."""

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import mesa
-
+from willsim.agents.base import WillsimAgent
 from willsim.units import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -14,7 +13,7 @@ if TYPE_CHECKING:
     from willsim.model import WelfareModel
 
 
-class Municipality(mesa.Agent):
+class Municipality(WillsimAgent):
     """Holds the modelled social budget for the year and pays staff and services out of it.
 
     The ledger has one line per spending item the mechanisms declare (``items``): municipal

@@ -69,6 +69,7 @@ class Marketplace(Mechanism):
         "survival",
         "provider_revenue",
         "started",
+        "provider_state",
     )
     reads = (Read("coverage.met", lag=1),)
     care_hours_kind = "formal"
@@ -223,6 +224,8 @@ class Marketplace(Mechanism):
         self._paid = self.matched  # residents whose hours and spending were set last week
         self.started = False
         self.ever_active = np.zeros(k, dtype=bool)  # providers ever active (for survival)
+        self.revenue_total = np.zeros(k)  # EUR received by each provider so far
+        self.kinds = np.full(k, "private", dtype=object)
         self.agents: list[Provider] = []
         self._reset_week()
         self.configure(model)
@@ -273,20 +276,8 @@ class Marketplace(Mechanism):
         self.district = rng.integers(0, int(p["city.districts"]), k).astype(np.int16)
         self.active = rng.random(k) < p["marketplace.initial_share"]
         self.accredited = self.quality + rng.normal(0, 0.05, k)
-        kinds = np.where(np.arange(k) % 2 == 0, "third_sector", "private")
-        self.agents = [
-            Provider(
-                model,
-                j,
-                str(kinds[j]),
-                np.array([True, False, True]),
-                self.capacity,
-                self.list_price,
-                float(self.quality[j]),
-                int(self.district[j]),
-            )
-            for j in range(k)
-        ]
+        self.kinds = np.where(np.arange(k) % 2 == 0, "third_sector", "private").astype(object)
+        self.agents = [Provider(model, j, self.name) for j in range(k)]
         self.started = True
 
     def forget(self, model: WelfareModel, idx: np.ndarray) -> None:
@@ -359,6 +350,25 @@ class Marketplace(Mechanism):
 
     def has_run(self) -> bool:
         return self.started
+
+    def provider_state(self, name: str) -> np.ndarray:
+        """Per platform provider (what :class:`~willsim.agents.Provider` views read)."""
+        k = self.quality.size
+        if name == "domains":
+            return np.tile([True, False, True], (k, 1))
+        if name == "load":
+            return np.where(self.active, self.load(), 0.0)
+        if name == "hours_delivered":
+            return np.zeros(k)  # not tracked for platform providers
+        values = {
+            "kind": self.kinds,
+            "capacity": np.full(k, self.capacity),
+            "unit_cost": np.full(k, self.list_price),
+            "quality": self.quality,
+            "district": self.district,
+            "revenue": self.revenue_total,
+        }
+        return values[name]
 
     def step(self, model: WelfareModel, week: int) -> None:
         self._reset_week()
@@ -491,10 +501,7 @@ class Marketplace(Mechanism):
         self.match_provider[done] = -1
         if done.size:
             self.matched = self.matched[self.match_provider[self.matched] >= 0]
-        load = self.load()
-        for j, agent in enumerate(self.agents):  # a loop over providers, not residents
-            agent.revenue += revenue[j]
-            agent.load = float(load[j]) if self.active[j] else 0.0
+        self.revenue_total += revenue
 
     def _providers_enter_and_exit(self, model: WelfareModel, rng: np.random.Generator) -> None:
         weeks_seen = min(model.week + 1, REVENUE_WINDOW)

@@ -61,6 +61,7 @@ class Services(Mechanism):
         "provider_revenue",
         "resolved",
         "suspended",
+        "provider_state",
     )
     care_hours_kind = "formal"
     meets = (ISOLATION, WORK)
@@ -170,17 +171,19 @@ class Services(Mechanism):
         self.max_weeks = p.weekly("services.max_duration")
         self.resolution = p.weekly("services.resolution")
         self.progress_mult = p["services.care_progression_multiplier"]
-        providers = model.providers
-        serves = np.array([pr.domains for pr in providers], dtype=bool)
-        self.serves = serves.reshape(-1, len(DOMAINS))
+        table = model.provider_table
+        self.table = table
+        self.serves = table.domains.reshape(-1, len(DOMAINS))
         lines = np.maximum(self.serves.sum(axis=1, keepdims=True), 1)
-        total = np.array([pr.capacity for pr in providers], dtype=float).reshape(-1, 1)
+        total = table.capacity.astype(float).reshape(-1, 1)
         self.full_capacity = total * self.serves / lines  # (P, D): hours/week per service line
         self.capacity = self.full_capacity.copy()
-        self.list_cost = np.array([pr.unit_cost for pr in providers], dtype=float)
-        self.quality = np.array([pr.quality for pr in providers], dtype=float)  # hidden
-        self.kind = np.array([PROVIDER_KINDS.index(pr.kind) for pr in providers], dtype=int)
-        self.order = np.lexsort((self.list_cost, self.kind)) if providers else np.empty(0, int)
+        self.list_cost = table.unit_cost.astype(float)
+        self.quality = table.quality.astype(float)  # hidden
+        self.kind = np.array([PROVIDER_KINDS.index(k) for k in table.kind], dtype=int)
+        self.order = np.lexsort((self.list_cost, self.kind)) if len(table) else np.empty(0, int)
+        self.revenue_total = np.zeros(len(table))  # EUR received by each provider so far
+        self.hours_delivered = np.zeros(len(table))
         self.service_start = np.full((len(DOMAINS), model.citizens.n), -1, dtype=np.int32)
         self.load = np.zeros_like(self.capacity)  # (P, D), derived from cases in service
         self.placed = np.zeros(len(DOMAINS), dtype=np.int64)
@@ -237,7 +240,7 @@ class Services(Mechanism):
         self._place(model, week)
         self._pay(model, week)
         self._effects(model, week)
-        self._sync_agents(model)
+        self._derive_load(self._providers_of(model.citizens))  # the load as the week ends
 
     # --- published quantities and coverage ---------------------------------------------------
 
@@ -281,7 +284,7 @@ class Services(Mechanism):
             waited = float(week - old["since"][d, p])
             add(p, Event(week, self.name, r, "wait", d, waited, "allocation"))
             j = int(new["provider"][d, p])
-            kind = model.providers[j].kind if 0 <= j < len(model.providers) else None
+            kind = str(self.table.kind[j]) if 0 <= j < len(self.table) else None
             add(p, Event(week, self.name, r, "placed", d, kind, "allocation"))
 
     def case_cost(self, domain: int, provider: np.ndarray) -> np.ndarray:
@@ -389,15 +392,10 @@ class Services(Mechanism):
             cost = self.committed_cost(provs)
         self.cost_week = muni.pay("services", cost)
         self._derive_load(provs)
-        # per provider, domain by domain in the same order as one addition each (same floats)
-        providers = model.providers
-        revenue = np.array([pr.revenue for pr in providers], dtype=float)
-        delivered = np.array([pr.hours_delivered for pr in providers], dtype=float)
-        for d, prov in enumerate(provs):
-            revenue += np.bincount(prov, weights=self.case_cost(d, prov), minlength=len(self.load))
-            delivered += np.bincount(prov, minlength=len(self.load)) * self.hours[d]
-        for pr, rev, hours in zip(providers, revenue.tolist(), delivered.tolist(), strict=True):
-            pr.revenue, pr.hours_delivered = rev, hours
+        for d, prov in enumerate(provs):  # per provider, domain by domain
+            k = len(self.load)
+            self.revenue_total += np.bincount(prov, weights=self.case_cost(d, prov), minlength=k)
+            self.hours_delivered += np.bincount(prov, minlength=k) * self.hours[d]
 
     def _ration(self, model: WelfareModel, excess: float) -> None:
         """Suspend the most recently placed cases until their cost covers ``excess``."""
@@ -460,10 +458,22 @@ class Services(Mechanism):
         amount = model.municipality.pay("outcomes", float(paid.sum()) * self.outcome_price)
         self.outcome_paid += amount
 
-    def _sync_agents(self, model: WelfareModel) -> None:
-        self._derive_load(self._providers_of(model.citizens))
-        for pr, load in zip(model.providers, self.load.sum(axis=1).tolist(), strict=True):
-            pr.load = load
+    def provider_state(self, name: str) -> np.ndarray:
+        """Per provider (what :class:`~willsim.agents.Provider` views read): ``kind``,
+        ``domains``, ``capacity`` and ``load`` (hours/week, now), ``unit_cost`` (list price),
+        ``quality``, ``district``, ``revenue`` and ``hours_delivered`` (so far)."""
+        table = self.table
+        return {
+            "kind": table.kind,
+            "domains": self.serves,
+            "capacity": self.capacity.sum(axis=1),
+            "load": self.load.sum(axis=1),
+            "unit_cost": self.list_cost,
+            "quality": self.quality,
+            "district": table.district,
+            "revenue": self.revenue_total,
+            "hours_delivered": self.hours_delivered,
+        }[name]
 
 
 def _first_in_order(keys: np.ndarray, idx: np.ndarray, k: int) -> np.ndarray:
