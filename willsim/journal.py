@@ -396,7 +396,7 @@ class Journal:
             (week, new["status"].astype(np.int8), new["level"].astype(np.int8), helped)
         )
 
-    def _add(self, p: int, event: Event) -> None:
+    def _add(self, p: Any, event: Event) -> None:
         events = self.events_by[p]
         if len(events) == events.maxlen:
             self.dropped += 1

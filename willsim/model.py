@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
+from types import FrameType
 from typing import Any
 
 import mesa
@@ -301,7 +302,7 @@ def _batch_run_seed(scenario: Any, values: Mapping[str, Any]) -> int | None:
     the ``i``-th seed spawned from the run seed (:func:`willsim.rng.spawn_seeds`): iterations
     differ and stay reproducible; iteration 0 keeps the run seed. Otherwise None.
     """
-    frame = sys._getframe(2)  # the caller of WelfareModel(...) (1 is Mesa's wrapped __init__)
+    frame: FrameType | None = sys._getframe(2)  # above WelfareModel.__init__
     while frame is not None and frame.f_code.co_filename == __file__:
         frame = frame.f_back
     if frame is None or not frame.f_globals.get("__name__", "").startswith("mesa.batchrunner"):

@@ -83,8 +83,9 @@ class PolicyType:
     switch: str | None = None  # a boolean parameter set to true while the policy is active
 
 
-AddEvent = Callable[[int, "Event"], None]
-"""``add(position, event)``: record an event for the followed resident at ``position``."""
+AddEvent = Callable[[Any, "Event"], None]
+"""``add(position, event)``: record an event for the followed resident at ``position`` (an
+integer, NumPy's included)."""
 
 
 class Mechanism:

@@ -36,7 +36,7 @@ import numpy as np
 from willsim.citizens import CARE, ISOLATION, SERVED, WORK, tie_ranges
 from willsim.mechanisms.base import AddEvent, Mechanism, PolicyType, SpendingItem
 from willsim.outputs import Indicator, P, Total
-from willsim.units import WEEKS_PER_YEAR
+from willsim.units import WEEKS_PER_YEAR, weekly_probability
 
 if TYPE_CHECKING:
     from willsim.citizens import Citizens
@@ -50,7 +50,7 @@ RECRUIT_TRIES = 20  # rounds of random candidates before recruiting from a full 
 
 def _hazard(rate_per_year: np.ndarray | float) -> np.ndarray:
     """Weekly probability of an event with a yearly Poisson rate."""
-    return -np.expm1(-np.asarray(rate_per_year, dtype=float) / WEEKS_PER_YEAR)
+    return weekly_probability(rate_per_year, "events/year")
 
 
 class Community(Mechanism):

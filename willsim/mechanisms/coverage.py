@@ -86,7 +86,7 @@ class Coverage(Mechanism):
         self.private_spending = np.zeros(n)
         for mech in model.mechanisms.values():
             if "family_spending" in mech.publishes:
-                self.private_spending += mech.family_spending
+                self.private_spending += mech.published("family_spending")
         self.private_spending[idx] += private * self.price
         self.out_of_pocket = float(self.private_spending.sum())
 

@@ -21,6 +21,7 @@ from willsim.citizens import CARE, LATENT, QUEUED, REFUSED
 from willsim.mechanisms.base import Mechanism, PolicyType, Read
 from willsim.params import DOMAINS
 from willsim.rng import chance
+from willsim.units import weekly_probability
 
 if TYPE_CHECKING:
     from willsim.model import WelfareModel
@@ -109,7 +110,7 @@ class HelpSeeking(Mechanism):
         can_ask[refused] = week - c.status_since.ravel()[cand[refused]] >= self.reapply_after
         can_ask &= ~c.residential[who]
         flat, domain, who = cand[can_ask], domain[can_ask], who[can_ask]
-        p = -np.expm1(-self.propensity(model, domain, who))  # weekly probability of asking
+        p = weekly_probability(self.propensity(model, domain, who))  # of asking this week
         draw = u.ravel()[flat]
         asks = chance(draw, p)
         domain, who, p, draw = domain[asks], who[asks], p[asks], draw[asks]

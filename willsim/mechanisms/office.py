@@ -15,7 +15,7 @@ import numpy as np
 
 from willsim.citizens import QUEUED, REFUSED, WAITLIST
 from willsim.mechanisms.base import AddEvent, Mechanism, PolicyType, SpendingItem
-from willsim.mechanisms.office_queue import OfficeQueue
+from willsim.mechanisms.office_queue import OfficeQueue, QueueWeek
 from willsim.outputs import Indicator, P, Ratio, Total
 from willsim.params import DOMAINS
 
@@ -197,7 +197,7 @@ class Office(Mechanism):
         self._domain = np.empty(1024, dtype=np.int8)
         self._next_id = 0
         self._pending: list[tuple[np.ndarray, np.ndarray]] = []
-        self.week = None
+        self.week: QueueWeek | None = None  # this week's queue figures (after the first step)
 
     def configure(self, model: WelfareModel) -> None:
         """Levers a policy may change: staff, salary and the means test."""
@@ -259,10 +259,10 @@ class Office(Mechanism):
         if self.exogenous_rate > 0:
             self._exogenous_arrivals(model, week)
         times, ids = self._take_pending()
-        self.week = self.queue.step(week, times, ids)
+        figures = self.week = self.queue.step(week, times, ids)
         model.municipality.fixed_costs["staff"] = self.staff * self.salary
         model.municipality.pay("staff", self.staff * self.salary)
-        self._decide(model, self.week.completed_items, self.week.completed_times)
+        self._decide(model, figures.completed_items, figures.completed_times)
 
     def end_week(self, model: WelfareModel, week: int) -> None:
         """The queue as it stands at the end of the week: withdrawn requests leave it."""
@@ -273,39 +273,47 @@ class Office(Mechanism):
         who, _, waits = self.started_requests()
         return who, waits
 
+    @property
+    def this_week(self) -> QueueWeek:
+        """This week's queue figures (the office has stepped at least once)."""
+        if self.week is None:
+            raise RuntimeError("the office has not run a week yet")
+        return self.week
+
     def started_requests(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Residents whose assessment started this week, the domain of each request and the
         waits in weeks (requests of exogenous arrivals left out)."""
-        items = self.week.started_items
+        week = self.this_week
+        items = week.started_items
         who = self._who[items]
         keep = who >= 0
-        return who[keep], self._domain[items][keep], self.week.started_waits[keep]
+        return who[keep], self._domain[items][keep], week.started_waits[keep]
 
     # --- published quantities of the week --------------------------------------------------
 
     @property
     def arrivals(self) -> float:
         """Requests that reached the queue this week (exogenous ones included)."""
-        return self.week.arrivals
+        return self.this_week.arrivals
 
     @property
     def queue_time(self) -> float:
         """Time-average number of requests waiting this week."""
-        return self.week.queue_time_integral
+        return self.this_week.queue_time_integral
 
     @property
     def assessments_started(self) -> float:
-        return float(len(self.week.started_items))
+        return float(len(self.this_week.started_items))
 
     @property
     def wait_total(self) -> float:
         """Sum of the waits (weeks) of the assessments started this week."""
-        return float(np.sum(self.week.started_waits))
+        return float(np.sum(self.this_week.started_waits))
 
     @property
     def busy_time(self) -> float:
         """Server-weeks the social workers spent assessing this week."""
-        return self.week.busy_time
+        return self.this_week.busy_time
 
     def journey_events(
         self,

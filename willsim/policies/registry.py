@@ -136,7 +136,7 @@ def parse_policy(entry: Any, index: int = 0) -> PolicySpec:
             f"valid keys: {', '.join(sorted(ENTRY_KEYS))}"
         )
     name = entry.get("type")
-    if name not in POLICY_TYPES:
+    if not isinstance(name, str) or name not in POLICY_TYPES:
         raise PolicyError(
             f"{where}: unknown policy type {name!r}; valid types: {', '.join(POLICY_TYPES)}"
         )
