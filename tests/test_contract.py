@@ -101,10 +101,12 @@ def test_each_phase_reads_exactly_what_it_declares(small_model, scenario):
         actual[reader].add(quantity)
     for name in model.mechanisms:
         assert actual[name] <= set(expected[name]), (name, actual[name] - set(expected[name]))
-    # with every mechanism on, every declared read happens
+    # with every mechanism on, every declared read of a mechanism that ran happens
     if scenario == "proactive-platform":
-        for name in model.mechanisms:
-            assert actual[name] == set(expected[name]), (name, set(expected[name]) - actual[name])
+        for name, mechanism in model.mechanisms.items():
+            if not mechanism.idle(model):
+                missing = set(expected[name]) - actual[name]
+                assert not missing, (name, missing)
 
 
 def test_declared_lags_follow_the_phase_order():
