@@ -205,7 +205,6 @@ _ROWS = {
 _BOOL = ("aware", "residential", "digital")
 _FLOAT = ("since", "finger")
 _CORE_ROWS = 18
-_RECORD_AFTER = "crises"  # the last phase: the week's history is recorded after it
 
 
 def _layout(model: WelfareModel) -> list[tuple[str, str, float]]:
@@ -363,7 +362,10 @@ class Journal:
         mech = model.mechanisms[phase]
         if phase == model.phase_names[0]:
             self._policies(model, week)
+        last_phase = phase == model.phase_names[-1]  # the week's history is recorded after it
         if mech.idle(model):
+            if last_phase:
+                self._record_week(week, _views(self._last, _layout(model)))
             return
         packed = snapshot(model, self.idx)
         layout = _layout(model)
@@ -380,7 +382,7 @@ class Journal:
         if not np.array_equal(packed, last):
             self._needs(mech, week, old, new, dead)
             self._status(phase, week, old, new)
-        if phase == _RECORD_AFTER:
+        if last_phase:
             self._record_week(week, new)
         self._last = packed
 
