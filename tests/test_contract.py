@@ -13,8 +13,8 @@ from willsim.citizens import ISOLATION
 from willsim.experiments.compare import compare_table, run_paired
 from willsim.indicators import INDICATOR_LIST, INDICATORS
 from willsim.mechanisms.base import Mechanism, Read, SpendingItem
-from willsim.outputs import Indicator, P, Ratio, Total
-from willsim.results import summary
+from willsim.outputs import Indicator, P, Q, Ratio, Total
+from willsim.results import group_summary, summary
 
 SMALL = {"city__population": 4000, "run__weeks": 30, "run__mesa_citizens": False}
 CONTRIBUTIONS = ("care_hours_for", "needs_met")
@@ -179,6 +179,7 @@ class Befriending(Mechanism):
         SpendingItem("befriending", "Befriending", "Compagnia", "Phone line for volunteers."),
     )
     publishes = ("calls", "called")
+    group_quantities = ("called",)
     reads = (Read("coverage.met", lag=1),)
     meets = (ISOLATION,)
     WEEKLY_COST = 500.0
@@ -200,8 +201,9 @@ class Befriending(Mechanism):
             "Befriending reach",
             "Copertura delle telefonate",
             "share",
-            "Calls over isolated residents.",
-            Ratio(P("befriending.calls"), "isolated"),
+            "Calls over isolated residents, also by citizen group.",
+            Ratio(Q("befriending.called"), "isolated"),
+            groups=Ratio(Q("befriending.called"), "isolated"),
         ),
     )
 
@@ -239,6 +241,10 @@ def test_a_mechanism_plugged_in_runs_pays_is_collected_and_compared(small_model)
         # does not cure: isolation itself is untouched, but calls meet it that week
         assert result["unmet_need_share"] < summary(plain)["unmet_need_share"]
         assert ("befriending", "coverage.met") in log
+        by_group = group_summary(model)
+        reach = by_group[by_group["indicator"] == "befriending_reach"]
+        assert set(reach["group_var"]) >= {"age_band", "income", "district"}
+        assert reach["value"].max() > 0
         assert ("coverage", "befriending.needs_met") in log
         runs = run_paired(
             ["baseline", "proactive-centralised"],

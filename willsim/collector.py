@@ -56,6 +56,8 @@ QUANTITIES: tuple[str, ...] = (
     "needs_resolved",
 )
 Q = {name: k for k, name in enumerate(QUANTITIES)}
+"""Index of each of the collector's own quantities (a model may add the mechanisms' declared
+``group_quantities`` after them: ``collector.q_index``)."""
 OVERALL_KEYS: tuple[str, ...] = tuple(i.key for i in INDICATOR_LIST)
 """Keys of every indicator in the registry (a model records ``model.collector.keys``)."""
 
@@ -134,7 +136,15 @@ class Collector:
         """The indicators recorded (the columns of :attr:`overall`)."""
         self.index = {key: k for k, key in enumerate(self.keys)}
         self.overall = np.full((weeks, len(self.keys)), np.nan)
-        self.groups = np.zeros((weeks, self.n_levels, len(QUANTITIES)))
+        # the collector's quantities, then each mechanism's declared per-resident quantities
+        self.declared = [
+            (f"{name}.{q}", mechanism)
+            for name, mechanism in model.mechanisms.items()
+            for q in type(mechanism).group_quantities
+        ]
+        self.quantities: tuple[str, ...] = (*QUANTITIES, *(q for q, _ in self.declared))
+        self.q_index = {name: k for k, name in enumerate(self.quantities)}
+        self.groups = np.zeros((weeks, self.n_levels, len(self.quantities)))
         self.weeks_recorded = 0
         # cell ids are built in the smallest integer type that holds them, then widened once
         self._strides = [int(np.prod(self.sizes[k + 1 :])) for k in range(self.sizes.size)]
@@ -142,7 +152,7 @@ class Collector:
         small = np.int16 if self.n_cells <= np.iinfo(np.int16).max else np.int64
         self._cell_small = np.empty(n, dtype=small)
         self._cell_tmp = np.empty(n, dtype=small)
-        self._by_cell = np.zeros((len(QUANTITIES), self.n_cells))
+        self._by_cell = np.zeros((len(self.quantities), self.n_cells))
         # quality of life: loss per state code, and each resident's last crisis week
         self._qol_loss = qol_loss_table(model.params)
         self.crisis_weeks = int(model.params["qol.crisis_weeks"])
@@ -291,6 +301,12 @@ class Collector:
         buyers = np.flatnonzero(cov.private_spending != 0)
         if buyers.size:
             sparse("out_of_pocket", buyers, cov.private_spending[buyers])
+        for k, (name, mechanism) in enumerate(self.declared, start=len(QUANTITIES)):
+            values = np.asarray(mechanism.published(name.partition(".")[2]))
+            who = np.flatnonzero(values)
+            if who.size:
+                weights = None if values.dtype == bool else values[who].astype(float)
+                out[k] += np.bincount(cells[who], weights=weights, minlength=n_cells)
         return out
 
     @staticmethod
@@ -322,13 +338,20 @@ class Collector:
 
 
 class QuantityContext:
-    """Per-group quantity sums (the last axis: :data:`QUANTITIES`) for group formulas."""
+    """Per-group quantity sums (the last axis: ``index``, default :data:`Q`) for formulas."""
 
-    def __init__(self, q: np.ndarray, weight: float) -> None:
+    def __init__(self, q: np.ndarray, weight: float, index: dict[str, int] | None = None) -> None:
         self.q, self.weight = q, weight
+        self.index = Q if index is None else index
 
     def quantity(self, name: str) -> Any:
-        return self.q[..., Q[name]]
+        try:
+            return self.q[..., self.index[name]]
+        except KeyError:
+            raise KeyError(
+                f"unknown quantity {name!r}: the collector's, or a mechanism's declared "
+                f"group_quantities ('mechanism.name'); quantities: {', '.join(self.index)}"
+            ) from None
 
     def published(self, path: str) -> Any:
         raise TypeError(f"a group formula cannot read the published quantity {path!r}")
@@ -356,7 +379,7 @@ class WeekContext(QuantityContext):
         levels: np.ndarray,
         weight: float,
     ) -> None:
-        super().__init__(totals, weight)
+        super().__init__(totals, weight, collector.q_index)
         self.model, self.collector, self.levels = model, collector, levels
 
     def published(self, path: str) -> Any:
@@ -382,7 +405,7 @@ class WeekContext(QuantityContext):
 
     def in_group(self, var: str, level: str) -> QuantityContext:
         row = self.collector.level_index(var, level)
-        return QuantityContext(self.levels[row], self.weight)
+        return QuantityContext(self.levels[row], self.weight, self.index)
 
 
 def _any_row(flags: np.ndarray) -> np.ndarray:

@@ -44,8 +44,8 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _by_group(formula: Formula, q: np.ndarray, weight: float) -> np.ndarray:
-    return np.asarray(formula.value(QuantityContext(q, weight)), dtype=float)
+def _by_group(formula: Formula, q: np.ndarray, weight: float, index: dict[str, int]) -> np.ndarray:
+    return np.asarray(formula.value(QuantityContext(q, weight, index)), dtype=float)
 
 
 def _level_labels(model: WelfareModel) -> tuple[list[str], list[str]]:
@@ -76,7 +76,7 @@ def timeseries(model: WelfareModel, groups: bool = True) -> pd.DataFrame:
         group_vars, levels = _level_labels(model)
         q = col.groups[: weeks.size]  # (weeks, levels, quantities)
         for key, formula in group_formulas(model.indicators).items():
-            values = _by_group(formula, q, model.citizens.weight)  # (weeks, levels)
+            values = _by_group(formula, q, model.citizens.weight, col.q_index)  # (weeks, levels)
             frames.append(
                 pd.DataFrame(
                     {
@@ -144,7 +144,7 @@ def group_summary(model: WelfareModel) -> pd.DataFrame:
                     "group_var": group_vars,
                     "group": levels,
                     "indicator": key,
-                    "value": _by_group(formula, base, model.citizens.weight),
+                    "value": _by_group(formula, base, model.citizens.weight, col.q_index),
                 }
             )
         )

@@ -19,7 +19,8 @@ the model everything it needs to know of it:
   (EUR per resident this week) adds it to families' out-of-pocket spending, and
   :meth:`Mechanism.has_helped` says whom it helped (a need resolved after help counts as resolved);
 * ``indicators`` — its own outputs (:class:`willsim.outputs.Indicator`), collected and compared
-  like every other indicator;
+  like every other indicator, and ``group_quantities`` — per-resident arrays it publishes that
+  the collector sums by citizen group, so its indicators can be reported by group too;
 * ``policies`` — the policy types that switch it on or set its levers (:class:`PolicyType`);
 * ``journey_fields``, ``journey_text``, ``journey_rules`` and :meth:`Mechanism.journey_events`
   — what it contributes to a resident's journey (:mod:`willsim.journal`); :meth:`Mechanism.idle`
@@ -102,6 +103,9 @@ class Mechanism:
     care_hours_kind: ClassVar[str | None] = None
     meets: ClassVar[tuple[int, ...]] = ()
     indicators: ClassVar[tuple[Indicator, ...]] = ()
+    group_quantities: ClassVar[tuple[str, ...]] = ()
+    """Published per-resident arrays (bool or numbers) the collector sums by citizen group each
+    week; formulas read them as ``Q("<name>.<array>")`` (so its indicators can be by group)."""
     journey_need_rules: ClassVar[dict[str, str]] = {}
     """The rule behind need changes in this phase: ``need_arose``, ``need_progressed``,
     ``need_receded`` or ``need_ended`` -> a rule key."""
