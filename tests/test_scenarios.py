@@ -81,7 +81,7 @@ BAD_FILES = {
     "not_whole.toml": ('[params]\n"run.weeks" = 2.5\n', "whole number"),
     "bad_vector.toml": ('[params]\n"city.age_shares" = [0.5, 0.5]\n', "list of 6"),
     "bad_sum.toml": ('[params]\n"city.age_shares" = [0.5, 0.5, 0.5, 0, 0, 0]\n', "sum to 1"),
-    "unknown_city.toml": ('[scenario]\ncity = "atlantis"\n', "valid citys: bergamo"),
+    "unknown_city.toml": ('[scenario]\ncity = "atlantis"\n', "valid cities: bergamo"),
     "params_not_table.toml": ("params = 3\n", "must be a table"),
 }
 

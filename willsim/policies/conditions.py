@@ -70,6 +70,8 @@ def parse_condition(text: object, where: str = "condition") -> Condition:
         threshold = float(match["value"])
     except ValueError:
         raise PolicyError(f"{where}: {match['value']!r} is not a number") from None
+    if not np.isfinite(threshold):
+        raise PolicyError(f"{where}: {match['value']!r} is not a finite number")
     weeks = int(match["weeks"] or 1)
     if weeks < 1:
         raise PolicyError(f"{where}: 'for N weeks' needs N of at least 1")
