@@ -191,9 +191,10 @@ def read_data_file(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
         raise ScenarioError(
-            f"{path}: not a UTF-8 text file (byte {exc.object[exc.start]:#04x} at position "
-            f"{exc.start}); save it as UTF-8 text"
+            f"{path}: not a UTF-8 text file (byte {exc.object[exc.start]:#04x} on line {line}); "
+            "save it as UTF-8 text"
         ) from None
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot be read ({exc.strerror})") from None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import numbers
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -96,9 +97,9 @@ class Param:
                 raise ParameterError(
                     f"{self.key}: expected a list of {self.length} numbers, got {value!r}"
                 )
-            out = [self._number(v, float) for v in value]
-            for v in out:
-                self._check_range(v)
+            out = [self._number(v, float, f"{self.key} item {i + 1}") for i, v in enumerate(value)]
+            for i, v in enumerate(out):
+                self._check_range(v, f"{self.key} item {i + 1}")
             return out
         if expected is bool:
             if isinstance(value, bool):
@@ -115,46 +116,45 @@ class Param:
                     f"valid choices: {', '.join(self.choices)}"
                 )
             return value
-        out = self._number(value, expected)
-        self._check_range(out)
+        out = self._number(value, expected, self.key)
+        self._check_range(out, self.key)
         return out
 
-    def _number(self, value: Any, expected: type) -> Any:
+    def _number(self, value: Any, expected: type, name: str) -> Any:
         kind = "an integer" if expected is int else "a number"
-        if isinstance(value, bool):
-            raise ParameterError(f"{self.key}: expected {kind}, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (str, numbers.Real)):
+            raise ParameterError(f"{name}: expected {kind}, got {value!r}")
         if isinstance(value, str):
             try:
                 value = float(value)
             except ValueError:
-                raise ParameterError(f"{self.key}: expected {kind}, got {value!r}") from None
-        if not isinstance(value, (int, float)):
-            raise ParameterError(f"{self.key}: expected {kind}, got {value!r}")
+                raise ParameterError(f"{name}: expected {kind}, got {value!r}") from None
+        value = int(value) if isinstance(value, numbers.Integral) else float(value)
         if isinstance(value, float) and not math.isfinite(value):
             raise ParameterError(
-                f"{self.key}: {value} is not a finite number; expected {kind} in the valid "
+                f"{name}: {value} is not a finite number; expected {kind} in the valid "
                 f"range {self.range_text} ({self.unit})"
             )
         if expected is int:
             if isinstance(value, int):
                 return value
-            if float(value) != int(value):
-                raise ParameterError(f"{self.key}: expected a whole number, got {value!r}")
+            if not value.is_integer():
+                raise ParameterError(f"{name}: expected a whole number, got {value!r}")
             return int(value)
         return float(value)
 
-    def _check_range(self, value: float) -> None:
+    def _check_range(self, value: float, name: str) -> None:
         if (self.low is not None and value < self.low) or (
             self.high is not None and value > self.high
         ):
             raise ParameterError(
-                f"{self.key}: {format_number(value)} is out of range; valid range "
+                f"{name}: {format_number(value)} is out of range; valid range "
                 f"{self.range_text} ({self.unit})"
             )
         if self.nonzero_low is not None and 0 < value < self.nonzero_low:
             why = f" {self.nonzero_low_why}" if self.nonzero_low_why else ""
             raise ParameterError(
-                f"{self.key}: {format_number(value)} is too small; valid: {self.range_text} "
+                f"{name}: {format_number(value)} is too small; valid: {self.range_text} "
                 f"({self.unit}).{why}"
             )
 
