@@ -23,6 +23,12 @@ PROVIDER_KINDS: tuple[str, ...] = ("municipal", "third_sector", "private")
 _CSV = "CSV: "
 _GS = "Gostoli & Silverman (2019), CareSim default parameters (shared/research/domain.md §3.2)"
 
+MIN_SAMPLE = 300
+"""The smallest weighted sample of residents (``run.residents``) a run accepts, other than 0:
+below it a share of 10% carries a sampling error above 1.7 points (sqrt(0.1 * 0.9 / 300)), and
+each simulated resident stands for about 400 people in Bergamo. 300 is also the smallest sample
+the app's tests run."""
+
 RUN = [
     Param(
         "run.seed",
@@ -54,6 +60,12 @@ RUN = [
         "the city; a smaller number draws a weighted sample whose outputs are scaled up.",
         low=0,
         high=5_000_000,
+        nonzero_low=MIN_SAMPLE,
+        nonzero_low_why=(
+            f"A weighted sample of fewer than {MIN_SAMPLE:,} residents is noise: each one stands "
+            "for hundreds of people (about 400 in Bergamo even at the minimum) and a 10% share "
+            "has a sampling error above 1.7 points; use 0 for the whole city."
+        ),
         label="Simulated residents",
         label_it="Residenti simulati",
         description_it="Residenti simulati. 0 = un agente per ogni residente della città; un "
