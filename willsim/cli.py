@@ -266,6 +266,7 @@ def cmd_params(args: argparse.Namespace) -> int:
                         "label_it": p.label_it,
                         "description": p.description,
                         "source": p.source,
+                        "prior": _prior_json(p),
                     }
                     for p in params
                 ],
@@ -278,7 +279,16 @@ def cmd_params(args: argparse.Namespace) -> int:
         print(f"    default: {p.default}")
         print(f"    {p.description}")
         print(f"    source: {p.source}")
+        if p.prior is not None:
+            print(f"    prior: {p.prior_text}")
+            print(f"    prior basis: {p.prior.basis}")
     return 0
+
+
+def _prior_json(p) -> dict[str, Any] | None:
+    from dataclasses import asdict
+
+    return None if p.prior is None else {**asdict(p.prior), "text": p.prior_text}
 
 
 class _progress:
