@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     from willsim.workshop.commands import add_parsers as add_workshop_parsers
 
     add_workshop_parsers(sub)  # workshop list|export
+    from willsim.calibration.commands import add_parsers as add_calibration_parsers
+
+    add_calibration_parsers(sub)  # calibrate search|finish|ensemble|apply, calibration
     return parser
 
 
@@ -351,11 +354,13 @@ COMMANDS = {
 
 
 def _register_experiments() -> None:
+    from willsim.calibration.commands import COMMANDS as CALIBRATION_COMMANDS
     from willsim.experiments.commands import COMMANDS as EXPERIMENT_COMMANDS
     from willsim.workshop.commands import COMMANDS as WORKSHOP_COMMANDS
 
     COMMANDS.update(EXPERIMENT_COMMANDS)
     COMMANDS.update(WORKSHOP_COMMANDS)
+    COMMANDS.update(CALIBRATION_COMMANDS)
 
 
 _register_experiments()
