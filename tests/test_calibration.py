@@ -548,3 +548,14 @@ def test_calibrate_commands_end_to_end(tmp_path, capsys, calibrated_dir):
     assert 'role = "fit"' in layer and "targets_hash" in layer
     assert main(["calibrate", "apply", str(out), "--city", "parma"]) == 2
     assert main(["calibrate", "finish", str(tmp_path / "none")]) == 2
+
+
+def test_targets_command_lists_sources_and_status(capsys):
+    assert main(["calibrate", "targets", "--city", "padova"]) == 0
+    out = capsys.readouterr().out
+    assert "residential-stay-padova (fit, residential): residential_stay_weeks = 31.1" in out
+    assert "deaths-bergamo" not in out and "not yet modelled" in out
+    assert "CSV: mean length of stay of new care-home entrants | Veneto | 2024" in out
+    assert main(["calibrate", "targets", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.startswith("id,source,estimand,cities,value,tolerance")
+    assert main(["calibrate", "targets", "--city", "milano"]) == 2

@@ -102,6 +102,11 @@ def add_parsers(sub: Any) -> None:
     ens.add_argument("--name", default="ensemble-prior", help="ensemble file name (no suffix)")
     _engine_options(ens)
 
+    lst = actions.add_parser("targets", help="list the targets with their sources and status")
+    lst.add_argument("--targets", help="targets file (default scenarios/calibration/targets.toml)")
+    lst.add_argument("--city", help="only the targets of this city")
+    lst.add_argument("--format", choices=("text", "md", "csv"), default="text")
+
     app = actions.add_parser("apply", help="install a study's layers in scenarios/calibrated/")
     app.add_argument("dir", help="study folder")
     app.add_argument("--city", nargs="+", help="only these cities")
@@ -146,7 +151,64 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         "finish": _finish,
         "ensemble": _ensemble,
         "apply": _apply,
+        "targets": _targets,
     }[args.action](args)
+
+
+def _targets(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from willsim.calibration.study import StudyError
+    from willsim.calibration.targets import load_targets
+    from willsim.scenario import available_cities
+
+    targets = load_targets(args.targets)
+    if args.city and args.city not in available_cities():
+        valid = ", ".join(available_cities())
+        raise StudyError(f"unknown city {args.city!r}; valid cities: {valid}")
+    chosen = targets.for_city(args.city) if args.city else targets.targets
+    table = pd.DataFrame(
+        [
+            {
+                "id": t.id,
+                "source": "; ".join(s.row for s in t.sources),
+                "estimand": t.estimand.name,
+                "cities": "all" if "*" in t.cities else ", ".join(t.cities),
+                "value": t.value,
+                "tolerance": t.tolerance,
+                "unit": t.unit,
+                "role": t.role,
+                "family": t.family,
+                "status": t.status,
+            }
+            for t in chosen
+        ]
+    )
+    if args.format == "csv":
+        table.to_csv(sys.stdout, index=False)
+        return 0
+    if args.format == "md":
+        cols = list(table.columns)
+        print("| " + " | ".join(cols) + " |")
+        print("|" + "---|" * len(cols))
+        for row in table.itertuples(index=False):
+            cells = [f"{v:g}" if isinstance(v, float) else str(v) for v in row]
+            print("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        return 0
+    checked = (
+        f"rows checked against {targets.csv_path}"
+        if targets.csv_path
+        else ("calibration table not found: rows not checked")
+    )
+    print(f"{targets.path}: {len(chosen)} targets, hash {targets.hash}; {checked}")
+    for t in chosen:
+        cities = "all cities" if "*" in t.cities else ", ".join(t.cities)
+        print(
+            f"  {t.id} ({t.role}, {t.family}): {t.estimand.name} = {t.value:g} ± {t.tolerance:g}"
+            f" {t.unit}; {cities}; {t.status}"
+        )
+        print(f"      {t.source_text}")
+    return 0
 
 
 def _search(args: argparse.Namespace) -> int:
