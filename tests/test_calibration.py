@@ -526,6 +526,12 @@ def test_calibrate_commands_end_to_end(tmp_path, capsys, calibrated_dir):
     assert "Hold-out targets (never fitted)" in text and "padova" in text
     for name in ("fit.csv", "fit.md", "fit.txt", "fit.png", "calibrated/bergamo.toml"):
         assert (out / name).is_file(), name
+    import pandas as pd
+
+    roles = pd.read_csv(out / "fit.csv").set_index(["city", "target"])["role"]
+    assert roles[("bergamo", "ntu")] == "fit" and roles[("padova", "ntu")] == "holdout"
+    assert roles[("padova", "iso")] == "check"  # a check stays a check in a hold-out city
+    assert 'role = "holdout"' in (out / "calibrated/padova.toml").read_text()
     frame, meta = read_ensemble(out / "ensemble-topk.parquet")
     assert {"draw_id", "weight", "p__helpseeking.awareness", "loss", "z__ntu@bergamo"} <= set(
         frame.columns

@@ -87,7 +87,7 @@ def run_candidates(
     progress: bool = True,
 ) -> None:
     """Run every candidate on every city of the study (fit and hold-out) and ``seeds``; fill in
-    each candidate's scores (hold-out cities' scores carry the role ``holdout``)."""
+    each candidate's scores (in a hold-out city, the fitted targets become ``holdout``)."""
     from tqdm import tqdm
 
     from willsim.experiments.engines import run_tasks
@@ -115,7 +115,10 @@ def run_candidates(
         if c.error is not None:
             continue
         scores = study.runs.score(results[c.tag])
-        c.scores = [replace(s, role="holdout") if s.city in holdout else s for s in scores]
+        c.scores = [
+            replace(s, role="holdout") if s.city in holdout and s.role == "fit" else s
+            for s in scores
+        ]
 
 
 def _frame(study: Study, members: Sequence[Candidate], weights: Sequence[float]) -> pd.DataFrame:
@@ -251,7 +254,7 @@ def finish(
     cities = [*study.spec.fit_cities, *study.spec.holdout_cities]
     table = fit_table(study.targets, best.scores or [], cities)
     holdout = set(study.spec.holdout_cities)
-    table.loc[table["city"].isin(holdout), "role"] = "holdout"
+    table.loc[table["city"].isin(holdout) & (table["role"] == "fit"), "role"] = "holdout"
     header = [
         f"Study {study.spec.name}: best re-scored trial {best.tag} on {fresh_seeds} fresh seeds",
         f"Ensemble {path.name}: {len(members)} members ({criterion})",
@@ -271,13 +274,14 @@ def _write_layers(study: Study, best: Candidate, ensemble: str, criterion: str) 
     fp = study.fingerprint()
     out = []
     for city in [*study.spec.fit_cities, *study.spec.holdout_cities]:
+        role = "holdout" if city in study.spec.holdout_cities else "fit"
         base = study.runs.bases[city]
         params = city_overrides(study.free, best.values, city, base.params)
         city_scores = [s for s in best.scores or [] if s.city == city]
         meta = {
             "city": city,
             "study": study.spec.name,
-            "role": "holdout" if city in study.spec.holdout_cities else "fit",
+            "role": role,
             "date": datetime.now(UTC).isoformat(timespec="seconds"),
             "commit": git_commit() or "unknown",
             "targets_hash": fp["targets"],
@@ -286,7 +290,7 @@ def _write_layers(study: Study, best: Candidate, ensemble: str, criterion: str) 
             "scenario": study.spec.settings.scenario,
             "trial": best.tag,
             "loss": best.loss,
-            "city_loss": total_loss(city_scores, roles=("fit", "holdout")),
+            "city_loss": total_loss(city_scores, roles=(role,)),
             "method": "optuna multivariate TPE; best trial re-scored on fresh seeds",
             "ensemble": f"{ensemble}.parquet",
             "criterion": criterion,
