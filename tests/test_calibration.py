@@ -14,6 +14,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from calibration_helpers import ROW, URL, target_toml, write_targets
 
@@ -526,8 +527,6 @@ def test_calibrate_commands_end_to_end(tmp_path, capsys, calibrated_dir):
     assert "Hold-out targets (never fitted)" in text and "padova" in text
     for name in ("fit.csv", "fit.md", "fit.txt", "fit.png", "calibrated/bergamo.toml"):
         assert (out / name).is_file(), name
-    import pandas as pd
-
     roles = pd.read_csv(out / "fit.csv").set_index(["city", "target"])["role"]
     assert roles[("bergamo", "ntu")] == "fit" and roles[("padova", "ntu")] == "holdout"
     assert roles[("padova", "iso")] == "check"  # a check stays a check in a hold-out city
