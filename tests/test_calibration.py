@@ -336,6 +336,16 @@ def test_calibrated_layer_applies_after_the_city_and_before_the_scenario(calibra
     off = load_scenario("baseline", calibrated=False)
     assert off.provenance["helpseeking.awareness"] == "default"
     assert load_scenario("baseline").hash != off.hash
+    # moving a scenario to another city takes that city's layer, not the first one's
+    (calibrated_dir / "padova.toml").write_text(
+        '[calibrated]\ncity = "padova"\nstudy = "s2"\n\n[params]\n"helpseeking.trust_mean" = 0.4\n'
+    )
+    moved = load_scenario(sc, city="padova")
+    assert moved.params["helpseeking.awareness"] == PARAMETERS["helpseeking.awareness"].default
+    assert moved.provenance["helpseeking.trust_mean"] == "calibrated:s2"
+    assert load_scenario("baseline", city="padova").params["helpseeking.trust_mean"] == 0.4
+    bare = load_scenario(sc, city="padova", calibrated=False)
+    assert bare.provenance["helpseeking.trust_mean"] == "default"
     (calibrated_dir / "bergamo.toml").write_text('[calibrated]\ncity = "padova"\n[params]\n')
     with pytest.raises(ScenarioError, match="city must be 'bergamo'"):
         load_scenario("baseline")

@@ -13,10 +13,8 @@ Runs use the scenario's own length (``run.weeks``, plus whatever burn-in the mod
 from __future__ import annotations
 
 import math
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,15 +22,7 @@ import numpy as np
 from willsim.calibration.loss import TargetScore
 from willsim.calibration.space import FreeParam, city_overrides
 from willsim.calibration.targets import Estimand, Target, TargetSet
-from willsim.scenario import (
-    SCENARIO_DIR,
-    Scenario,
-    available_scenarios,
-    load_scenario,
-    parse_assignment,
-    resolve_file,
-    with_overrides,
-)
+from willsim.scenario import Scenario, load_scenario, parse_assignment, with_overrides
 
 
 @dataclass(frozen=True)
@@ -58,18 +48,11 @@ class RunSettings:
 
 
 def city_scenario(city: str, settings: RunSettings) -> Scenario:
-    """The base scenario of ``settings`` with ``city``'s profile (and its calibrated layer if
+    """The base scenario of ``settings`` moved to ``city`` (with the city's calibrated layer if
     ``settings.calibrated``), with the run overrides applied."""
-    base = resolve_file(settings.scenario, SCENARIO_DIR, "scenario", available_scenarios())
-    base = base.resolve()
-    with tempfile.TemporaryDirectory(prefix="willsim-calibration-") as tmp:
-        path = Path(tmp) / f"{city}.toml"
-        path.write_text(
-            f'[scenario]\ncity = "{city}"\nextends = "{base.as_posix()}"\n', encoding="utf-8"
-        )
-        scenario = load_scenario(path, settings.overrides(), calibrated=settings.calibrated)
-    base_scenario = load_scenario(base, calibrated=False)
-    return replace(scenario, name=base_scenario.name, path=str(base))
+    return load_scenario(
+        settings.scenario, settings.overrides(), city=city, calibrated=settings.calibrated
+    )
 
 
 @dataclass
