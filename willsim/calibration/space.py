@@ -93,17 +93,17 @@ def free_parameters(
         prior = param.prior
         assert prior is not None
         defaults = param.default if param.length is not None else [param.default]
-        for index, (element, default) in enumerate(
+        for index, (name, default) in enumerate(
             zip(prior.element_names(param), defaults, strict=True)
         ):
-            if elements is not None and element not in elements:
+            if elements is not None and str(name) not in elements:
                 continue
             for city in cities if prior.scope == "city" else [None]:
                 out.append(
                     FreeParam(
                         key=param.key,
                         index=None if param.length is None else index,
-                        element=element,
+                        element=name,
                         city=city,
                         prior=prior,
                         default=float(default),

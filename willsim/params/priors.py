@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from willsim.params.registry import Param
@@ -92,10 +92,11 @@ class Prior:
 
         return float(beta.cdf((x - lo) / (hi - lo), self.a, self.b))
 
-    def _truncnorm(self, default: float):
+    def _truncnorm(self, default: float) -> Any:
         from scipy.stats import truncnorm
 
         lo, hi = self.bounds(default)
+        assert self.sd is not None  # checked at declaration
         sd = self.sd * default if self.relative else self.sd
         return truncnorm((lo - default) / sd, (hi - default) / sd, loc=default, scale=sd)
 
