@@ -1,8 +1,10 @@
 """Scenario loading: layered, strictly validated data files with a record of who set what.
 
-Layers, lowest first: package defaults, the city profile, the scenarios a scenario ``extends``
-(base first), the scenario itself, then overrides (command line, app, Python keyword arguments).
-:attr:`Scenario.provenance` records the layer that set each value.
+Layers, lowest first: package defaults, the city profile, the city's calibrated values
+(``scenarios/calibrated/CITY.toml``, written by ``willsim calibrate``; provenance
+``calibrated:STUDY``), the scenarios a scenario ``extends`` (base first), the scenario itself, then
+overrides (command line, app, Python keyword arguments). :attr:`Scenario.provenance` records the
+layer that set each value.
 
 A scenario file (TOML or YAML, no code)::
 
@@ -50,6 +52,9 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 SCENARIO_DIR = Path(os.environ.get("WILLSIM_SCENARIOS", PACKAGE_ROOT.parent / "scenarios"))
 CITY_DIR = SCENARIO_DIR / "cities"
 SWEEP_DIR = SCENARIO_DIR / "sweeps"  # sweep specs (willsim.experiments.design), not scenarios
+CALIBRATED_DIR = SCENARIO_DIR / "calibrated"  # calibrated layers by city (willsim.calibration)
+TARGETS_DIR = SCENARIO_DIR / "calibration"  # calibration targets, not scenarios
+_NOT_SCENARIOS = {CITY_DIR, SWEEP_DIR, CALIBRATED_DIR, TARGETS_DIR}
 DEFAULT_SCENARIO = "baseline"
 DEFAULT_CITY = "bergamo"
 SUFFIXES = (".toml", ".yaml", ".yml")
@@ -58,6 +63,7 @@ SCENARIO_KEYS = {"scenario", "params", "policies"}
 SCENARIO_META_KEYS = {"name", "title", "city", "extends", "description", "tags"}
 CITY_KEYS = {"city", "params", "sources"}
 CITY_META_KEYS = {"name", "label", "region", "note"}
+CALIBRATED_KEYS = {"calibrated", "params"}
 
 
 class ScenarioError(ValueError):
@@ -174,7 +180,7 @@ def available_scenarios() -> list[str]:
     """Names of the bundled scenarios (relative to ``scenarios/``, without suffix)."""
     names = []
     for path in sorted(SCENARIO_DIR.rglob("*")):
-        if path.suffix in SUFFIXES and not {CITY_DIR, SWEEP_DIR} & set(path.parents):
+        if path.suffix in SUFFIXES and not _NOT_SCENARIOS & set(path.parents):
             names.append(path.relative_to(SCENARIO_DIR).with_suffix("").as_posix())
     return names
 
@@ -317,20 +323,37 @@ def _load_city(
     return name, str(meta.get("label", name.title())), values, sources, path.resolve()
 
 
+def load_calibrated(city: str) -> tuple[str, dict[str, Any]] | None:
+    """The calibrated layer of ``city`` (its layer name and values), or None if it has none."""
+    path = CALIBRATED_DIR / f"{city}.toml"
+    if not path.is_file():
+        return None
+    data = read_data_file(path)
+    _check_keys(data, CALIBRATED_KEYS, str(path))
+    meta = _section(data, "calibrated", str(path), {})
+    if meta.get("city") != city:
+        raise ScenarioError(f"{path}: [calibrated] city must be {city!r}, got {meta.get('city')!r}")
+    values = _validated(flatten_params(_section(data, "params", str(path), {})), str(path))
+    return f"calibrated:{meta.get('study', path.stem)}", values
+
+
 def load_scenario(
     ref: str | os.PathLike[str] | Scenario | None = DEFAULT_SCENARIO,
     overrides: Mapping[str, Any] | None = None,
     *,
     city: str | os.PathLike[str] | None = None,
+    calibrated: bool = True,
 ) -> Scenario:
     """Load and resolve a scenario, applying ``overrides`` last.
 
     ``ref``: a bundled name, a path, or a loaded :class:`Scenario`. ``city``: move the scenario
     to this city (a bundled name or a profile's path): the city's values replace the original
-    city's, while everything the scenario and its overrides set is kept.
+    city's, while everything the scenario and its overrides set is kept. ``calibrated=False``
+    leaves out the city's calibrated layer (the calibrator's own runs).
     """
     if isinstance(ref, Scenario):
-        return with_overrides(ref if city is None else _rehome(ref, city), overrides or {})
+        moved = ref if city is None else _rehome(ref, city, calibrated)
+        return with_overrides(moved, overrides or {})
     path = resolve_file(
         ref if ref is not None else DEFAULT_SCENARIO,
         SCENARIO_DIR,
@@ -338,7 +361,7 @@ def load_scenario(
         available_scenarios(),
     ).resolve()
     data = read_data_file(path)
-    return _resolve(data, str(path), path.parent, path.stem, str(path), city, overrides)
+    return _resolve(data, str(path), path.parent, path.stem, str(path), city, overrides, calibrated)
 
 
 def _resolve(
@@ -349,6 +372,7 @@ def _resolve(
     path: str | None,
     city: str | os.PathLike[str] | None = None,
     overrides: Mapping[str, Any] | None = None,
+    calibrated: bool = True,
 ) -> Scenario:
     """Resolve a scenario from its top-level data (its ``extends`` chain, city and layers)."""
     chain = _extends_chain(data, where, directory, stem, path)
@@ -373,6 +397,9 @@ def _resolve(
     params = Parameters(PARAMETERS.defaults())
     provenance = dict.fromkeys(params, "default")
     layers: list[tuple[str, Mapping[str, Any]]] = [(f"city:{city_name}", city_values)]
+    calibrated_layer = load_calibrated(city_name) if calibrated else None
+    if calibrated_layer is not None:
+        layers.append(calibrated_layer)
     policies: list[Any] = []
     for label, _, name, d in chain:
         values = _validated(flatten_params(d.get("params", {})), label)
@@ -401,16 +428,20 @@ def _resolve(
     )
 
 
-def _rehome(scenario: Scenario, city: str | os.PathLike[str]) -> Scenario:
-    """``scenario`` in another city: defaults, the new city, then every value the scenario's
-    own layers (and overrides) set, as if its file named that city."""
+def _rehome(scenario: Scenario, city: str | os.PathLike[str], calibrated: bool = True) -> Scenario:
+    """``scenario`` in another city: defaults, the new city (and its calibrated layer), then
+    every value the scenario's own layers (and overrides) set, as if its file named that city."""
     name, label, city_values, sources, city_path = _load_city(city)
     params = Parameters(PARAMETERS.defaults())
     provenance = dict.fromkeys(params, "default")
     params.update(city_values)
     provenance.update(dict.fromkeys(city_values, f"city:{name}"))
+    calibrated_layer = load_calibrated(name) if calibrated else None
+    if calibrated_layer is not None:
+        params.update(calibrated_layer[1])
+        provenance.update(dict.fromkeys(calibrated_layer[1], calibrated_layer[0]))
     for key, layer in scenario.provenance.items():
-        if layer != "default" and not layer.startswith("city:"):
+        if layer != "default" and not layer.startswith(("city:", "calibrated:")):
             params[key] = deepcopy(scenario.params[key])
             provenance[key] = layer
     check_consistency(params, f"{scenario.name} in {name}")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from willsim.params.priors import Prior
 from willsim.units import UNITS
 
 
@@ -42,6 +43,8 @@ class Param:
     label: str = ""
     label_it: str = ""
     description_it: str = ""
+    prior: Prior | None = None
+    """Plausible values if the parameter is an assumption worth calibrating (see priors.py)."""
     group: str = field(init=False)
     name: str = field(init=False)
 
@@ -60,6 +63,8 @@ class Param:
         if not self.description_it:
             object.__setattr__(self, "description_it", self.description)
         self.validate(self.default)  # a declaration whose default is invalid is a bug
+        if self.prior is not None:
+            self.prior.check(self)
 
     def label_in(self, lang: str) -> str:
         """The label in ``lang`` (``en`` or ``it``)."""
@@ -88,6 +93,11 @@ class Param:
         if self.nonzero_low is not None:
             return f"0 | [{format_number(self.nonzero_low)}, {hi}]"
         return f"[{lo}, {hi}]"
+
+    @property
+    def prior_text(self) -> str:
+        """The prior as shown to users, or an empty string if the parameter has none."""
+        return "" if self.prior is None else self.prior.text(self)
 
     def validate(self, value: Any) -> Any:
         """Return ``value`` coerced to this parameter's type, or raise :class:`ParameterError`."""
