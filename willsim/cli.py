@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     from willsim.workshop.commands import add_parsers as add_workshop_parsers
 
     add_workshop_parsers(sub)  # workshop list|export
+    from willsim.calibration.commands import add_parsers as add_calibration_parsers
+
+    add_calibration_parsers(sub)  # calibrate search|finish|ensemble|apply, calibration
     return parser
 
 
@@ -266,6 +269,7 @@ def cmd_params(args: argparse.Namespace) -> int:
                         "label_it": p.label_it,
                         "description": p.description,
                         "source": p.source,
+                        "prior": _prior_json(p),
                     }
                     for p in params
                 ],
@@ -278,7 +282,16 @@ def cmd_params(args: argparse.Namespace) -> int:
         print(f"    default: {p.default}")
         print(f"    {p.description}")
         print(f"    source: {p.source}")
+        if p.prior is not None:
+            print(f"    prior: {p.prior_text}")
+            print(f"    prior basis: {p.prior.basis}")
     return 0
+
+
+def _prior_json(p) -> dict[str, Any] | None:
+    from dataclasses import asdict
+
+    return None if p.prior is None else {**asdict(p.prior), "text": p.prior_text}
 
 
 class _progress:
@@ -341,11 +354,13 @@ COMMANDS = {
 
 
 def _register_experiments() -> None:
+    from willsim.calibration.commands import COMMANDS as CALIBRATION_COMMANDS
     from willsim.experiments.commands import COMMANDS as EXPERIMENT_COMMANDS
     from willsim.workshop.commands import COMMANDS as WORKSHOP_COMMANDS
 
     COMMANDS.update(EXPERIMENT_COMMANDS)
     COMMANDS.update(WORKSHOP_COMMANDS)
+    COMMANDS.update(CALIBRATION_COMMANDS)
 
 
 _register_experiments()

@@ -76,7 +76,7 @@ class WelfareModel(mesa.Model):
             if isinstance(scenario, Scenario)
             else load_scenario(scenario, values)
         )
-        self.params = self.scenario.params
+        self.params = self.scenario.params.copy()  # the model's own: policies change this copy
         run_seed = int(self.params["run.seed"])
         super().__init__(seed=run_seed)
         self.phase_names: tuple[str, ...] = phases.phase_names()

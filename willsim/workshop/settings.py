@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
-from pathlib import Path
 from typing import Any
 
 from willsim.scenario import (
-    SCENARIO_DIR,
     Scenario,
     ScenarioError,
     available_cities,
     available_scenarios,
     load_scenario,
-    resolve_file,
 )
 from willsim.workshop.strategy import LEVERS, StrategyError
 
@@ -104,22 +100,7 @@ def base_scenario(s: RoomSettings) -> Scenario:
         "run.residents": int(s.residents),
         "run.mesa_citizens": False,
     }
-    path = resolve_file(s.scenario, SCENARIO_DIR, "scenario", available_scenarios())
-    if load_scenario(path).city == s.city:
-        return load_scenario(path, overrides)
-    with tempfile.TemporaryDirectory() as tmp:
-        wrapper = Path(tmp) / "in_city.toml"
-        name = load_scenario(path).name
-        wrapper.write_text(
-            f'[scenario]\nname = "{name}"\ncity = "{s.city}"\n'
-            f'extends = "{_escape(str(path.resolve()))}"\n',
-            encoding="utf-8",
-        )
-        try:
-            return load_scenario(wrapper, overrides)
-        except ScenarioError as exc:
-            raise StrategyError(str(exc)) from None
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+    try:
+        return load_scenario(s.scenario, overrides, city=s.city)
+    except ScenarioError as exc:
+        raise StrategyError(str(exc)) from None
