@@ -41,6 +41,7 @@ from willsim.calibration.targets import (
 )
 from willsim.cli import main
 from willsim.indicators import INDICATORS, Indicator
+from willsim.outputs import P, Total
 from willsim.params import PARAMETERS, Param, ParameterError
 from willsim.params.priors import Prior
 from willsim.scenario import ScenarioError, available_scenarios, load_scenario
@@ -141,6 +142,9 @@ def test_targets_are_checked_against_the_calibration_table(tmp_path):
     assert load_targets(ok, csv_path=CSV).targets[0].value == 0.33
 
 
+_DEATHS = Total(P("needs.deaths"))  # an indicator declares its formula (willsim.outputs)
+
+
 def test_not_yet_modelled_targets_are_reported_and_go_live_with_their_indicator(
     tmp_path, monkeypatch
 ):
@@ -155,13 +159,15 @@ def test_not_yet_modelled_targets_are_reported_and_go_live_with_their_indicator(
     monkeypatch.setitem(
         INDICATORS,
         "deaths_per_1000",
-        Indicator("deaths_per_1000", "Deaths", "Decessi", "deaths/1,000 residents/year", "test"),
+        Indicator(
+            "deaths_per_1000", "Deaths", "Decessi", "deaths/1,000 residents/year", "test", _DEATHS
+        ),
     )
     assert targets.by_id["deaths"].live
     monkeypatch.setitem(
         INDICATORS,
         "deaths_per_1000",
-        Indicator("deaths_per_1000", "Deaths", "Decessi", "per 1,000", "test"),
+        Indicator("deaths_per_1000", "Deaths", "Decessi", "per 1,000", "test", _DEATHS),
     )
     assert targets.by_id["deaths"].status.startswith("unit mismatch")
 

@@ -75,15 +75,17 @@ RUN = [
     ),
     Param(
         "run.mesa_citizens",
-        True,
+        False,
         "flag",
-        "Create one Mesa Citizen agent per simulated resident "
-        "(the inspection layer). Turning it off speeds up large sweeps; state is unchanged.",
+        "Put every simulated resident in Mesa's agent set from the start (a Citizen view per "
+        "resident, e.g. for a DataCollector with agent reporters). Off, a resident's Citizen "
+        "agent is made on demand (model.citizen(i)); state and results are the same either way.",
         label="Mesa citizen agents",
         label_it="Agenti Mesa per cittadino",
-        description_it="Crea un agente Mesa Citizen per ogni residente simulato (il livello di "
-        "ispezione). Disattivarlo velocizza le simulazioni grandi; lo stato non "
-        "cambia.",
+        description_it="Inserisce ogni residente simulato nell'insieme di agenti di Mesa fin "
+        "dall'inizio (una vista Citizen per residente, ad es. per un DataCollector con "
+        "indicatori per agente). Disattivato, l'agente Citizen di un residente è creato su "
+        "richiesta (model.citizen(i)); stato e risultati non cambiano.",
     ),
 ]
 
