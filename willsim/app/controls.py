@@ -59,7 +59,7 @@ def parse(key: str, text: str) -> Any:
             try:
                 values.append(float(x))
             except ValueError:
-                raise ParameterError(f"{key}: {x!r} is not a number") from None
+                raise ParameterError(tr("not_a_number", key=key, value=repr(x))) from None
         return p.validate(values)
     if isinstance(p.default, (int, float)) and not isinstance(p.default, bool):
         if "," in text and "." not in text:
