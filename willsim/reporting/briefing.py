@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 
 from willsim.experiments.compare import PairedRuns
+from willsim.indicators import tagged
 from willsim.reporting import charts, html, tables
 from willsim.reporting.formatting import date_time
 from willsim.reporting.i18n import pick, text
 
-CHART_INDICATORS = ("unmet_need_share", "mean_wait_weeks", "coverage", "public_spending_eur")
-"""The indicators drawn over time in the briefing's charts section."""
 CAVEATS = ("br_caveat_synthetic", "br_caveat_compare", "br_caveat_intervals", "br_caveat_sample")
 
 
@@ -42,7 +41,7 @@ class Briefing:
     weeks: int | None = None
     residents: int | None = None
     created: str | None = None
-    charts: Sequence[str] = CHART_INDICATORS
+    charts: Sequence[str] = field(default_factory=lambda: tagged("headline"))  # drawn over time
     figures: bool = True  # equity, costs and timeline figures besides the tables
     equity: pd.DataFrame | None = None  # tables.equity_data(runs), if already computed
     equity_indicator: str = "unmet_need_share"
