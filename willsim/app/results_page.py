@@ -28,6 +28,7 @@ from willsim.app.compare import WRAP, ChartView, TableView
 from willsim.app.i18n import tr
 from willsim.experiments import SpecError
 from willsim.experiments.store import MANIFEST, SweepStore
+from willsim.fileio import toml_dumps
 from willsim.indicators import INDICATORS
 from willsim.params import PARAMETERS
 from willsim.reporting import charts
@@ -168,8 +169,22 @@ def load_sweep(path: Path) -> SweepView:
     return view
 
 
-def _toml_value(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+SPEC_ORDER = (
+    "name",
+    "description",
+    "scenario",
+    "design",
+    "samples",
+    "replicates",
+    "seed",
+    "outputs",
+    "timeseries",
+    "groups",
+    "common_seeds",
+    "second_order",
+    "levels",
+)
+"""The ``[sweep]`` keys in the order a spec file is usually written."""
 
 
 def spec_toml(spec: dict[str, Any]) -> str:
@@ -177,40 +192,22 @@ def spec_toml(spec: dict[str, Any]) -> str:
     (same spec hash, so the same design, seeds and runs)."""
     from willsim.experiments.design import SWEEP_KEYS
 
-    lines = ["[sweep]"]
-    for key in (
-        "name",
-        "description",
-        "scenario",
-        "design",
-        "samples",
-        "replicates",
-        "seed",
-        "outputs",
-        "timeseries",
-        "groups",
-        "common_seeds",
-        "second_order",
-        "levels",
-    ):
-        if key in SWEEP_KEYS and spec.get(key) is not None:
-            lines.append(f"{key} = {_toml_value(spec[key])}")
+    data: dict[str, Any] = {"sweep": {k: spec.get(k) for k in SPEC_ORDER if k in SWEEP_KEYS}}
     if spec.get("fixed"):
-        lines += ["", "[fixed]"] + [
-            f"{_toml_value(k)} = {_toml_value(v)}" for k, v in spec["fixed"].items()
-        ]
+        data["fixed"] = dict(spec["fixed"])
+    vary: dict[str, dict[str, Any]] = {}
     for factor in spec.get("factors", []):
-        lines += ["", f"[vary.{_toml_value(factor['key'])}]"]
         if "values" in factor:
-            lines.append(f"values = {_toml_value(list(factor['values']))}")
+            vary[factor["key"]] = {"values": list(factor["values"])}
             continue
-        lines.append(f"range = {_toml_value([factor['low'], factor['high']])}")
+        entry: dict[str, Any] = {"range": [factor["low"], factor["high"]]}
         if factor.get("distribution", "uniform") != "uniform" or spec.get("design") != "factorial":
-            lines.append(f"distribution = {_toml_value(factor.get('distribution', 'uniform'))}")
-        for key in ("steps", "mode", "mean", "sd"):
-            if factor.get(key) is not None:
-                lines.append(f"{key} = {_toml_value(factor[key])}")
-    return "\n".join(lines) + "\n"
+            entry["distribution"] = factor.get("distribution", "uniform")
+        entry.update({k: factor.get(k) for k in ("steps", "mode", "mean", "sd")})
+        vary[factor["key"]] = entry
+    if vary:
+        data["vary"] = vary
+    return toml_dumps(data)
 
 
 def commands(view: SweepView, root: Path | None = None) -> str:
