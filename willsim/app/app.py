@@ -1,7 +1,9 @@
 """The willsim Solara app: routes and the shared layout (app bar, navigation, language).
 
-Serve it with ``willsim app`` (offline assets, loopback, production mode), or
-``solara run willsim.app.app`` with the environment from :func:`willsim.app.assets.server_env`.
+Serve it with ``willsim app`` (offline assets, loopback, production mode), which runs
+:mod:`willsim.app.server` (these pages and the workshop's JSON API); ``solara run
+willsim.app.app`` with the environment from :func:`willsim.app.assets.server_env` serves the
+pages alone.
 Nothing here runs user code: there is no command console, and uploads are data files only.
 """
 
