@@ -18,7 +18,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_time
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_decimal_symbol
 
 LANGS: tuple[str, ...] = ("en", "it")
 """The languages of the interface, English first (the fallback)."""
@@ -67,6 +67,11 @@ def plain_number(value: float, language: str = "en") -> str:
     if abs(value) >= 1e12:
         return f"{value:.3g}"
     return format_decimal(value, format="#,##0.######", locale=_locale(language))
+
+
+def decimal_mark(language: str = "en") -> str:
+    """The language's decimal mark: ``.`` in English, ``,`` in Italian."""
+    return get_decimal_symbol(_locale(language))
 
 
 def percent(share: Any, decimals: int = 1, language: str = "en", signed: bool = False) -> str:
