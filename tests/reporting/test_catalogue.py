@@ -117,19 +117,37 @@ def _python_sources() -> list[Path]:
     return sorted(ROOT.rglob("*.py"))
 
 
+LOOKUPS = {"willsim.reporting.i18n": "text", "willsim.app.i18n": "tr"}
+"""The lookup functions, by the module that defines them."""
+
+
+def _lookup_names(tree: ast.AST) -> set[str]:
+    """The names a module calls the catalogue's lookup functions by (``text``, ``tr``), if it
+    imports them (another module's ``text`` is not the catalogue's)."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module in LOOKUPS:
+            names.update(a.asname or a.name for a in node.names if a.name == LOOKUPS[node.module])
+    return names
+
+
 def _literal_keys() -> dict[str, str]:
     """Keys passed as a literal to the lookup functions: ``tr("x")``, ``text("x", ...)``,
     ``t("x")`` in templates; key -> where."""
     found: dict[str, str] = {}
     for path in _python_sources():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        lookups = _lookup_names(tree)
+        for node in ast.walk(tree):
             if not isinstance(node, ast.Call) or not node.args:
                 continue
             func = node.func
-            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            name = func.id if isinstance(func, ast.Name) else ""
+            if isinstance(func, ast.Attribute) and func.attr == "tr":
+                name = "tr"  # i18n.tr(...)
             first = node.args[0]
             if (
-                name in ("tr", "text")
+                (name in lookups or (name == "tr" and isinstance(func, ast.Attribute)))
                 and isinstance(first, ast.Constant)
                 and isinstance(first.value, str)
             ):
