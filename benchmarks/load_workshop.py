@@ -8,9 +8,9 @@ once) and read their team view. Prints latency median,
 duplicated. Bounded (at most 200 participants).
 
 With ``--http`` the participants go through the app server instead: the script starts
-``solara run willsim.app.app`` on a free 127.0.0.1 port (offline assets, its own database) and
-each thread calls the teams' JSON API (``/api/workshop/join``, ``/submit``, ``/team``) over
-loopback HTTP. Nothing leaves the machine.
+the app's server (``python -m willsim.app.server``) on a free 127.0.0.1 port (offline assets,
+its own database) and each thread calls the teams' JSON API (``/api/workshop/join``,
+``/submit``, ``/team``) over loopback HTTP. Nothing leaves the machine.
 
     .venv/bin/python benchmarks/load_workshop.py                 # 30 participants, in process
     .venv/bin/python benchmarks/load_workshop.py --http          # the same through the server
@@ -85,7 +85,8 @@ class HttpTeam:
 
 
 class AppServer:
-    """``solara run willsim.app.app`` on a free loopback port with the given database."""
+    """The app's server (``python -m willsim.app.server``) on a free loopback port with the given
+    database."""
 
     def __init__(self, db: Path, log: Path) -> None:
         from willsim.app import assets
@@ -104,15 +105,11 @@ class AppServer:
                 [
                     sys.executable,
                     "-m",
-                    "solara",
-                    "run",
-                    "willsim.app.app",
+                    "willsim.app.server",
                     "--host",
                     "127.0.0.1",
                     "--port",
                     str(self.port),
-                    "--production",
-                    "--no-open",
                 ],
                 env=env,
                 stdout=out,

@@ -327,15 +327,11 @@ def cmd_app(args: argparse.Namespace) -> int:
     cmd = [
         sys.executable,
         "-m",
-        "solara",
-        "run",
-        "willsim.app.app",
+        "willsim.app.server",
         "--host",
         args.host,
         "--port",
         str(args.port),
-        "--production",
-        "--no-open",
     ]
     print(f"willsim app: http://{args.host}:{args.port}/  (Ctrl+C to stop)", file=sys.stderr)
     try:

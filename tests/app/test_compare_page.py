@@ -14,10 +14,11 @@ import pytest
 import solara
 from sweep_specs import TINY_MORRIS
 
-from willsim.app import charts, compare, export, i18n, report
+from willsim.app import compare, export, i18n
 from willsim.app import results_page as rp
 from willsim.experiments.design import parse_spec
 from willsim.experiments.sweep import run_sweep
+from willsim.reporting import charts, tables
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -74,7 +75,7 @@ def test_comparison_collects_groups_and_policy_logs(result):
     cut = log[log["scenario"] == result.names[1]]
     assert list(cut["week"]) == [52, 52] and list(cut["action"]) == ["start", "start"]
     assert log[log["scenario"] == result.names[0]].empty
-    timeline = report.policy_timeline(log, runs.scenarios)
+    timeline = tables.policy_timeline(log, runs.scenarios)
     assert timeline.loc[0, "week"] == 52 and timeline.loc[0, "runs"] == 2
 
 
@@ -207,20 +208,6 @@ def test_results_loader_bands_sensitivity_and_spec(sweep):
     assert found["chart-view"] == 2  # bands, what matters most
     rc.find(children=[i18n.tr("res_morris")]).assert_single()
     rc.close()
-
-
-def test_new_strings_exist_in_both_languages_with_the_same_placeholders():
-    import string
-
-    def names(text: str) -> set[str]:
-        return {f for _, f, _, _ in string.Formatter().parse(text) if f}
-
-    for table in (compare.STRINGS, rp.STRINGS, report.STRINGS):
-        for key, (en, it) in table.items():
-            assert en.strip() and it.strip(), key
-            assert names(en) == names(it), key
-    for key in (*compare.STRINGS, *rp.STRINGS):
-        assert i18n.CATALOG[key] == (compare.STRINGS | rp.STRINGS)[key]
 
 
 @pytest.mark.parametrize(

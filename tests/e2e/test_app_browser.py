@@ -56,8 +56,11 @@ def test_language_from_the_url_and_the_switch(page: Page, app_url: str):
     expect(page.get_by_text("Premi Avvia o Passo per iniziare.")).to_be_visible()
     expect(page.get_by_label("Settimane (settimane)", exact=True)).to_be_visible()
     expect(page.locator(".capped-message")).to_contain_text("121.316")  # Italian thousands
+    set_field(page, "Settimane (settimane)", "12")
+    expect(page.locator(".changed-count")).to_have_text("1 modificato")  # singular
     page.locator(".lang-toggle").get_by_role("button", name="en").click()
     expect(page.get_by_text("Press Run or Step to start.")).to_be_visible()
+    expect(page.locator(".changed-count")).to_have_text("1 changed")
 
 
 def test_page_stays_responsive_during_a_run(page: Page, app_url: str):

@@ -61,15 +61,11 @@ class Server:
                 [
                     sys.executable,
                     "-m",
-                    "solara",
-                    "run",
-                    "willsim.app.app",
+                    "willsim.app.server",
                     "--host",
                     "127.0.0.1",
                     "--port",
                     str(port),
-                    "--production",
-                    "--no-open",
                 ],
                 env=self.env,
                 stdout=out,
@@ -181,7 +177,7 @@ def test_a_whole_workshop_with_three_teams_and_a_restart(browser: Browser, works
         expect(orchids.locator(".ws-over")).to_be_visible(timeout=10_000)  # 4 h/week is too dear
         _fill(orchids, "Outreach hours a week per 1,000 residents", "2")
         expect(orchids.locator(".ws-cost-total")).to_contain_text(
-            "Estimated cost: € 315,422 of € 500,000", timeout=10_000
+            "Estimated cost: €315,422 of €500,000", timeout=10_000
         )
         orchids.locator(".ws-submit").click()
         expect(orchids.locator(".ws-submitted")).to_contain_text("version 1", timeout=10_000)

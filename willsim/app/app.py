@@ -1,7 +1,9 @@
 """The willsim Solara app: routes and the shared layout (app bar, navigation, language).
 
-Serve it with ``willsim app`` (offline assets, loopback, production mode), or
-``solara run willsim.app.app`` with the environment from :func:`willsim.app.assets.server_env`.
+Serve it with ``willsim app`` (offline assets, loopback, production mode), which runs
+:mod:`willsim.app.server` (these pages and the workshop's JSON API); ``solara run
+willsim.app.app`` with the environment from :func:`willsim.app.assets.server_env` serves the
+pages alone.
 Nothing here runs user code: there is no command console, and uploads are data files only.
 """
 
@@ -16,6 +18,7 @@ from willsim.app.explore import ExplorePage
 from willsim.app.i18n import tr
 from willsim.app.results_page import ResultsPage
 from willsim.app.workshop import WorkshopPage
+from willsim.reporting.i18n import text
 
 PAGES = (("", "explore"), ("compare", "compare"), ("results", "results"), ("workshop", "workshop"))
 CSS = """
@@ -27,13 +30,22 @@ CSS = """
   overflow: visible; max-width: 34em; vertical-align: top; padding-top: 2px !important;
   padding-bottom: 2px !important; }
 """
-CSS_IT = """
-/* the table footer is Vuetify's own English text: say it in Italian */
+
+CSS_FOOTER = """
 .v-data-footer__select { font-size: 0 !important; }
-.v-data-footer__select::before { content: "Righe per pagina:"; font-size: 0.75rem; }
+.v-data-footer__select::before { content: "%ROWS%"; font-size: 0.75rem; }
 .v-data-footer__select .v-select { font-size: 0.75rem; }
 .v-data-footer__pagination { visibility: hidden; }
 """
+
+
+def footer_css(language: str) -> str:
+    """Vuetify writes its table footer in English: outside English, hide its words and show the
+    catalogue's instead (the page counter is hidden, the page arrows stay)."""
+    if language == "en":
+        return ""
+    rows = text("table_rows_per_page", language).replace("\\", "").replace('"', "")
+    return CSS_FOOTER.replace("%ROWS%", rows)
 
 
 @solara.component
@@ -56,7 +68,7 @@ def Layout(children=[]):  # noqa: B006 (solara's layout signature)
     route_current, _routes = solara.use_route()
     with solara.AppLayout(navigation=False, title=None) as main:
         with solara.AppBar():  # the style rides in the bar: any other child is a sidebar
-            solara.Style(CSS + (CSS_IT if i18n.lang.value == "it" else ""))
+            solara.Style(CSS + footer_css(i18n.lang.value))
             solara.AppBarTitle(tr("app_title"))
             for path, key in PAGES:
                 active = (route_current.path if route_current else "") == path

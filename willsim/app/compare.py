@@ -6,7 +6,8 @@ seeds (replicate r of every strategy uses seed r), which makes the differences *
 table shows the mean paired difference from the first strategy with a 95% t interval and a
 plain-language verdict, then who gains and who loses by citizen group, the costs, and when each
 timed policy changed. Everything shown can be downloaded (CSV, Parquet, PNG, SVG), with a one-click
-briefing report (:mod:`willsim.app.report`) and the scenario files and command that reproduce it.
+briefing (:mod:`willsim.reporting.briefing`) and the scenario files and command that reproduce it.
+Tables, verdicts and figures come from the reporting layer (:mod:`willsim.reporting`).
 """
 
 from __future__ import annotations
@@ -20,26 +21,19 @@ from typing import Any
 import pandas as pd
 import solara
 
-from willsim.app import charts, export, i18n, report, state
+from willsim.app import export, i18n, state
 from willsim.app.i18n import tr
-from willsim.experiments.compare import PairedRuns
-from willsim.indicators import INDICATORS
+from willsim.experiments.compare import PairedRuns, compare_table
+from willsim.indicators import INDICATORS, tagged
 from willsim.model import WelfareModel
+from willsim.reporting import briefing as report_page
+from willsim.reporting import charts, tables
 from willsim.results import group_summary, summary, wide
 from willsim.runner import replicate_seeds
 from willsim.scenario import ScenarioError, available_scenarios, parse_assignment
 
 MAX_VARIANTS = 4
 WRAP = "white-space: pre-wrap; overflow-wrap: anywhere; background: #f4f4f4; padding: 6px"
-COMPARE_KEYS = (
-    "unmet_need_share",
-    "non_take_up_share",
-    "mean_wait_weeks",
-    "coverage",
-    "crises_per_1000",
-    "public_spending_eur",
-    "out_of_pocket_eur",
-)
 
 
 @dataclass(frozen=True)
@@ -110,9 +104,9 @@ class Result:
     complete: bool = True
     paired: PairedRuns | None = None  # tidy end-of-run figures, city and by group
     policy_log: pd.DataFrame = field(default_factory=pd.DataFrame)  # scenario, seed, week, ...
-    equity: pd.DataFrame = field(default_factory=pd.DataFrame)  # report.equity_data(paired)
-    costs: pd.DataFrame = field(default_factory=pd.DataFrame)  # report.cost_data(paired)
-    timeline: pd.DataFrame = field(default_factory=pd.DataFrame)  # report.policy_timeline
+    equity: pd.DataFrame = field(default_factory=pd.DataFrame)  # tables.equity_data(paired)
+    costs: pd.DataFrame = field(default_factory=pd.DataFrame)  # tables.cost_data(paired)
+    timeline: pd.DataFrame = field(default_factory=pd.DataFrame)  # tables.policy_timeline
     elapsed: float = 0.0
 
 
@@ -176,12 +170,12 @@ def run_comparison(
     res.summaries = pd.DataFrame(rows)
     res.paired = paired_runs(res.summaries, pd.concat(groups, ignore_index=True), names, seeds)
     res.policy_log = pd.concat(logs, ignore_index=True)
-    res.costs = report.cost_data(res.paired)
-    res.timeline = report.policy_timeline(res.policy_log, res.paired.scenarios)
+    res.costs = tables.cost_data(res.paired)
+    res.timeline = tables.policy_timeline(res.policy_log, res.paired.scenarios)
     if res.complete and keep_going():
         # by-group intervals take a second or two: computed here in the background task so
         # that showing the results never waits (and skipped for a cancelled comparison)
-        res.equity = report.equity_data(res.paired)
+        res.equity = tables.equity_data(res.paired)
     for key in INDICATORS:
         res.series[key] = {
             n: pd.concat([f[key] for f in frames[n]], axis=1, keys=range(len(frames[n])))
@@ -236,15 +230,6 @@ def paired_differences(summaries: pd.DataFrame, names: list[str], key: str) -> l
             }
         )
     return out
-
-
-def verdict(d: dict, ref: str) -> str:
-    label = i18n.indicator_label(d["key"])
-    if math.isnan(d["lo"]) or d["lo"] <= 0 <= d["hi"]:
-        return tr("verdict_unclear", label=label, ref=ref)
-    return tr(
-        "verdict_clear", label=label, ref=ref, dir=tr("higher") if d["mean"] > 0 else tr("lower")
-    )
 
 
 def long_csv(res: Result) -> bytes:
@@ -402,71 +387,6 @@ def ComparePage():
                 CompareResults(res)
 
 
-STRINGS: dict[str, tuple[str, str]] = {
-    "cmp_done": (
-        "{n} strategies × {r} replicates on the same seeds, {weeks} weeks, {residents} "
-        "simulated residents; finished in {secs} s.",
-        "{n} strategie × {r} repliche con gli stessi semi, {weeks} settimane, "
-        "{residents} residenti simulati; completato in {secs} s.",
-    ),
-    "cmp_over_time": ("Over time", "Nel tempo"),
-    "cmp_equity": ("Who gains and who loses", "Chi ci guadagna e chi ci perde"),
-    "cmp_equity_help": (
-        "By citizen group, paired difference from {ref}; green: the group gains, "
-        "red: it loses (only when the 95% interval excludes zero).",
-        "Per gruppo di cittadini, differenza appaiata rispetto a {ref}; verde: il "
-        "gruppo ci guadagna, rosso: ci perde (solo se l'intervallo al 95% esclude "
-        "lo zero).",
-    ),
-    "cmp_costs": ("Costs", "Costi"),
-    "cmp_costs_help": (
-        "Public spending by item and families' out-of-pocket spending over the "
-        "whole run (mean over replicates), with the paired difference from {ref}.",
-        "Spesa pubblica per voce e spesa privata delle famiglie sull'intero "
-        "periodo (media sulle repliche), con la differenza appaiata rispetto a "
-        "{ref}.",
-    ),
-    "cmp_economics": ("Value for money", "Rapporto costi-benefici"),
-    "cmp_economics_error": (
-        "Value for money could not be computed: {error}",
-        "Impossibile calcolare il rapporto costi-benefici: {error}",
-    ),
-    "cmp_timeline": ("Policy timeline", "Cronologia delle politiche"),
-    "cmp_timeline_help": (
-        "When each timed policy started and stopped in each strategy, from "
-        "every run's policy log (week: median over replicates).",
-        "Quando ogni politica temporizzata è iniziata e finita in ogni "
-        "strategia, dal registro delle politiche di ogni simulazione "
-        "(settimana: mediana sulle repliche).",
-    ),
-    "cmp_timeline_none": (
-        "No timed policy changed during these runs.",
-        "Nessuna politica temporizzata è cambiata in queste simulazioni.",
-    ),
-    "cmp_export": ("Export and share", "Esporta e condividi"),
-    "cmp_export_help": (
-        "The weekly series of every indicator, strategy and replicate; the "
-        "briefing opens in any browser and prints to PDF.",
-        "Le serie settimanali di ogni indicatore, strategia e replica; la nota "
-        "informativa si apre in qualsiasi browser e si stampa in PDF.",
-    ),
-    "cmp_parquet": ("Download Parquet", "Scarica Parquet"),
-    "cmp_report": ("Download the briefing (HTML)", "Scarica la nota informativa (HTML)"),
-    "cmp_toml": ("Scenario file {i}", "File di scenario {i}"),
-    "cmp_reproduce": (
-        "Save the scenario files, then run this command to get the same "
-        "comparison (same strategies, seeds and replicates):",
-        "Salva i file di scenario, poi esegui questo comando per ottenere lo stesso "
-        "confronto (stesse strategie, semi e repliche):",
-    ),
-    "cmp_partial": (
-        "Some runs did not finish: the figures use the finished runs only.",
-        "Alcune simulazioni non sono terminate: i dati usano solo quelle concluse.",
-    ),
-}
-i18n.add_strings(STRINGS)
-
-
 @solara.component
 def ChartView(fig: Any, stem: str, dependencies: list[Any]):
     """A matplotlib figure with PNG and SVG downloads of exactly what is drawn."""
@@ -498,15 +418,15 @@ def TableView(frame: pd.DataFrame, raw: pd.DataFrame, stem: str, classes: list[s
             )
 
 
-def briefing(res: Result, language: str) -> report.Briefing:
+def briefing(res: Result, language: str) -> report_page.Briefing:
     """The report of a comparison as shown (same runs, language, scenarios and command)."""
     assert res.paired is not None
     economics = None
     try:
-        economics = report.economics_for(res.paired, language, res.scenarios[0].params)
+        economics = tables.economics_for(res.paired, language, res.scenarios[0].params)
     except Exception:  # an optional add-on must not break the report
         economics = None
-    return report.Briefing(
+    return report_page.Briefing(
         runs=res.paired,
         scenarios=res.scenarios,
         language=language,
@@ -519,7 +439,7 @@ def briefing(res: Result, language: str) -> report.Briefing:
 
 
 def report_bytes(res: Result, language: str) -> bytes:
-    return report.build_report(briefing(res, language)).encode("utf-8")
+    return report_page.build_report(briefing(res, language)).encode("utf-8")
 
 
 @dataclass
@@ -535,31 +455,29 @@ class Tables:
     costs_raw: pd.DataFrame
     timeline_raw: pd.DataFrame
     timeline: pd.DataFrame
-    economics: report.Economics | None = None
+    economics: tables.Economics | None = None
     economics_error: str = ""
 
 
 def results_tables(res: Result, language: str, key: str) -> Tables:
-    from willsim.experiments.compare import compare_table
-
     runs = res.paired
     assert runs is not None
-    keys = list(dict.fromkeys((key, *report.KEY_INDICATORS)))
-    equity = res.equity if "verdict" in res.equity.columns else report.equity_data(runs)
+    keys = list(dict.fromkeys((key, *tagged("key"))))
+    equity = res.equity if "verdict" in res.equity.columns else tables.equity_data(runs)
     costs_raw, timeline = res.costs, res.timeline
     out = Tables(
-        key_figures=report.key_figures(runs, language, keys),
+        key_figures=tables.key_figures(runs, language, keys),
         key_raw=compare_table(runs, keys),
-        headlines=report.headlines(runs, language),
+        headlines=tables.headlines(runs, language),
         equity_raw=equity,
-        equity_lines=report.equity_lines(runs, language, equity),
-        costs=report.costs_table(runs, language, costs_raw),
+        equity_lines=tables.equity_lines(runs, language, equity),
+        costs=tables.costs_table(runs, language, costs_raw),
         costs_raw=costs_raw,
         timeline_raw=timeline,
-        timeline=report.timeline_table(timeline, language),
+        timeline=tables.timeline_table(timeline, language),
     )
     try:
-        out.economics = report.economics_for(runs, language, res.scenarios[0].params)
+        out.economics = tables.economics_for(runs, language, res.scenarios[0].params)
     except Exception as exc:  # an optional add-on must not break the page
         out.economics_error = str(exc)
     return out
@@ -574,7 +492,7 @@ def CompareResults(res: Result):
     ref = res.names[0]
     sc = res.scenarios[0]
     weeks = int(sc.params["run.weeks"])
-    eq_keys = [k for k in report.EQUITY_INDICATORS if k in set(t.equity_raw["indicator"])]
+    eq_keys = [k for k in tagged("equity") if k in set(t.equity_raw["indicator"])]
     current = eq_key if eq_key in eq_keys else (eq_keys[0] if eq_keys else "")
     fig = solara.use_memo(
         lambda: charts.band_figure(res.series[key], key, language), [id(res), key, language]
@@ -599,11 +517,12 @@ def CompareResults(res: Result):
         solara.Text(
             tr(
                 "cmp_done",
-                n=len(res.names),
-                r=len(res.seeds),
-                weeks=int(sc.params["run.weeks"]),
-                residents=i18n.number(
-                    int(sc.params["run.residents"]) or int(sc.params["city.population"])
+                strategies=tr("count_strategies", n=len(res.names)),
+                replicates=tr("count_replicates", n=len(res.seeds)),
+                weeks=tr("count_weeks", n=weeks),
+                residents=tr(
+                    "count_residents",
+                    n=int(sc.params["run.residents"]) or int(sc.params["city.population"]),
                 ),
                 secs=i18n.number(res.elapsed, 1),
             ),
@@ -642,7 +561,7 @@ def CompareResults(res: Result):
                 )
                 ChartView(eq_fig, f"willsim-equity-{current}", [id(res), current, language])
                 TableView(
-                    report.equity_table(res.paired, language, current, t.equity_raw),
+                    tables.equity_table(res.paired, language, current, t.equity_raw),
                     t.equity_raw,
                     "willsim-equity",
                 )
@@ -656,7 +575,7 @@ def CompareResults(res: Result):
             if t.economics is not None:
                 solara.Markdown(f"##### {tr('cmp_economics')}")
                 TableView(
-                    report.economics_table(t.economics.table, language),
+                    tables.economics_table(t.economics.table, language),
                     t.economics.table,
                     "willsim-value-for-money",
                 )

@@ -16,6 +16,7 @@ import solara
 from willsim.app import i18n
 from willsim.app.i18n import tr
 from willsim.params import PARAMETERS, ParameterError
+from willsim.reporting.formatting import decimal_mark
 
 QUICK = (
     "run.weeks",
@@ -40,10 +41,10 @@ def to_text(value: Any) -> str:
 
 def shown_text(key: str, value: Any) -> str:
     """A value as the field shows it: a single decimal number with the language's decimal
-    comma in Italian (lists keep ``.``, since their items are separated by commas)."""
+    mark (a comma in Italian; lists keep ``.``, since their items are separated by commas)."""
     text = to_text(value)
-    if i18n.lang.value == "it" and isinstance(value, float) and PARAMETERS[key].length is None:
-        return text.replace(".", ",")
+    if isinstance(value, float) and PARAMETERS[key].length is None:
+        return text.replace(".", decimal_mark(i18n.lang.value))
     return text
 
 
@@ -59,7 +60,7 @@ def parse(key: str, text: str) -> Any:
             try:
                 values.append(float(x))
             except ValueError:
-                raise ParameterError(f"{key}: {x!r} is not a number") from None
+                raise ParameterError(tr("not_a_number", key=key, value=repr(x))) from None
         return p.validate(values)
     if isinstance(p.default, (int, float)) and not isinstance(p.default, bool):
         if "," in text and "." not in text:

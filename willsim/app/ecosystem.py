@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import matplotlib
-
-matplotlib.use("Agg")
 import numpy as np
 import solara
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -29,6 +27,7 @@ from matplotlib.lines import Line2D
 from willsim.app import i18n
 from willsim.app.i18n import tr
 from willsim.citizens import LATENT, QUEUED, REFUSED, SERVED, WAITLIST
+from willsim.reporting.i18n import text
 
 if TYPE_CHECKING:
     from willsim.model import WelfareModel
@@ -38,47 +37,19 @@ MAP_SIZE = (5.6, 5.0)  # inches at MAP_DPI: the PNG is shown at its pixel size (
 MAP_DPI = 90
 PICK_RADIUS_PX = 14.0
 
-CATEGORIES: tuple[tuple[str, str, tuple[str, str]], ...] = (
-    ("none", "#cfcfcf", ("No need", "Nessun bisogno")),
-    ("helped", "#17a2b8", ("Helped by a platform or peers", "Aiutato da piattaforma o pari")),
-    ("served", "#2ca02c", ("Receiving a service", "Riceve un servizio")),
-    ("refused", "#8e44ad", ("Refused on the means test", "Respinto per l'ISEE")),
-    ("latent", "#ff8c1a", ("Need not asked about", "Bisogno non espresso")),
-    ("queued", "#e6b800", ("Request at the office", "Domanda allo sportello")),
-    ("waitlist", "#d62728", ("On the waiting list", "In lista d'attesa")),
-    ("residential", "#222222", ("In residential care", "In RSA")),
+CATEGORIES: tuple[tuple[str, str], ...] = (
+    ("none", "#cfcfcf"),
+    ("helped", "#17a2b8"),
+    ("served", "#2ca02c"),
+    ("refused", "#8e44ad"),
+    ("latent", "#ff8c1a"),
+    ("queued", "#e6b800"),
+    ("waitlist", "#d62728"),
+    ("residential", "#222222"),
 )
-"""Colour categories, from the least to the most pressing (a resident shows the most pressing)."""
-CATEGORY_INDEX = {name: k for k, (name, _, _) in enumerate(CATEGORIES)}
-
-i18n.add_strings(
-    {
-        "ecosystem": ("The city's welfare ecosystem", "L'ecosistema del welfare cittadino"),
-        "ecosystem_help": (
-            "Each dot is a resident (a sample of {k} of {n}) in their district's "
-            "sector, further out the further they live from the social office "
-            "(centre); squares are providers "
-            "(size: capacity, colour and %: capacity in use). Click a dot to open "
-            "that resident's journey; their social ties are drawn as lines.",
-            "Ogni punto è un residente (un campione di {k} su {n}) nel settore del suo "
-            "quartiere, tanto più esterno quanto più abita lontano dallo sportello "
-            "sociale (al centro); i quadrati sono gli "
-            "erogatori (dimensione: capacità, colore e %: capacità in uso). Clicca un "
-            "punto per aprire il percorso di quel residente; i suoi legami sociali "
-            "sono tracciati come linee.",
-        ),
-        "flows": ("This week's flows", "Flussi della settimana"),
-        "office_node": ("Social office", "Sportello sociale"),
-        "residents_node": ("Residents", "Residenti"),
-        "outreach_node": ("Outreach", "Prossimità"),
-        "waitlist_node": ("Waiting list", "Lista d'attesa"),
-        "providers_node": ("Providers", "Erogatori"),
-        "marketplace_node": ("Marketplace platform", "Piattaforma di mercato"),
-        "community_node": ("Community platform", "Piattaforma di comunità"),
-        "hospital_node": ("Crises (hospital, housing)", "Crisi (ospedale, casa)"),
-        "platform_providers": ("platform providers", "erogatori della piattaforma"),
-    }
-)
+"""Colour categories, from the least to the most pressing (a resident shows the most pressing);
+each is named by the catalogue's ``category_<name>``."""
+CATEGORY_INDEX = {name: k for k, (name, _) in enumerate(CATEGORIES)}
 
 
 def sector_layout(
@@ -179,7 +150,7 @@ def map_figure(
             ha="center",
             va="center",
         )
-    colours = np.array([col for _, col, _ in CATEGORIES])
+    colours = np.array([col for _, col in CATEGORIES])
     level = c.need_level[0, idx]
     ax.scatter(x, y, s=6 + 5 * level, c=colours[cat], linewidths=0, zorder=2)
     _draw_providers(ax, model, districts, radius, language)
@@ -187,7 +158,7 @@ def map_figure(
     ax.text(
         0,
         -radius * 0.09,
-        i18n.pick(i18n.CATALOG["office_node"], language),
+        text("office_node", language),
         fontsize=8.5,
         ha="center",
         va="top",
@@ -215,12 +186,12 @@ def map_figure(
         ax.scatter(sx, sy, s=160, facecolors="none", edgecolors="#000000", linewidths=2, zorder=6)
     if legend:
         handles = [
-            Line2D([], [], marker="o", ls="", color=col, label=i18n.pick(lab, language))
-            for _, col, lab in CATEGORIES
+            Line2D([], [], marker="o", ls="", color=col, label=text(f"category_{name}", language))
+            for name, col in CATEGORIES
         ]
         fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=7, frameon=False)
     week = model.week
-    fig.suptitle(("Settimana {w}" if language == "it" else "Week {w}").format(w=week), fontsize=9)
+    fig.suptitle(text("map_week", language, week=week), fontsize=9)
     return fig, ax, np.column_stack([x, y])
 
 
@@ -373,7 +344,7 @@ def flow_figure(counts: dict[str, int], language: str) -> Figure:
         "marketplace_node": counts["platform_users"],
     }
     for key, (x, y) in _NODES.items():
-        label = i18n.pick(i18n.CATALOG[key], language)
+        label = text(key, language)
         if key in stocks:
             label += f"\n({i18n.number(stocks[key], language=language)})"
         ax.text(
@@ -391,14 +362,14 @@ def flow_figure(counts: dict[str, int], language: str) -> Figure:
 @solara.component
 def MapLegend():
     with solara.Row(classes=["ecosystem-legend"], style={"flex-wrap": "wrap", "gap": "2px 10px"}):
-        for _, colour, label in CATEGORIES:
+        for name, colour in CATEGORIES:
             with solara.Row(gap="4px", style={"align-items": "center"}):
                 solara.v.Html(
                     tag="span",
                     style_=f"display:inline-block;width:10px;height:10px;"
                     f"border-radius:5px;background:{colour}",
                 )
-                solara.Text(i18n.pick(label), style={"font-size": "0.8em"})
+                solara.Text(tr(f"category_{name}"), style={"font-size": "0.8em"})
 
 
 @solara.component

@@ -15,11 +15,12 @@ from dataclasses import replace
 
 import solara
 
-from willsim.app import charts, export, i18n, state
+from willsim.app import export, i18n, state
 from willsim.app.controls import ControlsPanel
 from willsim.app.ecosystem import EcosystemView
 from willsim.app.i18n import tr
 from willsim.app.journey import CitizenCard
+from willsim.reporting import charts
 from willsim.scenario import ScenarioError, available_cities, available_scenarios, load_scenario
 
 STEP_DELAY = float(os.environ.get("WILLSIM_APP_STEP_DELAY", "0"))  # seconds/week (tests, demos)
@@ -84,8 +85,12 @@ def UploadBox():
         try:
             if info["size"] > state.MAX_UPLOAD_BYTES:
                 raise ScenarioError(
-                    f"{name}: the file is {info['size'] // 1024} KB; the limit is "
-                    f"{state.MAX_UPLOAD_BYTES // 1024} KB"
+                    tr(
+                        "upload_too_big",
+                        name=name,
+                        size=i18n.number(info["size"] // 1024),
+                        limit=i18n.number(state.MAX_UPLOAD_BYTES // 1024),
+                    )
                 )
             data = info["file_obj"].read(state.MAX_UPLOAD_BYTES + 1)
             text = state.validate_upload(name, data)

@@ -11,9 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 import solara
@@ -26,85 +23,51 @@ from willsim.app.i18n import tr
 from willsim.citizens import LATENT, QUEUED, REFUSED, SERVED, WAITLIST, Status
 from willsim.journal import DOMAIN_LABELS, MAX_TRACKED, Event, Journal
 from willsim.params import DOMAINS
+from willsim.reporting.i18n import has, text
 
-ATTRIBUTES: dict[str, tuple[str, str]] = {
-    "index": ("Resident", "Residente"),
-    "age_band": ("Age band", "Fascia d'età"),
-    "living_alone": ("Lives alone", "Vive da solo"),
-    "income_band": ("Income band", "Fascia di reddito"),
-    "isee_eur": ("ISEE (€)", "ISEE (€)"),
-    "employed": ("Employed", "Occupato"),
-    "neet": ("NEET", "NEET"),
-    "digital": ("Digital skills", "Competenze digitali"),
-    "trust": ("Trust in institutions", "Fiducia nelle istituzioni"),
-    "aware": ("Knows the services", "Conosce i servizi"),
-    "district": ("District", "Quartiere"),
-    "distance_km": ("Distance to the office (km)", "Distanza dallo sportello (km)"),
-    "ties": ("Social ties", "Legami sociali"),
-    "residential": ("In residential care", "In RSA"),
-    "crises": ("Crises so far", "Crisi finora"),
-}
-STATUS_STYLE: dict[int, tuple[str, tuple[str, str]]] = {
-    LATENT: ("#ff8c1a", ("need not asked about", "bisogno non espresso")),
-    QUEUED: ("#e6b800", ("request at the office", "domanda allo sportello")),
-    WAITLIST: ("#d62728", ("waiting list", "lista d'attesa")),
-    SERVED: ("#2ca02c", ("in service", "in servizio")),
-    REFUSED: ("#8e44ad", ("refused", "respinto")),
-}
-STATUS_NAMES: dict[str, tuple[str, str]] = {
-    "none": ("no need", "nessun bisogno"),
-    **{Status(code).name.lower(): label for code, (_colour, label) in STATUS_STYLE.items()},
-}
-VALUE_LABELS: dict[str, tuple[str, str]] = {
-    "absolute_poor": ("absolute poor", "povertà assoluta"),
-    "working_poor": ("working poor", "lavoratori poveri"),
-    "middle": ("middle income", "reddito medio"),
-    "comfortable": ("comfortable", "benestanti"),
-}
-HELPED_COLOUR = "#17a2b8"
-HELPED_LABEL = ("helped by a platform or peers", "aiutato da piattaforma o pari")
-MARKERS: dict[str, tuple[str, str, tuple[str, str]]] = {
-    "request": ("^", "#1b6ca8", ("request", "domanda")),
-    "taken_in_charge": ("^", "#1b6ca8", ("request", "domanda")),
-    "placed": ("o", "#2ca02c", ("placed", "assegnato")),
-    "platform_match": ("D", "#17a2b8", ("platform or peer help", "piattaforma o pari")),
-    "peer_help": ("D", "#17a2b8", ("platform or peer help", "piattaforma o pari")),
-    "crisis": ("*", "#d62728", ("crisis", "crisi")),
-    "died": (
-        "X",
-        "#000000",
-        ("death (a newcomer follows)", "decesso (subentra un nuovo residente)"),
-    ),
-}
-INTERESTING: dict[str, tuple[str, str]] = {
-    "crisis": ("most crises", "più crisi"),
-    "waited": ("waited longest", "attese più lunghe"),
-    "platform": ("matched on the platform", "abbinati sulla piattaforma"),
-    "peer": ("helped by peers", "aiutati da pari"),
-    "served": ("placed in a service", "assegnati a un servizio"),
-    "busy": ("most events", "più eventi"),
-}
-
-i18n.add_strings(
-    {
-        "journey_pick": ("Residents worth a look", "Residenti da guardare"),
-        "journey_followed_from": ("Followed from week {week}.", "Seguito dalla settimana {week}."),
-        "journey_timeline": ("Timeline", "Cronologia"),
-        "journey_events": (
-            "What happened, and which rule fired",
-            "Cosa è successo, e quale regola è scattata",
-        ),
-        "journey_no_events": (
-            "Nothing has happened to this resident yet.",
-            "A questo residente non è ancora successo nulla.",
-        ),
-        "journey_selected": ("Resident {i}", "Residente {i}"),
-        "journey_not_followed": (
-            "Not followed: this session already follows {n} residents.",
-            "Non seguito: questa sessione segue già {n} residenti.",
-        ),
-    }
+ATTRIBUTES: tuple[str, ...] = (
+    "index",
+    "age_band",
+    "living_alone",
+    "income_band",
+    "isee_eur",
+    "employed",
+    "neet",
+    "digital",
+    "trust",
+    "aware",
+    "district",
+    "distance_km",
+    "ties",
+    "residential",
+    "crises",
 )
+"""A resident's attributes shown in the card, in order (named by the catalogue's ``attr_*``)."""
+STATUS_COLOURS: dict[int, str] = {
+    LATENT: "#ff8c1a",
+    QUEUED: "#e6b800",
+    WAITLIST: "#d62728",
+    SERVED: "#2ca02c",
+    REFUSED: "#8e44ad",
+}
+"""A need's status and its colour on the timeline (named by ``status_<name>``)."""
+HELPED_COLOUR = "#17a2b8"
+MARKERS: dict[str, tuple[str, str, str]] = {
+    "request": ("^", "#1b6ca8", "marker_request"),
+    "taken_in_charge": ("^", "#1b6ca8", "marker_request"),
+    "placed": ("o", "#2ca02c", "marker_placed"),
+    "platform_match": ("D", "#17a2b8", "marker_platform_match"),
+    "peer_help": ("D", "#17a2b8", "marker_platform_match"),
+    "crisis": ("*", "#d62728", "marker_crisis"),
+    "died": ("X", "#000000", "marker_died"),
+}
+"""Events marked on the timeline: marker, colour and the catalogue key of its legend entry."""
+INTERESTING = ("crisis", "waited", "platform", "peer", "served", "busy")
+"""The journal's groups of residents worth a look (named by ``interesting_<group>``)."""
+
+
+def status_name(code: int) -> str:
+    return Status(code).name.lower()
 
 
 def _show(value: Any) -> str:
@@ -112,8 +75,8 @@ def _show(value: Any) -> str:
         return tr("yes") if value else tr("no")
     if isinstance(value, float):
         return i18n.number(value, 2 if abs(value) < 100 else 0)
-    if isinstance(value, str) and value in VALUE_LABELS:
-        return i18n.pick(VALUE_LABELS[value])
+    if isinstance(value, str) and has(f"level_{value}"):
+        return tr(f"level_{value}")
     return str(value)
 
 
@@ -123,10 +86,12 @@ def _week(value: Any) -> str:
 
 
 def attribute_table(info: dict[str, Any]) -> pd.DataFrame:
-    rows = [
-        (i18n.pick(label), _show(info[key])) for key, label in ATTRIBUTES.items() if key in info
-    ]
+    rows = [(tr(f"attr_{key}"), _show(info[key])) for key in ATTRIBUTES if key in info]
     return pd.DataFrame(rows, columns=[tr("attribute"), tr("value")])
+
+
+def _status(name: Any) -> str:
+    return tr(f"status_{name}") if has(f"status_{name}") else str(name)
 
 
 def needs_table(info: dict[str, Any]) -> pd.DataFrame:
@@ -136,9 +101,7 @@ def needs_table(info: dict[str, Any]) -> pd.DataFrame:
             {
                 tr("need"): i18n.pick(DOMAIN_LABELS.get(domain, (domain, domain))),
                 tr("level"): need.get("level"),
-                tr("status"): i18n.pick(
-                    STATUS_NAMES.get(need.get("status"), (need.get("status"),) * 2)
-                ),
+                tr("status"): _status(need.get("status")),
                 tr("since_week"): _week(need.get("since_week")),
                 tr("first_help_week"): _week(need.get("first_help_week")),
                 tr("provider"): _week(need.get("provider")),
@@ -158,7 +121,7 @@ def journey_figure(
     rows = len(DOMAINS)
     for d in range(rows):
         y = rows - 1 - d
-        for code, (colour, _) in STATUS_STYLE.items():
+        for code, colour in STATUS_COLOURS.items():
             on = week[status[d] == code] if week.size else week
             if on.size:
                 ax.broken_barh(_runs(on), (y - 0.35, 0.7), facecolors=colour, alpha=0.85)
@@ -187,28 +150,27 @@ def journey_figure(
             zorder=5,
             clip_on=False,
         )
-        seen.setdefault(i18n.pick(label, language), (marker, colour))
+        seen.setdefault(text(label, language), (marker, colour))
     ax.set_ylim(-0.62, rows - 0.1)
     ax.set_xlim(0, max(weeks, int(week.max()) + 1 if week.size else 1))
     ax.set_yticks(range(rows))
     ax.set_yticklabels(
         [i18n.pick(DOMAIN_LABELS[d], language) for d in reversed(DOMAINS)], fontsize=9
     )
-    ax.set_xlabel("settimana" if language == "it" else "week", fontsize=9)
+    ax.set_xlabel(text("week", language), fontsize=9)
     ax.tick_params(labelsize=9)
     ax.grid(axis="x", alpha=0.3)
     handles = [
-        Patch(color=col, label=i18n.pick(lab, language)) for col, lab in STATUS_STYLE.values()
+        Patch(color=col, label=text(f"status_{status_name(code)}", language))
+        for code, col in STATUS_COLOURS.items()
     ]
     if helped.size:
-        handles.append(Patch(color=HELPED_COLOUR, label=i18n.pick(HELPED_LABEL, language)))
+        handles.append(Patch(color=HELPED_COLOUR, label=text("helped", language)))
     handles += [
         Line2D([], [], marker=marker, ls="", color=colour, label=lab)
         for lab, (marker, colour) in seen.items()
     ]
-    handles.append(
-        Line2D([], [], color="#777777", ls="--", label="politica" if language == "it" else "policy")
-    )
+    handles.append(Line2D([], [], color="#777777", ls="--", label=text("journey_policy", language)))
     fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=8.5, frameon=False)
     return fig
 
@@ -239,7 +201,7 @@ def picker_items(journal: Journal, language: str) -> list[dict[str, Any]]:
                 "busy": f"{int(row['events'])}",
             }[group]
             items.append(
-                {"text": f"#{r} · {i18n.pick(INTERESTING[group], language)} ({detail})", "value": r}
+                {"text": f"#{r} · {text(f'interesting_{group}', language)} ({detail})", "value": r}
             )
     return items
 

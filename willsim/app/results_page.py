@@ -23,115 +23,21 @@ from typing import Any
 import pandas as pd
 import solara
 
-from willsim.app import charts, i18n
+from willsim.app import i18n
 from willsim.app.compare import WRAP, ChartView, TableView
 from willsim.app.i18n import tr
 from willsim.experiments import SpecError
 from willsim.experiments.store import MANIFEST, SweepStore
+from willsim.fileio import toml_dumps
 from willsim.indicators import INDICATORS
 from willsim.params import PARAMETERS
+from willsim.reporting import charts
+from willsim.reporting.formatting import date_time
+from willsim.reporting.i18n import has, text
 
 ROOT_ENV = "WILLSIM_RESULTS_ROOT"
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".cache", "site-packages"}
 SENSITIVITY_VALUE = {"sobol": "ST", "morris": "mu_star", "spearman": "spearman"}
-
-STRINGS: dict[str, tuple[str, str]] = {
-    "results": ("Results", "Risultati"),
-    "res_title": ("Results of a sweep", "Risultati di un'esplorazione dei parametri"),
-    "res_help": (
-        "Open the output folder of `willsim sweep SPEC --out DIR` on this server. Paths "
-        "are relative to {root}; folders elsewhere cannot be opened.",
-        "Apri la cartella prodotta da `willsim sweep SPEC --out DIR` su questo server. I "
-        "percorsi sono relativi a {root}; non si possono aprire cartelle altrove.",
-    ),
-    "res_found": ("Sweeps found", "Esplorazioni trovate"),
-    "res_folder": ("Sweep folder", "Cartella dell'esplorazione"),
-    "res_open": ("Open", "Apri"),
-    "res_loading": ("Reading the sweep…", "Lettura dell'esplorazione…"),
-    "res_empty": (
-        "Enter the path of a sweep folder.",
-        "Indica il percorso di una cartella di esplorazione.",
-    ),
-    "res_outside": (
-        "{path} is outside the folder this app may read ({root}). Move the sweep "
-        "there, or start the app with WILLSIM_RESULTS_ROOT set to a folder that "
-        "contains it.",
-        "{path} è fuori dalla cartella che l'app può leggere ({root}). Sposta lì "
-        "l'esplorazione, oppure avvia l'app con WILLSIM_RESULTS_ROOT impostata su una "
-        "cartella che la contiene.",
-    ),
-    "res_missing": ("There is no folder {path}.", "La cartella {path} non esiste."),
-    "res_not_sweep": (
-        "{path} is not a willsim sweep folder (it has no {manifest}). Make one "
-        "with: willsim sweep SPEC --out DIR",
-        "{path} non è una cartella di esplorazione di willsim (manca {manifest}). "
-        "Creane una con: willsim sweep SPEC --out DIR",
-    ),
-    "res_unreadable": (
-        "{path} could not be read as a sweep: {error}",
-        "Impossibile leggere {path} come esplorazione: {error}",
-    ),
-    "res_about": ("About this sweep", "Informazioni sull'esplorazione"),
-    "res_field": ("Field", "Voce"),
-    "res_value": ("Value", "Valore"),
-    "res_name": ("Name", "Nome"),
-    "res_design": ("Design", "Disegno"),
-    "res_base": ("Base scenario", "Scenario di base"),
-    "res_varied": ("Varied parameters", "Parametri variati"),
-    "res_runs": ("Runs stored / designed (failed)", "Simulazioni salvate / previste (fallite)"),
-    "res_seeds": ("Replicates per point, root seed", "Repliche per punto, seme iniziale"),
-    "res_created": ("Created", "Creata"),
-    "res_versions": ("Versions", "Versioni"),
-    "res_hash": ("Spec hash", "Hash della specifica"),
-    "res_end": (
-        "End-of-run figures over all runs",
-        "Valori di fine simulazione su tutte le simulazioni",
-    ),
-    "res_median": ("Median", "Mediana"),
-    "res_band90": ("90% of runs", "90% delle simulazioni"),
-    "res_n": ("Runs", "Simulazioni"),
-    "res_over_time": (
-        "Over time: median and 90% band over runs",
-        "Nel tempo: mediana e fascia del 90% delle simulazioni",
-    ),
-    "res_no_weekly": (
-        "This sweep kept no weekly series (timeseries = false).",
-        "Questa esplorazione non ha salvato le serie settimanali (timeseries = false).",
-    ),
-    "res_matters": ("What matters most", "Che cosa conta di più"),
-    "res_output": ("Output", "Risultato"),
-    "res_sobol": (
-        "Total Sobol index: the share of the output's variance due to each parameter, "
-        "its interactions included.",
-        "Indice di Sobol totale: la quota della varianza del risultato dovuta a ogni "
-        "parametro, interazioni comprese.",
-    ),
-    "res_morris": (
-        "Morris μ*: the mean absolute change of the output when a parameter moves "
-        "across its whole range.",
-        "μ* di Morris: la variazione assoluta media del risultato quando un parametro "
-        "percorre tutto il suo intervallo.",
-    ),
-    "res_spearman": (
-        "Spearman rank correlation of each parameter with the output over the "
-        "design points (a factorial or Latin-hypercube design has no Sobol or "
-        "Morris indices).",
-        "Correlazione di rango di Spearman di ogni parametro con il risultato sui "
-        "punti del disegno (un disegno fattoriale o a ipercubo latino non ha indici "
-        "di Sobol o di Morris).",
-    ),
-    "res_no_sensitivity": (
-        "No sensitivity figures: {error}",
-        "Nessuna analisi di sensibilità: {error}",
-    ),
-    "res_reproduce": (
-        "Save the spec file, then run these commands to make the same sweep and its analysis:",
-        "Salva il file di specifica, poi esegui questi comandi per ripetere la "
-        "stessa esplorazione e la sua analisi:",
-    ),
-    "res_spec": ("Download the spec file", "Scarica il file di specifica"),
-}
-i18n.add_strings(STRINGS)
 
 
 class FolderError(ValueError):
@@ -139,8 +45,7 @@ class FolderError(ValueError):
 
     def __init__(self, key: str, **fmt: Any) -> None:
         self.key, self.fmt = key, fmt
-        en = STRINGS[key][0]
-        super().__init__(en.format(**fmt) if fmt else en)
+        super().__init__(text(key, "en", **fmt))
 
     def message(self) -> str:
         return tr(self.key, **self.fmt)
@@ -264,8 +169,22 @@ def load_sweep(path: Path) -> SweepView:
     return view
 
 
-def _toml_value(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+SPEC_ORDER = (
+    "name",
+    "description",
+    "scenario",
+    "design",
+    "samples",
+    "replicates",
+    "seed",
+    "outputs",
+    "timeseries",
+    "groups",
+    "common_seeds",
+    "second_order",
+    "levels",
+)
+"""The ``[sweep]`` keys in the order a spec file is usually written."""
 
 
 def spec_toml(spec: dict[str, Any]) -> str:
@@ -273,40 +192,22 @@ def spec_toml(spec: dict[str, Any]) -> str:
     (same spec hash, so the same design, seeds and runs)."""
     from willsim.experiments.design import SWEEP_KEYS
 
-    lines = ["[sweep]"]
-    for key in (
-        "name",
-        "description",
-        "scenario",
-        "design",
-        "samples",
-        "replicates",
-        "seed",
-        "outputs",
-        "timeseries",
-        "groups",
-        "common_seeds",
-        "second_order",
-        "levels",
-    ):
-        if key in SWEEP_KEYS and spec.get(key) is not None:
-            lines.append(f"{key} = {_toml_value(spec[key])}")
+    data: dict[str, Any] = {"sweep": {k: spec.get(k) for k in SPEC_ORDER if k in SWEEP_KEYS}}
     if spec.get("fixed"):
-        lines += ["", "[fixed]"] + [
-            f"{_toml_value(k)} = {_toml_value(v)}" for k, v in spec["fixed"].items()
-        ]
+        data["fixed"] = dict(spec["fixed"])
+    vary: dict[str, dict[str, Any]] = {}
     for factor in spec.get("factors", []):
-        lines += ["", f"[vary.{_toml_value(factor['key'])}]"]
         if "values" in factor:
-            lines.append(f"values = {_toml_value(list(factor['values']))}")
+            vary[factor["key"]] = {"values": list(factor["values"])}
             continue
-        lines.append(f"range = {_toml_value([factor['low'], factor['high']])}")
+        entry: dict[str, Any] = {"range": [factor["low"], factor["high"]]}
         if factor.get("distribution", "uniform") != "uniform" or spec.get("design") != "factorial":
-            lines.append(f"distribution = {_toml_value(factor.get('distribution', 'uniform'))}")
-        for key in ("steps", "mode", "mean", "sd"):
-            if factor.get(key) is not None:
-                lines.append(f"{key} = {_toml_value(factor[key])}")
-    return "\n".join(lines) + "\n"
+            entry["distribution"] = factor.get("distribution", "uniform")
+        entry.update({k: factor.get(k) for k in ("steps", "mode", "mean", "sd")})
+        vary[factor["key"]] = entry
+    if vary:
+        data["vary"] = vary
+    return toml_dumps(data)
 
 
 def commands(view: SweepView, root: Path | None = None) -> str:
@@ -340,24 +241,16 @@ def stats_table(stats: pd.DataFrame, language: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-DESIGN_NAMES: dict[str, tuple[str, str]] = {
-    "morris": ("Morris elementary effects", "effetti elementari di Morris"),
-    "sobol": ("Sobol (Saltelli sampling)", "Sobol (campionamento di Saltelli)"),
-    "lhs": ("Latin hypercube", "ipercubo latino"),
-    "factorial": ("full factorial", "fattoriale completo"),
-}
-
-
 def _when(stamp: Any) -> str:
-    """An ISO timestamp as people read it: 28/11/2026 09:20 UTC (28 Nov 2026 in English)."""
+    """An ISO timestamp as people read it, in the session's language (Nov 28, 2026, 09:20 UTC
+    / 28 nov 2026, 09:20 UTC)."""
     from datetime import datetime
 
     try:
         t = datetime.fromisoformat(str(stamp))
     except ValueError:
         return str(stamp)
-    zone = " UTC" if t.utcoffset() is not None and not t.utcoffset() else ""
-    return t.strftime("%d/%m/%Y %H:%M" if i18n.lang.value == "it" else "%d %b %Y %H:%M") + zone
+    return date_time(t, i18n.lang.value)
 
 
 def about_table(view: SweepView) -> pd.DataFrame:
@@ -369,7 +262,7 @@ def about_table(view: SweepView) -> pd.DataFrame:
     design = str(spec.get("design", ""))
     rows = [
         (tr("res_name"), view.name),
-        (tr("res_design"), i18n.pick(DESIGN_NAMES.get(design, (design, design)))),
+        (tr("res_design"), tr(f"design_{design}") if has(f"design_{design}") else design),
         (tr("res_base"), f"{spec.get('scenario', '')} ({spec.get('scenario_hash', '')})"),
         (tr("res_varied"), factors),
         (tr("res_runs"), f"{view.runs_done} / {m.get('runs', '?')} ({view.failed})"),

@@ -199,12 +199,6 @@ def _on_kernel_start():
 solara.lab.on_kernel_start(_on_kernel_start)
 
 
-def live_sessions() -> int:
-    """How many sessions hold a live model (for tests and monitoring)."""
-    with _LIVE_LOCK:
-        return len(_LIVE)
-
-
 def replace_explore_model(run: ExploreRun | None) -> None:
     """Install a new live model for this session, releasing the old one."""
     old = explore_model.peek() if hasattr(explore_model, "peek") else explore_model.value

@@ -1,7 +1,8 @@
 """The results board of a round: ranked table, charts and debrief lines, in English or Italian.
 
 Works on :meth:`WorkshopService.round_data` output; pure (pandas, matplotlib; no solara), so the
-pages, the HTML export and the tests share it. Charts reuse the app's chart functions.
+pages, the HTML export and the tests share it. Words, number formats, the comparison tables and
+the Compare page's charts come from the reporting layer (:mod:`willsim.reporting`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from willsim.reporting import charts, tables
+from willsim.reporting.formatting import money, number, percent
+from willsim.reporting.i18n import text
 from willsim.workshop import texts
 from willsim.workshop.ranking import CRITERION_UNITS, Ranking, best_by_criterion, outcomes, rank
 from willsim.workshop.runner import STATUS_QUO, paired_runs, series_frames
@@ -26,19 +30,18 @@ COLOURS = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#6f4e7c", "#0b8a8f", "#c
 def labels(data: Mapping[str, Any], language: str) -> dict[str, str]:
     """team_id -> the name shown (the status quo in the language)."""
     out = {t: data["names"].get(t, t) for t in data["results"]}
-    out[STATUS_QUO] = texts.text("ws_status_quo", language)
+    out[STATUS_QUO] = text("ws_status_quo", language)
     return out
 
 
 def fmt_criterion(c: str, value: float, language: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
+    """A criterion's value: shares in %, money in €, other figures with two decimals."""
     unit = CRITERION_UNITS[c]
     if unit == "share":
-        return texts.number(100 * value, 1, language) + "%"
+        return percent(value, 1, language)
     if unit == "EUR":
-        return "€ " + texts.number(value, 0, language)
-    return texts.number(value, 2, language)
+        return money(value, language)
+    return number(value, 2, language)
 
 
 def ranked(data: Mapping[str, Any], ranking: Ranking | None = None) -> pd.DataFrame:
@@ -63,18 +66,16 @@ def board_table(
         sub = data["submissions"].get(team_id)
         strat = Strategy.from_dict(sub["strategy"]) if sub else None
         out = {
-            texts.text("ws_rank", language): "" if pd.isna(row["rank"]) else str(int(row["rank"])),
-            texts.text("ws_team", language): names[team_id],
-            texts.text("ws_score", language): ""
+            text("ws_rank", language): "" if pd.isna(row["rank"]) else str(int(row["rank"])),
+            text("ws_team", language): names[team_id],
+            text("ws_score", language): ""
             if math.isnan(row["score"])
-            else texts.number(row["score"], 0, language),
+            else number(row["score"], 0, language),
         }
         for c in CRITERIA:
-            out[texts.text(f"ws_crit_{c}", language)] = fmt_criterion(c, row[c], language)
-        out[texts.text("ws_est_cost", language)] = (
-            "€ " + texts.number(sub["cost"], 0, language) if sub else "–"
-        )
-        out[texts.text("ws_strategy", language)] = texts.summary(strat, language) if strat else "–"
+            out[text(f"ws_crit_{c}", language)] = fmt_criterion(c, row[c], language)
+        out[text("ws_est_cost", language)] = money(sub["cost"], language) if sub else "–"
+        out[text("ws_strategy", language)] = texts.summary(strat, language) if strat else "–"
         rows.append(out)
     return pd.DataFrame(rows)
 
@@ -100,9 +101,9 @@ def criteria_figure(
         ax.set_yticks(y)
         ax.set_yticklabels([names[t] for t in teams], fontsize=8)
         ax.invert_yaxis()
-        title = texts.text(f"ws_crit_{c}", language).split(" (")[0]
-        suffix = {100.0: " (%)", 1e-6: " (mln €)" if language == "it" else " (M €)"}
-        ax.set_title(title + suffix.get(scale, ""), fontsize=9)
+        title = text(f"ws_crit_{c}", language).split(" (")[0]
+        axis = {100.0: "ws_axis_percent", 1e-6: "ws_axis_million_eur"}.get(scale)
+        ax.set_title(text(axis, language, title=title) if axis else title, fontsize=9)
         ax.tick_params(labelsize=7)
         ax.grid(axis="x", alpha=0.3)
         # bars start at zero (a cut axis makes tiny differences look large); each bar is
@@ -120,7 +121,11 @@ def criteria_figure(
         pad = 0.3 * (hi - lo) or 1.0  # room for the value labels
         ax.set_xlim(lo - (pad if lo < 0 else 0.0), hi + (pad if hi > 0 else 0.0))
     fig.suptitle(
-        texts.text("ws_status_quo", language) + ": - - -", fontsize=8, x=0.98, ha="right", y=0.99
+        text("ws_status_quo_line", language, status_quo=text("ws_status_quo", language)),
+        fontsize=8,
+        x=0.98,
+        ha="right",
+        y=0.99,
     )
     return fig
 
@@ -130,8 +135,6 @@ def band_chart(
 ) -> Figure:
     """The Compare page's band chart of ``key`` for the status quo and up to three teams
     (the top three unless ``teams`` is given)."""
-    from willsim.app import charts
-
     if teams is None:
         table = ranked(data)
         teams = [t for t in table.index if t != STATUS_QUO][:3]
@@ -144,20 +147,16 @@ def band_chart(
 def equity_chart(
     data: Mapping[str, Any], language: str, indicator: str = "unmet_need_share"
 ) -> Figure:
-    """Who gains and who loses against the status quo, by group (the app's equity chart)."""
-    from willsim.app import charts, report
-
+    """Who gains and who loses against the status quo, by group (the Compare page's chart)."""
     runs = paired_runs(data["results"], labels(data, language))
-    return charts.equity_figure(report.equity_data(runs, [indicator]), indicator, language)
+    return charts.equity_figure(tables.equity_data(runs, [indicator]), indicator, language)
 
 
 def key_figures(data: Mapping[str, Any], language: str) -> pd.DataFrame:
-    """The report's key-figures table: each team against the status quo, paired."""
-    from willsim.app import report
-
+    """The briefing's key-figures table: each team against the status quo, paired."""
     if len(data["results"]) < 2 or len(next(iter(data["results"].values()))["runs"]) < 2:
         return pd.DataFrame()
-    return report.key_figures(paired_runs(data["results"], labels(data, language)), language)
+    return tables.key_figures(paired_runs(data["results"], labels(data, language)), language)
 
 
 def debrief_lines(
@@ -171,20 +170,18 @@ def debrief_lines(
     for data in rounds:
         table = ranked(data, ranking)
         names = labels(data, language)
-        event = texts.text(f"ws_event_{data['event']}", language)
+        event = text(f"ws_event_{data['event']}", language)
         teams = [t for t in table.index if t != STATUS_QUO]
         if teams:
             lines.append(
-                texts.text(
-                    "ws_winner", language, n=data["number"], event=event, team=names[teams[0]]
-                )
+                text("ws_winner", language, n=data["number"], event=event, team=names[teams[0]])
             )
         for c, t in best_by_criterion(table).items():
             lines.append(
-                texts.text(
+                text(
                     "ws_best_on",
                     language,
-                    criterion=texts.text(f"ws_crit_{c}", language),
+                    criterion=text(f"ws_crit_{c}", language),
                     team=names[t],
                     value=fmt_criterion(c, table.at[t, c], language),
                 )
@@ -193,7 +190,7 @@ def debrief_lines(
             for t in teams:
                 if t in previous.index and previous.at[t, "rank"] != table.at[t, "rank"]:
                     lines.append(
-                        texts.text(
+                        text(
                             "ws_moved",
                             language,
                             team=names[t],
@@ -205,7 +202,7 @@ def debrief_lines(
                 after = data["submissions"].get(t)
                 if before and after and before["strategy"] != after["strategy"]:
                     lines.append(
-                        texts.text(
+                        text(
                             "ws_changed",
                             language,
                             team=names[t],

@@ -8,130 +8,113 @@ debrief lines and the caveats. Charts are embedded PNG images, so the file needs
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 
+from willsim.reporting import html
+from willsim.reporting.formatting import date_time, money, number
+from willsim.reporting.i18n import text
 from willsim.workshop import board, texts
 from willsim.workshop.ranking import Ranking
 from willsim.workshop.runner import STATUS_QUO
 from willsim.workshop.settings import CRITERIA
 from willsim.workshop.strategy import Strategy
 
-CSS = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222;
-line-height:1.4}h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;margin-top:1.6em}
-table{border-collapse:collapse;margin:.6em 0;font-size:.85em}th,td{border:1px solid #ccc;
-padding:3px 6px;text-align:left;vertical-align:top}th{background:#f0f3f6}img{max-width:100%}
-.muted{color:#666;font-size:.9em}figure{margin:1em 0;page-break-inside:avoid}"""
 
-
-def _table(frame: pd.DataFrame, css: str = "") -> str:
-    if frame.empty:
-        return ""
-    return frame.to_html(index=False, escape=True, classes=css, border=0)
-
-
-def _img(fig: Any, alt: str) -> str:
-    from willsim.app.report import figure_png_base64
-
-    return (
-        f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,'
-        f'{figure_png_base64(fig, dpi=90)}"></figure>'
-    )
+def _criterion(c: str, language: str) -> str:
+    """A criterion's short name (its label without the unit in brackets)."""
+    return text(f"ws_crit_{c}", language).split(" (")[0]
 
 
 def _ranking_line(ranking: Ranking, language: str) -> str:
     if ranking.mode == "weights":
         weights = ", ".join(
-            f"{texts.text(f'ws_crit_{c}', language).split(' (')[0]} {texts.number(w, 1, language)}"
+            f"{_criterion(c, language)} {number(w, 1, language)}"
             for c, w in ranking.weights.items()
             if w
         )
-        return texts.text("ws_ranking_weights", language, weights=weights)
-    order = " › ".join(texts.text(f"ws_crit_{c}", language).split(" (")[0] for c in ranking.order)
-    return texts.text("ws_ranking_lex", language, order=order)
+        return text("ws_ranking_weights", language, weights=weights)
+    order = " › ".join(_criterion(c, language) for c in ranking.order)
+    return text("ws_ranking_lex", language, order=order)
 
 
 def strategies_table(data: Mapping[str, Any], language: str) -> pd.DataFrame:
+    """Each team's strategy in words, its estimated cost and its rationale."""
     names = board.labels(data, language)
     rows = []
     for team_id, sub in sorted(data["submissions"].items(), key=lambda kv: names.get(kv[0], "")):
         s = Strategy.from_dict(sub["strategy"])
         rows.append(
             {
-                texts.text("ws_team", language): names.get(team_id, team_id),
-                texts.text("ws_strategy", language): texts.summary(s, language),
-                texts.text("ws_est_cost", language): "€ " + texts.number(sub["cost"], 0, language),
-                texts.text("ws_rationale", language): s.note or "–",
+                text("ws_team", language): names.get(team_id, team_id),
+                text("ws_strategy", language): texts.summary(s, language),
+                text("ws_est_cost", language): money(sub["cost"], language),
+                text("ws_rationale", language): s.note or "–",
             }
         )
     return pd.DataFrame(rows)
 
 
+def setup_line(settings: Mapping[str, Any], language: str) -> str:
+    """The room's settings in one sentence."""
+    return text(
+        "ws_report_setup",
+        language,
+        city=settings["city"],
+        scenario=settings["scenario"],
+        weeks=text("count_weeks", language, n=int(settings["weeks"])),
+        residents=text("count_residents", language, n=int(settings["residents"])),
+        replicates=text("count_replicates", language, n=int(settings["replicates"])),
+        envelope=money(settings["envelope"], language),
+    )
+
+
+def _round(data: Mapping[str, Any], language: str, ranking: Ranking) -> dict[str, Any]:
+    """What the report shows of one round: board, strategies, key figures and charts."""
+    event = text(f"ws_event_{data['event']}", language)
+    figures = [
+        html.image(
+            board.criteria_figure(data, language, ranking), text("ws_alt_criteria", language), 90
+        ),
+        html.image(
+            board.band_chart(data, "unmet_need_share", language), text("ws_alt_band", language), 90
+        ),
+    ]
+    if len(next(iter(data["results"].values()))["runs"]) >= 2:
+        figures.append(
+            html.image(board.equity_chart(data, language), text("ws_alt_equity", language), 90)
+        )
+    return {
+        "heading": text("ws_round_event", language, n=data["number"], event=event),
+        "board": html.table(board.board_table(data, language, ranking), "board"),
+        "strategies": html.table(strategies_table(data, language), "strategies"),
+        "key_figures": html.table(board.key_figures(data, language), "key-figures"),
+        "figures": figures,
+    }
+
+
 def html_report(
     rounds: Sequence[Mapping[str, Any]], language: str = "en", created: str | None = None
 ) -> str:
-    """The whole workshop as one self-contained HTML page."""
-    lang = language
+    """The whole workshop as one self-contained HTML page (template ``workshop.html.j2``)."""
     if not rounds:
         raise ValueError("the workshop has no results to export yet")
     first = rounds[0]
-    s = first["settings"]
     ranking = Ranking.from_dict(first["ranking"])
-    title = texts.text("ws_report_title", lang, title=first["title"])
-    created = created or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    parts = [
-        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>",
-        f"<h1>{html.escape(title)}</h1>",
-        f'<p class="muted">{html.escape(created)}</p>',
-        "<p>"
-        + html.escape(
-            texts.text(
-                "ws_report_setup",
-                lang,
-                city=s["city"],
-                scenario=s["scenario"],
-                weeks=s["weeks"],
-                residents=texts.number(s["residents"], 0, lang),
-                replicates=s["replicates"],
-                envelope=texts.number(s["envelope"], 0, lang),
-            )
-        )
-        + "</p>",
-        f"<p>{html.escape(_ranking_line(ranking, lang))}</p>",
-    ]
-    for data in rounds:
-        event = texts.text(f"ws_event_{data['event']}", lang)
-        heading = texts.text("ws_round_event", lang, n=data["number"], event=event)
-        parts.append(f"<section><h2>{html.escape(heading)}</h2>")
-        parts.append(f"<h3>{html.escape(texts.text('ws_board', lang))}</h3>")
-        parts.append(_table(board.board_table(data, lang, ranking), "board"))
-        parts.append(f'<p class="muted">{html.escape(texts.text("ws_criteria_help", lang))}</p>')
-        parts.append(f"<h3>{html.escape(texts.text('ws_strategies', lang))}</h3>")
-        parts.append(_table(strategies_table(data, lang), "strategies"))
-        figures = board.key_figures(data, lang)
-        if not figures.empty:
-            parts.append(f"<h3>{html.escape(texts.text('ws_key_figures', lang))}</h3>")
-            parts.append(_table(figures, "key-figures"))
-        parts.append(f"<h3>{html.escape(texts.text('ws_charts', lang))}</h3>")
-        parts.append(_img(board.criteria_figure(data, lang, ranking), "criteria"))
-        parts.append(_img(board.band_chart(data, "unmet_need_share", lang), "unmet need"))
-        if len(next(iter(data["results"].values()))["runs"]) >= 2:
-            parts.append(_img(board.equity_chart(data, lang), "equity"))
-        parts.append("</section>")
-    parts.append(
-        f"<section><h2>{html.escape(texts.text('ws_debrief', lang))}</h2><ul>"
-        + "".join(
-            f"<li>{html.escape(line)}</li>" for line in board.debrief_lines(rounds, lang, ranking)
-        )
-        + f'</ul><p class="muted">{html.escape(texts.text("ws_caveat", lang))}</p>'
-        "</section></body></html>\n"
+    return html.render(
+        "workshop.html.j2",
+        lang=language,
+        t=lambda key, **fmt: text(key, language, **fmt),
+        title=text("ws_report_title", language, title=first["title"]),
+        created=created or date_time(datetime.now(UTC), language),
+        setup=setup_line(first["settings"], language),
+        ranking=_ranking_line(ranking, language),
+        rounds=[_round(data, language, ranking) for data in rounds],
+        debrief=board.debrief_lines(rounds, language, ranking),
     )
-    return "".join(parts)
 
 
 def board_csv(rounds: Sequence[Mapping[str, Any]]) -> str:

@@ -1,5 +1,6 @@
 """Workshop mode in the app: ``/workshop`` (join or create), ``?room=..&key=..`` (facilitator),
-``?room=..&team=..`` (a team), and the teams' JSON API under ``/api/workshop/``.
+``?room=..&team=..`` (a team). The teams' JSON API (:mod:`willsim.app.workshop.api`) is mounted
+beside the pages by the app's server (:mod:`willsim.app.server`).
 See docs/workshop.md for the facilitator's guide."""
 
 from __future__ import annotations
@@ -7,12 +8,9 @@ from __future__ import annotations
 import solara
 
 from willsim.app.i18n import tr
-from willsim.app.workshop import api
 from willsim.app.workshop.common import query
 from willsim.app.workshop.facilitator import CreateRoom, FacilitatorRoom, ReopenRoom
 from willsim.app.workshop.participant import JoinRoom, TeamRoom
-
-api.install()  # the teams' JSON API on the app server (only under `solara run`)
 
 
 @solara.component

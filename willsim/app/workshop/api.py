@@ -8,12 +8,12 @@
 
 Teams only: the facilitator's controls stay in the pages. Errors answer 400 (bad input or a
 closed round) or 403 (wrong token) with ``{"error": message}``. Bodies are limited to 16 KB.
+The app's server (:mod:`willsim.app.server`) mounts :func:`routes` beside the pages.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -105,18 +105,3 @@ def routes() -> list[Route]:
         Route(f"{PREFIX}/team", team, methods=["GET"]),
         Route(f"{PREFIX}/submit", submit, methods=["POST"]),
     ]
-
-
-def install() -> bool:
-    """Add the API to the running solara server (first, before its catch-all page route).
-
-    Does nothing outside ``solara run`` (the server module is not loaded) or if already there.
-    """
-    server = sys.modules.get("solara.server.starlette")
-    if server is None:
-        return False
-    table = server.app.router.routes
-    if any(getattr(r, "path", "").startswith(PREFIX) for r in table):
-        return True
-    table[0:0] = routes()
-    return True

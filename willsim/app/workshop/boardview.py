@@ -12,9 +12,10 @@ from typing import Any
 import pandas as pd
 import solara
 
-from willsim.app import charts, i18n
+from willsim.app import i18n
 from willsim.app.i18n import tr
 from willsim.app.workshop.common import Lines
+from willsim.reporting import charts
 from willsim.workshop import board, export
 from willsim.workshop.ranking import CRITERION_UNITS
 from willsim.workshop.runner import SERIES_KEYS

@@ -1,4 +1,4 @@
-"""Shared pieces of the workshop pages: UI strings, the service, polling and small widgets.
+"""Shared pieces of the workshop pages: the service, polling and small widgets.
 
 Pages hold no workshop state of their own: every browser session polls the database through
 :func:`use_poll` (a per-session thread, stopped when the session or page goes away), so every
@@ -20,7 +20,6 @@ import solara
 
 from willsim.app import i18n
 from willsim.app.i18n import tr
-from willsim.workshop import texts
 from willsim.workshop.service import WorkshopError, WorkshopService
 from willsim.workshop.store import default_path
 from willsim.workshop.strategy import StrategyError
@@ -28,129 +27,6 @@ from willsim.workshop.strategy import StrategyError
 POLL_SECONDS = float(os.environ.get("WILLSIM_WORKSHOP_POLL", "1.0"))
 ERRORS = (WorkshopError, StrategyError)
 logger = logging.getLogger(__name__)
-
-i18n.add_strings(texts.STRINGS)
-i18n.add_strings(
-    {
-        "workshop": ("Workshop", "Laboratorio"),
-        "ws_join_title": ("Join a workshop", "Partecipa a un laboratorio"),
-        "ws_join_help": (
-            "Type the code the facilitator shows and your team's name.",
-            "Scrivi il codice mostrato dal facilitatore e il nome della tua squadra.",
-        ),
-        "ws_code": ("Join code", "Codice di accesso"),
-        "ws_team_name": ("Team name", "Nome della squadra"),
-        "ws_join": ("Join", "Entra"),
-        "ws_create_title": (
-            "Run a workshop (facilitator)",
-            "Conduci un laboratorio (facilitatore)",
-        ),
-        "ws_title": ("Workshop title", "Titolo del laboratorio"),
-        "ws_envelope": ("Budget envelope per team (EUR/year)", "Dotazione per squadra (€/anno)"),
-        "ws_levers_allowed": ("Levers teams may use", "Leve che le squadre possono usare"),
-        "ws_rounds": ("Rounds", "Turni"),
-        "ws_create": ("Create the room", "Crea la stanza"),
-        "ws_reopen_title": ("Reopen a room (facilitator)", "Riapri una stanza (facilitatore)"),
-        "ws_key": ("Facilitator key", "Chiave del facilitatore"),
-        "ws_reopen": ("Open as facilitator", "Apri come facilitatore"),
-        "ws_bad_key": (
-            "Wrong code or facilitator key.",
-            "Codice o chiave del facilitatore errati.",
-        ),
-        "ws_loading": ("Loading the workshop…", "Caricamento del laboratorio…"),
-        "ws_denied": (
-            "This link is not valid for this workshop: {error}",
-            "Questo collegamento non è valido per questo laboratorio: {error}",
-        ),
-        "ws_code_big": ("Join code: {code}", "Codice di accesso: {code}"),
-        "ws_share_help": (
-            "Participants open {url} on their own device, type the code and their team name.",
-            "I partecipanti aprono {url} sul proprio dispositivo, scrivono il codice "
-            "e il nome della squadra.",
-        ),
-        "ws_keep_link": (
-            "Keep this page's address (or the key below) private: it is the "
-            "facilitator's key to the room. With it you can reopen the room later.",
-            "Tieni riservato l'indirizzo di questa pagina (o la chiave qui sotto): è "
-            "la chiave del facilitatore. Con essa puoi riaprire la stanza in seguito.",
-        ),
-        "ws_status_line": (
-            "Round {n} of {total} · {event} · {phase}",
-            "Turno {n} di {total} · {event} · {phase}",
-        ),
-        "ws_open": ("Open", "Apri"),
-        "ws_lock": ("Lock", "Blocca"),
-        "ws_run": ("Run", "Simula"),
-        "ws_cancel": ("Cancel run", "Annulla la simulazione"),
-        "ws_reveal": ("Reveal", "Svela"),
-        "ws_next": ("Next round", "Turno successivo"),
-        "ws_event": ("Event of the next round", "Evento del turno successivo"),
-        "ws_close": ("Close the workshop", "Chiudi il laboratorio"),
-        "ws_reopen_room": ("Reopen the workshop", "Riapri il laboratorio"),
-        "ws_teams": ("Teams ({n})", "Squadre ({n})"),
-        "ws_submitted": ("submitted (v{v})", "inviata (v{v})"),
-        "ws_carried": ("carried over", "riportata"),
-        "ws_not_submitted": ("not submitted", "non inviata"),
-        "ws_ranking": ("Ranking", "Classifica"),
-        "ws_mode_weights": ("weighted score", "punteggio pesato"),
-        "ws_mode_lexicographic": (
-            "lexicographic (by weight order)",
-            "lessicografica (in ordine di peso)",
-        ),
-        "ws_weight": ("Weight: {c}", "Peso: {c}"),
-        "ws_apply": ("Apply ranking", "Applica la classifica"),
-        "ws_results": ("Results", "Risultati"),
-        "ws_new_link": ("New link for this team", "Nuovo link per la squadra"),
-        "ws_more_charts": ("More charts", "Altri grafici"),
-        "ws_round_pick": ("Round", "Turno"),
-        "ws_chart_indicator": ("Time series of", "Andamento di"),
-        "ws_export": ("Export", "Esporta"),
-        "ws_export_html": ("Workshop report (HTML)", "Rapporto del laboratorio (HTML)"),
-        "ws_export_csv": ("Board (CSV)", "Tabellone (CSV)"),
-        "ws_export_runs": ("All runs (CSV)", "Tutte le simulazioni (CSV)"),
-        "ws_your_team": ("Team {name}", "Squadra {name}"),
-        "ws_compose": ("Your strategy", "La vostra strategia"),
-        "ws_fixed": ("fixed by the facilitator", "fissata dal facilitatore"),
-        "ws_cost_title": (
-            "Estimated cost: € {total} of € {envelope} a year",
-            "Costo stimato: € {total} su € {envelope} l'anno",
-        ),
-        "ws_over": (
-            "Over the envelope by € {over}: remove or reduce a lever.",
-            "Oltre la dotazione di € {over}: togli o riduci una leva.",
-        ),
-        "ws_left": (
-            "€ {left} a year left over buys more services.",
-            "€ {left} l'anno avanzati comprano più servizi.",
-        ),
-        "ws_not_counted": ("(not counted)", "(non conteggiato)"),
-        "ws_submit": ("Submit the strategy", "Invia la strategia"),
-        "ws_submitted_ok": (
-            "Strategy submitted (version {v}).",
-            "Strategia inviata (versione {v}).",
-        ),
-        "ws_wait_open": (
-            "The facilitator has not opened the round yet.",
-            "Il facilitatore non ha ancora aperto il turno.",
-        ),
-        "ws_wait_results": (
-            "Strategies are locked; wait for the facilitator to reveal the results.",
-            "Le strategie sono bloccate; attendi che il facilitatore sveli i risultati.",
-        ),
-        "ws_keep_team_link": (
-            "Keep this page's address to come back to your team.",
-            "Conserva l'indirizzo di questa pagina per tornare alla tua squadra.",
-        ),
-        "ws_progress": ("Running… {pct}%", "Simulazione in corso… {pct}%"),
-        "ws_cost_item": ("Item", "Voce"),
-        "ws_cost_how": ("How it is computed", "Come si calcola"),
-        "ws_cost_eur": ("EUR/year", "€/anno"),
-        "ws_cost_outreach": ("Proactive outreach", "Contatto proattivo"),
-        "ws_cost_marketplace": ("Marketplace platform", "Piattaforma di mercato"),
-        "ws_cost_community": ("Community platform", "Piattaforma di comunità"),
-        "ws_cost_outcomes": ("Outcome-based contracts", "Contratti a risultato"),
-    }
-)
 
 
 @lru_cache(maxsize=4)
@@ -271,4 +147,5 @@ def Lines(lines: Sequence[str], classes: Sequence[str] = ()):
 
 
 def money(value: float) -> str:
-    return i18n.number(value, 0)
+    """Euros in the session's currency format (€12,345 / 12.345 €)."""
+    return i18n.money(value)

@@ -330,7 +330,7 @@ def FacilitatorRoom(room_id: str, key: str):
                     status = (
                         f"{tr('ws_submitted', v=sub['version'])}"
                         f"{' · ' + tr('ws_carried') if sub['carried'] else ''} · "
-                        f"€ {money(sub['cost'])} · {texts.summary(strat, language)}"
+                        f"{money(sub['cost'])} · {texts.summary(strat, language)}"
                     )
                 with solara.Row(style={"align-items": "center"}):
                     solara.Text(f"{t['name']}: {status}", classes=["ws-team-row"])

@@ -87,8 +87,7 @@ def CostPanel(est: CostEstimate, envelope: float):
         {
             tr("ws_cost_item"): tr(COST_ITEMS[line.item]) if line.item in COST_ITEMS else line.item,
             tr("ws_cost_how"): line.how(i18n.lang.value),
-            tr("ws_cost_eur"): "€ "
-            + money(line.eur_per_year)
+            tr("ws_cost_eur"): money(line.eur_per_year)
             + ("" if line.counted else f" {tr('ws_not_counted')}"),
         }
         for line in est.lines

@@ -1,7 +1,10 @@
-"""Matplotlib figures for the app and the briefing report.
+"""The figures of the app, the briefing and the workshop, drawn with matplotlib.
 
-Object-oriented API only (sessions draw concurrently), and no solara import: the report builder
-(:mod:`willsim.app.report`) draws with these functions outside the app too.
+Only the object-oriented API (:class:`~matplotlib.figure.Figure`): several sessions draw at once
+in threads, and nothing here selects a backend (``matplotlib.use``), so importing this module
+never changes a notebook user's backend; saving a figure picks the renderer for its format.
+Words come from the message catalogue and numbers from :mod:`willsim.reporting.formatting`, in
+the language asked for; indicators, their units and labels from the indicator registry.
 """
 
 from __future__ import annotations
@@ -9,49 +12,30 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import matplotlib
-
-matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
-from willsim.app import report
-from willsim.indicators import INDICATORS
+from willsim.indicators import INDICATORS, tagged
+from willsim.params import PARAMETERS
+from willsim.reporting.formatting import number
+from willsim.reporting.i18n import has, text
+from willsim.reporting.tables import group_name, policy_name
 
-KEY_INDICATORS = (
-    "unmet_need_share",
-    "mean_wait_weeks",
-    "coverage",
-    "crises_per_1000",
-    "waiting_list",
-    "public_spending_eur",
-)
 COLOURS = ("#1b6ca8", "#d1495b", "#66a182", "#edae49")
 
 
-UNIT_SUFFIX: dict[str, tuple[str, str]] = {
-    "weeks": ("weeks", "settimane"),
-    "persons": ("people", "persone"),
-    "events/1,000 residents/year": ("a year", "all'anno"),
-    "EUR": ("€", "€"),
-    "years": ("years", "anni"),
-    "requests": ("requests", "domande"),
-}
-"""The unit shown after a chart title where the tick labels do not already say it."""
-
-
 def titled(key: str, language: str, per_week: bool = False) -> str:
-    """An indicator's label with its unit, e.g. ``Waiting time (weeks)``; money drawn week by
-    week reads ``(€ a week)``."""
+    """An indicator's label with its unit where the tick labels do not already say it, e.g.
+    ``Waiting time (weeks)``; money drawn week by week reads ``(€ a week)``."""
     ind = INDICATORS[key]
-    pair = UNIT_SUFFIX.get(ind.unit)
-    if pair is None:
+    if not has(f"suffix_{ind.unit}"):
         return ind.label_in(language)
-    unit = pair[1] if language == "it" else pair[0]
+    unit = text(f"suffix_{ind.unit}", language)
     if per_week and ind.unit == "EUR":
-        unit += " a settimana" if language == "it" else " a week"
-    return f"{ind.label_in(language)} ({unit})"
+        unit = text("chart_per_week", language, unit=unit)
+    return text("chart_title_unit", language, label=ind.label_in(language), unit=unit)
 
 
 class _UnitFormatter(Formatter):
@@ -87,16 +71,17 @@ class _UnitFormatter(Formatter):
         if abs(x) < 1e-12 * max(1.0, step):
             x = 0.0
         if self.unit == "share":
-            return report.number(100 * x, self._decimals(100 * step), lang) + "%"
+            return number(100 * x, self._decimals(100 * step), lang) + "%"
         if x == 0.0:
             return "0"
         big = max(abs(x), step, self.top)
         if big >= 1_000_000:
-            text = report.number(x / 1e6, self._decimals(step / 1e6), lang)
-            return text + (" mln" if lang == "it" else "M")
+            scaled = number(x / 1e6, self._decimals(step / 1e6), lang)
+            return text("scale_million", lang, value=scaled)
         if big >= 1000:
-            return report.number(x / 1000, self._decimals(step / 1000), lang) + "k"
-        return report.number(x, self._decimals(step), lang)
+            scaled = number(x / 1000, self._decimals(step / 1000), lang)
+            return text("scale_thousand", lang, value=scaled)
+        return number(x, self._decimals(step), lang)
 
 
 def _formatter(unit: str, language: str) -> Formatter:
@@ -125,9 +110,11 @@ def readable_axes(fig: Figure, units: Sequence[str], language: str) -> Figure:
 
 
 def live_figure(
-    frame: pd.DataFrame, weeks: int, language: str, keys: Sequence[str] = KEY_INDICATORS
+    frame: pd.DataFrame, weeks: int, language: str, keys: Sequence[str] | None = None
 ) -> Figure:
-    """Key city-level indicators of the live model, week by week."""
+    """The headline city-level indicators (the registry's ``headline`` tag, unless ``keys``) of
+    the live model, week by week."""
+    keys = tagged("headline") if keys is None else keys
     fig, axes = _axes_grid(len(keys))
     for ax, key in zip(axes, keys, strict=True):
         ind = INDICATORS[key]
@@ -136,7 +123,7 @@ def live_figure(
         ax.set_xlim(0, max(weeks, 1))
         ax.set_title(titled(key, language, per_week=True), fontsize=11)
         ax.yaxis.set_major_formatter(_formatter(ind.unit, language))
-        ax.set_xlabel("settimana" if language == "it" else "week", fontsize=9)
+        ax.set_xlabel(text("week", language), fontsize=9)
         ax.tick_params(labelsize=9)
         ax.grid(alpha=0.3)
     return fig
@@ -159,7 +146,7 @@ def band_figure(bands: Mapping[str, pd.DataFrame], key: str, language: str) -> F
         ax.plot(weeks, mean, color=colour, lw=1.8, label=name)
     ax.set_title(titled(key, language, per_week=True), fontsize=11)
     ax.yaxis.set_major_formatter(_formatter(ind.unit, language))
-    ax.set_xlabel("settimana" if language == "it" else "week")
+    ax.set_xlabel(text("week", language))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig
@@ -182,26 +169,15 @@ def sweep_bands_figure(
             titled(key, language, per_week=True) if key in INDICATORS else key, fontsize=11
         )
         ax.yaxis.set_major_formatter(_formatter(unit, language))
-        ax.set_xlabel("settimana" if language == "it" else "week", fontsize=9)
+        ax.set_xlabel(text("week", language), fontsize=9)
         ax.tick_params(labelsize=9)
         ax.grid(alpha=0.3)
     return fig
 
 
-SENSITIVITY_LABELS = {
-    "ST": ("Total Sobol index", "Indice di Sobol totale"),
-    "S1": ("First-order Sobol index", "Indice di Sobol del primo ordine"),
-    "mu_star": ("Morris μ* (per full range)", "μ* di Morris (su tutto l'intervallo)"),
-    "mu": ("Morris μ (per full range)", "μ di Morris (su tutto l'intervallo)"),
-    "spearman": ("Spearman rank correlation", "Correlazione di Spearman"),
-}
-
-
 def sensitivity_figure(table: pd.DataFrame, value: str, output: str, language: str) -> Figure:
     """Horizontal bars of one output's sensitivity ``value`` (e.g. ``ST``) per parameter,
     labelled with the registry's parameter names; Morris effects in the output's unit."""
-    from willsim.params import PARAMETERS
-
     t = table[table["output"] == output].sort_values(value, key=abs)
     fig = Figure(figsize=(7, 0.9 + 0.45 * max(len(t), 1)), dpi=90, layout="constrained")
     ax = fig.add_subplot(1, 1, 1)
@@ -220,10 +196,9 @@ def sensitivity_figure(table: pd.DataFrame, value: str, output: str, language: s
     ax.xaxis.set_major_formatter(
         _formatter(unit, language)
         if unit
-        else FuncFormatter(lambda x, _pos: report.number(x, 3 if abs(x) < 1 else 1, language))
+        else FuncFormatter(lambda x, _pos: number(x, 3 if abs(x) < 1 else 1, language))
     )
-    pair = SENSITIVITY_LABELS.get(value, (value, value))
-    ax.set_xlabel(pair[1] if language == "it" else pair[0])
+    ax.set_xlabel(text(f"sens_{value}", language) if has(f"sens_{value}") else value)
     ax.grid(axis="x", alpha=0.3)
     return fig
 
@@ -259,9 +234,7 @@ def equity_figure(data: pd.DataFrame, indicator: str, language: str) -> Figure:
             ax.text(
                 0.5,
                 0.5,
-                "nessuna differenza in\nalcun gruppo"
-                if language == "it"
-                else "no difference\nin any group",
+                text("chart_no_difference", language),
                 transform=ax.transAxes,
                 ha="center",
                 va="center",
@@ -272,7 +245,7 @@ def equity_figure(data: pd.DataFrame, indicator: str, language: str) -> Figure:
         ax.set_yticks(y)
         ax.set_yticklabels(
             [
-                report.group_name(v, g, language)
+                group_name(v, g, language)
                 for v, g in zip(block["group_var"], block["group"], strict=True)
             ]
             if i == 0
@@ -327,19 +300,22 @@ def costs_figure(data: pd.DataFrame, language: str) -> Figure:
             fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False
         )
     ax.grid(axis="x", alpha=0.3)
-    ax.set_title(
-        "Spesa pubblica per voce, intero periodo (€)"
-        if language == "it"
-        else "Public spending by item, whole run (€)",
-        fontsize=11,
-    )
+    ax.set_title(text("chart_spending_by_item", language), fontsize=11)
     if pocket:
         bx = fig.add_subplot(grid[0, 1], sharey=ax)
         bx.barh(y, np.nan_to_num(means("out_of_pocket_eur")), color="#7a5195")
         bx.xaxis.set_major_formatter(_formatter("EUR", language))
         bx.tick_params(labelleft=False, labelsize=9)
         bx.grid(axis="x", alpha=0.3)
-        bx.set_title(INDICATORS["out_of_pocket_eur"].label_in(language) + " (€)", fontsize=11)
+        bx.set_title(
+            text(
+                "chart_title_unit",
+                language,
+                label=INDICATORS["out_of_pocket_eur"].label_in(language),
+                unit=text("suffix_EUR", language),
+            ),
+            fontsize=11,
+        )
     return fig
 
 
@@ -347,11 +323,10 @@ def timeline_figure(
     timeline: pd.DataFrame, names: Sequence[str], weeks: int, language: str
 ) -> Figure:
     """When each timed policy was active (median start to median stop) per strategy
-    (``timeline``: :func:`willsim.app.report.policy_timeline`)."""
+    (``timeline``: :func:`willsim.reporting.tables.policy_timeline`)."""
     rows = list(dict.fromkeys(zip(timeline["scenario"], timeline["policy"], strict=True)))
     shown = {
-        (r["scenario"], r["policy"]): report.policy_name(r, language)
-        for r in timeline.to_dict("records")
+        (r["scenario"], r["policy"]): policy_name(r, language) for r in timeline.to_dict("records")
     }
     fig = Figure(figsize=(9, 0.8 + 0.4 * max(len(rows), 1)), dpi=90, layout="constrained")
     ax = fig.add_subplot(1, 1, 1)
@@ -367,6 +342,6 @@ def timeline_figure(
     ax.set_yticklabels([f"{n} · {shown[n, p]}" for n, p in rows], fontsize=9)
     ax.invert_yaxis()
     ax.set_xlim(0, max(weeks, 1))
-    ax.set_xlabel("settimana" if language == "it" else "week")
+    ax.set_xlabel(text("week", language))
     ax.grid(axis="x", alpha=0.3)
     return fig
