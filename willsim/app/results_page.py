@@ -264,49 +264,12 @@ def load_sweep(path: Path) -> SweepView:
     return view
 
 
-def _toml_value(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
 def spec_toml(spec: dict[str, Any]) -> str:
     """The sweep spec file recorded in a manifest, as TOML that ``willsim sweep`` reads back
     (same spec hash, so the same design, seeds and runs)."""
-    from willsim.experiments.design import SWEEP_KEYS
+    from willsim.experiments.design import spec_toml as write_spec
 
-    lines = ["[sweep]"]
-    for key in (
-        "name",
-        "description",
-        "scenario",
-        "design",
-        "samples",
-        "replicates",
-        "seed",
-        "outputs",
-        "timeseries",
-        "groups",
-        "common_seeds",
-        "second_order",
-        "levels",
-    ):
-        if key in SWEEP_KEYS and spec.get(key) is not None:
-            lines.append(f"{key} = {_toml_value(spec[key])}")
-    if spec.get("fixed"):
-        lines += ["", "[fixed]"] + [
-            f"{_toml_value(k)} = {_toml_value(v)}" for k, v in spec["fixed"].items()
-        ]
-    for factor in spec.get("factors", []):
-        lines += ["", f"[vary.{_toml_value(factor['key'])}]"]
-        if "values" in factor:
-            lines.append(f"values = {_toml_value(list(factor['values']))}")
-            continue
-        lines.append(f"range = {_toml_value([factor['low'], factor['high']])}")
-        if factor.get("distribution", "uniform") != "uniform" or spec.get("design") != "factorial":
-            lines.append(f"distribution = {_toml_value(factor.get('distribution', 'uniform'))}")
-        for key in ("steps", "mode", "mean", "sd"):
-            if factor.get(key) is not None:
-                lines.append(f"{key} = {_toml_value(factor[key])}")
-    return "\n".join(lines) + "\n"
+    return write_spec(spec)
 
 
 def commands(view: SweepView, root: Path | None = None) -> str:
