@@ -120,13 +120,18 @@ def describe(exc: ValidationError, model: type[BaseModel], where: str = "") -> s
     kind = err["type"]
     ctx = err.get("ctx", {})
     if kind == "literal_error":
-        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
-        field = str(loc[-1]) if loc else "value"
-        return f"{prefix}unknown {field} {given!r}; valid {_plural(field)}: {', '.join(choices)}"
+        choices = ", ".join(re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
+        if loc and loc[-1] == "[key]":
+            return f"{prefix}{_loc(loc[:-2])}: {given!r} is not a valid key; choose from {choices}"
+        if loc and isinstance(loc[-1], str):
+            field = str(loc[-1])
+            return f"{prefix}unknown {field} {given!r}; valid {_plural(field)}: {choices}"
+        return f"{prefix}{name}: {given!r} is not valid; choose from {choices}"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         sign = _SIGNS[kind]
         bound = next(iter(ctx.values()), "?")
-        what = "a whole number " if isinstance(given, int) and not isinstance(given, bool) else ""
+        whole = isinstance(bound, int) and not isinstance(bound, bool)
+        what = "a whole number " if whole else ""
         return f"{prefix}{name} must be {what}{sign} {bound}, got {given!r}"
     if kind in ("too_short", "too_long"):
         n = ctx.get("min_length", ctx.get("max_length"))

@@ -1,14 +1,22 @@
-"""A room's settings, chosen by the facilitator, and the base scenario they describe."""
+"""A room's settings, chosen by the facilitator, and the base scenario they describe.
+
+Stored settings are validated by a schema (:class:`SettingsSchema`: unknown keys, wrong types
+and unknown levers or criteria are refused with a one-line message); :func:`check_settings`
+then checks the scenario and city and keeps numbers within the room's limits.
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from pydantic import BaseModel, Field
+
+from willsim.experiments.schema import STRICT, validate
 from willsim.scenario import (
     SCENARIO_DIR,
     Scenario,
@@ -39,6 +47,22 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 }
 
 
+class SettingsSchema(BaseModel):
+    """The stored form of a room's settings (JSON)."""
+
+    model_config = STRICT
+    title: str = "Workshop"
+    scenario: str = "baseline"
+    city: str = "bergamo"
+    envelope: float = Field(500_000.0, ge=0)
+    levers: list[Literal[LEVERS]] = list(LEVERS)
+    rounds: int = Field(2, ge=1)
+    weeks: int = Field(52, ge=1)
+    residents: int = Field(5_000, ge=1)
+    replicates: int = Field(3, ge=1)
+    weights: dict[Literal[CRITERIA], Annotated[float, Field(ge=0)]] = dict(DEFAULT_WEIGHTS)
+
+
 @dataclass(frozen=True)
 class RoomSettings:
     """What the facilitator set when creating the room."""
@@ -61,15 +85,16 @@ class RoomSettings:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RoomSettings:
-        names = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in names}
-        if "levers" in values:
-            values["levers"] = tuple(values["levers"])
+        """Settings from stored JSON, validated by :class:`SettingsSchema` (raises
+        :class:`~willsim.workshop.strategy.StrategyError` with a one-line message)."""
+        values = validate(SettingsSchema, data, "room settings", StrategyError).model_dump()
+        values["levers"] = tuple(values["levers"])
         return cls(**values)
 
 
 def check_settings(s: RoomSettings) -> RoomSettings:
     """Validate and clip the settings; raises ``StrategyError`` naming the problem."""
+    s = RoomSettings.from_dict(s.to_dict())  # types and keys, by the schema
     if s.scenario not in available_scenarios():
         raise StrategyError(
             f"unknown scenario {s.scenario!r}; valid scenarios: {', '.join(available_scenarios())}"

@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel, Field
+
+from willsim.experiments.schema import STRICT, validate
 from willsim.scenario import Scenario, validate_policies, with_overrides
 from willsim.units import WEEKS_PER_YEAR
 
@@ -52,6 +55,21 @@ class StrategyError(ValueError):
     """A strategy is invalid (a lever not allowed, a value out of range, over budget)."""
 
 
+class StrategySchema(BaseModel):
+    """The stored and sent form of a strategy (JSON): unknown keys and wrong types are refused
+    with a one-line message; ranges and allowed levers are checked by :func:`check`."""
+
+    model_config = STRICT
+    access: Literal[ACCESS] = "on_demand"
+    targeting: Literal[TARGETING] = "risk"
+    intensity: float = 4.0
+    delivery: Literal[DELIVERY] = "centralised"
+    co_programming: bool = False
+    contracts: Literal[CONTRACTS] = "hourly"
+    social_workers: int = Field(0, ge=0)
+    note: str = ""
+
+
 @dataclass(frozen=True)
 class Strategy:
     """What a team chose. Defaults are 'as today': on demand, centralised, hourly contracts."""
@@ -67,9 +85,10 @@ class Strategy:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> Strategy:
-        """A strategy from stored JSON, ignoring unknown keys; then :func:`check`."""
-        names = {f.name for f in fields(cls)}
-        return check(cls(**{k: v for k, v in dict(data or {}).items() if k in names}))
+        """A strategy from stored or sent JSON, validated by :class:`StrategySchema` (raises
+        :class:`StrategyError` naming the problem and the valid choices); then :func:`check`."""
+        checked = validate(StrategySchema, dict(data or {}), "strategy", StrategyError)
+        return check(cls(**checked.model_dump()))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
