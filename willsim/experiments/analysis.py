@@ -15,12 +15,13 @@ the size this sweep has. The replicates of each point are split in two halves; t
 difference of their means has no parameter signal but exactly the noise (variance and, with
 common seeds, the correlation between points) that the point means carry. Its index, computed on
 the same design (averaged over a few splits, and for Sobol expressed as a share of the output's
-variance), is the floor: an index at or below it cannot be told from noise. It needs at least two
-replicates per point.
+variance), is the floor: an index whose 95% interval reaches down to it cannot be told from
+noise. It needs at least two replicates per point.
 
 **Flags**: ``ST>1`` (a total index above 1 is impossible for a variance share: noise or too few
-samples), ``CI>est`` (the 95% interval is wider than the estimate), ``inert`` (the estimate does
-not rise above its noise floor; exactly zero with common seeds when a parameter changes nothing),
+samples), ``CI>est`` (the 95% interval is wider than the estimate), ``inert`` (the interval reaches
+down to the noise floor; the index is exactly zero with common seeds when a parameter changes
+nothing),
 ``no-floor`` (one replicate per point: noise cannot be measured).
 """
 
@@ -47,7 +48,7 @@ FLOOR_COLUMN = {"sobol": "ST_floor", "morris": "mu_star_floor", "spearman": "flo
 FLAG_TEXT = {
     "ST>1": "total index above 1 (impossible for a variance share: noise or too few samples)",
     "CI>est": "the 95% interval is wider than the estimate",
-    "inert": "the estimate does not rise above its noise floor",
+    "inert": "its 95% interval reaches down to the noise floor: it cannot be told from noise",
     "no-floor": "one replicate per point: the noise floor cannot be measured",
 }
 
@@ -231,10 +232,11 @@ def flag(table: pd.DataFrame, method: str, replicates: int) -> pd.DataFrame:
         if math.isfinite(width) and math.isfinite(est) and width > est:
             f.append("CI>est")
         fl = getattr(row, floor)
+        lower = est - width if math.isfinite(width) else est
+        if est == 0 or (replicates >= 2 and math.isfinite(fl) and lower <= fl):
+            f.append("inert")
         if replicates < 2:
             f.append("no-floor")
-        elif est == 0 or (math.isfinite(fl) and est <= fl):
-            f.append("inert")
         flags.append(",".join(f))
     table = table.assign(flags=flags)
     key = table[value].abs().fillna(-1)

@@ -76,7 +76,7 @@ def paired_p_value(diffs: Sequence[float] | np.ndarray) -> float:
         return math.nan
     sd = float(d.std(ddof=1))
     mean = float(d.mean())
-    if sd == 0.0:
+    if sd <= 1e-12 * abs(mean) or sd == 0.0:  # identical differences (up to rounding)
         return 1.0 if mean == 0.0 else 0.0
     t = mean / (sd / math.sqrt(d.size))
     return float(2 * stats.t.sf(abs(t), d.size - 1))

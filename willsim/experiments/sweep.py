@@ -39,6 +39,8 @@ from willsim.experiments.runs import check_source, run_meta, run_model, tidy_row
 from willsim.experiments.store import SweepStore
 from willsim.scenario import Scenario, with_overrides
 
+TASK_BATCH = 4_096  # design rows read at a time to make tasks (memory stays flat)
+
 
 @dataclass
 class RunTask:
@@ -190,22 +192,33 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
     return i, n
 
 
-def check_writable(root: Path, option: str = "--out") -> None:
-    """Stop before anything runs if ``root`` cannot become a folder we write into (nothing is
-    created here)."""
-    if root.exists():
-        if not root.is_dir():
-            raise SpecError(f"{option} {root} is a file, not a folder; choose a folder path")
-        if not os.access(root, os.W_OK | os.X_OK):
-            raise SpecError(f"cannot write to {option} {root}: permission denied")
-        return
-    parent = root.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir():
-        raise SpecError(f"cannot write to {option} {root}: {parent} is not a folder")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise SpecError(f"cannot write to {option} {root}: permission denied in {parent}")
+def probe_folder(root: Path, option: str = "--out") -> list[Path]:
+    """Make sure ``root`` is a folder we can write into, before anything runs: create it if
+    missing and write a probe file. Returns the folders it created (to remove if the sweep
+    cannot start), or raises :class:`SpecError` with a one-line message."""
+    if root.exists() and not root.is_dir():
+        raise SpecError(f"{option} {root} is a file, not a folder; choose a folder path")
+    missing = [p for p in (root, *root.parents) if not p.exists()]
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        probe = root / f".willsim-probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        remove_empty(missing)
+        reason = exc.strerror or type(exc).__name__
+        raise SpecError(f"cannot write to {option} {root}: {reason}") from None
+    return missing
+
+
+def remove_empty(folders: list[Path]) -> None:
+    """Remove ``folders`` (deepest first) if they are empty: a sweep that could not start
+    leaves nothing behind."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 @dataclass
@@ -217,6 +230,13 @@ class Plan:
     new: bool
     generation: int = 1
     previous: str | None = None
+    created: list[Path] = field(default_factory=list)  # folders made by the probe
+
+    def discard(self) -> None:
+        """Remove the folders this plan created, if the sweep never wrote into them."""
+        if self.new:
+            self.store.clean_temporary()
+        remove_empty(self.created)
 
 
 def _generation_folder(root: Path, n: int) -> Path:
@@ -230,8 +250,9 @@ def plan(
     shard: tuple[int, int] | None = None,
     new_generation: bool = False,
 ) -> Plan:
-    """Decide where the sweep is written; nothing is written here (see :func:`prepare`)."""
-    check_writable(out)
+    """Decide where the sweep is written and check it can be written (the folder is created if
+    missing; :meth:`Plan.discard` removes it again if the sweep cannot start)."""
+    created = probe_folder(out)
     digest = source_digest()
     store = SweepStore(out)
     if not store.exists():
@@ -244,7 +265,7 @@ def plan(
             ]
             if leftovers:
                 raise SpecError(f"{store.root} exists and is not a sweep folder; use another --out")
-        return Plan(spec, store, new=True)
+        return Plan(spec, store, new=True, created=created)
     old = store.manifest()
     if old.get("spec_hash") != spec.hash:
         raise SpecError(
@@ -265,8 +286,10 @@ def plan(
             folder = _generation_folder(out, n)
             candidate = SweepStore(folder)
             if not candidate.exists():
-                check_writable(folder)
-                return Plan(spec, candidate, new=True, generation=n, previous=str(out))
+                made = probe_folder(folder, "new generation folder")
+                return Plan(
+                    spec, candidate, new=True, generation=n, previous=str(out), created=made
+                )
             meta = candidate.manifest()
             if meta.get("spec_hash") == spec.hash and meta.get("source_digest") == digest:
                 return Plan(spec, candidate, new=False, generation=n, previous=str(out))
@@ -303,19 +326,21 @@ def _initialise(p: Plan) -> tuple[SweepSpec, SweepStore, int]:
         return p.spec, store, int(manifest["runs"])
     store.root.mkdir(parents=True, exist_ok=True)
     store.clean_temporary()
-    keys: set[str] = set()
+    # with a new seed for every run, keys never repeat; with common seeds a repeated point
+    # (a Morris trajectory revisiting it) is one run, so distinct keys are counted
+    keys: set[str] | None = set() if p.spec.common_seeds else None
     rows = 0
 
     def batches() -> Iterator[pd.DataFrame]:
         nonlocal rows
         for frame in design_batches(p.spec):
             rows += len(frame)
-            if len(keys) < 5_000_000:  # exact count of distinct runs for usual designs
+            if keys is not None:
                 keys.update(frame["run_key"])
             yield frame
 
     store.write_design(batches())
-    manifest = _manifest(p.spec, rows, len(keys))
+    manifest = _manifest(p.spec, rows, rows if keys is None else len(keys))
     manifest["generation"] = p.generation
     if p.previous:
         manifest["previous_generation"] = p.previous
@@ -351,7 +376,12 @@ def run_sweep(
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
     decided = plan(spec, Path(out), resume, shard, new_generation)
-    with open_engine(engine, workers, scheduler) as eng:
+    try:
+        opened = open_engine(engine, workers, scheduler)
+    except BaseException:
+        decided.discard()  # an unreachable scheduler leaves no folder behind
+        raise
+    with opened as eng:
         spec, store, total = _initialise(decided)
         manifest = store.manifest()
         report = SweepReport(
@@ -450,10 +480,9 @@ def _tasks(
 ) -> Iterator[RunTask]:
     """The runs still to do, generated lazily from the stored design (batch by batch)."""
     digest = source_digest()
-    seen: set[str] = set()
-    for batch in store.design_batches(
-        columns=["run", "run_key", "point", "replicate", "seed", *spec.names]
-    ):
+    seen: set[str] | None = set() if spec.common_seeds else None  # only then can keys repeat
+    columns = ["run", "run_key", "point", "replicate", "seed", *spec.names]
+    for batch in store.design_batches(columns=columns, batch_size=TASK_BATCH):
         if shard is not None:
             i, n = shard
             mine = (batch["run"].to_numpy() % n) == i
@@ -461,9 +490,10 @@ def _tasks(
             batch = batch[mine]
         for row in batch.to_dict("records"):
             key = row["run_key"]
-            if key in seen:
-                continue  # a repeated point: the same run serves both rows
-            seen.add(key)
+            if seen is not None:
+                if key in seen:
+                    continue  # a repeated point: the same run serves both rows
+                seen.add(key)
             if key in done:
                 counts["skipped"] += 1
                 skipped()
