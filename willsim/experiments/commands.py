@@ -10,6 +10,7 @@ stored; failed runs give status 1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import sys
@@ -221,6 +222,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     scenarios = [load_scenario(s, overrides) for s in args.scenarios]
     root = int(scenarios[0].params["run.seed"]) if args.seed is None else int(args.seed)
     seeds = replicate_seeds(root, args.replicates)
+    made = not Path(args.out).exists() if args.out else False
     store = _compare_store(args, scenarios, seeds)
     try:
         with _Progress(len(scenarios) * len(seeds)) as bar:
@@ -245,6 +247,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     except SchedulerLost as exc:
         print(f"willsim: {exc}", file=sys.stderr)
         return EXIT_ENGINE_LOST
+    except SpecError:
+        _discard_unstarted(store, made)  # e.g. an unreachable scheduler: nothing left behind
+        raise
     if len(runs.seeds) < 2:
         failed = "; ".join(e.splitlines()[0] for e in list(runs.failures.values())[:3])
         raise SpecError(f"fewer than two complete pairs of runs: {failed or 'no run finished'}")
@@ -252,11 +257,23 @@ def cmd_compare(args: argparse.Namespace) -> int:
     groups = group_table(runs, multiplicity="none" if args.multiplicity == "none" else "bh")
     advice = replication_advice(table, relative=args.precision, max_replicates=args.max_replicates)
     economics = value_for_money(runs, params=scenarios[0].params)
+    if store is not None:  # written before printing: a closed pipe cannot lose them
+        _write_compare_tables(store, runs, table, groups, advice, economics[0])
     print(format_compare(runs, table, groups, advice, args.precision, economics, scenarios[0]))
     if store is not None:
-        _write_compare_tables(store, runs, table, groups, advice, economics[0])
         print(f"tables written to {store.root}", file=sys.stderr)
     return 1 if runs.failures else 0
+
+
+def _discard_unstarted(store: Any, made: bool) -> None:
+    """Remove what ``_compare_store`` wrote if no run was stored (the folder too if it made it)."""
+    if store is None or store.done_keys() or store.failed():
+        return
+    for name in (COMPARE_MANIFEST, "design.parquet"):
+        (store.root / name).unlink(missing_ok=True)
+    for folder in (store.runs_dir, store.failed_dir, *([store.root] if made else [])):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def _write_compare_tables(
@@ -355,6 +372,8 @@ def format_advice(advice: Any, precision: float) -> list[str]:
     ]
     shown = 0
     for row in advice.itertuples():
+        if row.diff == 0 and row.sd_diff == 0:
+            continue  # identical in every pair: nothing to estimate
         if row.advice == "more":
             lines.append(
                 f"  {row.scenario}, {row.indicator}: {int(row.replicates_needed)} replicates "
