@@ -137,7 +137,7 @@ class PairedResult:
     tasks: list[PairedTask]
     outputs: dict[str, RunOutput] = field(default_factory=dict)  # by run key
     failures: dict[str, str] = field(default_factory=dict)  # run key -> error
-    complete: bool = True
+    complete: bool = True  # every run was tried (False: cancelled, or cut short)
     stats: EngineStats = field(default_factory=EngineStats)
     resumed: int = 0  # runs read back from the store
 
