@@ -416,6 +416,7 @@ def summarise(root: str | Path, figures: bool = True) -> dict[str, Any]:
             written["figures"].append(_plot_sensitivity(method, table, out / "sensitivity.png"))
     written["runs"] = int(data["run_key"].nunique())
     written["design_runs"] = manifest.get("runs")
+    written["distinct_runs"] = manifest.get("distinct_runs", manifest.get("runs"))
     written["common_seeds"] = manifest.get("spec", {}).get("common_seeds")
     return written
 

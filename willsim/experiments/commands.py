@@ -491,7 +491,10 @@ def cmd_results(args: argparse.Namespace) -> int:
     written = summarise(root, figures=not args.no_figures)
     for note in written["notes"]:
         print(f"willsim: {note}", file=sys.stderr)
-    print(f"{written['runs']} of {written['design_runs']} runs stored in {root}")
+    distinct = written.get("distinct_runs") or written["design_runs"]
+    rows = written["design_runs"]
+    extra = f" ({rows} design rows: repeated points share a run)" if distinct != rows else ""
+    print(f"{written['runs']} of {distinct} runs stored in {root}{extra}")
     print(written["summary"].to_string(index=False, float_format=sci))
     if "sensitivity" in written:
         method, table = written["sensitivity"]
@@ -499,13 +502,18 @@ def cmd_results(args: argparse.Namespace) -> int:
         print(sensitivity_text(method, table, written.get("common_seeds")))
         noise = written["noise"]
         if not noise.empty:
-            parts = ", ".join(
-                f"{r.output} {sci(100 * r.noise_share, 2)}%" for r in noise.itertuples()
-            )
+            parts = ", ".join(f"{r.output} {_percent(r.noise_share)}" for r in noise.itertuples())
             print(f"  share of the point means' variance that is replicate noise: {parts}")
     for path in [*written["tables"], *written["figures"]]:
         print(f"wrote {path}", file=sys.stderr)
     return 0
+
+
+def _percent(share: float) -> str:
+    if share != share:
+        return "n/a"
+    value = 100 * share
+    return f"{value:.0f}%" if value >= 10 else f"{value:.2g}%"
 
 
 COMMANDS = {"compare": cmd_compare, "sweep": cmd_sweep, "results": cmd_results}
