@@ -134,6 +134,8 @@ def _check_compare_args(args: argparse.Namespace) -> None:
     if args.engine not in ENGINES:
         raise SpecError(f"unknown engine {args.engine!r}; valid engines: {', '.join(ENGINES)}")
     check_engine(args.engine, args.workers, args.scheduler)
+    if args.engine == "dask":
+        _quiet_dask()
     if args.resume and not args.out:
         raise SpecError("--resume needs the --out folder of the comparison to continue")
 
@@ -453,6 +455,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from willsim.experiments.engines import check_engine
 
     check_engine(args.engine, args.workers, args.scheduler)
+    if args.engine == "dask":
+        _quiet_dask()
     spec = load_spec(args.spec)
     out = Path(args.out) if args.out else Path("runs") / spec.name
     try:
@@ -507,6 +511,16 @@ def cmd_results(args: argparse.Namespace) -> int:
     for path in [*written["tables"], *written["figures"]]:
         print(f"wrote {path}", file=sys.stderr)
     return 0
+
+
+def _quiet_dask() -> None:
+    try:
+        import distributed  # noqa: F401 - its logging configuration is set up on import
+    except ImportError:  # the engine says which extra to install
+        return
+    from willsim.experiments.engines import quiet_dask_logs
+
+    quiet_dask_logs()
 
 
 def _percent(share: float) -> str:

@@ -373,6 +373,16 @@ def _is_comm_error(exc: Exception) -> bool:
     )
 
 
+def quiet_dask_logs() -> None:
+    """Silence distributed's own log lines (every lost connection comes with a traceback): for a
+    command line that reports a lost scheduler and dead workers itself, in one line."""
+    import logging
+
+    for name in [n for n in logging.root.manager.loggerDict if n.startswith("distributed")]:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+
+
 def open_engine(
     engine: str = "local", workers: int | None = None, scheduler: str | None = None
 ) -> Engine:

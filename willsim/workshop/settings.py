@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from willsim.experiments.schema import STRICT, validate
+from willsim.fileio import toml_dumps, write_text
 from willsim.scenario import (
     SCENARIO_DIR,
     Scenario,
@@ -132,19 +133,14 @@ def base_scenario(s: RoomSettings) -> Scenario:
     path = resolve_file(s.scenario, SCENARIO_DIR, "scenario", available_scenarios())
     if load_scenario(path).city == s.city:
         return load_scenario(path, overrides)
+    # a wrapper file that extends the scenario in the room's city (until the scenario loader
+    # takes a city itself)
     with tempfile.TemporaryDirectory() as tmp:
         wrapper = Path(tmp) / "in_city.toml"
         name = load_scenario(path).name
-        wrapper.write_text(
-            f'[scenario]\nname = "{name}"\ncity = "{s.city}"\n'
-            f'extends = "{_escape(str(path.resolve()))}"\n',
-            encoding="utf-8",
-        )
+        table = {"name": name, "city": s.city, "extends": str(path.resolve())}
+        write_text(wrapper, toml_dumps({"scenario": table}))
         try:
             return load_scenario(wrapper, overrides)
         except ScenarioError as exc:
             raise StrategyError(str(exc)) from None
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
