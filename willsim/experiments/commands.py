@@ -252,6 +252,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     except SpecError:
         _discard_unstarted(store, made)  # e.g. an unreachable scheduler: nothing left behind
         raise
+    if store is not None and store.quarantined:
+        print(f"willsim: {store.quarantine_message(rerun=True)}", file=sys.stderr)
     if len(runs.seeds) < 2:
         failed = "; ".join(e.splitlines()[0] for e in list(runs.failures.values())[:3])
         raise SpecError(f"fewer than two complete pairs of runs: {failed or 'no run finished'}")

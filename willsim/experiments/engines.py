@@ -73,14 +73,6 @@ class EngineStats:
     worker_deaths: int = 0
     reruns: int = 0  # runs executed again because their worker died
 
-    def text(self) -> str:
-        if not self.worker_deaths:
-            return ""
-        return (
-            f"{self.worker_deaths} worker process(es) died; "
-            f"{self.reruns or 'their'} run(s) were run again"
-        )
-
 
 def default_workers() -> int:
     """The cores this process may use (affinity- and container-aware where possible)."""

@@ -208,13 +208,18 @@ class SweepStore:
         self.quarantined += bad
         return bad
 
-    def quarantine_message(self, keys: list[str] | None = None) -> str:
+    def quarantine_message(self, keys: list[str] | None = None, rerun: bool = False) -> str:
         keys = self.quarantined if keys is None else keys
         if not keys:
             return ""
+        then = (
+            "their runs are run again now"
+            if rerun
+            else "run the same command with --resume to run them again"
+        )
         return (
             f"{len(keys)} unreadable run file(s) moved to {self.quarantine_dir} "
-            f"(e.g. {keys[0]}); run again with --resume to re-run them"
+            f"(e.g. {keys[0]}); {then}"
         )
 
     # --- writing --------------------------------------------------------------------------------

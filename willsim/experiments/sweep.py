@@ -398,7 +398,7 @@ def run_sweep(
             )
         report.quarantined = list(store.quarantined)
         if store.quarantined:
-            report.notes.append(store.quarantine_message())
+            report.notes.append(store.quarantine_message(rerun=True))
         done_before = store.done_keys()
         counts = {"mine": 0, "skipped": 0, "outside": 0}
         store.update_manifest(
