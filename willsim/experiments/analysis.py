@@ -261,14 +261,15 @@ def sensitivity(store: SweepStore, summary: pd.DataFrame) -> tuple[str, pd.DataF
     second = bool(spec.get("second_order", False))
     tables = []
     for output, arr in values.items():
-        y = np.nanmean(arr, axis=1) if np.isfinite(arr).any(axis=1).all() else None
-        if method != "spearman" and y is None:
+        every_point = bool(np.isfinite(arr).any(axis=1).all())
+        if method != "spearman" and not every_point:
             missing = np.flatnonzero(~np.isfinite(arr).any(axis=1))
             raise SpecError(
                 f"{store.root}: {missing.size} design points have no finished run "
                 f"(e.g. point {missing[0]}); {method} indices need every point. "
                 "Run the sweep again with --resume"
             )
+        y = np.nanmean(arr, axis=1) if every_point else np.full(arr.shape[0], np.nan)
         complete = arr if np.isfinite(arr).all() else arr[:, np.isfinite(arr).all(axis=0)]
         contrasts = noise_contrasts(complete)
         if method == "sobol":
@@ -287,12 +288,11 @@ def sensitivity(store: SweepStore, summary: pd.DataFrame) -> tuple[str, pd.DataF
             x = points[[f"u:{n}" for n in names]].to_numpy(dtype=float)
             levels = int(spec.get("levels", 4))
             t = morris_indices(problem, x, y, levels)
-            fl = _floor(
-                lambda z, x=x, levels=levels: morris_indices(problem, x, z, levels)[
-                    "mu_star"
-                ].to_numpy(),
-                contrasts,
-            )
+
+            def mu_star(z: np.ndarray, x: np.ndarray = x, levels: int = levels) -> np.ndarray:
+                return morris_indices(problem, x, z, levels)["mu_star"].to_numpy()
+
+            fl = _floor(mu_star, contrasts)
             t["mu_star_floor"] = fl if fl.size else np.nan
         else:
             means = pd.DataFrame({output: np.nanmean(arr, axis=1)}, index=points.index)

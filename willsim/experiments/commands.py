@@ -474,9 +474,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             new_generation=args.new_generation,
         )
     except SchedulerLost as exc:
-        report = getattr(exc, "report", None)
-        if report is not None:
-            print(report.text())
+        partial = getattr(exc, "report", None)
+        if partial is not None:
+            print(partial.text())
         print(f"willsim: {exc} (with --resume)", file=sys.stderr)
         return EXIT_ENGINE_LOST
     print(report.text())

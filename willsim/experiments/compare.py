@@ -180,7 +180,7 @@ def compare_table(
     base = runs.scenarios[0]
     sub = runs.summaries[runs.summaries["indicator"].isin(indicators)]
     wide = _paired(sub, ["indicator"], runs.scenarios)
-    rows = []
+    rows: list[dict[str, Any]] = []
     differences: dict[int, np.ndarray] = {}
     present = set(wide.index.get_level_values(0))
     for ind in indicators:
@@ -222,7 +222,8 @@ def compare_table(
     table["p_adjusted"] = math.nan
     table.loc[other, "p_adjusted"] = adjust(table.loc[other, "p_value"], multiplicity)
     m = int(table.loc[other, "p_value"].notna().sum())
-    robust, lines = [], []
+    robust: list[Any] = []
+    lines: list[Any] = []
     for i, r in enumerate(table.itertuples()):
         if r.scenario == base:
             robust.append(math.nan)

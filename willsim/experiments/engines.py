@@ -311,7 +311,7 @@ class DaskEngine(Engine):
         from distributed import as_completed
 
         pending = iter(tasks)
-        by_key: dict[str, Any] = {}
+        by_key: dict[Any, Any] = {}
         received = 0
         window = 4 * max(1, self.stats.threads)
 

@@ -212,7 +212,8 @@ class PairedResult:
 
 def labels_of(scenarios: Sequence[Scenario]) -> list[str]:
     """Scenario names, made unique ("baseline", "baseline (2)")."""
-    labels, seen = [], {}
+    labels: list[str] = []
+    seen: dict[str, int] = {}
     for sc in scenarios:
         seen[sc.name] = seen.get(sc.name, 0) + 1
         labels.append(sc.name if seen[sc.name] == 1 else f"{sc.name} ({seen[sc.name]})")
@@ -234,7 +235,7 @@ def plan_pairs(
 
         digest = source_digest()
     draws = list(draws) if draws else [{}]
-    tasks = []
+    tasks: list[PairedTask] = []
     for d, values in enumerate(draws):
         scenarios = [with_overrides(a.scenario, dict(values)) for a in arms]
         for r, seed in enumerate(seeds):

@@ -77,7 +77,11 @@ def durable_write(path: Path, write: Callable[[Path], None]) -> None:
 
 def write_json(path: Path, data: Any) -> None:
     text = json.dumps(data, indent=2, default=str)
-    durable_write(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    durable_write(path, write)
 
 
 def write_parquet(path: Path, frame: pd.DataFrame, meta: dict[str, Any] | None = None) -> None:

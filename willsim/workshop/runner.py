@@ -132,10 +132,16 @@ def run_entries(
         e.team_id: {
             "label": e.label,
             "seeds": list(seeds),
-            "runs": [stored_run(out.output(a, p).rows) for p in range(len(seeds))],
+            "runs": [stored_run(_rows(out.output(a, p))) for p in range(len(seeds))],
         }
         for a, e in enumerate(entries)
     }
+
+
+def _rows(output: Any) -> pd.DataFrame:
+    if output is None:  # cannot happen once every run finished without failure
+        raise RunFailed("a run of the round has no result")
+    return output.rows
 
 
 def paired_runs(results: Mapping[str, Mapping[str, Any]], labels: Mapping[str, str]) -> PairedRuns:

@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, Field
 
@@ -27,7 +27,7 @@ from willsim.scenario import (
     load_scenario,
     resolve_file,
 )
-from willsim.workshop.strategy import LEVERS, StrategyError
+from willsim.workshop.strategy import LEVERS, Lever, StrategyError
 
 MAX_RESIDENTS = int(
     os.environ.get(
@@ -36,7 +36,8 @@ MAX_RESIDENTS = int(
 )
 MAX_REPLICATES = 20
 MAX_ROUNDS = 6
-CRITERIA: tuple[str, ...] = ("unmet_need", "crises", "waiting", "isolation", "equity_gap", "cost")
+Criterion = Literal["unmet_need", "crises", "waiting", "isolation", "equity_gap", "cost"]
+CRITERIA: tuple[str, ...] = get_args(Criterion)
 """Outcomes on the results board (all lower is better) and the ranking's criteria."""
 DEFAULT_WEIGHTS: dict[str, float] = {
     "unmet_need": 3.0,
@@ -56,12 +57,12 @@ class SettingsSchema(BaseModel):
     scenario: str = "baseline"
     city: str = "bergamo"
     envelope: float = Field(500_000.0, ge=0)
-    levers: list[Literal[LEVERS]] = list(LEVERS)
+    levers: list[Lever] = list(LEVERS)
     rounds: int = Field(2, ge=1)
     weeks: int = Field(52, ge=1)
     residents: int = Field(5_000, ge=1)
     replicates: int = Field(3, ge=1)
-    weights: dict[Literal[CRITERIA], Annotated[float, Field(ge=0)]] = dict(DEFAULT_WEIGHTS)
+    weights: dict[Criterion, Annotated[float, Field(ge=0)]] = dict(DEFAULT_WEIGHTS)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field
 
@@ -26,11 +26,11 @@ from willsim.experiments.schema import STRICT, validate
 from willsim.scenario import Scenario, validate_policies, with_overrides
 from willsim.units import WEEKS_PER_YEAR
 
-ACCESS = ("on_demand", "proactive")
-TARGETING = ("random", "risk", "antennas")
-DELIVERY = ("centralised", "marketplace", "community", "mix")
-CONTRACTS = ("hourly", "outcome", "outcome_case_mix")
-LEVERS: tuple[str, ...] = (
+Access = Literal["on_demand", "proactive"]
+Targeting = Literal["random", "risk", "antennas"]
+Delivery = Literal["centralised", "marketplace", "community", "mix"]
+Contracts = Literal["hourly", "outcome", "outcome_case_mix"]
+Lever = Literal[
     "access",
     "targeting",
     "intensity",
@@ -38,7 +38,12 @@ LEVERS: tuple[str, ...] = (
     "co_programming",
     "contracts",
     "social_workers",
-)
+]
+ACCESS: tuple[str, ...] = get_args(Access)
+TARGETING: tuple[str, ...] = get_args(Targeting)
+DELIVERY: tuple[str, ...] = get_args(Delivery)
+CONTRACTS: tuple[str, ...] = get_args(Contracts)
+LEVERS: tuple[str, ...] = get_args(Lever)
 """Levers a facilitator may allow; a lever not allowed keeps the default value."""
 INTENSITY_RANGE = (0.5, 40.0)  # outreach hours a week per 1,000 residents
 MAX_EXTRA_WORKERS = 100
@@ -60,12 +65,12 @@ class StrategySchema(BaseModel):
     with a one-line message; ranges and allowed levers are checked by :func:`check`."""
 
     model_config = STRICT
-    access: Literal[ACCESS] = "on_demand"
-    targeting: Literal[TARGETING] = "risk"
+    access: Access = "on_demand"
+    targeting: Targeting = "risk"
     intensity: float = 4.0
-    delivery: Literal[DELIVERY] = "centralised"
+    delivery: Delivery = "centralised"
     co_programming: bool = False
-    contracts: Literal[CONTRACTS] = "hourly"
+    contracts: Contracts = "hourly"
     social_workers: int = Field(0, ge=0)
     note: str = ""
 
