@@ -45,10 +45,11 @@ summary: setup
 test: setup assets browser lint
 	$(PY) -m pytest -n 2 -q
 
-# lint and format checks
+# lint, format and type checks (mypy's packages: [tool.mypy] in pyproject.toml)
 lint: setup
 	$(PY) -m ruff check willsim tests benchmarks
 	$(PY) -m ruff format --check willsim tests benchmarks
+	$(PY) -m mypy
 
 bench: setup
 	$(PY) benchmarks/bench_engine.py

@@ -28,6 +28,11 @@ Examples::
     python benchmarks/bench_engine.py --sizes 100000 --weeks 52 --reps 5 --phases
     python benchmarks/bench_engine.py --json > bench.jsonl  # JSON lines on stdout, table on stderr
     python benchmarks/bench_engine.py --corners --no-trace  # the four corners, per-phase times
+    python benchmarks/bench_engine.py --corners --ref a1294ce --reps 2  # A/B against a commit
+
+``--ref COMMIT`` checks that commit out in a temporary ``git worktree`` and measures it and the
+working tree one after the other for every configuration (before, after, before, after...), so
+both see the same machine load; each row is labelled with its version.
 """
 
 from __future__ import annotations
@@ -76,9 +81,16 @@ def _build(n: int, weeks: int, seed: int, mesa_citizens: bool, scenario: str = B
 
 def _instrument(model) -> tuple[dict[str, float], dict[str, float]]:
     """Wrap each phase's ``step`` and the collector so their wall and CPU times add up."""
-    from willsim.model import PHASES
+    try:
+        from willsim.phases import phase_names
+    except ImportError:  # a version before the declared list of phases
+        from willsim.model import PHASES as names_before
 
-    names = (*PHASES, "collector")
+        def phase_names() -> tuple[str, ...]:
+            return tuple(names_before)
+
+    phases = phase_names()
+    names = (*phases, "collector")
     spent, spent_cpu = dict.fromkeys(names, 0.0), dict.fromkeys(names, 0.0)
     clock, cpu_clock = time.perf_counter, time.process_time
 
@@ -93,7 +105,7 @@ def _instrument(model) -> tuple[dict[str, float], dict[str, float]]:
 
         return wrapper
 
-    for phase in PHASES:
+    for phase in phases:
         mechanism = getattr(model, phase)
         mechanism.step = timed(phase, mechanism.step)
     model.collector.collect = timed("collector", model.collector.collect)
@@ -173,11 +185,17 @@ def child_trace(n: int, mesa_citizens: bool, scenario: str = BASELINE) -> dict:
 # --------------------------------------------------------------------------- parent process
 
 
-def _spawn(args: list[str]) -> tuple[dict, float]:
-    """Run this script as a child with ``args``; its JSON result and its peak RSS (MiB)."""
-    cmd = [sys.executable, os.path.abspath(__file__), *args]
+def _spawn(args: list[str], tree: str | None = None) -> tuple[dict, float]:
+    """Run this script (or the one of the checkout ``tree``, with its willsim) as a child with
+    ``args``; its JSON result and its peak RSS (MiB)."""
+    script = os.path.abspath(__file__)
+    env = None
+    if tree is not None:
+        script = os.path.join(tree, "benchmarks", "bench_engine.py")
+        env = {**os.environ, "PYTHONPATH": tree}
+    cmd = [sys.executable, script, *args]
     with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(cmd, stdout=out)
+        proc = subprocess.Popen(cmd, stdout=out, env=env, cwd=tree)
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
@@ -195,6 +213,7 @@ def measure(
     phases: bool,
     trace: bool,
     scenario: str = BASELINE,
+    tree: str | None = None,
 ) -> dict[str, Any]:
     flag = "yes" if mesa_citizens else "no"
     args = [
@@ -211,7 +230,7 @@ def measure(
         "--mesa-citizens",
         flag,
     ] + (["--phases"] if phases else [])
-    result, peak_rss = _spawn(args)
+    result, peak_rss = _spawn(args, tree)
     result.update(
         scenario=scenario,
         residents=n,
@@ -237,7 +256,8 @@ def measure(
             result[key] = {k: statistics.median(r[key][k] for r in result["runs"]) for k in names}
     if trace:
         traced, _ = _spawn(
-            ["--child", "trace", "--scenarios", scenario, "--n", str(n), "--mesa-citizens", flag]
+            ["--child", "trace", "--scenarios", scenario, "--n", str(n), "--mesa-citizens", flag],
+            tree,
         )
         result.update(traced)
     target = RUN_TARGETS.get((n, weeks))
@@ -297,7 +317,7 @@ def table(results: list[dict], weeks: int, reps: int) -> str:
         traced = r.get("traced_bytes_per_resident")
         rows.append(
             (
-                r.get("scenario", BASELINE),
+                r.get("version", "") + r.get("scenario", BASELINE),
                 f"{r['residents']:,}",
                 "yes" if r["mesa_citizens"] else "no",
                 _range(r["build_s"], lambda x: f"{x:.2f}"),
@@ -336,7 +356,7 @@ def table(results: list[dict], weeks: int, reps: int) -> str:
         for r in phased:
             ph = r[key]
             label = (
-                f"{r.get('scenario', BASELINE)}, {r['residents']:,}, "
+                f"{r.get('version', '')}{r.get('scenario', BASELINE)}, {r['residents']:,}, "
                 f"{'yes' if r['mesa_citizens'] else 'no'}"
             )
             lines.append(label + " | " + " | ".join(f"{ph[k]:.2f}" for k in names))
@@ -376,6 +396,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="JSON lines on stdout (one per configuration); the table on stderr",
     )
+    ap.add_argument("--ref", help="also measure this commit, side by side (A/B)")
     ap.add_argument("--child", choices=("time", "trace"), help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -397,25 +418,52 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     modes = {"both": (True, False), "yes": (True,), "no": (False,)}[args.mesa_citizens]
+    versions: list[tuple[str, str | None]] = [("", None)]
+    ref_tree = None
+    if args.ref:
+        ref_tree = tempfile.mkdtemp(prefix="willsim-ref-")
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        subprocess.run(["git", "-C", root, "worktree", "add", "--detach", "-q", ref_tree, args.ref])
+        versions = [(f"{args.ref}: ", ref_tree), ("new: ", None)]
+    results = []
+    try:
+        results = _measure_all(args, modes, versions)
+    finally:
+        if ref_tree is not None:
+            subprocess.run(["git", "-C", root, "worktree", "remove", "--force", ref_tree])
+    out = sys.stderr if args.json else sys.stdout
+    print(table(results, args.weeks, args.reps), file=out, flush=True)
+    return 0
+
+
+def _measure_all(args: argparse.Namespace, modes, versions) -> list[dict]:
+    """Every configuration, each version in turn (A/B with ``--ref``)."""
     results = []
     for scenario in args.scenarios:
         for n in args.sizes:
             for agents in modes:
-                r = measure(
-                    n, args.weeks, args.reps, agents, args.phases, not args.no_trace, scenario
-                )
-                results.append(r)
-                if args.json:
-                    print(json.dumps(r), flush=True)
-                print(
-                    f"done: {scenario}, {n:,} residents, Citizen agents "
-                    f"{'on' if agents else 'off'}: run {r['run_s']['median']:.2f} s",
-                    file=sys.stderr,
-                    flush=True,
-                )
-    out = sys.stderr if args.json else sys.stdout
-    print(table(results, args.weeks, args.reps), file=out, flush=True)
-    return 0
+                for label, tree in versions:
+                    r = measure(
+                        n,
+                        args.weeks,
+                        args.reps,
+                        agents,
+                        args.phases,
+                        not args.no_trace,
+                        scenario,
+                        tree,
+                    )
+                    r["version"] = label
+                    results.append(r)
+                    if args.json:
+                        print(json.dumps(r), flush=True)
+                    print(
+                        f"done: {label}{scenario}, {n:,} residents, Citizen agents "
+                        f"{'on' if agents else 'off'}: run {r['run_s']['median']:.2f} s",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+    return results
 
 
 if __name__ == "__main__":

@@ -13,14 +13,15 @@ import itertools
 import numpy as np
 import pytest
 
-from willsim.agents.municipality import MUNICIPAL_ITEMS, SPENDING_ITEMS
 from willsim.citizens import Status
 from willsim.collector import OVERALL_KEYS, Q
 from willsim.params import DOMAINS
+from willsim.phases import spending_items
 from willsim.units import WEEKS_PER_YEAR
 
 K = {key: k for k, key in enumerate(OVERALL_KEYS)}
-SPENDING_KEYS = tuple(f"spending_{item}_eur" for item in SPENDING_ITEMS)
+SPENDING_KEYS = tuple(f"spending_{item.key}_eur" for item in spending_items())
+MUNICIPAL_ITEMS = tuple(item.key for item in spending_items() if item.municipal)
 SHARE_KEYS = (
     "unmet_need_share",
     "non_take_up_share",

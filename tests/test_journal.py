@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from willsim import WelfareModel
-from willsim.journal import EVENT_TEXT, MAX_TRACKED, RULES, Event, Journal, follow
+from willsim.journal import MAX_TRACKED, Event, Journal, event_texts, follow, rule_texts
 from willsim.results import summary
 
 GENEROUS = {"providers__hours_per_1000": [60.0, 60.0, 60.0], "municipality__budget_multiplier": 4.0}
@@ -119,11 +119,15 @@ def test_memory_is_bounded_and_residents_can_be_added(small_model):
 
 
 def test_every_event_kind_and_rule_is_worded_in_both_languages():
-    for kind, (en, it) in EVENT_TEXT.items():
+    """The journal's own wording and every phase's (``journey_text``, ``journey_rules``)."""
+    texts, rules = event_texts(), rule_texts()
+    for kind in ("need_arose", "request", "placed", "platform_match", "peer_help", "crisis"):
+        assert kind in texts, kind
+    for kind, (en, it) in texts.items():
         event = Event(3, "needs", 1, kind, domain=0, value=2)
         assert en != it, kind
         assert event.text("en") and event.text("it"), kind
-    for key, (en, it) in RULES.items():
+    for key, (en, it) in rules.items():
         assert en and it and (en != it or "{" in en), key
 
 

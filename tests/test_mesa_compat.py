@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import inspect
 import json
 import warnings
+import weakref
+from typing import ClassVar
 
 import mesa
 import numpy as np
@@ -27,6 +30,10 @@ with warnings.catch_warnings():
 solara_warnings = pytest.mark.filterwarnings("ignore::UserWarning")
 
 SMALL = {"city__population": 3000, "run__weeks": 5, "run__mesa_citizens": False}
+
+
+def _live_models() -> list[WelfareModel]:
+    return [o for o in gc.get_objects() if isinstance(o, WelfareModel)]
 
 
 @pytest.fixture
@@ -158,9 +165,9 @@ def test_solara_viz_app_steps_and_resets_the_model(small_model, release_new_mode
     _, rc = solara.render(App(), handle_error=False)
     rc.find(v.Btn, children=["Step"]).widget.click()
     assert model.week == 1 and model.steps == 1
-    before = set(mesa.Agent._ids)
+    before = {id(m) for m in _live_models()}
     rc.find(v.Btn, children=["Reset"]).widget.click()  # builds WelfareModel(**model_params)
-    new = [m for m in mesa.Agent._ids if m not in before and isinstance(m, WelfareModel)]
+    new = [m for m in _live_models() if id(m) not in before and m is not model]
     assert len(new) == 1
     assert new[0].params["office.assessment_hours"] == 2.5
     assert new[0].params["city.population"] == 3000 and new[0].week == 0
@@ -239,6 +246,8 @@ def test_citizen_agents_are_views_on_the_arrays(small_model):
 def test_release_removes_the_model_from_mesa(small_model):
     model = small_model(seed=1, **SMALL)
     model.run()
+    assert model not in mesa.Agent._ids  # willsim's agents count ids on the model itself
+    mesa.Agent(model)  # a plain Mesa agent: Mesa 3.3 keeps the model in Agent._ids
     assert model in mesa.Agent._ids
     model.release()
     assert model not in mesa.Agent._ids
@@ -260,3 +269,93 @@ def test_batch_run_in_parallel_processes_gives_the_same_rows(release_new_models)
         for key in a:
             if key != "RunId":
                 assert a[key] == pytest.approx(b[key], nan_ok=True, rel=0, abs=0), key
+
+
+# --- lazy views, identities, fresh seeds, memory -------------------------------------------------
+
+
+def test_citizen_agents_are_made_on_demand(small_model):
+    model = small_model(seed=1, **SMALL)
+    citizens = [a for a in model.agents if type(a).__name__ == "Citizen"]
+    assert not citizens and not model.citizen_agents
+    agent = model.citizen(7)
+    assert agent is model.citizen(7) and agent in model.agents
+    assert model.citizen_agents == [agent]
+    with pytest.raises(IndexError, match="resident index"):
+        model.citizen(model.citizens.n)
+
+
+def test_a_newcomer_is_a_new_person(small_model):
+    model = small_model(seed=4, city__population=3000, run__weeks=60, run__mesa_citizens=True)
+    before = {i: model.citizen(i) for i in range(model.citizens.n)}
+    ids = model.citizens.person_id.copy()
+    model.run()
+    replaced = np.flatnonzero(model.citizens.person_id != ids)
+    assert replaced.size > 0  # some residents died and newcomers took their rows
+    i = int(replaced[0])
+    old, new = before[i], model.citizen(i)
+    assert not old.present and new.present and new is not old
+    assert new.person_id == int(model.citizens.person_id[i]) != old.person_id
+    with pytest.raises(LookupError, match="has died"):
+        old.describe()
+    assert old not in model.agents and new in model.agents
+    kinds = {cls.__name__: len(agents) for cls, agents in model.agents_by_type.items()}
+    assert kinds["Citizen"] == model.citizens.n  # the agent set still holds every resident
+    assert len(set(model.citizens.person_id.tolist())) == model.citizens.n
+
+
+def test_provider_agents_read_capacity_and_load_from_the_services_arrays(small_model):
+    normal = small_model(seed=2, **SMALL)
+    shocked = small_model(seed=2, shock__pandemic=True, shock__pandemic_capacity=0.5, **SMALL)
+    for model in (normal, shocked):
+        model.run()
+    services = shocked.services
+    for j, provider in enumerate(shocked.providers):
+        assert provider.capacity == pytest.approx(services.capacity[j].sum())
+        assert provider.load == pytest.approx(services.load[j].sum())
+        assert provider.capacity == pytest.approx(0.5 * normal.providers[j].capacity)
+        assert provider.revenue == pytest.approx(services.revenue_total[j])
+
+
+def test_batch_run_iterations_without_a_seed_differ_and_repeat(release_new_models):
+    kwargs = {"iterations": 3, "max_steps": 5, "number_processes": 1}
+    kwargs |= {"data_collection_period": -1, "display_progress": False}
+    params = {"city__population": [3000], "run__weeks": [5]}
+    first = mesa.batch_run(WelfareModel, parameters=params, **kwargs)
+    again = mesa.batch_run(WelfareModel, parameters=params, **kwargs)
+    spending = [row["public_spending_eur"] for row in first]
+    assert len(set(spending)) == 3  # each iteration its own seed
+    assert spending == [row["public_spending_eur"] for row in again]  # reproducible
+    direct = WelfareModel(city__population=3000, run__weeks=5)
+    direct.run()
+    assert (
+        direct.collector.overall[-1, direct.collector.index["public_spending_eur"]]
+        == (
+            spending[0]  # iteration 0 is the scenario's own seed
+        )
+    )
+
+
+class _Tracked(WelfareModel):
+    made: ClassVar[list[weakref.ref]] = []
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        _Tracked.made.append(weakref.ref(self))
+
+
+def test_models_are_freed_after_batch_run():
+    """No reference outlives a batch run: every model it built is garbage-collected."""
+    _Tracked.made.clear()
+    mesa.batch_run(
+        _Tracked,
+        parameters={**SMALL, "seed": [1, 2, 3], "run__mesa_citizens": [True]},
+        iterations=1,
+        max_steps=5,
+        number_processes=1,
+        data_collection_period=-1,
+        display_progress=False,
+    )
+    gc.collect()
+    assert len(_Tracked.made) == 3
+    assert all(ref() is None for ref in _Tracked.made)

@@ -15,6 +15,8 @@ import numpy as np
 from willsim.params import DOMAINS
 
 CARE, ISOLATION, WORK = range(len(DOMAINS))
+MAX_CARE_LEVEL = 4  # care needs have levels 1..4 (needs.care_level_hours)
+HEAT_AGE_BAND = 4  # 75-84 and 85+: most exposed to heatwaves
 
 
 class Status(IntEnum):
@@ -63,6 +65,8 @@ class Citizens:
     status_since: np.ndarray = field(init=False)  # float64 (D, n), time the status began
     provider: np.ndarray = field(init=False)  # int16 (D, n), serving provider index (-1)
     crises: np.ndarray = field(init=False)  # int16, crises so far
+    person_id: np.ndarray = field(init=False)  # int64, who lives in each row (new for newcomers)
+    next_person_id: int = field(init=False)
 
     def __post_init__(self) -> None:
         d, n = len(DOMAINS), self.n
@@ -75,11 +79,14 @@ class Citizens:
         self.status_since = np.zeros((d, n), dtype=np.float64)
         self.provider = np.full((d, n), -1, dtype=np.int16)
         self.crises = np.zeros(n, dtype=np.int16)
+        self.person_id = np.arange(n, dtype=np.int64)
+        self.next_person_id = n
 
-    @property
-    def has_need(self) -> np.ndarray:
-        """(D, n) bool: a need is present."""
-        return self.need_level > 0
+    def new_people(self, idx: np.ndarray) -> None:
+        """Newcomers move into rows ``idx``: each is a new person, with a new id."""
+        end = self.next_person_id + idx.size
+        self.person_id[idx] = np.arange(self.next_person_id, end)
+        self.next_person_id = end
 
     def ties_of(self, i: int) -> np.ndarray:
         """Indices of resident ``i``'s social ties."""
@@ -103,3 +110,21 @@ class Citizens:
         self.provider[domain][idx] = -1
         self.requested[domain][idx] = False
         self.first_help[domain][idx] = -1
+
+
+def heat_exposed(citizens: Citizens, idx: np.ndarray | None = None) -> np.ndarray:
+    """Residents most exposed to heatwaves (75 and over, living alone): everyone, or ``idx``."""
+    if idx is None:
+        return (citizens.age_band >= HEAT_AGE_BAND) & citizens.living_alone
+    return (citizens.age_band[idx] >= HEAT_AGE_BAND) & citizens.living_alone[idx]
+
+
+def tie_ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Positions ``starts[k]..ends[k]-1`` for every pair, concatenated (the ties of several
+    residents in the CSR arrays: ``tie_idx[tie_ranges(tie_ptr[who], tie_ptr[who + 1])]``)."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    offsets = np.repeat(starts - np.cumsum(np.r_[0, lengths[:-1]]), lengths)
+    return offsets + np.arange(total)

@@ -140,6 +140,14 @@ def add_command_group(group: CommandGroup) -> None:
         COMMAND_GROUPS.append(group)
 
 
+def calibration_commands(sub: Any) -> Mapping[str, Handler]:
+    """``calibrate search|finish|ensemble|apply`` and ``calibration``."""
+    from willsim.calibration.commands import COMMANDS, add_parsers
+
+    add_parsers(sub)
+    return COMMANDS
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``willsim`` console script."""
     args = build_parser().parse_args(argv)
@@ -290,6 +298,7 @@ def cmd_params(args: argparse.Namespace) -> int:
                         "label_it": p.label_it,
                         "description": p.description,
                         "source": p.source,
+                        "prior": _prior_json(p),
                     }
                     for p in params
                 ],
@@ -302,7 +311,16 @@ def cmd_params(args: argparse.Namespace) -> int:
         print(f"    default: {p.default}")
         print(f"    {p.description}")
         print(f"    source: {p.source}")
+        if p.prior is not None:
+            print(f"    prior: {p.prior_text}")
+            print(f"    prior basis: {p.prior.basis}")
     return 0
+
+
+def _prior_json(p) -> dict[str, Any] | None:
+    from dataclasses import asdict
+
+    return None if p.prior is None else {**asdict(p.prior), "text": p.prior_text}
 
 
 class _progress:
@@ -355,7 +373,12 @@ def cmd_app(args: argparse.Namespace) -> int:
         return 0
 
 
-COMMAND_GROUPS: list[CommandGroup] = [core_commands, experiment_commands, workshop_commands]
+COMMAND_GROUPS: list[CommandGroup] = [
+    core_commands,
+    experiment_commands,
+    workshop_commands,
+    calibration_commands,
+]
 """Every group of subcommands, in the order ``willsim --help`` lists them."""
 
 if __name__ == "__main__":

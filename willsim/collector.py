@@ -24,14 +24,13 @@ only per-resident state kept is the week of each resident's last crisis (int16).
 from __future__ import annotations
 
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from willsim.citizens import CARE, LATENT, SERVED, WAITLIST, WORK
+from willsim.citizens import CARE, ISOLATION, LATENT, SERVED
 from willsim.indicators import INDICATOR_LIST
-from willsim.params import AGE_BANDS, DOMAINS, INCOME_BANDS
-from willsim.units import WEEKS_PER_YEAR
+from willsim.params import AGE_BANDS, INCOME_BANDS
 
 if TYPE_CHECKING:
     from willsim.model import WelfareModel
@@ -57,24 +56,18 @@ QUANTITIES: tuple[str, ...] = (
     "needs_resolved",
 )
 Q = {name: k for k, name in enumerate(QUANTITIES)}
+"""Index of each of the collector's own quantities (a model may add the mechanisms' declared
+``group_quantities`` after them: ``collector.q_index``)."""
 OVERALL_KEYS: tuple[str, ...] = tuple(i.key for i in INDICATOR_LIST)
+"""Keys of every indicator in the registry (a model records ``model.collector.keys``)."""
 
 BLOCK = 1 << 16
 """Residents processed at a time for the dense quantities (keeps temporaries in cache)."""
 _MAX_MARGINAL_MATRIX = 1 << 18
 """Largest (levels x cells) 0/1 matrix used for group totals (above it, axis sums are faster)."""
-# Yes/no quantities counted together: bit k of a resident's code is quantity k.
-_FLAG_QUANTITIES = ("with_need", "unmet", "isolated", "served")
-_N_CODES = 1 << len(_FLAG_QUANTITIES)
-_CODE_BITS = np.array(  # (codes, quantities): 1 where the code has the quantity's bit
-    [[(code >> k) & 1 for k in range(len(_FLAG_QUANTITIES))] for code in range(_N_CODES)],
-    dtype=float,
-)
-_PACK = float(1 << 26)
-"""Two counts of at most 3 per resident share one bincount weight below this many residents."""
 # Plain integers: comparing an int8 array with an IntEnum member is ~10x slower (numpy casts
 # the array to int64 first), so statuses are compared with these.
-_LATENT, _WAITLIST, _SERVED = int(LATENT), int(WAITLIST), int(SERVED)
+_LATENT, _SERVED = int(LATENT), int(SERVED)
 NEVER = np.iinfo(np.int16).min
 """Week of the last crisis of a resident who never had one."""
 # Quality-of-life state code = care + 9 isolation + 27 work + 81 recent crisis + 162 residential,
@@ -139,8 +132,19 @@ class Collector:
             self._marginal = np.zeros((self.n_levels, self.n_cells))
             for var_levels in self.cell_to_level:
                 self._marginal[var_levels, cells] = 1.0
-        self.overall = np.full((weeks, len(OVERALL_KEYS)), np.nan)
-        self.groups = np.zeros((weeks, self.n_levels, len(QUANTITIES)))
+        self.keys: tuple[str, ...] = tuple(i.key for i in model.indicators)
+        """The indicators recorded (the columns of :attr:`overall`)."""
+        self.index = {key: k for k, key in enumerate(self.keys)}
+        self.overall = np.full((weeks, len(self.keys)), np.nan)
+        # the collector's quantities, then each mechanism's declared per-resident quantities
+        self.declared = [
+            (f"{name}.{q}", mechanism)
+            for name, mechanism in model.mechanisms.items()
+            for q in type(mechanism).group_quantities
+        ]
+        self.quantities: tuple[str, ...] = (*QUANTITIES, *(q for q, _ in self.declared))
+        self.q_index = {name: k for k, name in enumerate(self.quantities)}
+        self.groups = np.zeros((weeks, self.n_levels, len(self.quantities)))
         self.weeks_recorded = 0
         # cell ids are built in the smallest integer type that holds them, then widened once
         self._strides = [int(np.prod(self.sizes[k + 1 :])) for k in range(self.sizes.size)]
@@ -148,19 +152,13 @@ class Collector:
         small = np.int16 if self.n_cells <= np.iinfo(np.int16).max else np.int64
         self._cell_small = np.empty(n, dtype=small)
         self._cell_tmp = np.empty(n, dtype=small)
-        self._by_cell = np.zeros((len(QUANTITIES), self.n_cells))
+        self._by_cell = np.zeros((len(self.quantities), self.n_cells))
         # quality of life: loss per state code, and each resident's last crisis week
         self._qol_loss = qol_loss_table(model.params)
         self.crisis_weeks = int(model.params["qol.crisis_weeks"])
         self.last_crisis = np.full(n, NEVER, dtype=np.int16)
         self._resolved: list[np.ndarray] = []  # residents whose needs were resolved this week
-        # equity gaps: level indices of the groups compared (worse-off first)
-        start = dict(zip(self.levels, offsets.tolist(), strict=True))
-        self._gap_levels = {
-            "equity_gap_digital": (start["digital"] + 0, start["digital"] + 1),
-            "equity_gap_income": (start["income"] + 0, start["income"] + len(INCOME_BANDS) - 1),
-        }
-        self._ever_on_platform: np.ndarray | None = None
+        self._level_start = dict(zip(self.levels, offsets.tolist(), strict=True))
 
     def forget(self, idx: np.ndarray) -> None:
         """Residents ``idx`` were replaced: newcomers have had no crisis."""
@@ -169,18 +167,17 @@ class Collector:
     def record_resolved(self, model: WelfareModel, domain: int, idx: np.ndarray) -> None:
         """Need episodes of ``idx`` in ``domain`` are ending (not by death or admission): count
         those helped in the episode (a formal service, a platform match, peer help)."""
-        c, market, community = model.citizens, model.marketplace, model.community
-        helped = c.first_help[domain][idx] >= 0
-        if market.started:
-            helped |= market.match_domain[idx] == domain
-        if community.enabled and domain != WORK:
-            helped |= community.helped[idx]
+        helped = np.zeros(idx.size, dtype=bool)
+        for mechanism in model.mechanisms.values():
+            by = mechanism.has_helped(model, domain, idx)
+            if by is not None:
+                helped |= by
         if helped.any():
             self._resolved.append(idx[helped])
 
-    def cell_of(self, model: WelfareModel) -> np.ndarray:
-        """Each resident's cell id (recomputed weekly: traits change on replacement)."""
-        return self._cells(model).astype(np.intp)
+    def level_index(self, var: str, level: str) -> int:
+        """Row of the level ``level`` of group variable ``var`` in the group arrays."""
+        return self._level_start[var] + self.levels[var].index(level)
 
     def _cells(self, model: WelfareModel) -> np.ndarray:
         """Cell ids in a reused buffer of the smallest integer type that holds them."""
@@ -253,20 +250,15 @@ class Collector:
         has = level > 0
         met = np.take(cov.met, idx, axis=1)
         requested = np.take(c.requested, idx, axis=1)
-        # yes/no quantities: a 4-bit code per resident, counted in one bincount over
-        # (cell, code) and split by the code's bits
-        has8, unmet8 = has.view(np.uint8), (has & ~met).view(np.uint8)
-        code = _any_row(has8)
-        code |= _any_row(unmet8) << 1
-        code |= has8[1] << 2
-        code *= community.view(np.uint8)  # the three above count residents outside care homes
-        code |= _any_row((status == _SERVED).view(np.uint8)) << 3
-        key = cell * _N_CODES
-        key += code
-        by_code = np.bincount(key, minlength=n_cells * _N_CODES).reshape(n_cells, _N_CODES)
-        counted = by_code @ _CODE_BITS  # (cells, yes/no quantities)
-        for k, name in enumerate(_FLAG_QUANTITIES):
-            out[Q[name]] = counted[:, k]
+        # residents with a need, with an unmet need, isolated (living in the community), served
+        flags = {
+            "with_need": _any_row(has) & community,
+            "unmet": _any_row(has & ~met) & community,
+            "isolated": has[ISOLATION] & community,
+            "served": _any_row(status == _SERVED),
+        }
+        for name, flag in flags.items():
+            out[Q[name]] = np.bincount(cell, flag, n_cells)
         latent = status == _LATENT
         latent &= ~requested
         eligible = has & (c.isee[idx] <= office.isee_max[:, None])
@@ -275,15 +267,8 @@ class Collector:
         n_eligible = _count_true(eligible)
         eligible &= ~requested
         self.unasked_by_domain = eligible.sum(axis=1).astype(float)
-        # two small counts in one float weight: exact while each cell's total is under 2**26
-        if 3 * n < _PACK:
-            both = np.bincount(cell, _count_true(latent) + n_eligible * float(_PACK), n_cells)
-            high = np.floor(both / _PACK)
-            out[Q["eligible_needs"]] = high
-            out[Q["latent_needs"]] = both - high * _PACK
-        else:
-            out[Q["latent_needs"]] = np.bincount(cell, _count_true(latent), n_cells)
-            out[Q["eligible_needs"]] = np.bincount(cell, n_eligible, n_cells)
+        out[Q["latent_needs"]] = np.bincount(cell, _count_true(latent), n_cells)
+        out[Q["eligible_needs"]] = np.bincount(cell, n_eligible, n_cells)
         out[Q["eligible_unasked"]] = np.bincount(cell, _count_true(eligible), n_cells)
         # quality of life lost: a float sum, so block by block as for trust
         codes = self._qol_codes(
@@ -316,6 +301,12 @@ class Collector:
         buyers = np.flatnonzero(cov.private_spending != 0)
         if buyers.size:
             sparse("out_of_pocket", buyers, cov.private_spending[buyers])
+        for k, (name, mechanism) in enumerate(self.declared, start=len(QUANTITIES)):
+            values = np.asarray(mechanism.published(name.partition(".")[2]))
+            who = np.flatnonzero(values)
+            if who.size:
+                weights = None if values.dtype == bool else values[who].astype(float)
+                out[k] += np.bincount(cells[who], weights=weights, minlength=n_cells)
         return out
 
     @staticmethod
@@ -341,130 +332,85 @@ class Collector:
     def _overall(
         self, model: WelfareModel, t: np.ndarray, w: float, levels: np.ndarray
     ) -> np.ndarray:
-        office, queue_week, muni = model.office, model.office.week, model.municipality
-        spend = muni.week_spending
-        residents = t[Q["residents"]]
-        public = sum(spend.values())
-        values = {
-            "residents": residents * w,
-            "people_with_need": t[Q["with_need"]] * w,
-            "unmet_need_share": _ratio(t[Q["unmet"]], t[Q["with_need"]]),
-            "people_with_unmet_need": t[Q["unmet"]] * w,
-            "unmet_care_hours": float(model.coverage.unmet_hours.sum()) * w,
-            "latent_needs": t[Q["latent_needs"]] * w,
-            "non_take_up_share": _ratio(t[Q["eligible_unasked"]], t[Q["eligible_needs"]]),
-            **{
-                f"non_take_up_{domain}": _ratio(
-                    self.unasked_by_domain[d], self.eligible_by_domain[d]
-                )
-                for d, domain in enumerate(DOMAINS)
-            },
-            "crises": t[Q["crises"]] * w,
-            "crises_per_1000": _ratio(t[Q["crises"]] * WEEKS_PER_YEAR * 1000, residents),
-            "arrivals_per_week": queue_week.arrivals * w,
-            "mean_queue_length": queue_week.queue_time_integral * w,
-            "assessments_started": len(queue_week.started_items) * w,
-            "mean_wait_weeks": (
-                float(np.mean(queue_week.started_waits))
-                if len(queue_week.started_waits)
-                else np.nan
-            ),
-            "wait_total_weeks": float(np.sum(queue_week.started_waits)) * w,
-            "waiting_list": float(np.count_nonzero(model.citizens.status == _WAITLIST)) * w,
-            "time_to_first_help_weeks": _ratio(t[Q["first_help_total"]], t[Q["first_helped"]]),
-            "first_help_total_weeks": t[Q["first_help_total"]] * w,
-            "first_helped": t[Q["first_helped"]] * w,
-            "coverage": _ratio(t[Q["served"]], t[Q["with_need"]]),
-            "social_workers": office.staff * w,
-            "office_utilisation": _ratio(queue_week.busy_time, office.servers),
-            "provider_utilisation": _ratio(
-                model.services.load.sum(), model.services.capacity.sum()
-            ),
-            "spending_staff_eur": spend["staff"] * w,
-            "spending_outreach_eur": spend["outreach"] * w,
-            "spending_marketplace_eur": spend["marketplace"] * w,
-            "spending_outcomes_eur": spend["outcomes"] * w,
-            "placed_care_level": _ratio(
-                model.services.placed_level_total, model.services.placed[0]
-            ),
-            "placed_care_level_total": model.services.placed_level_total * w,
-            "placed_care_cases": float(model.services.placed[0]) * w,
-            **self._platform(model, w),
-            "spending_community_eur": spend["community"] * w,
-            "community_participants": _count(model.community.participant) * w,
-            "community_volunteers": _count(model.community.volunteer) * w,
-            "community_helpers": _count(model.community.helper) * w,
-            "community_ties_made": model.community.ties_made * w,
-            "peer_help_hours": model.community.peer_hours * w,
-            "outreach_contacts": model.outreach.contacts * w,
-            "proactive_takeups": model.outreach.taken_in_charge * w,
-            "informed_residents": model.outreach.informed * w,
-            "spending_services_eur": spend["services"] * w,
-            "spending_hospital_eur": spend["hospital"] * w,
-            "spending_residential_eur": spend["residential"] * w,
-            "spending_housing_eur": spend["housing"] * w,
-            "public_spending_eur": public * w,
-            "out_of_pocket_eur": (t[Q["out_of_pocket"]] + model.crises.family_residential) * w,
-            "budget_remaining_eur": muni.remaining * w,
-            "isolated_share": _ratio(t[Q["isolated"]], residents),
-            "residential_care": float(np.count_nonzero(model.citizens.residential)) * w,
-            "deaths": model.needs.deaths * w,
-            "neet_activated": model.neet_activated * w,
-            "quality_of_life": 1.0 - _ratio(t[Q["qol_loss"]], residents),
-            "qol_years": (residents - t[Q["qol_loss"]]) * w / WEEKS_PER_YEAR,
-            "needs_resolved": t[Q["needs_resolved"]] * w,
-            "cost_per_need_resolved": _ratio(public, t[Q["needs_resolved"]]),
-            **{
-                key: _ratio(levels[a, Q["unmet"]], levels[a, Q["with_need"]])
-                - _ratio(levels[b, Q["unmet"]], levels[b, Q["with_need"]])
-                for key, (a, b) in self._gap_levels.items()
-            },
-            "trust": _ratio(t[Q["trust"]], residents),
-            "provider_revenue_eur": self._provider_revenue(model) * w,
-            "platform_provider_survival": self._platform_survival(model),
-        }
-        return np.array([values[k] for k in OVERALL_KEYS], dtype=float)
+        """Every indicator's value this week, from its declared formula."""
+        ctx = WeekContext(model, self, t, levels, w)
+        return np.array([i.formula.value(ctx) for i in model.indicators], dtype=float)
 
-    @staticmethod
-    def _provider_revenue(model: WelfareModel) -> float:
-        """Paid to providers this week: service fees, outcome payments, platform sales less fee."""
-        services, market = model.services, model.marketplace
-        revenue = services.cost_week + services.outcome_paid
-        if market.enabled:
-            revenue += float(market.revenue_history[0].sum())
-        return revenue
 
-    def _platform_survival(self, model: WelfareModel) -> float:
-        """Among providers ever active on the platform, the share active now."""
-        market = model.marketplace
-        if not market.started:
-            return float("nan")
-        if self._ever_on_platform is None:
-            self._ever_on_platform = market.active.copy()
-        self._ever_on_platform |= market.active
-        return _ratio(np.count_nonzero(market.active), np.count_nonzero(self._ever_on_platform))
+class QuantityContext:
+    """Per-group quantity sums (the last axis: ``index``, default :data:`Q`) for formulas."""
 
-    @staticmethod
-    def _platform(model: WelfareModel, w: float) -> dict[str, float]:
-        m = model.marketplace
-        matches = m.matches * w
-        return {
-            "platform_users": _count(m.user) * w,
-            "platform_providers": _count(m.active),
-            "platform_requests": m.requests * w,
-            "platform_matches": matches,
-            "match_time_total_weeks": m.match_time_total * w,
-            "match_time_weeks": m.match_time_total / m.matches if m.matches else np.nan,
-            "platform_price": m.price_now if m.enabled else np.nan,
-            "platform_reputation": (
-                float(m.reputation[m.active].mean()) if m.enabled and m.active.any() else np.nan
-            ),
-        }
+    def __init__(self, q: np.ndarray, weight: float, index: dict[str, int] | None = None) -> None:
+        self.q, self.weight = q, weight
+        self.index = Q if index is None else index
+
+    def quantity(self, name: str) -> Any:
+        try:
+            return self.q[..., self.index[name]]
+        except KeyError:
+            raise KeyError(
+                f"unknown quantity {name!r}: the collector's, or a mechanism's declared "
+                f"group_quantities ('mechanism.name'); quantities: {', '.join(self.index)}"
+            ) from None
+
+    def published(self, path: str) -> Any:
+        raise TypeError(f"a group formula cannot read the published quantity {path!r}")
+
+    def spent(self, item: str | None) -> float:
+        raise TypeError("a group formula cannot read spending")
+
+    def each(self, name: str) -> float:
+        raise TypeError(f"a group formula cannot read {name!r}")
+
+    def in_group(self, var: str, level: str) -> QuantityContext:
+        raise TypeError("group formulas are already by group")
+
+
+class WeekContext(QuantityContext):
+    """What this week's indicator formulas read: the city's quantity sums, each group's, the
+    quantities the mechanisms (and the citizens, the municipality, the model) publish, and
+    the municipality's ledger."""
+
+    def __init__(
+        self,
+        model: WelfareModel,
+        collector: Collector,
+        totals: np.ndarray,
+        levels: np.ndarray,
+        weight: float,
+    ) -> None:
+        super().__init__(totals, weight, collector.q_index)
+        self.model, self.collector, self.levels = model, collector, levels
+
+    def published(self, path: str) -> Any:
+        source, _, name = path.partition(".")
+        mechanism = self.model.mechanisms.get(source)
+        if mechanism is not None:
+            return mechanism.published(name)
+        owner = {"collector": self.collector, "model": self.model}.get(source)
+        if owner is None:
+            owner = getattr(self.model, source)  # citizens, municipality
+        return getattr(owner, name)
+
+    def spent(self, item: str | None) -> float:
+        spending = self.model.municipality.week_spending
+        return sum(spending.values()) if item is None else spending[item]
+
+    def each(self, name: str) -> float:
+        total = 0.0
+        for mechanism in self.model.mechanisms.values():
+            if name in mechanism.publishes:
+                total += mechanism.published(name)
+        return total
+
+    def in_group(self, var: str, level: str) -> QuantityContext:
+        row = self.collector.level_index(var, level)
+        return QuantityContext(self.levels[row], self.weight, self.index)
 
 
 def _any_row(flags: np.ndarray) -> np.ndarray:
-    """Per resident, whether any row of a (D, n) boolean array is true (``any(axis=0)`` is
-    many times slower)."""
+    """Per resident, whether any row of a (D, n) boolean array is true (faster than
+    ``any(axis=0)`` on a few rows)."""
     out = flags[0] | flags[1]
     for row in flags[2:]:
         out |= row
@@ -478,12 +424,3 @@ def _count_true(flags: np.ndarray) -> np.ndarray:
     for row in as_int[1:]:
         count += row
     return count
-
-
-def _ratio(num: float, den: float) -> float:
-    return float(num) / float(den) if den else float("nan")
-
-
-def _count(values: np.ndarray) -> float:
-    """How many are true or non-zero (``count_nonzero`` is ~8x faster than a boolean ``sum``)."""
-    return float(np.count_nonzero(values))

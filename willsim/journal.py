@@ -24,9 +24,10 @@ import numpy as np
 import pandas as pd
 
 from willsim.citizens import LATENT, NO_NEED, QUEUED, REFUSED, SERVED, WAITLIST
-from willsim.params import AGE_BANDS, DOMAINS
+from willsim.params import DOMAINS
 
 if TYPE_CHECKING:
+    from willsim.mechanisms.base import Mechanism
     from willsim.model import WelfareModel
 
 MAX_TRACKED = 5000
@@ -42,21 +43,6 @@ PROVIDER_LABELS: dict[str, tuple[str, str]] = {
     "third_sector": ("a Third Sector organisation", "a un ente del Terzo Settore"),
     "private": ("a private firm", "a un'impresa privata"),
 }
-PHASE_LABELS: dict[str, tuple[str, str]] = {
-    "start": ("start", "inizio"),
-    "policy": ("policies", "politiche"),
-    "transitions": ("transitions", "transizioni"),
-    "needs": ("needs", "bisogni"),
-    "outreach": ("outreach", "prossimità"),
-    "helpseeking": ("help-seeking", "richiesta di aiuto"),
-    "office": ("social office", "sportello"),
-    "services": ("services", "servizi"),
-    "marketplace": ("marketplace", "piattaforma di mercato"),
-    "community": ("community", "comunità"),
-    "coverage": ("coverage", "copertura"),
-    "crises": ("crises", "crisi"),
-}
-
 EVENT_TEXT: dict[str, tuple[str, str]] = {
     "need_arose": (
         "{domain} need arose (level {value})",
@@ -75,62 +61,15 @@ EVENT_TEXT: dict[str, tuple[str, str]] = {
         "Bisogno di {domain} ridotto al livello {value}",
     ),
     "need_ended": ("{domain} need ended", "Bisogno di {domain} concluso"),
-    "contacted": ("Contacted by an outreach worker", "Contattato da un operatore di prossimità"),
     "aware": (
         "Learned about the services and how to ask",
         "Viene a sapere dei servizi e di come chiederli",
     ),
-    "request": (
-        "Filed a request at the social office ({domain})",
-        "Presenta una domanda allo sportello sociale ({domain})",
-    ),
-    "wait": ("Waited {value} weeks", "Ha atteso {value} settimane"),
-    "assessment_started": ("Assessment started ({domain})", "Inizia la valutazione ({domain})"),
-    "eligible": (
-        "Assessed eligible ({domain}): on the waiting list",
-        "Valutato idoneo ({domain}): in lista d'attesa",
-    ),
-    "refused": ("Refused on the means test ({domain})", "Respinto per la soglia ISEE ({domain})"),
-    "taken_in_charge": (
-        "Taken in charge by outreach ({domain}): on the waiting list",
-        "Preso in carico dalla prossimità ({domain}): in lista d'attesa",
-    ),
-    "placed": ("Placed with {value} ({domain})", "Assegnato {value} ({domain})"),
-    "suspended": (
-        "Service suspended ({domain}): back on the waiting list",
-        "Servizio sospeso ({domain}): di nuovo in lista d'attesa",
-    ),
-    "service_ended": (
-        "Service ended ({domain}); the need remains",
-        "Servizio terminato ({domain}); il bisogno resta",
-    ),
-    "platform_joined": (
-        "Joined the marketplace platform",
-        "Si iscrive alla piattaforma di mercato",
-    ),
-    "platform_left": ("Left the marketplace platform", "Lascia la piattaforma di mercato"),
-    "platform_match": (
-        "Matched on the platform with provider {value} ({domain})",
-        "Abbinato sulla piattaforma all'erogatore {value} ({domain})",
-    ),
-    "platform_match_ended": ("Platform match ended", "Abbinamento sulla piattaforma concluso"),
-    "community_joined": ("Joined the community platform", "Entra nella piattaforma di comunità"),
-    "community_left": ("Left the community platform", "Lascia la piattaforma di comunità"),
-    "peer_help": (
-        "Helped by peers and volunteers ({domain})",
-        "Aiutato da pari e volontari ({domain})",
-    ),
-    "crisis": ("Crisis: {value}", "Crisi: {value}"),
-    "residential": ("Admitted to residential care", "Ricoverato in RSA"),
-    "died": (
-        "Died; a newcomer of the same age band takes their place",
-        "Decede; subentra un nuovo residente della stessa fascia d'età",
-    ),
-    "aged": ("Moved up to age band {value}", "Passa alla fascia d'età {value}"),
-    "digital": ("Acquired basic digital skills", "Acquisisce competenze digitali di base"),
     "policy_start": ("Policy in force: {value}", "Entra in vigore la politica: {value}"),
     "policy_stop": ("Policy ended: {value}", "Termina la politica: {value}"),
 }
+"""Event kinds of every journey (each mechanism adds its own: ``journey_text``)."""
+
 STATUS_TEXT: dict[int, tuple[str, str]] = {
     LATENT: ("not asked about", "non espresso"),
     QUEUED: ("request at the office", "domanda allo sportello"),
@@ -144,161 +83,56 @@ VALUE_TEXT: dict[str, tuple[str, str]] = {
 }
 
 RULES: dict[str, tuple[str, str]] = {
-    "onset": (
-        "needs: weekly onset probability of the age band, set to keep its prevalence",
-        "bisogni: probabilità settimanale di insorgenza della fascia d'età, tarata sulla "
-        "prevalenza",
-    ),
-    "newcomer": (
-        "needs: initial needs of a newcomer",
-        "bisogni: bisogni iniziali del nuovo residente",
-    ),
     "initial": (
         "the resident's state when the journal began following them",
         "la situazione del residente quando il diario ha iniziato a seguirlo",
     ),
-    "progression": (
-        "needs: a care need rises one level with probability "
-        "needs.care_progression (slower when served)",
-        "bisogni: il bisogno di cura sale di un livello con probabilità "
-        "needs.care_progression (più lenta se servito)",
-    ),
-    "recovery": (
-        "needs: spontaneous recovery (needs.*_recovery)",
-        "bisogni: recupero spontaneo (needs.*_recovery)",
-    ),
-    "mortality": (
-        "needs: weekly mortality of the age band, higher with a care need",
-        "bisogni: mortalità settimanale della fascia d'età, più alta con bisogno di cura",
-    ),
-    "service_effect": (
-        "services: the service resolves the need at services.resolution x provider quality",
-        "servizi: il servizio risolve il bisogno al tasso "
-        "services.resolution x qualità dell'erogatore",
-    ),
-    "outreach_contact": (
-        "outreach: chosen by the targeting rule (outreach.targeting)",
-        "prossimità: scelto dal criterio di selezione (outreach.targeting)",
-    ),
-    "outreach_inform": (
-        "outreach: the information registered (outreach.inform_effect)",
-        "prossimità: l'informazione è stata recepita (outreach.inform_effect)",
-    ),
-    "word_of_mouth": (
-        "outreach: word of mouth from an informed tie (outreach.word_of_mouth)",
-        "prossimità: passaparola da un contatto informato (outreach.word_of_mouth)",
-    ),
-    "outreach_assess": (
-        "outreach: need found, accepted and assessed on the spot (ISEE test)",
-        "prossimità: bisogno trovato, accettato e valutato sul posto (soglia ISEE)",
-    ),
-    "asking": (
-        "help-seeking: asking rate x severity x awareness x trust x access",
-        "richiesta di aiuto: propensione x gravità x conoscenza x fiducia x accesso",
-    ),
-    "fcfs": (
-        "office: first come, first served by the social workers (M/M/c queue)",
-        "sportello: in ordine di arrivo presso gli assistenti sociali (coda M/M/c)",
-    ),
-    "means_test": (
-        "office: ISEE at or below eligibility.isee_max for the domain",
-        "sportello: ISEE entro eligibility.isee_max per l'ambito",
-    ),
-    "means_test_failed": (
-        "office: ISEE above eligibility.isee_max for the domain",
-        "sportello: ISEE oltre eligibility.isee_max per l'ambito",
-    ),
-    "allocation": (
-        "services: oldest waiting first, within provider capacity and the budget",
-        "servizi: prima chi attende da più tempo, entro capacità e bilancio",
-    ),
-    "rationing": (
-        "services: the budget could not pay every case; newest cases suspended",
-        "servizi: il bilancio non copre tutti i casi; sospesi i più recenti",
-    ),
-    "max_duration": (
-        "services: longest episode reached (services.max_duration)",
-        "servizi: durata massima raggiunta (services.max_duration)",
-    ),
-    "platform_join": (
-        "marketplace: joins with an unmet need, access and the platform's success",
-        "piattaforma: si iscrive con un bisogno scoperto, accesso e successo della piattaforma",
-    ),
-    "platform_leave": (
-        "marketplace: unmatched users may leave (marketplace.user_leave)",
-        "piattaforma: chi non trova abbinamento può uscire (marketplace.user_leave)",
-    ),
-    "platform_matching": (
-        "marketplace: matched by reputation and distance, within spare hours",
-        "piattaforma: abbinamento per reputazione e distanza, entro le ore libere",
-    ),
-    "platform_effect": (
-        "marketplace: the match ended (its weeks ran out or the need was met)",
-        "piattaforma: abbinamento concluso (settimane esaurite o bisogno risolto)",
-    ),
-    "community_join": (
-        "community: joins with interest, access and the network effect",
-        "comunità: entra per interesse, accesso ed effetto rete",
-    ),
-    "community_leave": (
-        "community: drop-out, lower where participation is high",
-        "comunità: abbandono, minore dove la partecipazione è alta",
-    ),
-    "community_ties": (
-        "community: platform ties and taking part lift isolation",
-        "comunità: i legami e la partecipazione fanno uscire dall'isolamento",
-    ),
-    "peer_help": (
-        "community: light needs met by volunteers and helpers, isolated first",
-        "comunità: bisogni leggeri coperti da volontari e aiutanti, prima gli isolati",
-    ),
-    "crisis_care": (
-        "crises: risk by care level, lower if met, higher if isolated",
-        "crisi: rischio per livello di cura, minore se coperto, maggiore se isolato",
-    ),
-    "crisis_work": (
-        "crises: an unmet work/income need may end in loss of housing",
-        "crisi: un bisogno di lavoro/reddito scoperto può portare a perdere la casa",
-    ),
-    "crisis_level": (
-        "crises: a crisis raises the care level by one",
-        "crisi: una crisi alza di un livello il bisogno di cura",
-    ),
-    "discharge": (
-        "crises: hospital discharge links the resident to services",
-        "crisi: la dimissione ospedaliera mette in contatto con i servizi",
-    ),
-    "admission": (
-        "crises: a crisis at the top care level may end in residential care",
-        "crisi: una crisi al livello massimo può portare in RSA",
-    ),
-    "ageing": (
-        "transitions: the population ages (transitions.ageing_flow)",
-        "transizioni: la popolazione invecchia (transitions.ageing_flow)",
-    ),
-    "digital_spread": (
-        "transitions: digital skills spread (transitions.digital_rate)",
-        "transizioni: le competenze digitali si diffondono (transitions.digital_rate)",
-    ),
     "policy": ("policy schedule: {reason}", "calendario delle politiche: {reason}"),
     "state_change": ("{phase}", "{phase}"),
 }
+"""Rules behind events of every journey (each mechanism adds its own: ``journey_rules``)."""
 
-_NEED_RULES = {  # (kind, phase) -> rule; a missing pair falls back to the phase name
-    ("need_arose", "needs"): "onset",
-    ("need_progressed", "needs"): "progression",
-    ("need_receded", "needs"): "recovery",
-    ("need_ended", "needs"): "recovery",
-    ("need_receded", "services"): "service_effect",
-    ("need_ended", "services"): "service_effect",
-    ("need_ended", "marketplace"): "platform_effect",
-    ("need_ended", "community"): "community_ties",
-    ("need_progressed", "crises"): "crisis_level",
-    ("need_ended", "crises"): "admission",
-}
+
+def event_texts() -> dict[str, tuple[str, str]]:
+    """Every event kind's wording: the journal's own and every phase's."""
+    from willsim.phases import PHASES
+
+    out = dict(EVENT_TEXT)
+    for mech in PHASES:
+        out.update(mech.journey_text)
+    return out
+
+
+def rule_texts() -> dict[str, tuple[str, str]]:
+    """Every rule's wording: the journal's own and every phase's."""
+    from willsim.phases import PHASES
+
+    out = dict(RULES)
+    for mech in PHASES:
+        out.update(mech.journey_rules)
+    return out
+
+
+def phase_labels() -> dict[str, tuple[str, str]]:
+    """The name of every phase (and of the journal's own pseudo-phases), in both languages."""
+    from willsim.phases import PHASES
+
+    return {
+        "start": ("start", "inizio"),
+        "policy": ("policies", "politiche"),
+        **{m.name: m.label for m in PHASES},
+    }
+
+
 # per-resident counters kept for pickers: crises, longest wait, services, platform/peer help
 STAT_CRISES, STAT_MAX_WAIT, STAT_PLACED, STAT_PLATFORM, STAT_PEER, STAT_EVENTS = range(6)
 STATS = ("crises", "longest_wait_weeks", "placements", "platform_matches", "peer_help", "events")
+_COUNTED = {
+    "crisis": STAT_CRISES,
+    "placed": STAT_PLACED,
+    "platform_match": STAT_PLATFORM,
+    "peer_help": STAT_PEER,
+}  # event kinds counted per resident
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,7 +152,7 @@ class Event:
     def text(self, lang: str = "en") -> str:
         """What happened, in ``lang``."""
         domain = _pick(DOMAIN_LABELS[DOMAINS[self.domain]], lang) if self.domain >= 0 else ""
-        template = _pick(EVENT_TEXT[self.kind], lang)
+        template = _pick(event_texts()[self.kind], lang)
         if not template.startswith("{domain}"):
             domain = domain.lower()
         status = _pick(STATUS_TEXT[self.status], lang) if self.status in STATUS_TEXT else ""
@@ -326,8 +160,8 @@ class Event:
 
     def rule_text(self, lang: str = "en") -> str:
         """Which rule fired, in ``lang``."""
-        phase = _pick(PHASE_LABELS.get(self.phase, (self.phase,) * 2), lang)
-        return _pick(RULES[self.rule], lang).format(
+        phase = _pick(phase_labels().get(self.phase, (self.phase,) * 2), lang)
+        return _pick(rule_texts()[self.rule], lang).format(
             reason=_reason_text(self.reason, lang), phase=phase
         )
 
@@ -355,6 +189,7 @@ def _value_text(value: Any, lang: str) -> str:
     return "" if value is None else str(value)
 
 
+# The core rows of a snapshot; each mechanism's ``journey_fields`` follow them.
 _ROWS = {
     "level": slice(0, 3),
     "status": slice(3, 6),
@@ -366,73 +201,50 @@ _ROWS = {
     "finger": 15,
     "age": 16,
     "digital": 17,
-    "match": 18,
-    "posted": 19,
-    "user": 20,
-    "participant": 21,
-    "peer_care": 22,
-    "peer_iso": 23,
 }
-_BOOL = ("aware", "residential", "digital", "user", "participant", "peer_care", "peer_iso")
+_BOOL = ("aware", "residential", "digital")
 _FLOAT = ("since", "finger")
-_N_ROWS = 24
-_READ_ONLY_PHASES = ("coverage",)  # phases that only compute who is covered: nothing to diff
+_CORE_ROWS = 18
 
 
-def _read(obj: Any, name: str, idx: np.ndarray) -> np.ndarray | None:
-    """``obj.name[idx]`` if the mechanism has that per-resident array, else None."""
-    arr = getattr(obj, name, None)
-    return arr[idx] if isinstance(arr, np.ndarray) and arr.ndim == 1 else None
+def _layout(model: WelfareModel) -> list[tuple[str, str, float]]:
+    """The mechanism rows of a snapshot: (mechanism, field, value while it never ran)."""
+    return [
+        (name, field, empty)
+        for name, mech in model.mechanisms.items()
+        for field, empty in mech.journey_fields.items()
+    ]
 
 
 def snapshot(model: WelfareModel, idx: np.ndarray) -> np.ndarray:
-    """The state of residents ``idx`` the journal compares, packed in one ``(24, k)`` array
-    (rows: :data:`_ROWS`); cheap for a few residents. Platforms never opened read as empty."""
-    c, mp, cm = model.citizens, model.marketplace, model.community
-    s = np.empty((_N_ROWS, idx.size))
+    """The state of residents ``idx`` the journal compares, packed in one array (rows:
+    :data:`_ROWS`, then each mechanism's ``journey_fields``); cheap for a few residents. A
+    mechanism that never ran reads as its fields' empty values."""
+    c = model.citizens
+    layout = _layout(model)
+    s = np.empty((_CORE_ROWS + len(layout), idx.size))
     s[0:3] = c.need_level[:, idx]
     s[3:6] = c.status[:, idx]
     s[6:9] = c.provider[:, idx]
     s[9:12] = c.status_since[:, idx]
     s[12], s[13], s[14] = c.aware[idx], c.crises[idx], c.residential[idx]
     s[15], s[16], s[17] = c.private_propensity[idx], c.age_band[idx], c.digital[idx]
-    s[18:24] = np.array([-1.0, -1.0, 0.0, 0.0, 0.0, 0.0])[:, None]
-    if getattr(mp, "started", False):
-        for row, name in ((18, "match_provider"), (19, "posted_since"), (20, "user")):
-            value = _read(mp, name, idx)
-            if value is not None:
-                s[row] = value
-    if getattr(cm, "launch_week", -1) >= 0:
-        for row, name in ((21, "participant"), (22, "care_hours"), (23, "isolation_met")):
-            value = _read(cm, name, idx)
-            if value is not None:
-                s[row] = value > 0 if name == "care_hours" else value
+    for row, (name, field, empty) in enumerate(layout, start=_CORE_ROWS):
+        mech = model.mechanisms[name]
+        s[row] = getattr(mech, field)[idx] if mech.has_run() else empty
     return s
 
 
-def _idle(model: WelfareModel, phase: str) -> bool:
-    """The phase changed nobody this week: a mechanism that is off (and never ran), or
-    transitions that moved nobody. Skipping it saves the snapshot."""
-    mech = getattr(model, phase, None)
-    if phase == "transitions":
-        return not (getattr(mech, "aged", 1) or getattr(mech, "digital_gained", 1))
-    if phase == "outreach":
-        return getattr(mech, "enabled", True) is False
-    if phase == "marketplace":
-        return getattr(mech, "enabled", True) is False and not getattr(mech, "started", True)
-    if phase == "community":
-        return getattr(mech, "enabled", True) is False and getattr(mech, "launch_week", 0) < 0
-    return False
-
-
-def _views(packed: np.ndarray) -> dict[str, np.ndarray]:
-    """Named, typed views of a packed snapshot."""
+def _views(packed: np.ndarray, layout: list[tuple[str, str, float]]) -> dict[str, np.ndarray]:
+    """Named, typed views of a packed snapshot (mechanism fields as floats)."""
     out = {}
     for name, row in _ROWS.items():
         rows = packed[row]
         out[name] = (
             rows != 0 if name in _BOOL else rows if name in _FLOAT else rows.astype(np.int64)
         )
+    for row, (_, field, _) in enumerate(layout, start=_CORE_ROWS):
+        out[field] = packed[row]
     return out
 
 
@@ -547,19 +359,16 @@ class Journal:
     def __call__(self, model: WelfareModel, phase: str, week: int) -> None:
         if self._last is None or self.idx.size == 0:
             return
-        if phase == "transitions":
+        mech = model.mechanisms[phase]
+        if phase == model.phase_names[0]:
             self._policies(model, week)
-        if phase in _READ_ONLY_PHASES or _idle(model, phase):
+        last_phase = phase == model.phase_names[-1]  # the week's history is recorded after it
+        if mech.idle(model):
+            if last_phase:
+                self._record_week(week, _views(self._last, _layout(model)))
             return
         packed = snapshot(model, self.idx)
-        if np.array_equal(packed, self._last):  # nothing changed for them (the common case)
-            if phase == "office":
-                self._assessments(model, week)
-            elif phase == "outreach":
-                self._contacts(model, week)
-            elif phase == "crises":
-                self._record_week(week, _views(packed))
-            return
+        layout = _layout(model)
         last = self._last
         dead = packed[_ROWS["finger"]] != last[_ROWS["finger"]]
         if dead.any():  # a newcomer took the place: compare with an empty slate
@@ -568,48 +377,37 @@ class Journal:
             last[6:, dead] = packed[6:, dead]
             for p in np.flatnonzero(dead):
                 self._add(p, Event(week, phase, int(self.idx[p]), "died", rule="mortality"))
-        old, new = _views(last), _views(packed)
-        if phase == "crises":
-            self._crises(model, week, old, new)
-        self._needs(model, phase, week, old, new, dead)
-        self._status(model, phase, week, old, new)
-        self._flags(model, phase, week, old, new)
-        if phase == "crises":
+        old, new = _views(last, layout), _views(packed, layout)
+        mech.journey_events(model, week, self.idx, old, new, self._add)
+        if not np.array_equal(packed, last):
+            self._needs(mech, week, old, new, dead)
+            self._status(phase, week, old, new)
+        if last_phase:
             self._record_week(week, new)
         self._last = packed
 
     def _record_week(self, week: int, new: dict[str, np.ndarray]) -> None:
-        helped = (new["match"] >= 0) | new["peer_care"] | new["peer_iso"]
+        helped = np.zeros(self.idx.size, dtype=bool)
+        for name in ("match_provider",):
+            if name in new:
+                helped |= new[name] >= 0
+        for name in ("care_hours", "isolation_met"):
+            if name in new:
+                helped |= new[name] > 0
         self.history.append(
             (week, new["status"].astype(np.int8), new["level"].astype(np.int8), helped)
         )
 
-    def _contacts(self, model: WelfareModel, week: int) -> np.ndarray:
-        """Followed residents contacted by outreach this week (recorded); returns the mask."""
-        last_contact = _read(model.outreach, "last_contact", self.idx)
-        if last_contact is None:
-            return np.zeros(self.idx.size, dtype=bool)
-        contact = last_contact == week
-        for p in np.flatnonzero(contact):
-            self._add(
-                p,
-                Event(
-                    week,
-                    "outreach",
-                    int(self.idx[p]),
-                    "contacted",
-                    value=model.outreach.targeting,
-                    rule="outreach_contact",
-                ),
-            )
-        return contact
-
-    def _add(self, p: int, event: Event) -> None:
+    def _add(self, p: Any, event: Event) -> None:
         events = self.events_by[p]
         if len(events) == events.maxlen:
             self.dropped += 1
         events.append(event)
         self.stats[p, STAT_EVENTS] += 1
+        if event.kind == "wait":
+            self.stats[p, STAT_MAX_WAIT] = max(self.stats[p, STAT_MAX_WAIT], event.value)
+        elif event.kind in _COUNTED:
+            self.stats[p, _COUNTED[event.kind]] += 1
 
     def _policies(self, model: WelfareModel, week: int) -> None:
         log = model.policies.log
@@ -628,9 +426,7 @@ class Journal:
             )
         self._policy_seen = len(log)
 
-    def _needs(
-        self, model: WelfareModel, phase: str, week: int, old: dict, new: dict, dead: np.ndarray
-    ) -> None:
+    def _needs(self, mech: Mechanism, week: int, old: dict, new: dict, dead: np.ndarray) -> None:
         lo, ln = old["level"], new["level"]
         for d, p in zip(*np.nonzero(lo != ln), strict=True):
             a, b = int(lo[d, p]), int(ln[d, p])
@@ -643,185 +439,33 @@ class Journal:
                 if b > a
                 else "need_receded"
             )
-            rule = "newcomer" if dead[p] else _NEED_RULES.get((kind, phase), "state_change")
-            self._add(p, Event(week, phase, int(self.idx[p]), kind, int(d), b or None, rule))
+            rule = "newcomer" if dead[p] else mech.journey_need_rules.get(kind, "state_change")
+            self._add(p, Event(week, mech.name, int(self.idx[p]), kind, int(d), b or None, rule))
 
-    def _status(self, model: WelfareModel, phase: str, week: int, old: dict, new: dict) -> None:
+    def _status(self, phase: str, week: int, old: dict, new: dict) -> None:
+        """Status changes of a need: a request, an assessment's outcome, taking in charge
+        without a request, a suspension, a service ending (arising and ending needs are
+        recorded by :meth:`_needs`)."""
         so, sn = old["status"], new["status"]
         who = self.idx
-        if phase == "office" and getattr(model.office, "week", None) is not None:
-            self._assessments(model, week)
-        if phase == "services":
-            start = model.services.service_start[:, who]
-            placed = (start == week) & (so != SERVED)
-            for d, p in zip(*np.nonzero(placed), strict=True):
-                self._placed(model, week, int(d), int(p), old, new)
         for d, p in zip(*np.nonzero(so != sn), strict=True):
             a, b, r = int(so[d, p]), int(sn[d, p]), int(who[p])
             d = int(d)
             if b == NO_NEED or (a == NO_NEED and b == LATENT):
-                continue  # need ended or arose: recorded by _needs
+                continue
             if b == QUEUED:
                 self._add(p, Event(week, phase, r, "request", d, rule="asking"))
             elif a == QUEUED and b in (WAITLIST, REFUSED):
                 ok = b == WAITLIST
-                self._add(
-                    p,
-                    Event(
-                        week,
-                        phase,
-                        r,
-                        "eligible" if ok else "refused",
-                        d,
-                        rule="means_test" if ok else "means_test_failed",
-                    ),
-                )
-            elif phase == "outreach" and b in (WAITLIST, REFUSED):
-                self._add(
-                    p,
-                    Event(
-                        week,
-                        phase,
-                        r,
-                        "taken_in_charge" if b == WAITLIST else "refused",
-                        d,
-                        rule="outreach_assess",
-                    ),
-                )
+                kind, rule = ("eligible", "means_test") if ok else ("refused", "means_test_failed")
+                self._add(p, Event(week, phase, r, kind, d, rule=rule))
+            elif a in (LATENT, REFUSED) and b in (WAITLIST, REFUSED):  # assessed on the spot
+                kind = "taken_in_charge" if b == WAITLIST else "refused"
+                self._add(p, Event(week, phase, r, kind, d, rule="outreach_assess"))
             elif a == SERVED and b == WAITLIST:
                 self._add(p, Event(week, phase, r, "suspended", d, rule="rationing"))
             elif a == SERVED and b == LATENT:
                 self._add(p, Event(week, phase, r, "service_ended", d, rule="max_duration"))
-
-    def _placed(self, model: WelfareModel, week: int, d: int, p: int, old: dict, new: dict) -> None:
-        r = int(self.idx[p])
-        waited = float(week - old["since"][d, p])
-        self._add(p, Event(week, "services", r, "wait", d, waited, "allocation"))
-        self.stats[p, STAT_MAX_WAIT] = max(self.stats[p, STAT_MAX_WAIT], waited)
-        j = int(new["provider"][d, p])
-        kind = model.providers[j].kind if 0 <= j < len(model.providers) else None
-        self._add(p, Event(week, "services", r, "placed", d, kind, "allocation"))
-        self.stats[p, STAT_PLACED] += 1
-
-    def _assessments(self, model: WelfareModel, week: int) -> None:
-        office, qweek = model.office, model.office.week
-        ids = qweek.started_items
-        if ids.size == 0:
-            return
-        who = office._who[ids]
-        hit = np.flatnonzero(self._followed[np.maximum(who, 0)] & (who >= 0))
-        for k in hit:
-            p, d = self._pos[int(who[k])], int(office._domain[ids[k]])
-            waited = float(qweek.started_waits[k])
-            self._add(p, Event(week, "office", int(who[k]), "wait", d, waited, "fcfs"))
-            self._add(p, Event(week, "office", int(who[k]), "assessment_started", d, rule="fcfs"))
-            self.stats[p, STAT_MAX_WAIT] = max(self.stats[p, STAT_MAX_WAIT], waited)
-
-    def _flags(self, model: WelfareModel, phase: str, week: int, old: dict, new: dict) -> None:
-        who = self.idx
-
-        def changed(key: str) -> tuple[np.ndarray, np.ndarray]:
-            return np.flatnonzero(~old[key] & new[key]), np.flatnonzero(old[key] & ~new[key])
-
-        contact = (
-            self._contacts(model, week) if phase == "outreach" else np.zeros(who.size, dtype=bool)
-        )
-        up, _ = changed("aware")
-        for p in up:
-            rule = (
-                "discharge"
-                if phase == "crises"
-                else "state_change"
-                if phase != "outreach"
-                else "outreach_inform"
-                if contact[p]
-                else "word_of_mouth"
-            )
-            self._add(p, Event(week, phase, int(who[p]), "aware", rule=rule))
-        if phase == "transitions":
-            for p in np.flatnonzero(new["age"] != old["age"]):
-                self._add(
-                    p,
-                    Event(
-                        week,
-                        phase,
-                        int(who[p]),
-                        "aged",
-                        value=AGE_BANDS[int(new["age"][p])],
-                        rule="ageing",
-                    ),
-                )
-            for p in changed("digital")[0]:
-                self._add(p, Event(week, phase, int(who[p]), "digital", rule="digital_spread"))
-        if phase == "marketplace":
-            joined, left = changed("user")
-            for p in joined:
-                self._add(
-                    p, Event(week, phase, int(who[p]), "platform_joined", rule="platform_join")
-                )
-            mo, mn = old["match"], new["match"]
-            for p in np.flatnonzero((mn >= 0) & (mo != mn)):
-                d = int(model.marketplace.match_domain[who[p]])
-                if old["posted"][p] >= 0:
-                    waited = float(week - old["posted"][p])
-                    self._add(
-                        p, Event(week, phase, int(who[p]), "wait", d, waited, "platform_matching")
-                    )
-                    self.stats[p, STAT_MAX_WAIT] = max(self.stats[p, STAT_MAX_WAIT], waited)
-                self._add(
-                    p,
-                    Event(
-                        week,
-                        phase,
-                        int(who[p]),
-                        "platform_match",
-                        d,
-                        int(mn[p]),
-                        "platform_matching",
-                    ),
-                )
-                self.stats[p, STAT_PLATFORM] += 1
-            for p in np.flatnonzero((mo >= 0) & (mn < 0)):
-                self._add(
-                    p,
-                    Event(week, phase, int(who[p]), "platform_match_ended", rule="platform_effect"),
-                )
-            for p in left:
-                self._add(
-                    p, Event(week, phase, int(who[p]), "platform_left", rule="platform_leave")
-                )
-        if phase == "community":
-            joined, left = changed("participant")
-            for p in joined:
-                self._add(
-                    p, Event(week, phase, int(who[p]), "community_joined", rule="community_join")
-                )
-            for p in left:
-                self._add(
-                    p, Event(week, phase, int(who[p]), "community_left", rule="community_leave")
-                )
-            for key, d in (("peer_care", 0), ("peer_iso", 1)):
-                for p in changed(key)[0]:
-                    self._add(p, Event(week, phase, int(who[p]), "peer_help", d, rule="peer_help"))
-                    self.stats[p, STAT_PEER] += 1
-
-    def _crises(self, model: WelfareModel, week: int, old: dict, new: dict) -> None:
-        who, cr = self.idx, model.crises
-        care, work = _read(cr, "care_crisis", who), _read(cr, "work_crisis", who)
-        none = np.zeros(who.size, dtype=bool)
-        care, work = (none if care is None else care), (none if work is None else work)
-        for p in np.flatnonzero(new["crises"] > old["crises"]):
-            if care[p]:
-                self._add(
-                    p, Event(week, "crises", int(who[p]), "crisis", 0, "hospital", "crisis_care")
-                )
-            if work[p]:
-                self._add(
-                    p, Event(week, "crises", int(who[p]), "crisis", 2, "housing", "crisis_work")
-                )
-            self.stats[p, STAT_CRISES] += int(new["crises"][p] - old["crises"][p])
-        for p in np.flatnonzero(~old["residential"] & new["residential"]):
-            self._add(p, Event(week, "crises", int(who[p]), "residential", 0, rule="admission"))
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -841,10 +485,11 @@ class Journal:
         cols = (
             ["settimana", "fase", "evento", "regola"] if it else ["week", "phase", "event", "rule"]
         )
+        labels = phase_labels()
         rows = [
             (
                 e.week,
-                _pick(PHASE_LABELS.get(e.phase, (e.phase,) * 2), lang),
+                _pick(labels.get(e.phase, (e.phase,) * 2), lang),
                 e.text(lang),
                 e.rule_text(lang),
             )

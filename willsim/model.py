@@ -4,80 +4,46 @@ Citizens' state lives in NumPy arrays (:class:`willsim.citizens.Citizens`) and e
 week is vectorised over the population; Mesa agents are the identity and inspection layer
 (``Citizen``), and the actors with few instances (``Provider``, ``Municipality``).
 
+The model is built from the declared list of phases (:data:`willsim.phases.PHASES`): one
+mechanism of each class, available as ``model.<name>`` and in ``model.mechanisms``; the random
+streams, the municipality's spending items and the indicators collected come from the
+mechanisms' declarations (:mod:`willsim.mechanisms.base`).
+
 The week, in order: policies start or stop (:class:`~willsim.policies.PolicySchedule`), then
-the phases (:data:`PHASES`):
-
-0. ``transitions``  from their start weeks: the population ages, digital skills spread;
-1. ``needs``        residents die and are replaced; needs arise, progress and recede;
-2. ``outreach``     proactive welfare: outreach workers inform residents and take needs in charge;
-3. ``helpseeking``  latent needs become requests at the office (welfare on demand);
-4. ``office``       requests queue for assessment (continuous time) and pass the means test;
-5. ``services``     eligible cases are placed with providers within capacity and budget, paid
-                    for, and served needs improve;
-   ``marketplace``  the marketplace platform: users join, post, are matched to providers, pay;
-   ``community``    the community platform: residents join, make ties, peers meet light needs;
-6. ``coverage``     family and privately bought care; which needs are met;
-7. ``crises``       unmet needs escalate into crises with public costs;
-
-then indicators are collected.
+each phase's ``step`` in the order of :data:`~willsim.phases.PHASES` (transitions, needs,
+outreach, help-seeking, office, services, marketplace, community, coverage, crises; what each
+reads and publishes: ``docs/ODD.md``, schedule), then indicators are collected.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
+from types import FrameType
 from typing import Any
 
 import mesa
 import numpy as np
 
+from willsim import phases
 from willsim.agents import Citizen, Municipality, Provider
-from willsim.citizens import CARE, QUEUED, WORK, Citizens
+from willsim.agents.provider import ProviderTable
+from willsim.citizens import CARE, WORK, Citizens
 from willsim.collector import Collector
-from willsim.indicators import INDICATOR_LIST
-from willsim.mechanisms.community import Community
-from willsim.mechanisms.coverage import Coverage
-from willsim.mechanisms.crises import Crises
-from willsim.mechanisms.helpseeking import HelpSeeking
-from willsim.mechanisms.marketplace import Marketplace
-from willsim.mechanisms.needs import NeedDynamics
-from willsim.mechanisms.office import Office
-from willsim.mechanisms.outreach import Outreach
-from willsim.mechanisms.services import Services
-from willsim.mechanisms.transitions import Transitions
+from willsim.indicators import INDICATOR_LIST, tagged
+from willsim.mechanisms.base import Mechanism
 from willsim.params import DOMAINS, PROVIDER_KINDS
 from willsim.policies import PolicySchedule, parse_policy
 from willsim.population import build_citizens
-from willsim.rng import RandomStreams
+from willsim.rng import RandomStreams, spawn_seeds
 from willsim.scenario import Scenario, load_scenario, with_overrides
-
-PHASES: tuple[str, ...] = (
-    "transitions",
-    "needs",
-    "outreach",
-    "helpseeking",
-    "office",
-    "services",
-    "marketplace",
-    "community",
-    "coverage",
-    "crises",
-)
-"""The phases of a week, in the order they run. Each names a mechanism attribute of the model."""
 
 # Domains each provider kind serves: municipal home help (care); Third Sector organisations
 # alternate between care + isolation and isolation + work; private firms care + work.
 _THIRD_SECTOR_DOMAINS = ([True, True, False], [False, True, True])
 _KIND_DOMAINS = {"municipal": [True, False, False], "private": [True, False, True]}
-MODEL_REPORTERS = (
-    "unmet_need_share",
-    "crises_per_1000",
-    "mean_queue_length",
-    "mean_wait_weeks",
-    "coverage",
-    "non_take_up_share",
-    "public_spending_eur",
-    "waiting_list",
-)
+MODEL_REPORTERS: tuple[str, ...] = tagged("mesa")
+"""Indicators Mesa's DataCollector reports every step (those tagged ``mesa``)."""
 
 
 class WelfareModel(mesa.Model):
@@ -101,6 +67,8 @@ class WelfareModel(mesa.Model):
     ) -> None:
         values = dict(params or {})
         values.update({k.replace("__", "."): v for k, v in kwargs.items()})
+        if seed is None and "run.seed" not in values:
+            seed = _batch_run_seed(scenario, values)
         if seed is not None:
             values["run.seed"] = seed
         self.scenario = (
@@ -108,10 +76,11 @@ class WelfareModel(mesa.Model):
             if isinstance(scenario, Scenario)
             else load_scenario(scenario, values)
         )
-        self.params = self.scenario.params
+        self.params = self.scenario.params.copy()  # the model's own: policies change this copy
         run_seed = int(self.params["run.seed"])
         super().__init__(seed=run_seed)
-        self.streams = RandomStreams(run_seed)
+        self.phase_names: tuple[str, ...] = phases.phase_names()
+        self.streams = RandomStreams(run_seed, phases.stream_names())
         self.weeks = int(self.params["run.weeks"])
         self.week = 0
         self.neet_activated = 0  # NEET whose work need a service or a platform resolved
@@ -119,26 +88,30 @@ class WelfareModel(mesa.Model):
             self.params, self.streams["population"], self.streams["network"]
         )
         self.municipality = Municipality(
-            self, self._base_budget(), self.params["municipality.budget_multiplier"]
+            self,
+            self._base_budget(),
+            self.params["municipality.budget_multiplier"],
+            phases.spending_items(),
         )
-        self.providers: list[Provider] = self._build_providers()
-        self.citizen_agents: list[Citizen] = (
-            list(Citizen.create_agents(self, self.citizens.n, index=list(range(self.citizens.n))))
-            if self.params["run.mesa_citizens"]
-            else []
-        )
-        self.transitions = Transitions()
-        self.needs = NeedDynamics()
-        self.outreach = Outreach()
-        self.helpseeking = HelpSeeking()
-        self.office = Office()
-        self.services = Services()
-        self.marketplace = Marketplace()
-        self.community = Community()
-        self.coverage = Coverage()
-        self.crises = Crises()
-        for phase in PHASES:
-            getattr(self, phase).setup(self)
+        self.provider_table = self._build_provider_table()
+        self.providers: list[Provider] = [
+            Provider(self, j, "services") for j in range(len(self.provider_table))
+        ]
+        """Mesa views of the providers the municipality contracts (``services``)."""
+        self._citizen_views: dict[int, Citizen] = {}  # row -> the view of its current person
+        self.eager_citizens = bool(self.params["run.mesa_citizens"])
+        if self.eager_citizens:  # every resident in Mesa's agent set from the start
+            self._make_citizen_agents()
+        self.mechanisms: dict[str, Mechanism] = {}
+        """The mechanism of each phase, by name, in the order they run."""
+        for cls in phases.PHASES:
+            mechanism = cls()
+            self.mechanisms[cls.name] = mechanism
+            setattr(self, cls.name, mechanism)  # model.outreach, model.services, ...
+        for mechanism in self.mechanisms.values():
+            mechanism.setup(self)
+        self.indicators = tuple(INDICATOR_LIST)
+        """The indicators this model collects (the registry when it was built)."""
         self.collector = Collector(self, self.weeks)
         self.policies = PolicySchedule(
             [parse_policy(entry, i) for i, entry in enumerate(self.scenario.policies)]
@@ -152,17 +125,20 @@ class WelfareModel(mesa.Model):
     # --- the step ------------------------------------------------------------------------------
 
     def step(self) -> None:
-        """Advance one week through :data:`PHASES`, then record indicators."""
+        """Advance one week through the phases, then record indicators."""
         if self.week >= self.weeks:
             self.running = False
             return
         self.municipality.start_week(self.week)
         self.policies.step(self, self.week)
-        for phase in PHASES:
-            getattr(self, phase).step(self, self.week)
+        for name, mechanism in self.mechanisms.items():
+            mechanism.step(self, self.week)
             for observe in self.observers:
-                observe(self, phase, self.week)
-        self.office.flush_withdrawals()  # the queue as it stands at the end of the week
+                observe(self, name, self.week)
+        for mechanism in self.mechanisms.values():
+            mechanism.end_week(self, self.week)
+        if self.eager_citizens:
+            self._make_citizen_agents()  # newcomers join Mesa's agent set
         self.collector.collect(self, self.week)
         self.datacollector.collect(self)
         self.week += 1
@@ -182,8 +158,8 @@ class WelfareModel(mesa.Model):
         self.municipality.set_budget_multiplier(
             self.params["municipality.budget_multiplier"], self.week
         )
-        for phase in PHASES:
-            getattr(self, phase).configure(self)
+        for mechanism in self.mechanisms.values():
+            mechanism.configure(self)
 
     # --- need episodes (used by several mechanisms) ---------------------------------------------
 
@@ -194,9 +170,8 @@ class WelfareModel(mesa.Model):
             return
         if resolved:
             self.collector.record_resolved(self, domain, idx)
-        queued = idx[self.citizens.status[domain][idx] == QUEUED]
-        if queued.size:
-            self.office.withdraw(queued, domain)
+        for mechanism in self.mechanisms.values():
+            mechanism.need_ended(self, domain, idx)
         self.citizens.end_need(domain, idx)
 
     def close_all_needs(self, idx: np.ndarray) -> None:
@@ -206,10 +181,16 @@ class WelfareModel(mesa.Model):
             self.close_needs(d, idx[has[d]], resolved=False)
 
     def forget(self, idx: np.ndarray) -> None:
-        """Residents ``idx`` are being replaced: every mechanism drops its state on them."""
-        for phase in PHASES:
-            getattr(self, phase).forget(self, idx)
+        """Residents ``idx`` are being replaced: every mechanism drops its state on them, and
+        their Citizen agents leave Mesa's agent set (a newcomer is a new person)."""
+        for mechanism in self.mechanisms.values():
+            mechanism.forget(self, idx)
         self.collector.forget(idx)
+        if self._citizen_views:
+            for i in idx.tolist():
+                view = self._citizen_views.pop(i, None)
+                if view is not None:
+                    view.remove()
 
     def lower_care_level(self, idx: np.ndarray) -> None:
         """Lower the care need of residents ``idx`` by one level; at zero the need ends."""
@@ -234,10 +215,28 @@ class WelfareModel(mesa.Model):
     # --- inspection -------------------------------------------------------------------------------
 
     def citizen(self, index: int) -> Citizen:
-        """The Citizen agent of resident ``index`` (created on demand if agents are off)."""
-        if self.citizen_agents:
-            return self.citizen_agents[index]
-        return Citizen(self, index)
+        """The Citizen agent of the person living in row ``index`` now: created on first use
+        (and registered with Mesa), the same object on every call while that person lives."""
+        index = int(index)
+        if not 0 <= index < self.citizens.n:
+            raise IndexError(f"resident index must be in 0..{self.citizens.n - 1}, got {index}")
+        view = self._citizen_views.get(index)
+        if view is None or not view.present:
+            view = self._citizen_views[index] = Citizen(self, index)
+        return view
+
+    @property
+    def citizen_agents(self) -> list[Citizen]:
+        """The Citizen agents made so far, in row order (every resident with
+        ``run.mesa_citizens``, which also makes newcomers' agents as they arrive)."""
+        return [self._citizen_views[i] for i in sorted(self._citizen_views)]
+
+    def _make_citizen_agents(self) -> None:
+        """A Citizen agent for every resident who has none (at build, and for newcomers)."""
+        if len(self._citizen_views) < self.citizens.n:
+            for i in range(self.citizens.n):
+                if i not in self._citizen_views:
+                    self._citizen_views[i] = Citizen(self, i)
 
     @property
     def population_mode(self) -> str:
@@ -245,10 +244,10 @@ class WelfareModel(mesa.Model):
         return "full" if self.citizens.weight == 1.0 else "sampled"
 
     def release(self) -> None:
-        """Drop Mesa's class-level reference to this model so it can be garbage-collected.
+        """Drop any Mesa class-level reference to this model so it can be garbage-collected.
 
-        Mesa 3.3 keeps every model alive in ``Agent._ids`` (mesa issue #3179); call this when a
-        run is finished, as the batch runner does.
+        willsim's own agents never create one (:mod:`willsim.agents.base`); Mesa 3.3 makes one
+        in ``Agent._ids`` for agents of other classes added to the model (mesa issue #3179).
         """
         mesa.Agent._ids.pop(self, None)
 
@@ -262,7 +261,9 @@ class WelfareModel(mesa.Model):
             * p["city.modelled_spending_share"]
         )
 
-    def _build_providers(self) -> list[Provider]:
+    def _build_provider_table(self) -> ProviderTable:
+        """The city's providers: how many of each kind, their domains, hours, cost, quality
+        and district (from the ``providers`` stream)."""
         p, rng = self.params, self.streams["providers"]
         hours = p.array("providers.hours_per_1000") * self.citizens.n / 1000.0
         counts = provider_counts(
@@ -273,7 +274,7 @@ class WelfareModel(mesa.Model):
         )
         cost = p.array("providers.unit_cost")
         sd = p["providers.quality_sd"]
-        providers: list[Provider] = []
+        rows: list[tuple[str, list[bool], float, float, float, int]] = []
         for k, kind in enumerate(PROVIDER_KINDS):
             for j in range(counts[k]):
                 domains = (
@@ -281,19 +282,38 @@ class WelfareModel(mesa.Model):
                 )
                 quality = float(np.clip(rng.lognormal(-(sd**2) / 2, sd), 0.2, 2.0))
                 district = int(rng.integers(0, int(p["city.districts"])))
-                providers.append(
-                    Provider(
-                        self,
-                        len(providers),
-                        kind,
-                        np.array(domains),
-                        hours[k] / counts[k],
-                        cost[k],
-                        quality,
-                        district,
-                    )
-                )
-        return providers
+                rows.append((kind, domains, hours[k] / counts[k], cost[k], quality, district))
+        return ProviderTable(
+            kind=np.array([r[0] for r in rows], dtype=object),
+            domains=np.array([r[1] for r in rows], dtype=bool).reshape(-1, len(DOMAINS)),
+            capacity=np.array([r[2] for r in rows], dtype=float),
+            unit_cost=np.array([r[3] for r in rows], dtype=float),
+            quality=np.array([r[4] for r in rows], dtype=float),
+            district=np.array([r[5] for r in rows], dtype=np.int64),
+        )
+
+
+def _batch_run_seed(scenario: Any, values: Mapping[str, Any]) -> int | None:
+    """A fresh seed for each iteration of ``mesa.batch_run`` called without seeds.
+
+    Mesa 3.3's ``batch_run(..., iterations=k)`` builds the model ``k`` times with the same
+    keywords, so without a seed every iteration would repeat the scenario's ``run.seed``. When
+    the model is built by ``mesa.batchrunner`` (the caller's frame), iteration ``i > 0`` runs with
+    the ``i``-th seed spawned from the run seed (:func:`willsim.rng.spawn_seeds`): iterations
+    differ and stay reproducible; iteration 0 keeps the run seed. Otherwise None.
+    """
+    frame: FrameType | None = sys._getframe(2)  # above WelfareModel.__init__
+    while frame is not None and frame.f_code.co_filename == __file__:
+        frame = frame.f_back
+    if frame is None or not frame.f_globals.get("__name__", "").startswith("mesa.batchrunner"):
+        return None
+    iteration = frame.f_locals.get("iteration")
+    if not isinstance(iteration, int) or iteration <= 0:
+        return None
+    base = (
+        scenario if isinstance(scenario, Scenario) else load_scenario(scenario, dict(values))
+    ).params["run.seed"]
+    return spawn_seeds(int(base), iteration + 1)[iteration]
 
 
 def _domain_sets(kind: str) -> tuple[list[bool], ...]:
@@ -320,10 +340,9 @@ def provider_counts(
 
 
 def _reporter(key: str):
-    index = [i.key for i in INDICATOR_LIST].index(key)
-
     def report(model: WelfareModel) -> float:
         week = model.collector.weeks_recorded - 1
+        index = model.collector.index[key]
         return float(model.collector.overall[week, index]) if week >= 0 else float("nan")
 
     report.__name__ = key

@@ -145,6 +145,7 @@ def replace_residents(
     """Replace residents ``idx`` by newcomers of the same age band who take over their ties."""
     if idx.size == 0:
         return
+    citizens.new_people(idx)
     traits = draw_traits(params, citizens.age_band[idx], rng)
     for name, values in traits.items():
         getattr(citizens, name)[idx] = values

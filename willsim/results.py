@@ -10,51 +10,46 @@ Run folders (``willsim run --out``) and their provenance are written by
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from willsim.collector import OVERALL_KEYS, QUANTITIES
-from willsim.indicators import INDICATORS
-from willsim.units import WEEKS_PER_YEAR
+from willsim.collector import QuantityContext
+from willsim.indicators import INDICATOR_LIST
+from willsim.outputs import Formula, Indicator
 
 if TYPE_CHECKING:
     from willsim.model import WelfareModel
 
-_Q = {name: k for k, name in enumerate(QUANTITIES)}
+
+def group_formulas(indicators: Sequence[Indicator] | None = None) -> dict[str, Formula]:
+    """By-group indicator -> its group formula (over per-group quantity sums; the sums may be
+    per week or over the run), from the registry or from ``indicators``."""
+    chosen = INDICATOR_LIST if indicators is None else indicators
+    return {i.key: i.groups for i in chosen if i.groups is not None}
 
 
-def _div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+def __getattr__(name: str) -> Any:
+    if name == "GROUP_FORMULAS":  # the registry's by-group formulas, as they are now
+        return group_formulas()
+    if name == "git_commit":  # moved with the run folders to the experiments layer
+        import warnings
+
+        from willsim.experiments.provenance import git_commit
+
+        warnings.warn(
+            "willsim.results.git_commit moved to willsim.experiments.provenance.git_commit",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return git_commit
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# by-group indicator -> function of (quantity sums, weight); sums may be per week or per run
-GROUP_FORMULAS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
-    "residents": lambda q, w: q[..., _Q["residents"]] * w,
-    "people_with_need": lambda q, w: q[..., _Q["with_need"]] * w,
-    "unmet_need_share": lambda q, w: _div(q[..., _Q["unmet"]], q[..., _Q["with_need"]]),
-    "people_with_unmet_need": lambda q, w: q[..., _Q["unmet"]] * w,
-    "latent_needs": lambda q, w: q[..., _Q["latent_needs"]] * w,
-    "non_take_up_share": lambda q, w: _div(
-        q[..., _Q["eligible_unasked"]], q[..., _Q["eligible_needs"]]
-    ),
-    "crises_per_1000": lambda q, w: _div(
-        q[..., _Q["crises"]] * WEEKS_PER_YEAR * 1000, q[..., _Q["residents"]]
-    ),
-    "mean_wait_weeks": lambda q, w: _div(q[..., _Q["wait_total"]], q[..., _Q["assessments"]]),
-    "time_to_first_help_weeks": lambda q, w: _div(
-        q[..., _Q["first_help_total"]], q[..., _Q["first_helped"]]
-    ),
-    "coverage": lambda q, w: _div(q[..., _Q["served"]], q[..., _Q["with_need"]]),
-    "out_of_pocket_eur": lambda q, w: q[..., _Q["out_of_pocket"]] * w,
-    "isolated_share": lambda q, w: _div(q[..., _Q["isolated"]], q[..., _Q["residents"]]),
-    "quality_of_life": lambda q, w: 1.0 - _div(q[..., _Q["qol_loss"]], q[..., _Q["residents"]]),
-    "needs_resolved": lambda q, w: q[..., _Q["needs_resolved"]] * w,
-    "trust": lambda q, w: _div(q[..., _Q["trust"]], q[..., _Q["residents"]]),
-}
+def _by_group(formula: Formula, q: np.ndarray, weight: float, index: dict[str, int]) -> np.ndarray:
+    return np.asarray(formula.value(QuantityContext(q, weight, index)), dtype=float)
 
 
 def _level_labels(model: WelfareModel) -> tuple[list[str], list[str]]:
@@ -73,8 +68,8 @@ def timeseries(model: WelfareModel, groups: bool = True) -> pd.DataFrame:
     frames = [
         pd.DataFrame(
             {
-                "week": np.repeat(weeks, len(OVERALL_KEYS)),
-                "indicator": np.tile(OVERALL_KEYS, weeks.size),
+                "week": np.repeat(weeks, len(col.keys)),
+                "indicator": np.tile(col.keys, weeks.size),
                 "group_var": "all",
                 "group": "all",
                 "value": overall.ravel(),
@@ -84,8 +79,8 @@ def timeseries(model: WelfareModel, groups: bool = True) -> pd.DataFrame:
     if groups:
         group_vars, levels = _level_labels(model)
         q = col.groups[: weeks.size]  # (weeks, levels, quantities)
-        for key, formula in GROUP_FORMULAS.items():
-            values = formula(q, model.citizens.weight)  # (weeks, levels)
+        for key, formula in group_formulas(model.indicators).items():
+            values = _by_group(formula, q, model.citizens.weight, col.q_index)  # (weeks, levels)
             frames.append(
                 pd.DataFrame(
                     {
@@ -108,7 +103,7 @@ def wide(model: WelfareModel) -> pd.DataFrame:
     col = model.collector
     return pd.DataFrame(
         col.overall[: col.weeks_recorded],
-        columns=list(OVERALL_KEYS),
+        columns=list(col.keys),
         index=pd.RangeIndex(col.weeks_recorded, name="week"),
     )
 
@@ -117,7 +112,8 @@ def summary(model: WelfareModel) -> dict[str, float]:
     """End-of-run value of every indicator, as declared by its ``summary`` rule."""
     frame = wide(model)
     out: dict[str, float] = {}
-    for key, ind in INDICATORS.items():
+    for ind in model.indicators:
+        key = ind.key
         series = frame[key]
         if ind.summary == "mean":
             value = series.mean()
@@ -140,8 +136,9 @@ def group_summary(model: WelfareModel) -> pd.DataFrame:
     totals, means = q.sum(axis=0), q.mean(axis=0)
     group_vars, levels = _level_labels(model)
     rows = []
-    for key, formula in GROUP_FORMULAS.items():
-        rule = INDICATORS[key].summary
+    rules = {i.key: i.summary for i in model.indicators}
+    for key, formula in group_formulas(model.indicators).items():
+        rule = rules[key]
         base = totals if rule.startswith("ratio") or rule == "sum" else means
         if rule == "last":
             base = q[-1]
@@ -151,25 +148,8 @@ def group_summary(model: WelfareModel) -> pd.DataFrame:
                     "group_var": group_vars,
                     "group": levels,
                     "indicator": key,
-                    "value": formula(base, model.citizens.weight),
+                    "value": _by_group(formula, base, model.citizens.weight, col.q_index),
                 }
             )
         )
     return pd.concat(rows, ignore_index=True)
-
-
-def __getattr__(name: str) -> Any:
-    """``git_commit`` moved to :mod:`willsim.experiments.provenance` (run folders and their
-    provenance live in the experiments layer, :mod:`willsim.experiments.outputs`)."""
-    if name == "git_commit":
-        import warnings
-
-        from willsim.experiments.provenance import git_commit
-
-        warnings.warn(
-            "willsim.results.git_commit moved to willsim.experiments.provenance.git_commit",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return git_commit
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,34 +1,27 @@
 """One seed per run, split into named random streams.
 
-Each mechanism draws only from its own stream, derived from the run seed and the stream's
-*name* (not its position), so switching a mechanism on or off, or adding a new stream, never
-shifts the random numbers another mechanism sees. This is what makes paired comparisons of
-policies meaningful (common random numbers).
+Each mechanism draws only from the streams it declares (``streams`` in
+:mod:`willsim.mechanisms.base`), each derived from the run seed and the stream's *name* (not its
+position), so switching a mechanism on or off, or adding a new stream, never shifts the random
+numbers another mechanism sees. This is what makes paired comparisons of policies meaningful
+(common random numbers). The valid names are the model's own streams and the phases' declared
+ones (:func:`willsim.phases.stream_names`).
 """
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterable
 
 import numpy as np
 
-STREAMS: tuple[str, ...] = (
-    "population",  # who lives in the city
-    "network",  # who knows whom
-    "needs",  # onset, progression, recovery, mortality
-    "helpseeking",  # whether and when a need becomes a request
-    "office",  # assessment times
-    "exogenous",  # validation-mode arrivals
-    "services",  # allocation and service effects
-    "private",  # private purchases by families
-    "crises",  # escalation into crises
-    "providers",  # provider quality and location
-    "outreach",  # proactive welfare (policy issue)
-    "marketplace",  # marketplace platform (policy issue)
-    "community",  # community platform (policy issue)
-    "policy",  # policy rules with randomness
-    "transitions",  # ageing and the spread of digital skills
-)
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    if name == "STREAMS":  # every stream name, from the phases' declarations
+        from willsim.phases import stream_names
+
+        return stream_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def stream_key(name: str) -> int:
@@ -39,18 +32,34 @@ def stream_key(name: str) -> int:
 class RandomStreams:
     """Independent, named ``numpy.random.Generator`` objects derived from one seed."""
 
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, names: Iterable[str] | None = None):
+        """``names``: the valid stream names (default: every stream the phases declare)."""
+        if names is None:
+            from willsim.phases import stream_names
+
+            names = stream_names()
         self.seed = int(seed)
+        self.names: tuple[str, ...] = tuple(names)
         self._generators: dict[str, np.random.Generator] = {}
 
     def __getitem__(self, name: str) -> np.random.Generator:
-        if name not in STREAMS:
-            raise KeyError(f"unknown random stream {name!r}; valid streams: {', '.join(STREAMS)}")
+        if name not in self.names:
+            raise KeyError(
+                f"unknown random stream {name!r}: a mechanism must declare it in its 'streams'; "
+                f"valid streams: {', '.join(self.names)}"
+            )
         gen = self._generators.get(name)
         if gen is None:
             seq = np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_key(name),))
             gen = self._generators[name] = np.random.Generator(np.random.PCG64(seq))
         return gen
+
+
+def chance(u: np.ndarray, p) -> np.ndarray:
+    """Which uniform draws ``u`` (float32, as the mechanisms draw them) fall under probabilities
+    ``p``: ``u < p``, always compared in double precision (NumPy would compare a float32 array
+    with a plain Python number in single precision)."""
+    return u < np.asarray(p, dtype=np.float64)
 
 
 def spawn_seeds(root_seed: int, n: int) -> list[int]:

@@ -1,8 +1,10 @@
 """Scenario loading: layered, strictly validated data files with a record of who set what.
 
-Layers, lowest first: package defaults, the city profile, the scenarios a scenario ``extends``
-(base first), the scenario itself, then overrides (command line, app, Python keyword arguments).
-:attr:`Scenario.provenance` records the layer that set each value.
+Layers, lowest first: package defaults, the city profile, the city's calibrated values
+(``scenarios/calibrated/CITY.toml``, written by ``willsim calibrate``; provenance
+``calibrated:STUDY``), the scenarios a scenario ``extends`` (base first), the scenario itself, then
+overrides (command line, app, Python keyword arguments). :attr:`Scenario.provenance` records the
+layer that set each value.
 
 A scenario file (TOML or YAML, no code)::
 
@@ -18,6 +20,11 @@ A scenario file (TOML or YAML, no code)::
 
 A city profile (``scenarios/cities/NAME.toml``) has ``[city]`` (``name``, ``label``, ``region``),
 ``[params]`` (mostly ``city.*``) and ``[sources]`` (the source of each value it sets).
+
+A :class:`Scenario` is a value: nothing changes it once it is loaded (a model copies its
+parameters; policies change the model's copy). :func:`load_scenario` also moves a scenario to
+another city (``city=``), and :meth:`Scenario.from_mapping` builds one from a dict (an upload, a
+workshop strategy) with the same checks as a file, so no caller writes temporary files.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import json
 import os
 import tomllib
 from collections.abc import Mapping
+from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -35,6 +43,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from willsim.fileio import toml_dumps
 from willsim.params import PARAMETERS, ParameterError
 from willsim.params.registry import unknown_key_message
 from willsim.units import to_weekly
@@ -43,6 +52,9 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 SCENARIO_DIR = Path(os.environ.get("WILLSIM_SCENARIOS", PACKAGE_ROOT.parent / "scenarios"))
 CITY_DIR = SCENARIO_DIR / "cities"
 SWEEP_DIR = SCENARIO_DIR / "sweeps"  # sweep specs (willsim.experiments.design), not scenarios
+CALIBRATED_DIR = SCENARIO_DIR / "calibrated"  # calibrated layers by city (willsim.calibration)
+TARGETS_DIR = SCENARIO_DIR / "calibration"  # calibration targets, not scenarios
+_NOT_SCENARIOS = {CITY_DIR, SWEEP_DIR, CALIBRATED_DIR, TARGETS_DIR}
 DEFAULT_SCENARIO = "baseline"
 DEFAULT_CITY = "bergamo"
 SUFFIXES = (".toml", ".yaml", ".yml")
@@ -51,16 +63,17 @@ SCENARIO_KEYS = {"scenario", "params", "policies"}
 SCENARIO_META_KEYS = {"name", "title", "city", "extends", "description", "tags"}
 CITY_KEYS = {"city", "params", "sources"}
 CITY_META_KEYS = {"name", "label", "region", "note"}
+CALIBRATED_KEYS = {"calibrated", "params"}
 
 
 class ScenarioError(ValueError):
     """A scenario or city file is missing, malformed or invalid; the message says how to fix it."""
 
 
-class Parameters(dict):
+class Parameters(dict[str, Any]):
     """Resolved parameter values keyed by dotted key, with unit-aware accessors."""
 
-    def weekly(self, key: str):
+    def weekly(self, key: str) -> Any:
         """The value of ``key`` converted to one week (see :mod:`willsim.units`)."""
         value = self[key]
         converted = to_weekly(value, PARAMETERS[key].unit)
@@ -70,10 +83,18 @@ class Parameters(dict):
         """A vector parameter as a float array."""
         return np.asarray(self[key], dtype=float)
 
+    def copy(self) -> Parameters:
+        """A deep copy (lists included): changing it never changes this mapping."""
+        return Parameters(deepcopy(dict(self)))
 
-@dataclass
+
+@dataclass(frozen=True)
 class Scenario:
-    """A fully resolved scenario: parameter values, their provenance and the policies."""
+    """A fully resolved scenario: parameter values, their provenance and the policies.
+
+    A value: a run never changes it (:class:`~willsim.model.WelfareModel` works on a copy of
+    ``params``); :func:`with_overrides` and :func:`load_scenario` return new scenarios.
+    """
 
     name: str
     city: str
@@ -84,6 +105,7 @@ class Scenario:
     city_sources: dict[str, str] = field(default_factory=dict)
     policies: list[dict[str, Any]] = field(default_factory=list)
     path: str | None = None
+    city_path: str | None = None  # the city profile's file
 
     @property
     def hash(self) -> str:
@@ -95,44 +117,70 @@ class Scenario:
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     def to_dict(self) -> dict[str, Any]:
-        """A plain, JSON-serialisable form (for manifests and reproduction)."""
-        return {
-            "name": self.name,
-            "city": self.city,
-            "city_label": self.city_label,
-            "description": self.description,
-            "path": self.path,
-            "hash": self.hash,
-            "params": dict(self.params),
-            "provenance": self.provenance,
-            "policies": self.policies,
-        }
+        """A plain, JSON-serialisable form (for manifests and reproduction); a copy."""
+        return deepcopy(
+            {
+                "name": self.name,
+                "city": self.city,
+                "city_label": self.city_label,
+                "description": self.description,
+                "path": self.path,
+                "hash": self.hash,
+                "params": dict(self.params),
+                "provenance": self.provenance,
+                "policies": self.policies,
+            }
+        )
 
     def to_toml(self) -> str:
-        """A standalone scenario file that reproduces this scenario exactly."""
-        lines = ["[scenario]", f"name = {json.dumps(self.name)}", f"city = {json.dumps(self.city)}"]
-        lines += [f"description.{k} = {json.dumps(v)}" for k, v in self.description.items()]
-        lines += ["", "[params]"]
-        for key, value in self.params.items():
-            if self.provenance.get(key) != "default":
-                lines.append(f'"{key}" = {json.dumps(value)}')
-        for policy in self.policies:
-            lines += ["", "[[policies]]"]
-            for k, v in policy.items():
-                if isinstance(v, dict) and k != "set":  # a per-language label: label.en, label.it
-                    lines += [f"{k}.{sub} = {json.dumps(text)}" for sub, text in v.items()]
-                elif k != "set":
-                    lines.append(f"{k} = {json.dumps(v)}")
-            lines += ["[policies.set]"]
-            lines += [f'"{k}" = {json.dumps(v)}' for k, v in policy.get("set", {}).items()]
-        return "\n".join(lines) + "\n"
+        """A standalone scenario file that reproduces this scenario (same :attr:`hash`).
+
+        It names the city and sets every value its other layers set (files it extends,
+        overrides); the city's own values come from the city profile, so the file can be moved
+        to another city like any scenario.
+        """
+        meta: dict[str, Any] = {"name": self.name, "city": self._city_ref()}
+        if self.description:
+            meta["description"] = dict(self.description)
+        own = {
+            k: v
+            for k, v in self.params.items()
+            if self.provenance.get(k, "default") != "default"
+            and not self.provenance.get(k, "").startswith("city:")
+        }
+        data: dict[str, Any] = {"scenario": meta, "params": own}
+        if self.policies:
+            data["policies"] = self.policies
+        return toml_dumps(data)
+
+    def _city_ref(self) -> str:
+        """How a file names this scenario's city: the bundled name, else the profile's path."""
+        if self.city_path is None or Path(self.city_path).parent.resolve() == CITY_DIR.resolve():
+            return self.city
+        return self.city_path
+
+    @classmethod
+    def from_mapping(
+        cls,
+        data: Mapping[str, Any],
+        base_dir: str | os.PathLike[str] | None = None,
+        name: str = "scenario",
+    ) -> Scenario:
+        """A scenario from a dict shaped like a scenario file, with the same checks.
+
+        ``base_dir``: where relative ``city`` and ``extends`` paths are found (default: the
+        current folder); ``name``: what messages call it (e.g. an uploaded file's name) and the
+        scenario's name if ``[scenario] name`` is absent.
+        """
+        directory = Path(base_dir) if base_dir is not None else Path.cwd()
+        return _resolve(dict(data), name, directory, Path(name).stem, None)
 
 
 def available_scenarios() -> list[str]:
     """Names of the bundled scenarios (relative to ``scenarios/``, without suffix)."""
     names = []
     for path in sorted(SCENARIO_DIR.rglob("*")):
-        if path.suffix in SUFFIXES and not {CITY_DIR, SWEEP_DIR} & set(path.parents):
+        if path.suffix in SUFFIXES and not _NOT_SCENARIOS & set(path.parents):
             names.append(path.relative_to(SCENARIO_DIR).with_suffix("").as_posix())
     return names
 
@@ -146,20 +194,38 @@ def read_data_file(path: Path) -> dict[str, Any]:
     """Parse a TOML or YAML file into a dict, with clear errors."""
     if not path.is_file():
         raise ScenarioError(f"file not found: {path}")
-    text = path.read_text(encoding="utf-8")
     try:
-        if path.suffix == ".toml":
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ScenarioError(
+            f"{path}: not a UTF-8 text file (byte {exc.object[exc.start]:#04x} on line {line}); "
+            "save it as UTF-8 text"
+        ) from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot be read ({exc.strerror})") from None
+    return parse_data(text, path.suffix, str(path))
+
+
+def parse_data(text: str, suffix: str, where: str) -> dict[str, Any]:
+    """Parse TOML or YAML ``text`` (by file ``suffix``) into a dict; ``where`` names it in
+    messages (a file name)."""
+    suffix = suffix.lower()
+    try:
+        if suffix == ".toml":
             data = tomllib.loads(text)
-        elif path.suffix in (".yaml", ".yml"):
+        elif suffix in (".yaml", ".yml"):
             data = yaml.safe_load(text)
         else:
-            raise ScenarioError(f"{path}: unknown file type {path.suffix!r}; use .toml or .yaml")
+            raise ScenarioError(f"{where}: unknown file type {suffix!r}; use .toml or .yaml")
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: invalid TOML: {exc}") from None
+        raise ScenarioError(f"{where}: invalid TOML: {exc}") from None
     except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path}: invalid YAML: {exc}") from None
+        raise ScenarioError(f"{where}: invalid YAML: {exc}") from None
+    if data is None:  # an empty YAML document
+        data = {}
     if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: expected a table of sections at the top, got {data!r}")
+        raise ScenarioError(f"{where}: expected a table of sections at the top, got {data!r}")
     return data
 
 
@@ -175,7 +241,10 @@ def flatten_params(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]
     return flat
 
 
-def resolve_file(ref: str | os.PathLike, directory: Path, kind: str, names: list[str]) -> Path:
+_PLURAL = {"city": "cities"}
+
+
+def resolve_file(ref: str | os.PathLike[str], directory: Path, kind: str, names: list[str]) -> Path:
     """Find a bundled name or a path; raise with the valid names if neither exists."""
     path = Path(ref)
     if path.suffix in SUFFIXES:
@@ -187,12 +256,13 @@ def resolve_file(ref: str | os.PathLike, directory: Path, kind: str, names: list
         if candidate.is_file():
             return candidate
     raise ScenarioError(
-        f"unknown {kind} {str(ref)!r}; valid {kind}s: {', '.join(names)} (or a .toml/.yaml path)"
+        f"unknown {kind} {str(ref)!r}; valid {_PLURAL.get(kind, kind + 's')}: "
+        f"{', '.join(names)} (or a .toml/.yaml path)"
     )
 
 
-def _check_keys(found, allowed: set[str], where: str) -> None:
-    unknown = sorted(set(found) - allowed)
+def _check_keys(found: Any, allowed: set[str], where: str) -> None:
+    unknown = sorted(map(str, set(found) - allowed))
     if unknown:
         raise ScenarioError(
             f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; "
@@ -215,10 +285,34 @@ def _validated(values: Mapping[str, Any], where: str) -> dict[str, Any]:
         raise ScenarioError(f"{where}: {exc}") from None
 
 
-def load_city(ref: str | os.PathLike) -> tuple[str, str, dict[str, Any], dict[str, str]]:
+def _relative(ref: str, directory: Path) -> str:
+    """A file reference (``x.toml``) relative to ``directory``; bundled names unchanged."""
+    path = Path(ref)
+    if path.suffix in SUFFIXES and not path.is_absolute():
+        return str(directory / path)
+    return ref
+
+
+def load_city(ref: str | os.PathLike[str]) -> tuple[str, str, dict[str, Any], dict[str, str]]:
     """Load a city profile; return its name, label, parameter values and sources."""
-    path = resolve_file(ref, CITY_DIR, "city", available_cities())
+    name, label, values, sources, _ = _load_city(ref)
+    return name, label, values, sources
+
+
+def _load_city(
+    ref: str | os.PathLike[str], where: str | None = None
+) -> tuple[str, str, dict[str, Any], dict[str, str], Path]:
+    try:
+        path = resolve_file(ref, CITY_DIR, "city", available_cities())
+    except ScenarioError as exc:
+        raise ScenarioError(f"{where}: {exc}" if where else str(exc)) from None
     data = read_data_file(path)
+    if not data:
+        raise ScenarioError(
+            f"{path}: the city profile is empty; it needs [city] (name, label, region), "
+            "[params] (its city.* values) and [sources] (where each value comes from); "
+            f"see {CITY_DIR / (DEFAULT_CITY + '.toml')}"
+        )
     _check_keys(data, CITY_KEYS, str(path))
     meta = _section(data, "city", str(path), {})
     _check_keys(meta, CITY_META_KEYS, f"{path} [city]")
@@ -226,92 +320,199 @@ def load_city(ref: str | os.PathLike) -> tuple[str, str, dict[str, Any], dict[st
     sources = {str(k): str(v) for k, v in _section(data, "sources", str(path), {}).items()}
     _check_keys(sources, set(values), f"{path} [sources]")
     name = str(meta.get("name", path.stem))
-    return name, str(meta.get("label", name.title())), values, sources
+    return name, str(meta.get("label", name.title())), values, sources, path.resolve()
+
+
+def load_calibrated(city: str) -> tuple[str, dict[str, Any]] | None:
+    """The calibrated layer of ``city`` (its layer name and values), or None if it has none."""
+    path = CALIBRATED_DIR / f"{city}.toml"
+    if not path.is_file():
+        return None
+    data = read_data_file(path)
+    _check_keys(data, CALIBRATED_KEYS, str(path))
+    meta = _section(data, "calibrated", str(path), {})
+    if meta.get("city") != city:
+        raise ScenarioError(f"{path}: [calibrated] city must be {city!r}, got {meta.get('city')!r}")
+    values = _validated(flatten_params(_section(data, "params", str(path), {})), str(path))
+    return f"calibrated:{meta.get('study', path.stem)}", values
 
 
 def load_scenario(
-    ref: str | os.PathLike | None = DEFAULT_SCENARIO,
+    ref: str | os.PathLike[str] | Scenario | None = DEFAULT_SCENARIO,
     overrides: Mapping[str, Any] | None = None,
+    *,
+    city: str | os.PathLike[str] | None = None,
+    calibrated: bool = True,
 ) -> Scenario:
-    """Load and resolve a scenario by bundled name or path, applying ``overrides`` last."""
-    chain = _extends_chain(ref if ref is not None else DEFAULT_SCENARIO)
-    top_path, top = chain[-1]
-    meta = top.get("scenario", {})
-    city_ref = next(
-        (d["scenario"]["city"] for _, d in reversed(chain) if "city" in d.get("scenario", {})),
-        DEFAULT_CITY,
+    """Load and resolve a scenario, applying ``overrides`` last.
+
+    ``ref``: a bundled name, a path, or a loaded :class:`Scenario`. ``city``: move the scenario
+    to this city (a bundled name or a profile's path): the city's values replace the original
+    city's, while everything the scenario and its overrides set is kept. ``calibrated=False``
+    leaves out the city's calibrated layer (the calibrator's own runs).
+    """
+    if isinstance(ref, Scenario):
+        moved = ref if city is None else _rehome(ref, city, calibrated)
+        return with_overrides(moved, overrides or {})
+    path = resolve_file(
+        ref if ref is not None else DEFAULT_SCENARIO,
+        SCENARIO_DIR,
+        "scenario",
+        available_scenarios(),
+    ).resolve()
+    data = read_data_file(path)
+    return _resolve(data, str(path), path.parent, path.stem, str(path), city, overrides, calibrated)
+
+
+def _resolve(
+    data: dict[str, Any],
+    where: str,
+    directory: Path,
+    stem: str,
+    path: str | None,
+    city: str | os.PathLike[str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    calibrated: bool = True,
+) -> Scenario:
+    """Resolve a scenario from its top-level data (its ``extends`` chain, city and layers)."""
+    chain = _extends_chain(data, where, directory, stem, path)
+    meta = data.get("scenario", {})
+    if city is None:
+        city_ref: Any = DEFAULT_CITY
+        for _, folder, _, d in reversed(chain):
+            if "city" in d.get("scenario", {}):
+                city_ref = d["scenario"]["city"]
+                if not isinstance(city_ref, str):
+                    raise ScenarioError(
+                        f"{where}: scenario.city must be a name or path, got {city_ref!r}"
+                    )
+                city_ref = _relative(city_ref, folder)
+                break
+    else:
+        city_ref = city
+    city_name, city_label, city_values, city_sources, city_path = _load_city(
+        city_ref, where if city is None else None
     )
-    if not isinstance(city_ref, str):
-        raise ScenarioError(f"{top_path}: scenario.city must be a name or path, got {city_ref!r}")
-    city_path = Path(city_ref)
-    if city_path.suffix in SUFFIXES and not city_path.is_absolute():
-        city_ref = str(top_path.parent / city_path)
-    city_name, city_label, city_values, city_sources = load_city(city_ref)
 
     params = Parameters(PARAMETERS.defaults())
     provenance = dict.fromkeys(params, "default")
     layers: list[tuple[str, Mapping[str, Any]]] = [(f"city:{city_name}", city_values)]
-    policies: list[dict[str, Any]] = []
-    for path, data in chain:
-        name = data.get("scenario", {}).get("name", path.stem)
-        values = _validated(flatten_params(data.get("params", {})), str(path))
-        layers.append((f"scenario:{name}", values))
-        policies.extend(data.get("policies", []))
+    calibrated_layer = load_calibrated(city_name) if calibrated else None
+    if calibrated_layer is not None:
+        layers.append(calibrated_layer)
+    policies: list[Any] = []
+    for label, _, name, d in chain:
+        values = _validated(flatten_params(d.get("params", {})), label)
+        layers.append((f"scenario:{d.get('scenario', {}).get('name', name)}", values))
+        policies.extend(d.get("policies", []))
     if overrides:
         layers.append(("override", _validated(dict(overrides), "override")))
-    for layer, values in layers:
-        params.update(values)
-        provenance.update(dict.fromkeys(values, layer))
-    check_consistency(params, str(top_path))
-    policies = validate_policies(policies, str(top_path))
+    for layer, layer_values in layers:
+        params.update(layer_values)
+        provenance.update(dict.fromkeys(layer_values, layer))
+    check_consistency(params, where)
     description = meta.get("description", {})
     if isinstance(description, str):
         description = {"en": description}
     return Scenario(
-        name=str(meta.get("name", top_path.stem)),
+        name=str(meta.get("name", stem)),
         city=city_name,
         city_label=city_label,
         params=params,
         provenance=provenance,
         description=dict(description),
         city_sources=city_sources,
-        policies=policies,
-        path=str(top_path),
+        policies=validate_policies(policies, where),
+        path=path,
+        city_path=str(city_path),
+    )
+
+
+def _rehome(scenario: Scenario, city: str | os.PathLike[str], calibrated: bool = True) -> Scenario:
+    """``scenario`` in another city: defaults, the new city (and its calibrated layer), then
+    every value the scenario's own layers (and overrides) set, as if its file named that city."""
+    name, label, city_values, sources, city_path = _load_city(city)
+    params = Parameters(PARAMETERS.defaults())
+    provenance = dict.fromkeys(params, "default")
+    params.update(city_values)
+    provenance.update(dict.fromkeys(city_values, f"city:{name}"))
+    calibrated_layer = load_calibrated(name) if calibrated else None
+    if calibrated_layer is not None:
+        params.update(calibrated_layer[1])
+        provenance.update(dict.fromkeys(calibrated_layer[1], calibrated_layer[0]))
+    for key, layer in scenario.provenance.items():
+        if layer != "default" and not layer.startswith(("city:", "calibrated:")):
+            params[key] = deepcopy(scenario.params[key])
+            provenance[key] = layer
+    check_consistency(params, f"{scenario.name} in {name}")
+    return replace(
+        scenario,
+        city=name,
+        city_label=label,
+        city_sources=sources,
+        city_path=str(city_path),
+        params=params,
+        provenance=provenance,
     )
 
 
 def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
-    """A copy of ``scenario`` with ``overrides`` applied as the top layer."""
-    if not overrides:
-        return scenario
-    values = _validated(dict(overrides), "override")
-    params = Parameters({**scenario.params, **values})
-    check_consistency(params, "override")
+    """A new scenario: ``scenario`` with ``overrides`` applied as the top layer (a copy even
+    when there are none, so the two never share a list or a mapping)."""
+    values = _validated(dict(overrides), "override") if overrides else {}
+    params = Parameters(deepcopy({**scenario.params, **values}))
+    if values:
+        check_consistency(params, "override")
     return replace(
         scenario,
         params=params,
         provenance={**scenario.provenance, **dict.fromkeys(values, "override")},
+        description=dict(scenario.description),
+        city_sources=dict(scenario.city_sources),
+        policies=deepcopy(scenario.policies),
     )
 
 
-def _extends_chain(ref: str | os.PathLike) -> list[tuple[Path, dict[str, Any]]]:
-    chain: list[tuple[Path, dict[str, Any]]] = []
-    seen: set[Path] = set()
+_EMPTY_SCENARIO = (
+    "the scenario is empty; a scenario needs at least one of [scenario] (name, and city or "
+    "extends), [params] (parameter values by dotted key) or [[policies]]; see "
+    "scenarios/baseline.toml or run `willsim scenarios`"
+)
+
+
+def _check_scenario(data: Mapping[str, Any], where: str) -> Mapping[str, Any]:
+    """Check a scenario's sections and keys; return its ``[scenario]`` table."""
+    if not data:
+        raise ScenarioError(f"{where}: {_EMPTY_SCENARIO}")
+    _check_keys(data, SCENARIO_KEYS, where)
+    meta: Mapping[str, Any] = _section(data, "scenario", where, {})
+    _check_keys(meta, SCENARIO_META_KEYS, f"{where} [scenario]")
+    _section(data, "params", where, {})
+    _section(data, "policies", where, [])
+    return meta
+
+
+def _extends_chain(
+    data: dict[str, Any], where: str, directory: Path, stem: str, path: str | None
+) -> list[tuple[str, Path, str, dict[str, Any]]]:
+    """The scenario and those it extends, base first: ``(where, folder, stem, data)``."""
+    meta = _check_scenario(data, where)
+    chain = [(where, directory, stem, data)]
+    seen = {Path(path)} if path is not None else set()
+    ref = meta.get("extends")
     while ref is not None:
-        path = resolve_file(ref, SCENARIO_DIR, "scenario", available_scenarios()).resolve()
-        if path in seen:
-            raise ScenarioError(f"{path}: 'extends' forms a cycle")
-        seen.add(path)
-        data = read_data_file(path)
-        _check_keys(data, SCENARIO_KEYS, str(path))
-        meta = _section(data, "scenario", str(path), {})
-        _check_keys(meta, SCENARIO_META_KEYS, f"{path} [scenario]")
-        _section(data, "params", str(path), {})
-        _section(data, "policies", str(path), [])
-        chain.insert(0, (path, data))
+        if not isinstance(ref, str):
+            raise ScenarioError(f"{where}: scenario.extends must be a name or path, got {ref!r}")
+        file = resolve_file(
+            _relative(ref, directory), SCENARIO_DIR, "scenario", available_scenarios()
+        ).resolve()
+        if file in seen:
+            raise ScenarioError(f"{file}: 'extends' forms a cycle")
+        seen.add(file)
+        where, directory, data = str(file), file.parent, read_data_file(file)
+        meta = _check_scenario(data, where)
+        chain.insert(0, (where, directory, file.stem, data))
         ref = meta.get("extends")
-        if ref is not None and Path(str(ref)).suffix in SUFFIXES:
-            ref = str(path.parent / str(ref))
     return chain
 
 

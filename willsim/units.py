@@ -98,6 +98,16 @@ def _scale(value, factor: float):
     return value * factor
 
 
-def weekly_prob_from_rate(rate_per_week):
-    """Probability of at least one event in a week for a Poisson rate per week."""
-    return -np.expm1(-np.asarray(rate_per_week, dtype=float))
+def weekly_probability(rate, unit: str = "events/week") -> np.ndarray:
+    """Probability of at least one event in a week for a Poisson ``rate`` given in ``unit``
+    (``events/week`` or ``events/year``): ``1 - exp(-rate per week)``.
+
+    >>> float(weekly_probability(0.0))
+    0.0
+    >>> round(float(weekly_probability(52.0, "events/year")), 4)
+    0.6321
+    """
+    kind, period = UNITS[unit] if unit in UNITS else (kind_of(unit), 1.0)
+    if kind != "rate":
+        raise ValueError(f"weekly_probability needs a rate (events/...), got unit {unit!r}")
+    return -np.expm1(-np.asarray(rate, dtype=float) / period)

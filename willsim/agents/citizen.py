@@ -1,11 +1,15 @@
-"""The Citizen agent: a Mesa identity for one simulated resident, reading the model's arrays."""
+"""The Citizen agent: a Mesa view of one resident, reading every field from the model's arrays.
+
+A view belongs to one *person*: the resident living in row ``index`` when it was made. When that
+person dies, a newcomer takes the row (a new person, with a new ``person_id``); the old view then
+says the person has left (``present`` is false) and refuses to read the newcomer's state.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import mesa
-
+from willsim.agents.base import WillsimAgent
 from willsim.citizens import Status
 from willsim.params import AGE_BANDS, DOMAINS, INCOME_BANDS
 
@@ -13,14 +17,26 @@ if TYPE_CHECKING:
     from willsim.model import WelfareModel
 
 
-class Citizen(mesa.Agent):
+class Citizen(WillsimAgent):
     """One resident. State lives in ``model.citizens`` (arrays); this object is a live view."""
 
     def __init__(self, model: WelfareModel, index: int) -> None:
         super().__init__(model)
         self.index = int(index)
+        self.person_id = int(model.citizens.person_id[self.index])
+
+    @property
+    def present(self) -> bool:
+        """Whether this person still lives in the city (a newcomer has not taken the row)."""
+        return int(self.model.citizens.person_id[self.index]) == self.person_id
 
     def _get(self, name: str):
+        if not self.present:
+            raise LookupError(
+                f"person {self.person_id} (row {self.index}) has died; row {self.index} is now "
+                f"person {int(self.model.citizens.person_id[self.index])}: use model.citizen("
+                f"{self.index})"
+            )
         return getattr(self.model.citizens, name)[self.index]
 
     @property
@@ -62,11 +78,13 @@ class Citizen(mesa.Agent):
     @property
     def ties(self) -> list[int]:
         """Indices of this resident's social ties."""
+        self._get("degree")  # checks the person is still here
         return self.model.citizens.ties_of(self.index).tolist()
 
     @property
     def needs(self) -> dict[str, dict[str, Any]]:
         """Each domain's need: level, status and when it began."""
+        self._get("degree")
         c, i = self.model.citizens, self.index
         return {
             domain: {
@@ -83,6 +101,7 @@ class Citizen(mesa.Agent):
         """A plain dict of everything known about this resident (for inspection and the app)."""
         return {
             "index": self.index,
+            "person_id": self.person_id,
             "age_band": self.age_band,
             "living_alone": self.living_alone,
             "income_band": self.income_band,

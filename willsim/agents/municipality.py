@@ -2,51 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import mesa
-
+from willsim.agents.base import WillsimAgent
 from willsim.units import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
+    from willsim.mechanisms.base import SpendingItem
     from willsim.model import WelfareModel
 
-SPENDING_ITEMS: tuple[str, ...] = (
-    "staff",
-    "outreach",
-    "marketplace",
-    "community",
-    "services",
-    "outcomes",
-    "hospital",
-    "residential",
-    "housing",
-)
-"""Public spending items. The municipal items (:data:`MUNICIPAL_ITEMS`: staff, outreach,
-platforms, services, outcome payments) come out of the municipal budget; the crisis items
-(hospital days, public share of residential care, emergency housing) are paid by the health
-service and other public budgets, and are reported but not rationed."""
-MUNICIPAL_ITEMS = ("staff", "outreach", "marketplace", "community", "services", "outcomes")
 
+class Municipality(WillsimAgent):
+    """Holds the modelled social budget for the year and pays staff and services out of it.
 
-class Municipality(mesa.Agent):
-    """Holds the modelled social budget for the year and pays staff and services out of it."""
+    The ledger has one line per spending item the mechanisms declare (``items``): municipal
+    items come out of the budget, capped by what is left of it; the others (hospital days,
+    the public share of residential care, emergency housing) are paid by the health service and
+    other public budgets, and are reported but never rationed.
+    """
 
-    def __init__(self, model: WelfareModel, base_budget: float, multiplier: float = 1.0) -> None:
+    def __init__(
+        self,
+        model: WelfareModel,
+        base_budget: float,
+        multiplier: float = 1.0,
+        items: Sequence[SpendingItem] = (),
+    ) -> None:
         super().__init__(model)
+        self.items: tuple[str, ...] = tuple(item.key for item in items)
+        self.municipal_items = frozenset(item.key for item in items if item.municipal)
         self.base_budget = float(base_budget)  # EUR per year, in simulated units, before policy
         self.multiplier = float(multiplier)
         self.annual_budget = self.base_budget * multiplier
         self.remaining = self.annual_budget
-        self.week_spending = dict.fromkeys(SPENDING_ITEMS, 0.0)
-        self.total_spending = dict.fromkeys(SPENDING_ITEMS, 0.0)
+        self.week_spending = dict.fromkeys(self.items, 0.0)
+        self.total_spending = dict.fromkeys(self.items, 0.0)
         self.fixed_costs: dict[str, float] = {}  # weekly bills set aside first (staff, outreach)
 
     def start_week(self, week: int) -> None:
         """Reset the weekly ledger; a new budget year starts every 52 weeks."""
         if week % WEEKS_PER_YEAR == 0 and week > 0:
             self.remaining = self.annual_budget
-        self.week_spending = dict.fromkeys(SPENDING_ITEMS, 0.0)
+        self.week_spending = dict.fromkeys(self.items, 0.0)
 
     def weeks_left_in_year(self, week: int) -> int:
         return WEEKS_PER_YEAR - week % WEEKS_PER_YEAR
@@ -77,7 +75,12 @@ class Municipality(mesa.Agent):
 
     def pay(self, item: str, amount: float) -> float:
         """Pay ``amount``; municipal items are capped by what remains. Returns what was paid."""
-        if item in MUNICIPAL_ITEMS:
+        if item not in self.week_spending:
+            raise KeyError(
+                f"unknown spending item {item!r}: a mechanism must declare it in its "
+                f"'spending'; items: {', '.join(self.items)}"
+            )
+        if item in self.municipal_items:
             amount = min(amount, self.remaining)
             self.remaining -= amount
         self.week_spending[item] += amount

@@ -11,7 +11,6 @@ model built from the browser is capped at :data:`MAX_RESIDENTS`.
 from __future__ import annotations
 
 import os
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,12 +24,11 @@ from willsim.model import WelfareModel
 from willsim.results import wide
 from willsim.scenario import (
     DEFAULT_SCENARIO,
-    SCENARIO_DIR,
     Scenario,
     ScenarioError,
     available_cities,
-    available_scenarios,
     load_scenario,
+    parse_data,
 )
 
 MAX_RESIDENTS = int(os.environ.get("WILLSIM_APP_MAX_RESIDENTS", "20000"))
@@ -74,28 +72,15 @@ def resolve(ch: Choice, max_residents: int = MAX_RESIDENTS) -> Built:
 
     Raises :class:`ScenarioError` with a readable message if anything is invalid.
     """
-    overrides = dict(ch.overrides)
-    with tempfile.TemporaryDirectory() as tmp:
-        if ch.uploaded is not None:
-            base = Path(tmp) / (ch.uploaded_name or "uploaded.toml")
-            base.write_text(ch.uploaded, encoding="utf-8")
-        else:
-            base = ch.scenario
-        if ch.city:
-            if ch.city not in available_cities():
-                raise ScenarioError(
-                    f"unknown city {ch.city!r}; valid cities: {', '.join(available_cities())}"
-                )
-            base_path = Path(base) if ch.uploaded is not None else _scenario_path(str(base))
-            wrapper = Path(tmp) / "with_city.toml"
-            name = load_scenario(base_path).name
-            wrapper.write_text(
-                f'[scenario]\nname = "{name}"\ncity = "{ch.city}"\n'
-                f"extends = {_toml_str(str(base_path))}\n",
-                encoding="utf-8",
-            )
-            base = wrapper
-        scenario = load_scenario(base, overrides)
+    if ch.city and ch.city not in available_cities():
+        raise ScenarioError(
+            f"unknown city {ch.city!r}; valid cities: {', '.join(available_cities())}"
+        )
+    base: str | Scenario = ch.scenario
+    if ch.uploaded is not None:
+        name = ch.uploaded_name or "uploaded.toml"
+        base = Scenario.from_mapping(parse_data(ch.uploaded, Path(name).suffix, name), name=name)
+    scenario = load_scenario(base, dict(ch.overrides), city=ch.city or None)
     population = int(scenario.params["city.population"])
     requested = int(scenario.params["run.residents"]) or population
     if requested <= max_residents:
@@ -117,22 +102,6 @@ def _with_cap(scenario: Scenario, cap: int) -> Scenario:
     return with_overrides(scenario, {"run.residents": cap})
 
 
-def _toml_str(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _scenario_path(name: str) -> Path:
-    if name not in available_scenarios():
-        raise ScenarioError(
-            f"unknown scenario {name!r}; valid scenarios: {', '.join(available_scenarios())}"
-        )
-    for suffix in (".toml", ".yaml", ".yml"):
-        path = SCENARIO_DIR / f"{name}{suffix}"
-        if path.is_file():
-            return path
-    raise ScenarioError(f"scenario file of {name!r} not found")
-
-
 def validate_upload(name: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
     """Check an uploaded scenario file; return its text or raise :class:`ScenarioError`.
 
@@ -150,26 +119,19 @@ def validate_upload(name: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(f"{name}: not a UTF-8 text file") from None
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        path.write_text(text, encoding="utf-8")
-        from willsim.scenario import read_data_file
-
-        meta = read_data_file(path).get("scenario", {})
-        if isinstance(meta, dict):
-            for key in ("city", "extends"):
-                ref = meta.get(key)
-                if ref is not None and (
-                    not isinstance(ref, str) or "/" in ref or "\\" in ref or ref.startswith(".")
-                ):
-                    raise ScenarioError(
-                        f"{name}: scenario.{key} must name a bundled "
-                        f"{'city' if key == 'city' else 'scenario'}, got {ref!r}"
-                    )
-        try:
-            load_scenario(path)
-        except ScenarioError as exc:
-            raise ScenarioError(str(exc).replace(str(path), name)) from None
+    table = parse_data(text, suffix, name)
+    meta = table.get("scenario", {})
+    if isinstance(meta, dict):
+        for key in ("city", "extends"):
+            ref = meta.get(key)
+            if ref is not None and (
+                not isinstance(ref, str) or "/" in ref or "\\" in ref or ref.startswith(".")
+            ):
+                raise ScenarioError(
+                    f"{name}: scenario.{key} must name a bundled "
+                    f"{'city' if key == 'city' else 'scenario'}, got {ref!r}"
+                )
+    Scenario.from_mapping(table, name=name)  # messages name the user's file
     return text
 
 

@@ -1,5 +1,7 @@
 """Mechanisms: the phases of a week, each vectorised over the population.
 
-Each mechanism has ``setup(model)`` and ``step(model, week)``, draws only from its own named random
-stream, and is listed once, in order, in :data:`willsim.model.PHASES`.
+Each mechanism is a :class:`~willsim.mechanisms.base.Mechanism` that declares what the model needs
+to know of it (streams, levers, spending items, published and read quantities, its share of
+coverage, indicators, policy types, journey) and is listed once, in order, in
+:data:`willsim.phases.PHASES`.
 """

@@ -29,14 +29,14 @@ drawn while the platform is off, so a run without it is unchanged.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from willsim.citizens import CARE, ISOLATION, SERVED
-from willsim.mechanisms.base import Mechanism
-from willsim.mechanisms.outreach import _ranges
-from willsim.units import WEEKS_PER_YEAR
+from willsim.citizens import CARE, ISOLATION, SERVED, WORK, tie_ranges
+from willsim.mechanisms.base import AddEvent, Mechanism, PolicyType, SpendingItem
+from willsim.outputs import Indicator, P, Total
+from willsim.units import WEEKS_PER_YEAR, weekly_probability
 
 if TYPE_CHECKING:
     from willsim.citizens import Citizens
@@ -50,13 +50,126 @@ RECRUIT_TRIES = 20  # rounds of random candidates before recruiting from a full 
 
 def _hazard(rate_per_year: np.ndarray | float) -> np.ndarray:
     """Weekly probability of an event with a yearly Poisson rate."""
-    return -np.expm1(-np.asarray(rate_per_year, dtype=float) / WEEKS_PER_YEAR)
+    return weekly_probability(rate_per_year, "events/year")
 
 
 class Community(Mechanism):
     """Participation with network effects, platform ties, peer help, helpers and volunteers."""
 
     name = "community"
+    label = ("community", "comunità")
+    streams = ("community",)
+    levers = ("community",)
+    spending = (
+        SpendingItem(
+            "community",
+            "Community platform spending",
+            "Spesa per la piattaforma di comunità",
+            "Municipal spending on running the community platform (places, digital space).",
+        ),
+    )
+    publishes = (
+        "care_hours",
+        "isolation_met",
+        "helped",
+        "participant",
+        "volunteer",
+        "helper",
+        "ties_made",
+        "peer_hours",
+        "enabled",
+    )
+    care_hours_kind = "informal"
+    meets = (ISOLATION,)
+    policies = (
+        PolicyType(
+            "community",
+            ("community",),
+            "A community platform: groups, activities and neighbourly help create ties among "
+            "isolated residents; volunteers and peers meet light needs.",
+            "Una piattaforma di comunità: gruppi, attività e vicinato creano legami tra le "
+            "persone isolate; volontari e pari rispondono ai bisogni leggeri.",
+            switch="community.enabled",
+        ),
+    )
+    indicators = (
+        Indicator(
+            "community_participants",
+            "Community participants",
+            "Partecipanti alla comunità",
+            "persons",
+            "Residents taking part in the community platform (groups, activities).",
+            Total(P("community.participant", "count")),
+        ),
+        Indicator(
+            "community_volunteers",
+            "Community volunteers",
+            "Volontari della comunità",
+            "persons",
+            "Volunteers giving peer help through the community platform (helpers excluded).",
+            Total(P("community.volunteer", "count")),
+        ),
+        Indicator(
+            "community_helpers",
+            "Beneficiaries turned helpers",
+            "Beneficiari diventati volontari",
+            "persons",
+            "Participants who were helped and now help others in turn.",
+            Total(P("community.helper", "count")),
+        ),
+        Indicator(
+            "community_ties_made",
+            "Ties made in the community",
+            "Legami creati nella comunità",
+            "ties/week",
+            "New ties between participants made through the platform.",
+            Total(P("community.ties_made")),
+            summary="sum",
+        ),
+        Indicator(
+            "peer_help_hours",
+            "Peer help hours",
+            "Ore di aiuto tra pari",
+            "hours/week",
+            "Hours of volunteers and helpers meeting light needs (isolation, light care).",
+            Total(P("community.peer_hours")),
+        ),
+    )
+    journey_fields: ClassVar[dict[str, float]] = {
+        "participant": 0.0,
+        "care_hours": 0.0,
+        "isolation_met": 0.0,
+    }
+    journey_need_rules: ClassVar[dict[str, str]] = {"need_ended": "community_ties"}
+    journey_text: ClassVar[dict[str, tuple[str, str]]] = {
+        "community_joined": (
+            "Joined the community platform",
+            "Entra nella piattaforma di comunità",
+        ),
+        "community_left": ("Left the community platform", "Lascia la piattaforma di comunità"),
+        "peer_help": (
+            "Helped by peers and volunteers ({domain})",
+            "Aiutato da pari e volontari ({domain})",
+        ),
+    }
+    journey_rules: ClassVar[dict[str, tuple[str, str]]] = {
+        "community_join": (
+            "community: joins with interest, access and the network effect",
+            "comunità: entra per interesse, accesso ed effetto rete",
+        ),
+        "community_leave": (
+            "community: drop-out, lower where participation is high",
+            "comunità: abbandono, minore dove la partecipazione è alta",
+        ),
+        "community_ties": (
+            "community: platform ties and taking part lift isolation",
+            "comunità: i legami e la partecipazione fanno uscire dall'isolamento",
+        ),
+        "peer_help": (
+            "community: light needs met by volunteers and helpers, isolated first",
+            "comunità: bisogni leggeri coperti da volontari e aiutanti, prima gli isolati",
+        ),
+    }
 
     def setup(self, model: WelfareModel) -> None:
         c = model.citizens
@@ -150,7 +263,7 @@ class Community(Mechanism):
         if idx.size == 0:
             return
         self.participant[idx] = joining
-        ties = c.tie_idx[_ranges(c.tie_ptr[idx], c.tie_ptr[idx + 1])]
+        ties = c.tie_idx[tie_ranges(c.tie_ptr[idx], c.tie_ptr[idx + 1])]
         np.add.at(self.tie_part, ties, np.int32(1 if joining else -1))  # typed: fast path
         if not joining:
             self.helper[idx] = False
@@ -238,10 +351,6 @@ class Community(Mechanism):
             members = self.pool[self.participant[self.pool]]
         part_d = np.bincount(self._district[members], minlength=self.districts)
         return np.divide(part_d, adults_d, out=np.zeros(self.districts), where=adults_d > 0)
-
-    def exposure(self, model: WelfareModel, who: np.ndarray) -> np.ndarray:
-        """Weighted share of the ties and of the district of residents ``who`` taking part."""
-        return self._exposure(model, who, self.district_share(model))
 
     def _exposure(self, model: WelfareModel, who: np.ndarray, share_d: np.ndarray) -> np.ndarray:
         degree = model.citizens.degree[who]
@@ -483,3 +592,45 @@ class Community(Mechanism):
         new = can[rng.random(can.size, dtype=np.float32) < self.helper_conversion]
         self.helper[new] = True
         self.new_helpers = int(new.size)
+
+    # --- coverage and journey ---------------------------------------------------------------
+
+    def care_hours_for(self, model: WelfareModel, idx: np.ndarray) -> np.ndarray:
+        """Peer hours given this week to the care needs of ``idx``."""
+        return self.care_hours[idx]
+
+    def needs_met(self, model: WelfareModel, domain: int) -> np.ndarray:
+        """Isolation met by peers this week."""
+        return self.isolation_met
+
+    def has_helped(self, model: WelfareModel, domain: int, idx: np.ndarray) -> np.ndarray | None:
+        """Participants given peer help, or who left isolation on it (not for work needs)."""
+        return self.helped[idx] if self.enabled and domain != WORK else None
+
+    def has_run(self) -> bool:
+        return self.launch_week >= 0
+
+    def idle(self, model: WelfareModel) -> bool:
+        return not self.enabled and self.launch_week < 0
+
+    def journey_events(
+        self,
+        model: WelfareModel,
+        week: int,
+        who: np.ndarray,
+        old: dict[str, np.ndarray],
+        new: dict[str, np.ndarray],
+        add: AddEvent,
+    ) -> None:
+        """Joining, leaving and peer help."""
+        from willsim.journal import Event
+
+        name = self.name
+        was, now = old["participant"] > 0, new["participant"] > 0
+        for p in np.flatnonzero(now & ~was):
+            add(p, Event(week, name, int(who[p]), "community_joined", rule="community_join"))
+        for p in np.flatnonzero(was & ~now):
+            add(p, Event(week, name, int(who[p]), "community_left", rule="community_leave"))
+        for key, d in (("care_hours", CARE), ("isolation_met", ISOLATION)):
+            for p in np.flatnonzero((new[key] > 0) & ~(old[key] > 0)):
+                add(p, Event(week, name, int(who[p]), "peer_help", d, rule="peer_help"))

@@ -9,14 +9,14 @@ residential care. An unmet work/income need can end in loss of housing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from willsim.citizens import CARE, ISOLATION, WORK
-from willsim.mechanisms.base import Mechanism
-from willsim.mechanisms.draws import as_float32, below, draw_bits
-from willsim.mechanisms.needs import MAX_CARE_LEVEL, heat_exposed
+from willsim.citizens import CARE, ISOLATION, MAX_CARE_LEVEL, WORK, heat_exposed
+from willsim.mechanisms.base import AddEvent, Mechanism, Read, SpendingItem
+from willsim.outputs import Indicator, P, Total
+from willsim.rng import chance
 
 if TYPE_CHECKING:
     from willsim.model import WelfareModel
@@ -26,6 +26,78 @@ class Crises(Mechanism):
     """Escalation of unmet needs into costly crisis events."""
 
     name = "crises"
+    label = ("crises", "crisi")
+    streams = ("crises",)
+    levers = ("shock",)
+    spending = (
+        SpendingItem(
+            "hospital",
+            "Hospital spending",
+            "Spesa ospedaliera",
+            "Public cost of hospital days after crises (health service).",
+            municipal=False,
+            better=-1,
+        ),
+        SpendingItem(
+            "residential",
+            "Residential care spending",
+            "Spesa per RSA",
+            "Public share of residential care after crises.",
+            municipal=False,
+            better=-1,
+        ),
+        SpendingItem(
+            "housing",
+            "Emergency housing spending",
+            "Spesa per emergenza abitativa",
+            "Public cost of emergency housing after income crises.",
+            municipal=False,
+            better=-1,
+        ),
+    )
+    publishes = ("care_crisis", "work_crisis", "admitted", "family_residential")
+    reads = (Read("coverage.met"),)
+    indicators = (
+        Indicator(
+            "residential_care",
+            "In residential care",
+            "In RSA",
+            "persons",
+            "Residents admitted to residential care.",
+            Total(P("citizens.residential", "count")),
+            summary="last",
+        ),
+    )
+    journey_need_rules: ClassVar[dict[str, str]] = {
+        "need_progressed": "crisis_level",
+        "need_ended": "admission",
+    }
+    journey_text: ClassVar[dict[str, tuple[str, str]]] = {
+        "crisis": ("Crisis: {value}", "Crisi: {value}"),
+        "residential": ("Admitted to residential care", "Ricoverato in RSA"),
+    }
+    journey_rules: ClassVar[dict[str, tuple[str, str]]] = {
+        "crisis_care": (
+            "crises: risk by care level, lower if met, higher if isolated",
+            "crisi: rischio per livello di cura, minore se coperto, maggiore se isolato",
+        ),
+        "crisis_work": (
+            "crises: an unmet work/income need may end in loss of housing",
+            "crisi: un bisogno di lavoro/reddito scoperto può portare a perdere la casa",
+        ),
+        "crisis_level": (
+            "crises: a crisis raises the care level by one",
+            "crisi: una crisi alza di un livello il bisogno di cura",
+        ),
+        "discharge": (
+            "crises: hospital discharge links the resident to services",
+            "crisi: la dimissione ospedaliera mette in contatto con i servizi",
+        ),
+        "admission": (
+            "crises: a crisis at the top care level may end in residential care",
+            "crisi: una crisi al livello massimo può portare in RSA",
+        ),
+    }
 
     def setup(self, model: WelfareModel) -> None:
         p = model.params
@@ -33,7 +105,6 @@ class Crises(Mechanism):
         self.met_mult = p["crises.met_multiplier"]
         self.iso_mult = p["crises.isolation_multiplier"]
         self.work_risk = p.weekly("crises.work")
-        self.work_risk_k = below(self.work_risk)  # as NumPy compares it with a float32 draw
         self.hospital_cost = p["crises.hospital_days"] * p["crises.hospital_day_cost"]
         self.residential_share = p["crises.residential_share"]
         self.residential_week = p.weekly("crises.residential_cost")
@@ -53,8 +124,7 @@ class Crises(Mechanism):
 
     def step(self, model: WelfareModel, week: int) -> None:
         c, met = model.citizens, model.coverage.met
-        # rng.random((2, n), dtype=np.float32) as 24-bit integers (see :mod:`draws`)
-        u = draw_bits(model.streams["crises"], (2, c.n))
+        u = model.streams["crises"].random((2, c.n), dtype=np.float32)  # care, work
         level = c.need_level[CARE]
         at_risk = np.flatnonzero((level > 0) & ~c.residential)
         at_level = level[at_risk]
@@ -62,8 +132,8 @@ class Crises(Mechanism):
         risk = risk * np.where(c.need_level[ISOLATION][at_risk] > 0, self.iso_mult, 1.0)
         if self.heat != 1.0:
             risk = risk * np.where(heat_exposed(c, at_risk), self.heat, 1.0)
-        draw = as_float32(u[0][at_risk])
-        crisis = draw < risk
+        draw = u[0][at_risk]
+        crisis = chance(draw, risk)
         self.care_crisis = np.zeros(c.n, dtype=bool)
         self.care_crisis[at_risk] = crisis
         hit, hit_risk, hit_level = at_risk[crisis], risk[crisis], at_level[crisis]
@@ -77,7 +147,7 @@ class Crises(Mechanism):
         if admit.size:
             model.close_all_needs(admit)
             c.residential[admit] = True
-        self.work_crisis = (c.need_level[WORK] > 0) & ~met[WORK] & (u[1] < self.work_risk_k)
+        self.work_crisis = (c.need_level[WORK] > 0) & ~met[WORK] & chance(u[1], self.work_risk)
         c.crises[np.flatnonzero(self.work_crisis)] += 1
         muni = model.municipality
         muni.pay("hospital", hit.size * self.hospital_cost)
@@ -85,3 +155,27 @@ class Crises(Mechanism):
         muni.pay("residential", residents * self.residential_week * self.public_share)
         self.family_residential = residents * self.residential_week * (1 - self.public_share)
         muni.pay("housing", np.count_nonzero(self.work_crisis) * self.housing_cost)
+
+    def journey_events(
+        self,
+        model: WelfareModel,
+        week: int,
+        who: np.ndarray,
+        old: dict[str, np.ndarray],
+        new: dict[str, np.ndarray],
+        add: AddEvent,
+    ) -> None:
+        """Crises (hospital, loss of housing), discharge links and admissions."""
+        from willsim.journal import Event
+
+        name = self.name
+        care, work = self.care_crisis[who], self.work_crisis[who]
+        for p in np.flatnonzero(new["crises"] > old["crises"]):
+            if care[p]:
+                add(p, Event(week, name, int(who[p]), "crisis", 0, "hospital", "crisis_care"))
+            if work[p]:
+                add(p, Event(week, name, int(who[p]), "crisis", 2, "housing", "crisis_work"))
+        for p in np.flatnonzero(~old["residential"] & new["residential"]):
+            add(p, Event(week, name, int(who[p]), "residential", 0, rule="admission"))
+        for p in np.flatnonzero(new["aware"] & ~old["aware"]):
+            add(p, Event(week, name, int(who[p]), "aware", rule="discharge"))

@@ -13,14 +13,15 @@ the request within the week, so arrivals are a Poisson process in continuous tim
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from willsim.citizens import CARE, LATENT, QUEUED, REFUSED
-from willsim.mechanisms.base import Mechanism
-from willsim.mechanisms.draws import as_float32, below, draw_bits
+from willsim.mechanisms.base import Mechanism, PolicyType, Read
 from willsim.params import DOMAINS
+from willsim.rng import chance
+from willsim.units import weekly_probability
 
 if TYPE_CHECKING:
     from willsim.model import WelfareModel
@@ -33,6 +34,31 @@ class HelpSeeking(Mechanism):
     """Turns latent needs into requests at the office (welfare on demand)."""
 
     name = "helpseeking"
+    label = ("help-seeking", "richiesta di aiuto")
+    streams = ("helpseeking",)
+    levers = ("helpseeking", "shock")
+    publishes = ("requests", "propensity", "access")
+    reads = (Read("office.submit", lag=None),)
+    policies = (
+        PolicyType(
+            "information",
+            ("helpseeking",),
+            "Information campaigns: awareness, asking.",
+            "Campagne informative: conoscenza dei servizi e propensione a chiedere.",
+        ),
+    )
+    journey_text: ClassVar[dict[str, tuple[str, str]]] = {
+        "request": (
+            "Filed a request at the social office ({domain})",
+            "Presenta una domanda allo sportello sociale ({domain})",
+        ),
+    }
+    journey_rules: ClassVar[dict[str, tuple[str, str]]] = {
+        "asking": (
+            "help-seeking: asking rate x severity x awareness x trust x access",
+            "richiesta di aiuto: propensione x gravità x conoscenza x fiducia x accesso",
+        ),
+    }
 
     def setup(self, model: WelfareModel) -> None:
         p = model.params
@@ -52,7 +78,6 @@ class HelpSeeking(Mechanism):
         self.frail_access = p["helpseeking.frail_access"]
         closed = p["shock.pandemic_office_access"] if p["shock.pandemic"] else 1.0
         self.desk = self.desk_base * closed if closed != 1.0 else self.desk_base
-        self._desk_max = float(self.desk.max()) if self.desk.size else 0.0
 
     def access(self, model: WelfareModel, who: np.ndarray) -> np.ndarray:
         """Ease of reaching the desk for residents ``who`` (office hours, distance, frailty)."""
@@ -71,48 +96,27 @@ class HelpSeeking(Mechanism):
 
     def step(self, model: WelfareModel, week: int) -> None:
         c = model.citizens
-        # rng.random((3, n), dtype=np.float32) as 24-bit integers (see :mod:`draws`)
-        u = draw_bits(model.streams["helpseeking"], (len(DOMAINS), c.n))
+        u = model.streams["helpseeking"].random((len(DOMAINS), c.n), dtype=np.float32)
         self.requests[:] = 0
         if not self.enabled:
             return
-        # Only a latent or refused need whose draw is under the highest asking probability of
-        # its domain can become a request: look at those entries alone (row-major: domain by
-        # domain, residents in order).
-        cand = c.status == LATENT
-        cand |= c.status == REFUSED
-        cand &= u < below(self._ceiling(c))[:, None]
-        cand = np.flatnonzero(cand)
-        status = c.status.ravel()[cand]
+        # latent needs, and refused ones once ``reapply_after`` has passed, outside care homes
+        # (flat positions: domain by domain, residents in order)
+        status = c.status.ravel()
+        cand = np.flatnonzero((status == LATENT) | (status == REFUSED))
         domain, who = np.divmod(cand, c.n)
-        refused = np.flatnonzero(status == REFUSED)
-        can_ask = status == LATENT
+        can_ask = status[cand] == LATENT
+        refused = np.flatnonzero(~can_ask)
         can_ask[refused] = week - c.status_since.ravel()[cand[refused]] >= self.reapply_after
         can_ask &= ~c.residential[who]
         flat, domain, who = cand[can_ask], domain[can_ask], who[can_ask]
-        p = -np.expm1(-self.propensity(model, domain, who))
-        draw = as_float32(u.ravel()[flat])
-        asks = draw < p
+        p = weekly_probability(self.propensity(model, domain, who))  # of asking this week
+        draw = u.ravel()[flat]
+        asks = chance(draw, p)
         domain, who, p, draw = domain[asks], who[asks], p[asks], draw[asks]
-        times = week + np.minimum(draw / p, 1.0 - 1e-9)
+        times = week + np.minimum(draw / p, 1.0 - 1e-9)  # uniform within the week
         self.requests[:] = np.bincount(domain, minlength=len(DOMAINS))
         c.requested[domain, who] = True
         c.status[domain, who] = QUEUED
         c.status_since[domain, who] = times
         model.office.submit(times, who, domain)
-
-    def _ceiling(self, citizens) -> np.ndarray:
-        """Per domain, a float32 at least the weekly asking probability of every resident.
-
-        Each factor of :meth:`propensity` is bounded by its largest value, with a relative margin
-        far above rounding, and the float32 is rounded up: a draw at or above it never asks.
-        """
-        trust = float(citizens.trust.max()) if citizens.n else 0.0
-        access = self._desk_max * max(1.0, self.frail_access)
-        rate = self.rate * (trust * access)
-        rate[CARE] *= self.care_severity.max()
-        p = -np.expm1(-rate * (1.0 + 1e-9))
-        ceiling = p.astype(np.float32)
-        low = ceiling < p
-        ceiling[low] = np.nextafter(ceiling[low], np.float32(np.inf))
-        return ceiling

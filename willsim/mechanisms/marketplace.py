@@ -20,13 +20,14 @@ platform can fail below critical mass on either side. The platform is paid by th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from willsim.agents import Provider
 from willsim.citizens import CARE, WORK
-from willsim.mechanisms.base import Mechanism
+from willsim.mechanisms.base import AddEvent, Mechanism, PolicyType, Read, SpendingItem
+from willsim.outputs import Indicator, P, Ratio, Total, Value
 from willsim.units import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -41,6 +42,165 @@ class Marketplace(Mechanism):
     """Two-sided matching platform with entry and exit on both sides."""
 
     name = "marketplace"
+    label = ("marketplace", "piattaforma di mercato")
+    streams = ("marketplace",)
+    levers = ("marketplace", "eligibility")
+    spending = (
+        SpendingItem(
+            "marketplace",
+            "Platform spending",
+            "Spesa per la piattaforma",
+            "Municipal spending on the marketplace platform: running costs, accreditation, "
+            "vouchers.",
+        ),
+    )
+    publishes = (
+        "care_hours",
+        "match_domain",
+        "match_provider",
+        "family_spending",
+        "user",
+        "active",
+        "requests",
+        "matches",
+        "match_time_total",
+        "price_shown",
+        "mean_reputation",
+        "survival",
+        "provider_revenue",
+        "started",
+        "provider_state",
+    )
+    reads = (Read("coverage.met", lag=1),)
+    care_hours_kind = "formal"
+    meets = (WORK,)
+    policies = (
+        PolicyType(
+            "marketplace",
+            ("marketplace",),
+            "A marketplace platform matching families' demand to Third Sector and private "
+            "providers.",
+            "Una piattaforma marketplace che incontra la domanda delle famiglie "
+            "e l'offerta del Terzo Settore e dei professionisti.",
+            switch="marketplace.enabled",
+        ),
+    )
+    indicators = (
+        Indicator(
+            "platform_users",
+            "Platform users",
+            "Utenti della piattaforma",
+            "persons",
+            "Residents registered on the marketplace platform.",
+            Total(P("marketplace.user", "count")),
+        ),
+        Indicator(
+            "platform_providers",
+            "Platform providers",
+            "Erogatori in piattaforma",
+            "providers",
+            "Providers active on the marketplace platform (not scaled).",
+            Value(P("marketplace.active", "count")),
+        ),
+        Indicator(
+            "platform_requests",
+            "Platform requests",
+            "Richieste in piattaforma",
+            "requests/week",
+            "Requests posted on the platform that families can afford.",
+            Total(P("marketplace.requests")),
+        ),
+        Indicator(
+            "platform_matches",
+            "Platform matches",
+            "Abbinamenti in piattaforma",
+            "matches/week",
+            "Requests matched to a provider.",
+            Total(P("marketplace.matches")),
+            summary="sum",
+        ),
+        Indicator(
+            "match_time_weeks",
+            "Match time",
+            "Tempo di abbinamento",
+            "weeks",
+            "Mean weeks from first posting to a match.",
+            Ratio(P("marketplace.match_time_total"), P("marketplace.matches")),
+            summary="ratio:match_time_total_weeks/platform_matches",
+            better=-1,
+        ),
+        Indicator(
+            "match_time_total_weeks",
+            "Total match time",
+            "Tempo totale di abbinamento",
+            "weeks",
+            "Sum of match times (for averaging).",
+            Total(P("marketplace.match_time_total")),
+            summary="sum",
+        ),
+        Indicator(
+            "platform_price",
+            "Platform price",
+            "Prezzo in piattaforma",
+            "EUR/hour",
+            "Hourly price on the platform after the aggregation discount.",
+            Value(P("marketplace.price_shown")),
+        ),
+        Indicator(
+            "platform_reputation",
+            "Platform reputation",
+            "Reputazione media",
+            "score",
+            "Mean reputation of active providers (accreditation or ratings).",
+            Value(P("marketplace.mean_reputation")),
+        ),
+        Indicator(
+            "platform_provider_survival",
+            "Platform provider survival",
+            "Sopravvivenza degli erogatori in piattaforma",
+            "share",
+            "Among providers ever active on the marketplace platform, the share still active.",
+            Value(P("marketplace.survival")),
+            summary="last",
+            better=1,
+        ),
+    )
+    journey_fields: ClassVar[dict[str, float]] = {
+        "match_provider": -1.0,
+        "posted_since": -1.0,
+        "user": 0.0,
+    }
+    journey_need_rules: ClassVar[dict[str, str]] = {"need_ended": "platform_effect"}
+    journey_text: ClassVar[dict[str, tuple[str, str]]] = {
+        "platform_joined": (
+            "Joined the marketplace platform",
+            "Si iscrive alla piattaforma di mercato",
+        ),
+        "platform_left": ("Left the marketplace platform", "Lascia la piattaforma di mercato"),
+        "platform_match": (
+            "Matched on the platform with provider {value} ({domain})",
+            "Abbinato sulla piattaforma all'erogatore {value} ({domain})",
+        ),
+        "platform_match_ended": ("Platform match ended", "Abbinamento sulla piattaforma concluso"),
+    }
+    journey_rules: ClassVar[dict[str, tuple[str, str]]] = {
+        "platform_join": (
+            "marketplace: joins with an unmet need, access and the platform's success",
+            "piattaforma: si iscrive con un bisogno scoperto, accesso e successo della piattaforma",
+        ),
+        "platform_leave": (
+            "marketplace: unmatched users may leave (marketplace.user_leave)",
+            "piattaforma: chi non trova abbinamento può uscire (marketplace.user_leave)",
+        ),
+        "platform_matching": (
+            "marketplace: matched by reputation and distance, within spare hours",
+            "piattaforma: abbinamento per reputazione e distanza, entro le ore libere",
+        ),
+        "platform_effect": (
+            "marketplace: the match ended (its weeks ran out or the need was met)",
+            "piattaforma: abbinamento concluso (settimane esaurite o bisogno risolto)",
+        ),
+    }
 
     def setup(self, model: WelfareModel) -> None:
         c, p = model.citizens, model.params
@@ -63,6 +223,9 @@ class Marketplace(Mechanism):
         self.matched = np.empty(0, dtype=np.intp)  # residents matched with a provider (sorted)
         self._paid = self.matched  # residents whose hours and spending were set last week
         self.started = False
+        self.ever_active = np.zeros(k, dtype=bool)  # providers ever active (for survival)
+        self.revenue_total = np.zeros(k)  # EUR received by each provider so far
+        self.kinds = np.full(k, "private", dtype=object)
         self.agents: list[Provider] = []
         self._reset_week()
         self.configure(model)
@@ -77,6 +240,7 @@ class Marketplace(Mechanism):
         self.fee = p["marketplace.fee"]
         self.subsidy = p["marketplace.subsidy"]
         self.max_price = p.array("marketplace.max_price")
+        self.isee_max_care = p.array("eligibility.isee_max")[CARE]  # voucher: care means test
         self.ratings = p["marketplace.reputation"] == "ratings"
         self.rating_noise = p["marketplace.rating_noise"]
         self.digital_only = p["marketplace.access"] == "digital"
@@ -112,20 +276,8 @@ class Marketplace(Mechanism):
         self.district = rng.integers(0, int(p["city.districts"]), k).astype(np.int16)
         self.active = rng.random(k) < p["marketplace.initial_share"]
         self.accredited = self.quality + rng.normal(0, 0.05, k)
-        kinds = np.where(np.arange(k) % 2 == 0, "third_sector", "private")
-        self.agents = [
-            Provider(
-                model,
-                j,
-                str(kinds[j]),
-                np.array([True, False, True]),
-                self.capacity,
-                self.list_price,
-                float(self.quality[j]),
-                int(self.district[j]),
-            )
-            for j in range(k)
-        ]
+        self.kinds = np.where(np.arange(k) % 2 == 0, "third_sector", "private").astype(object)
+        self.agents = [Provider(model, j, self.name) for j in range(k)]
         self.started = True
 
     def forget(self, model: WelfareModel, idx: np.ndarray) -> None:
@@ -156,6 +308,67 @@ class Marketplace(Mechanism):
         """Hours a week each provider sells to the residents it is matched with."""
         matched = self.match_provider[self.matched]
         return np.bincount(matched[matched >= 0], minlength=self.quality.size) * self.hours
+
+    # --- published quantities and coverage ---------------------------------------------------
+
+    @property
+    def price_shown(self) -> float:
+        """This week's hourly price (NaN while the platform is off)."""
+        return self.price_now if self.enabled else float("nan")
+
+    @property
+    def mean_reputation(self) -> float:
+        """Mean reputation of the active providers (NaN if none or off)."""
+        if not (self.enabled and self.active.any()):
+            return float("nan")
+        return float(self.reputation[self.active].mean())
+
+    @property
+    def survival(self) -> float:
+        """Among providers ever active, the share active now (NaN before launch)."""
+        if not self.started:
+            return float("nan")
+        ever = int(np.count_nonzero(self.ever_active))
+        return float(np.count_nonzero(self.active)) / ever if ever else float("nan")
+
+    @property
+    def provider_revenue(self) -> float:
+        """Platform sales net of the fee, paid to providers this week."""
+        return float(self.revenue_history[0].sum()) if self.enabled else 0.0
+
+    def care_hours_for(self, model: WelfareModel, idx: np.ndarray) -> np.ndarray:
+        """Hours bought through the platform for the care needs of ``idx``."""
+        return self.care_hours[idx]
+
+    def needs_met(self, model: WelfareModel, domain: int) -> np.ndarray:
+        """Work needs are met while matched with a provider for work."""
+        return self.match_domain == domain
+
+    def has_helped(self, model: WelfareModel, domain: int, idx: np.ndarray) -> np.ndarray | None:
+        """Those matched on the platform for this need."""
+        return self.match_domain[idx] == domain if self.started else None
+
+    def has_run(self) -> bool:
+        return self.started
+
+    def provider_state(self, name: str) -> np.ndarray:
+        """Per platform provider (what :class:`~willsim.agents.Provider` views read)."""
+        k = self.quality.size
+        if name == "domains":
+            return np.tile([True, False, True], (k, 1))
+        if name == "load":
+            return np.where(self.active, self.load(), 0.0)
+        if name == "hours_delivered":
+            return np.zeros(k)  # not tracked for platform providers
+        values = {
+            "kind": self.kinds,
+            "capacity": np.full(k, self.capacity),
+            "unit_cost": np.full(k, self.list_price),
+            "quality": self.quality,
+            "district": self.district,
+            "revenue": self.revenue_total,
+        }
+        return values[name]
 
     def step(self, model: WelfareModel, week: int) -> None:
         self._reset_week()
@@ -200,9 +413,8 @@ class Marketplace(Mechanism):
         """Residents with an unmet care or work need (what the platform can serve), and the
         domain each would post in (care first)."""
         c, met = model.citizens, model.coverage.met
-        care = np.greater(c.need_level[CARE] > 0, met[CARE])  # on booleans, a > b is a & ~b
-        either = np.greater(c.need_level[WORK] > 0, met[WORK])
-        either |= care
+        care = (c.need_level[CARE] > 0) & ~met[CARE]
+        either = care | ((c.need_level[WORK] > 0) & ~met[WORK])
         who = np.flatnonzero(either)
         return who, np.where(care[who], np.int8(CARE), np.int8(WORK))
 
@@ -226,7 +438,7 @@ class Marketplace(Mechanism):
         free = self.user[needy] & (self.match_provider[needy] < 0)
         posters, domain = needy[free], domain[free]
         self.price_now = price = self.price()
-        own_share = np.where(c.isee[posters] <= model.office.isee_max[CARE], 1 - self.subsidy, 1)
+        own_share = np.where(c.isee[posters] <= self.isee_max_care, 1 - self.subsidy, 1)
         affordable = price * own_share <= self.max_price[c.income_band[posters]]
         posters, domain = posters[affordable], domain[affordable]
         self.posted_since[posters] = np.where(
@@ -269,7 +481,7 @@ class Marketplace(Mechanism):
         care = self.match_domain[served] == CARE
         self.care_hours[served[care]] = hours[care]
         price = self.price_now or self.price()
-        voucher = np.where(c.isee[served] <= model.office.isee_max[CARE], self.subsidy, 0.0)
+        voucher = np.where(c.isee[served] <= self.isee_max_care, self.subsidy, 0.0)
         paid = hours * price
         self.payments = float((paid * (1 - voucher)).sum())
         self.vouchers = model.municipality.pay("marketplace", float((paid * voucher).sum()))
@@ -289,10 +501,7 @@ class Marketplace(Mechanism):
         self.match_provider[done] = -1
         if done.size:
             self.matched = self.matched[self.match_provider[self.matched] >= 0]
-        load = self.load()
-        for j, agent in enumerate(self.agents):  # a loop over providers, not residents
-            agent.revenue += revenue[j]
-            agent.load = float(load[j]) if self.active[j] else 0.0
+        self.revenue_total += revenue
 
     def _providers_enter_and_exit(self, model: WelfareModel, rng: np.random.Generator) -> None:
         weeks_seen = min(model.week + 1, REVENUE_WINDOW)
@@ -308,6 +517,38 @@ class Marketplace(Mechanism):
             entering = ~self.active & ~self.closing & (rng.random(self.active.size) < self.entry)
             self.active |= entering
             self.revenue_history[:, entering] = self.min_revenue  # a fresh start
+        self.ever_active |= self.active
+
+    def idle(self, model: WelfareModel) -> bool:
+        return not self.enabled and not self.started
+
+    def journey_events(
+        self,
+        model: WelfareModel,
+        week: int,
+        who: np.ndarray,
+        old: dict[str, np.ndarray],
+        new: dict[str, np.ndarray],
+        add: AddEvent,
+    ) -> None:
+        """Joining and leaving, matches (with the wait since posting) and their end."""
+        from willsim.journal import Event
+
+        name = self.name
+        was, now = old["user"] > 0, new["user"] > 0
+        for p in np.flatnonzero(now & ~was):
+            add(p, Event(week, name, int(who[p]), "platform_joined", rule="platform_join"))
+        mo, mn = old["match_provider"], new["match_provider"]
+        for p in np.flatnonzero((mn >= 0) & (mo != mn)):
+            r, d = int(who[p]), int(self.match_domain[who[p]])
+            if old["posted_since"][p] >= 0:
+                waited = float(week - old["posted_since"][p])
+                add(p, Event(week, name, r, "wait", d, waited, "platform_matching"))
+            add(p, Event(week, name, r, "platform_match", d, int(mn[p]), "platform_matching"))
+        for p in np.flatnonzero((mo >= 0) & (mn < 0)):
+            add(p, Event(week, name, int(who[p]), "platform_match_ended", rule="platform_effect"))
+        for p in np.flatnonzero(was & ~now):
+            add(p, Event(week, name, int(who[p]), "platform_left", rule="platform_leave"))
 
 
 def match_requests(score: np.ndarray, spare: np.ndarray, priority: np.ndarray) -> np.ndarray:

@@ -9,13 +9,14 @@ requests join the waiting list for a service; others are refused (and may ask ag
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from willsim.citizens import REFUSED, WAITLIST
-from willsim.mechanisms.base import Mechanism
-from willsim.mechanisms.office_queue import OfficeQueue
+from willsim.citizens import QUEUED, REFUSED, WAITLIST
+from willsim.mechanisms.base import AddEvent, Mechanism, PolicyType, SpendingItem
+from willsim.mechanisms.office_queue import OfficeQueue, QueueWeek
+from willsim.outputs import Indicator, P, Ratio, Total
 from willsim.params import DOMAINS
 
 if TYPE_CHECKING:
@@ -46,6 +47,140 @@ class Office(Mechanism):
     """Assessment queue and eligibility decisions."""
 
     name = "office"
+    label = ("social office", "sportello")
+    streams = ("office", "exogenous")  # exogenous: validation-mode arrivals
+    levers = ("office", "eligibility", "governance")
+    spending = (
+        SpendingItem(
+            "staff",
+            "Staff spending",
+            "Spesa per il personale",
+            "Municipal spending on social workers.",
+            tags=("summary",),
+        ),
+    )
+    publishes = (
+        "submit",
+        "isee_max",
+        "staff",
+        "servers",
+        "arrivals",
+        "queue_time",
+        "assessments_started",
+        "wait_total",
+        "busy_time",
+        "started_requests",
+    )
+    policies = (
+        PolicyType(
+            "staffing",
+            ("office",),
+            "Change the social office's staff.",
+            "Modifica il personale dello sportello sociale.",
+        ),
+        PolicyType(
+            "eligibility",
+            ("eligibility",),
+            "Change the means test.",
+            "Modifica la soglia ISEE di accesso.",
+        ),
+    )
+    indicators = (
+        Indicator(
+            "arrivals_per_week",
+            "Requests",
+            "Richieste",
+            "requests/week",
+            "Requests reaching the social office (arrivals of the queue).",
+            Total(P("office.arrivals")),
+            tags=("summary",),
+        ),
+        Indicator(
+            "mean_queue_length",
+            "Queue for assessment",
+            "Coda per la valutazione",
+            "requests",
+            "Time-average number of requests waiting for assessment.",
+            Total(P("office.queue_time")),
+            better=-1,
+            tags=("summary", "mesa"),
+        ),
+        Indicator(
+            "assessments_started",
+            "Assessments started",
+            "Valutazioni avviate",
+            "requests/week",
+            "Assessments started by social workers.",
+            Total(P("office.assessments_started")),
+        ),
+        Indicator(
+            "mean_wait_weeks",
+            "Waiting time",
+            "Tempo di attesa",
+            "weeks",
+            "Mean wait from request to the start of assessment.",
+            Ratio(P("office.wait_total"), P("office.assessments_started")),
+            summary="ratio:wait_total_weeks/assessments_started",
+            better=-1,
+            tags=("key", "headline", "summary", "equity", "mesa"),
+            groups=Ratio("wait_total", "assessments"),
+        ),
+        Indicator(
+            "wait_total_weeks",
+            "Total waiting",
+            "Attesa totale",
+            "weeks",
+            "Sum of the waits of assessments started (for averaging).",
+            Total(P("office.wait_total")),
+            summary="sum",
+        ),
+        Indicator(
+            "social_workers",
+            "Social workers",
+            "Assistenti sociali",
+            "persons",
+            "Social workers in the office.",
+            Total(P("office.staff")),
+        ),
+        Indicator(
+            "office_utilisation",
+            "Office utilisation",
+            "Utilizzo dello sportello",
+            "share",
+            "Share of social workers' assessment time that is busy.",
+            Ratio(P("office.busy_time"), P("office.servers")),
+            tags=("summary",),
+        ),
+    )
+    journey_text: ClassVar[dict[str, tuple[str, str]]] = {
+        "wait": ("Waited {value} weeks", "Ha atteso {value} settimane"),
+        "assessment_started": (
+            "Assessment started ({domain})",
+            "Inizia la valutazione ({domain})",
+        ),
+        "eligible": (
+            "Assessed eligible ({domain}): on the waiting list",
+            "Valutato idoneo ({domain}): in lista d'attesa",
+        ),
+        "refused": (
+            "Refused on the means test ({domain})",
+            "Respinto per la soglia ISEE ({domain})",
+        ),
+    }
+    journey_rules: ClassVar[dict[str, tuple[str, str]]] = {
+        "fcfs": (
+            "office: first come, first served by the social workers (M/M/c queue)",
+            "sportello: in ordine di arrivo presso gli assistenti sociali (coda M/M/c)",
+        ),
+        "means_test": (
+            "office: ISEE at or below eligibility.isee_max for the domain",
+            "sportello: ISEE entro eligibility.isee_max per l'ambito",
+        ),
+        "means_test_failed": (
+            "office: ISEE above eligibility.isee_max for the domain",
+            "sportello: ISEE oltre eligibility.isee_max per l'ambito",
+        ),
+    }
 
     def setup(self, model: WelfareModel) -> None:
         p = model.params
@@ -62,7 +197,7 @@ class Office(Mechanism):
         self._domain = np.empty(1024, dtype=np.int8)
         self._next_id = 0
         self._pending: list[tuple[np.ndarray, np.ndarray]] = []
-        self.week = None
+        self.week: QueueWeek | None = None  # this week's queue figures (after the first step)
 
     def configure(self, model: WelfareModel) -> None:
         """Levers a policy may change: staff, salary and the means test."""
@@ -92,6 +227,12 @@ class Office(Mechanism):
         self.current[domain, who] = ids
         self._pending.append((np.asarray(times, dtype=float), ids))
 
+    def need_ended(self, model: WelfareModel, domain: int, idx: np.ndarray) -> None:
+        """Needs that end withdraw their open requests."""
+        queued = idx[model.citizens.status[domain][idx] == QUEUED]
+        if queued.size:
+            self.withdraw(queued, domain)
+
     def withdraw(self, who: np.ndarray, domain: int) -> None:
         """Drop the requests of residents ``who`` in ``domain`` (need ended, person replaced).
 
@@ -118,16 +259,83 @@ class Office(Mechanism):
         if self.exogenous_rate > 0:
             self._exogenous_arrivals(model, week)
         times, ids = self._take_pending()
-        self.week = self.queue.step(week, times, ids)
+        figures = self.week = self.queue.step(week, times, ids)
         model.municipality.fixed_costs["staff"] = self.staff * self.salary
         model.municipality.pay("staff", self.staff * self.salary)
-        self._decide(model, self.week.completed_items, self.week.completed_times)
+        self._decide(model, figures.completed_items, figures.completed_times)
+
+    def end_week(self, model: WelfareModel, week: int) -> None:
+        """The queue as it stands at the end of the week: withdrawn requests leave it."""
+        self.flush_withdrawals()
 
     def started_residents(self) -> tuple[np.ndarray, np.ndarray]:
         """Residents whose assessment started this week, with their waits in weeks."""
-        who = self._who[self.week.started_items]
+        who, _, waits = self.started_requests()
+        return who, waits
+
+    @property
+    def this_week(self) -> QueueWeek:
+        """This week's queue figures (the office has stepped at least once)."""
+        if self.week is None:
+            raise RuntimeError("the office has not run a week yet")
+        return self.week
+
+    def started_requests(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Residents whose assessment started this week, the domain of each request and the
+        waits in weeks (requests of exogenous arrivals left out)."""
+        week = self.this_week
+        items = week.started_items
+        who = self._who[items]
         keep = who >= 0
-        return who[keep], self.week.started_waits[keep]
+        return who[keep], self._domain[items][keep], week.started_waits[keep]
+
+    # --- published quantities of the week --------------------------------------------------
+
+    @property
+    def arrivals(self) -> float:
+        """Requests that reached the queue this week (exogenous ones included)."""
+        return self.this_week.arrivals
+
+    @property
+    def queue_time(self) -> float:
+        """Time-average number of requests waiting this week."""
+        return self.this_week.queue_time_integral
+
+    @property
+    def assessments_started(self) -> float:
+        return float(len(self.this_week.started_items))
+
+    @property
+    def wait_total(self) -> float:
+        """Sum of the waits (weeks) of the assessments started this week."""
+        return float(np.sum(self.this_week.started_waits))
+
+    @property
+    def busy_time(self) -> float:
+        """Server-weeks the social workers spent assessing this week."""
+        return self.this_week.busy_time
+
+    def journey_events(
+        self,
+        model: WelfareModel,
+        week: int,
+        who: np.ndarray,
+        old: dict[str, np.ndarray],
+        new: dict[str, np.ndarray],
+        add: AddEvent,
+    ) -> None:
+        """Assessments that started for followed residents, with their waits."""
+        from willsim.journal import Event
+
+        if self.week is None:
+            return
+        started, domain, waits = self.started_requests()
+        followed = np.flatnonzero(np.isin(started, who))
+        position = {int(r): p for p, r in enumerate(who)}
+        for k in followed:
+            p, r, d = position[int(started[k])], int(started[k]), int(domain[k])
+            add(p, Event(week, self.name, r, "wait", d, float(waits[k]), "fcfs"))
+            add(p, Event(week, self.name, r, "assessment_started", d, rule="fcfs"))
 
     def _decide(self, model: WelfareModel, ids: np.ndarray, times: np.ndarray) -> None:
         who, domain = self._who[ids], self._domain[ids]

@@ -16,13 +16,13 @@ municipal budget.
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from willsim.citizens import LATENT, REFUSED, WAITLIST
-from willsim.mechanisms.base import Mechanism
+from willsim.citizens import LATENT, REFUSED, WAITLIST, tie_ranges
+from willsim.mechanisms.base import AddEvent, Mechanism, PolicyType, SpendingItem
+from willsim.outputs import Indicator, P, Total
 from willsim.params import DOMAINS
 
 if TYPE_CHECKING:
@@ -37,22 +37,97 @@ def risk_levels(model: WelfareModel) -> np.ndarray:
     """What the municipality can know, as an int8 score 0..6 per resident: 65+, 75+, living
     alone, income band at most working poor (1 point each) and a past crisis (2 points)."""
     c = model.citizens
-    score = (c.age_band >= 3).view(np.int8) + (c.age_band >= OLD_AGE).view(np.int8)
-    score += c.living_alone.view(np.int8)
-    score += (c.income_band <= 1).view(np.int8)
-    score += 2 * (c.crises > 0).view(np.int8)
+    score = (c.age_band >= 3).astype(np.int8)
+    score += c.age_band >= OLD_AGE
+    score += c.living_alone
+    score += c.income_band <= 1
+    score += 2 * (c.crises > 0)
     return score
-
-
-def risk_score(model: WelfareModel) -> np.ndarray:
-    """:func:`risk_levels` as floats."""
-    return risk_levels(model).astype(float)
 
 
 class Outreach(Mechanism):
     """Screening by outreach workers, word of mouth, and direct taking in charge."""
 
     name = "outreach"
+    label = ("outreach", "prossimità")
+    streams = ("outreach",)
+    levers = ("outreach", "eligibility")
+    spending = (
+        SpendingItem(
+            "outreach",
+            "Outreach spending",
+            "Spesa per la prossimità",
+            "Municipal spending on outreach workers (proactive welfare).",
+        ),
+    )
+    publishes = ("contacts", "informed", "taken_in_charge", "reported", "last_contact")
+    policies = (
+        PolicyType(
+            "outreach",
+            ("outreach",),
+            "Proactive welfare: outreach workers screen residents and take found needs in charge.",
+            "Welfare di iniziativa: operatori di prossimità individuano i bisogni e "
+            "li prendono in carico.",
+            switch="outreach.enabled",
+        ),
+    )
+    indicators = (
+        Indicator(
+            "outreach_contacts",
+            "Outreach contacts",
+            "Contatti di prossimità",
+            "persons/week",
+            "Residents contacted by outreach workers.",
+            Total(P("outreach.contacts")),
+            summary="sum",
+        ),
+        Indicator(
+            "proactive_takeups",
+            "Needs taken in charge proactively",
+            "Bisogni presi in carico d'iniziativa",
+            "needs/week",
+            "Eligible needs found by outreach and taken in charge without a request.",
+            Total(P("outreach.taken_in_charge")),
+            summary="sum",
+        ),
+        Indicator(
+            "informed_residents",
+            "Residents newly informed",
+            "Residenti informati",
+            "persons/week",
+            "Residents who learned about the services from outreach or word of mouth.",
+            Total(P("outreach.informed")),
+            summary="sum",
+        ),
+    )
+    journey_text: ClassVar[dict[str, tuple[str, str]]] = {
+        "contacted": (
+            "Contacted by an outreach worker",
+            "Contattato da un operatore di prossimità",
+        ),
+        "taken_in_charge": (
+            "Taken in charge by outreach ({domain}): on the waiting list",
+            "Preso in carico dalla prossimità ({domain}): in lista d'attesa",
+        ),
+    }
+    journey_rules: ClassVar[dict[str, tuple[str, str]]] = {
+        "outreach_contact": (
+            "outreach: chosen by the targeting rule (outreach.targeting)",
+            "prossimità: scelto dal criterio di selezione (outreach.targeting)",
+        ),
+        "outreach_inform": (
+            "outreach: the information registered (outreach.inform_effect)",
+            "prossimità: l'informazione è stata recepita (outreach.inform_effect)",
+        ),
+        "word_of_mouth": (
+            "outreach: word of mouth from an informed tie (outreach.word_of_mouth)",
+            "prossimità: passaparola da un contatto informato (outreach.word_of_mouth)",
+        ),
+        "outreach_assess": (
+            "outreach: need found, accepted and assessed on the spot (ISEE test)",
+            "prossimità: bisogno trovato, accettato e valutato sul posto (soglia ISEE)",
+        ),
+    }
 
     def setup(self, model: WelfareModel) -> None:
         c = model.citizens
@@ -60,7 +135,7 @@ class Outreach(Mechanism):
         k = max(1, round(model.params["outreach.antenna_share"] * c.n))
         self.antennas = np.argsort(-c.degree, kind="stable")[:k]
         # residents antennas watch over, and by how many antennas (ties are fixed: computed once)
-        ties = c.tie_idx[_ranges(c.tie_ptr[self.antennas], c.tie_ptr[self.antennas + 1])]
+        ties = c.tie_idx[tie_ranges(c.tie_ptr[self.antennas], c.tie_ptr[self.antennas + 1])]
         watchers = np.bincount(ties, minlength=c.n)
         self.near_antenna = watchers > 0
         self.watched = np.flatnonzero(self.near_antenna)
@@ -89,6 +164,7 @@ class Outreach(Mechanism):
         self.word_of_mouth = p["outreach.word_of_mouth"]
         self.unnoticed = 1.0 - p.weekly("outreach.antenna_notice")  # per domain, per antenna
         self.rescreen_after = p.weekly("outreach.rescreen_after")
+        self.isee_max = p.array("eligibility.isee_max")
         model.municipality.fixed_costs["outreach"] = self.weekly_cost
 
     def step(self, model: WelfareModel, week: int) -> None:
@@ -114,9 +190,8 @@ class Outreach(Mechanism):
     ) -> np.ndarray:
         """Residents to contact this week under the targeting rule (in contact order)."""
         c = model.citizens
-        # week - last >= r on integers is last <= week - ceil(r); on booleans a > b is a & ~b
-        pool = self.last_contact <= week - math.ceil(self.rescreen_after)
-        np.greater(pool, c.residential, out=pool)
+        pool = week - self.last_contact >= self.rescreen_after  # not contacted recently
+        pool &= ~c.residential
         if self.targeting == "antennas":
             pool &= self.near_antenna
         if count <= 0:
@@ -133,9 +208,7 @@ class Outreach(Mechanism):
             return _sample(np.flatnonzero(pool), count, rng)
         # highest risk first, at random within a level: take whole levels from the top, then
         # a random sample of the level where the contacts run out
-        score = risk_levels(model) + np.int8(1)  # -1 outside the pool (np.where: 10x slower)
-        score *= pool.view(np.int8)
-        score -= np.int8(1)
+        score = np.where(pool, risk_levels(model), np.int8(-1))  # -1: outside the pool
         level, above = MAX_RISK, 0
         while level >= 0:
             at = int(np.count_nonzero(score == level))
@@ -176,7 +249,7 @@ class Outreach(Mechanism):
             if newly.size == 0 or self.word_of_mouth <= 0:
                 break
             starts, ends = c.tie_ptr[newly], c.tie_ptr[newly + 1]
-            ties = c.tie_idx[_ranges(starts, ends)]
+            ties = c.tie_idx[tie_ranges(starts, ends)]
             told = ties[rng.random(ties.size) < self.word_of_mouth]
             newly = np.unique(told[~c.aware[told]])
             c.aware[newly] = True
@@ -187,7 +260,7 @@ class Outreach(Mechanism):
         self, model: WelfareModel, who: np.ndarray, week: int, rng: np.random.Generator
     ) -> None:
         """Assess found needs on the spot; those who accept are taken in charge directly."""
-        c, office = model.citizens, model.office
+        c = model.citizens
         accept = rng.random(who.size) < self.accept
         who = who[accept]
         for d in range(len(DOMAINS)):
@@ -195,21 +268,43 @@ class Outreach(Mechanism):
             found = who[(status == LATENT) | (status == REFUSED)]
             if found.size == 0:
                 continue
-            eligible = c.isee[found] <= office.isee_max[d]
+            eligible = c.isee[found] <= self.isee_max[d]
             c.requested[d][found] = True
             c.status[d][found] = np.where(eligible, WAITLIST, REFUSED)
             c.status_since[d][found] = week
             self.taken_in_charge += int(eligible.sum())
 
+    def idle(self, model: WelfareModel) -> bool:
+        return not self.enabled
 
-def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Concatenated ``arange(s, e)`` for each pair, vectorised."""
-    lengths = ends - starts
-    total = int(lengths.sum())
-    if total == 0:
-        return np.empty(0, dtype=np.int64)
-    offsets = np.repeat(starts - np.cumsum(np.r_[0, lengths[:-1]]), lengths)
-    return offsets + np.arange(total)
+    def journey_events(
+        self,
+        model: WelfareModel,
+        week: int,
+        who: np.ndarray,
+        old: dict[str, np.ndarray],
+        new: dict[str, np.ndarray],
+        add: AddEvent,
+    ) -> None:
+        """Contacts, and residents who learned about the services (from a worker or a tie)."""
+        from willsim.journal import Event
+
+        contact = self.last_contact[who] == week
+        for p in np.flatnonzero(contact):
+            add(
+                p,
+                Event(
+                    week,
+                    self.name,
+                    int(who[p]),
+                    "contacted",
+                    value=self.targeting,
+                    rule="outreach_contact",
+                ),
+            )
+        for p in np.flatnonzero(new["aware"] & ~old["aware"]):
+            rule = "outreach_inform" if contact[p] else "word_of_mouth"
+            add(p, Event(week, self.name, int(who[p]), "aware", rule=rule))
 
 
 def _sample(candidates: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:

@@ -11,14 +11,15 @@ Provider load is always derived from the cases in service, never tracked separat
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from willsim.citizens import CARE, ISOLATION, LATENT, SERVED, WAITLIST, WORK
-from willsim.mechanisms.base import Mechanism
-from willsim.mechanisms.draws import SparseFloat32Draws
+from willsim.mechanisms.base import AddEvent, Mechanism, PolicyType, SpendingItem
+from willsim.outputs import Indicator, P, Ratio, Total
 from willsim.params import DOMAINS, PROVIDER_KINDS
+from willsim.rng import chance
 
 MUNICIPAL, THIRD_SECTOR = PROVIDER_KINDS.index("municipal"), PROVIDER_KINDS.index("third_sector")
 
@@ -31,6 +32,138 @@ class Services(Mechanism):
     """Allocation of cases to providers, delivery, payment and service effects."""
 
     name = "services"
+    label = ("services", "servizi")
+    streams = ("services",)
+    levers = ("services", "shock", "governance", "municipality")
+    spending = (
+        SpendingItem(
+            "services",
+            "Service spending",
+            "Spesa per i servizi",
+            "Municipal spending on services bought from providers.",
+            tags=("summary",),
+        ),
+        SpendingItem(
+            "outcomes",
+            "Outcome payments",
+            "Pagamenti a risultato",
+            "Municipal payments to providers for measured outcomes (outcome-based contracts).",
+        ),
+    )
+    publishes = (
+        "care_progression_factor",
+        "service_start",
+        "placed",
+        "placed_level_total",
+        "waiting_list",
+        "load",
+        "capacity",
+        "provider_revenue",
+        "resolved",
+        "suspended",
+        "provider_state",
+    )
+    care_hours_kind = "formal"
+    meets = (ISOLATION, WORK)
+    policies = (
+        PolicyType(
+            "co_programming",
+            ("governance",),
+            "Co-programming and co-design with the Third Sector.",
+            "Co-programmazione e co-progettazione con il Terzo Settore.",
+            switch="governance.co_programming",
+        ),
+        PolicyType(
+            "outcome_contracts",
+            ("governance",),
+            "Outcome-based commissioning: providers paid for measured outcomes.",
+            "Affidamento a risultato: gli erogatori sono pagati per i risultati misurati.",
+            switch="governance.outcome_contracts",
+        ),
+    )
+    indicators = (
+        Indicator(
+            "waiting_list",
+            "Waiting list for services",
+            "Lista d'attesa per i servizi",
+            "persons",
+            "Eligible cases assessed and waiting for a provider or for budget.",
+            Total(P("services.waiting_list")),
+            better=-1,
+            tags=("headline", "summary", "mesa"),
+        ),
+        Indicator(
+            "provider_utilisation",
+            "Provider utilisation",
+            "Utilizzo degli erogatori",
+            "share",
+            "Hours committed to cases over providers' capacity.",
+            Ratio(P("services.load", "sum"), P("services.capacity", "sum")),
+            tags=("summary",),
+        ),
+        Indicator(
+            "placed_care_level",
+            "Case mix of new care cases",
+            "Complessità dei nuovi casi",
+            "level",
+            "Mean care level (1-4) of care cases placed with providers: lower when "
+            "providers pick easier cases.",
+            Ratio(P("services.placed_level_total"), P("services.placed", index=CARE)),
+            summary="ratio:placed_care_level_total/placed_care_cases",
+        ),
+        Indicator(
+            "placed_care_level_total",
+            "Care levels placed",
+            "Livelli di cura avviati",
+            "level",
+            "Sum of the care levels of cases placed (for averaging).",
+            Total(P("services.placed_level_total")),
+            summary="sum",
+        ),
+        Indicator(
+            "placed_care_cases",
+            "Care cases placed",
+            "Casi di cura avviati",
+            "cases/week",
+            "Care cases placed with providers.",
+            Total(P("services.placed", index=CARE)),
+            summary="sum",
+        ),
+    )
+    journey_need_rules: ClassVar[dict[str, str]] = {
+        "need_receded": "service_effect",
+        "need_ended": "service_effect",
+    }
+    journey_text: ClassVar[dict[str, tuple[str, str]]] = {
+        "placed": ("Placed with {value} ({domain})", "Assegnato {value} ({domain})"),
+        "suspended": (
+            "Service suspended ({domain}): back on the waiting list",
+            "Servizio sospeso ({domain}): di nuovo in lista d'attesa",
+        ),
+        "service_ended": (
+            "Service ended ({domain}); the need remains",
+            "Servizio terminato ({domain}); il bisogno resta",
+        ),
+    }
+    journey_rules: ClassVar[dict[str, tuple[str, str]]] = {
+        "service_effect": (
+            "services: the service resolves the need at services.resolution x provider quality",
+            "servizi: il servizio risolve il bisogno al tasso "
+            "services.resolution x qualità dell'erogatore",
+        ),
+        "allocation": (
+            "services: oldest waiting first, within provider capacity and the budget",
+            "servizi: prima chi attende da più tempo, entro capacità e bilancio",
+        ),
+        "rationing": (
+            "services: the budget could not pay every case; newest cases suspended",
+            "servizi: il bilancio non copre tutti i casi; sospesi i più recenti",
+        ),
+        "max_duration": (
+            "services: longest episode reached (services.max_duration)",
+            "servizi: durata massima raggiunta (services.max_duration)",
+        ),
+    }
 
     def setup(self, model: WelfareModel) -> None:
         p = model.params
@@ -38,17 +171,19 @@ class Services(Mechanism):
         self.max_weeks = p.weekly("services.max_duration")
         self.resolution = p.weekly("services.resolution")
         self.progress_mult = p["services.care_progression_multiplier"]
-        providers = model.providers
-        serves = np.array([pr.domains for pr in providers], dtype=bool)
-        self.serves = serves.reshape(-1, len(DOMAINS))
+        table = model.provider_table
+        self.table = table
+        self.serves = table.domains.reshape(-1, len(DOMAINS))
         lines = np.maximum(self.serves.sum(axis=1, keepdims=True), 1)
-        total = np.array([pr.capacity for pr in providers], dtype=float).reshape(-1, 1)
+        total = table.capacity.astype(float).reshape(-1, 1)
         self.full_capacity = total * self.serves / lines  # (P, D): hours/week per service line
         self.capacity = self.full_capacity.copy()
-        self.list_cost = np.array([pr.unit_cost for pr in providers], dtype=float)
-        self.quality = np.array([pr.quality for pr in providers], dtype=float)  # hidden
-        self.kind = np.array([PROVIDER_KINDS.index(pr.kind) for pr in providers], dtype=int)
-        self.order = np.lexsort((self.list_cost, self.kind)) if providers else np.empty(0, int)
+        self.list_cost = table.unit_cost.astype(float)
+        self.quality = table.quality.astype(float)  # hidden
+        self.kind = np.array([PROVIDER_KINDS.index(k) for k in table.kind], dtype=int)
+        self.order = np.lexsort((self.list_cost, self.kind)) if len(table) else np.empty(0, int)
+        self.revenue_total = np.zeros(len(table))  # EUR received by each provider so far
+        self.hours_delivered = np.zeros(len(table))
         self.service_start = np.full((len(DOMAINS), model.citizens.n), -1, dtype=np.int32)
         self.load = np.zeros_like(self.capacity)  # (P, D), derived from cases in service
         self.placed = np.zeros(len(DOMAINS), dtype=np.int64)
@@ -58,6 +193,7 @@ class Services(Mechanism):
         self.outcome_paid = 0.0
         self.placed_level_total = 0.0  # care levels of cases placed this week (case mix)
         self._provider = model.citizens.provider  # (D, n), updated in place by the model
+        self._citizens = model.citizens
         self._served: list[np.ndarray] = self._find_served(model.citizens)
         self.configure(model)
 
@@ -104,7 +240,52 @@ class Services(Mechanism):
         self._place(model, week)
         self._pay(model, week)
         self._effects(model, week)
-        self._sync_agents(model)
+        self._derive_load(self._providers_of(model.citizens))  # the load as the week ends
+
+    # --- published quantities and coverage ---------------------------------------------------
+
+    @property
+    def waiting_list(self) -> float:
+        """Eligible cases on the waiting list (now)."""
+        return float(np.count_nonzero(self._citizens.status == WAITLIST))
+
+    @property
+    def provider_revenue(self) -> float:
+        """Paid to providers this week: fees for services and outcome payments."""
+        return self.cost_week + self.outcome_paid
+
+    def care_hours_for(self, model: WelfareModel, idx: np.ndarray) -> np.ndarray:
+        """Formal hours a week given to the care needs of ``idx`` (those in service)."""
+        return np.where(model.citizens.status[CARE][idx] == SERVED, self.hours[CARE], 0.0)
+
+    def needs_met(self, model: WelfareModel, domain: int) -> np.ndarray:
+        """Needs in ``domain`` are met while in service."""
+        return model.citizens.status[domain] == SERVED
+
+    def has_helped(self, model: WelfareModel, domain: int, idx: np.ndarray) -> np.ndarray | None:
+        """Those who received a formal service in the episode."""
+        return model.citizens.first_help[domain][idx] >= 0
+
+    def journey_events(
+        self,
+        model: WelfareModel,
+        week: int,
+        who: np.ndarray,
+        old: dict[str, np.ndarray],
+        new: dict[str, np.ndarray],
+        add: AddEvent,
+    ) -> None:
+        """Placements (with the wait on the list before them)."""
+        from willsim.journal import Event
+
+        placed = (self.service_start[:, who] == week) & (old["status"] != SERVED)
+        for d, p in zip(*np.nonzero(placed), strict=True):
+            r, d = int(who[p]), int(d)
+            waited = float(week - old["since"][d, p])
+            add(p, Event(week, self.name, r, "wait", d, waited, "allocation"))
+            j = int(new["provider"][d, p])
+            kind = str(self.table.kind[j]) if 0 <= j < len(self.table) else None
+            add(p, Event(week, self.name, r, "placed", d, kind, "allocation"))
 
     def case_cost(self, domain: int, provider: np.ndarray) -> np.ndarray:
         """Weekly cost of cases in ``domain`` with the given providers."""
@@ -211,15 +392,10 @@ class Services(Mechanism):
             cost = self.committed_cost(provs)
         self.cost_week = muni.pay("services", cost)
         self._derive_load(provs)
-        # per provider, domain by domain in the same order as one addition each (same floats)
-        providers = model.providers
-        revenue = np.array([pr.revenue for pr in providers], dtype=float)
-        delivered = np.array([pr.hours_delivered for pr in providers], dtype=float)
-        for d, prov in enumerate(provs):
-            revenue += np.bincount(prov, weights=self.case_cost(d, prov), minlength=len(self.load))
-            delivered += np.bincount(prov, minlength=len(self.load)) * self.hours[d]
-        for pr, rev, hours in zip(providers, revenue.tolist(), delivered.tolist(), strict=True):
-            pr.revenue, pr.hours_delivered = rev, hours
+        for d, prov in enumerate(provs):  # per provider, domain by domain
+            k = len(self.load)
+            self.revenue_total += np.bincount(prov, weights=self.case_cost(d, prov), minlength=k)
+            self.hours_delivered += np.bincount(prov, minlength=k) * self.hours[d]
 
     def _ration(self, model: WelfareModel, excess: float) -> None:
         """Suspend the most recently placed cases until their cost covers ``excess``."""
@@ -235,13 +411,12 @@ class Services(Mechanism):
 
     def _effects(self, model: WelfareModel, week: int) -> None:
         c = model.citizens
-        draws = SparseFloat32Draws(model.streams["services"], len(DOMAINS) * c.n)
+        u = model.streams["services"].random((len(DOMAINS), c.n), dtype=np.float32)
         self.resolved[:] = 0
         self.outcome_paid = 0.0
         for d in range(len(DOMAINS)):
             served = self._served[d]
-            u = draws.at(d * c.n + served)
-            done = served[u < self.resolution[d] * self.quality_of(d, served)]
+            done = served[chance(u[d][served], self.resolution[d] * self.quality_of(d, served))]
             self.resolved[d] = done.size
             if self.outcomes:
                 self._pay_outcomes(model, d, served, done)
@@ -283,10 +458,22 @@ class Services(Mechanism):
         amount = model.municipality.pay("outcomes", float(paid.sum()) * self.outcome_price)
         self.outcome_paid += amount
 
-    def _sync_agents(self, model: WelfareModel) -> None:
-        self._derive_load(self._providers_of(model.citizens))
-        for pr, load in zip(model.providers, self.load.sum(axis=1).tolist(), strict=True):
-            pr.load = load
+    def provider_state(self, name: str) -> np.ndarray:
+        """Per provider (what :class:`~willsim.agents.Provider` views read): ``kind``,
+        ``domains``, ``capacity`` and ``load`` (hours/week, now), ``unit_cost`` (list price),
+        ``quality``, ``district``, ``revenue`` and ``hours_delivered`` (so far)."""
+        table = self.table
+        return {
+            "kind": table.kind,
+            "domains": self.serves,
+            "capacity": self.capacity.sum(axis=1),
+            "load": self.load.sum(axis=1),
+            "unit_cost": self.list_cost,
+            "quality": self.quality,
+            "district": table.district,
+            "revenue": self.revenue_total,
+            "hours_delivered": self.hours_delivered,
+        }[name]
 
 
 def _first_in_order(keys: np.ndarray, idx: np.ndarray, k: int) -> np.ndarray:

@@ -8,8 +8,8 @@ Each transition starts at a week (``transitions.ageing_from_week``,
   the young bands keep their size, births and migration renewing them). Movers are drawn at
   random within their band, oldest band first so nobody moves twice in a week; those reaching 65
   retire. Their mortality and the onset of care, isolation and work needs follow their new band
-  (:meth:`NeedDynamics.refresh`), so care needs rise with the ageing. Households, income and
-  digital skills move with them (a cohort effect);
+  (the needs phase reads them from the band every week), so care needs rise with the ageing.
+  Households, income and digital skills move with them (a cohort effect);
 * **digital skills** — residents without basic digital skills acquire them with weekly
   probability ``transitions.digital_rate`` (weekly form) x a relative pace by age band
   (younger first), rescaled so the average over residents without skills is the rate.
@@ -20,11 +20,12 @@ transition's start week, so runs without transitions are bit-identical to the en
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from willsim.mechanisms.base import Mechanism
+from willsim.mechanisms.base import AddEvent, Mechanism
+from willsim.params import AGE_BANDS
 
 if TYPE_CHECKING:
     from willsim.model import WelfareModel
@@ -43,6 +44,24 @@ class Transitions(Mechanism):
     """Ageing of the population and the spread of digital skills, each from a start week."""
 
     name = "transitions"
+    label = ("transitions", "transizioni")
+    streams = (STREAM,)
+    levers = ("transitions",)
+    publishes = ("aged", "digital_gained", "aged_total", "digital_total")
+    journey_text: ClassVar[dict[str, tuple[str, str]]] = {
+        "aged": ("Moved up to age band {value}", "Passa alla fascia d'età {value}"),
+        "digital": ("Acquired basic digital skills", "Acquisisce competenze digitali di base"),
+    }
+    journey_rules: ClassVar[dict[str, tuple[str, str]]] = {
+        "ageing": (
+            "transitions: the population ages (transitions.ageing_flow)",
+            "transizioni: la popolazione invecchia (transitions.ageing_flow)",
+        ),
+        "digital_spread": (
+            "transitions: digital skills spread (transitions.digital_rate)",
+            "transizioni: le competenze digitali si diffondono (transitions.digital_rate)",
+        ),
+    }
 
     def setup(self, model: WelfareModel) -> None:
         self.rng: np.random.Generator | None = None  # created at the first transition week
@@ -92,9 +111,7 @@ class Transitions(Mechanism):
                 c.employed[who] = False
             moved.append(who)
         if moved:
-            idx = np.concatenate(moved)
-            model.needs.refresh(model, idx)
-            self.aged = int(idx.size)
+            self.aged = int(sum(who.size for who in moved))
             self.aged_total += self.aged
 
     def _digital(self, model: WelfareModel, rng: np.random.Generator) -> None:
@@ -113,3 +130,23 @@ class Transitions(Mechanism):
         c.digital[gain] = True
         self.digital_gained = int(gain.size)
         self.digital_total += self.digital_gained
+
+    def idle(self, model: WelfareModel) -> bool:
+        return not (self.aged or self.digital_gained)
+
+    def journey_events(
+        self,
+        model: WelfareModel,
+        week: int,
+        who: np.ndarray,
+        old: dict[str, np.ndarray],
+        new: dict[str, np.ndarray],
+        add: AddEvent,
+    ) -> None:
+        from willsim.journal import Event
+
+        for p in np.flatnonzero(new["age"] != old["age"]):
+            band = AGE_BANDS[int(new["age"][p])]
+            add(p, Event(week, self.name, int(who[p]), "aged", value=band, rule="ageing"))
+        for p in np.flatnonzero(new["digital"] & ~old["digital"]):
+            add(p, Event(week, self.name, int(who[p]), "digital", rule="digital_spread"))

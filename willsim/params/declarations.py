@@ -12,6 +12,7 @@ from willsim.params.community import COMMUNITY
 from willsim.params.economics import ECONOMICS, QOL
 from willsim.params.governance import GOVERNANCE
 from willsim.params.marketplace import MARKETPLACE
+from willsim.params.priors import Prior
 from willsim.params.registry import Param
 from willsim.params.transitions import TRANSITIONS
 
@@ -22,6 +23,12 @@ PROVIDER_KINDS: tuple[str, ...] = ("municipal", "third_sector", "private")
 
 _CSV = "CSV: "
 _GS = "Gostoli & Silverman (2019), CareSim default parameters (shared/research/domain.md §3.2)"
+
+MIN_SAMPLE = 300
+"""The smallest weighted sample of residents (``run.residents``) a run accepts, other than 0:
+below it a share of 10% carries a sampling error above 1.7 points (sqrt(0.1 * 0.9 / 300)), and
+each simulated resident stands for about 400 people in Bergamo. 300 is also the smallest sample
+the app's tests run."""
 
 RUN = [
     Param(
@@ -54,6 +61,12 @@ RUN = [
         "the city; a smaller number draws a weighted sample whose outputs are scaled up.",
         low=0,
         high=5_000_000,
+        nonzero_low=MIN_SAMPLE,
+        nonzero_low_why=(
+            f"A weighted sample of fewer than {MIN_SAMPLE:,} residents is noise: each one stands "
+            "for hundreds of people (about 400 in Bergamo even at the minimum) and a 10% share "
+            "has a sampling error above 1.7 points; use 0 for the whole city."
+        ),
         label="Simulated residents",
         label_it="Residenti simulati",
         description_it="Residenti simulati. 0 = un agente per ogni residente della città; un "
@@ -62,15 +75,17 @@ RUN = [
     ),
     Param(
         "run.mesa_citizens",
-        True,
+        False,
         "flag",
-        "Create one Mesa Citizen agent per simulated resident "
-        "(the inspection layer). Turning it off speeds up large sweeps; state is unchanged.",
+        "Put every simulated resident in Mesa's agent set from the start (a Citizen view per "
+        "resident, e.g. for a DataCollector with agent reporters). Off, a resident's Citizen "
+        "agent is made on demand (model.citizen(i)); state and results are the same either way.",
         label="Mesa citizen agents",
         label_it="Agenti Mesa per cittadino",
-        description_it="Crea un agente Mesa Citizen per ogni residente simulato (il livello di "
-        "ispezione). Disattivarlo velocizza le simulazioni grandi; lo stato non "
-        "cambia.",
+        description_it="Inserisce ogni residente simulato nell'insieme di agenti di Mesa fin "
+        "dall'inizio (una vista Citizen per residente, ad es. per un DataCollector con "
+        "indicatori per agente). Disattivato, l'agente Citizen di un residente è creato su "
+        "richiesta (model.citizen(i)); stato e risultati non cambiano.",
     ),
 ]
 
@@ -360,6 +375,15 @@ NEEDS = [
         _GS + " (transition parameter 0.7 on a different scale); assumption",
         low=0,
         high=1,
+        prior=Prior(
+            "uniform",
+            0.1,
+            0.5,
+            "CareSim's transition parameter is on a different scale, so only the order of "
+            "magnitude carries over; the Morris screen in the December 2026 audit ranks this "
+            "parameter first for public spending, so its range (from less than half to twice the "
+            "default) must be narrowed by the need-prevalence and mortality targets",
+        ),
         label="Care need progression",
         label_it="Aggravamento del bisogno di cura",
         description_it="Probabilità annua che un bisogno di cura non coperto salga di un livello.",
@@ -372,6 +396,15 @@ NEEDS = [
         "assumption",
         low=0,
         high=1,
+        prior=Prior(
+            "uniform",
+            0.02,
+            0.4,
+            "no source; recovery of autonomy without formal help is rare in the old and common "
+            "after an acute episode, so the range spans almost none to 0.4 a year; identified by "
+            "the prevalence of non-self-sufficiency (CSV: non-self-sufficient older people | "
+            "Italy | 2021) with progression and mortality",
+        ),
         label="Care need recovery",
         label_it="Recupero autonomia",
         description_it="Probabilità annua che un bisogno di cura scenda di un livello senza "
@@ -412,6 +445,15 @@ NEEDS = [
         "assumption",
         low=0,
         high=1,
+        prior=Prior(
+            "uniform",
+            0.1,
+            0.6,
+            "no source for exits from isolation; PASSI d'Argento's trend from 21% (2016) to 13% "
+            "(2024) (CSV: 65+ at risk of social isolation (no contacts and no aggregation places "
+            "in a normal week) | Italy | 2023-2024) implies turnover, not a fixed state; with "
+            "onset it sets the stationary share of isolated 65+",
+        ),
         label="Isolation recovery",
         label_it="Uscita spontanea dall'isolamento",
         description_it="Probabilità annua che l'isolamento finisca senza aiuto.",
@@ -424,6 +466,13 @@ NEEDS = [
         "assumption",
         low=0,
         high=1,
+        prior=Prior(
+            "uniform",
+            0.1,
+            0.8,
+            "no source in the calibration table; most spells of unemployment or low income in "
+            "the North end within one to two years, so 0.1 to 0.8 a year",
+        ),
         label="Work need recovery",
         label_it="Uscita spontanea dal bisogno di lavoro",
         description_it="Probabilità annua che un bisogno di lavoro o di reddito finisca senza "
@@ -453,6 +502,14 @@ NEEDS = [
         "assumption",
         low=1,
         high=5,
+        prior=Prior(
+            "uniform",
+            1.0,
+            2.0,
+            "the December 2026 audit (D1): age mortality is already at life-table level, and "
+            "with 1.5 deaths are 18.7 per 1,000 against 11.2 (CSV: crude death rate | Italy | "
+            "2023), 11.7 with 1.0; above 2 no city could meet its death rate",
+        ),
         label="Mortality with care need",
         label_it="Mortalità con bisogno di cura",
         description_it="Moltiplicatore della mortalità per ogni livello di bisogno di cura sopra "
@@ -469,6 +526,16 @@ HELPSEEKING = [
         "assumption (calibrated to non-take-up of 25-40%)",
         low=0,
         high=1,
+        prior=Prior(
+            "uniform",
+            0.4,
+            1.0,
+            "no Italian measure of awareness of the social services; the audit found non-take-up "
+            "of 37% at 1.0 and 55-63% at 0.7, against take-up of 61-73% (CSV: take-up of Reddito "
+            "di Cittadinanza among eligible households | Italy | 2019) and non-take-up above a "
+            "third (CSV: non-take-up of at least one benefit | EU (subset of countries) | "
+            "c.2015), so 0.4 to 1 covers every plausible city",
+        ),
         label="Awareness of services",
         label_it="Conoscenza dei servizi",
         description_it="Quota di residenti che sanno che i servizi sociali esistono e come "
@@ -482,6 +549,14 @@ HELPSEEKING = [
         "assumption",
         low=0,
         high=1,
+        prior=Prior(
+            "uniform",
+            0.3,
+            0.9,
+            "no sourced measure on this 0-1 score; the range keeps both low-trust and high-trust "
+            "cities plausible; in the audit's screen trust moved non-take-up (mu* 0.09) but not "
+            "outcomes",
+        ),
         label="Trust in institutions",
         label_it="Fiducia nelle istituzioni",
         description_it="Fiducia media nelle istituzioni (da 0 a 1).",
@@ -508,6 +583,16 @@ HELPSEEKING = [
         low=0,
         high=52,
         length=3,
+        prior=Prior(
+            "log-uniform",
+            0.25,
+            4.0,
+            "tuned by hand to non-take-up; the audit found doubling them lowers non-take-up "
+            "from 63% to 51%; a factor of four either side spans that response without making "
+            "asking instantaneous",
+            relative=True,
+            elements=DOMAINS,
+        ),
         label="Asking rate",
         label_it="Propensione a chiedere",
         description_it="Frequenza con cui un residente informato, pienamente fiducioso e con "
@@ -524,6 +609,15 @@ HELPSEEKING = [
         low=0,
         high=1,
         length=3,
+        prior=Prior(
+            "uniform",
+            0.0,
+            0.7,
+            "information and complexity matter more than stigma (C3 in shared/research/domain.md; "
+            "stigma framing had no effect in CSV: EITC incomplete take-up | USA | c.2009); up to "
+            "0.7 leaves room for heavy procedural costs in the isolation and work domains",
+            elements=DOMAINS,
+        ),
         label="Stigma and complexity",
         label_it="Stigma e complessità",
         description_it="Quota della propensione a chiedere persa per lo stigma e la complessità "
@@ -550,6 +644,13 @@ HELPSEEKING = [
         "assumption",
         low=0,
         high=1,
+        prior=Prior(
+            "uniform",
+            0.2,
+            1.0,
+            "no source; frail people living alone reach the desk less easily (domain.md C8), by "
+            "a factor of up to five",
+        ),
         label="Access of frail people",
         label_it="Accesso delle persone fragili",
         description_it="Accesso allo sportello delle persone sole con un bisogno di cura di "
@@ -618,6 +719,15 @@ OFFICE = [
         "assumption",
         low=0.1,
         high=100,
+        prior=Prior(
+            "log-uniform",
+            1.0,
+            6.0,
+            "no time-use study of Italian social workers in the table; an interview and its "
+            "paperwork take one to six hours; with staffing it sets the office's throughput and "
+            "the wait (CSV: maximum duration of SAD admission procedure | Cassano d'Adda (MI) | "
+            "2023: 30 to 90 days)",
+        ),
         label="Hours per assessment",
         label_it="Ore per valutazione",
         description_it="Ore di lavoro medie per valutare una domanda (distribuite in modo "
@@ -722,6 +832,15 @@ SERVICES = [
         low=0,
         high=52,
         length=3,
+        prior=Prior(
+            "log-uniform",
+            0.5,
+            2.0,
+            "no effectiveness data for Italian services in the table; half to twice the "
+            "default rates, to be narrowed by beneficiaries and take-up targets",
+            relative=True,
+            elements=DOMAINS,
+        ),
         label="Service effect",
         label_it="Efficacia del servizio",
         description_it="Frequenza annua con cui il servizio formale risolve il bisogno (a "
@@ -788,6 +907,14 @@ SERVICES = [
         "assumption",
         low=0,
         high=1,
+        prior=Prior(
+            "uniform",
+            0.5,
+            1.0,
+            "a judgement of when help is enough; identified by the share of severe needs with no "
+            "or insufficient help (CSV: elderly with severe ADL limitation reporting no or "
+            "insufficient help | Italy | 2015)",
+        ),
         label="Care need met at",
         label_it="Bisogno coperto al",
         description_it="Un bisogno di cura è considerato coperto quando le ore formali, "
@@ -807,6 +934,19 @@ PROVIDERS = [
         low=0,
         high=1_000,
         length=3,
+        prior=Prior(
+            "log-uniform",
+            0.5,
+            3.0,
+            "the municipal line follows SAD users (1.4% of 65+), the Third Sector and private "
+            "lines are assumptions; the audit found 10 beneficiaries per 1,000 against 39 in "
+            "scope (CSV: beneficiaries of municipal social services | Italy | 2022) and spending "
+            "at 38% of the budget, so capacity may be up to three times the default, and it "
+            "differs by city",
+            scope="city",
+            relative=True,
+            elements=PROVIDER_KINDS,
+        ),
         label="Capacity per 1,000 residents",
         label_it="Capacità per 1.000 residenti",
         description_it="Ore settimanali di capacità a contratto ogni 1.000 residenti, per tipo "
@@ -883,6 +1023,15 @@ CRISES = [
         low=0,
         high=1,
         length=4,
+        prior=Prior(
+            "log-uniform",
+            0.5,
+            2.0,
+            "no hospitalisation rates by level of dependency in the table; half to twice the "
+            "default at every level",
+            relative=True,
+            elements=("level1", "level2", "level3", "level4"),
+        ),
         label="Care crisis risk",
         label_it="Rischio di crisi (cura)",
         description_it="Probabilità annua di una crisi (ricovero in ospedale) con un bisogno di "
@@ -896,6 +1045,12 @@ CRISES = [
         "assumption",
         low=0,
         high=1,
+        prior=Prior(
+            "uniform",
+            0.2,
+            1.0,
+            "no source; met care lowers the risk of admission by up to 80% or not at all",
+        ),
         label="Risk when met",
         label_it="Rischio se coperto",
         description_it="Rischio di crisi di un bisogno di cura coperto, rispetto a uno non "
@@ -922,6 +1077,17 @@ CRISES = [
         "assumption",
         low=0,
         high=1,
+        prior=Prior(
+            "log-uniform",
+            0.002,
+            0.05,
+            "about 1 eviction executed per 1,000 households a year (CSV: evictions executed per "
+            "household | Italy | 2019 (2014-2019 average level); 0.81 in 2023 from CSV: "
+            "evictions executed (with bailiff) "
+            "| Italy | 2023); if most fall on the tenth of households with a work or income need, "
+            "their yearly rate is of the order of 0.01; the default 0.05 is the top of the range "
+            "(the audit, D7: the second most influential parameter of its Morris screen)",
+        ),
         label="Income crisis risk",
         label_it="Rischio di crisi (reddito)",
         description_it="Probabilità annua che un bisogno di lavoro o di reddito non coperto "
@@ -959,6 +1125,13 @@ CRISES = [
         "assumption",
         low=0,
         high=1,
+        prior=Prior(
+            "uniform",
+            0.1,
+            0.6,
+            "no source for the route into RSA; identified by residents per 65+ (CSV: RSA beds "
+            "per 100 residents aged 65+ | Lombardy | 2023)",
+        ),
         label="Admission to residential care",
         label_it="Ingresso in RSA",
         description_it="Quota delle crisi al livello di cura più alto che portano al ricovero in "
@@ -997,6 +1170,14 @@ CRISES = [
         "assumption",
         low=0,
         high=100_000,
+        prior=Prior(
+            "log-uniform",
+            2000.0,
+            15000.0,
+            "no source; emergency housing for a few months to a year; not identified by the city "
+            "targets, so it is sampled in uncertainty runs and never fitted",
+            fit=False,
+        ),
         label="Emergency housing cost",
         label_it="Costo emergenza abitativa",
         description_it="Costo pubblico di un caso di emergenza abitativa dopo una crisi di "
@@ -1186,6 +1367,16 @@ OUTREACH = [
         "assumption; seeding on networks: Nöldeke et al., JASSS 2020",
         low=0,
         high=1,
+        prior=Prior(
+            "uniform",
+            0.0,
+            0.3,
+            "no source; the outreach trial's control arm (CSV: enrolment of likely-eligible "
+            "non-enrolled elderly: control / information / information+assistance | Pennsylvania "
+            "(USA) | 2016) bounds spill-overs; not identified by the city targets (outreach is "
+            "off in the baseline), so it is sampled in uncertainty runs and never fitted",
+            fit=False,
+        ),
         label="Word of mouth",
         label_it="Passaparola",
         description_it="Probabilità che un residente appena informato passi l'informazione a "

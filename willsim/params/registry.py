@@ -10,10 +10,14 @@ default.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+import math
+import numbers
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from willsim.params.priors import Prior
 from willsim.units import UNITS
 
 
@@ -34,9 +38,13 @@ class Param:
     high: float | None = None
     choices: tuple[str, ...] | None = None
     length: int | None = None  # for vector parameters (lists of floats)
+    nonzero_low: float | None = None  # 0 is allowed (it has its own meaning); otherwise >= this
+    nonzero_low_why: str = ""  # why values between 0 and ``nonzero_low`` are refused
     label: str = ""
     label_it: str = ""
     description_it: str = ""
+    prior: Prior | None = None
+    """Plausible values if the parameter is an assumption worth calibrating (see priors.py)."""
     group: str = field(init=False)
     name: str = field(init=False)
 
@@ -55,6 +63,8 @@ class Param:
         if not self.description_it:
             object.__setattr__(self, "description_it", self.description)
         self.validate(self.default)  # a declaration whose default is invalid is a bug
+        if self.prior is not None:
+            self.prior.check(self)
 
     def label_in(self, lang: str) -> str:
         """The label in ``lang`` (``en`` or ``it``)."""
@@ -78,9 +88,16 @@ class Param:
             return " | ".join(self.choices)
         if isinstance(self.default, bool):
             return "true | false"
-        lo = "-inf" if self.low is None else f"{self.low:g}"
-        hi = "inf" if self.high is None else f"{self.high:g}"
+        lo = "-inf" if self.low is None else format_number(self.low)
+        hi = "inf" if self.high is None else format_number(self.high)
+        if self.nonzero_low is not None:
+            return f"0 | [{format_number(self.nonzero_low)}, {hi}]"
         return f"[{lo}, {hi}]"
+
+    @property
+    def prior_text(self) -> str:
+        """The prior as shown to users, or an empty string if the parameter has none."""
+        return "" if self.prior is None else self.prior.text(self)
 
     def validate(self, value: Any) -> Any:
         """Return ``value`` coerced to this parameter's type, or raise :class:`ParameterError`."""
@@ -90,9 +107,9 @@ class Param:
                 raise ParameterError(
                     f"{self.key}: expected a list of {self.length} numbers, got {value!r}"
                 )
-            out = [self._number(v, float) for v in value]
-            for v in out:
-                self._check_range(v)
+            out = [self._number(v, float, f"{self.key} item {i + 1}") for i, v in enumerate(value)]
+            for i, v in enumerate(out):
+                self._check_range(v, f"{self.key} item {i + 1}")
             return out
         if expected is bool:
             if isinstance(value, bool):
@@ -109,37 +126,46 @@ class Param:
                     f"valid choices: {', '.join(self.choices)}"
                 )
             return value
-        out = self._number(value, expected)
-        self._check_range(out)
+        out = self._number(value, expected, self.key)
+        self._check_range(out, self.key)
         return out
 
-    def _number(self, value: Any, expected: type) -> Any:
-        if isinstance(value, bool):
-            raise ParameterError(f"{self.key}: expected a number, got {value!r}")
+    def _number(self, value: Any, expected: type, name: str) -> Any:
+        kind = "an integer" if expected is int else "a number"
+        if isinstance(value, bool) or not isinstance(value, (str, numbers.Real)):
+            raise ParameterError(f"{name}: expected {kind}, got {value!r}")
         if isinstance(value, str):
             try:
                 value = float(value)
             except ValueError:
-                raise ParameterError(
-                    f"{self.key}: expected a {expected.__name__}, got {value!r}"
-                ) from None
-        if not isinstance(value, (int, float)):
-            raise ParameterError(f"{self.key}: expected a {expected.__name__}, got {value!r}")
+                raise ParameterError(f"{name}: expected {kind}, got {value!r}") from None
+        value = int(value) if isinstance(value, numbers.Integral) else float(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ParameterError(
+                f"{name}: {value} is not a finite number; expected {kind} in the valid "
+                f"range {self.range_text} ({self.unit})"
+            )
         if expected is int:
             if isinstance(value, int):
                 return value
-            if float(value) != int(value):
-                raise ParameterError(f"{self.key}: expected a whole number, got {value!r}")
+            if not value.is_integer():
+                raise ParameterError(f"{name}: expected a whole number, got {value!r}")
             return int(value)
         return float(value)
 
-    def _check_range(self, value: float) -> None:
+    def _check_range(self, value: float, name: str) -> None:
         if (self.low is not None and value < self.low) or (
             self.high is not None and value > self.high
         ):
             raise ParameterError(
-                f"{self.key}: {value!r} is out of range; valid range {self.range_text} "
-                f"({self.unit})"
+                f"{name}: {format_number(value)} is out of range; valid range "
+                f"{self.range_text} ({self.unit})"
+            )
+        if self.nonzero_low is not None and 0 < value < self.nonzero_low:
+            why = f" {self.nonzero_low_why}" if self.nonzero_low_why else ""
+            raise ParameterError(
+                f"{name}: {format_number(value)} is too small; valid: {self.range_text} "
+                f"({self.unit}).{why}"
             )
 
 
@@ -162,7 +188,7 @@ class Registry(Mapping[str, Param]):
     def __contains__(self, key: object) -> bool:
         return key in self._params
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._params)
 
     def __len__(self) -> int:
@@ -179,6 +205,16 @@ class Registry(Mapping[str, Param]):
     def validate(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """Validate a mapping of dotted keys to values; unknown keys are errors."""
         return {key: self[key].validate(value) for key, value in values.items()}
+
+
+def format_number(value: float) -> str:
+    """A number as users read it: thousands separators, no exponent (``5,000,000``, ``0.0001``,
+    ``9,223,372,036,854,775,807``)."""
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}"
+    sign = "-" if value < 0 else ""
+    whole, _, fraction = f"{Decimal(repr(abs(float(value)))):f}".partition(".")
+    return f"{sign}{int(whole):,}.{fraction}"
 
 
 def unknown_key_message(key: str, valid: Iterable[str]) -> str:

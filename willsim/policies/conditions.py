@@ -70,6 +70,11 @@ def parse_condition(text: object, where: str = "condition") -> Condition:
         threshold = float(match["value"])
     except ValueError:
         raise PolicyError(f"{where}: {match['value']!r} is not a number") from None
+    if not np.isfinite(threshold):
+        raise PolicyError(
+            f"{where}: {match['value']!r} is not a finite number; write a threshold such as "
+            "'waiting_list > 400 for 4 weeks'"
+        )
     weeks = int(match["weeks"] or 1)
     if weeks < 1:
         raise PolicyError(f"{where}: 'for N weeks' needs N of at least 1")

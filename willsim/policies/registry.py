@@ -10,7 +10,7 @@ A policy entry is data::
     label = "Summer calls"                 # optional name shown in the policy log, or per
                                            # language: label.en = "..." / label.it = "..."
     [policies.set]                         # lever values while active (parameter keys)
-    "outreach.hours_per_week" = 300
+    "outreach.hours_per_1000" = 3.0
 
 While a policy is active its ``set`` values (validated by the parameter registry) replace the
 scenario's; when it stops, the previous values come back. Every change is logged with its week
@@ -19,10 +19,11 @@ and reason.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from willsim.mechanisms.base import PolicyType
 from willsim.params import PARAMETERS, ParameterError
 from willsim.params.registry import unknown_key_message
 from willsim.policies.conditions import Condition, parse_condition
@@ -32,104 +33,56 @@ class PolicyError(ValueError):
     """A policy entry is invalid; the message lists the valid choices."""
 
 
-@dataclass(frozen=True)
-class PolicyType:
-    """A kind of policy: the parameter groups it may set and the lever it switches on."""
+CORE_POLICY_TYPES: tuple[PolicyType, ...] = (
+    PolicyType(
+        "budget",
+        ("municipality",),
+        "Change the municipal social budget, and with it the service hours the "
+        "municipality contracts with its providers.",
+        "Modifica il bilancio sociale del comune e, con esso, le ore di servizio che il "
+        "comune acquista dagli erogatori.",
+    ),
+    PolicyType(
+        "pandemic",
+        ("shock",),
+        "A pandemic-like shock: provider capacity drops, needs spike, offices close.",
+        "Uno shock pandemico: cala la capacità degli erogatori, crescono i bisogni, gli "
+        "sportelli chiudono.",
+        switch="shock.pandemic",
+    ),
+    PolicyType(
+        "heatwave",
+        ("shock",),
+        "A summer heatwave: care needs and crisis risk rise among older people living alone.",
+        "Un'ondata di calore estiva: crescono bisogni di cura e rischio di crisi "
+        "tra gli anziani soli.",
+        switch="shock.heatwave",
+    ),
+)
+"""Policy types that belong to no one mechanism (the budget, shocks); each mechanism declares
+its own (``policies`` in :mod:`willsim.mechanisms.base`)."""
 
-    name: str
-    groups: tuple[str, ...]
-    description: str
-    description_it: str
-    switch: str | None = None  # a boolean parameter set to true while the policy is active
+
+class _PolicyTypes(Mapping[str, PolicyType]):
+    """Every policy type by name: each phase's, in phase order, then the core ones."""
+
+    def _all(self) -> dict[str, PolicyType]:
+        from willsim.phases import policy_types
+
+        return {p.name: p for p in (*policy_types(), *CORE_POLICY_TYPES)}
+
+    def __getitem__(self, name: str) -> PolicyType:
+        return self._all()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
-POLICY_TYPES: dict[str, PolicyType] = {
-    p.name: p
-    for p in (
-        PolicyType(
-            "outreach",
-            ("outreach",),
-            "Proactive welfare: outreach workers screen residents and take found needs in charge.",
-            "Welfare di iniziativa: operatori di prossimità individuano i bisogni e "
-            "li prendono in carico.",
-            switch="outreach.enabled",
-        ),
-        PolicyType(
-            "budget",
-            ("municipality",),
-            "Change the municipal social budget, and with it the service hours the "
-            "municipality contracts with its providers.",
-            "Modifica il bilancio sociale del comune e, con esso, le ore di servizio che il "
-            "comune acquista dagli erogatori.",
-        ),
-        PolicyType(
-            "staffing",
-            ("office",),
-            "Change the social office's staff.",
-            "Modifica il personale dello sportello sociale.",
-        ),
-        PolicyType(
-            "eligibility",
-            ("eligibility",),
-            "Change the means test.",
-            "Modifica la soglia ISEE di accesso.",
-        ),
-        PolicyType(
-            "information",
-            ("helpseeking",),
-            "Information campaigns: awareness, asking.",
-            "Campagne informative: conoscenza dei servizi e propensione a chiedere.",
-        ),
-        PolicyType(
-            "pandemic",
-            ("shock",),
-            "A pandemic-like shock: provider capacity drops, needs spike, offices close.",
-            "Uno shock pandemico: cala la capacità degli erogatori, crescono i bisogni, gli "
-            "sportelli chiudono.",
-            switch="shock.pandemic",
-        ),
-        PolicyType(
-            "heatwave",
-            ("shock",),
-            "A summer heatwave: care needs and crisis risk rise among older people living alone.",
-            "Un'ondata di calore estiva: crescono bisogni di cura e rischio di crisi "
-            "tra gli anziani soli.",
-            switch="shock.heatwave",
-        ),
-        PolicyType(
-            "co_programming",
-            ("governance",),
-            "Co-programming and co-design with the Third Sector.",
-            "Co-programmazione e co-progettazione con il Terzo Settore.",
-            switch="governance.co_programming",
-        ),
-        PolicyType(
-            "outcome_contracts",
-            ("governance",),
-            "Outcome-based commissioning: providers paid for measured outcomes.",
-            "Affidamento a risultato: gli erogatori sono pagati per i risultati misurati.",
-            switch="governance.outcome_contracts",
-        ),
-        PolicyType(
-            "marketplace",
-            ("marketplace",),
-            "A marketplace platform matching families' demand to Third Sector and private "
-            "providers.",
-            "Una piattaforma marketplace che incontra la domanda delle famiglie "
-            "e l'offerta del Terzo Settore e dei professionisti.",
-            switch="marketplace.enabled",
-        ),
-        PolicyType(
-            "community",
-            ("community",),
-            "A community platform: groups, activities and neighbourly help create ties among "
-            "isolated residents; volunteers and peers meet light needs.",
-            "Una piattaforma di comunità: gruppi, attività e vicinato creano legami tra le "
-            "persone isolate; volontari e pari rispondono ai bisogni leggeri.",
-            switch="community.enabled",
-        ),
-    )
-}
+POLICY_TYPES: Mapping[str, PolicyType] = _PolicyTypes()
+"""Every policy type, keyed by name (kept up to date when a mechanism is plugged in)."""
 
 ENTRY_KEYS = {"type", "start", "stop", "when", "label", "set"}
 LABEL_LANGUAGES = ("en", "it")
@@ -183,7 +136,7 @@ def parse_policy(entry: Any, index: int = 0) -> PolicySpec:
             f"valid keys: {', '.join(sorted(ENTRY_KEYS))}"
         )
     name = entry.get("type")
-    if name not in POLICY_TYPES:
+    if not isinstance(name, str) or name not in POLICY_TYPES:
         raise PolicyError(
             f"{where}: unknown policy type {name!r}; valid types: {', '.join(POLICY_TYPES)}"
         )

@@ -8,24 +8,19 @@ then checks the scenario and city and keeps numbers within the room's limits.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, Field
 
 from willsim.experiments.schema import STRICT, validate
-from willsim.fileio import toml_dumps, write_text
 from willsim.scenario import (
-    SCENARIO_DIR,
     Scenario,
     ScenarioError,
     available_cities,
     available_scenarios,
     load_scenario,
-    resolve_file,
 )
 from willsim.workshop.strategy import LEVERS, Lever, StrategyError
 
@@ -131,17 +126,7 @@ def base_scenario(s: RoomSettings) -> Scenario:
         "run.residents": int(s.residents),
         "run.mesa_citizens": False,
     }
-    path = resolve_file(s.scenario, SCENARIO_DIR, "scenario", available_scenarios())
-    if load_scenario(path).city == s.city:
-        return load_scenario(path, overrides)
-    # a wrapper file that extends the scenario in the room's city (until the scenario loader
-    # takes a city itself)
-    with tempfile.TemporaryDirectory() as tmp:
-        wrapper = Path(tmp) / "in_city.toml"
-        name = load_scenario(path).name
-        table = {"name": name, "city": s.city, "extends": str(path.resolve())}
-        write_text(wrapper, toml_dumps({"scenario": table}))
-        try:
-            return load_scenario(wrapper, overrides)
-        except ScenarioError as exc:
-            raise StrategyError(str(exc)) from None
+    try:
+        return load_scenario(s.scenario, overrides, city=s.city)
+    except ScenarioError as exc:
+        raise StrategyError(str(exc)) from None
