@@ -137,6 +137,9 @@ def test_a_run_that_always_crashes_is_reported_failed_and_the_rest_completes(spe
         spec_file, out, workers=2, progress=False, fn=crash_on_point_zero_replicate_one
     )
     assert (report.done, report.failed) == (34, 2)
+    # the dead workers and the runs run again in a fresh process are reported
+    assert report.worker_deaths >= 2 and report.reruns >= 1
+    assert "worker process(es) died during the sweep" in report.text()
     store = SweepStore(out)
     table = store.run_table().set_index(["point", "replicate"])
     assert table.loc[(0, 1), "status"] == "failed"
@@ -153,8 +156,11 @@ def test_a_run_that_always_crashes_is_reported_failed_and_the_rest_completes(spe
 def test_existing_folder_needs_resume_and_shards_split_the_design(spec_file, tmp_path):
     out = tmp_path / "sweep"
     first = run_sweep(spec_file, out, engine="serial", shard="0/2", progress=False)
-    second = run_sweep(spec_file, out, engine="serial", shard=(1, 2), resume=True, progress=False)
-    assert first.done + second.done == 36 and first.outside_shard == second.done
+    # a second shard joins the same folder without --resume, and the split is even by run index
+    second = run_sweep(spec_file, out, engine="serial", shard=(1, 2), progress=False)
+    assert first.done == second.done == 18 and first.outside_shard == second.done
+    third = run_sweep(spec_file, out, engine="serial", shard=(2, 3), progress=False)
+    assert third.done == 0 and third.skipped == 12  # shards of another split find theirs stored
     proc = subprocess.run(
         [sys.executable, "-m", "willsim.cli", "sweep", str(spec_file), "--out", str(out)],
         cwd=ROOT,
@@ -263,7 +269,9 @@ def test_results_command_writes_bands_sensitivity_and_figures(tmp_path):
         check=False,
     )
     assert run.returncode == 0, run.stderr
-    assert "done 9, failed 0, skipped 0" in run.stdout
+    # common seeds (Morris' default): points a trajectory repeats are one run, stored once
+    assert "9 runs in the design (2 repeated points reuse their run)" in run.stdout
+    assert "done 7, failed 0, skipped 0" in run.stdout
     res = subprocess.run(
         [sys.executable, "-m", "willsim.cli", "results", str(out)],
         cwd=ROOT,

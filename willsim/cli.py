@@ -1,9 +1,14 @@
 """The ``willsim`` command line: run, validate, list scenarios and parameters; compare, sweep and
-results (registered from :mod:`willsim.experiments.commands`).
+results (:mod:`willsim.experiments.commands`); workshop (:mod:`willsim.workshop.commands`).
 
-Bad input (an unknown scenario or parameter, an out-of-range value, a malformed file) prints one
-clear message naming the problem and the valid choices, and exits with status 2, never with a
-traceback. Results already written are never removed.
+Subcommands come in groups: each group is a function that adds its subparsers and returns their
+handlers by name (:data:`COMMAND_GROUPS`); a new group (e.g. calibration) is one more function in
+that list, or :func:`add_command_group`.
+
+Bad input (an unknown scenario or parameter, an out-of-range value, a malformed file, an ``--out``
+that cannot be written) prints one clear message naming the problem and the valid choices, and
+exits with status 2, never with a traceback, and before any simulation. Results already written
+are never removed or overwritten (``--force`` to write into a folder that holds files).
 """
 
 from __future__ import annotations
@@ -14,12 +19,12 @@ import math
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from willsim.indicators import INDICATORS
+from willsim.indicators import INDICATORS, tagged
 from willsim.params import PARAMETERS, ParameterError
 from willsim.scenario import (
     ScenarioError,
@@ -30,24 +35,8 @@ from willsim.scenario import (
 )
 
 EXIT_BAD_INPUT = 2
-HEADLINE = (
-    "arrivals_per_week",
-    "mean_queue_length",
-    "mean_wait_weeks",
-    "waiting_list",
-    "time_to_first_help_weeks",
-    "unmet_need_share",
-    "non_take_up_share",
-    "coverage",
-    "crises_per_1000",
-    "isolated_share",
-    "office_utilisation",
-    "provider_utilisation",
-    "public_spending_eur",
-    "spending_staff_eur",
-    "spending_services_eur",
-    "out_of_pocket_eur",
-)
+Handler = Callable[[argparse.Namespace], int]
+CommandGroup = Callable[[Any], Mapping[str, Handler]]
 
 
 class CliError(Exception):
@@ -55,11 +44,19 @@ class CliError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command group; each subparser knows its handler."""
     parser = argparse.ArgumentParser(
         prog="willsim", description="Simulate local welfare strategies on a synthetic city."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for group in COMMAND_GROUPS:
+        for name, handler in group(sub).items():
+            sub.choices[name].set_defaults(handler=handler)
+    return parser
 
+
+def core_commands(sub: Any) -> Mapping[str, Handler]:
+    """``run``, ``validate``, ``scenarios``, ``params`` and ``app``."""
     run = sub.add_parser("run", help="run a scenario and print its summary")
     run.add_argument(
         "scenario",
@@ -85,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--out", help="folder for the time series (Parquet), summary and manifest")
     run.add_argument(
+        "--force", action="store_true", help="write into an --out that already holds files"
+    )
+    run.add_argument(
         "--json",
         action="store_true",
         help="print one JSON object of end-of-run indicators instead of a table",
@@ -109,23 +109,50 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default loopback only)"
     )
-    from willsim.experiments.commands import add_parsers
+    return {
+        "app": cmd_app,
+        "run": cmd_run,
+        "validate": cmd_validate,
+        "scenarios": cmd_scenarios,
+        "params": cmd_params,
+    }
 
-    add_parsers(sub)  # compare, sweep, results
-    from willsim.workshop.commands import add_parsers as add_workshop_parsers
 
-    add_workshop_parsers(sub)  # workshop list|export
-    from willsim.calibration.commands import add_parsers as add_calibration_parsers
+def experiment_commands(sub: Any) -> Mapping[str, Handler]:
+    """``compare``, ``sweep`` and ``results``."""
+    from willsim.experiments.commands import register
 
-    add_calibration_parsers(sub)  # calibrate search|finish|ensemble|apply, calibration
-    return parser
+    return register(sub)
+
+
+def workshop_commands(sub: Any) -> Mapping[str, Handler]:
+    """``workshop list|export``."""
+    from willsim.workshop.commands import COMMANDS, add_parsers
+
+    add_parsers(sub)
+    return COMMANDS
+
+
+def add_command_group(group: CommandGroup) -> None:
+    """Add a group of subcommands (a function that registers subparsers and returns their
+    handlers by name)."""
+    if group not in COMMAND_GROUPS:
+        COMMAND_GROUPS.append(group)
+
+
+def calibration_commands(sub: Any) -> Mapping[str, Handler]:
+    """``calibrate search|finish|ensemble|apply`` and ``calibration``."""
+    from willsim.calibration.commands import COMMANDS, add_parsers
+
+    add_parsers(sub)
+    return COMMANDS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``willsim`` console script."""
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        return args.handler(args)
     except (ScenarioError, ParameterError, CliError) as exc:
         print(f"willsim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -138,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from willsim.results import save_runs
+    from willsim.experiments.outputs import output_folder, save_runs
     from willsim.runner import run_scenario
 
     overrides: dict[str, Any] = dict(parse_assignment(s) for s in args.sets)
@@ -153,11 +180,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise CliError(f"--replicates must be at least 1, got {args.replicates}")
     scenario = load_scenario(args.scenario, overrides)
     weeks = int(scenario.params["run.weeks"])
-    with _progress(weeks * args.replicates) as bar:
-        records = run_scenario(scenario, replicates=args.replicates, progress=bar.update)
-    if args.out:
-        folder = save_runs(records, args.out)
-        print(f"results written to {folder}", file=sys.stderr)
+    with output_folder(args.out, force=args.force) as out:  # checked before simulating
+        with _progress(weeks * args.replicates) as bar:
+            records = run_scenario(scenario, replicates=args.replicates, progress=bar.update)
+        if out is not None:
+            folder = save_runs(records, out)
+            print(f"results written to {folder}", file=sys.stderr)
     summaries = [r.summary for r in records]
     if args.json:
         mean = {k: _mean([s[k] for s in summaries]) for k in INDICATORS}
@@ -186,12 +214,13 @@ def format_summary(scenario, manifest: dict[str, Any], summaries: list[dict[str,
         f"{pop} · {n} replicate{'s' if n > 1 else ''} · scenario hash {scenario.hash}",
         "",
     ]
-    width = max(len(INDICATORS[k].label) for k in HEADLINE)
+    keys = tagged("summary")
+    width = max(len(INDICATORS[k].label) for k in keys)
     header = f"{'indicator':<{width}}  {'value':>14}" + (
         "  95% range over replicates" if n > 1 else ""
     )
     lines += [header, "-" * len(header)]
-    for key in HEADLINE:
+    for key in keys:
         ind = INDICATORS[key]
         values = np.array([s[key] for s in summaries], dtype=float)
         finite = values[~np.isnan(values)]
@@ -340,26 +369,13 @@ def cmd_app(args: argparse.Namespace) -> int:
         return 0
 
 
-COMMANDS = {
-    "app": cmd_app,
-    "run": cmd_run,
-    "validate": cmd_validate,
-    "scenarios": cmd_scenarios,
-    "params": cmd_params,
-}
-
-
-def _register_experiments() -> None:
-    from willsim.calibration.commands import COMMANDS as CALIBRATION_COMMANDS
-    from willsim.experiments.commands import COMMANDS as EXPERIMENT_COMMANDS
-    from willsim.workshop.commands import COMMANDS as WORKSHOP_COMMANDS
-
-    COMMANDS.update(EXPERIMENT_COMMANDS)
-    COMMANDS.update(WORKSHOP_COMMANDS)
-    COMMANDS.update(CALIBRATION_COMMANDS)
-
-
-_register_experiments()
+COMMAND_GROUPS: list[CommandGroup] = [
+    core_commands,
+    experiment_commands,
+    workshop_commands,
+    calibration_commands,
+]
+"""Every group of subcommands, in the order ``willsim --help`` lists them."""
 
 if __name__ == "__main__":
     sys.exit(main())

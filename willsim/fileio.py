@@ -18,7 +18,7 @@ from typing import Any
 import tomli_w
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> None:
+def atomic_write(path: str | os.PathLike, write: Callable[[Path], object]) -> None:
     """Write a file through ``write(tmp_path)`` then rename it into place."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -190,7 +190,7 @@ def _value_text(value: Any, lang: str) -> str:
 
 
 # The core rows of a snapshot; each mechanism's ``journey_fields`` follow them.
-_ROWS = {
+_ROWS: dict[str, int | slice] = {
     "level": slice(0, 3),
     "status": slice(3, 6),
     "provider": slice(6, 9),

@@ -1,29 +1,22 @@
-"""Results as tidy pandas DataFrames, end-of-run summaries, and durable run folders.
+"""Results as tidy pandas DataFrames and end-of-run summaries.
 
 * :func:`timeseries` — one row per week, indicator and group (``group_var="all"`` for the city);
 * :func:`summary` — one end-of-run figure per indicator (see ``Indicator.summary``);
-* :func:`group_summary` — end-of-run figures of the by-group indicators for every group;
-* :func:`save_runs` — Parquet time series, summary CSV/JSON and ``manifest.json`` with provenance,
-  each written to a temporary name and renamed, so a folder never holds half a file.
+* :func:`group_summary` — end-of-run figures of the by-group indicators for every group.
+
+Run folders (``willsim run --out``) and their provenance are written by
+:mod:`willsim.experiments.outputs`.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import platform
-import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from willsim.collector import QuantityContext
-from willsim.fileio import atomic_write
 from willsim.indicators import INDICATOR_LIST
 from willsim.outputs import Formula, Indicator
 
@@ -41,6 +34,17 @@ def group_formulas(indicators: Sequence[Indicator] | None = None) -> dict[str, F
 def __getattr__(name: str) -> Any:
     if name == "GROUP_FORMULAS":  # the registry's by-group formulas, as they are now
         return group_formulas()
+    if name == "git_commit":  # moved with the run folders to the experiments layer
+        import warnings
+
+        from willsim.experiments.provenance import git_commit
+
+        warnings.warn(
+            "willsim.results.git_commit moved to willsim.experiments.provenance.git_commit",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return git_commit
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -149,99 +153,3 @@ def group_summary(model: WelfareModel) -> pd.DataFrame:
             )
         )
     return pd.concat(rows, ignore_index=True)
-
-
-def git_commit() -> str | None:
-    """The git commit of the willsim source, if it is a git checkout."""
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            cwd=Path(__file__).parent,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None
-
-
-@dataclass
-class RunRecord:
-    """Everything kept from one finished run, so the model itself can be released."""
-
-    seed: int
-    summary: dict[str, float]
-    timeseries: pd.DataFrame
-    groups: pd.DataFrame
-    manifest: dict[str, Any]
-
-
-def record(model: WelfareModel) -> RunRecord:
-    """Extract the results of a finished run."""
-    return RunRecord(
-        seed=int(model.params["run.seed"]),
-        summary=summary(model),
-        timeseries=timeseries(model),
-        groups=group_summary(model),
-        manifest=manifest(model),
-    )
-
-
-def manifest(model: WelfareModel) -> dict[str, Any]:
-    """Provenance of a run: versions, commit, scenario, parameters with their layers, seed."""
-    import mesa
-
-    import willsim
-
-    return {
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "willsim_version": willsim.__version__,
-        "mesa_version": mesa.__version__,
-        "numpy_version": np.__version__,
-        "pandas_version": pd.__version__,
-        "python_version": platform.python_version(),
-        "git_commit": git_commit(),
-        "scenario": model.scenario.name,
-        "scenario_hash": model.scenario.hash,
-        "scenario_path": model.scenario.path,
-        "city": model.scenario.city,
-        "seed": int(model.params["run.seed"]),
-        "weeks": model.weeks,
-        "residents_simulated": model.citizens.n,
-        "population_mode": model.population_mode,
-        "weight": model.citizens.weight,
-        "params": dict(model.params),
-        "provenance": model.scenario.provenance,
-        "city_sources": model.scenario.city_sources,
-    }
-
-
-def save_runs(records: Sequence[RunRecord], out: str | os.PathLike) -> Path:
-    """Write replicates of one scenario to ``out``; return the folder."""
-    out = Path(out)
-    series, summaries, groups = [], [], []
-    for replicate, rec in enumerate(records):
-        ts = rec.timeseries.copy()
-        ts.insert(0, "seed", rec.seed)
-        ts.insert(0, "replicate", replicate)
-        series.append(ts)
-        summaries.append({"replicate": replicate, "seed": rec.seed, **rec.summary})
-        gs = rec.groups.copy()
-        gs.insert(0, "seed", rec.seed)
-        gs.insert(0, "replicate", replicate)
-        groups.append(gs)
-    ts_all = pd.concat(series, ignore_index=True)
-    for name in ("indicator", "group_var", "group"):
-        ts_all[name] = ts_all[name].astype("category")
-    atomic_write(out / "timeseries.parquet", lambda p: ts_all.to_parquet(p, index=False))
-    summary_df = pd.DataFrame(summaries)
-    atomic_write(out / "summary.csv", lambda p: summary_df.to_csv(p, index=False))
-    groups_df = pd.concat(groups, ignore_index=True)
-    atomic_write(out / "groups.csv", lambda p: groups_df.to_csv(p, index=False))
-    meta = {**records[0].manifest, "seeds": [r.seed for r in records]}
-    meta.pop("seed", None)
-    text = json.dumps(meta, indent=2, default=str)
-    atomic_write(out / "manifest.json", lambda p: p.write_text(text, encoding="utf-8"))
-    return out

@@ -1,12 +1,15 @@
-"""Run a scenario once or as replicates, keeping only results (models are released)."""
+"""Run a scenario once or as replicates, keeping only results (models are released).
+
+Comparisons of several scenarios on common seeds use :mod:`willsim.experiments.paired`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from willsim.experiments.outputs import RunRecord, record
 from willsim.model import WelfareModel
-from willsim.results import RunRecord, record
 from willsim.rng import spawn_seeds
 from willsim.scenario import Scenario, load_scenario
 

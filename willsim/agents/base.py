@@ -28,4 +28,4 @@ class _ModelCounters:
 class WillsimAgent(mesa.Agent):
     """A Mesa agent whose ids come from its model's own counter (see the module docstring)."""
 
-    _ids = _ModelCounters()  # type: ignore[assignment]
+    _ids = _ModelCounters()

@@ -13,7 +13,6 @@ Tables, verdicts and figures come from the reporting layer (:mod:`willsim.report
 from __future__ import annotations
 
 import json
-import math
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -25,10 +24,8 @@ from willsim.app import export, i18n, state
 from willsim.app.i18n import tr
 from willsim.experiments.compare import PairedRuns, compare_table
 from willsim.indicators import INDICATORS, tagged
-from willsim.model import WelfareModel
 from willsim.reporting import briefing as report_page
 from willsim.reporting import charts, tables
-from willsim.results import group_summary, summary, wide
 from willsim.runner import replicate_seeds
 from willsim.scenario import ScenarioError, available_scenarios, parse_assignment
 
@@ -134,41 +131,41 @@ def build_scenarios(s: Settings) -> list[Any]:
 def run_comparison(
     s: Settings, keep_going=lambda: True, progress=lambda done, total: None
 ) -> Result:
-    """Run every strategy on the same seeds; stop early (``complete=False``) if asked."""
+    """Run every strategy on the same seeds with the paired runner
+    (:func:`willsim.experiments.paired.run_arms`); stop early (``complete=False``) if asked.
+    Only complete pairs (every strategy on a seed) are kept."""
+    from functools import partial
+
+    from willsim.experiments.paired import Arm, collect_figures, run_arms
+
     scenarios = build_scenarios(s)
     names = [v.name(i) for i, v in enumerate(s.variants)]
     seeds = replicate_seeds(int(scenarios[0].params["run.seed"]), int(s.replicates))
-    frames: dict[str, list[pd.DataFrame]] = {n: [] for n in names}
-    rows, groups, logs = [], [], []
-    total, done = len(seeds) * len(scenarios), 0
     res = Result(names=names, seeds=seeds, scenarios=scenarios)
-    for replicate, seed in enumerate(seeds):
-        for name, scenario in zip(names, scenarios, strict=True):
-            model = WelfareModel(scenario, seed=seed)
-            try:
-                while model.running and model.week < model.weeks:
-                    model.step()
-                    if model.week % 13 == 0 and not keep_going():
-                        res.complete = False
-                        break
-                if not res.complete:
-                    break
-                frames[name].append(wide(model))
-                rows.append({"strategy": name, "seed": seed, **summary(model)})
-                groups.append(
-                    group_summary(model).assign(scenario=name, replicate=replicate, seed=seed)
-                )
-                logs.append(model.policies.to_frame().assign(scenario=name, seed=seed))
-            finally:
-                model.release()
-            done += 1
-            progress(done, total)
-        if not res.complete:
-            break
-    if not rows:
+    out = run_arms(
+        [Arm(n, sc) for n, sc in zip(names, scenarios, strict=True)],
+        seeds,
+        collect=partial(collect_figures, keep_series=True, keep_policy_log=True),
+        progress=progress,
+        cancel=lambda: not keep_going(),
+    )
+    res.complete = out.complete
+    pairs = out.complete_pairs()
+    if not pairs:
         return res
-    res.summaries = pd.DataFrame(rows)
-    res.paired = paired_runs(res.summaries, pd.concat(groups, ignore_index=True), names, seeds)
+    res.paired = out.paired()
+    res.seeds = res.paired.seeds
+    summ = res.paired.summaries.pivot_table(
+        index=["scenario", "replicate", "seed"], columns="indicator", values="value", sort=False
+    ).reset_index()
+    summ = summ.rename(columns={"scenario": "strategy"}).drop(columns="replicate")
+    summ.columns.name = None
+    res.summaries = summ[["strategy", "seed", *[k for k in INDICATORS if k in summ]]]
+    logs = [
+        out.output(a, p).extra["policy_log"].assign(scenario=n, seed=out.seeds[p])
+        for p in pairs
+        for a, n in enumerate(names)
+    ]
     res.policy_log = pd.concat(logs, ignore_index=True)
     res.costs = tables.cost_data(res.paired)
     res.timeline = tables.policy_timeline(res.policy_log, res.paired.scenarios)
@@ -176,59 +173,27 @@ def run_comparison(
         # by-group intervals take a second or two: computed here in the background task so
         # that showing the results never waits (and skipped for a cancelled comparison)
         res.equity = tables.equity_data(res.paired)
+    frames = {n: [out.output(a, p).extra["wide"] for p in pairs] for a, n in enumerate(names)}
     for key in INDICATORS:
         res.series[key] = {
             n: pd.concat([f[key] for f in frames[n]], axis=1, keys=range(len(frames[n])))
             for n in names
-            if frames[n]
         }
     return res
 
 
-def paired_runs(
-    summaries: pd.DataFrame, groups: pd.DataFrame, names: list[str], seeds: list[int]
-) -> PairedRuns:
-    """The comparison's end-of-run figures in the tidy form of
-    :class:`willsim.experiments.compare.PairedRuns` (only strategies with finished runs)."""
-    long = summaries.melt(
-        id_vars=["strategy", "seed"], var_name="indicator", value_name="value"
-    ).rename(columns={"strategy": "scenario"})
-    long.insert(1, "replicate", long["seed"].map({s: i for i, s in enumerate(seeds)}))
-    done = [n for n in names if n in set(summaries["strategy"])]
-    cols = ["scenario", "replicate", "seed", "group_var", "group", "indicator", "value"]
-    return PairedRuns(
-        done,
-        [s for s in seeds if s in set(summaries["seed"])],
-        long[["scenario", "replicate", "seed", "indicator", "value"]],
-        groups[cols],
-    )
-
-
 def paired_differences(summaries: pd.DataFrame, names: list[str], key: str) -> list[dict]:
-    """Mean paired difference of ``key`` from the first strategy, with a 95% t interval."""
-    from scipy import stats
+    """Mean paired difference of ``key`` from the first strategy, with a 95% t interval
+    (:func:`willsim.experiments.stats.t_interval`)."""
+    from willsim.experiments.stats import t_interval
 
     ref = summaries[summaries.strategy == names[0]].set_index("seed")[key]
     out = []
     for name in names[1:]:
         other = summaries[summaries.strategy == name].set_index("seed")[key]
         diff = (other - ref).dropna().to_numpy(dtype=float)
-        n = diff.size
-        mean = float(diff.mean()) if n else math.nan
-        if n > 1:
-            half = float(stats.t.ppf(0.975, n - 1) * diff.std(ddof=1) / math.sqrt(n))
-        else:
-            half = math.nan
-        out.append(
-            {
-                "strategy": name,
-                "key": key,
-                "mean": mean,
-                "lo": mean - half,
-                "hi": mean + half,
-                "n": n,
-            }
-        )
+        mean, lo, hi = t_interval(diff)
+        out.append({"strategy": name, "key": key, "mean": mean, "lo": lo, "hi": hi, "n": diff.size})
     return out
 
 

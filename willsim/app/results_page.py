@@ -28,7 +28,6 @@ from willsim.app.compare import WRAP, ChartView, TableView
 from willsim.app.i18n import tr
 from willsim.experiments import SpecError
 from willsim.experiments.store import MANIFEST, SweepStore
-from willsim.fileio import toml_dumps
 from willsim.indicators import INDICATORS
 from willsim.params import PARAMETERS
 from willsim.reporting import charts
@@ -169,45 +168,12 @@ def load_sweep(path: Path) -> SweepView:
     return view
 
 
-SPEC_ORDER = (
-    "name",
-    "description",
-    "scenario",
-    "design",
-    "samples",
-    "replicates",
-    "seed",
-    "outputs",
-    "timeseries",
-    "groups",
-    "common_seeds",
-    "second_order",
-    "levels",
-)
-"""The ``[sweep]`` keys in the order a spec file is usually written."""
-
-
 def spec_toml(spec: dict[str, Any]) -> str:
     """The sweep spec file recorded in a manifest, as TOML that ``willsim sweep`` reads back
     (same spec hash, so the same design, seeds and runs)."""
-    from willsim.experiments.design import SWEEP_KEYS
+    from willsim.experiments.design import spec_toml as write_spec
 
-    data: dict[str, Any] = {"sweep": {k: spec.get(k) for k in SPEC_ORDER if k in SWEEP_KEYS}}
-    if spec.get("fixed"):
-        data["fixed"] = dict(spec["fixed"])
-    vary: dict[str, dict[str, Any]] = {}
-    for factor in spec.get("factors", []):
-        if "values" in factor:
-            vary[factor["key"]] = {"values": list(factor["values"])}
-            continue
-        entry: dict[str, Any] = {"range": [factor["low"], factor["high"]]}
-        if factor.get("distribution", "uniform") != "uniform" or spec.get("design") != "factorial":
-            entry["distribution"] = factor.get("distribution", "uniform")
-        entry.update({k: factor.get(k) for k in ("steps", "mode", "mean", "sd")})
-        vary[factor["key"]] = entry
-    if vary:
-        data["vary"] = vary
-    return toml_dumps(data)
+    return write_spec(spec)
 
 
 def commands(view: SweepView, root: Path | None = None) -> str:

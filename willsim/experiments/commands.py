@@ -1,23 +1,36 @@
 """The ``compare``, ``sweep`` and ``results`` subcommands of the ``willsim`` command line.
 
-Errors of the user (a bad spec, an unknown scenario, a sweep folder in the wrong state) raise
-:class:`~willsim.experiments.SpecError`, a ``ScenarioError``: the CLI prints the message and
-exits with status 2, without a traceback.
+Errors of the user (a bad spec, an unknown scenario, a folder in the wrong state, an ``--out``
+that cannot be written) raise :class:`~willsim.experiments.SpecError`, a ``ScenarioError``: the
+CLI prints the message and exits with status 2, without a traceback, before any simulation.
+Losing a Dask scheduler exits with status 3 (:data:`EXIT_ENGINE_LOST`) once the finished runs are
+stored; failed runs give status 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import hashlib
+import json
 import sys
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from willsim.experiments import SpecError
+from willsim.experiments.engines import ENGINES, SchedulerLost
+from willsim.experiments.stats import sci
 from willsim.indicators import INDICATORS
 
+EXIT_ENGINE_LOST = 3
+COMPARE_MANIFEST = "manifest.json"
 
-def add_parsers(sub: Any) -> None:
-    """Register the experiment subcommands on the CLI's subparsers."""
+
+def register(sub: Any) -> Mapping[str, Callable[[argparse.Namespace], int]]:
+    """Register ``compare``, ``sweep`` and ``results`` on the CLI's subparsers; returns their
+    handlers by name."""
     cmp = sub.add_parser("compare", help="compare scenarios on common seeds (paired differences)")
     cmp.add_argument(
         "scenarios",
@@ -38,13 +51,34 @@ def add_parsers(sub: Any) -> None:
         help="override a parameter in every scenario",
     )
     cmp.add_argument("--workers", type=int, help="processes (default: every core)")
+    cmp.add_argument("--engine", default="local", help="local (default), dask or serial")
+    cmp.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, tcp://host:port")
     cmp.add_argument(
         "--precision",
         type=float,
         default=0.1,
         help="replication advisor: target half-width as a share of each difference (default 0.1)",
     )
-    cmp.add_argument("--out", help="folder for the tables (CSV and Parquet)")
+    cmp.add_argument(
+        "--max-replicates",
+        type=int,
+        default=200,
+        help="replication advisor: never advise more than this (default 200)",
+    )
+    cmp.add_argument(
+        "--multiplicity",
+        choices=("holm", "bh", "none"),
+        default="holm",
+        help="adjustment of the key indicators' verdicts (default holm); groups use "
+        "Benjamini-Hochberg unless 'none'",
+    )
+    cmp.add_argument(
+        "--out", help="folder for the runs, tables (CSV, Parquet) and manifest; resumable"
+    )
+    cmp.add_argument("--resume", action="store_true", help="continue a comparison stored in --out")
+    cmp.add_argument(
+        "--force", action="store_true", help="write into an --out that already holds files"
+    )
 
     sw = sub.add_parser("sweep", help="run a sweep spec into a crash-safe, resumable store")
     sw.add_argument("spec", help="sweep spec (.toml/.yaml), e.g. scenarios/sweeps/*.toml")
@@ -55,9 +89,19 @@ def add_parsers(sub: Any) -> None:
     sw.add_argument(
         "--resume",
         action="store_true",
-        help="continue a sweep in --out: run only missing and failed runs",
+        help="continue a sweep in --out: run only missing, failed and unreadable runs",
     )
-    sw.add_argument("--shard", metavar="i/n", help="run only shard i of n (job arrays)")
+    sw.add_argument(
+        "--shard",
+        metavar="i/n",
+        help="run only runs i, i+n, i+2n... (job arrays: every shard joins the same --out)",
+    )
+    sw.add_argument(
+        "--new-generation",
+        action="store_true",
+        help="if --out was made by another version of the model, run the sweep again in a "
+        "new folder beside it (OUT.gen2, ...) instead of refusing",
+    )
     sw.add_argument(
         "--no-compact", action="store_true", help="skip writing results.parquet at the end"
     )
@@ -65,6 +109,100 @@ def add_parsers(sub: Any) -> None:
     res = sub.add_parser("results", help="summarise a sweep folder: bands, sensitivity, figures")
     res.add_argument("dir", help="sweep folder")
     res.add_argument("--no-figures", action="store_true", help="tables only")
+    return {"compare": cmd_compare, "sweep": cmd_sweep, "results": cmd_results}
+
+
+def add_parsers(sub: Any) -> None:
+    """Register the experiment subcommands (see :func:`register`)."""
+    register(sub)
+
+
+# --- compare ----------------------------------------------------------------------------------
+
+
+def _check_compare_args(args: argparse.Namespace) -> None:
+    from willsim.experiments.engines import check_engine
+
+    if len(args.scenarios) < 2:
+        raise SpecError("compare needs at least two scenarios (the first is the reference)")
+    if args.replicates < 2:
+        raise SpecError(f"--replicates must be at least 2, got {args.replicates}")
+    if not args.precision > 0:
+        raise SpecError(f"--precision must be positive, got {args.precision}")
+    if args.max_replicates < 2:
+        raise SpecError(f"--max-replicates must be at least 2, got {args.max_replicates}")
+    if args.engine not in ENGINES:
+        raise SpecError(f"unknown engine {args.engine!r}; valid engines: {', '.join(ENGINES)}")
+    check_engine(args.engine, args.workers, args.scheduler)
+    if args.engine == "dask":
+        _quiet_dask()
+    if args.resume and not args.out:
+        raise SpecError("--resume needs the --out folder of the comparison to continue")
+
+
+def request_hash(scenarios: list[Any], seeds: list[int]) -> str:
+    """A hash of what a comparison runs: every scenario (resolved) and the seeds."""
+    blob = json.dumps(
+        {"scenarios": [[s.name, s.hash] for s in scenarios], "seeds": seeds}, sort_keys=True
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _compare_store(args: argparse.Namespace, scenarios: list[Any], seeds: list[int]) -> Any:
+    """The comparison's store in ``--out``: checked (and created) before any simulation."""
+    from willsim.experiments.outputs import check_out
+    from willsim.experiments.provenance import provenance, source_digest
+    from willsim.experiments.store import SweepStore, write_json
+
+    if not args.out:
+        return None
+    out = Path(args.out)
+    store = SweepStore(out, manifest_name=COMPARE_MANIFEST)
+    key = request_hash(scenarios, seeds)
+    if store.exists() and not args.force:
+        old = store.manifest()
+        if old.get("kind") != "willsim-compare":
+            raise SpecError(
+                f"--out {out} holds other results ({COMPARE_MANIFEST} of another kind); "
+                "add --force to replace willsim's files there, or choose another folder"
+            )
+        if old.get("request_hash") != key:
+            raise SpecError(
+                f"--out {out} holds another comparison (other scenarios or seeds); "
+                "add --force to replace it, or choose another folder"
+            )
+        if old.get("source_digest") != source_digest():
+            raise SpecError(
+                f"--out {out} was made by another version of the model (source digest "
+                f"{old.get('source_digest')}, this one {source_digest()}); its runs cannot be "
+                "mixed with new ones: choose another --out"
+            )
+        if not args.resume:
+            raise SpecError(
+                f"--out {out} already holds this comparison ({len(store.done_keys())} runs "
+                "stored); add --resume to finish it, --force to replace it, or choose "
+                "another folder"
+            )
+        check_out(out, force=True)
+        store.clean_temporary()
+        return store
+    check_out(out, force=args.force or args.resume)
+    manifest = {
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "kind": "willsim-compare",
+        "request_hash": key,
+        "command": ["willsim", *sys.argv[1:]],
+        **provenance(),
+        "seeds": seeds,
+        "scenarios": [s.to_dict() for s in scenarios],
+    }
+    from willsim.experiments.paired import Arm, design_frame, labels_of, plan_pairs
+
+    labels = labels_of(scenarios)
+    tasks = plan_pairs([Arm(n, s) for n, s in zip(labels, scenarios, strict=True)], seeds)
+    store.write_design(design_frame(tasks))
+    write_json(out / COMPARE_MANIFEST, manifest)
+    return store
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -75,45 +213,107 @@ def cmd_compare(args: argparse.Namespace) -> int:
         replication_advice,
         run_paired,
     )
+    from willsim.runner import replicate_seeds
     from willsim.scenario import load_scenario, parse_assignment
 
-    if len(args.scenarios) < 2:
-        raise SpecError("compare needs at least two scenarios (the first is the reference)")
-    if args.replicates < 2:
-        raise SpecError(f"--replicates must be at least 2, got {args.replicates}")
-    if args.precision <= 0:
-        raise SpecError(f"--precision must be positive, got {args.precision}")
+    _check_compare_args(args)
     overrides = dict(parse_assignment(s) for s in args.sets)
     for key, value in (("run.weeks", args.weeks), ("run.residents", args.residents)):
         if value is not None:
             overrides[key] = value
-    runs = run_paired(
-        args.scenarios,
-        replicates=args.replicates,
-        overrides=overrides,
-        seed=args.seed,
-        workers=args.workers,
-    )
-    table = compare_table(runs)
-    groups = group_table(runs)
-    advice = replication_advice(table, relative=args.precision)
-    economics = value_for_money(runs, params=load_scenario(args.scenarios[0], overrides).params)
-    print(format_compare(runs, table, groups, advice, args.precision, economics))
-    if args.out:
-        from willsim.experiments.store import write_parquet
+    scenarios = [load_scenario(s, overrides) for s in args.scenarios]
+    root = int(scenarios[0].params["run.seed"]) if args.seed is None else int(args.seed)
+    seeds = replicate_seeds(root, args.replicates)
+    made = not Path(args.out).exists() if args.out else False
+    store = _compare_store(args, scenarios, seeds)
+    try:
+        with _Progress(len(scenarios) * len(seeds)) as bar:
+            runs = run_paired(
+                scenarios,
+                replicates=args.replicates,
+                seed=root,
+                workers=args.workers,
+                engine=args.engine,
+                scheduler=args.scheduler,
+                progress=bar.set,
+                store=store,
+            )
+    except KeyboardInterrupt:
+        if store is not None:
+            print(
+                f"willsim: {len(store.done_keys())} finished runs are kept in {store.root}; "
+                "run the same command with --resume to finish the comparison",
+                file=sys.stderr,
+            )
+        raise
+    except SchedulerLost as exc:
+        print(f"willsim: {exc}", file=sys.stderr)
+        return EXIT_ENGINE_LOST
+    except SpecError:
+        _discard_unstarted(store, made)  # e.g. an unreachable scheduler: nothing left behind
+        raise
+    if store is not None and store.quarantined:
+        print(f"willsim: {store.quarantine_message(rerun=True)}", file=sys.stderr)
+    if len(runs.seeds) < 2:
+        failed = "; ".join(e.splitlines()[0] for e in list(runs.failures.values())[:3])
+        raise SpecError(f"fewer than two complete pairs of runs: {failed or 'no run finished'}")
+    table = compare_table(runs, multiplicity=args.multiplicity)
+    groups = group_table(runs, multiplicity="none" if args.multiplicity == "none" else "bh")
+    advice = replication_advice(table, relative=args.precision, max_replicates=args.max_replicates)
+    economics = value_for_money(runs, params=scenarios[0].params)
+    if store is not None:  # written before printing: a closed pipe cannot lose them
+        _write_compare_tables(store, runs, table, groups, advice, economics[0])
+    print(format_compare(runs, table, groups, advice, args.precision, economics, scenarios[0]))
+    if store is not None:
+        print(f"tables written to {store.root}", file=sys.stderr)
+    return 1 if runs.failures else 0
 
-        out = Path(args.out)
-        for name, frame in (("summaries", runs.summaries), ("groups", runs.groups)):
-            write_parquet(out / f"{name}.parquet", frame)
-        for name, frame in (
-            ("comparison", table),
-            ("by_group", groups),
-            ("advice", advice),
-            ("value_for_money", economics[0]),
-        ):
-            frame.to_csv(out / f"{name}.csv", index=False)
-        print(f"tables written to {out}", file=sys.stderr)
-    return 0
+
+def _discard_unstarted(store: Any, made: bool) -> None:
+    """Remove what ``_compare_store`` wrote if no run was stored (the folder too if it made it)."""
+    if store is None or store.done_keys() or store.failed():
+        return
+    for name in (COMPARE_MANIFEST, "design.parquet"):
+        (store.root / name).unlink(missing_ok=True)
+    for folder in (store.runs_dir, store.failed_dir, *([store.root] if made else [])):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _write_compare_tables(
+    store: Any, runs: Any, table: Any, groups: Any, advice: Any, vfm: Any
+) -> None:
+    from willsim.experiments.provenance import provenance
+    from willsim.experiments.store import write_parquet
+    from willsim.fileio import write_text
+
+    meta = {**provenance(), "request_hash": store.manifest().get("request_hash")}
+    for name, frame in (("summaries", runs.summaries), ("groups", runs.groups)):
+        write_parquet(store.root / f"{name}.parquet", frame, meta)
+    for name, frame in (
+        ("comparison", table),
+        ("by_group", groups),
+        ("advice", advice),
+        ("value_for_money", vfm),
+    ):
+        write_text(store.root / f"{name}.csv", frame.to_csv(index=False))
+    store.update_manifest(
+        finished=datetime.now(UTC).isoformat(timespec="seconds"),
+        pairs=len(runs.seeds),
+        failures=runs.failures,
+        verdicts=str(table["multiplicity"].iloc[0]) if "multiplicity" in table else None,
+        groups=str(groups["multiplicity"].iloc[0]) if len(groups) else None,
+    )
+
+
+def _population(scenario: Any) -> str:
+    from willsim.population import simulated_size
+
+    n, weight = simulated_size(scenario.params)
+    if weight == 1.0:
+        return f"{n:,} residents (one agent per resident)"
+    city = scenario.city_label or scenario.city
+    return f"{n:,} simulated residents, a weighted sample (weight {weight:.1f}) of {city}"
 
 
 def format_compare(
@@ -123,47 +323,83 @@ def format_compare(
     advice,
     precision: float = 0.1,
     economics: tuple[Any, list[str]] | None = None,
+    reference: Any = None,
 ) -> str:
     """The compare report as text; ``economics`` is :func:`willsim.economics.value_for_money`'s
-    result, shown as a "Value for money" section when given."""
+    result, shown as a "Value for money" section when given; ``reference`` (the first
+    scenario) adds the population line."""
     base = runs.scenarios[0]
-    lines = [f"Paired comparison on {len(runs.seeds)} common seeds; reference: {base}", ""]
+    lines = [f"Paired comparison on {len(runs.seeds)} common seeds; reference: {base}"]
+    if reference is not None:
+        lines.append(f"  {_population(reference)}")
+    if "multiplicity" in table and len(table):
+        lines.append(f"  Verdicts: 95% paired intervals; {table['multiplicity'].iloc[0]}")
+    lines.append("")
     for _, block in table.groupby("indicator", sort=False):
         first = block.iloc[0]
         lines.append(f"{first['label']} ({first['unit']})")
         for row in block.itertuples():
-            text = f"  {row.scenario:<24} mean {row.mean:>10.4g}"
+            text = f"  {row.scenario:<24} mean {sci(row.mean, 4):>10}"
             if row.scenario != base:
                 text += (
-                    f"   diff {row.diff:+.3g} [{row.ci_low:+.3g}, {row.ci_high:+.3g}]:"
+                    f"   diff {sci(row.diff):>8} [{sci(row.ci_low)}, {sci(row.ci_high)}]:"
                     f" {row.summary}"
                 )
             lines.append(text)
     clear = groups[groups["verdict"].isin(["gains", "loses"])]
-    lines += ["", "Who gains and who loses, by citizen group (95% interval excludes zero):"]
+    note = f"; {groups['multiplicity'].iloc[0]}" if len(groups) else ""
+    lines += ["", f"Who gains and who loses, by citizen group (95% interval excludes zero{note}):"]
     if clear.empty:
         lines.append("  no group gains or loses clearly on these replicates")
     for (name, ind, verdict), block in clear.groupby(
         ["scenario", "indicator", "verdict"], sort=False
     ):
-        who = ", ".join(f"{r.group_var}={r.group} ({r.diff:+.3g})" for r in block.itertuples())
+        who = ", ".join(f"{r.group_var}={r.group} ({sci(r.diff)})" for r in block.itertuples())
         lines.append(f"  {name} {verdict} on {INDICATORS[ind].label.lower()}: {who}")
-    need = advice.dropna(subset=["replicates_needed"])
-    need = need[need["diff"] != 0]
-    if not need.empty:
-        lines += [
-            "",
-            f"Replication advisor: replicates for a 95% interval of +/- "
-            f"{precision:.0%} of each difference (--precision):",
-        ]
-        for row in need.itertuples():
-            lines.append(
-                f"  {row.scenario}, {row.indicator}: {int(row.replicates_needed)} "
-                f"replicates (now {int(row.pairs)})"
-            )
+    lines += format_advice(advice, precision)
+    if runs.failures:
+        lines += ["", f"{len(runs.failures)} run(s) failed and are left out of the pairs:"]
+        lines += [f"  {k}: {e.splitlines()[0]}" for k, e in list(runs.failures.items())[:5]]
     if economics is not None:
         lines += format_value_for_money(*economics)
     return "\n".join(lines)
+
+
+def format_advice(advice: Any, precision: float) -> list[str]:
+    """The replication advisor's lines (only differences that call for an action)."""
+    if advice.empty:
+        return []
+    lines = [
+        "",
+        f"Replication advisor (target: a 95% interval of +/- {precision:.0%} of each "
+        "difference, --precision; never more than --max-replicates):",
+    ]
+    shown = 0
+    for row in advice.itertuples():
+        if row.diff == 0 and row.sd_diff == 0:
+            continue  # identical in every pair: nothing to estimate
+        if row.advice == "more":
+            lines.append(
+                f"  {row.scenario}, {row.indicator}: {int(row.replicates_needed)} replicates "
+                f"(now {int(row.pairs)})"
+            )
+        elif row.advice == "impractical":
+            lines.append(
+                f"  {row.scenario}, {row.indicator}: more replicates than practical; treat the "
+                "difference as not shown"
+            )
+        elif row.advice == "too small to matter":
+            lines.append(
+                f"  {row.scenario}, {row.indicator}: the difference ({sci(row.diff)}) is too "
+                f"small to matter (below {sci(row.minimal_difference)}); more replicates would "
+                "not change a decision"
+            )
+        else:
+            continue
+        shown += 1
+    if not shown:
+        lines.append("  every difference is estimated precisely enough")
+    return lines
 
 
 _VFM_FORMATS = {"EUR": ",.0f", "events": ",.1f", "years": ",.1f", "ratio": ".3g"}
@@ -187,49 +423,113 @@ def format_value_for_money(table, assumptions: list[str]) -> list[str]:
     return lines
 
 
+class _Progress:
+    """A tqdm bar of runs, shown only on a terminal and only after two seconds."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+
+    def __enter__(self) -> _Progress:
+        from tqdm import tqdm
+
+        self.bar = tqdm(
+            total=self.total, unit="run", delay=2.0, disable=None, leave=False, file=sys.stderr
+        )
+        return self
+
+    def set(self, done: int, total: int) -> None:
+        self.bar.total = total
+        self.bar.n = done
+        self.bar.refresh()
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.close()
+
+
+# --- sweep and results ------------------------------------------------------------------------
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     from willsim.experiments.design import load_spec
     from willsim.experiments.sweep import parse_shard, run_sweep
 
     shard = parse_shard(args.shard)
-    if args.scheduler and args.engine != "dask":
-        raise SpecError("--scheduler applies to --engine dask")
+    from willsim.experiments.engines import check_engine
+
+    check_engine(args.engine, args.workers, args.scheduler)
+    if args.engine == "dask":
+        _quiet_dask()
     spec = load_spec(args.spec)
     out = Path(args.out) if args.out else Path("runs") / spec.name
-    report = run_sweep(
-        spec,
-        out,
-        engine=args.engine,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        resume=args.resume,
-        shard=shard,
-        compact=not args.no_compact,
-    )
+    try:
+        report = run_sweep(
+            spec,
+            out,
+            engine=args.engine,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            resume=args.resume,
+            shard=shard,
+            compact=not args.no_compact,
+            new_generation=args.new_generation,
+        )
+    except SchedulerLost as exc:
+        partial = getattr(exc, "report", None)
+        if partial is not None:
+            print(partial.text())
+        print(f"willsim: {exc} (with --resume)", file=sys.stderr)
+        return EXIT_ENGINE_LOST
     print(report.text())
     return 1 if report.failed else 0
 
 
 def cmd_results(args: argparse.Namespace) -> int:
-    from willsim.experiments.analysis import summarise
+    from willsim.experiments.analysis import sensitivity_text, summarise
+    from willsim.experiments.store import SweepStore
 
     root = Path(args.dir)
     if not root.is_dir():
         raise SpecError(f"no sweep folder at {root}")
+    if not SweepStore(root).exists():
+        raise SpecError(
+            f"{root} is not a sweep folder (no sweep.json); make one with `willsim sweep`"
+        )
     written = summarise(root, figures=not args.no_figures)
-    print(f"{written['runs']} of {written['design_runs']} runs stored in {root}")
-    print(written["summary"].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    for note in written["notes"]:
+        print(f"willsim: {note}", file=sys.stderr)
+    distinct = written.get("distinct_runs") or written["design_runs"]
+    rows = written["design_runs"]
+    extra = f" ({rows} design rows: repeated points share a run)" if distinct != rows else ""
+    print(f"{written['runs']} of {distinct} runs stored in {root}{extra}")
+    print(written["summary"].to_string(index=False, float_format=sci))
     if "sensitivity" in written:
         method, table = written["sensitivity"]
-        col = {"sobol": "ST", "morris": "mu_star", "spearman": "spearman"}[method]
-        print(f"\nWhat matters most ({method}, by |{col}|):")
-        for output, block in table.groupby("output", sort=False):
-            top = block.reindex(block[col].abs().sort_values(ascending=False).index).head(3)
-            parts = ", ".join(f"{r.parameter} {getattr(r, col):.2f}" for r in top.itertuples())
-            print(f"  {output}: {parts}")
+        print()
+        print(sensitivity_text(method, table, written.get("common_seeds")))
+        noise = written["noise"]
+        if not noise.empty:
+            parts = ", ".join(f"{r.output} {_percent(r.noise_share)}" for r in noise.itertuples())
+            print(f"  share of the point means' variance that is replicate noise: {parts}")
     for path in [*written["tables"], *written["figures"]]:
         print(f"wrote {path}", file=sys.stderr)
     return 0
+
+
+def _quiet_dask() -> None:
+    try:
+        import distributed  # noqa: F401 - its logging configuration is set up on import
+    except ImportError:  # the engine says which extra to install
+        return
+    from willsim.experiments.engines import quiet_dask_logs
+
+    quiet_dask_logs()
+
+
+def _percent(share: float) -> str:
+    if share != share:
+        return "n/a"
+    value = 100 * share
+    return f"{value:.0f}%" if value >= 10 else f"{value:.2g}%"
 
 
 COMMANDS = {"compare": cmd_compare, "sweep": cmd_sweep, "results": cmd_results}

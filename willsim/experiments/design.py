@@ -8,11 +8,12 @@ A spec is a data file (TOML or YAML, no code)::
     design = "lhs"                 # factorial | lhs | sobol | morris
     samples = 16                   # lhs: points; sobol: base N; morris: trajectories
     replicates = 2                 # seeds per design point
-    seed = 20261125                # root seed: every run's seed is spawned from it
+    seed = 20261125                # root seed: every run's seed is derived from it
     outputs = ["mean_wait_weeks", "unmet_need_share"]
     timeseries = true              # keep the weekly city-level series of the outputs
     groups = false                 # keep end-of-run figures by citizen group
-    common_seeds = false           # true: the same replicate seeds at every point
+    common_seeds = true            # the same replicate seeds at every point (default: true for
+                                   # sobol and morris, false for factorial and lhs)
 
     [fixed]                        # overrides applied to every run
     "run.weeks" = 260
@@ -26,9 +27,23 @@ A spec is a data file (TOML or YAML, no code)::
     [vary."office.social_workers"]
     values = [15, 20, 25]          # any type; sampled designs pick among them uniformly
 
-Every value is checked against the parameter registry (type, range, choices). Samplers (SALib)
-work on the unit hypercube; the unit coordinates are kept with the design, so Sobol and Morris
-indices are computed on exactly the matrix that was sampled.
+The file's structure is checked by a schema (:class:`SpecFile`, pydantic: unknown keys and wrong
+types are refused with a one-line message); every value is checked against the parameter
+registry (type, range, choices). Samplers (SALib) work on the unit hypercube; the unit
+coordinates are kept with the design, so Sobol and Morris indices are computed on exactly the
+matrix that was sampled.
+
+**Common random numbers** (``common_seeds``): replicate *r* of every point runs on the same seed,
+so two points differ only by their parameters, not by luck. Sensitivity indices then measure the
+parameters instead of seed noise, which is why it is the default for Sobol and Morris. A Morris
+trajectory may visit the same point twice: with common seeds both rows are the same run (same
+key), run and stored once and used for both.
+
+**Run keys** hash the model's source digest (:func:`willsim.experiments.provenance.source_digest`),
+the base scenario, the point's values and the seed: a run is tied to the code that made it.
+**Seeds** are a counter-based function of the root seed and the run index
+(:func:`run_seeds`), so any part of a design can be built without the rest: a design of a
+million runs is written batch by batch (:func:`design_batches`) in bounded memory.
 """
 
 from __future__ import annotations
@@ -38,19 +53,20 @@ import itertools
 import json
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, Field
 
 from willsim.experiments import SpecError
+from willsim.experiments.schema import STRICT, validate
 from willsim.indicators import INDICATORS
 from willsim.params import PARAMETERS, ParameterError
 from willsim.params.registry import unknown_key_message
-from willsim.rng import spawn_seeds
 from willsim.scenario import (
     Scenario,
     ScenarioError,
@@ -61,23 +77,7 @@ from willsim.scenario import (
 
 DESIGNS = ("factorial", "lhs", "sobol", "morris")
 DISTRIBUTIONS = ("uniform", "triangular", "normal", "loguniform")
-SPEC_KEYS = {"sweep", "fixed", "vary"}
-SWEEP_KEYS = {
-    "name",
-    "scenario",
-    "design",
-    "samples",
-    "replicates",
-    "seed",
-    "outputs",
-    "timeseries",
-    "groups",
-    "common_seeds",
-    "second_order",
-    "levels",
-    "description",
-}
-VARY_KEYS = {"values", "range", "steps", "distribution", "mode", "mean", "sd"}
+CRN_BY_DEFAULT = ("sobol", "morris")
 DEFAULT_OUTPUTS = (
     "mean_wait_weeks",
     "unmet_need_share",
@@ -86,6 +86,53 @@ DEFAULT_OUTPUTS = (
     "crises_per_1000",
     "public_spending_eur",
 )
+DESIGN_BATCH = 65_536
+
+
+class VaryTable(BaseModel):
+    """``[vary."group.name"]``: discrete ``values``, or a ``range`` with a distribution."""
+
+    model_config = STRICT
+    values: list[Any] | None = Field(None, min_length=1)
+    range: list[float] | None = Field(None, min_length=2, max_length=2)
+    steps: int | None = Field(None, ge=2)
+    distribution: Literal["uniform", "triangular", "normal", "loguniform"] | None = None
+    mode: float | None = None
+    mean: float | None = None
+    sd: float | None = Field(None, gt=0)
+
+
+class SweepTable(BaseModel):
+    """``[sweep]``: the design, its size, seeds and outputs."""
+
+    model_config = STRICT
+    name: str | None = None
+    scenario: str = "baseline"
+    description: str = ""
+    design: Literal["factorial", "lhs", "sobol", "morris"] = "factorial"
+    samples: int | None = Field(None, ge=1)
+    replicates: int = Field(1, ge=1)
+    seed: int | None = Field(None, ge=0, lt=2**63)
+    outputs: list[str] | None = Field(None, min_length=1)
+    timeseries: bool = True
+    groups: bool = False
+    common_seeds: bool | None = None
+    second_order: bool = False
+    levels: int = Field(4, ge=2)
+
+
+class SpecFile(BaseModel):
+    """A sweep spec file: ``[sweep]``, ``[fixed]`` and ``[vary."key"]`` tables."""
+
+    model_config = STRICT
+    sweep: SweepTable = SweepTable()
+    fixed: dict[str, Any] = {}
+    vary: dict[str, VaryTable] = {}
+
+
+SPEC_KEYS = set(SpecFile.model_fields)
+SWEEP_KEYS = set(SweepTable.model_fields)
+VARY_KEYS = set(VaryTable.model_fields)
 
 
 @dataclass(frozen=True)
@@ -206,16 +253,6 @@ def _fail(where: str, message: str) -> SpecError:
     return SpecError(f"{where}: {message}")
 
 
-def _check_keys(found: Mapping[str, Any], allowed: set[str], where: str) -> None:
-    unknown = sorted(set(found) - allowed)
-    if unknown:
-        raise _fail(
-            where,
-            f"unknown key(s) {', '.join(map(repr, unknown))}; valid keys: "
-            f"{', '.join(sorted(allowed))}",
-        )
-
-
 def _validate_value(key: str, value: Any, where: str) -> Any:
     try:
         return PARAMETERS[key].validate(value)
@@ -223,46 +260,32 @@ def _validate_value(key: str, value: Any, where: str) -> Any:
         raise _fail(where, str(exc)) from None
 
 
-def _number(value: Any, what: str, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _fail(where, f"{what} must be a number, got {value!r}")
-    return float(value)
-
-
-def parse_factor(key: str, table: Any, design: str, where: str) -> Factor:
+def parse_factor(key: str, table: VaryTable | Mapping[str, Any], design: str, where: str) -> Factor:
     """Validate one ``[vary."key"]`` table against the parameter registry."""
     if key not in PARAMETERS:
         raise _fail(where, unknown_key_message(key, PARAMETERS))
+    if not isinstance(table, VaryTable):
+        table = validate(VaryTable, table, f'{where} [vary."{key}"]', SpecError)
     where = f'{where} [vary."{key}"]'
-    if not isinstance(table, Mapping):
-        raise _fail(where, f"expected a table with `values` or `range`, got {table!r}")
-    _check_keys(table, VARY_KEYS, where)
     param = PARAMETERS[key]
-    if ("values" in table) == ("range" in table or "mean" in table):
+    given = table.model_fields_set
+    if (table.values is not None) == (table.range is not None or table.mean is not None):
         raise _fail(
             where, "give either `values = [...]` or a `range = [low, high]` (with a distribution)"
         )
-    if "values" in table:
-        values = table["values"]
-        if not isinstance(values, list) or not values:
-            raise _fail(where, f"`values` must be a non-empty list, got {values!r}")
-        extra = set(table) - {"values"}
+    if table.values is not None:
+        extra = given - {"values"}
         if extra:
             raise _fail(where, f"`values` cannot be combined with {', '.join(sorted(extra))}")
-        return Factor(key, values=tuple(_validate_value(key, v, where) for v in values))
+        return Factor(key, values=tuple(_validate_value(key, v, where) for v in table.values))
     if param.length is not None or param.choices or isinstance(param.default, (bool, str)):
         raise _fail(
             where,
             f"{key} is not a single number ({param.type_name}); vary it with `values = [...]`",
         )
-    dist = table.get("distribution", "uniform")
-    if dist not in DISTRIBUTIONS:
-        raise _fail(where, f"unknown distribution {dist!r}; valid: {', '.join(DISTRIBUTIONS)}")
-    if "range" in table:
-        rng = table["range"]
-        if not isinstance(rng, list) or len(rng) != 2:
-            raise _fail(where, f"`range` must be [low, high], got {rng!r}")
-        low, high = (_number(v, "range", where) for v in rng)
+    dist = table.distribution or "uniform"
+    if table.range is not None:
+        low, high = table.range
     else:  # normal with mean/sd only: truncate at the parameter's own range
         if dist != "normal":
             raise _fail(where, "`range = [low, high]` is required")
@@ -273,23 +296,23 @@ def parse_factor(key: str, table: Any, design: str, where: str) -> Factor:
             _validate_value(key, bound, where)
     if not low < high:
         raise _fail(where, f"range low must be below high, got [{low:g}, {high:g}]")
-    factor = {"low": low, "high": high, "distribution": dist}
+    factor: dict[str, Any] = {"low": low, "high": high, "distribution": dist}
     if dist == "triangular":
-        mode = _number(table.get("mode"), "`mode` (for a triangular distribution)", where)
-        if not low <= mode <= high:
-            raise _fail(where, f"mode {mode:g} must lie within the range [{low:g}, {high:g}]")
-        factor["mode"] = mode
+        if table.mode is None:
+            raise _fail(where, "a triangular distribution needs `mode`")
+        if not low <= table.mode <= high:
+            raise _fail(where, f"mode {table.mode:g} must lie within the range [{low:g}, {high:g}]")
+        factor["mode"] = table.mode
     elif dist == "normal":
-        factor["mean"] = _number(table.get("mean"), "`mean` (for a normal distribution)", where)
-        factor["sd"] = _number(table.get("sd"), "`sd` (for a normal distribution)", where)
-        if factor["sd"] <= 0:
-            raise _fail(where, f"sd must be positive, got {factor['sd']:g}")
+        if table.mean is None or table.sd is None:
+            raise _fail(where, "a normal distribution needs `mean` and `sd`")
+        factor["mean"], factor["sd"] = table.mean, table.sd
         if not (math.isfinite(low) and math.isfinite(high)):
             raise _fail(where, f"{key} has no finite range; give `range = [low, high]`")
     elif dist == "loguniform" and low <= 0:
         raise _fail(where, "a loguniform range must be positive")
     for name in ("mode", "mean", "sd"):
-        if name in table and name not in factor:
+        if name in given and name not in factor:
             raise _fail(where, f"`{name}` does not apply to a {dist} distribution")
     if design == "factorial":
         if dist != "uniform":
@@ -298,11 +321,10 @@ def parse_factor(key: str, table: Any, design: str, where: str) -> Factor:
                 "a factorial design takes `values` or a uniform `range` with "
                 "`steps`, not a distribution",
             )
-        steps = table.get("steps")
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
-            raise _fail(where, f"a factorial range needs `steps` (an integer >= 2), got {steps!r}")
-        factor["steps"] = steps
-    elif "steps" in table:
+        if table.steps is None:
+            raise _fail(where, "a factorial range needs `steps` (an integer >= 2)")
+        factor["steps"] = table.steps
+    elif table.steps is not None:
         raise _fail(where, f"`steps` applies only to factorial designs, not {design}")
     return Factor(key, **factor)
 
@@ -315,6 +337,10 @@ def load_spec(path: str | os.PathLike, overrides: Mapping[str, Any] | None = Non
         data = read_data_file(path)
     except ScenarioError as exc:
         raise SpecError(f"sweep spec: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"sweep spec {path}: not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise SpecError(f"sweep spec {path}: cannot read it ({exc.strerror or exc})") from None
     return parse_spec(data, where, base_dir=path.parent, overrides=overrides, path=str(path))
 
 
@@ -325,34 +351,33 @@ def parse_spec(
     overrides: Mapping[str, Any] | None = None,
     path: str | None = None,
 ) -> SweepSpec:
-    """Validate a spec given as a dict (the parsed file)."""
-    _check_keys(data, SPEC_KEYS, where)
-    sweep = dict(data.get("sweep", {}))
-    if not isinstance(data.get("sweep", {}), Mapping):
-        raise _fail(where, "[sweep] must be a table")
-    sweep.update(overrides or {})
-    _check_keys(sweep, SWEEP_KEYS, f"{where} [sweep]")
-    design = sweep.get("design", "factorial")
-    if design not in DESIGNS:
-        raise _fail(where, f"unknown design {design!r}; valid designs: {', '.join(DESIGNS)}")
-    vary = data.get("vary")
-    if not isinstance(vary, Mapping) or not vary:
+    """Validate a spec given as a dict (the parsed file): its structure by :class:`SpecFile`,
+    its values by the parameter and indicator registries."""
+    if not isinstance(data, Mapping):
+        raise _fail(where, f"expected a table of sections, got {data!r}")
+    raw = dict(data)
+    if overrides:
+        sweep_raw = raw.get("sweep", {})
+        if isinstance(sweep_raw, Mapping):
+            raw["sweep"] = {**sweep_raw, **overrides}
+    spec_file = validate(SpecFile, raw, where, SpecError)
+    sweep = spec_file.sweep
+    design = sweep.design
+    if not spec_file.vary:
         raise _fail(
             where,
             'no parameters to vary; add at least one [vary."group.name"] table '
             "(run `willsim params` to list them)",
         )
-    factors = tuple(parse_factor(k, v, design, where) for k, v in vary.items())
-    fixed = data.get("fixed", {})
-    if not isinstance(fixed, Mapping):
-        raise _fail(where, "[fixed] must be a table of parameter values")
-    fixed = {k: _validate_value(k, v, f"{where} [fixed]") for k, v in fixed.items()}
+    factors = tuple(parse_factor(k, v, design, where) for k, v in spec_file.vary.items())
+    for key in spec_file.fixed:
+        if key not in PARAMETERS:
+            raise _fail(f"{where} [fixed]", unknown_key_message(key, PARAMETERS))
+    fixed = {k: _validate_value(k, v, f"{where} [fixed]") for k, v in spec_file.fixed.items()}
     both = sorted(set(fixed) & {f.key for f in factors})
     if both:
         raise _fail(where, f"{', '.join(both)} is both fixed and varied")
-    scenario_ref = sweep.get("scenario", "baseline")
-    if not isinstance(scenario_ref, str):
-        raise _fail(where, f"sweep.scenario must be a name or path, got {scenario_ref!r}")
+    scenario_ref = sweep.scenario
     if Path(scenario_ref).suffix in (".toml", ".yaml", ".yml") and base_dir is not None:
         candidate = base_dir / scenario_ref
         scenario_ref = str(candidate) if candidate.exists() else scenario_ref
@@ -360,9 +385,7 @@ def parse_spec(
         scenario = load_scenario(scenario_ref, fixed)
     except ScenarioError as exc:
         raise _fail(where, f"base scenario: {exc}") from None
-    outputs = sweep.get("outputs", list(DEFAULT_OUTPUTS))
-    if not isinstance(outputs, list) or not outputs:
-        raise _fail(where, f"sweep.outputs must be a non-empty list of indicators, got {outputs!r}")
+    outputs = sweep.outputs if sweep.outputs is not None else list(DEFAULT_OUTPUTS)
     unknown = [o for o in outputs if o not in INDICATORS]
     if unknown:
         raise _fail(
@@ -370,11 +393,8 @@ def parse_spec(
             f"unknown output(s) {', '.join(map(repr, unknown))}; valid outputs: "
             f"{', '.join(INDICATORS)}",
         )
-    replicates = _positive_int(sweep.get("replicates", 1), "sweep.replicates", where)
-    seed = sweep.get("seed", int(scenario.params["run.seed"]))
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise _fail(where, f"sweep.seed must be a non-negative integer, got {seed!r}")
-    samples = sweep.get("samples")
+    seed = sweep.seed if sweep.seed is not None else int(scenario.params["run.seed"])
+    samples = sweep.samples
     if design != "factorial":
         if samples is None:
             raise _fail(
@@ -382,47 +402,94 @@ def parse_spec(
                 f"a {design} design needs sweep.samples "
                 "(lhs: points; sobol: base N, a power of 2; morris: trajectories)",
             )
-        samples = _positive_int(samples, "sweep.samples", where)
         if design == "sobol" and samples & (samples - 1):
             raise _fail(where, f"a sobol design needs sweep.samples a power of 2, got {samples}")
         if design in ("sobol", "morris") and len(factors) < 2:
             raise _fail(where, f"a {design} design needs at least 2 varied parameters")
     elif samples is not None:
         raise _fail(where, "sweep.samples applies to lhs, sobol and morris designs only")
-    flags = {
-        k: sweep.get(k, d)
-        for k, d in (
-            ("timeseries", True),
-            ("groups", False),
-            ("common_seeds", False),
-            ("second_order", False),
-        )
-    }
-    for k, v in flags.items():
-        if not isinstance(v, bool):
-            raise _fail(where, f"sweep.{k} must be true or false, got {v!r}")
-    levels = _positive_int(sweep.get("levels", 4), "sweep.levels", where)
-    return SweepSpec(
-        name=str(sweep.get("name", Path(where).stem)),
+    common = sweep.common_seeds if sweep.common_seeds is not None else design in CRN_BY_DEFAULT
+    spec = SweepSpec(
+        name=str(sweep.name or Path(where).stem),
         scenario=scenario,
         design=design,
         factors=factors,
-        replicates=replicates,
+        replicates=sweep.replicates,
         seed=int(seed),
         samples=samples,
         outputs=tuple(outputs),
-        levels=levels,
+        timeseries=sweep.timeseries,
+        groups=sweep.groups,
+        common_seeds=common,
+        second_order=sweep.second_order,
+        levels=sweep.levels,
         fixed=dict(fixed),
         path=path,
-        description=str(sweep.get("description", "")),
-        **flags,
+        description=sweep.description,
     )
+    check_combinations(spec, where)
+    return spec
 
 
-def _positive_int(value: Any, what: str, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise _fail(where, f"{what} must be a whole number >= 1, got {value!r}")
-    return value
+def check_combinations(spec: SweepSpec, where: str, limit: int = 1000) -> None:
+    """Cross-parameter checks on the combinations of list-valued factors (e.g. shares that
+    must sum to 1); single numbers were checked against their ranges already."""
+    vectors = [
+        f
+        for f in spec.factors
+        if f.values is not None and any(isinstance(v, list) for v in f.values)
+    ]
+    if not vectors:
+        return
+    for combo in itertools.islice(itertools.product(*(f.values for f in vectors)), limit):
+        values = dict(zip((f.key for f in vectors), combo, strict=True))
+        try:
+            with_overrides(spec.scenario, values)
+        except ScenarioError as exc:
+            raise _fail(where, f"the combination {values} is invalid: {exc}") from None
+
+
+def spec_toml(spec: Mapping[str, Any]) -> str:
+    """The spec recorded in a manifest (:meth:`SweepSpec.to_dict`) as a TOML spec file that
+    ``willsim sweep`` reads back to the same spec hash (same design, seeds and runs)."""
+    from willsim.fileio import toml_dumps
+
+    sweep = {
+        k: spec[k]
+        for k in (
+            "name",
+            "description",
+            "scenario",
+            "design",
+            "samples",
+            "replicates",
+            "seed",
+            "outputs",
+            "timeseries",
+            "groups",
+            "common_seeds",
+            "second_order",
+            "levels",
+        )
+        if spec.get(k) is not None
+    }
+    data: dict[str, Any] = {"sweep": sweep}
+    if spec.get("fixed"):
+        data["fixed"] = dict(spec["fixed"])
+    vary: dict[str, Any] = {}
+    for factor in spec.get("factors", []):
+        if "values" in factor:
+            vary[factor["key"]] = {"values": list(factor["values"])}
+            continue
+        table: dict[str, Any] = {"range": [factor["low"], factor["high"]]}
+        if factor.get("distribution", "uniform") != "uniform" or spec.get("design") != "factorial":
+            table["distribution"] = factor.get("distribution", "uniform")
+        for key in ("steps", "mode", "mean", "sd"):
+            if factor.get(key) is not None:
+                table[key] = factor[key]
+        vary[factor["key"]] = table
+    data["vary"] = vary
+    return toml_dumps(data)
 
 
 def unit_sample(
@@ -445,72 +512,138 @@ def unit_sample(
     raise SpecError(f"no unit sample for design {design!r}")
 
 
-def design_points(spec: SweepSpec) -> tuple[list[dict[str, Any]], np.ndarray | None]:
-    """The design points (parameter values by key) and, for sampled designs, the unit matrix."""
+def count_points(spec: SweepSpec) -> int:
+    """Design points of ``spec`` (without building them)."""
+    k = len(spec.factors)
+    if spec.design == "factorial":
+        return math.prod(len(f.values) if f.values is not None else f.steps for f in spec.factors)
+    n = spec.samples or 0
+    if spec.design == "lhs":
+        return n
+    if spec.design == "sobol":
+        return n * (2 * k + 2 if spec.second_order else k + 2)
+    return n * (k + 1)  # morris
+
+
+def iter_points(spec: SweepSpec) -> tuple[Iterator[dict[str, Any]], np.ndarray | None]:
+    """The design points (parameter values by key), lazily for factorial designs, and for
+    sampled designs the unit matrix they come from."""
     if spec.design == "factorial":
         grids = [f.levels() for f in spec.factors]
-        return [
-            dict(zip(spec.names, combo, strict=True)) for combo in itertools.product(*grids)
-        ], None
+        points = (dict(zip(spec.names, c, strict=True)) for c in itertools.product(*grids))
+        return points, None
     unit = unit_sample(
         spec.design, len(spec.factors), spec.samples, spec.seed, spec.second_order, spec.levels
     )
-    columns = [f.from_unit(unit[:, j]) for j, f in enumerate(spec.factors)]
-    points = [dict(zip(spec.names, row, strict=True)) for row in zip(*columns, strict=True)]
-    return points, unit
+
+    def sampled() -> Iterator[dict[str, Any]]:
+        for lo in range(0, len(unit), DESIGN_BATCH):
+            block = unit[lo : lo + DESIGN_BATCH]
+            columns = [f.from_unit(block[:, j]) for j, f in enumerate(spec.factors)]
+            for row in zip(*columns, strict=True):
+                yield dict(zip(spec.names, row, strict=True))
+
+    return sampled(), unit
 
 
-def run_key(scenario_hash: str, seed: int, version: str | None = None) -> str:
-    """The key of one run: a hash of the model version, every parameter, and the seed."""
-    if version is None:
-        import willsim
+def design_points(spec: SweepSpec) -> tuple[list[dict[str, Any]], np.ndarray | None]:
+    """Every design point as a list (small designs), and the unit matrix of sampled designs."""
+    points, unit = iter_points(spec)
+    return list(points), unit
 
-        version = willsim.__version__
-    blob = json.dumps(
-        {"model": "willsim", "version": version, "params": scenario_hash, "seed": int(seed)},
-        sort_keys=True,
-    )
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+def run_seeds(root: int, index: np.ndarray | Sequence[int]) -> np.ndarray:
+    """The seed of run ``index`` of a design with root seed ``root`` (63-bit, uint64).
+
+    A counter-based function (SplitMix64 of the root, mixed by NumPy's ``SeedSequence``, plus the
+    index): seed ``i`` needs nothing but ``root`` and ``i``, so a design is built in batches in
+    bounded memory and in any order, and distinct indices give distinct seeds.
+    """
+    base = np.random.SeedSequence(int(root)).generate_state(1, dtype=np.uint64)[0]
+    i = np.asarray(index, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        z = base + (i + np.uint64(1)) * _GOLDEN
+        z = (z ^ (z >> np.uint64(30))) * _MIX1
+        z = (z ^ (z >> np.uint64(27))) * _MIX2
+        z = z ^ (z >> np.uint64(31))
+    return z >> np.uint64(1)
+
+
+def point_hash(scenario_hash: str, values: Mapping[str, Any]) -> str:
+    """A hash of the base scenario and one point's values (the run's parameters)."""
+    blob = json.dumps({"base": scenario_hash, "values": values}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
 
-def build_design(spec: SweepSpec) -> pd.DataFrame:
-    """Every run of the sweep: ``run, run_key, point, replicate, seed``, the varied parameters
-    (one column per dotted key) and, for sampled designs, unit coordinates ``u:<key>``."""
-    points, unit = design_points(spec)
-    n_runs = len(points) * spec.replicates
-    seeds = (
-        spawn_seeds(spec.seed, spec.replicates) * len(points)
-        if spec.common_seeds
-        else spawn_seeds(spec.seed, n_runs)
-    )
-    rows = []
-    for p, values in enumerate(points):
-        try:
-            scenario_hash = with_overrides(spec.scenario, values).hash
-        except ScenarioError as exc:
-            raise SpecError(f"design point {p} ({values}): {exc}") from None
-        for r in range(spec.replicates):
-            seed = seeds[p * spec.replicates + r]
-            row = {
-                "run": len(rows),
-                "run_key": run_key(scenario_hash, seed),
-                "point": p,
-                "replicate": r,
-                "seed": seed,
-                **values,
+def run_key(params_hash: str, seed: int, digest: str | None = None) -> str:
+    """The key of one run: a hash of the model's source digest, the run's parameters (a
+    scenario or point hash) and the seed."""
+    if digest is None:
+        from willsim.experiments.provenance import source_digest
+
+        digest = source_digest()
+    return hashlib.sha256(f"willsim:{digest}:{params_hash}:{int(seed)}".encode()).hexdigest()[:24]
+
+
+def design_batches(
+    spec: SweepSpec, digest: str | None = None, batch: int = DESIGN_BATCH
+) -> Iterator[pd.DataFrame]:
+    """The design of ``spec`` in batches of about ``batch`` runs: ``run, run_key, point,
+    replicate, seed``, the varied parameters (one column per dotted key) and, for sampled
+    designs, unit coordinates ``u:<key>``."""
+    if digest is None:
+        from willsim.experiments.provenance import source_digest
+
+        digest = source_digest()
+    points, unit = iter_points(spec)
+    reps = spec.replicates
+    base_hash = spec.scenario.hash
+    crn = run_seeds(spec.seed, np.arange(reps)) if spec.common_seeds else None
+    per_batch = max(1, batch // reps)
+    point = 0
+    while True:
+        chunk = list(itertools.islice(points, per_batch))
+        if not chunk:
+            return
+        n = len(chunk) * reps
+        runs = np.arange(point * reps, point * reps + n, dtype=np.int64)
+        seeds = np.tile(crn, len(chunk)) if crn is not None else run_seeds(spec.seed, runs)
+        hashes = np.repeat([point_hash(base_hash, v) for v in chunk], reps)
+        keys = [run_key(h, s, digest) for h, s in zip(hashes, seeds.tolist(), strict=True)]
+        frame = pd.DataFrame(
+            {
+                "run": runs,
+                "run_key": keys,
+                "point": np.repeat(np.arange(point, point + len(chunk), dtype=np.int64), reps),
+                "replicate": np.tile(np.arange(reps, dtype=np.int64), len(chunk)),
+                "seed": seeds.astype("uint64"),
             }
-            if unit is not None:
-                row.update({f"u:{k}": float(unit[p, j]) for j, k in enumerate(spec.names)})
-            rows.append(row)
-    frame = pd.DataFrame(rows)
-    frame["seed"] = frame["seed"].astype("uint64")
-    if frame["run_key"].duplicated().any():
-        dup = frame.loc[frame["run_key"].duplicated(), "point"].tolist()[:5]
-        raise SpecError(
-            f"the design repeats identical runs (points {dup}); with "
-            "common_seeds, every design point must differ"
         )
-    return frame
+        for key in spec.names:
+            frame[key] = _column([v[key] for v in chunk], reps)
+        if unit is not None:
+            block = unit[point : point + len(chunk)]
+            for j, key in enumerate(spec.names):
+                frame[f"u:{key}"] = np.repeat(block[:, j].astype(float), reps)
+        point += len(chunk)
+        yield frame
+
+
+def _column(values: list[Any], reps: int) -> Any:
+    """One parameter's values repeated per replicate (lists stay lists)."""
+    if values and isinstance(values[0], list):
+        return [v for v in values for _ in range(reps)]
+    return np.repeat(np.asarray(values, dtype=object if isinstance(values[0], str) else None), reps)
+
+
+def build_design(spec: SweepSpec, digest: str | None = None) -> pd.DataFrame:
+    """The whole design of ``spec`` as one frame (see :func:`design_batches`)."""
+    return pd.concat(list(design_batches(spec, digest)), ignore_index=True)
 
 
 def point_values(row: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:

@@ -379,7 +379,7 @@ def policy_fails(
     on the reference by more than ``margin`` (in the indicator's good direction, from the
     ``delta_<key>`` outcome), or when any outcome of ``above`` exceeds its threshold.
     """
-    from willsim.experiments.compare import HIGHER_IS_BETTER, LOWER_IS_BETTER
+    from willsim.indicators import INDICATORS
 
     fails = np.zeros(len(outcomes), dtype=bool)
     for key in not_better:
@@ -389,9 +389,10 @@ def policy_fails(
                 f"no outcome {col!r}: build the model with a reference scenario and "
                 f"{key!r} among its indicators"
             )
-        if key in LOWER_IS_BETTER:
+        better = INDICATORS[key].better if key in INDICATORS else 0
+        if better < 0:
             fails |= ~(outcomes[col].to_numpy() < -margin)
-        elif key in HIGHER_IS_BETTER:
+        elif better > 0:
             fails |= ~(outcomes[col].to_numpy() > margin)
         else:
             raise SpecError(f"{key!r} has no better direction; use `above` with a threshold")

@@ -35,7 +35,10 @@ def normalise_code(text: str) -> str | None:
 
 def new_secret() -> str:
     """A 128-bit URL-safe secret (facilitator key, team token)."""
-    return secrets.token_urlsafe(16)
+    # a key never starts with "-", which a command line would read as an option (--key -x...)
+    while (key := secrets.token_urlsafe(16)).startswith("-"):
+        pass
+    return key
 
 
 def new_id() -> str:

@@ -1,10 +1,11 @@
 """Running a round: every team's strategy (and the status quo) on the same city and seeds.
 
-Common random numbers: replicate ``r`` of every team uses the same seed, so differences between
-teams come from their strategies, not from luck. What a run keeps is plain JSON (the end-of-run
-indicators, the by-group indicators the equity view needs, and the weekly series of the board's
-charts), so it can be stored and turned back into :class:`~willsim.experiments.compare.PairedRuns`
-for the app's tables, charts and report.
+The round runs through the paired runner (:func:`willsim.experiments.paired.run_arms`): common
+random numbers, replicate ``r`` of every team on the same seed, so differences between teams come
+from their strategies, not from luck. What a run keeps is plain JSON (the end-of-run indicators,
+the by-group indicators the equity view needs, and the weekly series of the board's charts), so
+it can be stored and turned back into :class:`~willsim.experiments.compare.PairedRuns` for the
+app's tables, charts and report.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pandas as pd
 
 from willsim.experiments.compare import PairedRuns
+from willsim.indicators import tagged
 from willsim.runner import replicate_seeds
 from willsim.scenario import Scenario
 
@@ -29,20 +32,17 @@ SERIES_KEYS: tuple[str, ...] = (
     "public_spending_eur",
 )
 """Weekly series kept for the board's time-series charts."""
-GROUP_KEYS: tuple[str, ...] = (
-    "unmet_need_share",
-    "coverage",
-    "mean_wait_weeks",
-    "crises_per_1000",
-    "non_take_up_share",
-    "out_of_pocket_eur",
-)
-"""By-group indicators kept for the equity view."""
+GROUP_KEYS: tuple[str, ...] = tagged("equity")
+"""By-group indicators kept for the equity view (tag ``equity`` in the indicator registry)."""
 STATUS_QUO = "__status_quo__"
 
 
 class RunCancelled(Exception):
     """The facilitator cancelled the run (or another run replaced it)."""
+
+
+class RunFailed(RuntimeError):
+    """Some runs of the round failed (the others were run; the message names the first)."""
 
 
 @dataclass(frozen=True)
@@ -64,53 +64,84 @@ def _clean(value: Any) -> float | None:
     return None if math.isnan(value) or math.isinf(value) else value
 
 
-def run_one(scenario: Scenario, seed: int) -> dict[str, Any]:
-    """One run's stored figures: ``summary`` {indicator: value}, ``groups`` [[var, group,
-    indicator, value]], ``series`` {indicator: [weekly values]}."""
-    from willsim.model import WelfareModel
-    from willsim.results import group_summary, summary, wide
-
-    model = WelfareModel(scenario, seed=seed)
-    try:
-        model.run()
-        summ = {k: _clean(v) for k, v in summary(model).items()}
-        gs = group_summary(model)
-        gs = gs[gs["indicator"].isin(GROUP_KEYS)]
-        groups = [
+def stored_run(rows: pd.DataFrame) -> dict[str, Any]:
+    """One run's stored figures from its tidy rows: ``summary`` {indicator: value}, ``groups``
+    [[var, group, indicator, value]], ``series`` {indicator: [weekly values]}."""
+    summ = rows[rows["kind"] == "summary"]
+    groups = rows[(rows["kind"] == "group") & rows["indicator"].isin(GROUP_KEYS)]
+    weekly = rows[rows["kind"] == "week"].sort_values("week", kind="stable")
+    return {
+        "summary": {
+            str(k): _clean(v) for k, v in zip(summ["indicator"], summ["value"], strict=True)
+        },
+        "groups": [
             [str(v), str(g), str(i), _clean(x)]
-            for v, g, i, x in gs[["group_var", "group", "indicator", "value"]].itertuples(
+            for v, g, i, x in groups[["group_var", "group", "indicator", "value"]].itertuples(
                 index=False
             )
-        ]
-        frame = wide(model)
-        series = {k: [_clean(x) for x in frame[k].to_numpy()] for k in SERIES_KEYS if k in frame}
-    finally:
-        model.release()
-    return {"summary": summ, "groups": groups, "series": series}
+        ],
+        "series": {
+            k: [_clean(x) for x in weekly.loc[weekly["indicator"] == k, "value"]]
+            for k in SERIES_KEYS
+        },
+    }
+
+
+def run_one(scenario: Scenario, seed: int) -> dict[str, Any]:
+    """One run's stored figures (see :func:`stored_run`)."""
+    return run_entries([Entry("one", "one", scenario)], [seed])["one"]["runs"][0]
 
 
 def run_entries(
     entries: Sequence[Entry],
     seeds: Sequence[int],
     progress: Callable[[int, int], bool] = lambda done, total: True,
+    engine: str = "serial",
+    workers: int | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Run every entry on every seed; ``progress(done, total)`` returning False cancels.
 
-    Returns ``{team_id: {"label", "seeds", "runs": [run_one(...) per seed]}}``.
+    Returns ``{team_id: {"label", "seeds", "runs": [stored_run(...) per seed]}}``. A failed
+    run does not stop the others; the round then raises :class:`RunFailed`.
     """
-    out: dict[str, dict[str, Any]] = {
-        e.team_id: {"label": e.label, "seeds": list(seeds), "runs": []} for e in entries
-    }
-    total, done = len(entries) * len(seeds), 0
+    from willsim.experiments.paired import Arm, collect_figures, run_arms
+
+    wanted = {"go": True}
+
+    def report(done: int, total: int) -> None:
+        wanted["go"] = bool(progress(done, total))
+
+    total = len(entries) * len(seeds)
     if not progress(0, total):
         raise RunCancelled
-    for seed in seeds:  # seed-major: an early look at the progress covers every team
-        for e in entries:
-            out[e.team_id]["runs"].append(run_one(e.scenario, int(seed)))
-            done += 1
-            if not progress(done, total):
-                raise RunCancelled
-    return out
+    out = run_arms(
+        [Arm(e.team_id, e.scenario) for e in entries],
+        list(seeds),
+        collect=partial(collect_figures, weekly=SERIES_KEYS, groups=GROUP_KEYS),
+        engine=engine,
+        workers=workers,
+        progress=report,
+        cancel=lambda: not wanted["go"],
+    )
+    if out.failures:
+        first = next(iter(out.failures.values())).splitlines()[0]
+        raise RunFailed(f"{len(out.failures)} of {total} runs failed; the first: {first}")
+    if not out.complete:
+        raise RunCancelled
+    return {
+        e.team_id: {
+            "label": e.label,
+            "seeds": list(seeds),
+            "runs": [stored_run(_rows(out.output(a, p))) for p in range(len(seeds))],
+        }
+        for a, e in enumerate(entries)
+    }
+
+
+def _rows(output: Any) -> pd.DataFrame:
+    if output is None:  # cannot happen once every run finished without failure
+        raise RunFailed("a run of the round has no result")
+    return output.rows
 
 
 def paired_runs(results: Mapping[str, Mapping[str, Any]], labels: Mapping[str, str]) -> PairedRuns:

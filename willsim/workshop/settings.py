@@ -1,12 +1,20 @@
-"""A room's settings, chosen by the facilitator, and the base scenario they describe."""
+"""A room's settings, chosen by the facilitator, and the base scenario they describe.
+
+Stored settings are validated by a schema (:class:`SettingsSchema`: unknown keys, wrong types
+and unknown levers or criteria are refused with a one-line message); :func:`check_settings`
+then checks the scenario and city and keeps numbers within the room's limits.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from dataclasses import asdict, dataclass, field, replace
+from typing import Annotated, Any, Literal, get_args
 
+from pydantic import BaseModel, Field
+
+from willsim.experiments.schema import STRICT, validate
 from willsim.scenario import (
     Scenario,
     ScenarioError,
@@ -14,7 +22,7 @@ from willsim.scenario import (
     available_scenarios,
     load_scenario,
 )
-from willsim.workshop.strategy import LEVERS, StrategyError
+from willsim.workshop.strategy import LEVERS, Lever, StrategyError
 
 MAX_RESIDENTS = int(
     os.environ.get(
@@ -23,7 +31,8 @@ MAX_RESIDENTS = int(
 )
 MAX_REPLICATES = 20
 MAX_ROUNDS = 6
-CRITERIA: tuple[str, ...] = ("unmet_need", "crises", "waiting", "isolation", "equity_gap", "cost")
+Criterion = Literal["unmet_need", "crises", "waiting", "isolation", "equity_gap", "cost"]
+CRITERIA: tuple[str, ...] = get_args(Criterion)
 """Outcomes on the results board (all lower is better) and the ranking's criteria."""
 DEFAULT_WEIGHTS: dict[str, float] = {
     "unmet_need": 3.0,
@@ -33,6 +42,22 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "equity_gap": 1.0,
     "cost": 1.0,
 }
+
+
+class SettingsSchema(BaseModel):
+    """The stored form of a room's settings (JSON)."""
+
+    model_config = STRICT
+    title: str = "Workshop"
+    scenario: str = "baseline"
+    city: str = "bergamo"
+    envelope: float = Field(500_000.0, ge=0)
+    levers: list[Lever] = list(LEVERS)
+    rounds: int = Field(2, ge=1)
+    weeks: int = Field(52, ge=1)
+    residents: int = Field(5_000, ge=1)
+    replicates: int = Field(3, ge=1)
+    weights: dict[Criterion, Annotated[float, Field(ge=0)]] = dict(DEFAULT_WEIGHTS)
 
 
 @dataclass(frozen=True)
@@ -57,15 +82,16 @@ class RoomSettings:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RoomSettings:
-        names = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in names}
-        if "levers" in values:
-            values["levers"] = tuple(values["levers"])
+        """Settings from stored JSON, validated by :class:`SettingsSchema` (raises
+        :class:`~willsim.workshop.strategy.StrategyError` with a one-line message)."""
+        values = validate(SettingsSchema, data, "room settings", StrategyError).model_dump()
+        values["levers"] = tuple(values["levers"])
         return cls(**values)
 
 
 def check_settings(s: RoomSettings) -> RoomSettings:
     """Validate and clip the settings; raises ``StrategyError`` naming the problem."""
+    s = RoomSettings.from_dict(s.to_dict())  # types and keys, by the schema
     if s.scenario not in available_scenarios():
         raise StrategyError(
             f"unknown scenario {s.scenario!r}; valid scenarios: {', '.join(available_scenarios())}"

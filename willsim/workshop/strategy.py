@@ -16,18 +16,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal, get_args
 
+from pydantic import BaseModel, Field
+
+from willsim.experiments.schema import STRICT, validate
 from willsim.scenario import Scenario, validate_policies, with_overrides
 from willsim.units import WEEKS_PER_YEAR
 
-ACCESS = ("on_demand", "proactive")
-TARGETING = ("random", "risk", "antennas")
-DELIVERY = ("centralised", "marketplace", "community", "mix")
-CONTRACTS = ("hourly", "outcome", "outcome_case_mix")
-LEVERS: tuple[str, ...] = (
+Access = Literal["on_demand", "proactive"]
+Targeting = Literal["random", "risk", "antennas"]
+Delivery = Literal["centralised", "marketplace", "community", "mix"]
+Contracts = Literal["hourly", "outcome", "outcome_case_mix"]
+Lever = Literal[
     "access",
     "targeting",
     "intensity",
@@ -35,7 +38,12 @@ LEVERS: tuple[str, ...] = (
     "co_programming",
     "contracts",
     "social_workers",
-)
+]
+ACCESS: tuple[str, ...] = get_args(Access)
+TARGETING: tuple[str, ...] = get_args(Targeting)
+DELIVERY: tuple[str, ...] = get_args(Delivery)
+CONTRACTS: tuple[str, ...] = get_args(Contracts)
+LEVERS: tuple[str, ...] = get_args(Lever)
 """Levers a facilitator may allow; a lever not allowed keeps the default value."""
 INTENSITY_RANGE = (0.5, 40.0)  # outreach hours a week per 1,000 residents
 MAX_EXTRA_WORKERS = 100
@@ -50,6 +58,21 @@ EVENTS: dict[str, str | None] = {
 
 class StrategyError(ValueError):
     """A strategy is invalid (a lever not allowed, a value out of range, over budget)."""
+
+
+class StrategySchema(BaseModel):
+    """The stored and sent form of a strategy (JSON): unknown keys and wrong types are refused
+    with a one-line message; ranges and allowed levers are checked by :func:`check`."""
+
+    model_config = STRICT
+    access: Access = "on_demand"
+    targeting: Targeting = "risk"
+    intensity: float = 4.0
+    delivery: Delivery = "centralised"
+    co_programming: bool = False
+    contracts: Contracts = "hourly"
+    social_workers: int = Field(0, ge=0)
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,9 +90,10 @@ class Strategy:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> Strategy:
-        """A strategy from stored JSON, ignoring unknown keys; then :func:`check`."""
-        names = {f.name for f in fields(cls)}
-        return check(cls(**{k: v for k, v in dict(data or {}).items() if k in names}))
+        """A strategy from stored or sent JSON, validated by :class:`StrategySchema` (raises
+        :class:`StrategyError` naming the problem and the valid choices); then :func:`check`."""
+        checked = validate(StrategySchema, dict(data or {}), "strategy", StrategyError)
+        return check(cls(**checked.model_dump()))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
