@@ -140,7 +140,7 @@ def robustness_line(
     p_adjusted: float | None = None,
     method: str = "holm",
 ) -> str:
-    """E.g. "lower waiting time in 48 of 50 paired runs (robust: ...)"."""
+    """E.g. "lower wait for assessment in 48 of 50 paired runs (robust: ...)"."""
     d = np.asarray(diffs, dtype=float)
     d = d[~np.isnan(d)]
     label = INDICATORS[indicator].label.lower() if indicator in INDICATORS else indicator
