@@ -77,7 +77,7 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         "covered by services, family or paid help; other needs without a service).",
         Ratio("unmet", "with_need"),
         better=-1,
-        tags=("key", "headline", "summary", "equity", "mesa"),
+        tags=("key", "headline", "summary", "equity", "mesa", "card"),
         groups=Ratio("unmet", "with_need"),
         mid=0.01,
         mid_reason="One point of the residents with a need (about 240 people in a city of "
@@ -176,7 +176,7 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         "Crisis events per 1,000 residents, annualised.",
         Ratio("crises", "residents", scale=WEEKS_PER_YEAR * 1000),
         better=-1,
-        tags=("key", "headline", "summary", "equity", "mesa"),
+        tags=("key", "headline", "summary", "equity", "mesa", "card"),
         groups=Ratio("crises", "residents", scale=WEEKS_PER_YEAR * 1000),
         mid=0.5,
         mid_reason="Half a crisis per 1,000 residents a year, about 4% of the model's baseline "
@@ -250,7 +250,7 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         "All public spending: the sum of the items above.",
         Total(Spent()),
         summary="sum",
-        tags=("key", "headline", "summary", "mesa"),
+        tags=("key", "headline", "summary", "mesa", "card"),
         mid=1.0,
         mid_per="resident-year",
         mid_reason="One euro per resident a year (120,000 euros a year in a city of 120,000), "
@@ -269,7 +269,7 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         Total(Q("out_of_pocket") + P("crises.family_residential")),
         summary="sum",
         better=-1,
-        tags=("key", "summary", "equity"),
+        tags=("key", "summary", "equity", "card"),
         groups=Total("out_of_pocket"),
         mid=2.0,
         mid_per="resident-year",

@@ -306,7 +306,8 @@ class Indicator:
     """+1 if higher is better, -1 if lower is better, 0 if neither (a count, a price, a stock)."""
     tags: tuple[str, ...] = ()
     """Where the indicator is shown: ``key`` (comparison verdicts), ``headline`` (live charts and
-    monitors), ``summary`` (the command line's summary), ``equity`` (who gains and who loses)."""
+    monitors), ``summary`` (the command line's summary), ``equity`` (who gains and who loses),
+    ``card`` (the headline effects of the decision card)."""
     groups: Formula | None = None
     mid: float | None = None
     """Minimal important difference: the smallest change that would matter to a decision, fixed

@@ -89,6 +89,15 @@ class CityScale:
         return cls(residents, weeks / WEEKS_PER_YEAR)
 
 
+def summary_unit(indicator: str) -> str:
+    """The unit of an indicator's end-of-run figure: a weekly flow summed over the run loses
+    its ``/week`` (``needs/week`` -> ``needs``)."""
+    ind = INDICATORS[indicator]
+    if ind.summary == "sum" and ind.unit.endswith("/week"):
+        return ind.unit[: -len("/week")]
+    return ind.unit
+
+
 def mid_of(indicator: str, scale: CityScale | None = None) -> float:
     """The minimal important difference of ``indicator`` in its own unit (NaN if it declares
     none, or if it is stated per resident and year and no ``scale`` is given)."""
@@ -255,7 +264,7 @@ def decision_table(
             row: dict[str, Any] = {
                 "indicator": key,
                 "label": ind.label,
-                "unit": ind.unit,
+                "unit": summary_unit(key),
                 "scenario": name,
                 "mode": mode,
                 "mean": float(np.nanmean(values)) if np.isfinite(values).any() else math.nan,
@@ -283,9 +292,9 @@ def decision_table(
                     row["widened"] = stats["widened"]
                 finite = diffs[np.isfinite(diffs)]
                 good = ind.better
-                if good:
-                    wins = float((good * finite > 0).sum() + 0.5 * (finite == 0).sum())
-                    row["share_better_runs"] = wins / finite.size if finite.size else math.nan
+                # in how many paired runs the strategy is better (or higher, with no direction)
+                row["better_runs"] = int(((good or 1) * finite > 0).sum())
+                row["equal_runs"] = int((finite == 0).sum())
                 if mode == "seeds":
                     row["sd_diff"] = float(finite.std(ddof=1)) if finite.size > 1 else math.nan
                     row["p_value"] = paired_p_value(diffs)
@@ -352,20 +361,25 @@ MAX_DRAWS = 1000
 def draws_advice(table: pd.DataFrame) -> pd.DataFrame:
     """For a ``parameters`` table: whether the Monte Carlo error is small against the MID
     (``more draws``: it should be at most a quarter of the MID), and whether seed noise still
-    widens the interval (``more seeds per draw``: W/M above a quarter of the parameter
-    variance). ``advice``: ``enough``, ``more draws``, ``more seeds per draw`` (or both)."""
+    widens the interval (``more seeds per draw``: W/M above a quarter of the parameter variance
+    and above a sixteenth of the MID squared). A difference already settled against its MID
+    (meaningful, small or equivalent) needs nothing more. ``advice``: ``enough``,
+    ``more draws``, ``more seeds per draw`` (or both)."""
     rows = []
     for r in table.dropna(subset=["diff"]).itertuples():
         needs = []
         draws_needed = math.nan
-        if math.isfinite(r.mid) and math.isfinite(r.mc_se) and r.mc_se > r.mid / 4:
+        settled = r.verdict in ("meaningful", "small", "equivalent")
+        if not settled and math.isfinite(r.mid) and math.isfinite(r.mc_se) and r.mc_se > r.mid / 4:
             b = (r.mc_se**2) * r.draws  # the between-draw variance
             draws_needed = float(min(MAX_DRAWS, math.ceil(b / (r.mid / 4) ** 2)))
             needs.append("more draws")
         seeds_needed = math.nan
         param, within, m = r.var_parameters, r.var_seeds, r.seeds_per_draw
         noisy = math.isfinite(within) and within > 0 and math.isfinite(m) and param > 0
-        if noisy and within / m > param / 4:
+        if noisy and math.isfinite(r.mid):
+            noisy = within / m > (r.mid / 4) ** 2
+        if not settled and noisy and within / m > param / 4:
             seeds_needed = float(min(MAX_SEEDS_PER_DRAW, math.ceil(4 * within / param)))
             if seeds_needed > m:
                 needs.append("more seeds per draw")
@@ -413,7 +427,8 @@ def as_json(
         "prob_better",
         "prob_better_se",
         "prob_meaningful",
-        "share_better_runs",
+        "better_runs",
+        "equal_runs",
         "verdict",
         "direction",
         "mid",

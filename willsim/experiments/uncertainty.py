@@ -64,6 +64,9 @@ MIN_DRAWS = 4
 LEVEL = 0.9
 """The interval that includes parameter uncertainty is the 5% to 95% range of the per-draw
 means (methods note: a 90% interval; 95% quantiles are poorly estimated from tens of draws)."""
+MIN_INFLUENCE_DRAWS = 8
+"""Fewer parameter sets give rank correlations too coarse to rank assumptions (with 4 sets,
+every correlation is a multiple of 0.2)."""
 ENSEMBLE_METADATA_KEY = b"willsim"
 """The Arrow metadata key of a calibration ensemble (``willsim.calibration.ensemble``)."""
 
@@ -471,13 +474,14 @@ def probability(means: np.ndarray, direction: int, margin: float = 0.0) -> tuple
 
 def influence(draws: pd.DataFrame, means: np.ndarray) -> pd.Series:
     """Spearman correlation of every drawn number (a column of ``draws``) with the per-draw
-    means; numbers that do not vary are left out. Sorted by absolute value, largest first."""
+    means; numbers that do not vary are left out. Sorted by absolute value, largest first;
+    empty with fewer than :data:`MIN_INFLUENCE_DRAWS` parameter sets."""
     from scipy.stats import spearmanr
 
     m = np.asarray(means, dtype=float)
     ok = np.isfinite(m)
     out = {}
-    if ok.sum() < 3 or np.ptp(m[ok]) == 0:
+    if ok.sum() < MIN_INFLUENCE_DRAWS or np.ptp(m[ok]) == 0:
         return pd.Series(out, dtype=float)
     for name in draws.columns:
         x = draws[name].to_numpy(dtype=float)[ok]

@@ -345,3 +345,29 @@ def timeline_figure(
     ax.set_xlabel(text("week", language))
     ax.grid(axis="x", alpha=0.3)
     return fig
+
+
+def ceac_figure(curve: pd.DataFrame, language: str) -> Figure:
+    """The cost-effectiveness acceptability curve: for each willingness to pay per crisis
+    avoided, the probability that each strategy gives the most net benefit
+    (:func:`willsim.economics.ceac`)."""
+    fig = Figure(figsize=(7.5, 2.8), dpi=90, layout="constrained")
+    ax = fig.add_subplot(1, 1, 1)
+    for k, (name, block) in enumerate(curve.groupby("scenario", sort=False)):
+        ax.plot(
+            block["wtp"],
+            block["probability"],
+            color=COLOURS[k % len(COLOURS)],
+            lw=1.8,
+            ls=("-", "--", ":", "-.")[k // len(COLOURS) % 4],
+            label=str(name),
+        )
+    ax.set_ylim(-0.02, 1.02)
+    ax.yaxis.set_major_formatter(_formatter("share", language))
+    ax.xaxis.set_major_formatter(_formatter("EUR", language))
+    ax.set_xlabel(text("dc_ceac_axis", language), fontsize=9)
+    ax.set_ylabel(text("dc_ceac_probability", language), fontsize=9)
+    ax.tick_params(labelsize=8.5)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, frameon=False, loc="best")
+    return fig

@@ -1,0 +1,528 @@
+"""The decision card: per strategy, the few effects that matter in people and euros a year, how
+sure we are, the cost, who gains and who loses, and the main caveat, in English or Italian.
+
+The card is data (:class:`Card`, display strings in one language) built from a comparison's
+tables (:mod:`willsim.experiments.decisions`, :mod:`willsim.economics`,
+:func:`willsim.experiments.compare.group_table`), so the app's Compare page, the briefing's first
+page and a notebook show the same card. Which effects it shows comes from the indicator registry
+(tag ``card``), plus the key indicator with the largest clear effect beyond its minimal important
+difference.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from willsim.indicators import INDICATORS, tagged
+from willsim.reporting.formatting import (
+    about,
+    bound,
+    difference,
+    missing,
+    money_compact,
+    number,
+    percent,
+)
+from willsim.reporting.i18n import has, text
+
+MAX_EFFECTS = 5
+
+
+def unit_text(unit: str, language: str) -> str:
+    """An indicator unit in words (``weeks`` / ``settimane``), the unit itself if unknown."""
+    key = f"unit_{unit}"
+    return text(key, language) if has(key) else unit
+
+
+def quantity(diff: Any, unit: str, language: str, with_unit: bool = True) -> str:
+    """A signed difference with its unit: ``+1.2 pp``, ``+€12,345``, ``-3.10 weeks``
+    (``with_unit=False``: the unit only where it is part of the number, pp and €)."""
+    shown = bound(diff, unit, language)
+    if missing(diff) or unit in ("share", "EUR") or not with_unit:
+        return shown
+    return f"{shown} {unit_text(unit, language)}"
+
+
+def interval_text(low: Any, high: Any, unit: str, language: str) -> str:
+    """``[-4.7 pp; -4.2 pp]``, ``[+€0.9M...]``, ``[-4.39; +2.52]`` (the unit said once, before)."""
+    if missing(low) or missing(high):
+        return ""
+    lo = quantity(low, unit, language, with_unit=False)
+    hi = quantity(high, unit, language, with_unit=False)
+    return f"[{lo}; {hi}]"
+
+
+def _count(value: float, low: float, high: float, noun: str, language: str) -> str:
+    if round(abs(value)) == 0:
+        phrase = text("dc_about_same", language, noun=noun)
+    else:
+        word = "dc_about_fewer" if value < 0 else "dc_about_more"
+        phrase = text(word, language, n=about(value, language), noun=noun)
+    if missing(low) or missing(high):
+        return phrase
+    lo = number(round(low), 0, language, signed=True)
+    hi = number(round(high), 0, language, signed=True)
+    return f"{phrase} [{lo}; {hi}]"
+
+
+def effect_phrase(
+    indicator: str,
+    effect: float,
+    low: float,
+    high: float,
+    effect_unit: str | None,
+    language: str,
+) -> str:
+    """The effect of a strategy for the city in words: ``about 800 fewer residents with an
+    unmet need [-900; -700]``, ``+€1.1M a year: public spending [+€0.9M; +€1.3M]``."""
+    label = INDICATORS[indicator].label_in(language) if indicator in INDICATORS else indicator
+    if missing(effect):
+        return text("dc_change", language, label=label, diff="–")
+    if effect_unit == "EUR/year":
+        span = ""
+        if not (missing(low) or missing(high)):
+            lo = money_compact(low, language, signed=True)
+            hi = money_compact(high, language, signed=True)
+            span = f" [{lo}; {hi}]"
+        amount = money_compact(effect, language, signed=True)
+        return text("dc_money_year", language, amount=amount, label=label.lower()) + span
+    noun_key = f"dc_noun_{indicator}"
+    noun = text(noun_key, language) if has(noun_key) else label.lower()
+    return _count(effect, low, high, noun, language)
+
+
+@dataclass
+class Effect:
+    """One headline effect of a card."""
+
+    indicator: str
+    label: str
+    phrase: str  # the effect for the city, or the difference with its unit
+    interval: str
+    verdict: str  # the verdict in words
+    verdict_key: str  # meaningful, small, uncertain...
+    certainty: str  # "better in 87% of parameter sets (+/- 8%)" or "... in 5 of 5 paired runs"
+    definition: str
+    css: str = ""  # good, bad or ""
+
+
+@dataclass
+class Card:
+    """A strategy's decision card (display strings in one language)."""
+
+    strategy: str
+    reference: str
+    description: str
+    effects: list[Effect]
+    cost: str
+    value: str
+    who: str
+    caveat: str
+    mode: str
+    capacity: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def verdict_words(row: Mapping[str, Any], language: str) -> str:
+    verdict = str(row.get("verdict") or "uncertain")
+    direction = str(row.get("direction") or "")
+    d = text(f"dc_dir_{direction}", language) if direction else ""
+    return text(f"dc_verdict_{verdict.replace(' ', '_')}", language, direction=d)
+
+
+def certainty(row: Mapping[str, Any], language: str) -> str:
+    """How sure: the probability of being better over parameter sets with its Monte Carlo
+    error, or (seeds only) in how many paired runs the strategy was better."""
+    good = INDICATORS[row["indicator"]].better if row["indicator"] in INDICATORS else 0
+    kind = "better" if good else "higher"
+    p = row.get("prob_better")
+    if not missing(p):
+        return text(
+            f"dc_prob_{kind}",
+            language,
+            p=percent(p, 0, language),
+            se=percent(row.get("prob_better_se", 0.0), 0, language),
+            draws=int(row.get("draws") or 0),
+        )
+    wins, ties = row.get("better_runs"), row.get("equal_runs")
+    pairs = int(row.get("pairs") or 0)
+    if not missing(wins) and pairs:
+        line = text(f"dc_runs_{kind}", language, k=int(wins), pairs=pairs)
+        if not missing(ties) and ties:
+            line += text("dc_runs_equal", language, t=int(ties))
+        return line
+    return ""
+
+
+def number_text(x: float, language: str) -> str:
+    from willsim.reporting.formatting import number
+
+    return number(x, 0 if float(x).is_integer() else 1, language)
+
+
+def _effect(row: Mapping[str, Any], language: str) -> Effect:
+    key = row["indicator"]
+    ind = INDICATORS[key]
+    unit = str(row["unit"])
+    if not missing(row.get("effect")) and row.get("effect_unit"):
+        phrase = effect_phrase(
+            key,
+            row["effect"],
+            row.get("effect_low", math.nan),
+            row.get("effect_high", math.nan),
+            row["effect_unit"],
+            language,
+        )
+    else:
+        phrase = text(
+            "dc_change",
+            language,
+            label=ind.label_in(language),
+            diff=quantity(row["diff"], unit, language),
+        )
+    interval = interval_text(row.get("ci_low"), row.get("ci_high"), unit, language)
+    verdict = str(row.get("verdict") or "uncertain")
+    direction = str(row.get("direction") or "")
+    clear = verdict in ("meaningful", "possibly meaningful", "small", "clear")
+    css = (
+        ("good" if direction == "better" else "bad" if direction == "worse" else "")
+        if clear
+        else ""
+    )
+    return Effect(
+        key,
+        ind.label_in(language),
+        phrase,
+        interval,
+        verdict_words(row, language),
+        verdict,
+        certainty(row, language),
+        ind.definition_in(language),
+        css,
+    )
+
+
+RANK = {"meaningful": 3, "possibly meaningful": 2, "clear": 1}
+
+
+def headline_rows(decisions: pd.DataFrame, strategy: str) -> list[dict[str, Any]]:
+    """The rows a card shows for ``strategy``: the registry's ``card`` indicators, then the key
+    indicator with the largest clear effect beyond its MID (at most :data:`MAX_EFFECTS`)."""
+    block = decisions[decisions["scenario"] == strategy]
+    rows = {r["indicator"]: r for r in block.to_dict("records")}
+    chosen = [rows[k] for k in tagged("card") if k in rows]
+    others = [
+        r
+        for k, r in rows.items()
+        if k not in tagged("card") and RANK.get(str(r.get("verdict")), 0) > 0
+    ]
+
+    def strength(r: Mapping[str, Any]) -> tuple[int, float]:
+        mid = r.get("mid")
+        size = abs(r["diff"]) / mid if not missing(mid) and mid else 0.0
+        return RANK.get(str(r.get("verdict")), 0), size
+
+    others.sort(key=strength, reverse=True)
+    return (chosen + others)[:MAX_EFFECTS]
+
+
+def who_parts(
+    groups: pd.DataFrame | None, strategy: str, language: str, top: int = 2
+) -> dict[str, str]:
+    """The groups that gain and lose clearly, by indicator (the registry's ``card`` indicators
+    first), the ``top`` largest differences each: ``{"gains": "unmet need (Age band: 85+,
+    Living alone: yes and 6 more)", "loses": ...}``."""
+    from willsim.reporting.tables import group_name
+
+    parts = {}
+    block = (
+        groups[groups["scenario"] == strategy]
+        if groups is not None and len(groups)
+        else pd.DataFrame(columns=["indicator", "verdict", "diff", "group_var", "group"])
+    )
+    order = [
+        *tagged("card"),
+        *(k for k in dict.fromkeys(block["indicator"]) if k not in tagged("card")),
+    ]
+    for verdict in ("gains", "loses"):
+        sub = block[block["verdict"] == verdict]
+        pieces = []
+        for key in order:
+            rows = sub[sub["indicator"] == key]
+            if rows.empty:
+                continue
+            rows = rows.reindex(rows["diff"].abs().sort_values(ascending=False).index)
+            names = [group_name(r.group_var, r.group, language) for r in rows.itertuples()]
+            shown = ", ".join(names[:top])
+            if len(names) > top:
+                shown += " " + text("dc_and_more", language, n=len(names) - top)
+            label = INDICATORS[key].label_in(language).lower() if key in INDICATORS else key
+            pieces.append(f"{label} ({shown})")
+        parts[verdict] = "; ".join(pieces) or text("dc_nobody", language)
+    return parts
+
+
+def _who(groups: pd.DataFrame | None, strategy: str, language: str) -> str:
+    return text("dc_who_line", language, **who_parts(groups, strategy, language))
+
+
+def _vfm(vfm: pd.DataFrame | None, strategy: str) -> dict[str, dict[str, Any]]:
+    if vfm is None or vfm.empty:
+        return {}
+    return {r["item"]: r for r in vfm[vfm["scenario"] == strategy].to_dict("records")}
+
+
+def _cost(
+    items: Mapping[str, Mapping[str, Any]], rows: Mapping[str, Any], years: float, language: str
+) -> str:
+    if not items or not years:
+        return ""
+    net = items.get("net_public_cost_eur", {}).get("mean")
+    programme = items.get("incremental_cost_eur", {}).get("mean")
+    families = rows.get("out_of_pocket_eur", {}).get("effect")
+    return text(
+        "dc_cost_line",
+        language,
+        net=money_compact(None if missing(net) else net / years, language, signed=True),
+        programme=money_compact(
+            None if missing(programme) else programme / years, language, signed=True
+        ),
+        families=money_compact(families, language, signed=True),
+    )
+
+
+def _value(items: Mapping[str, Mapping[str, Any]], mode: str, language: str) -> str:
+    if not items:
+        return ""
+    if mode == "parameters":
+        p = items.get("prob_return_above_1", {}).get("mean")
+        q = items.get("prob_return_above_1_without_qol", {}).get("mean")
+        if missing(p):
+            return ""
+        return text(
+            "dc_value_prob",
+            language,
+            p=percent(p, 0, language),
+            q=percent(q, 0, language),
+        )
+    ratio = items.get("social_return_ratio", {})
+    without = items.get("social_return_ratio_without_qol", {})
+    if missing(ratio.get("mean")):
+        note = ratio.get("note") or ""
+        return text("dc_value_none", language, note=note) if note else ""
+    return text(
+        "dc_value_ratio",
+        language,
+        ratio=_ratio(ratio.get("mean"), language),
+        without=_ratio(without.get("mean"), language),
+    )
+
+
+def _ratio(x: Any, language: str) -> str:
+    from willsim.reporting.formatting import number
+
+    return "–" if missing(x) else number(x, 2, language)
+
+
+def _caveat(
+    strategy: str,
+    mode: str,
+    items: Mapping[str, Mapping[str, Any]],
+    capacity_variant: str | None,
+    drivers: pd.DataFrame | None,
+    calibrated: bool,
+    value_per_qol: float | None,
+    language: str,
+) -> str:
+    """The main caveat of a strategy, by priority: the strategy's waiting list (a capacity
+    variant exists), value for money resting on quality of life, seeds only, the parameter the
+    result depends on most, an uncalibrated city."""
+    if capacity_variant:
+        return text("dc_caveat_capacity", language, variant=capacity_variant)
+    with_qol = items.get("social_return_ratio", {}).get("mean")
+    without = items.get("social_return_ratio_without_qol", {}).get("mean")
+    p, q = (
+        items.get("prob_return_above_1", {}).get("mean"),
+        items.get("prob_return_above_1_without_qol", {}).get("mean"),
+    )
+    rests_on_qol = (
+        not missing(with_qol) and with_qol >= 1 and (missing(without) or without < 1)
+    ) or (not missing(p) and p >= 0.5 and not missing(q) and q < 0.5)
+    if rests_on_qol:
+        from willsim.reporting.formatting import money
+
+        return text(
+            "dc_caveat_qol",
+            language,
+            value=money(value_per_qol or 0, language),
+        )
+    if mode == "seeds":
+        return text("dc_caveat_seeds", language)
+    if drivers is not None and len(drivers):
+        from willsim.experiments.comparison import parameter_label
+
+        block = drivers[drivers["scenario"] == strategy]
+        if len(block):
+            top = block.reindex(block["rho"].abs().sort_values(ascending=False).index).iloc[0]
+            return text(
+                "dc_caveat_driver",
+                language,
+                parameter=parameter_label(str(top["parameter"]), language),
+                indicator=INDICATORS[top["indicator"]].label_in(language).lower(),
+            )
+    if not calibrated:
+        return text("dc_caveat_uncalibrated", language)
+    return ""
+
+
+def mode_text(
+    mode: str, language: str, pairs: int, draws: int = 0, per_draw: int = 0, source: str = ""
+) -> str:
+    """Which uncertainty the card's figures include."""
+    if mode == "parameters":
+        return text("dc_mode_parameters", language, draws=draws, seeds=per_draw, source=source)
+    return text("dc_mode_seeds", language, n=pairs)
+
+
+def cards(
+    decisions: pd.DataFrame,
+    language: str = "en",
+    *,
+    mode: str = "seeds",
+    years: float = 0.0,
+    groups: pd.DataFrame | None = None,
+    vfm: pd.DataFrame | None = None,
+    descriptions: Mapping[str, str] | None = None,
+    capacity: Mapping[str, Any] | None = None,
+    capacity_of: Mapping[str, str] | None = None,
+    drivers: pd.DataFrame | None = None,
+    calibrated: bool = False,
+    value_per_qol: float | None = None,
+    mode_line: str = "",
+) -> list[Card]:
+    """One card per strategy other than the reference (the first in ``decisions``).
+
+    ``decisions``: :func:`willsim.experiments.decisions.decision_table` (with a city scale, so
+    effects are in people and euros a year); ``groups``: the by-group verdicts; ``vfm``: value
+    for money in the same mode and ``language``; ``capacity`` and ``capacity_of``: the capacity
+    searches by arm and the strategy each capacity arm is a variant of; ``drivers``: the
+    parameters each difference depends on most (parameters mode); ``years``: the run's length.
+    """
+    if decisions.empty:
+        return []
+    names = list(dict.fromkeys(decisions["scenario"]))
+    reference = names[0]
+    capacity = capacity or {}
+    capacity_of = capacity_of or {}
+    variants = {base: arm for arm, base in capacity_of.items()}
+    out = []
+    for name in names[1:]:
+        rows = headline_rows(decisions, name)
+        by_key = {
+            r["indicator"]: r for r in decisions[decisions["scenario"] == name].to_dict("records")
+        }
+        items = _vfm(vfm, name)
+        capacity_line = ""
+        if name in capacity_of and name in capacity:
+            s = capacity[name]
+            extra = _extra_cost(decisions, name, capacity_of[name], years)
+            capacity_line = text(
+                "dc_capacity_line",
+                language,
+                m=number_text(round(s.multiplier, 2), language),
+                base=capacity_of[name],
+                cost=money_compact(extra, language, signed=True),
+            )
+        elif name in capacity and not capacity[name].found:
+            capacity_line = text(
+                "dc_capacity_none", language, m=number_text(capacity[name].max_multiplier, language)
+            )
+        out.append(
+            Card(
+                strategy=name,
+                reference=reference,
+                description=(descriptions or {}).get(name, ""),
+                effects=[_effect(r, language) for r in rows],
+                cost=_cost(items, by_key, years, language),
+                value=_value(items, mode, language),
+                who=_who(groups, name, language),
+                caveat=_caveat(
+                    name,
+                    mode,
+                    items,
+                    variants.get(name),
+                    drivers,
+                    calibrated,
+                    value_per_qol,
+                    language,
+                ),
+                mode=mode_line,
+                capacity=capacity_line,
+            )
+        )
+    return out
+
+
+def _extra_cost(decisions: pd.DataFrame, variant: str, base: str, years: float) -> float:
+    """Public spending a year of the capacity variant over its strategy at the city's capacity."""
+    spend = decisions[decisions["indicator"] == "public_spending_eur"].set_index("scenario")
+    if variant not in spend.index or base not in spend.index or not years:
+        return math.nan
+    return float(spend.at[variant, "mean"] - spend.at[base, "mean"]) / years
+
+
+def glossary(keys: Sequence[str], language: str = "en") -> pd.DataFrame:
+    """Every indicator of ``keys`` with its definition, unit, better direction, source and
+    minimal important difference (display strings), for the briefing's glossary and the app's
+    help."""
+    rows = []
+    for key in dict.fromkeys(keys):
+        ind = INDICATORS.get(key)
+        if ind is None:
+            continue
+        direction = {1: "dc_gl_higher", -1: "dc_gl_lower", 0: "dc_gl_neither"}[ind.better]
+        mid = ""
+        if ind.mid is not None:
+            shown = difference(ind.mid, ind.unit if ind.mid_per == "" else "", language).lstrip("+")
+            if ind.mid_per == "resident-year":
+                shown = text(
+                    "dc_gl_per_resident_year",
+                    language,
+                    value=money_compact(ind.mid, language) if ind.unit == "EUR" else shown,
+                )
+            elif ind.unit not in ("share", "EUR"):
+                shown = f"{shown} {unit_text(ind.unit, language)}"
+            mid = shown
+        rows.append(
+            {
+                text("dc_gl_indicator", language): ind.label_in(language),
+                text("dc_gl_definition", language): ind.definition_in(language),
+                text("dc_gl_unit", language): unit_text(ind.unit, language),
+                text("dc_gl_direction", language): text(direction, language),
+                text("dc_gl_source", language): source_text(key, language),
+                text("dc_gl_mid", language): mid,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+SUMMARY_KEYS = {"mean": "dc_src_mean", "sum": "dc_src_sum", "last": "dc_src_last"}
+
+
+def source_text(key: str, language: str) -> str:
+    """Where an indicator's figure comes from: simulated by willsim, how its weekly series is
+    summarised, and the sourced figures it is compared with (``CSV: ...`` in its definition)."""
+    import re
+
+    ind = INDICATORS[key]
+    rule = SUMMARY_KEYS.get(ind.summary, "dc_src_ratio")
+    line = text(rule, language)
+    cited = re.findall(r"CSV: [^)]*", ind.description)
+    if cited:
+        line += "; " + "; ".join(cited)
+    return line
