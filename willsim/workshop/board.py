@@ -19,7 +19,15 @@ from willsim.reporting import charts, tables
 from willsim.reporting.formatting import money, number, percent
 from willsim.reporting.i18n import text
 from willsim.workshop import texts
-from willsim.workshop.ranking import CRITERION_UNITS, Ranking, best_by_criterion, outcomes, rank
+from willsim.workshop.ranking import (
+    CRITERION_UNITS,
+    Ranking,
+    best_by_criterion,
+    clearly_lower,
+    outcomes,
+    per_run,
+    rank,
+)
 from willsim.workshop.runner import STATUS_QUO, paired_runs, series_frames
 from willsim.workshop.settings import CRITERIA
 from willsim.workshop.strategy import Strategy
@@ -44,14 +52,33 @@ def fmt_criterion(c: str, value: float, language: str) -> str:
     return number(value, 2, language)
 
 
+def shared_rank(row: Mapping[str, Any], language: str) -> str:
+    """``2`` or, for a rank shared within uncertainty, ``2 =``."""
+    shown = str(int(row["rank"]))
+    return text("ws_rank_shared", language, rank=shown) if row.get("tied") else shown
+
+
+def score_text(row: Mapping[str, Any], language: str) -> str:
+    """A team's score with its 95% interval: ``+0.8 [+0.3; +1.3]``."""
+    if math.isnan(row["score"]):
+        return ""
+    shown = number(row["score"], 1, language, signed=True)
+    lo, hi = row.get("score_low", math.nan), row.get("score_high", math.nan)
+    if lo != lo or hi != hi:
+        return shown
+    return (
+        f"{shown} [{number(lo, 1, language, signed=True)}; {number(hi, 1, language, signed=True)}]"
+    )
+
+
 def ranked(data: Mapping[str, Any], ranking: Ranking | None = None) -> pd.DataFrame:
     """Criteria, score and rank per team_id (status quo first, then by rank)."""
     weeks = int(data["settings"]["weeks"])
     r = ranking or Ranking.from_dict(data["ranking"])
-    table = rank(outcomes(data["results"], weeks), r, data["names"])
-    order = sorted(
-        table.index, key=lambda t: (t != STATUS_QUO, table.at[t, "rank"] if t != STATUS_QUO else 0)
+    table = rank(
+        outcomes(data["results"], weeks), r, data["names"], per_run(data["results"], weeks)
     )
+    order = sorted(table.index, key=lambda t: t != STATUS_QUO)  # stable: rank() ordered teams
     return table.loc[order]
 
 
@@ -66,11 +93,9 @@ def board_table(
         sub = data["submissions"].get(team_id)
         strat = Strategy.from_dict(sub["strategy"]) if sub else None
         out = {
-            text("ws_rank", language): "" if pd.isna(row["rank"]) else str(int(row["rank"])),
+            text("ws_rank", language): "" if pd.isna(row["rank"]) else shared_rank(row, language),
             text("ws_team", language): names[team_id],
-            text("ws_score", language): ""
-            if math.isnan(row["score"])
-            else number(row["score"], 0, language),
+            text("ws_score", language): score_text(row, language),
         }
         for c in CRITERIA:
             out[text(f"ws_crit_{c}", language)] = fmt_criterion(c, row[c], language)
@@ -172,18 +197,37 @@ def debrief_lines(
         names = labels(data, language)
         event = text(f"ws_event_{data['event']}", language)
         teams = [t for t in table.index if t != STATUS_QUO]
-        if teams:
+        runs = per_run(data["results"], int(data["settings"]["weeks"]))
+        first = [t for t in teams if table.at[t, "rank"] == 1]
+        if len(first) == 1:
             lines.append(
-                text("ws_winner", language, n=data["number"], event=event, team=names[teams[0]])
+                text("ws_winner", language, n=data["number"], event=event, team=names[first[0]])
             )
-        for c, t in best_by_criterion(table).items():
+        elif first:
             lines.append(
                 text(
-                    "ws_best_on",
+                    "ws_winner_shared",
+                    language,
+                    n=data["number"],
+                    event=event,
+                    teams=", ".join(names[t] for t in first),
+                )
+            )
+        for c, t in best_by_criterion(table).items():
+            close = [
+                o
+                for o in teams
+                if o != t and not clearly_lower(runs, t, o, c) and table.at[o, c] == table.at[o, c]
+            ]
+            key = "ws_best_on_shared" if close else "ws_best_on"
+            lines.append(
+                text(
+                    key,
                     language,
                     criterion=text(f"ws_crit_{c}", language),
                     team=names[t],
                     value=fmt_criterion(c, table.at[t, c], language),
+                    others=", ".join(names[o] for o in close),
                 )
             )
         if previous is not None:
