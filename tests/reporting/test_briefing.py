@@ -87,7 +87,7 @@ def test_the_page_escapes_every_value_and_needs_nothing_else(runs):
         and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; co" in page
     )
     assert re.match(r'<!DOCTYPE html>\s*<html lang="en">', page)
-    assert "<h2>Key figures</h2>" in page and "<h2>Who gains and who loses</h2>" in page
+    assert "<h2>Key figures</h2>" in page and "<h3>Who gains and who loses</h3>" in page
     assert "<h2>Decision card</h2>" in page and 'id="annex"' in page
     assert '<td class="gains">gains</td>' in page
     assert not re.search(r"https?://|@import|url\(", page)

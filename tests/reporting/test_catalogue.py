@@ -28,6 +28,7 @@ DYNAMIC = (
     "dc_noun_",
     "dc_prob_",
     "dc_runs_",
+    "dc_short_",
     "dc_verdict_",
     "category_",
     "design_",

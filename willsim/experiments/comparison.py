@@ -12,12 +12,14 @@ whose :meth:`Comparison.mode_line` says which mode every output used.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from willsim.experiments import SpecError
@@ -204,8 +206,9 @@ class Comparison:
     def influence(self, indicators: Sequence[str] | None = None, top: int = 3) -> pd.DataFrame:
         """Per strategy and indicator, the drawn parameters its difference from the reference
         depends on most (Spearman correlation over parameter sets): ``scenario, indicator,
-        parameter, rho``; empty in seeds mode."""
-        cols = ["scenario", "indicator", "parameter", "rho"]
+        parameter, rho, beyond_noise``; empty in seeds mode. ``beyond_noise``: |rho| is at
+        least twice the correlation's standard error with no relation, 1/sqrt(N - 1)."""
+        cols = ["scenario", "indicator", "parameter", "rho", "beyond_noise"]
         if self.mode != "parameters" or self.plan.draws is None:
             return pd.DataFrame(columns=cols)
         keys = list(tagged("card") if indicators is None else indicators)
@@ -222,8 +225,15 @@ class Comparison:
                 means = draw_means(by_draw(diff[["draw", "value"]]))
                 table = self.plan.draws.table.iloc[: len(means)]
                 found = influence(table, means).head(top)
+                noise = 2 / math.sqrt(max(int(np.isfinite(means).sum()) - 1, 1))
                 rows += [
-                    {"scenario": name, "indicator": key, "parameter": p, "rho": float(r)}
+                    {
+                        "scenario": name,
+                        "indicator": key,
+                        "parameter": p,
+                        "rho": float(r),
+                        "beyond_noise": bool(abs(r) >= noise),
+                    }
                     for p, r in found.items()
                 ]
         return pd.DataFrame(rows, columns=cols)

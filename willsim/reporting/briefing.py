@@ -116,7 +116,11 @@ def setup_line(b: Briefing, weeks: int, residents: int, city: str) -> str:
         city=city,
         weeks=text("count_weeks", lang, n=weeks),
         residents=text("count_residents", lang, n=residents),
-        replicates=text("count_replicates", lang, n=len(b.runs.seeds)),
+        replicates=text(
+            "dc_setup_draws", lang, draws=len(b.runs.draws), seeds=b.seeds_per_draw or "?"
+        )
+        if b.runs.draws
+        else text("count_replicates", lang, n=len(b.runs.seeds)),
         ref=b.runs.scenarios[0],
     )
 
@@ -196,9 +200,10 @@ def _ratio_pair(a: float, b: float, language: str) -> str:
 
 
 def decision_summary(decisions: pd.DataFrame, language: str) -> pd.DataFrame:
-    """The key figures in one table: a row per indicator, a column per strategy holding the
-    difference from the reference, its interval and the verdict (display strings)."""
-    from willsim.reporting.card import certainty, interval_text, quantity, verdict_words
+    """The key figures in one table: a row per indicator (with its unit), a column per strategy
+    holding the difference from the reference and a short verdict, which says where its interval
+    lies (display strings; the intervals are in the annex's full table and on the cards)."""
+    from willsim.reporting.card import quantity, short_verdict, unit_text
 
     names = list(dict.fromkeys(decisions["scenario"]))
     ref = names[0]
@@ -206,34 +211,34 @@ def decision_summary(decisions: pd.DataFrame, language: str) -> pd.DataFrame:
     for key, block in decisions.groupby("indicator", sort=False):
         records = {r["scenario"]: r for r in block.to_dict("records")}
         first = records[ref]
+        unit = str(first["unit"])
+        shown_unit = {"share": "pp", "EUR": "€"}.get(unit) or unit_text(unit, language)
         row = {
-            text("br_indicator", language): tables.label(str(key), language),
-            ref: tables.value(first["mean"], first["unit"], language),
+            text("br_indicator", language): f"{tables.label(str(key), language)} ({shown_unit})",
+            ref: tables.value(first["mean"], unit, language),
         }
         for name in names[1:]:
             r = records.get(name)
             if r is None:
                 row[name] = ""
                 continue
-            sure = certainty(r, language)
             row[name] = (
-                f"{quantity(r['diff'], r['unit'], language)} "
-                f"{interval_text(r['ci_low'], r['ci_high'], r['unit'], language)}: "
-                f"{verdict_words(r, language)}" + (f" ({sure})" if sure else "")
+                f"{quantity(r['diff'], unit, language, with_unit=False)} · "
+                f"{short_verdict(r, language)}"
             )
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 def uncertainty_table(decisions: pd.DataFrame, language: str) -> pd.DataFrame:
-    """Per card indicator and strategy, the share of the difference's spread that comes from
-    the parameters (parameters mode)."""
+    """Per card indicator (tag ``card``) and strategy, the share of the difference's spread
+    that comes from the parameters (parameters mode)."""
     from willsim.reporting.formatting import percent
 
     if "share_parameters" not in decisions:
         return pd.DataFrame()
     names = list(dict.fromkeys(decisions["scenario"]))[1:]
-    keys = [k for k in tagged("key") if k in set(decisions["indicator"])]
+    keys = [k for k in tagged("card") if k in set(decisions["indicator"])]
     rows = []
     for key in keys:
         block = decisions[decisions["indicator"] == key].set_index("scenario")
@@ -245,6 +250,36 @@ def uncertainty_table(decisions: pd.DataFrame, language: str) -> pd.DataFrame:
                 else ""
             )
         rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def drivers_summary(
+    drivers: pd.DataFrame, skip: Sequence[str], language: str, top: int = 3
+) -> pd.DataFrame:
+    """Per strategy (capacity variants in ``skip`` left out), the assumptions its headline
+    differences depend on most beyond noise: ``Service effect (care) (+0.74: unmet need)``."""
+    from willsim.experiments.comparison import parameter_label
+    from willsim.reporting.formatting import number
+
+    rows = []
+    for name, block in drivers.groupby("scenario", sort=False):
+        if name in skip:
+            continue
+        if "beyond_noise" in block:
+            block = block[block["beyond_noise"].astype(bool)]
+        block = block.reindex(block["rho"].abs().sort_values(ascending=False).index)
+        block = block.drop_duplicates("parameter").head(top)
+        shown = "; ".join(
+            f"{parameter_label(r.parameter, language)} ({number(r.rho, 2, language, signed=True)}:"
+            f" {tables.label(r.indicator, language).lower()})"
+            for r in block.itertuples()
+        )
+        rows.append(
+            {
+                text("br_strategy", language): name,
+                text("dc_parameter", language): shown or text("dc_no_driver", language),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -354,7 +389,12 @@ def build_report(b: Briefing) -> str:
         "uncertainty": html.table(uncertainty_table(decisions, lang), "summary")
         if mode == "parameters"
         else None,
-        "drivers": html.table(drivers_table(b.drivers, lang), "summary")
+        "drivers": html.table(
+            drivers_summary(b.drivers, list((b.capacity_of or {}).keys()), lang), "summary"
+        )
+        if b.drivers is not None and len(b.drivers)
+        else None,
+        "all_drivers": html.table(drivers_table(b.drivers, lang), "summary")
         if b.drivers is not None and len(b.drivers)
         else None,
         "glossary": html.table(
@@ -364,7 +404,7 @@ def build_report(b: Briefing) -> str:
         "headlines": tables.headlines(runs, lang, decisions=decisions),
         "key_figures": html.table(tables.key_figures(runs, lang, decisions=decisions)),
         "equity_lines": [
-            text("br_equity_line", lang, strategy=name, **card.who_parts(eq, name, lang, top=4))
+            text("br_equity_line", lang, strategy=name, **card.who_parts(eq, name, lang, top=2))
             for name in runs.scenarios[1:]
         ],
         "equity_figure": html.image(

@@ -125,7 +125,11 @@ class Card:
     caveat: str
     mode: str
     capacity: str = ""
-    notes: list[str] = field(default_factory=list)
+    variant: str = ""  # the arm at the capacity that keeps the waiting list from growing
+    variant_title: str = ""  # "With ×2.8 the city's service hours"
+    variant_effects: list[Effect] = field(default_factory=list)  # aligned with ``effects``
+    variant_cost: str = ""
+    variant_value: str = ""
 
 
 def verdict_words(row: Mapping[str, Any], language: str) -> str:
@@ -133,6 +137,14 @@ def verdict_words(row: Mapping[str, Any], language: str) -> str:
     direction = str(row.get("direction") or "")
     d = text(f"dc_dir_{direction}", language) if direction else ""
     return text(f"dc_verdict_{verdict.replace(' ', '_')}", language, direction=d)
+
+
+def short_verdict(row: Mapping[str, Any], language: str) -> str:
+    """The verdict in two or three words, for tables: ``better, matters``."""
+    verdict = str(row.get("verdict") or "uncertain")
+    direction = str(row.get("direction") or "")
+    d = text(f"dc_dir_{direction}", language) if direction else ""
+    return text(f"dc_short_{verdict.replace(' ', '_')}", language, direction=d)
 
 
 def certainty(row: Mapping[str, Any], language: str) -> str:
@@ -343,7 +355,7 @@ def _caveat(
     variant exists), value for money resting on quality of life, seeds only, the parameter the
     result depends on most, an uncalibrated city."""
     if capacity_variant:
-        return text("dc_caveat_capacity", language, variant=capacity_variant)
+        return text("dc_caveat_capacity", language)
     with_qol = items.get("social_return_ratio", {}).get("mean")
     without = items.get("social_return_ratio_without_qol", {}).get("mean")
     p, q = (
@@ -367,6 +379,8 @@ def _caveat(
         from willsim.experiments.comparison import parameter_label
 
         block = drivers[drivers["scenario"] == strategy]
+        if "beyond_noise" in block:
+            block = block[block["beyond_noise"].astype(bool)]
         if len(block):
             top = block.reindex(block["rho"].abs().sort_values(ascending=False).index).iloc[0]
             return text(
@@ -422,50 +436,55 @@ def cards(
     variants = {base: arm for arm, base in capacity_of.items()}
     out = []
     for name in names[1:]:
+        if name in capacity_of:  # a capacity variant: shown on its strategy's card
+            continue
         rows = headline_rows(decisions, name)
-        by_key = {
-            r["indicator"]: r for r in decisions[decisions["scenario"] == name].to_dict("records")
-        }
         items = _vfm(vfm, name)
-        capacity_line = ""
-        if name in capacity_of and name in capacity:
-            s = capacity[name]
-            extra = _extra_cost(decisions, name, capacity_of[name], years)
-            capacity_line = text(
+        variant = variants.get(name, "")
+        card = Card(
+            strategy=name,
+            reference=reference,
+            description=(descriptions or {}).get(name, ""),
+            effects=[_effect(r, language) for r in rows],
+            cost=_cost(items, _rows_of(decisions, name), years, language),
+            value=_value(items, mode, language),
+            who=_who(groups, name, language),
+            caveat=_caveat(
+                name, mode, items, variant, drivers, calibrated, value_per_qol, language
+            ),
+            mode=mode_line,
+        )
+        if variant and variant in capacity:
+            s = capacity[variant]
+            m = number_text(round(s.multiplier, 2), language)
+            by_key = _rows_of(decisions, variant)
+            card.variant = variant
+            card.variant_title = text("dc_with_capacity", language, m=m)
+            card.variant_effects = [
+                _effect(by_key[r["indicator"]], language) for r in rows if r["indicator"] in by_key
+            ]
+            v_items = _vfm(vfm, variant)
+            card.variant_cost = _cost(v_items, by_key, years, language)
+            card.variant_value = _value(v_items, mode, language)
+            card.capacity = text(
                 "dc_capacity_line",
                 language,
-                m=number_text(round(s.multiplier, 2), language),
-                base=capacity_of[name],
-                cost=money_compact(extra, language, signed=True),
+                m=m,
+                base=name,
+                cost=money_compact(
+                    _extra_cost(decisions, variant, name, years), language, signed=True
+                ),
             )
         elif name in capacity and not capacity[name].found:
-            capacity_line = text(
+            card.capacity = text(
                 "dc_capacity_none", language, m=number_text(capacity[name].max_multiplier, language)
             )
-        out.append(
-            Card(
-                strategy=name,
-                reference=reference,
-                description=(descriptions or {}).get(name, ""),
-                effects=[_effect(r, language) for r in rows],
-                cost=_cost(items, by_key, years, language),
-                value=_value(items, mode, language),
-                who=_who(groups, name, language),
-                caveat=_caveat(
-                    name,
-                    mode,
-                    items,
-                    variants.get(name),
-                    drivers,
-                    calibrated,
-                    value_per_qol,
-                    language,
-                ),
-                mode=mode_line,
-                capacity=capacity_line,
-            )
-        )
+        out.append(card)
     return out
+
+
+def _rows_of(decisions: pd.DataFrame, name: str) -> dict[str, dict[str, Any]]:
+    return {r["indicator"]: r for r in decisions[decisions["scenario"] == name].to_dict("records")}
 
 
 def _extra_cost(decisions: pd.DataFrame, variant: str, base: str, years: float) -> float:

@@ -351,7 +351,7 @@ def ceac_figure(curve: pd.DataFrame, language: str) -> Figure:
     """The cost-effectiveness acceptability curve: for each willingness to pay per crisis
     avoided, the probability that each strategy gives the most net benefit
     (:func:`willsim.economics.ceac`)."""
-    fig = Figure(figsize=(7.5, 2.8), dpi=90, layout="constrained")
+    fig = Figure(figsize=(7.5, 2.1), dpi=90, layout="constrained")
     ax = fig.add_subplot(1, 1, 1)
     for k, (name, block) in enumerate(curve.groupby("scenario", sort=False)):
         ax.plot(
@@ -369,5 +369,5 @@ def ceac_figure(curve: pd.DataFrame, language: str) -> Figure:
     ax.set_ylabel(text("dc_ceac_probability", language), fontsize=9)
     ax.tick_params(labelsize=8.5)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, frameon=False, loc="best")
+    ax.legend(fontsize=7.5, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return fig
