@@ -26,6 +26,7 @@ DYNAMIC = (
     "br_",
     "category_",
     "design_",
+    "err_",
     "group_",
     "interesting_",
     "level_",
