@@ -72,7 +72,7 @@ def test_parma_comparison_end_to_end_and_a_link_that_rebuilds_it(browser: Browse
         assert pb.locator(".compare-key-figures").inner_text() == html_before
         expect(pb.locator(".compare-city")).to_contain_text("Parma")
         print(
-            f"\nParma 4-strategy comparison: ran in {ran:.1f} s; shared link showed it in {opened:.1f} s"
+            f"\nParma, 4 strategies: ran in {ran:.1f} s; link: {opened:.1f} s"
         )
     finally:
         a.close()

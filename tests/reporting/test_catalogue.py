@@ -36,6 +36,7 @@ DYNAMIC = (
     "suffix_",
     "unit_",
     "ws_",
+    "wse_",
 )
 """Families of keys built from a name at run time (``tr(f"group_{group}")``)."""
 

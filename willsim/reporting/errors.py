@@ -19,16 +19,40 @@ from willsim.reporting.formatting import plain_number
 from willsim.reporting.i18n import text
 
 
+class Word(str):
+    """A value of a message that is itself a catalogue key (a phase, an action): written in
+    the message's language."""
+
+
+class Money(float):
+    """A value of a message that is an amount in euros: written in the language's format."""
+
+
 class Translatable(ValueError):
     """An error with a catalogue key: ``str()`` is the English message, :meth:`message` the
-    message in any language."""
+    message in any language. A ``key`` that is not in the catalogue is a message as it is
+    (translated by :func:`translate` where its form is known)."""
 
     def __init__(self, key: str, /, **fmt: Any) -> None:
         self.key, self.fmt = key, fmt
-        super().__init__(text(key, "en", **fmt))
+        super().__init__(self.message("en"))
 
     def message(self, language: str) -> str:
-        return text(self.key, language, **self.fmt)
+        from willsim.reporting.i18n import has
+
+        if not has(self.key):
+            return translate(self.key, language)
+        from willsim.reporting.formatting import money
+
+        values = {
+            k: text(v, language)
+            if isinstance(v, Word)
+            else money(v, language)
+            if isinstance(v, Money)
+            else v
+            for k, v in self.fmt.items()
+        }
+        return text(self.key, language, **values)
 
 
 def range_in(key: str, language: str) -> str | None:
@@ -180,4 +204,7 @@ def message(exc: BaseException, language: str) -> str:
     """The message of ``exc`` in ``language`` (a :class:`Translatable` from its key)."""
     if isinstance(exc, Translatable):
         return exc.message(language)
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, Translatable):
+        return cause.message(language)
     return translate(str(exc), language)
