@@ -71,9 +71,7 @@ def test_parma_comparison_end_to_end_and_a_link_that_rebuilds_it(browser: Browse
         expect(pb.locator(".compare-done")).to_contain_text("4 strategies × 2 replicates")
         assert pb.locator(".compare-key-figures").inner_text() == html_before
         expect(pb.locator(".compare-city")).to_contain_text("Parma")
-        print(
-            f"\nParma, 4 strategies: ran in {ran:.1f} s; link: {opened:.1f} s"
-        )
+        print(f"\nParma, 4 strategies: ran in {ran:.1f} s; link: {opened:.1f} s")
     finally:
         a.close()
         b.close()

@@ -201,7 +201,7 @@ def FreshKey(room_id: str, code: str):
     with solara.Card(tr("ws_key_once_title"), classes=["ws-fresh-key"]):
         solara.Warning(tr("ws_key_once_help"), dense=True)
         solara.Preformatted(
-            f"{tr('ws_code')}: {code}\n{tr('ws_key')}: {fresh[1]}", classes=["ws-key-text"]
+            f"{tr('ws_code')}: {code}\n{tr('ws_key')}: {fresh[1]}", class_="ws-key-text"
         )
         solara.Button(
             tr("ws_key_saved"),
@@ -389,9 +389,10 @@ def FacilitatorRoom(room_id: str, key: str, on_presenter=None):
         hidden = [r for r in rounds if r["number"] not in set(view_revealed(view))]
         Results(revealed, (version, language))
         if hidden:
-            with solara.Details(tr("ws_preview_hidden"), classes=["ws-hidden-preview"]):
-                solara.Warning(tr("ws_preview_warning"), dense=True)
-                Results(hidden, (version, language, "hidden"), debrief=False)
+            with solara.Div(classes=["ws-hidden-preview"]):
+                with solara.Details(tr("ws_preview_hidden")):
+                    solara.Warning(tr("ws_preview_warning"), dense=True)
+                    Results(hidden, (version, language, "hidden"), debrief=False)
         if rounds:
             solara.Markdown(f"### {tr('ws_export')}")
             with solara.Row():
