@@ -279,7 +279,7 @@ def test_a_whole_workshop_with_three_teams_and_a_restart(browser: Browser, works
         assert rows[0].startswith("round,event,team,rank") and len(rows) == 1 + 2 * 4
 
         # the key was in no address the facilitator's pages went through
-        assert all(key not in u and "key=" not in u for u in seen_urls + [presenter.url])
+        assert all(key not in u and "key=" not in u for u in [*seen_urls, presenter.url])
 
         # Italian, with Italian number formats
         fac.goto(server.url + "/" + fac_path.replace("lang=en", "lang=it"))

@@ -389,10 +389,12 @@ def FacilitatorRoom(room_id: str, key: str, on_presenter=None):
         hidden = [r for r in rounds if r["number"] not in set(view_revealed(view))]
         Results(revealed, (version, language))
         if hidden:
-            with solara.Div(classes=["ws-hidden-preview"]):
-                with solara.Details(tr("ws_preview_hidden")):
-                    solara.Warning(tr("ws_preview_warning"), dense=True)
-                    Results(hidden, (version, language, "hidden"), debrief=False)
+            with (
+                solara.Div(classes=["ws-hidden-preview"]),
+                solara.Details(tr("ws_preview_hidden")),
+            ):
+                solara.Warning(tr("ws_preview_warning"), dense=True)
+                Results(hidden, (version, language, "hidden"), debrief=False)
         if rounds:
             solara.Markdown(f"### {tr('ws_export')}")
             with solara.Row():

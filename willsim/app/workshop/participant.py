@@ -282,9 +282,11 @@ def TeamRoom(room_id: str, token: str):
         # the results are out the editor is folded, so the board comes first
         editor_key = f"editor-{view['round']}-{phase}-{submitted}"
         if phase in ("revealed", "closed"):
-            with solara.Div(classes=["ws-editor-folded"]):
-                with solara.Details(tr("ws_your_strategy")):
-                    StrategyEditor(view, token, on_submitted).key(editor_key)
+            with (
+                solara.Div(classes=["ws-editor-folded"]),
+                solara.Details(tr("ws_your_strategy")),
+            ):
+                StrategyEditor(view, token, on_submitted).key(editor_key)
         else:
             StrategyEditor(view, token, on_submitted).key(editor_key)
         solara.Markdown(f"### {tr('ws_results')}")
