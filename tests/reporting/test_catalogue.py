@@ -26,6 +26,7 @@ DYNAMIC = (
     "br_",
     "category_",
     "design_",
+    "err_",
     "group_",
     "interesting_",
     "level_",
@@ -35,6 +36,7 @@ DYNAMIC = (
     "suffix_",
     "unit_",
     "ws_",
+    "wse_",
 )
 """Families of keys built from a name at run time (``tr(f"group_{group}")``)."""
 
