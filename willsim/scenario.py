@@ -60,7 +60,7 @@ DEFAULT_CITY = "bergamo"
 SUFFIXES = (".toml", ".yaml", ".yml")
 
 SCENARIO_KEYS = {"scenario", "params", "policies"}
-SCENARIO_META_KEYS = {"name", "title", "city", "extends", "description", "tags"}
+SCENARIO_META_KEYS = {"name", "label", "title", "city", "extends", "description", "tags"}
 CITY_KEYS = {"city", "params", "sources"}
 CITY_META_KEYS = {"name", "label", "region", "note"}
 CALIBRATED_KEYS = {"calibrated", "params"}
@@ -102,6 +102,7 @@ class Scenario:
     provenance: dict[str, str]
     description: dict[str, str] = field(default_factory=dict)
     city_label: str = ""
+    label: dict[str, str] = field(default_factory=dict)  # the name shown, per language
     city_sources: dict[str, str] = field(default_factory=dict)
     policies: list[dict[str, Any]] = field(default_factory=list)
     path: str | None = None
@@ -140,6 +141,8 @@ class Scenario:
         to another city like any scenario.
         """
         meta: dict[str, Any] = {"name": self.name, "city": self._city_ref()}
+        if self.label:
+            meta["label"] = dict(self.label)
         if self.description:
             meta["description"] = dict(self.description)
         own = {
@@ -414,6 +417,11 @@ def _resolve(
     description = meta.get("description", {})
     if isinstance(description, str):
         description = {"en": description}
+    names = meta.get("label", {})
+    if isinstance(names, str):
+        names = {"en": names}
+    if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+        raise ScenarioError(f"{where}: scenario.label must be text or label.en/label.it")
     return Scenario(
         name=str(meta.get("name", stem)),
         city=city_name,
@@ -421,6 +429,7 @@ def _resolve(
         params=params,
         provenance=provenance,
         description=dict(description),
+        label=dict(names),
         city_sources=city_sources,
         policies=validate_policies(policies, where),
         path=path,

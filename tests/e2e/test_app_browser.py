@@ -45,9 +45,15 @@ def test_load_change_controls_run_and_see_the_charts_update(page: Page, app_url:
 
 def test_bad_value_shows_the_registry_message(page: Page, app_url: str):
     open_app(page, app_url)
-    set_field(page, "Awareness of services (share)", "1.7")
+    set_field(page, "Weeks (weeks)", "9000")
     expect(page.get_by_text(re.compile("out of range; valid range"))).to_be_visible()
     expect(page.get_by_text("0 changed")).to_be_visible()
+    set_field(page, "Weeks (weeks)", "nan")  # NaN is refused with the registry's message
+    expect(page.get_by_text(re.compile("nan is not a finite number"))).to_be_visible()
+    expect(page.get_by_text("0 changed")).to_be_visible()
+    page.locator(".lang-toggle").get_by_role("button", name="it").click()
+    set_field(page, "Settimane (settimane)", "nan")  # and in Italian, in Italian
+    expect(page.get_by_text(re.compile("nan non è un numero"))).to_be_visible()
 
 
 def test_language_from_the_url_and_the_switch(page: Page, app_url: str):

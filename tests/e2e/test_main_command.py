@@ -49,7 +49,7 @@ def test_willsim_app_serves_the_default_scenario(page: Page, tmp_path):
             time.sleep(0.3)
         page.goto(url)
         expect(page.locator(".btn-run")).to_be_visible(timeout=LOAD)
-        expect(page.locator(".scenario-select")).to_contain_text("baseline")
+        expect(page.locator(".scenario-select")).to_contain_text("Today: on demand, centralised")
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:

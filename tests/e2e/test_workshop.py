@@ -147,7 +147,18 @@ def test_a_whole_workshop_with_three_teams_and_a_restart(browser: Browser, works
         code = _text(fac, ".ws-code")
         assert re.fullmatch(r"[2-9A-Z]{4}-[2-9A-Z]{4}", code)
         fac_path = fac.url.split("127.0.0.1:", 1)[1].split("/", 1)[1]
-        assert "key=" in fac_path
+        # the key is shown once, on this page only, and never in the address
+        key = fac.locator(".ws-key-text").inner_text().rsplit(": ", 1)[1].strip()
+        assert len(key) >= 20 and key not in fac.url and "key=" not in fac.url
+        fac.locator(".ws-key-saved").click()
+        expect(fac.locator(".ws-fresh-key")).to_have_count(0)
+        assert key not in fac.content()
+        seen_urls = [fac.url]
+        fac.on("framenavigated", lambda frame: seen_urls.append(frame.url))
+        # the presenter view (for the projector) in another tab of the facilitator's browser
+        presenter = contexts[0].new_page()
+        presenter.goto(fac.url.replace("as=facilitator", "view=presenter"))
+        expect(presenter.locator(".ws-presenter")).to_contain_text(code, timeout=LOAD)
         # three teams join from their own browsers
         names = ("Orchids", "Lindens", "Poplars")
         for page, name in zip(teams, names, strict=True):
@@ -174,7 +185,9 @@ def test_a_whole_workshop_with_three_teams_and_a_restart(browser: Browser, works
         # each team composes a strategy; the cost updates live
         orchids, lindens, poplars = teams
         orchids.locator(".ws-access-proactive").click()
-        expect(orchids.locator(".ws-over")).to_be_visible(timeout=10_000)  # 4 h/week is too dear
+        # the default 4 h/week would cost more than the envelope: Proactive starts within it
+        expect(orchids.locator(".ws-cost-total")).to_be_visible(timeout=10_000)
+        expect(orchids.locator(".ws-over")).to_have_count(0)
         _fill(orchids, "Outreach hours a week per 1,000 residents", "2")
         expect(orchids.locator(".ws-cost-total")).to_contain_text(
             "Estimated cost: €315,422 of €500,000", timeout=10_000
@@ -204,6 +217,7 @@ def test_a_whole_workshop_with_three_teams_and_a_restart(browser: Browser, works
             )
         expect(fac.locator(".ws-team-row", has_text="submitted")).to_have_count(3, timeout=LOAD)
         expect(fac.locator(".ws-phase")).to_contain_text("open for strategies")
+        presenter.goto(server.url + "/" + fac_path.replace("as=facilitator", "view=presenter"))
         for page in teams:
             expect(page.locator(".ws-submitted")).to_be_visible(timeout=LOAD)
 
@@ -213,9 +227,16 @@ def test_a_whole_workshop_with_three_teams_and_a_restart(browser: Browser, works
         expect(lindens.locator(".ws-submit")).to_be_disabled()
         fac.locator(".ws-run").click()
         expect(fac.locator(".ws-phase")).to_contain_text("results ready", timeout=RUN)
-        expect(fac.locator(".ws-board")).to_be_visible(timeout=RUN)
-        expect(orchids.locator(".ws-no-results")).to_be_visible()  # hidden until revealed
+        # hidden until revealed: folded on the facilitator's page, absent from the presenter
+        # view and from the teams' pages
+        expect(fac.locator(".ws-hidden-preview")).to_be_visible(timeout=RUN)
+        expect(fac.locator(".ws-board")).not_to_be_visible()
+        expect(presenter.locator(".ws-presenter-wait")).to_be_visible(timeout=10_000)
+        expect(presenter.locator(".ws-board")).to_have_count(0)
+        expect(orchids.locator(".ws-no-results")).to_be_visible()
         fac.locator(".ws-reveal").click()
+        expect(presenter.locator(".ws-board")).to_be_visible(timeout=RUN)
+        expect(orchids.locator(".ws-editor-folded")).to_be_visible(timeout=RUN)
         for page in teams:
             expect(page.locator(".ws-board")).to_be_visible(timeout=RUN)
             expect(page.locator(".ws-board")).to_contain_text("Status quo")
@@ -257,8 +278,11 @@ def test_a_whole_workshop_with_three_teams_and_a_restart(browser: Browser, works
         rows = Path(dl.value.path()).read_text(encoding="utf-8").splitlines()
         assert rows[0].startswith("round,event,team,rank") and len(rows) == 1 + 2 * 4
 
+        # the key was in no address the facilitator's pages went through
+        assert all(key not in u and "key=" not in u for u in [*seen_urls, presenter.url])
+
         # Italian, with Italian number formats
-        fac.goto(server.url + "/" + fac_path + "&lang=it")
+        fac.goto(server.url + "/" + fac_path.replace("lang=en", "lang=it"))
         expect(fac.locator(".ws-phase")).to_contain_text("laboratorio chiuso", timeout=LOAD)
         expect(fac.locator(".ws-board")).to_contain_text("Situazione attuale")
         expect(fac.locator(".ws-board")).to_contain_text(re.compile(r"\d,\d%"))
@@ -312,3 +336,41 @@ def test_the_teams_json_api_on_loopback(workshop_server):
     status, view = _api(url, f"/api/workshop/team?room={room.room_id}", token=token)
     assert status == 200 and view["submission"]["strategy"]["delivery"] == "community"
     assert room.key not in json.dumps(view)
+
+
+def test_a_wrong_code_flood_from_one_client_does_not_lock_out_another(
+    browser: Browser, workshop_server
+):
+    from willsim.workshop.service import JOIN_FAILURES_PER_MINUTE, WorkshopService
+    from willsim.workshop.settings import RoomSettings
+
+    url = workshop_server.url
+    room = WorkshopService(workshop_server.db).create_room(RoomSettings(residents=1000, weeks=8))
+    for _ in range(JOIN_FAILURES_PER_MINUTE + 5):  # one client floods the API with wrong codes
+        status, out = _api(url, "/api/workshop/join", {"code": "AAAA-AAAA", "team": "Prank"})
+        assert status == 400
+    assert "too many wrong codes" in out["error"]
+    ctx = _context(browser)
+    try:
+        page = ctx.new_page()
+        page.goto(url + "/workshop?lang=it")
+        expect(page.locator(".ws-join-card")).to_be_visible(timeout=LOAD)
+        page.get_by_label("Codice di accesso", exact=True).first.fill("BBBB-BBBB")
+        page.get_by_label("Nome della squadra", exact=True).fill("Aceri")
+        page.locator(".ws-join").click()  # a wrong code of its own: said in Italian
+        expect(page.locator(".ws-error")).to_contain_text("nessun laboratorio ha questo codice")
+        page.get_by_label("Codice di accesso", exact=True).first.fill(room.code)
+        page.locator(".ws-join").click()
+        expect(page.get_by_text("Squadra Aceri")).to_be_visible(timeout=LOAD)
+        # the Workshop tab keeps the team in its room, and the language stays in the address
+        page.locator(".nav-workshop").click()
+        expect(page.get_by_text("Squadra Aceri")).to_be_visible(timeout=LOAD)
+        assert "lang=it" in page.url and "team=" in page.url
+        page.locator(".lang-toggle").get_by_role("button", name="en").click()
+        expect(page.get_by_text("Team Aceri")).to_be_visible(timeout=LOAD)
+        assert "lang=en" in page.url
+        page.reload()
+        expect(page.get_by_text("Team Aceri")).to_be_visible(timeout=LOAD)
+    finally:
+        ctx.unroute_all(behavior="ignoreErrors")
+        ctx.close()

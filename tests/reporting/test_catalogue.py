@@ -32,6 +32,7 @@ DYNAMIC = (
     "dc_verdict_",
     "category_",
     "design_",
+    "err_",
     "group_",
     "interesting_",
     "level_",
@@ -41,6 +42,7 @@ DYNAMIC = (
     "suffix_",
     "unit_",
     "ws_",
+    "wse_",
 )
 """Families of keys built from a name at run time (``tr(f"group_{group}")``)."""
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import solara
 from solara.alias import rv
 
-from willsim.app import i18n
+from willsim.app import i18n, links
 from willsim.app.compare import ComparePage
 from willsim.app.explore import ExplorePage
 from willsim.app.i18n import tr
 from willsim.app.results_page import ResultsPage
 from willsim.app.workshop import WorkshopPage
+from willsim.app.workshop.common import home as workshop_home
 from willsim.reporting.i18n import text
 
 PAGES = (("", "explore"), ("compare", "compare"), ("results", "results"), ("workshop", "workshop"))
@@ -50,9 +51,20 @@ def footer_css(language: str) -> str:
 
 @solara.component
 def LanguageToggle():
+    """EN / IT: the language of every page, and ``lang=`` in the address (a reload keeps it)."""
+    router = solara.use_router()
+
+    def switch(language: str) -> None:
+        i18n.lang.value = language
+        if router.set_path is not None:
+            router.push("/" + router.path.strip("/") + links.with_language(router.search, language))
+
     with solara.Div(classes=["lang-toggle"]):
         solara.ToggleButtonsSingle(
-            value=i18n.lang, values=list(i18n.LANGS), style={"background": "transparent"}
+            value=i18n.lang.value,
+            on_value=switch,
+            values=list(i18n.LANGS),
+            style={"background": "transparent"},
         )
 
 
@@ -72,7 +84,10 @@ def Layout(children=[]):  # noqa: B006 (solara's layout signature)
             solara.AppBarTitle(tr("app_title"))
             for path, key in PAGES:
                 active = (route_current.path if route_current else "") == path
-                with solara.Link("/" + path):
+                target = "/" + path
+                if key == "workshop" and workshop_home.value:
+                    target = workshop_home.value  # a team (or facilitator) stays in its room
+                with solara.Link(target):
                     solara.Button(
                         tr(key),
                         text=True,

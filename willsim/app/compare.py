@@ -12,22 +12,33 @@ Tables, verdicts and figures come from the reporting layer (:mod:`willsim.report
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import solara
 
-from willsim.app import export, i18n, state
+from willsim.app import export, i18n, links, state
+from willsim.app.fields import BoundedInt
 from willsim.app.i18n import tr
 from willsim.experiments.compare import PairedRuns, compare_table
 from willsim.indicators import INDICATORS, tagged
 from willsim.reporting import briefing as report_page
-from willsim.reporting import charts, tables
+from willsim.reporting import charts, names, tables
+from willsim.reporting.errors import message as error_message
 from willsim.runner import replicate_seeds
-from willsim.scenario import ScenarioError, available_scenarios, parse_assignment
+from willsim.scenario import (
+    DEFAULT_CITY,
+    ScenarioError,
+    available_cities,
+    available_scenarios,
+    parse_assignment,
+)
 
 MAX_VARIANTS = 4
 WRAP = "white-space: pre-wrap; overflow-wrap: anywhere; background: #f4f4f4; padding: 6px"
@@ -35,15 +46,33 @@ WRAP = "white-space: pre-wrap; overflow-wrap: anywhere; background: #f4f4f4; pad
 
 @dataclass(frozen=True)
 class Variant:
+    """A strategy: a scenario (bundled, or ``upload:<digest>``), changed parameters and its
+    city (None: the page's city)."""
+
     scenario: str = "baseline"
     changes: str = ""
     label: str = ""
+    city: str | None = None
 
     def name(self, i: int) -> str:
+        """The strategy's language-neutral name (files, caches): ``2. proactive-platform``."""
+        scenario = self.scenario
+        found = state.uploaded_file(scenario)
+        if found is not None:
+            scenario = found[0]
         return self.label or (
-            f"{i + 1}. {self.scenario}"
+            f"{i + 1}. {scenario}"
+            + (f" · {self.city}" if self.city else "")
             + (f" ({self.changes.strip().splitlines()[0]}…)" if self.changes.strip() else "")
         )
+
+    def shown(self, i: int, language: str, page_city: str | None = None) -> str:
+        """The strategy's name in ``language``: the scenario's label, its city if not the
+        page's, the first changed parameter."""
+        found = state.uploaded_file(self.scenario)
+        scenario = found[0] if found is not None else self.scenario
+        city = self.city if self.city and self.city != page_city else None
+        return self.label or names.strategy_label(i, scenario, self.changes, language, city)
 
 
 def parse_changes(text: str) -> dict[str, Any]:
@@ -89,6 +118,14 @@ class Settings:
     replicates: int = 5
     weeks: int = 104
     residents: int = 5000
+    city: str = DEFAULT_CITY  # every strategy's city unless it names its own
+
+    def city_of(self, v: Variant) -> str:
+        return v.city or self.city
+
+
+LIMITS = {"replicates": (2, 50), "weeks": (1, 1040), "residents": (100, state.MAX_RESIDENTS)}
+"""The smallest and largest replicates, weeks and residents a comparison from the page runs."""
 
 
 @dataclass
@@ -105,6 +142,12 @@ class Result:
     costs: pd.DataFrame = field(default_factory=pd.DataFrame)  # tables.cost_data(paired)
     timeline: pd.DataFrame = field(default_factory=pd.DataFrame)  # tables.policy_timeline
     elapsed: float = 0.0
+    shown: dict[str, dict[str, str]] = field(default_factory=dict)  # language -> name -> shown
+    key: str = ""  # the hash of the inputs (the cache's key)
+    cached: bool = False  # shown from the cache of finished comparisons
+
+    def names_in(self, language: str) -> dict[str, str]:
+        return self.shown.get(language, {})
 
 
 settings = solara.reactive(Settings())
@@ -121,9 +164,16 @@ def build_scenarios(s: Settings) -> list[Any]:
             overrides.update(
                 {"run.weeks": int(s.weeks), "run.residents": residents, "run.mesa_citizens": False}
             )
-            built = state.resolve(state.Choice(scenario=v.scenario, overrides=overrides))
+            choice = state.choice_for(v.scenario, s.city_of(v), overrides)
+            built = state.resolve(choice)
         except ScenarioError as exc:
-            raise ScenarioError(tr("bad_changes", name=v.name(i), error=exc)) from None
+            raise ScenarioError(
+                tr(
+                    "bad_changes",
+                    name=v.shown(i, i18n.lang.value),
+                    error=error_message(exc, i18n.lang.value),
+                )
+            ) from None
         out.append(built.scenario)
     return out
 
@@ -211,15 +261,81 @@ def long_csv(res: Result) -> bytes:
     return pd.concat(parts, ignore_index=True).to_csv(index=False).encode("utf-8")
 
 
+# --- finished comparisons, by the hash of their inputs --------------------------------------------
+CACHE_SIZE = 12
+_CACHE: OrderedDict[str, Result] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+
+
+def inputs_key(s: Settings) -> str:
+    """The hash of everything that decides a comparison's results: each strategy's name and
+    resolved scenario (parameters, policies, city) and the common seeds."""
+    scenarios = build_scenarios(s)
+    seeds = replicate_seeds(int(scenarios[0].params["run.seed"]), int(s.replicates))
+    blob = json.dumps(
+        {
+            "strategies": [
+                [v.name(i), sc.hash, sc.city]
+                for i, (v, sc) in enumerate(zip(s.variants, scenarios, strict=True))
+            ],
+            "seeds": seeds,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+
+def cached_result(key: str) -> Result | None:
+    with _CACHE_LOCK:
+        res = _CACHE.get(key)
+        if res is not None:
+            _CACHE.move_to_end(key)
+        return res
+
+
+def remember(res: Result) -> None:
+    """Keep a finished (complete) comparison so a link to it shows the results at once."""
+    if not res.complete or not res.key:
+        return
+    with _CACHE_LOCK:
+        _CACHE[res.key] = res
+        _CACHE.move_to_end(res.key)
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+
+
+def shown_names(s: Settings) -> dict[str, dict[str, str]]:
+    """language -> a strategy's neutral name -> its name in that language."""
+    return {
+        language: {v.name(i): v.shown(i, language, s.city) for i, v in enumerate(s.variants)}
+        for language in i18n.LANGS
+    }
+
+
 @solara.lab.task
-def compare_task(s: Settings) -> Result:
+def compare_task(s: Settings, stop: threading.Event) -> Result:
+    """Run the comparison ``s`` (or take it from the cache); it stops when cancelled, when a
+    newer comparison starts, or when the browser session closes (``stop``)."""
     started = time.monotonic()
+    key = inputs_key(s)
+    found = cached_result(key)
+    if found is not None:
+        res = replace(found, cached=True)
+        result.value = res
+        return res
 
     def progress(done: int, total: int) -> None:
         compare_task.progress = 100.0 * done / total
 
-    res = run_comparison(s, keep_going=compare_task.is_current, progress=progress)
+    def keep_going() -> bool:
+        return compare_task.is_current() and not stop.is_set()
+
+    with state.counted_run():
+        res = run_comparison(s, keep_going=keep_going, progress=progress)
     res.elapsed = time.monotonic() - started
+    res.key, res.shown = key, shown_names(s)
+    if res.complete and not stop.is_set():
+        remember(res)
     if compare_task.is_current():
         result.value = res
     return res
@@ -228,6 +344,7 @@ def compare_task(s: Settings) -> Result:
 @solara.component
 def VariantEditor(i: int, v: Variant, disabled: bool):
     s = settings.value
+    language = i18n.lang.value
 
     def update(**kw: Any) -> None:
         vs = list(settings.value.variants)
@@ -239,14 +356,24 @@ def VariantEditor(i: int, v: Variant, disabled: bool):
         del vs[i]
         settings.value = replace(settings.value, variants=tuple(vs))
 
+    items = scenario_items(language, [v.scenario])
     with solara.Card(tr("variant", i=i + 1), classes=[f"variant-{i + 1}"]):
-        solara.v.Select(
-            label=tr("scenario"),
-            items=available_scenarios(),
-            v_model=v.scenario,
-            on_v_model=lambda x: update(scenario=x),
-            disabled=disabled,
-        )
+        with solara.Div(classes=[f"variant-scenario-{i + 1}"]):
+            solara.v.Select(
+                label=tr("scenario"),
+                items=items,
+                v_model=v.scenario,
+                on_v_model=lambda x: update(scenario=x),
+                disabled=disabled,
+            )
+        with solara.Div(classes=[f"variant-city-{i + 1}"]):
+            solara.v.Select(
+                label=tr("city"),
+                items=i18n.city_items(available_cities()),
+                v_model=s.city_of(v),
+                on_v_model=lambda c: update(city=None if c == settings.value.city else c),
+                disabled=disabled,
+            )
         solara.v.Textarea(
             label=tr("changes"),
             v_model=v.changes,
@@ -260,34 +387,147 @@ def VariantEditor(i: int, v: Variant, disabled: bool):
             solara.Button(tr("remove"), text=True, small=True, on_click=remove, disabled=disabled)
 
 
+def scenario_items(language: str, extra: list[str] = []) -> list[dict[str, str]]:  # noqa: B006
+    """The scenarios to choose from, by their name in ``language`` (uploaded ones by file)."""
+    items = [
+        {"text": names.scenario_label(name, language), "value": name}
+        for name in available_scenarios()
+    ]
+    for ref in extra:
+        found = state.uploaded_file(ref)
+        if found is not None and all(it["value"] != ref for it in items):
+            items.append({"text": tr("uploaded_item", name=found[0]), "value": ref})
+    return items
+
+
+def settings_from_link(search: str | None, current: Settings) -> tuple[Settings, list[str]]:
+    """The settings a link describes (what it leaves out stays as ``current``), and what
+    could not be used, said in the page's language."""
+    link = links.read_compare(search, available_scenarios(), available_cities(), MAX_VARIANTS)
+    problems = [tr(key, **fmt) for key, fmt in link.problems]
+    s = current
+    if link.city:
+        s = replace(s, city=link.city)
+    if len(link.strategies) >= 2:
+        variants = []
+        for st in link.strategies:
+            if st.scenario.startswith("upload:") and state.uploaded_file(st.scenario) is None:
+                problems.append(tr("link_upload_gone"))
+                continue
+            variants.append(
+                Variant(st.scenario, st.changes, city=None if st.city == s.city else st.city)
+            )
+        if len(variants) >= 2:
+            s = replace(s, variants=tuple(variants))
+    for name, value in link.numbers.items():
+        low, high = LIMITS[name]
+        label = tr({"replicates": "replicates", "weeks": "weeks", "residents": "residents"}[name])
+        from willsim.app.fields import clip_note
+
+        used, note = clip_note(label, value, low, high)
+        if note:
+            problems.append(note)
+        s = replace(s, **{name: used})
+    return s, problems
+
+
+def settings_search(s: Settings, language: str) -> str:
+    return links.compare_search(
+        s.city,
+        [links.StrategyLink(v.scenario, v.changes, v.city) for v in s.variants],
+        s.replicates,
+        s.weeks,
+        s.residents,
+        language,
+    )
+
+
+def from_explore_variant() -> Variant:
+    """What is set up on Explore as a strategy: its scenario (an uploaded one too), its city
+    and every changed parameter except the run's length, population and seed."""
+    ch = state.choice.value
+    changes = "\n".join(
+        f"{k} = {_toml(v)}" for k, v in ch.overrides.items() if not k.startswith("run.")
+    )
+    scenario = ch.scenario
+    if ch.uploaded is not None and not scenario.startswith("upload:"):
+        scenario = state.remember_upload(ch.uploaded_name or "uploaded.toml", ch.uploaded)
+    city = ch.city
+    if city is None:
+        try:
+            city = state.resolve(ch).scenario.city
+        except ScenarioError:
+            city = None
+    return Variant(scenario, changes, city=city)
+
+
 @solara.component
 def ComparePage():
     s = settings.value
     res = result.value
     running = compare_task.pending
+    language = i18n.lang.value
+    router = solara.use_router()
+    ready, set_ready = solara.use_state(False)
+    problems, set_problems = solara.use_state(cast(list, []))
     error = ""
     try:
         build_scenarios(s)
     except ScenarioError as exc:
         error = str(exc)
 
-    def set_number(name: str, value: Any, low: int, high: int) -> None:
-        clipped = min(max(int(value if value is not None else low), low), high)
-        settings.value = replace(settings.value, **{name: clipped})
+    def open_link() -> None:
+        new, found = settings_from_link(router.search, settings.value)
+        settings.value = new
+        set_problems(found)
+        try:
+            cached = cached_result(inputs_key(new))
+        except ScenarioError:
+            cached = None
+        if cached is not None and (result.value is None or result.value.key != cached.key):
+            result.value = replace(cached, cached=True)
+        set_ready(True)
+
+    solara.use_effect(open_link, [])
+
+    def write_link() -> None:
+        if not ready:
+            return
+        search = settings_search(settings.value, language)
+        if router.set_path is not None and (router.search or "") != search.lstrip("?"):
+            router.push("/compare" + search)
+
+    solara.use_effect(write_link, [s, language, ready])
+
+    def set_number(name: str, value: int) -> None:
+        settings.value = replace(settings.value, **{name: value})
 
     def add(v: Variant) -> None:
         if len(settings.value.variants) < MAX_VARIANTS:
             settings.value = replace(settings.value, variants=(*settings.value.variants, v))
 
-    def from_explore() -> None:
-        ch = state.choice.value
-        changes = "\n".join(
-            f"{k} = {_toml(v)}" for k, v in ch.overrides.items() if not k.startswith("run.")
-        )
-        add(Variant(ch.scenario if ch.uploaded is None else "baseline", changes))
+    def set_city(city: str) -> None:
+        vs = tuple(replace(v, city=None) for v in settings.value.variants)
+        settings.value = replace(settings.value, city=city, variants=vs)
 
-    with solara.Column():
-        solara.Markdown(f"### {tr('variants')}")
+    def start() -> None:
+        result.value = None  # the old results go at once: a new run never shows them
+        compare_task(settings.value, state.session_stop())
+
+    with solara.Column(classes=["compare-page"]):
+        with solara.Div(classes=["compare-link-problems"]):
+            for line in problems:
+                solara.Warning(line, dense=True)
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Markdown(f"### {tr('variants')}")
+            with solara.Div(classes=["compare-city"], style={"min-width": "16em"}):
+                solara.v.Select(
+                    label=tr("cmp_city"),
+                    items=i18n.city_items(available_cities()),
+                    v_model=s.city,
+                    on_v_model=set_city,
+                    disabled=running,
+                )
         with solara.Row(style={"flex-wrap": "wrap"}):
             for i, v in enumerate(s.variants):
                 VariantEditor(i, v, running)
@@ -299,28 +539,26 @@ def ComparePage():
             )
             solara.Button(
                 tr("from_explore"),
-                on_click=from_explore,
+                on_click=lambda: add(from_explore_variant()),
                 disabled=running or len(s.variants) >= MAX_VARIANTS,
+                classes=["btn-from-explore"],
             )
-        with solara.Row():
-            solara.InputInt(
-                tr("replicates"),
-                value=s.replicates,
-                disabled=running,
-                on_value=lambda x: set_number("replicates", x, 2, 50),
-            )
-            solara.InputInt(
-                tr("weeks"),
-                value=s.weeks,
-                disabled=running,
-                on_value=lambda x: set_number("weeks", x, 1, 1040),
-            )
-            solara.InputInt(
-                tr("residents"),
-                value=s.residents,
-                disabled=running,
-                on_value=lambda x: set_number("residents", x, 100, state.MAX_RESIDENTS),
-            )
+        with solara.Row(classes=["compare-numbers"]):
+            for name, label in (
+                ("replicates", tr("replicates")),
+                ("weeks", tr("weeks")),
+                ("residents", tr("residents")),
+            ):
+                low, high = LIMITS[name]
+                BoundedInt(
+                    label,
+                    getattr(s, name),
+                    low,
+                    high,
+                    on_value=lambda x, name=name: set_number(name, x),
+                    disabled=running,
+                    classes=[f"compare-{name}"],
+                )
         with solara.Div():
             if error:
                 solara.Error(error, classes=["compare-error"])
@@ -330,7 +568,7 @@ def ComparePage():
                 color="primary",
                 classes=["btn-compare"],
                 disabled=running or bool(error) or len(s.variants) < 2,
-                on_click=lambda: compare_task(settings.value),
+                on_click=start,
             )
             solara.Button(
                 tr("cancel"),
@@ -348,7 +586,7 @@ def ComparePage():
             elif compare_task.cancelled:
                 solara.Info(tr("cancelled"), classes=["compare-cancelled"])
         with solara.Div():
-            if res is not None and res.series:
+            if res is not None and res.series and not running:
                 CompareResults(res)
 
 
@@ -384,22 +622,25 @@ def TableView(frame: pd.DataFrame, raw: pd.DataFrame, stem: str, classes: list[s
 
 
 def briefing(res: Result, language: str) -> report_page.Briefing:
-    """The report of a comparison as shown (same runs, language, scenarios and command)."""
+    """The report of a comparison as shown (same runs, language, names, scenarios and
+    command)."""
     assert res.paired is not None
+    shown = res.names_in(language)
+    runs = names.relabel_runs(res.paired, shown)
     economics = None
     try:
-        economics = tables.economics_for(res.paired, language, res.scenarios[0].params)
+        economics = tables.economics_for(runs, language, res.scenarios[0].params)
     except Exception:  # an optional add-on must not break the report
         economics = None
     return report_page.Briefing(
-        runs=res.paired,
+        runs=runs,
         scenarios=res.scenarios,
         language=language,
-        series=res.series,
-        policy_log=res.policy_log,
+        series=names.relabel_keys(res.series, shown),
+        policy_log=names.relabel_frame(res.policy_log, shown),
         economics=economics,
         command=export.comparison_command(res.scenarios, len(res.seeds)),
-        equity=res.equity if "verdict" in res.equity.columns else None,
+        equity=names.relabel_frame(res.equity, shown) if "verdict" in res.equity.columns else None,
     )
 
 
@@ -425,11 +666,17 @@ class Tables:
 
 
 def results_tables(res: Result, language: str, key: str) -> Tables:
-    runs = res.paired
-    assert runs is not None
+    assert res.paired is not None
+    shown = res.names_in(language)
+    runs = names.relabel_runs(res.paired, shown)
     keys = list(dict.fromkeys((key, *tagged("key"))))
-    equity = res.equity if "verdict" in res.equity.columns else tables.equity_data(runs)
-    costs_raw, timeline = res.costs, res.timeline
+    equity = (
+        names.relabel_frame(res.equity, shown)
+        if "verdict" in res.equity.columns
+        else tables.equity_data(runs)
+    )
+    costs_raw = names.relabel_frame(res.costs, shown)
+    timeline = names.relabel_frame(res.timeline, shown)
     out = Tables(
         key_figures=tables.key_figures(runs, language, keys),
         key_raw=compare_table(runs, keys),
@@ -454,13 +701,15 @@ def CompareResults(res: Result):
     key, set_key = solara.use_state("unmet_need_share")
     eq_key, set_eq_key = solara.use_state("unmet_need_share")
     t = solara.use_memo(lambda: results_tables(res, language, key), [id(res), language, key])
-    ref = res.names[0]
+    shown = res.names_in(language)
+    ref = shown.get(res.names[0], res.names[0])
+    series = solara.use_memo(lambda: names.relabel_keys(res.series, shown), [id(res), language])
     sc = res.scenarios[0]
     weeks = int(sc.params["run.weeks"])
     eq_keys = [k for k in tagged("equity") if k in set(t.equity_raw["indicator"])]
     current = eq_key if eq_key in eq_keys else (eq_keys[0] if eq_keys else "")
     fig = solara.use_memo(
-        lambda: charts.band_figure(res.series[key], key, language), [id(res), key, language]
+        lambda: charts.band_figure(series[key], key, language), [id(res), key, language]
     )
     eq_fig = solara.use_memo(
         lambda: charts.equity_figure(t.equity_raw, current, language) if current else None,
@@ -472,7 +721,9 @@ def CompareResults(res: Result):
     )
     tl_fig = solara.use_memo(
         lambda: (
-            charts.timeline_figure(t.timeline_raw, res.names, weeks, language)
+            charts.timeline_figure(
+                t.timeline_raw, [shown.get(n, n) for n in res.names], weeks, language
+            )
             if not t.timeline_raw.empty
             else None
         ),
@@ -493,6 +744,8 @@ def CompareResults(res: Result):
             ),
             classes=["compare-done"],
         )
+        if res.cached:
+            solara.Info(tr("cmp_cached"), dense=True, classes=["compare-cached"])
         if not res.complete:
             solara.Warning(tr("cmp_partial"))
 

@@ -16,6 +16,7 @@ import solara
 from willsim.app import i18n
 from willsim.app.i18n import tr
 from willsim.params import PARAMETERS, ParameterError
+from willsim.reporting.errors import message as error_message
 from willsim.reporting.formatting import decimal_mark
 
 QUICK = (
@@ -97,6 +98,24 @@ def field_label(key: str) -> str:
     return i18n.param_label(key) + unit
 
 
+SLIDERS = ("helpseeking.awareness", "municipality.budget_multiplier")
+"""Headline levers drawn as sliders over the registry's range (the others are typed)."""
+
+
+def slider_range(key: str) -> tuple[float, float, float] | None:
+    """``(low, high, step)`` of a slider for ``key``, if it is one of :data:`SLIDERS` with a
+    bounded range: shares and probabilities in hundredths, whole numbers in units, other
+    numbers in hundredths of the range."""
+    p = PARAMETERS[key]
+    if key not in SLIDERS or p.low is None or p.high is None or p.length is not None:
+        return None
+    if isinstance(p.default, int) and not isinstance(p.default, bool):
+        return float(p.low), float(p.high), 1.0
+    span = float(p.high) - float(p.low)
+    step = 0.01 if span <= 1 else round(span / 100, 6)
+    return float(p.low), float(p.high), step
+
+
 @solara.component
 def ParamControl(key: str, current: Any, on_commit: Callable[[str, Any], None]):
     """One parameter's control; ``on_commit(key, value)`` receives validated values only."""
@@ -124,12 +143,28 @@ def ParamControl(key: str, current: Any, on_commit: Callable[[str, Any], None]):
             solara.Text(help_text(key), classes=["param-help"], style=HELP_STYLE)
         return
 
+    if slider_range(key) is not None:
+        lo, hi, step = slider_range(key)  # type: ignore[misc]
+        with solara.Div(classes=[f"param-{key.replace('.', '-')}", "param-slider"]):
+            slider = solara.SliderInt if isinstance(p.default, int) else solara.SliderFloat
+            slider(
+                field_label(key) + f": {shown_text(key, current)}",
+                value=current,
+                min=lo,
+                max=hi,
+                step=step,
+                on_value=lambda v: on_commit(key, p.validate(v)),
+                thumb_label=False,
+            )
+            solara.Text(help_text(key), classes=["param-help"], style=HELP_STYLE)
+        return
+
     def commit(new_text: str) -> None:
         set_text(new_text)
         try:
             value = parse(key, new_text)
         except ParameterError as exc:
-            set_error(str(exc))
+            set_error(error_message(exc, i18n.lang.value))
             return
         set_error("")
         on_commit(key, value)

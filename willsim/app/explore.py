@@ -12,15 +12,17 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import replace
+from typing import cast
 
 import solara
 
-from willsim.app import export, i18n, state
+from willsim.app import export, i18n, links, state
 from willsim.app.controls import ControlsPanel
 from willsim.app.ecosystem import EcosystemView
 from willsim.app.i18n import tr
 from willsim.app.journey import CitizenCard
-from willsim.reporting import charts
+from willsim.reporting import charts, names
+from willsim.reporting.errors import message as error_message
 from willsim.scenario import ScenarioError, available_cities, available_scenarios, load_scenario
 
 STEP_DELAY = float(os.environ.get("WILLSIM_APP_STEP_DELAY", "0"))  # seconds/week (tests, demos)
@@ -73,7 +75,7 @@ def resolve_or_error(choice: state.Choice) -> tuple[state.Built | None, str]:
     try:
         return state.resolve(choice), ""
     except ScenarioError as exc:
-        return None, str(exc)
+        return None, error_message(exc, i18n.lang.value)
 
 
 @solara.component
@@ -95,10 +97,11 @@ def UploadBox():
             data = info["file_obj"].read(state.MAX_UPLOAD_BYTES + 1)
             text = state.validate_upload(name, data)
         except ScenarioError as exc:
-            set_message(("error", tr("upload_bad", error=str(exc))))
+            set_message(("error", tr("upload_bad", error=error_message(exc, i18n.lang.value))))
             return
+        ref = state.remember_upload(name, text)
         state.choice.value = replace(
-            state.choice.value, uploaded=text, uploaded_name=name, scenario=f"upload:{name}"
+            state.choice.value, uploaded=text, uploaded_name=name, scenario=ref
         )
         set_message(("success", tr("uploaded", name=name)))
 
@@ -115,9 +118,9 @@ def Sidebar(built: state.Built | None, error: str):
     ch = state.choice.value
     running = play.pending
     scenarios = available_scenarios()
-    items = [{"text": s, "value": s} for s in scenarios]
+    items = [{"text": names.scenario_label(s, i18n.lang.value), "value": s} for s in scenarios]
     if ch.uploaded is not None:
-        items.append({"text": ch.scenario, "value": ch.scenario})
+        items.append({"text": tr("uploaded_item", name=ch.uploaded_name), "value": ch.scenario})
 
     def pick_scenario(name: str) -> None:
         state.choice.value = replace(
@@ -172,9 +175,13 @@ def ExportBox(built: state.Built):
         [scenario.hash, scenario.city, scenario.params["run.seed"]],
     )
     with solara.Row(classes=["export-row"]):
-        solara.FileDownload(
-            csv_data, filename=f"{stem}.csv", label=tr("download_csv"), mime_type="text/csv"
-        )
+        if frame.empty or state.explore_model.value is None:
+            # nothing to download before a run: the button says so instead of an empty file
+            solara.Button(tr("download_csv"), disabled=True, classes=["btn-csv-disabled"])
+        else:
+            solara.FileDownload(
+                csv_data, filename=f"{stem}.csv", label=tr("download_csv"), mime_type="text/csv"
+            )
         solara.FileDownload(
             toml_data,
             filename=f"{stem}.toml",
@@ -229,11 +236,49 @@ def LivePanel(built: state.Built | None, choice: state.Choice):
             ExportBox(built)
 
 
+def choice_from_link(search: str | None, current: state.Choice) -> tuple[state.Choice, list[str]]:
+    """The Explore settings a link describes (``current`` if it names none), and what could
+    not be used, in the page's language."""
+    link = links.read_explore(search, available_scenarios(), available_cities())
+    problems = [tr(key, **fmt) for key, fmt in link.problems]
+    if link.scenario is None and link.city is None and not link.overrides:
+        return current, problems
+    try:
+        ch = state.choice_for(link.scenario or current.scenario, link.city, link.overrides)
+    except ScenarioError:
+        problems.append(tr("link_upload_gone"))
+        return current, problems
+    return ch, problems
+
+
 @solara.component
 def ExplorePage():
     ch = state.choice.value
     run = state.explore_model.value
-    built, error = solara.use_memo(lambda: resolve_or_error(ch), [ch])
+    language = i18n.lang.value
+    router = solara.use_router()
+    ready, set_ready = solara.use_state(False)
+    problems, set_problems = solara.use_state(cast(list, []))
+
+    def open_link() -> None:
+        new, found = choice_from_link(router.search, state.choice.value)
+        if new != state.choice.value:
+            state.choice.value = new
+        set_problems(found)
+        set_ready(True)
+
+    solara.use_effect(open_link, [])
+
+    def write_link() -> None:
+        if not ready or router.set_path is None:
+            return
+        c = state.choice.value
+        search = links.explore_search(c.scenario, c.city, c.overrides, language)
+        if (router.search or "") != search.lstrip("?"):
+            router.push("/" + search)
+
+    solara.use_effect(write_link, [ch, language, ready])
+    built, error = solara.use_memo(lambda: resolve_or_error(ch), [ch, language])
     live = run if (run is not None and run.choice == ch) else None
     running = play.pending
 
@@ -253,6 +298,9 @@ def ExplorePage():
         state.replace_explore_model(r)
 
     finished = bool(live and live.done)
+    with solara.Div(classes=["explore-link-problems"]):
+        for line in problems:
+            solara.Warning(line, dense=True)
     with solara.Columns([1, 2]):
         Sidebar(built, error)
         with solara.Column():

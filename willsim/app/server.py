@@ -22,15 +22,28 @@ os.environ.setdefault("SOLARA_APP", APP_MODULE)  # read by solara when its serve
 
 import solara.server.starlette as solara_server  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
-from starlette.routing import Mount  # noqa: E402
+from starlette.requests import Request  # noqa: E402
+from starlette.responses import JSONResponse  # noqa: E402
+from starlette.routing import Mount, Route  # noqa: E402
 
 from willsim.app.workshop import api  # noqa: E402
+
+
+async def status(request: Request) -> JSONResponse:
+    """How busy the server is: the background runs going on now (no session's data)."""
+    from willsim.app.state import active_runs
+
+    return JSONResponse({"active_runs": active_runs()})
 
 
 def build() -> Starlette:
     """The API routes, then solara's application for everything else."""
     return Starlette(
-        routes=[*api.routes(), Mount("/", app=solara_server.app)],
+        routes=[
+            Route("/api/app/status", status, methods=["GET"]),
+            *api.routes(),
+            Mount("/", app=solara_server.app),
+        ],
         lifespan=solara_server.lifespan,
     )
 

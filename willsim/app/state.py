@@ -10,8 +10,12 @@ model built from the browser is capped at :data:`MAX_RESIDENTS`.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -178,6 +182,78 @@ _LIVE: dict[str | None, ExploreRun] = {}
 _LIVE_LOCK = threading.Lock()
 
 
+# --- uploaded scenario files, by content digest ---------------------------------------------------
+# Shared by every session (a link naming ``upload:<digest>`` opens the same file in another
+# browser); content-addressed, so a session only finds a file whose whole text it already knows
+# the digest of, and bounded (at most MAX_UPLOADS files of MAX_UPLOAD_BYTES).
+MAX_UPLOADS = 256
+_UPLOADS: OrderedDict[str, tuple[str, str]] = OrderedDict()
+_UPLOADS_LOCK = threading.Lock()
+
+
+def remember_upload(name: str, text: str) -> str:
+    """Keep a validated uploaded file; return its reference ``upload:<digest>``."""
+    digest = hashlib.sha256(f"{name}\0{text}".encode()).hexdigest()[:32]
+    with _UPLOADS_LOCK:
+        _UPLOADS[digest] = (name, text)
+        _UPLOADS.move_to_end(digest)
+        while len(_UPLOADS) > MAX_UPLOADS:
+            _UPLOADS.popitem(last=False)
+    return f"upload:{digest}"
+
+
+def uploaded_file(ref: str) -> tuple[str, str] | None:
+    """The ``(name, text)`` of an uploaded file named ``upload:<digest>``, if still kept."""
+    if not ref.startswith("upload:"):
+        return None
+    with _UPLOADS_LOCK:
+        return _UPLOADS.get(ref.partition(":")[2])
+
+
+def choice_for(scenario: str, city: str | None = None, overrides=None) -> Choice:
+    """A :class:`Choice` of a bundled scenario or an uploaded one (``upload:<digest>``);
+    raises :class:`ScenarioError` if the upload is no longer kept."""
+    if scenario.startswith("upload:"):
+        found = uploaded_file(scenario)
+        if found is None:
+            raise ScenarioError(f"{scenario}: the uploaded file is no longer on the server")
+        name, text = found
+        return Choice(scenario, city, dict(overrides or {}), text, name)
+    return Choice(scenario, city, dict(overrides or {}))
+
+
+# --- runs of a session: cancelled when the session closes -----------------------------------------
+_STOPS: dict[str | None, threading.Event] = {}
+_ACTIVE_RUNS = [0]
+_ACTIVE_LOCK = threading.Lock()
+
+
+def session_stop() -> threading.Event:
+    """The event set when this browser session closes (a closed or reloaded page): every
+    background run of the session checks it and stops."""
+    kid = _kernel_id()
+    with _ACTIVE_LOCK:
+        return _STOPS.setdefault(kid, threading.Event())
+
+
+@contextmanager
+def counted_run() -> Iterator[None]:
+    """Count a background run while it lasts (``/api/app/status`` reports the count)."""
+    with _ACTIVE_LOCK:
+        _ACTIVE_RUNS[0] += 1
+    try:
+        yield
+    finally:
+        with _ACTIVE_LOCK:
+            _ACTIVE_RUNS[0] -= 1
+
+
+def active_runs() -> int:
+    """Background runs (Explore plays, comparisons, sweeps) going on in the server now."""
+    with _ACTIVE_LOCK:
+        return _ACTIVE_RUNS[0]
+
+
 def _kernel_id() -> str | None:
     from solara.server import kernel_context
 
@@ -188,6 +264,10 @@ def _on_kernel_start():
     kid = _kernel_id()
 
     def release_session() -> None:
+        with _ACTIVE_LOCK:
+            stop = _STOPS.pop(kid, None)
+        if stop is not None:
+            stop.set()
         with _LIVE_LOCK:
             run = _LIVE.pop(kid, None)
         if run is not None:

@@ -32,7 +32,21 @@ from willsim.workshop.runner import STATUS_QUO, paired_runs, series_frames
 from willsim.workshop.settings import CRITERIA
 from willsim.workshop.strategy import Strategy
 
-COLOURS = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#6f4e7c", "#0b8a8f", "#ca6702", "#9b2226")
+COLOURS = (
+    "#1b6ca8",
+    "#d1495b",
+    "#66a182",
+    "#edae49",
+    "#6f4e7c",
+    "#0b8a8f",
+    "#ca6702",
+    "#9b2226",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#e377c2",
+)
+"""Twelve distinct team colours (a room rarely has more; beyond twelve they repeat)."""
 
 
 def labels(data: Mapping[str, Any], language: str) -> dict[str, str]:
@@ -112,7 +126,7 @@ def criteria_figure(
     table = ranked(data, ranking)
     names = labels(data, language)
     teams = [t for t in table.index if t != STATUS_QUO]
-    fig = Figure(figsize=(12, 1.2 + 2.4 * 2), dpi=80)
+    fig = Figure(figsize=(12, 1.2 + 2 * max(2.4, 0.3 * len(teams) + 0.6)), dpi=80)
     fig.subplots_adjust(left=0.12, right=0.98, top=0.88, bottom=0.08, wspace=0.55, hspace=0.45)
     for i, c in enumerate(CRITERIA):
         ax = fig.add_subplot(2, 3, i + 1)

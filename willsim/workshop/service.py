@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from willsim.reporting.errors import Money, Translatable, Word
 from willsim.scenario import Scenario, ScenarioError
 from willsim.workshop import codes
 from willsim.workshop.ranking import Ranking, check_ranking
@@ -51,6 +52,10 @@ from willsim.workshop.strategy import (
 MAX_TEAMS = 40
 MAX_NAME = 40
 JOIN_FAILURES_PER_MINUTE = 20
+"""Wrong codes one client (a browser session, an address) may type in a minute."""
+JOINS_PER_ROOM_PER_MINUTE = 120
+"""Join attempts with a room's code (teams joining, names refused) a room takes in a minute."""
+FACILITATOR_SESSION_DAYS = 7.0
 STALE_SECONDS = 600.0
 RESERVED_NAMES = {"status quo", "situazione attuale", STATUS_QUO}
 RUNNER_ID = f"{os.getpid()}:{uuid.uuid4().hex}"
@@ -58,8 +63,9 @@ _ACTIVE_RUNS: set[str] = set()
 _ACTIVE_LOCK = threading.Lock()
 
 
-class WorkshopError(ValueError):
-    """An action that cannot be done now or with this input (the message says why)."""
+class WorkshopError(Translatable):
+    """An action that cannot be done now or with this input (the message says why, in any
+    language: :meth:`message`)."""
 
 
 class AccessDenied(WorkshopError):
@@ -103,27 +109,61 @@ class WorkshopService:
     def _room(self, conn, room_id: str):
         row = conn.execute("SELECT * FROM rooms WHERE id = ?", (str(room_id),)).fetchone()
         if row is None:
-            raise AccessDenied("no such room")
+            raise AccessDenied("wse_no_room")
         return row
 
     def _facilitator(self, conn, room_id: str, key: str | None):
+        """The room, if ``key`` is its facilitator key or a facilitator session token of it."""
         room = self._room(conn, room_id)
-        if not codes.matches(key, room["key_digest"]):
-            raise AccessDenied(
-                "wrong facilitator key for this room (only the facilitator can change or export it)"
+        if codes.matches(key, room["key_digest"]):
+            return room
+        if (
+            key
+            and conn.execute(
+                "SELECT 1 FROM facilitator_sessions WHERE room_id = ? AND digest = ? "
+                "AND expires > ?",
+                (room["id"], codes.digest(key), time.time()),
+            ).fetchone()
+        ):
+            return room
+        raise AccessDenied("wse_wrong_key")
+
+    def facilitator_session(self, room_id: str, key: str, token: str | None = None) -> str:
+        """Exchange the facilitator key for a session token (``token``, or a new one), which
+        then stands for the key in every facilitator action of this room for
+        :data:`FACILITATOR_SESSION_DAYS` days, so the key never has to stay in a page or an
+        address. Only the token's digest is stored."""
+        token = token or codes.new_secret()
+        with self.store.write() as conn:
+            room = self._room(conn, room_id)
+            if not codes.matches(key, room["key_digest"]):
+                raise AccessDenied("wse_wrong_key")
+            now = time.time()
+            conn.execute("DELETE FROM facilitator_sessions WHERE expires < ?", (now,))
+            conn.execute(
+                "INSERT OR REPLACE INTO facilitator_sessions (digest, room_id, expires) "
+                "VALUES (?, ?, ?)",
+                (codes.digest(token), room["id"], now + FACILITATOR_SESSION_DAYS * 86400),
             )
-        return room
+        return token
+
+    def end_facilitator_session(self, room_id: str, token: str) -> None:
+        with self.store.write() as conn:
+            conn.execute(
+                "DELETE FROM facilitator_sessions WHERE room_id = ? AND digest = ?",
+                (str(room_id), codes.digest(token)),
+            )
 
     def _team(self, conn, room_id: str, token: str | None):
         room = self._room(conn, room_id)
         if not token:
-            raise AccessDenied("a team token is needed")
+            raise AccessDenied("wse_token_needed")
         team = conn.execute(
             "SELECT * FROM teams WHERE room_id = ? AND token_digest = ?",
             (room["id"], codes.digest(token)),
         ).fetchone()
         if team is None:
-            raise AccessDenied("wrong team token for this room")
+            raise AccessDenied("wse_wrong_token")
         return room, team
 
     @staticmethod
@@ -164,7 +204,12 @@ class WorkshopService:
             rnd = self._round(conn, room)
             current = self._phase(rnd)
             if current not in allowed:
-                raise WorkshopError(f"cannot {verb} round {rnd['number']} while it is {current}")
+                raise WorkshopError(
+                    "wse_cannot",
+                    verb=Word(f"wse_verb_{verb}"),
+                    n=int(rnd["number"]),
+                    phase=Word(f"ws_phase_{current}"),
+                )
             conn.execute(
                 "UPDATE rounds SET phase = ?, message = '' WHERE room_id = ? AND number = ?",
                 (phase, room["id"], rnd["number"]),
@@ -174,7 +219,7 @@ class WorkshopService:
     @staticmethod
     def _require_active(room) -> None:
         if room["status"] != "active":
-            raise WorkshopError("the workshop is closed; the facilitator can reopen it")
+            raise WorkshopError("wse_closed")
 
     @staticmethod
     def _touch(conn, room_id: str) -> None:
@@ -214,7 +259,7 @@ class WorkshopService:
                     (room_id,),
                 )
             return Created(room_id, code, key)
-        raise WorkshopError("could not draw a free join code; try again")
+        raise WorkshopError("wse_no_code")
 
     def verify_facilitator(self, room_id: str, key: str | None) -> bool:
         with self.store.read() as conn:
@@ -224,10 +269,10 @@ class WorkshopService:
                 return False
         return True
 
-    def room_for_code(self, code: str) -> str:
-        """The room id of a join code (rate-limited like joining)."""
+    def room_for_code(self, code: str, client: str = "") -> str:
+        """The room id of a join code (rate-limited per client like joining)."""
         norm = codes.normalise_code(code)
-        self._check_rate()
+        self._check_rate(client)
         with self.store.read() as conn:
             row = (
                 conn.execute("SELECT id FROM rooms WHERE code = ?", (norm,)).fetchone()
@@ -235,8 +280,8 @@ class WorkshopService:
                 else None
             )
         if row is None:
-            self.store.record_join_failure()
-            raise WorkshopError("no workshop has this code; check it with the facilitator")
+            self.store.record_join_failure(client)
+            raise WorkshopError("wse_bad_code")
         return str(row["id"])
 
     def open_round(self, room_id: str, key: str) -> None:
@@ -264,19 +309,17 @@ class WorkshopService:
     def next_round(self, room_id: str, key: str, event: str = "none") -> int:
         """Start the next round, open, with ``event``; each team's last strategy carries over."""
         if event not in EVENTS:
-            raise WorkshopError(f"unknown event {event!r}; valid events: {', '.join(EVENTS)}")
+            raise WorkshopError("wse_unknown_event", event=repr(event), valid=", ".join(EVENTS))
         with self.store.write() as conn:
             room = self._facilitator(conn, room_id, key)
             self._require_active(room)
             settings = RoomSettings.from_dict(loads(room["settings"]))
             rnd = self._round(conn, room)
             if self._phase(rnd) not in ("done", "revealed"):
-                raise WorkshopError(f"round {rnd['number']} has no results yet: run it first")
+                raise WorkshopError("wse_no_results_yet", n=int(rnd["number"]))
             number = int(rnd["number"]) + 1
             if number > settings.rounds:
-                raise WorkshopError(
-                    f"this workshop has {settings.rounds} round(s); close it for the debrief"
-                )
+                raise WorkshopError("wse_last_round", n=int(settings.rounds))
             if rnd["phase"] == "done":
                 conn.execute(
                     "UPDATE rounds SET phase = 'revealed' WHERE room_id = ? AND number = ?",
@@ -302,7 +345,7 @@ class WorkshopService:
             room = self._facilitator(conn, room_id, key)
             rnd = self._round(conn, room)
             if self._phase(rnd) == "running":
-                raise WorkshopError("a run is in progress: cancel it or wait for it first")
+                raise WorkshopError("wse_run_in_progress")
             if rnd["phase"] == "done":
                 conn.execute(
                     "UPDATE rounds SET phase = 'revealed' WHERE room_id = ? AND number = ?",
@@ -327,7 +370,7 @@ class WorkshopService:
                 (codes.digest(token), str(team_id), room["id"]),
             )
             if cur.rowcount != 1:
-                raise WorkshopError("no such team in this room")
+                raise WorkshopError("wse_no_team")
         return token
 
     # --- running ------------------------------------------------------------------------------
@@ -344,15 +387,19 @@ class WorkshopService:
             rnd = self._round(conn, room)
             phase = self._phase(rnd)
             if phase not in ("locked", "done", "failed", "interrupted"):
-                hint = " (lock it first)" if phase == "open" else ""
-                raise WorkshopError(f"cannot run round {rnd['number']} while it is {phase}{hint}")
+                raise WorkshopError(
+                    "wse_cannot_run_open" if phase == "open" else "wse_cannot",
+                    verb=Word("wse_verb_run"),
+                    n=int(rnd["number"]),
+                    phase=Word(f"ws_phase_{phase}"),
+                )
             subs = conn.execute(
                 "SELECT s.team_id, s.strategy, t.name FROM submissions s JOIN teams t ON "
                 "t.id = s.team_id WHERE s.room_id = ? AND s.round = ? ORDER BY t.name_key",
                 (room["id"], rnd["number"]),
             ).fetchall()
             if not subs:
-                raise WorkshopError("no team has submitted a strategy for this round")
+                raise WorkshopError("wse_no_submissions")
             conn.execute(
                 "UPDATE rounds SET phase = 'running', progress = 0, message = '', "
                 "run_token = ?, runner = ?, heartbeat = ?, started = ?, finished = NULL"
@@ -385,7 +432,7 @@ class WorkshopService:
             seeds = round_seeds(base, settings.replicates)
         except (ScenarioError, StrategyError) as exc:
             self._finish_failed(room["id"], number, token, str(exc))
-            raise WorkshopError(f"the round could not be set up: {exc}") from None
+            raise WorkshopError("wse_setup_failed", error=str(exc)) from None
         args = (room["id"], number, token, entries, seeds)
         if not background:
             self._execute(*args)
@@ -402,7 +449,7 @@ class WorkshopService:
             room = self._facilitator(conn, room_id, key)
             rnd = self._round(conn, room)
             if self._phase(rnd) not in ("running", "interrupted"):
-                raise WorkshopError("no run to cancel")
+                raise WorkshopError("wse_no_run")
             conn.execute(
                 "UPDATE rounds SET phase = 'locked', run_token = NULL, progress = 0 "
                 "WHERE room_id = ? AND number = ?",
@@ -462,21 +509,22 @@ class WorkshopService:
             _ACTIVE_RUNS.discard(token)
 
     # --- teams --------------------------------------------------------------------------------
-    def _check_rate(self) -> None:
-        if self.store.recent_join_failures(60) >= JOIN_FAILURES_PER_MINUTE:
-            raise WorkshopError(
-                "too many wrong codes in the last minute; wait a minute and try again"
-            )
+    def _check_rate(self, client: str) -> None:
+        """Refuse a client that typed too many wrong codes in the last minute (others are not
+        affected: the limit is per client, not for the whole server)."""
+        if self.store.recent_join_failures(60, client) >= JOIN_FAILURES_PER_MINUTE:
+            raise WorkshopError("wse_too_many")
 
-    def join(self, code: str, team_name: str) -> Joined:
-        """Join the room with ``code`` as a new team called ``team_name``."""
+    def join(self, code: str, team_name: str, client: str = "") -> Joined:
+        """Join the room with ``code`` as a new team called ``team_name``; ``client`` names who
+        asks (an address or a browser session) for the per-client limit on wrong codes."""
         name = " ".join(str(team_name or "").split())
         if not name or len(name) > MAX_NAME:
-            raise WorkshopError(f"a team name needs 1 to {MAX_NAME} characters")
+            raise WorkshopError("wse_name_length", n=MAX_NAME)
         if name.casefold() in RESERVED_NAMES:
-            raise WorkshopError(f"{name!r} is reserved for the reference; choose another name")
+            raise WorkshopError("wse_reserved", name=repr(name))
         norm = codes.normalise_code(code)
-        self._check_rate()
+        self._check_rate(client)
         token, team_id = codes.new_secret(), codes.new_id()
         with self.store.write() as conn:
             room = (
@@ -486,18 +534,19 @@ class WorkshopService:
             )
             if room is not None:
                 self._require_active(room)
+                if self.store.count_room_joins(conn, 60, room["id"]) >= JOINS_PER_ROOM_PER_MINUTE:
+                    raise WorkshopError("wse_room_busy")
+                self.store.record_room_join(conn, room["id"])
                 if conn.execute(
                     "SELECT 1 FROM teams WHERE room_id = ? AND name_key = ?",
                     (room["id"], name.casefold()),
                 ).fetchone():
-                    raise WorkshopError(
-                        f"a team called {name!r} has already joined; choose another name"
-                    )
+                    raise WorkshopError("wse_name_taken", name=repr(name))
                 n = conn.execute(
                     "SELECT COUNT(*) FROM teams WHERE room_id = ?", (room["id"],)
                 ).fetchone()[0]
                 if n >= MAX_TEAMS:
-                    raise WorkshopError(f"this room is full ({MAX_TEAMS} teams)")
+                    raise WorkshopError("wse_full", n=MAX_TEAMS)
                 conn.execute(
                     "INSERT INTO teams (id, room_id, name, name_key, token_digest, "
                     "joined) VALUES (?,?,?,?,?,?)",
@@ -505,8 +554,8 @@ class WorkshopService:
                 )
                 self._touch(conn, room["id"])
         if room is None:
-            self.store.record_join_failure()
-            raise WorkshopError("no workshop has this code; check it with the facilitator")
+            self.store.record_join_failure(client)
+            raise WorkshopError("wse_bad_code")
         return Joined(str(room["id"]), team_id, name, token)
 
     def submit(self, room_id: str, token: str, strategy: Strategy | Mapping[str, Any]) -> int:
@@ -523,8 +572,7 @@ class WorkshopService:
             phase = self._phase(rnd)
             if phase != "open":
                 raise WorkshopError(
-                    f"round {rnd['number']} is {phase}: strategies can only be "
-                    "submitted while it is open"
+                    "wse_not_open", n=int(rnd["number"]), phase=Word(f"ws_phase_{phase}")
                 )
             conn.execute(
                 "INSERT INTO submissions (room_id, round, team_id, strategy, cost, version, "
@@ -548,14 +596,13 @@ class WorkshopService:
             strat = strategy if isinstance(strategy, Strategy) else Strategy.from_dict(strategy)
             strat = check(strat, settings.levers)
         except TypeError as exc:
-            raise WorkshopError(f"not a strategy: {exc}") from None
+            raise WorkshopError("wse_not_strategy", error=str(exc)) from None
         except StrategyError as exc:
             raise WorkshopError(str(exc)) from None
         est = estimate_cost(strat, room_base(settings).params)
         if not est.fits(settings.envelope):
             raise WorkshopError(
-                f"the strategy costs € {est.total:,.0f} a year, more than the "
-                f"envelope of € {settings.envelope:,.0f}"
+                "wse_over_envelope", cost=Money(est.total), envelope=Money(settings.envelope)
             )
         return strat
 
@@ -671,7 +718,7 @@ class WorkshopService:
         """One round's stored results, teams' names and strategies (facilitator: any round
         with results; team: revealed rounds only)."""
         if number not in self.visible_rounds(room_id, key=key, token=token):
-            raise AccessDenied(f"the results of round {number} are not revealed")
+            raise AccessDenied("wse_not_revealed", n=int(number))
         with self.store.read() as conn:
             room = self._room(conn, room_id)
             rnd = conn.execute(
@@ -729,6 +776,20 @@ class WorkshopService:
                 "created": float(r["created"]),
             }
             for r in rows
+        ]
+
+    def revealed_rounds(self, room_id: str, key: str) -> list[dict[str, Any]]:
+        """The rounds the teams see (revealed, or all with results once the room is closed),
+        for the facilitator's presenter view: never a result before its reveal."""
+        with self.store.read() as conn:
+            room = self._facilitator(conn, room_id, key)
+            rows = conn.execute(
+                "SELECT number, phase FROM rounds WHERE room_id = ? ORDER BY number", (room["id"],)
+            ).fetchall()
+        return [
+            self.round_data(room_id, int(r["number"]), key=key)
+            for r in rows
+            if r["phase"] == "revealed"
         ]
 
     def all_rounds(

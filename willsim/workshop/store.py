@@ -78,6 +78,15 @@ CREATE TABLE IF NOT EXISTS results (
     PRIMARY KEY (room_id, round, team_id)
 );
 CREATE TABLE IF NOT EXISTS join_failures (at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS wrong_codes (at REAL NOT NULL, client TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS wrong_codes_client ON wrong_codes(client, at);
+CREATE TABLE IF NOT EXISTS room_joins (at REAL NOT NULL, room_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS room_joins_room ON room_joins(room_id, at);
+CREATE TABLE IF NOT EXISTS facilitator_sessions (
+    digest TEXT PRIMARY KEY,
+    room_id TEXT NOT NULL,
+    expires REAL NOT NULL
+);
 CREATE INDEX IF NOT EXISTS teams_room ON teams(room_id);
 """
 
@@ -142,19 +151,39 @@ class Store:
                 raise
             conn.execute("COMMIT")
 
-    # --- join rate limit ------------------------------------------------------------------------
-    def recent_join_failures(self, seconds: float) -> int:
+    # --- join rate limits: wrong codes per client, join attempts per room ----------------------
+    def recent_join_failures(self, seconds: float, client: str = "") -> int:
+        """Wrong codes ``client`` typed in the last ``seconds``."""
         with self.read() as conn:
             row = conn.execute(
-                "SELECT COUNT(*) FROM join_failures WHERE at > ?", (time.time() - seconds,)
+                "SELECT COUNT(*) FROM wrong_codes WHERE client = ? AND at > ?",
+                (client, time.time() - seconds),
             ).fetchone()
         return int(row[0])
 
-    def record_join_failure(self) -> None:
+    def record_join_failure(self, client: str = "") -> None:
         now = time.time()
         with self.write() as conn:
-            conn.execute("DELETE FROM join_failures WHERE at < ?", (now - 3600,))
-            conn.execute("INSERT INTO join_failures VALUES (?)", (now,))
+            conn.execute("DELETE FROM wrong_codes WHERE at < ?", (now - 3600,))
+            conn.execute("INSERT INTO wrong_codes VALUES (?, ?)", (now, client))
+
+    @staticmethod
+    def count_room_joins(conn: sqlite3.Connection, seconds: float, room_id: str) -> int:
+        row = conn.execute(
+            "SELECT COUNT(*) FROM room_joins WHERE room_id = ? AND at > ?",
+            (room_id, time.time() - seconds),
+        ).fetchone()
+        return int(row[0])
+
+    def recent_room_joins(self, seconds: float, room_id: str) -> int:
+        with self.read() as conn:
+            return self.count_room_joins(conn, seconds, room_id)
+
+    @staticmethod
+    def record_room_join(conn: sqlite3.Connection, room_id: str) -> None:
+        now = time.time()
+        conn.execute("DELETE FROM room_joins WHERE at < ?", (now - 3600,))
+        conn.execute("INSERT INTO room_joins VALUES (?, ?)", (now, room_id))
 
 
 def dumps(value: Any) -> str:

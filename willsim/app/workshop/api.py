@@ -34,39 +34,45 @@ def _service():
     return service()
 
 
-def _error(exc: Exception) -> JSONResponse:
+def _error(exc: Exception, request: Request | None = None) -> JSONResponse:
+    """The error as JSON, in the language the client accepts first (English otherwise)."""
+    from willsim.app.i18n import initial_language
+    from willsim.reporting.errors import message
+
     status = 403 if isinstance(exc, AccessDenied) else 400
-    return JSONResponse({"error": str(exc)}, status_code=status)
+    headers = {"accept-language": [request.headers.get("accept-language", "")]} if request else {}
+    return JSONResponse({"error": message(exc, initial_language("", headers))}, status_code=status)
 
 
 async def _body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if len(raw) > MAX_BODY:
-        raise WorkshopError(f"request body over {MAX_BODY // 1024} KB")
+        raise WorkshopError("wse_body_size", kb=MAX_BODY // 1024)
     try:
         data = json.loads(raw or b"{}")
     except ValueError:
-        raise WorkshopError("the body must be JSON") from None
+        raise WorkshopError("wse_body_json") from None
     if not isinstance(data, dict):
-        raise WorkshopError("the body must be a JSON object")
+        raise WorkshopError("wse_body_json")
     return data
 
 
 def _token(request: Request) -> str:
     auth = request.headers.get("authorization", "")
     if not auth.lower().startswith("bearer "):
-        raise AccessDenied("send the team token as 'Authorization: Bearer TOKEN'")
+        raise AccessDenied("wse_bearer")
     return auth[7:].strip()
 
 
 async def join(request: Request) -> JSONResponse:
     try:
         data = await _body(request)
+        client = "ip:" + (request.client.host if request.client else "")
         joined = await run_in_threadpool(
-            _service().join, str(data.get("code", "")), str(data.get("team", ""))
+            _service().join, str(data.get("code", "")), str(data.get("team", "")), client
         )
     except (WorkshopError, StrategyError) as exc:
-        return _error(exc)
+        return _error(exc, request)
     return JSONResponse(
         {
             "room_id": joined.room_id,
@@ -83,7 +89,7 @@ async def team(request: Request) -> JSONResponse:
             _service().team_view, request.query_params.get("room", ""), _token(request)
         )
     except (WorkshopError, StrategyError) as exc:
-        return _error(exc)
+        return _error(exc, request)
     return JSONResponse(view)
 
 
@@ -95,7 +101,7 @@ async def submit(request: Request) -> JSONResponse:
             _service().submit, request.query_params.get("room", ""), token, data
         )
     except (WorkshopError, StrategyError) as exc:
-        return _error(exc)
+        return _error(exc, request)
     return JSONResponse({"version": version})
 
 

@@ -20,11 +20,43 @@ import solara
 
 from willsim.app import i18n
 from willsim.app.i18n import tr
+from willsim.reporting.errors import message as error_message
 from willsim.workshop.service import WorkshopError, WorkshopService
 from willsim.workshop.store import default_path
 from willsim.workshop.strategy import StrategyError
 
 POLL_SECONDS = float(os.environ.get("WILLSIM_WORKSHOP_POLL", "1.0"))
+home = solara.reactive("")
+"""This browser session's workshop page (a team's room, the facilitator's or the presenter's):
+the app bar's Workshop tab goes back to it instead of the landing page."""
+fresh_key: solara.Reactive[tuple[str, str] | None] = solara.reactive(None)
+"""``(room_id, key)`` of a room this session has just created: its key is shown once, until the
+facilitator hides it."""
+
+
+def _session_secret() -> str:
+    try:
+        return solara.get_session_id()
+    except Exception:  # outside a browser session (tests)
+        return "no-session"
+
+
+def credential(room_id: str) -> str:
+    """This browser's facilitator session token for ``room_id``: derived from solara's session
+    cookie, so it survives a reload and a server restart, differs per room, and is never shown
+    or put in an address (the service stores only its digest)."""
+    import hashlib
+
+    return hashlib.sha256(f"willsim-facilitator:{_session_secret()}:{room_id}".encode()).hexdigest()
+
+
+def client_id() -> str:
+    """Who is asking, for the per-client limit on wrong join codes: this browser session."""
+    import hashlib
+
+    return "session:" + hashlib.sha256(_session_secret().encode()).hexdigest()[:16]
+
+
 ERRORS = (WorkshopError, StrategyError)
 logger = logging.getLogger(__name__)
 
@@ -64,7 +96,7 @@ def use_poll(
                 try:
                     new = latest.current()
                 except ERRORS as exc:
-                    new = {"error": str(exc)}
+                    new = {"error": ErrorBox(exc)}
                 except Exception:  # a transient database error must not stop the polling
                     logger.exception("workshop poll failed; retrying")
                     new = last
@@ -96,6 +128,28 @@ def results_key(view: dict, phases: tuple[str, ...]) -> tuple:
         ),
         repr(view["ranking"]),
     )
+
+
+class ErrorBox:
+    """An error kept to be written in the page's language when shown (equal to another with
+    the same English message, so polling does not re-render for the same error)."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ErrorBox) and str(other.exc) == str(self.exc)
+
+    def __hash__(self) -> int:
+        return hash(str(self.exc))
+
+    def __str__(self) -> str:
+        return error_text(self.exc)
+
+
+def error_text(exc: BaseException) -> str:
+    """An error of the workshop in the session's language."""
+    return error_message(exc, i18n.lang.value)
 
 
 def phase_label(phase: str) -> str:

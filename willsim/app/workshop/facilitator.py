@@ -14,7 +14,11 @@ from willsim.app.workshop.boardview import Results
 from willsim.app.workshop.common import (
     ERRORS,
     Heading,
+    client_id,
+    credential,
+    error_text,
     event_label,
+    fresh_key,
     money,
     phase_label,
     results_key,
@@ -49,10 +53,12 @@ def CreateRoom(on_created):
     def create() -> None:
         try:
             created = service().create_room(s)
+            service().facilitator_session(created.room_id, created.key, credential(created.room_id))
         except ERRORS as exc:
-            set_error(str(exc))
+            set_error(error_text(exc))
             return
-        on_created(created.room_id, created.key)
+        fresh_key.value = (created.room_id, created.key)
+        on_created(created.room_id)
 
     def toggle(lever: str, on: bool) -> None:
         levers = [lv for lv in LEVERS if (lv in s.levers and lv != lever) or (lv == lever and on)]
@@ -123,14 +129,12 @@ def ReopenRoom(on_open):
     def go() -> None:
         svc = service()
         try:
-            room_id = svc.room_for_code(code)
-        except ERRORS:
-            set_error(tr("ws_bad_key"))
+            room_id = svc.room_for_code(code, client_id())
+            svc.facilitator_session(room_id, key.strip(), credential(room_id))
+        except ERRORS as exc:
+            set_error(tr("ws_bad_key") + " " + error_text(exc))
             return
-        if not svc.verify_facilitator(room_id, key.strip()):
-            set_error(tr("ws_bad_key"))
-            return
-        on_open(room_id, key.strip())
+        on_open(room_id)
 
     with solara.Card(tr("ws_reopen_title"), classes=["ws-reopen-card"]):
         with solara.Row():
@@ -157,7 +161,7 @@ def RankingEditor(room_id: str, key: str, current: dict, on_error):
             service().set_ranking(room_id, key, Ranking(mode, dict(weights), order or CRITERIA))
             on_error("")
         except ERRORS as exc:
-            on_error(str(exc))
+            on_error(error_text(exc))
 
     with solara.Details(tr("ws_ranking")):
         with solara.Row():
@@ -181,8 +185,36 @@ def RankingEditor(room_id: str, key: str, current: dict, on_error):
         solara.Button(tr("ws_apply"), on_click=apply, classes=["ws-apply-ranking"])
 
 
+def view_revealed(view: dict) -> list[int]:
+    """Rounds whose results the teams (and the projector) see."""
+    if view.get("status") == "closed":
+        return [r["number"] for r in view["rounds"] if r["phase"] in ("done", "revealed")]
+    return [r["number"] for r in view["rounds"] if r["phase"] == "revealed"]
+
+
 @solara.component
-def FacilitatorRoom(room_id: str, key: str):
+def FreshKey(room_id: str, code: str):
+    """The room's key, once, right after creation: to be written down, then hidden for good."""
+    fresh = fresh_key.value
+    if fresh is None or fresh[0] != room_id:
+        return
+    with solara.Card(tr("ws_key_once_title"), classes=["ws-fresh-key"]):
+        solara.Warning(tr("ws_key_once_help"), dense=True)
+        solara.Preformatted(
+            f"{tr('ws_code')}: {code}\n{tr('ws_key')}: {fresh[1]}", class_="ws-key-text"
+        )
+        solara.Button(
+            tr("ws_key_saved"),
+            color="primary",
+            on_click=lambda: fresh_key.set(None),
+            classes=["ws-key-saved"],
+        )
+
+
+@solara.component
+def FacilitatorRoom(room_id: str, key: str, on_presenter=None):
+    """The facilitator's page; ``key`` is this browser's facilitator session token (the room's
+    key itself is shown only once, right after creation)."""
     svc = service()
     bump, set_bump = solara.use_state(0)
     error, set_error = solara.use_state("")
@@ -213,14 +245,14 @@ def FacilitatorRoom(room_id: str, key: str):
             fn(room_id, key, *args)
             set_error("")
         except ERRORS as exc:
-            set_error(str(exc))
+            set_error(error_text(exc))
         set_bump(bump + 1)
 
     def relink(team_id: str) -> None:
         try:
             set_links({**links, team_id: svc.new_team_token(room_id, key, team_id)})
         except ERRORS as exc:
-            set_error(str(exc))
+            set_error(error_text(exc))
 
     s = view["settings"]
     phase = view["phase"]
@@ -230,11 +262,17 @@ def FacilitatorRoom(room_id: str, key: str):
         solara.Markdown(f"# {tr('ws_code_big', code=view['code'])}", style={"color": "#1b6ca8"})
         solara.Text(view["code"], classes=["ws-code"], style={"display": "none"})
         solara.Text(tr("ws_share_help", url=f"{origin}/workshop"), classes=["ws-share"])
-        with solara.Details(tr("ws_key")):
-            solara.Text(tr("ws_keep_link"))
-            solara.Preformatted(
-                f"{tr('ws_key')}: {key}\n{origin}/workshop?room={room_id}&key={key}"
-            )
+        FreshKey(room_id, view["code"])
+        with solara.Row(style={"align-items": "center"}):
+            solara.Text(tr("ws_presenter_help"), style={"font-size": "0.9em"})
+            if on_presenter is not None:
+                solara.Button(
+                    tr("ws_presenter_open"),
+                    on_click=on_presenter,
+                    small=True,
+                    outlined=True,
+                    classes=["ws-presenter-link"],
+                )
         solara.Text(
             tr(
                 "ws_status_line",
@@ -347,7 +385,16 @@ def FacilitatorRoom(room_id: str, key: str):
                         )
         RankingEditor(room_id, key, view["ranking"], set_error)
         solara.Markdown(f"### {tr('ws_results')}")
-        Results(rounds, (version, language))
+        revealed = [r for r in rounds if r["number"] in set(view_revealed(view))]
+        hidden = [r for r in rounds if r["number"] not in set(view_revealed(view))]
+        Results(revealed, (version, language))
+        if hidden:
+            with (
+                solara.Div(classes=["ws-hidden-preview"]),
+                solara.Details(tr("ws_preview_hidden")),
+            ):
+                solara.Warning(tr("ws_preview_warning"), dense=True)
+                Results(hidden, (version, language, "hidden"), debrief=False)
         if rounds:
             solara.Markdown(f"### {tr('ws_export')}")
             with solara.Row():

@@ -16,6 +16,8 @@ from willsim.app.workshop.common import (
     ERRORS,
     Choice,
     Heading,
+    client_id,
+    error_text,
     event_label,
     money,
     phase_label,
@@ -46,9 +48,9 @@ def JoinRoom(on_joined):
 
     def join() -> None:
         try:
-            joined = service().join(code, name)
+            joined = service().join(code, name, client_id())
         except ERRORS as exc:
-            set_error(str(exc))
+            set_error(error_text(exc))
             return
         on_joined(joined.room_id, joined.token)
 
@@ -106,6 +108,18 @@ def CostPanel(est: CostEstimate, envelope: float):
             solara.Error(tr("ws_over", over=money(est.total - envelope)), classes=["ws-over"])
 
 
+def fitting_intensity(draft: Strategy, settings: RoomSettings) -> Strategy:
+    """``draft`` with its outreach hours lowered, in half-hour steps, until the strategy fits
+    the envelope (never below the smallest allowed), so choosing Proactive never starts over
+    budget; the team can still raise the hours within what is left."""
+    params = room_base(settings).params
+    low = INTENSITY_RANGE[0]
+    s = draft
+    while not estimate_cost(s, params).fits(settings.envelope) and s.intensity - 0.5 >= low:
+        s = replace(s, intensity=round(s.intensity - 0.5, 1))
+    return s
+
+
 @solara.component
 def StrategyEditor(view: dict, token: str, on_submitted):
     settings = RoomSettings.from_dict(view["settings"])
@@ -116,7 +130,10 @@ def StrategyEditor(view: dict, token: str, on_submitted):
     allowed = set(settings.levers)
 
     def update(**kw: Any) -> None:
-        set_draft(replace(draft, **kw))
+        new = replace(draft, **kw)
+        if kw.get("access") == "proactive" and draft.access != "proactive":
+            new = fitting_intensity(new, settings)
+        set_draft(new)
 
     def submit() -> None:
         try:
@@ -124,7 +141,7 @@ def StrategyEditor(view: dict, token: str, on_submitted):
             set_error("")
             on_submitted(version)
         except ERRORS as exc:
-            set_error(str(exc))
+            set_error(error_text(exc))
 
     def fixed(lever: str) -> bool:
         return not editable or lever not in allowed
@@ -261,7 +278,16 @@ def TeamRoom(room_id: str, token: str):
             sub = view["submission"]
             if sub is not None and phase == "open":
                 solara.Success(tr("ws_submitted_ok", v=sub["version"]), classes=["ws-submitted"])
-        # a new round (or a change of phase) restarts the editor from the stored strategy
-        StrategyEditor(view, token, on_submitted).key(f"editor-{view['round']}-{phase}-{submitted}")
+        # a new round (or a change of phase) restarts the editor from the stored strategy; once
+        # the results are out the editor is folded, so the board comes first
+        editor_key = f"editor-{view['round']}-{phase}-{submitted}"
+        if phase in ("revealed", "closed"):
+            with (
+                solara.Div(classes=["ws-editor-folded"]),
+                solara.Details(tr("ws_your_strategy")),
+            ):
+                StrategyEditor(view, token, on_submitted).key(editor_key)
+        else:
+            StrategyEditor(view, token, on_submitted).key(editor_key)
         solara.Markdown(f"### {tr('ws_results')}")
         Results(rounds, (version, language))
