@@ -59,7 +59,7 @@ def test_compare_equity_costs_csv_and_report(page: Page, app_url: str):
         results.get_by_role("button", name="Download the briefing (HTML)").click()
     assert info.value.suggested_filename == "willsim-briefing-en.html"
     html = Path(info.value.path()).read_text("utf-8")
-    assert "<h2>Key figures</h2>" in html and "<h2>Who gains and who loses</h2>" in html
+    assert "<h2>Key figures</h2>" in html and "<h3>Who gains and who loses</h3>" in html
     assert "Scenario hash" in html and "20 weeks, 2,000 simulated residents" in html
     assert not re.search(r"https?://", html)
 
