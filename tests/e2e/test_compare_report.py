@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sweep_specs import TINY_MORRIS
 
-from e2e.pages import LOAD, set_field
+from e2e.pages import LOAD, open_details, set_field
 
 
 def run_two_strategies(page: Page, url: str) -> None:
@@ -33,6 +33,7 @@ def run_two_strategies(page: Page, url: str) -> None:
 
 def test_compare_equity_costs_csv_and_report(page: Page, app_url: str):
     run_two_strategies(page, app_url)
+    open_details(page)
     results = page.locator(".compare-results")
     expect(results.locator(".compare-equity img")).to_be_visible()
     expect(results.locator(".compare-equity")).to_contain_text("Age band")

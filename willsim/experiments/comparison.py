@@ -93,8 +93,10 @@ def plan(
     engine: str = "serial",
     workers: int | None = None,
     cancel: Callable[[], bool] | None = None,
+    labels: Sequence[str] | None = None,
 ) -> Plan:
-    """The plan of a comparison of ``scenarios`` (the first is the reference).
+    """The plan of a comparison of ``scenarios`` (the first is the reference), named by
+    ``labels`` (default: the scenarios' names, made unique).
 
     ``replicates``: common seeds (seeds mode, default 20) or seeds per parameter set
     (parameters mode, default 2). ``draws``, ``ensemble``, ``params``: the parameter sets
@@ -115,8 +117,10 @@ def plan(
         raise SpecError(f"--draws must be at least {MIN_DRAWS}, got {draws}")
     scenarios = list(scenarios)
     root = int(scenarios[0].params["run.seed"]) if seed is None else int(seed)
-    labels = labels_of(scenarios)
-    arms = [Arm(label, sc) for label, sc in zip(labels, scenarios, strict=True)]
+    names = list(labels) if labels is not None else labels_of(scenarios)
+    if len(set(names)) != len(names) or len(names) != len(scenarios):
+        raise SpecError("every strategy needs its own name")
+    arms = [Arm(label, sc) for label, sc in zip(names, scenarios, strict=True)]
     out = Plan(arms, mode, replicate_seeds(root, reps), seed=root)
     if capacity:
         search_seeds = replicate_seeds(root, min(CAPACITY_SEEDS, reps))
@@ -155,11 +159,13 @@ def plan(
 
 @dataclass
 class Comparison:
-    """The runs of a plan and everything computed from them."""
+    """The runs of a plan and everything computed from them (``result``: what the paired
+    runner returned, with whatever each run's collector kept)."""
 
     plan: Plan
     runs: PairedRuns
     seconds: float = 0.0
+    result: Any = None
 
     @property
     def mode(self) -> str:
@@ -247,9 +253,11 @@ def run(
     progress: Callable[[int, int], Any] | None = None,
     cancel: Callable[[], bool] | None = None,
     store: Any = None,
+    collect: Callable[..., Any] | None = None,
 ) -> Comparison:
-    """Run a plan with the paired runner (complete pairs only; failures are listed)."""
-    from willsim.experiments.paired import run_arms
+    """Run a plan with the paired runner (complete pairs only; failures are listed);
+    ``collect``: what each run keeps (default: every end-of-run and by-group figure)."""
+    from willsim.experiments.paired import collect_figures, run_arms
 
     started = time.perf_counter()
     result = run_arms(
@@ -257,6 +265,7 @@ def run(
         p.seeds,
         draws=p.draws.values if p.draws is not None else None,
         draw_seeds=p.draw_seeds,
+        collect=collect or collect_figures,
         engine=engine,
         workers=None if engine == "serial" else workers,
         scheduler=scheduler,
@@ -264,7 +273,7 @@ def run(
         cancel=cancel,
         store=store,
     )
-    return Comparison(p, result.paired(), time.perf_counter() - started)
+    return Comparison(p, result.paired(), time.perf_counter() - started, result)
 
 
 def parameter_label(name: str, language: str = "en") -> str:

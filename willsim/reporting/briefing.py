@@ -131,8 +131,9 @@ def calibrated(scenario: Any) -> bool:
     return any(str(v).startswith("calibrated:") for v in provenance.values())
 
 
-def _mode_text(b: Briefing, mode: str) -> str:
-    from willsim.reporting.card import mode_text
+def mode_text(b: Briefing, mode: str) -> str:
+    """Which uncertainty the briefing's figures include, in its language."""
+    from willsim.reporting import card
 
     lang = b.language
     if mode == "parameters":
@@ -141,8 +142,10 @@ def _mode_text(b: Briefing, mode: str) -> str:
             if b.draws_source and b.draws_source != "priors"
             else text("dc_source_priors", lang)
         )
-        return mode_text(mode, lang, len(b.runs.seeds), len(b.runs.draws), b.seeds_per_draw, source)
-    return mode_text(mode, lang, len(b.runs.seeds))
+        return card.mode_text(
+            mode, lang, len(b.runs.seeds), len(b.runs.draws), b.seeds_per_draw, source
+        )
+    return card.mode_text(mode, lang, len(b.runs.seeds))
 
 
 def value_summary(vfm: pd.DataFrame, years: float, language: str) -> pd.DataFrame:
@@ -373,7 +376,7 @@ def build_report(b: Briefing) -> str:
         "title": text("br_title", lang),
         "created": text("br_created", lang, date=created, version=willsim.__version__),
         "setup": setup_line(b, weeks, residents, city),
-        "mode_text": _mode_text(b, mode),
+        "mode_text": mode_text(b, mode),
         "mode": mode,
         "cards": cards,
         "annex": b.annex,

@@ -545,3 +545,16 @@ def source_text(key: str, language: str) -> str:
     if cited:
         line += "; " + "; ".join(cited)
     return line
+
+
+def cards_html(cards: Sequence[Card], language: str, mode: str) -> str:
+    """The cards as an HTML fragment with its own scoped style (the app's Compare page); every
+    effect's indicator definition is its hover text."""
+    from willsim.reporting import html
+
+    return html.render(
+        "cards.html.j2",
+        t=lambda key, **fmt: text(key, language, **fmt),
+        cards=list(cards),
+        mode_text=mode,
+    )

@@ -18,7 +18,15 @@ import pandas as pd
 
 from willsim.experiments.compare import PairedRuns, compare_table, group_table
 from willsim.indicators import GROUP_VARS, INDICATORS, tagged
-from willsim.reporting.formatting import bound, difference, interval, money, number, value
+from willsim.reporting.formatting import (
+    bound,
+    difference,
+    interval,
+    money,
+    number,
+    percent,
+    value,
+)
 from willsim.reporting.i18n import has, pick, text
 
 COST_ITEMS: tuple[str, ...] = (
@@ -84,6 +92,8 @@ def key_figures(
     if indicators is not None:
         table = table[table["indicator"].isin(indicators)]
     ref = runs.scenarios[0]
+    parameters = "mode" in table and (table["mode"] == "parameters").any()
+    interval_head = text("dc_interval_parameters" if parameters else "br_interval", language)
     rows = []
     for r in table.to_dict("records"):
         unit = r["unit"]
@@ -96,7 +106,7 @@ def key_figures(
                 text("br_difference", language, ref=ref): ""
                 if is_ref
                 else quantity(r["diff"], unit, language),
-                text("br_interval", language): ""
+                interval_head: ""
                 if is_ref
                 else interval_text(r["ci_low"], r["ci_high"], unit, language),
                 text("br_verdict", language): "" if is_ref else verdict_words(r, language),
@@ -331,15 +341,21 @@ class Economics:
 
 
 def economics_for(
-    runs: PairedRuns, language: str = "en", params: Mapping[str, Any] | None = None
+    runs: PairedRuns,
+    language: str = "en",
+    params: Mapping[str, Any] | None = None,
+    mode: str = "seeds",
 ) -> Economics | None:
     """Value for money from ``willsim.economics`` when that module is installed, else None
-    (the report then shows costs only). ``params``: the reference scenario's parameters."""
+    (the report then shows costs only). ``params``: the reference scenario's parameters;
+    ``mode``: ``parameters`` for runs with parameter draws."""
     try:
         from willsim.economics import value_for_money
     except ImportError:
         return None
-    kwargs = {"params": params} if params is not None else {}
+    kwargs: dict[str, Any] = {"params": params} if params is not None else {}
+    if mode != "seeds":
+        kwargs["mode"] = mode
     table, assumptions = value_for_money(
         runs, reference=runs.scenarios[0], language=language, **kwargs
     )
@@ -354,13 +370,18 @@ def economics_table(table: pd.DataFrame, language: str = "en") -> pd.DataFrame:
         return table
     rows = []
     for r in table.to_dict("records"):
-        unit = "EUR" if r["unit"] == "EUR" else ""
+        if r["unit"] == "probability":  # a share of parameter sets, with its Monte Carlo error
+            mean, span = percent(r["mean"], 0, language), ""
+        else:
+            unit = "EUR" if r["unit"] == "EUR" else ""
+            mean = difference(r["mean"], unit, language)
+            span = interval(r["ci_low"], r["ci_high"], unit, language)
         rows.append(
             {
                 text("br_strategy", language): r["scenario"],
                 text("br_item", language): r["label"],
-                text("br_mean", language): difference(r["mean"], unit, language),
-                text("br_interval", language): interval(r["ci_low"], r["ci_high"], unit, language),
+                text("br_mean", language): mean,
+                text("br_interval", language): span,
                 text("br_note", language): r.get("note") or "",
             }
         )
