@@ -122,10 +122,14 @@ def board_table(
 def criteria_figure(
     data: Mapping[str, Any], language: str, ranking: Ranking | None = None
 ) -> Figure:
-    """One small bar chart per criterion: each team's mean, the status quo as a dashed line."""
+    """One small bar chart per criterion: each team's mean with its 95% interval over the
+    replicates (whiskers), the status quo as a dashed line."""
+    from willsim.experiments.stats import t_interval
+
     table = ranked(data, ranking)
     names = labels(data, language)
     teams = [t for t in table.index if t != STATUS_QUO]
+    runs = per_run(data["results"], int(data["settings"]["weeks"]))
     fig = Figure(figsize=(12, 1.2 + 2 * max(2.4, 0.3 * len(teams) + 0.6)), dpi=80)
     fig.subplots_adjust(left=0.12, right=0.98, top=0.88, bottom=0.08, wspace=0.55, hspace=0.45)
     for i, c in enumerate(CRITERIA):
@@ -134,7 +138,9 @@ def criteria_figure(
         scale = {"share": 100.0, "EUR": 1e-6}.get(CRITERION_UNITS[c], 1.0)
         y = np.arange(len(teams))
         colours = [COLOURS[k % len(COLOURS)] for k in range(len(teams))]
-        bars = ax.barh(y, values * scale, color=colours)
+        spans = np.array([t_interval(runs.loc[t, c].to_numpy(dtype=float))[1:] for t in teams])
+        err = np.nan_to_num(np.abs(spans.T - values) * scale) if len(teams) else None
+        bars = ax.barh(y, values * scale, color=colours, xerr=err, ecolor="#333", capsize=2)
         if STATUS_QUO in table.index and not math.isnan(table.at[STATUS_QUO, c]):
             ax.axvline(table.at[STATUS_QUO, c] * scale, color="#333", ls="--", lw=1)
         ax.set_yticks(y)
