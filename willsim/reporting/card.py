@@ -22,11 +22,11 @@ from willsim.indicators import INDICATORS, tagged
 from willsim.reporting.formatting import (
     about,
     bound,
-    difference,
     missing,
     money_compact,
     number,
     percent,
+    plain_number,
 )
 from willsim.reporting.i18n import has, text
 
@@ -505,18 +505,7 @@ def glossary(keys: Sequence[str], language: str = "en") -> pd.DataFrame:
         if ind is None:
             continue
         direction = {1: "dc_gl_higher", -1: "dc_gl_lower", 0: "dc_gl_neither"}[ind.better]
-        mid = ""
-        if ind.mid is not None:
-            shown = difference(ind.mid, ind.unit if ind.mid_per == "" else "", language).lstrip("+")
-            if ind.mid_per == "resident-year":
-                shown = text(
-                    "dc_gl_per_resident_year",
-                    language,
-                    value=money_compact(ind.mid, language) if ind.unit == "EUR" else shown,
-                )
-            elif ind.unit not in ("share", "EUR"):
-                shown = f"{shown} {unit_text(ind.unit, language)}"
-            mid = shown
+        mid = mid_text(ind, language)
         rows.append(
             {
                 text("dc_gl_indicator", language): ind.label_in(language),
@@ -528,6 +517,20 @@ def glossary(keys: Sequence[str], language: str = "en") -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def mid_text(ind: Any, language: str) -> str:
+    """An indicator's minimal important difference as people read it: ``1.0 pp``, ``2 weeks``,
+    ``€1 per resident a year``, ``0.5 per 1,000 residents a year``; empty if it has none."""
+    if ind.mid is None:
+        return ""
+    if ind.mid_per == "resident-year":
+        if ind.unit == "EUR":
+            return text("dc_gl_per_resident_year", language, value=money_compact(ind.mid, language))
+        return text("dc_gl_per_1000_year", language, value=plain_number(ind.mid * 1000, language))
+    if ind.unit in ("share", "EUR"):
+        return bound(ind.mid, ind.unit, language).lstrip("+")
+    return f"{plain_number(ind.mid, language)} {unit_text(ind.unit, language)}"
 
 
 SUMMARY_KEYS = {"mean": "dc_src_mean", "sum": "dc_src_sum", "last": "dc_src_last"}
