@@ -244,11 +244,15 @@ def headline_rows(decisions: pd.DataFrame, strategy: str) -> list[dict[str, Any]
 
 
 def who_parts(
-    groups: pd.DataFrame | None, strategy: str, language: str, top: int = 2
+    groups: pd.DataFrame | None,
+    strategy: str,
+    language: str,
+    top: int = 2,
+    keys: Sequence[str] | None = None,
 ) -> dict[str, str]:
     """The groups that gain and lose clearly, by indicator (the registry's ``card`` indicators
-    first), the ``top`` largest differences each: ``{"gains": "unmet need (Age band: 85+,
-    Living alone: yes and 6 more)", "loses": ...}``."""
+    first; only ``keys`` when given), the ``top`` largest differences each: ``{"gains": "unmet
+    need (Age band: 85+, Living alone: yes and 6 more)", "loses": ...}``."""
     from willsim.reporting.tables import group_name
 
     parts = {}
@@ -261,6 +265,8 @@ def who_parts(
         *tagged("card"),
         *(k for k in dict.fromkeys(block["indicator"]) if k not in tagged("card")),
     ]
+    if keys is not None:
+        order = [k for k in order if k in keys]
     for verdict in ("gains", "loses"):
         sub = block[block["verdict"] == verdict]
         pieces = []
@@ -280,7 +286,9 @@ def who_parts(
 
 
 def _who(groups: pd.DataFrame | None, strategy: str, language: str) -> str:
-    return text("dc_who_line", language, **who_parts(groups, strategy, language))
+    """One line: the card's indicators only (every group difference is in the details)."""
+    keys = tagged("card")
+    return text("dc_who_line", language, **who_parts(groups, strategy, language, keys=keys))
 
 
 def _vfm(vfm: pd.DataFrame | None, strategy: str) -> dict[str, dict[str, Any]]:
