@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import cast
 
@@ -21,6 +22,7 @@ from willsim.app.controls import ControlsPanel
 from willsim.app.ecosystem import EcosystemView
 from willsim.app.i18n import tr
 from willsim.app.journey import CitizenCard
+from willsim.indicators import tagged
 from willsim.reporting import charts, names
 from willsim.reporting.errors import message as error_message
 from willsim.scenario import ScenarioError, available_cities, available_scenarios, load_scenario
@@ -223,6 +225,8 @@ def LivePanel(built: state.Built | None, choice: state.Choice):
     fig = solara.use_memo(lambda: charts.live_figure(shown, weeks, language), deps)
     with solara.Card(tr("key_indicators"), classes=["live-charts"]):
         solara.FigureMatplotlib(fig, dependencies=deps, format="png")
+        with solara.Details(summary=tr("dc_glossary"), expand=False):
+            IndicatorDefinitions(tagged("headline"), language)
     # the map and journey redraw with each published frame when idle, and every few seconds
     # during a run (they cost as much as the charts)
     token = (
@@ -234,6 +238,16 @@ def LivePanel(built: state.Built | None, choice: state.Choice):
     with solara.Div():
         if built is not None:
             ExportBox(built)
+
+
+@solara.component
+def IndicatorDefinitions(keys: Sequence[str], language: str):
+    """Each indicator's definition, unit and better direction, from the registry."""
+    from willsim.reporting.card import glossary
+
+    table = solara.use_memo(lambda: glossary(keys, language), [tuple(keys), language])
+    with solara.Column(classes=["indicator-definitions"]):
+        solara.DataFrame(table, items_per_page=max(10, len(table)))
 
 
 def choice_from_link(search: str | None, current: state.Choice) -> tuple[state.Choice, list[str]]:
