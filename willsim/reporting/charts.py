@@ -88,6 +88,17 @@ def _formatter(unit: str, language: str) -> Formatter:
     return _UnitFormatter(unit, language)
 
 
+def unit_ticks(low: float, high: float, unit: str, language: str) -> tuple[list[float], list[str]]:
+    """About five round tick values over ``[low, high]`` and their labels, written as this
+    module's axes write them (for the interactive charts of :mod:`willsim.reporting.plots`)."""
+    if not (np.isfinite(low) and np.isfinite(high)) or high <= low:
+        high = low + 1.0
+    locs = [float(x) for x in MaxNLocator(nbins=5).tick_values(low, high) if low <= x <= high]
+    fmt = _UnitFormatter(unit, language)
+    fmt.set_locs(locs)
+    return locs, [fmt(x) for x in locs]
+
+
 def _axes_grid(n: int, cols: int = 3, width: float = 3.6) -> tuple[Figure, list]:
     rows = max(1, -(-n // cols))
     fig = Figure(figsize=(width * cols, 2.5 * rows + 0.2), dpi=90, layout="constrained")
@@ -129,8 +140,13 @@ def live_figure(
     return fig
 
 
+BAND = (5, 95)
+"""Percentiles of every band (Compare, Results, the briefing): the middle 90% of runs."""
+
+
 def band_figure(bands: Mapping[str, pd.DataFrame], key: str, language: str) -> Figure:
-    """Mean and 10th-90th percentile band of ``key`` per strategy (frames: week x replicate)."""
+    """Mean and the middle 90% of replicates (:data:`BAND`) of ``key`` per strategy (frames:
+    week x replicate)."""
     fig = Figure(figsize=(11, 3.8), dpi=90, layout="constrained")
     ax = fig.add_subplot(1, 1, 1)
     ind = INDICATORS[key]
@@ -139,9 +155,7 @@ def band_figure(bands: Mapping[str, pd.DataFrame], key: str, language: str) -> F
         values = table.to_numpy(dtype=float)
         with np.errstate(all="ignore"):
             mean = np.nanmean(values, axis=1) if values.size else values
-            lo, hi = (
-                np.nanpercentile(values, [10, 90], axis=1) if values.shape[1] > 1 else (mean, mean)
-            )
+            lo, hi = np.nanpercentile(values, BAND, axis=1) if values.shape[1] > 1 else (mean, mean)
         ax.fill_between(weeks, lo, hi, color=colour, alpha=0.2, lw=0)
         ax.plot(weeks, mean, color=colour, lw=1.8, label=name)
     ax.set_title(titled(key, language, per_week=True), fontsize=11)
