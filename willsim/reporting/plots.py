@@ -91,6 +91,8 @@ def _layout(fig: go.Figure, language: str, height: int, legend: bool = True) -> 
         showlegend=legend,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
     )
+    fig.update_xaxes(title_font_size=12)
+    fig.update_yaxes(title_font_size=12)
     return fig
 
 
