@@ -61,7 +61,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
+def results_root(tmp_path_factory) -> Path:
+    """The app's results root (sweeps made from the browser go there, not into the clone)."""
+    return tmp_path_factory.mktemp("results")
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory, results_root):
     from willsim.app import assets
 
     cache = assets.build(quiet=True)
@@ -72,6 +78,7 @@ def app_url(tmp_path_factory):
         **assets.server_env(cache),
         "WILLSIM_APP_STEP_DELAY": "0.004",
         "WILLSIM_APP_MAX_RESIDENTS": "20000",
+        "WILLSIM_RESULTS_ROOT": str(results_root),
     }
     with open(log, "wb") as out:
         proc = subprocess.Popen(

@@ -50,7 +50,7 @@ DEFAULT_OUTPUTS = (
 class FormError(ValueError):
     """The form cannot make a sweep; ``key`` and ``fmt`` give the message in any language."""
 
-    def __init__(self, key: str, **fmt: Any) -> None:
+    def __init__(self, key: str, /, **fmt: Any) -> None:
         from willsim.reporting.i18n import text
 
         self.key, self.fmt = key, fmt
@@ -158,7 +158,7 @@ def check(form: SweepForm, max_runs: int = MAX_RUNS) -> None:
         if not (math.isfinite(f.low) and math.isfinite(f.high)) or not f.low < f.high:
             raise FormError("sw_bad_range", key=f.key)
         if f.low < p.low or f.high > p.high:  # type: ignore[operator]
-            raise FormError("sw_out_of_range", key=f.key, low=p.low, high=p.high)
+            raise FormError("sw_out_of_range", key=f.key, low=f"{p.low:g}", high=f"{p.high:g}")
     numbers = {
         "replicates": form.replicates,
         "weeks": form.weeks,
