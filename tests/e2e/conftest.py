@@ -61,9 +61,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def results_root(tmp_path_factory) -> Path:
-    """The app's results root (sweeps made from the browser go there, not into the clone)."""
-    return tmp_path_factory.mktemp("results")
+def results_root():
+    """The app's results root (sweeps made from the browser go there, not into the clone).
+    Its path is shown on the Results page, so it holds no English word (pytest's own
+    temporary folders are named ``pytest-of-<user>``)."""
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="wsres-"))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

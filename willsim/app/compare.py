@@ -498,7 +498,7 @@ def ComparePage():
         if router.set_path is not None and (router.search or "") != search.lstrip("?"):
             router.push("/compare" + search)
 
-    solara.use_effect(write_link, [s, language, ready])
+    solara.use_effect(write_link, [s, language, ready, router.search])
 
     def set_number(name: str, value: int) -> None:
         settings.value = replace(settings.value, **{name: value})
