@@ -65,3 +65,14 @@ def test_a_cancelled_sweep_from_the_app_is_resumed_by_the_command_line(tmp_path)
     assert len(SweepStore(folder).done_keys()) == 6
     assert "--resume" in sf.commands(folder, tmp_path)
     assert Path(folder / "results.parquet").is_file()
+
+
+def test_the_results_page_reproduces_a_sweep_made_on_it_from_its_own_spec(tmp_path):
+    from willsim.app.results_page import commands, load_sweep, spec_bytes
+
+    folder = sf.folder_for(tmp_path, "runs/r")
+    sf.write_spec(SMALL, folder, sf.base_text(SMALL, _resolve))
+    sf.run(folder, workers=1)
+    view = load_sweep(folder)
+    assert spec_bytes(view) == (folder / "spec.toml").read_bytes()
+    assert "willsim sweep runs/r/spec.toml --out runs/r --resume" in commands(view, tmp_path)

@@ -27,6 +27,8 @@ from willsim.app import i18n
 from willsim.app.chartview import InteractiveChart
 from willsim.app.compare import WRAP, TableView
 from willsim.app.i18n import tr
+from willsim.app.sweep_form import SPEC_FILE
+from willsim.app.sweep_form import commands as sweep_commands
 from willsim.app.sweep_panel import SweepDesigner
 from willsim.experiments import SpecError
 from willsim.experiments.store import MANIFEST, SweepStore
@@ -183,12 +185,22 @@ def commands(view: SweepView, root: Path | None = None) -> str:
     root = (root or results_root()).resolve()
     out = view.path.relative_to(root) if view.path.is_relative_to(root) else view.path
     spec = f"{view.name}.toml"
+    if (view.path / SPEC_FILE).is_file():  # made on this page: its own spec, to resume it
+        return sweep_commands(view.path, root)
     return "\n".join(
         [
             shlex.join(["willsim", "sweep", spec, "--out", str(out)]),
             shlex.join(["willsim", "results", str(out)]),
         ]
     )
+
+
+def spec_bytes(view: SweepView) -> bytes:
+    """The spec file to download: the folder's own ``spec.toml`` (a sweep made on this page,
+    whose base scenario is the folder's ``base.toml``), else the spec rebuilt from the
+    manifest."""
+    own = view.path / SPEC_FILE
+    return own.read_bytes() if own.is_file() else spec_toml(view.spec).encode("utf-8")
 
 
 def stats_table(stats: pd.DataFrame, language: str) -> pd.DataFrame:
@@ -333,7 +345,7 @@ def SweepResults(view: SweepView):
         ),
         [id(view), current, language],
     )
-    spec_text = solara.use_memo(lambda: spec_toml(view.spec).encode("utf-8"), [id(view)])
+    spec_text = solara.use_memo(lambda: spec_bytes(view), [id(view)])
     with solara.Column(classes=["sweep-results"]):
         solara.Markdown(f"#### {tr('res_about')}")
         solara.DataFrame(about_table(view), items_per_page=12)
