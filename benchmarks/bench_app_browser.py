@@ -102,14 +102,18 @@ def main(argv: list[str] | None = None) -> int:
             t = time.perf_counter()
             p.locator(".btn-compare").click()
             p.wait_for_selector(".compare-band-chart .js-plotly-plot", timeout=300_000)
-            print(f"4-strategy comparison from a link (Parma, 3 x 5,000 x 104): "
-                  f"click -> results {time.perf_counter() - t:.2f} s")
+            print(
+                f"4-strategy comparison from a link (Parma, 3 x 5,000 x 104): "
+                f"click -> results {time.perf_counter() - t:.2f} s"
+            )
             ctx.close()
             ctx, p = page()
             t = time.perf_counter()
             p.goto(url + LINK)
             p.wait_for_selector(".compare-band-chart .js-plotly-plot", timeout=90_000)
-            print(f"the same link in another browser: open -> results {time.perf_counter() - t:.2f} s")
+            print(
+                f"the same link in another browser: open -> results {time.perf_counter() - t:.2f} s"
+            )
             ctx.close()
 
             ctx, p = page()
@@ -121,8 +125,10 @@ def main(argv: list[str] | None = None) -> int:
             p.wait_for_selector(".sweep-finished", timeout=300_000)
             done = time.perf_counter() - t
             p.wait_for_selector(".sweep-sensitivity-chart .js-plotly-plot", timeout=90_000)
-            print(f"sweep from the browser ({total}, 2,000 x 52): click -> done {done:.2f} s, "
-                  f"-> opened {time.perf_counter() - t:.2f} s")
+            print(
+                f"sweep from the browser ({total}, 2,000 x 52): click -> done {done:.2f} s, "
+                f"-> opened {time.perf_counter() - t:.2f} s"
+            )
             ctx.close()
 
             if args.shots:
@@ -133,9 +139,7 @@ def main(argv: list[str] | None = None) -> int:
                     p.wait_for_selector(".btn-run", timeout=90_000)
                     p.locator(".btn-run").click()
                     p.wait_for_selector(".btn-run[disabled]", timeout=30_000)
-                    p.wait_for_function(
-                        "!document.querySelector('.run-progress')", timeout=120_000
-                    )
+                    p.wait_for_function("!document.querySelector('.run-progress')", timeout=120_000)
                     time.sleep(2)
                     p.screenshot(path=str(args.shots / f"explore-{language}.png"))
                     p.locator(".live-charts").scroll_into_view_if_needed()
