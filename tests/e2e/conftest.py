@@ -61,7 +61,19 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
+def results_root():
+    """The app's results root (sweeps made from the browser go there, not into the clone).
+    Its path is shown on the Results page, so it holds no English word (pytest's own
+    temporary folders are named ``pytest-of-<user>``)."""
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="wsres-"))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory, results_root):
     from willsim.app import assets
 
     cache = assets.build(quiet=True)
@@ -72,6 +84,7 @@ def app_url(tmp_path_factory):
         **assets.server_env(cache),
         "WILLSIM_APP_STEP_DELAY": "0.004",
         "WILLSIM_APP_MAX_RESIDENTS": "20000",
+        "WILLSIM_RESULTS_ROOT": str(results_root),
     }
     with open(log, "wb") as out:
         proc = subprocess.Popen(

@@ -72,16 +72,16 @@ def test_compare_equity_costs_csv_and_report(page: Page, app_url: str):
 
 
 @pytest.fixture(scope="module")
-def sweep_folder(tmp_path_factory) -> str:
-    """A tiny sweep under the server's working directory (the folder the app may read)."""
+def sweep_folder(tmp_path_factory, results_root: Path) -> str:
+    """A tiny sweep under the server's results root (the folder the app may read)."""
     from willsim.experiments.sweep import run_sweep
 
     spec = tmp_path_factory.mktemp("spec") / "tiny.toml"
     spec.write_text(TINY_MORRIS)
-    base = Path.cwd() / ".pytest_cache" / "willsim-e2e-results"
+    base = results_root / "e2e"
     shutil.rmtree(base, ignore_errors=True)
     run_sweep(spec, base / "tiny", engine="serial", progress=False)
-    yield str((base / "tiny").relative_to(Path.cwd()))
+    yield str((base / "tiny").relative_to(results_root))
     shutil.rmtree(base, ignore_errors=True)
 
 
@@ -96,8 +96,8 @@ def test_results_page_opens_a_sweep_and_refuses_other_folders(
     set_field(page, "Sweep folder", sweep_folder)
     page.locator(".btn-open-sweep").click()
     expect(page.locator(".sweep-results")).to_contain_text("6 / 6 (0)", timeout=30_000)
-    expect(page.locator(".sweep-bands img")).to_be_visible()
-    expect(page.locator(".sweep-sensitivity img")).to_be_visible()
+    expect(page.locator(".sweep-bands .js-plotly-plot")).to_be_visible()
+    expect(page.locator(".sweep-sensitivity .js-plotly-plot")).to_be_visible()
     expect(page.locator(".sweep-command")).to_contain_text(f"willsim results {sweep_folder}")
     with page.expect_download() as info:
         page.locator(".sweep-bands .table-downloads").get_by_role("button", name="CSV").click()

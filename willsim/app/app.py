@@ -30,6 +30,9 @@ CSS = """
 .solara-data-table__viewport td.text-truncate { white-space: normal !important;
   overflow: visible; max-width: 34em; vertical-align: top; padding-top: 2px !important;
   padding-bottom: 2px !important; }
+/* a chart's description: read by screen readers, not drawn */
+.chart-alt { position: absolute !important; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; }
 """
 
 CSS_FOOTER = """

@@ -9,7 +9,11 @@ server needs to use it and never go out::
     python -m willsim.app.assets [CACHE_DIR]     # build (idempotent); prints the directory
 
 Each package is unpacked into ``CACHE_DIR/<name>@<version>``, named exactly as the URL segment
-solara asks for. The versions are fixed in solara's templates, so ``solara`` is pinned exactly in
+solara asks for. Plotly's widget front end (:data:`PLOTLY_WIDGET`) is copied into the same cache
+from the installed plotly package (no network): every interactive chart imports it from there
+once per page, instead of carrying the 5 MB bundle in each chart's widget state.
+
+The versions are fixed in solara's templates, so ``solara`` is pinned exactly in
 ``pyproject.toml``; :func:`requested_specs` reads what the installed solara asks for, and a test
 checks that :data:`SPECS` covers it.
 """
@@ -35,6 +39,17 @@ SPECS: tuple[str, ...] = (
     "@widgetti/vue-grid-layout@2.3.13-alpha.2",  # solara.GridDraggable (Mesa SolaraViz)
 )
 COMPLETE = ".willsim-complete"
+
+
+def _plotly_version() -> str:
+    from importlib.metadata import version
+
+    return version("plotly")
+
+
+PLOTLY_WIDGET = f"willsim-plotly-widget@{_plotly_version()}"
+"""The cache folder of plotly's widget bundle (``widgetbundle.js``): served by solara at
+``/_solara/cdn/<PLOTLY_WIDGET>/widgetbundle.js``, an exact version, so browsers keep it."""
 OFFLINE_CDN = "http://127.0.0.1:9/"  # a cache miss fails at once, locally
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -57,6 +72,24 @@ def default_cache_dir() -> Path:
 def missing(cache_dir: Path) -> list[str]:
     """The specs not (completely) present in ``cache_dir``."""
     return [s for s in SPECS if not (Path(cache_dir) / s / COMPLETE).is_file()]
+
+
+def copy_plotly_widget(cache_dir: Path) -> Path:
+    """Copy the installed plotly's widget bundle into ``cache_dir`` (once per plotly version)."""
+    import plotly
+
+    dest = Path(cache_dir) / PLOTLY_WIDGET
+    if (dest / COMPLETE).is_file():
+        return dest
+    source = Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
+    tmp = dest.with_name(dest.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    shutil.copyfile(source, tmp / "widgetbundle.js")
+    (tmp / COMPLETE).write_text("ok\n", encoding="utf-8")
+    shutil.rmtree(dest, ignore_errors=True)
+    tmp.rename(dest)
+    return dest
 
 
 def _unpack(tgz: Path, dest: Path) -> None:
@@ -83,6 +116,7 @@ def _unpack(tgz: Path, dest: Path) -> None:
 def build(cache_dir: Path | None = None, quiet: bool = False) -> Path:
     """Fill ``cache_dir`` with every package of :data:`SPECS` not already there; return it."""
     cache_dir = Path(cache_dir or default_cache_dir()).resolve()
+    copy_plotly_widget(cache_dir)
     todo = missing(cache_dir)
     if not todo:
         return cache_dir

@@ -32,12 +32,13 @@ import pandas as pd
 import solara
 
 from willsim.app import export, i18n, links, state
+from willsim.app.chartview import ChartView, InteractiveChart
 from willsim.app.fields import BoundedInt
 from willsim.app.i18n import tr
 from willsim.experiments.compare import PairedRuns
 from willsim.indicators import INDICATORS, tagged
 from willsim.reporting import briefing as report_page
-from willsim.reporting import card, charts, names, tables
+from willsim.reporting import card, charts, names, plots, tables
 from willsim.reporting.errors import message as error_message
 from willsim.reporting.i18n import text
 from willsim.runner import replicate_seeds
@@ -567,7 +568,7 @@ def ComparePage():
         if router.set_path is not None and (router.search or "") != search.lstrip("?"):
             router.push("/compare" + search)
 
-    solara.use_effect(write_link, [s, language, ready])
+    solara.use_effect(write_link, [s, language, ready, router.search])
 
     def set_number(name: str, value: int) -> None:
         settings.value = replace(settings.value, **{name: value})
@@ -700,19 +701,6 @@ def ComparePage():
         with solara.Div():
             if res is not None and res.series and not running:
                 CompareResults(res)
-
-
-@solara.component
-def ChartView(fig: Any, stem: str, dependencies: list[Any]):
-    """A matplotlib figure with PNG and SVG downloads of exactly what is drawn."""
-    # FileDownload resets when its data changes, so the callables must be stable across renders
-    png = solara.use_memo(lambda: lambda: export.figure_bytes(fig, "png"), [id(fig)])
-    svg = solara.use_memo(lambda: lambda: export.figure_bytes(fig, "svg"), [id(fig)])
-    with solara.Column(classes=["chart-view"], gap="2px"):
-        solara.FigureMatplotlib(fig, dependencies=dependencies, format="png")
-        with solara.Row(classes=["chart-downloads"], gap="4px"):
-            solara.FileDownload(png, filename=f"{stem}.png", label="PNG", mime_type="image/png")
-            solara.FileDownload(svg, filename=f"{stem}.svg", label="SVG", mime_type="image/svg+xml")
 
 
 @solara.component
@@ -928,8 +916,8 @@ def CompareDetails(res: Result, t: Tables, key: str, set_key, eq_key: str, set_e
     weeks = int(res.scenarios[0].params["run.weeks"])
     eq_keys = [k for k in tagged("equity") if k in set(t.equity_raw["indicator"])]
     current = eq_key if eq_key in eq_keys else (eq_keys[0] if eq_keys else "")
-    fig = solara.use_memo(
-        lambda: charts.band_figure(series[key], key, language), [id(res), key, language]
+    band = solara.use_memo(
+        lambda: plots.band_figure(series[key], key, language), [id(res), key, language]
     )
     eq_fig = solara.use_memo(
         lambda: charts.equity_figure(t.equity_raw, current, language) if current else None,
@@ -966,7 +954,13 @@ def CompareDetails(res: Result, t: Tables, key: str, set_key, eq_key: str, set_e
             classes=["indicator-definition"],
             style={"font-size": "0.85em"},
         )
-        ChartView(fig, f"willsim-comparison-{key}", [id(res), key, language])
+        InteractiveChart(
+            band,
+            lambda: charts.band_figure(series[key], key, language),
+            f"willsim-comparison-{key}",
+            [id(res), key, language],
+            ["compare-band-chart"],
+        )
         solara.Text(tr("band"), style={"font-size": "0.85em"})
 
         solara.Markdown(f"#### {tr('differences', ref=ref)}")

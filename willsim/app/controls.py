@@ -1,9 +1,11 @@
 """Controls generated from the parameter registry, grouped by actor and policy lever.
 
 Every parameter gets a control from its declaration: a checkbox for flags, a menu for choices,
-a text field for numbers and lists (validated by the registry on Enter or when the field loses
-focus, with the registry's message shown under the field). Labels, units, ranges and help text
-come from :data:`willsim.params.PARAMETERS`, in the session's language.
+a slider for the headline levers of each group (:data:`willsim.app.levers.HEADLINE`, over the
+registry's range), a text field for other numbers and lists (validated by the registry on Enter
+or when the field loses focus, with the registry's message shown under the field). Labels,
+units, ranges and help text come from :data:`willsim.params.PARAMETERS`, in the session's
+language. A setting that means "derived from the city" shows the derived number.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import solara
 
 from willsim.app import i18n
 from willsim.app.i18n import tr
+from willsim.app.levers import HEADLINE, SLIDERS, derived_value, slider_range
 from willsim.params import PARAMETERS, ParameterError
 from willsim.reporting.errors import message as error_message
 from willsim.reporting.formatting import decimal_mark
@@ -98,29 +101,29 @@ def field_label(key: str) -> str:
     return i18n.param_label(key) + unit
 
 
-SLIDERS = ("helpseeking.awareness", "municipality.budget_multiplier")
-"""Headline levers drawn as sliders over the registry's range (the others are typed)."""
-
-
-def slider_range(key: str) -> tuple[float, float, float] | None:
-    """``(low, high, step)`` of a slider for ``key``, if it is one of :data:`SLIDERS` with a
-    bounded range: shares and probabilities in hundredths, whole numbers in units, other
-    numbers in hundredths of the range."""
+def slider_value(key: str, value: float, step: float) -> Any:
+    """A slider's position as the parameter's value: whole numbers as int, others rounded to
+    the slider's step (no ``0.7000000000000001``)."""
     p = PARAMETERS[key]
-    if key not in SLIDERS or p.low is None or p.high is None or p.length is not None:
-        return None
     if isinstance(p.default, int) and not isinstance(p.default, bool):
-        return float(p.low), float(p.high), 1.0
-    span = float(p.high) - float(p.low)
-    step = 0.01 if span <= 1 else round(span / 100, 6)
-    return float(p.low), float(p.high), step
+        return p.validate(round(float(value)))
+    decimals = max(0, -int(f"{step:e}".split("e")[1]))
+    return p.validate(round(float(value), decimals + 1))
 
 
 @solara.component
-def ParamControl(key: str, current: Any, on_commit: Callable[[str, Any], None]):
-    """One parameter's control; ``on_commit(key, value)`` receives validated values only."""
+def ParamControl(
+    key: str,
+    current: Any,
+    on_commit: Callable[[str, Any], None],
+    derived: float | None = None,
+    disabled: bool = False,
+):
+    """One parameter's control; ``on_commit(key, value)`` receives validated values only.
+    ``derived`` is the value the model derives when ``current`` means "from the city"."""
     p = PARAMETERS[key]
-    text, set_text = solara.use_state(shown_text(key, current))
+    first = shown_text(key, current) if derived is None else i18n.number(derived, 0)
+    text, set_text = solara.use_state(first)
     error, set_error = solara.use_state("")
 
     if isinstance(p.default, bool):
@@ -143,8 +146,9 @@ def ParamControl(key: str, current: Any, on_commit: Callable[[str, Any], None]):
             solara.Text(help_text(key), classes=["param-help"], style=HELP_STYLE)
         return
 
-    if slider_range(key) is not None:
-        lo, hi, step = slider_range(key)  # type: ignore[misc]
+    bounds = slider_range(key)
+    if bounds is not None:
+        lo, hi, step = bounds
         with solara.Div(classes=[f"param-{key.replace('.', '-')}", "param-slider"]):
             slider = solara.SliderInt if isinstance(p.default, int) else solara.SliderFloat
             slider(
@@ -153,14 +157,18 @@ def ParamControl(key: str, current: Any, on_commit: Callable[[str, Any], None]):
                 min=lo,
                 max=hi,
                 step=step,
-                on_value=lambda v: on_commit(key, p.validate(v)),
+                on_value=lambda v: on_commit(key, slider_value(key, v, step)),
                 thumb_label=False,
+                disabled=disabled,
             )
             solara.Text(help_text(key), classes=["param-help"], style=HELP_STYLE)
         return
 
     def commit(new_text: str) -> None:
         set_text(new_text)
+        if derived is not None and new_text.strip() == first:
+            set_error("")  # the derived number, unchanged: still derived from the city
+            return
         try:
             value = parse(key, new_text)
         except ParameterError as exc:
@@ -169,6 +177,9 @@ def ParamControl(key: str, current: Any, on_commit: Callable[[str, Any], None]):
         set_error("")
         on_commit(key, value)
 
+    hint = help_text(key)
+    if derived is not None:
+        hint = tr("derived_hint", value=i18n.number(derived, 1)) + " · " + hint
     with solara.Div(classes=[f"param-{key.replace('.', '-')}"]):
         solara.InputText(
             label=field_label(key),
@@ -176,8 +187,19 @@ def ParamControl(key: str, current: Any, on_commit: Callable[[str, Any], None]):
             on_value=commit,
             continuous_update=False,
             error=error or False,
-            message=help_text(key),
+            message=hint,
+            disabled=disabled,
         )
+
+
+def group_keys(group: str) -> list[str]:
+    """The parameters of ``group`` in its panel: its headline levers (sliders) first, then the
+    rest in declaration order; those shown above the panels (:data:`QUICK`) are left out."""
+    headline = [k for k in HEADLINE.get(group, ()) if k not in QUICK]
+    rest = [
+        k for k, p in PARAMETERS.items() if p.group == group and k not in QUICK and k not in SLIDERS
+    ]
+    return headline + rest
 
 
 @solara.component
@@ -194,6 +216,12 @@ def ControlsPanel(
     """
     i18n.lang.value  # re-render on a language switch  # noqa: B018
     open_panels, set_open_panels = solara.use_state([])
+    generation, set_generation = solara.use_state(0)
+
+    def restore() -> None:
+        """Back to the scenario's values; fields showing a refused entry are cleared too."""
+        on_change({})
+        set_generation(generation + 1)
 
     def commit(key: str, value: Any) -> None:
         new = dict(overrides)
@@ -201,8 +229,9 @@ def ControlsPanel(
         on_change(new)
 
     def control(key: str) -> None:
-        ParamControl(key, values[key], commit).key(
-            f"{key}|{to_text(values[key])}|{i18n.lang.value}"
+        derived = derived_value(key, values)
+        ParamControl(key, values[key], commit, derived, disabled).key(
+            f"{key}|{to_text(values[key])}|{derived}|{i18n.lang.value}|{generation}"
         )
 
     with solara.Column(gap="4px", classes=["controls"]):
@@ -215,7 +244,8 @@ def ControlsPanel(
                 text=True,
                 small=True,
                 disabled=disabled,
-                on_click=lambda: on_change({}),
+                classes=["btn-reset-controls"],
+                on_click=restore,
             )
         groups = [
             g
@@ -230,7 +260,7 @@ def ControlsPanel(
             on_v_model=lambda v: set_open_panels(list(v or [])),
         ):
             for position, group in enumerate(groups):
-                keys = [k for k, p in PARAMETERS.items() if p.group == group and k not in QUICK]
+                keys = group_keys(group)
                 changed = sum(1 for k in keys if k in overrides)
                 title = i18n.group_label(group) + (
                     f" · {tr('changed', n=changed)}" if changed else ""

@@ -381,7 +381,7 @@ def ClickableMap(image: MapImage, week: int, on_select: Callable[[int], None]):
             "src": image.data_url,
             "width": str(image.width),
             "height": str(image.height),
-            "alt": tr("ecosystem"),
+            "alt": tr("map_alt", k=i18n.number(image.residents.size), week=week),
             "data-week": str(week),
         },
         class_="ecosystem-map",
@@ -405,27 +405,62 @@ def EcosystemView(run: Any, token: int, selected: int | None, on_select: Callabl
     """
     language = i18n.lang.value
 
-    def draw() -> tuple[MapImage, Figure, int, int, int] | None:
+    def draw() -> tuple[MapImage, Figure, int, int, int, dict[str, int], float] | None:
         if run is None:
             return None
         with run.lock:
             idx = run.journal.idx[: run.sample_size]
             image = render_map(run.model, idx, selected, language)
-            fig = flow_figure(flows(run.model), language)
-            return image, fig, idx.size, run.model.citizens.n, run.model.week
+            counts = flows(run.model)
+            fig = flow_figure(counts, language)
+            model = run.model
+            return image, fig, idx.size, model.citizens.n, model.week, counts, model.citizens.weight
 
     drawn = solara.use_memo(draw, [id(run), token, selected, language])
     with solara.Card(tr("ecosystem"), classes=["ecosystem-view"]):
         if drawn is None:
             solara.Text(tr("citizen_none"))
             return
-        image, fig, k, n, week = drawn
+        image, fig, k, n, week, counts, weight = drawn
         solara.Text(
             tr("ecosystem_help", k=i18n.number(k), n=i18n.number(n)), style={"font-size": "0.85em"}
         )
         MapLegend()
         with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
             ClickableMap(image, week, on_select)
-            with solara.Column(classes=["ecosystem-flows"]):
+            with solara.Column(classes=["ecosystem-flows"], style={"max-width": "36em"}):
                 solara.Text(tr("flows"), style={"font-weight": "bold"})
-                solara.FigureMatplotlib(fig, format="png", dependencies=[id(fig)])
+                note = (
+                    tr("flows_full")
+                    if weight <= 1.0
+                    else tr("flows_sample", n=i18n.number(n), w=i18n.number(weight, 2))
+                )
+                solara.Text(note, classes=["flows-note"], style={"font-size": "0.85em"})
+                FlowImage(fig, flows_alt(counts, language))
+
+
+def flows_alt(counts: dict[str, int], language: str) -> str:
+    """The flow diagram in words: each arrow's two ends and this week's count."""
+    parts = [
+        f"{text(a, language)} → {text(b, language)} {i18n.number(counts[key], language=language)}"
+        for a, b, key in _EDGES
+    ]
+    return text("flows_alt", language, flows="; ".join(parts))
+
+
+@solara.component
+def FlowImage(fig: Figure, alt: str):
+    """The flow diagram as a PNG with its description as alt text."""
+    data = solara.use_memo(lambda: _png_url(fig), [id(fig)])
+    solara.v.Html(
+        tag="img",
+        attributes={"src": data, "alt": alt},
+        class_="ecosystem-flow-diagram",
+        style_="max-width: 100%",
+    )
+
+
+def _png_url(fig: Figure) -> str:
+    buf = io.BytesIO()
+    FigureCanvasAgg(fig).print_png(buf)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")

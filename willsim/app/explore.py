@@ -22,8 +22,10 @@ from willsim.app.controls import ControlsPanel
 from willsim.app.ecosystem import EcosystemView
 from willsim.app.i18n import tr
 from willsim.app.journey import CitizenCard
-from willsim.indicators import tagged
-from willsim.reporting import charts, names
+from willsim.app.plotly_view import PlotlyChart
+from willsim.indicators import INDICATORS, tagged
+from willsim.reporting import names, plots
+from willsim.reporting.charts import titled
 from willsim.reporting.errors import message as error_message
 from willsim.scenario import ScenarioError, available_cities, available_scenarios, load_scenario
 
@@ -44,8 +46,8 @@ def publish(run: state.ExploreRun, charts_too: bool = True) -> None:
 def play(run: state.ExploreRun) -> None:
     """Advance ``run`` to its last week in a background thread.
 
-    The week counter and progress are published twice a second, the charts (a PNG drawn by
-    matplotlib, the costly part) every :data:`CHART_EVERY` seconds, so renders never pile up.
+    The week counter and progress are published twice a second, the charts and monitors every
+    :data:`CHART_EVERY` seconds, so renders never pile up.
     """
     last = last_chart = time.monotonic()
     while not run.done and play.is_current():
@@ -222,9 +224,11 @@ def LivePanel(built: state.Built | None, choice: state.Choice):
     weeks = int(built.scenario.params["run.weeks"]) if built else 0
     shown = frame if live is not None else frame.iloc[0:0]
     deps = [id(frame), language, weeks, live is None]
-    fig = solara.use_memo(lambda: charts.live_figure(shown, weeks, language), deps)
+    chart = solara.use_memo(lambda: plots.live_figure(shown, weeks, language), deps)
+    Monitors(shown, language)
     with solara.Card(tr("key_indicators"), classes=["live-charts"]):
-        solara.FigureMatplotlib(fig, dependencies=deps, format="png")
+        solara.Text(tr("live_charts_help", weeks=plots.SMOOTH_WEEKS), style={"font-size": "0.85em"})
+        PlotlyChart(chart.figure, chart.alt, classes=["live-chart"], dependencies=deps)
         with solara.Details(summary=tr("dc_glossary"), expand=False):
             IndicatorDefinitions(tagged("headline"), language)
     # the map and journey redraw with each published frame when idle, and every few seconds
@@ -238,6 +242,52 @@ def LivePanel(built: state.Built | None, choice: state.Choice):
     with solara.Div():
         if built is not None:
             ExportBox(built)
+
+
+def monitor_values(frame, language: str) -> list[tuple[str, str, str, str]]:
+    """``(key, label, value, note)`` of each headline indicator now: the latest week's value,
+    or for a noisy weekly series its moving average (the note says which)."""
+    out = []
+    for key in tagged("headline"):
+        ind = INDICATORS[key]
+        note = ""
+        if frame.empty or key not in frame:
+            shown = "–"
+        else:
+            series = frame[key].to_numpy(dtype=float)
+            if plots.noisy(key):
+                latest = plots.moving_average(series)[-1]
+                note = tr("monitor_average", weeks=plots.SMOOTH_WEEKS)
+            else:
+                latest = series[-1]
+                note = tr("monitor_week", week=len(frame))
+            shown = i18n.fmt_value(latest, ind.unit, language)
+        out.append((key, titled(key, language), shown, note))
+    return out
+
+
+@solara.component
+def Monitors(frame, language: str):
+    """NetLogo-style monitors: each headline indicator's current value, in the page's format."""
+    with solara.Row(classes=["monitors"], style={"flex-wrap": "wrap", "gap": "6px"}):
+        for key, label, shown, note in monitor_values(frame, language):
+            with solara.Div(
+                classes=["monitor", f"monitor-{key}"],
+                style={
+                    "border": "1px solid #c9d6e3",
+                    "border-radius": "6px",
+                    "padding": "4px 10px",
+                    "min-width": "9.5em",
+                    "background": "#f7fafc",
+                },
+            ):
+                solara.Text(label, style={"font-size": "0.8em", "color": "#444"})
+                solara.Div(
+                    children=[shown],
+                    classes=["monitor-value"],
+                    style={"font-size": "1.35em", "font-weight": "bold", "color": "#1b6ca8"},
+                )
+                solara.Text(note, style={"font-size": "0.7em", "color": "#666"})
 
 
 @solara.component
@@ -291,7 +341,9 @@ def ExplorePage():
         if (router.search or "") != search.lstrip("?"):
             router.push("/" + search)
 
-    solara.use_effect(write_link, [ch, language, ready])
+    # router.search too: on the first load the browser's own address (without settings) may
+    # arrive after the page's first write, which is then made again
+    solara.use_effect(write_link, [ch, language, ready, router.search])
     built, error = solara.use_memo(lambda: resolve_or_error(ch), [ch, language])
     live = run if (run is not None and run.choice == ch) else None
     running = play.pending
@@ -335,8 +387,12 @@ def ExplorePage():
                     disabled=bool(error) or running or finished,
                     classes=["btn-step"],
                 )
+                fresh = live is None or (live.model.week == 0 and not running)
                 solara.Button(
-                    tr("reset"), on_click=on_reset, disabled=bool(error), classes=["btn-reset"]
+                    tr("reset"),
+                    on_click=on_reset,
+                    disabled=bool(error) or fresh,
+                    classes=["btn-reset"],
                 )
             with solara.Div():
                 if built is not None and built.capped_message:

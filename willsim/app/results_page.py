@@ -24,13 +24,17 @@ import pandas as pd
 import solara
 
 from willsim.app import i18n
-from willsim.app.compare import WRAP, ChartView, TableView
+from willsim.app.chartview import InteractiveChart
+from willsim.app.compare import WRAP, TableView
 from willsim.app.i18n import tr
+from willsim.app.sweep_form import SPEC_FILE
+from willsim.app.sweep_form import commands as sweep_commands
+from willsim.app.sweep_panel import SweepDesigner
 from willsim.experiments import SpecError
 from willsim.experiments.store import MANIFEST, SweepStore
 from willsim.indicators import INDICATORS
 from willsim.params import PARAMETERS
-from willsim.reporting import charts
+from willsim.reporting import charts, plots
 from willsim.reporting.formatting import date_time
 from willsim.reporting.i18n import has, text
 
@@ -181,12 +185,22 @@ def commands(view: SweepView, root: Path | None = None) -> str:
     root = (root or results_root()).resolve()
     out = view.path.relative_to(root) if view.path.is_relative_to(root) else view.path
     spec = f"{view.name}.toml"
+    if (view.path / SPEC_FILE).is_file():  # made on this page: its own spec, to resume it
+        return sweep_commands(view.path, root)
     return "\n".join(
         [
             shlex.join(["willsim", "sweep", spec, "--out", str(out)]),
             shlex.join(["willsim", "results", str(out)]),
         ]
     )
+
+
+def spec_bytes(view: SweepView) -> bytes:
+    """The spec file to download: the folder's own ``spec.toml`` (a sweep made on this page,
+    whose base scenario is the folder's ``base.toml``), else the spec rebuilt from the
+    manifest."""
+    own = view.path / SPEC_FILE
+    return own.read_bytes() if own.is_file() else spec_toml(view.spec).encode("utf-8")
 
 
 def stats_table(stats: pd.DataFrame, language: str) -> pd.DataFrame:
@@ -302,6 +316,13 @@ def ResultsPage():
         with solara.Div():
             if opened is not None and opened.view is not None:
                 SweepResults(opened.view)
+        SweepDesigner(root, browse)
+
+
+def browse(relative: str) -> None:
+    """Open the sweep folder ``relative`` (a sweep just run from the page) below."""
+    folder.value = relative
+    open_task(relative)
 
 
 @solara.component
@@ -313,18 +334,18 @@ def SweepResults(view: SweepView):
     value = SENSITIVITY_VALUE.get(view.method or "", "")
     stem = f"willsim-sweep-{view.name}"
     band_fig = solara.use_memo(
-        lambda: charts.sweep_bands_figure(view.bands, language) if not view.bands.empty else None,
+        lambda: plots.sweep_bands_figure(view.bands, language) if not view.bands.empty else None,
         [id(view), language],
     )
     sens_fig = solara.use_memo(
         lambda: (
-            charts.sensitivity_figure(view.sensitivity, value, current, language)
+            plots.sensitivity_figure(view.sensitivity, view.method or "", current, language)
             if current
             else None
         ),
         [id(view), current, language],
     )
-    spec_text = solara.use_memo(lambda: spec_toml(view.spec).encode("utf-8"), [id(view)])
+    spec_text = solara.use_memo(lambda: spec_bytes(view), [id(view)])
     with solara.Column(classes=["sweep-results"]):
         solara.Markdown(f"#### {tr('res_about')}")
         solara.DataFrame(about_table(view), items_per_page=12)
@@ -339,7 +360,13 @@ def SweepResults(view: SweepView):
             if band_fig is None:
                 solara.Text(tr("res_no_weekly"))
             else:
-                ChartView(band_fig, f"{stem}-bands", [id(view), language])
+                InteractiveChart(
+                    band_fig,
+                    lambda: charts.sweep_bands_figure(view.bands, language),
+                    f"{stem}-bands",
+                    [id(view), language],
+                    ["sweep-bands-chart"],
+                )
                 TableView(pd.DataFrame(), view.bands, f"{stem}-bands")
 
         solara.Markdown(f"#### {tr('res_matters')}")
@@ -361,8 +388,13 @@ def SweepResults(view: SweepView):
                     ],
                     style_="max-width: 24em",
                 )
-                ChartView(
-                    sens_fig, f"{stem}-{view.method}-{current}", [id(view), current, language]
+                solara.Text(tr("res_sens_help"), style={"font-size": "0.85em"})
+                InteractiveChart(
+                    sens_fig,
+                    lambda: charts.sensitivity_figure(view.sensitivity, value, current, language),
+                    f"{stem}-{view.method}-{current}",
+                    [id(view), current, language],
+                    ["sweep-sensitivity-chart"],
                 )
                 TableView(pd.DataFrame(), view.sensitivity, f"{stem}-{view.method}")
 

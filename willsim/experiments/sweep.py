@@ -123,6 +123,7 @@ class SweepReport:
     errors: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     engine: str = "local"
+    cancelled: bool = False  # stopped by ``cancel()``: the rest runs with ``resume``
 
     @property
     def overhead_per_run(self) -> float:
@@ -362,13 +363,19 @@ def run_sweep(
     compact: bool = True,
     fn: Callable[[RunTask], Any] = execute_run,
     new_generation: bool = False,
+    on_run: Callable[[int, int], Any] | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> SweepReport:
     """Run every missing run of a sweep into ``out`` and compact the results.
 
     The engine is opened (a Dask scheduler reached) before the folder is created, so a bad
     engine leaves nothing behind. ``progress=None`` shows a bar only on a terminal. ``fn``
-    replaces the run function (tests). Losing the Dask scheduler raises
-    :class:`~willsim.experiments.engines.SchedulerLost` with the report as ``exc.report``.
+    replaces the run function (tests). ``on_run(finished, total)`` is called after each run
+    (a progress bar in the app); ``cancel()`` is asked after each run, and when it is true the
+    sweep stops there (the runs in flight finish in their workers, unrecorded), compacts what
+    is stored and returns with ``cancelled`` set: ``resume=True`` runs the rest. Losing the Dask
+    scheduler raises :class:`~willsim.experiments.engines.SchedulerLost` with the report as
+    ``exc.report``.
     """
     check_engine(engine, workers, scheduler)
     if isinstance(shard, str):
@@ -429,6 +436,11 @@ def run_sweep(
                         report.errors[outcome.key] = error
                     bar.update(1)
                     bar.set_postfix(failed=report.failed, refresh=False)
+                    if on_run is not None:
+                        on_run(report.done + report.failed + counts["skipped"], mine)
+                    if cancel is not None and cancel():
+                        report.cancelled = True
+                        break
         except SchedulerLost as exc:
             _finish(report, eng, start, counts)
             exc.report = report  # type: ignore[attr-defined]

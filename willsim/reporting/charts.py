@@ -28,7 +28,7 @@ COLOURS = ("#1b6ca8", "#d1495b", "#66a182", "#edae49")
 
 def titled(key: str, language: str, per_week: bool = False) -> str:
     """An indicator's label with its unit where the tick labels do not already say it, e.g.
-    ``Waiting time (weeks)``; money drawn week by week reads ``(€ a week)``."""
+    ``Wait for assessment (weeks)``; money drawn week by week reads ``(€ a week)``."""
     ind = INDICATORS[key]
     if not has(f"suffix_{ind.unit}"):
         return ind.label_in(language)
@@ -88,6 +88,17 @@ def _formatter(unit: str, language: str) -> Formatter:
     return _UnitFormatter(unit, language)
 
 
+def unit_ticks(low: float, high: float, unit: str, language: str) -> tuple[list[float], list[str]]:
+    """About five round tick values over ``[low, high]`` and their labels, written as this
+    module's axes write them (for the interactive charts of :mod:`willsim.reporting.plots`)."""
+    if not (np.isfinite(low) and np.isfinite(high)) or high <= low:
+        high = low + 1.0
+    locs = [float(x) for x in MaxNLocator(nbins=5).tick_values(low, high) if low <= x <= high]
+    fmt = _UnitFormatter(unit, language)
+    fmt.set_locs(locs)
+    return locs, [fmt(x) for x in locs]
+
+
 def _axes_grid(n: int, cols: int = 3, width: float = 3.6) -> tuple[Figure, list]:
     rows = max(1, -(-n // cols))
     fig = Figure(figsize=(width * cols, 2.5 * rows + 0.2), dpi=90, layout="constrained")
@@ -129,8 +140,13 @@ def live_figure(
     return fig
 
 
+BAND = (5, 95)
+"""Percentiles of every band (Compare, Results, the briefing): the middle 90% of runs."""
+
+
 def band_figure(bands: Mapping[str, pd.DataFrame], key: str, language: str) -> Figure:
-    """Mean and 10th-90th percentile band of ``key`` per strategy (frames: week x replicate)."""
+    """Mean and the middle 90% of replicates (:data:`BAND`) of ``key`` per strategy (frames:
+    week x replicate)."""
     fig = Figure(figsize=(11, 3.8), dpi=90, layout="constrained")
     ax = fig.add_subplot(1, 1, 1)
     ind = INDICATORS[key]
@@ -139,9 +155,7 @@ def band_figure(bands: Mapping[str, pd.DataFrame], key: str, language: str) -> F
         values = table.to_numpy(dtype=float)
         with np.errstate(all="ignore"):
             mean = np.nanmean(values, axis=1) if values.size else values
-            lo, hi = (
-                np.nanpercentile(values, [10, 90], axis=1) if values.shape[1] > 1 else (mean, mean)
-            )
+            lo, hi = np.nanpercentile(values, BAND, axis=1) if values.shape[1] > 1 else (mean, mean)
         ax.fill_between(weeks, lo, hi, color=colour, alpha=0.2, lw=0)
         ax.plot(weeks, mean, color=colour, lw=1.8, label=name)
     ax.set_title(titled(key, language, per_week=True), fontsize=11)
@@ -175,9 +189,20 @@ def sweep_bands_figure(
     return fig
 
 
+SENSITIVITY_COLUMNS = {
+    "ST": ("ST_conf", "ST_floor"),
+    "mu_star": ("mu_star_conf", "mu_star_floor"),
+    "spearman": ("half_width", "floor"),
+}
+"""Per index: the half-width of its 95% interval and its noise floor (columns of
+:func:`willsim.experiments.analysis.sensitivity`)."""
+
+
 def sensitivity_figure(table: pd.DataFrame, value: str, output: str, language: str) -> Figure:
     """Horizontal bars of one output's sensitivity ``value`` (e.g. ``ST``) per parameter,
-    labelled with the registry's parameter names; Morris effects in the output's unit."""
+    labelled with the registry's parameter names, with the 95% interval as a whisker and the
+    noise floor as a grey band; a parameter that cannot be told from noise (``inert``) is grey.
+    Morris effects are in the output's unit."""
     t = table[table["output"] == output].sort_values(value, key=abs)
     fig = Figure(figsize=(7, 0.9 + 0.45 * max(len(t), 1)), dpi=90, layout="constrained")
     ax = fig.add_subplot(1, 1, 1)
@@ -187,7 +212,28 @@ def sensitivity_figure(table: pd.DataFrame, value: str, output: str, language: s
         else str(k)
         for k in t["parameter"]
     ]
-    ax.barh(names, t[value].to_numpy(dtype=float), color=COLOURS[3])
+    est = t[value].to_numpy(dtype=float)
+    conf, floor = SENSITIVITY_COLUMNS.get(value, ("", ""))
+    if value == "spearman" and {"ci_low", "ci_high"} <= set(t.columns):
+        low, high = t["ci_low"].to_numpy(dtype=float), t["ci_high"].to_numpy(dtype=float)
+    elif conf in t:
+        half = t[conf].to_numpy(dtype=float)
+        low, high = est - half, est + half
+    else:
+        low = high = est
+    flags = t["flags"].fillna("").astype(str) if "flags" in t else pd.Series([""] * len(t))
+    inert = ["inert" in f.split(",") for f in flags]
+    y = np.arange(len(t))
+    if floor in t:
+        for i, f in enumerate(t[floor].to_numpy(dtype=float)):
+            if np.isfinite(f) and f > 0:
+                left = -f if value == "spearman" else 0.0
+                ax.barh(i, f - left, left=left, height=0.84, color="#bbbbbb", alpha=0.45, lw=0)
+    ax.barh(y, est, color=["#b8bec6" if i else COLOURS[3] for i in inert], height=0.6)
+    err = np.vstack([np.nan_to_num(est - low), np.nan_to_num(high - est)])
+    ax.errorbar(est, y, xerr=np.clip(err, 0, None), fmt="none", ecolor="#333", lw=1)
+    ax.set_yticks(y)
+    ax.set_yticklabels(names)
     ax.axvline(0, color="#444", lw=0.8)
     ax.set_title(
         INDICATORS[output].label_in(language) if output in INDICATORS else output, fontsize=10

@@ -604,7 +604,7 @@ class WorkshopService:
         except TypeError as exc:
             raise WorkshopError("wse_not_strategy", error=str(exc)) from None
         except StrategyError as exc:
-            raise WorkshopError(str(exc)) from None
+            raise WorkshopError(exc.key, **exc.fmt) from None  # keeps the message translatable
         est = estimate_cost(strat, room_base(settings).params)
         if not est.fits(settings.envelope):
             raise WorkshopError(

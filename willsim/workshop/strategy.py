@@ -23,6 +23,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, Field
 
 from willsim.experiments.schema import STRICT, validate
+from willsim.reporting.errors import Translatable, Word
 from willsim.scenario import Scenario, validate_policies, with_overrides
 from willsim.units import WEEKS_PER_YEAR
 
@@ -46,6 +47,11 @@ CONTRACTS: tuple[str, ...] = get_args(Contracts)
 LEVERS: tuple[str, ...] = get_args(Lever)
 """Levers a facilitator may allow; a lever not allowed keeps the default value."""
 INTENSITY_RANGE = (0.5, 40.0)  # outreach hours a week per 1,000 residents
+DEFAULT_INTENSITY = 3.0
+"""Outreach hours a week per 1,000 residents when a team chooses Proactive: within the default
+envelope (500,000 EUR/year) in the default city (Bergamo, 121,316 residents: 3 h x 121.3 x
+25 EUR/h x 52 = 473,116 EUR/year; 4 h cost 630,843 EUR). A larger city or a smaller envelope
+starts lower (the team page picks the most hours that fit)."""
 MAX_EXTRA_WORKERS = 100
 EVENTS: dict[str, str | None] = {
     "none": None,
@@ -56,8 +62,10 @@ EVENTS: dict[str, str | None] = {
 """Round events and the bundled scenario whose first policy each one replays."""
 
 
-class StrategyError(ValueError):
-    """A strategy is invalid (a lever not allowed, a value out of range, over budget)."""
+class StrategyError(Translatable):
+    """A strategy is invalid (a lever not allowed, a value out of range, over budget). Raised
+    with a catalogue key and its values (``str()`` is the English message, :meth:`message` the
+    message in any language); a plain English message also works (schema errors)."""
 
 
 class StrategySchema(BaseModel):
@@ -67,7 +75,7 @@ class StrategySchema(BaseModel):
     model_config = STRICT
     access: Access = "on_demand"
     targeting: Targeting = "risk"
-    intensity: float = 4.0
+    intensity: float = DEFAULT_INTENSITY
     delivery: Delivery = "centralised"
     co_programming: bool = False
     contracts: Contracts = "hourly"
@@ -81,7 +89,7 @@ class Strategy:
 
     access: str = "on_demand"
     targeting: str = "risk"
-    intensity: float = 4.0
+    intensity: float = DEFAULT_INTENSITY
     delivery: str = "centralised"
     co_programming: bool = False
     contracts: str = "hourly"
@@ -108,7 +116,10 @@ def check(s: Strategy, allowed: Sequence[str] = LEVERS) -> Strategy:
     def one_of(name: str, valid: Sequence[str]) -> None:
         if getattr(s, name) not in valid:
             raise StrategyError(
-                f"{name}: {getattr(s, name)!r} is not valid; choose one of {', '.join(valid)}"
+                "wse_strategy_choice",
+                lever=Word(f"ws_{name}"),
+                value=repr(getattr(s, name)),
+                valid=", ".join(valid),
             )
 
     one_of("access", ACCESS)
@@ -119,16 +130,16 @@ def check(s: Strategy, allowed: Sequence[str] = LEVERS) -> Strategy:
         intensity = float(s.intensity)
         workers = int(s.social_workers)
     except (TypeError, ValueError):
-        raise StrategyError("intensity and social_workers must be numbers") from None
+        raise StrategyError("wse_strategy_numbers") from None
     if not (INTENSITY_RANGE[0] <= intensity <= INTENSITY_RANGE[1]) or math.isnan(intensity):
         raise StrategyError(
-            f"intensity: {intensity:g} hours a week per 1,000 residents is out of "
-            f"range [{INTENSITY_RANGE[0]:g}, {INTENSITY_RANGE[1]:g}]"
+            "wse_strategy_intensity",
+            value=f"{intensity:g}",
+            low=f"{INTENSITY_RANGE[0]:g}",
+            high=f"{INTENSITY_RANGE[1]:g}",
         )
     if not 0 <= workers <= MAX_EXTRA_WORKERS:
-        raise StrategyError(
-            f"social_workers: {workers} extra workers is out of range [0, {MAX_EXTRA_WORKERS}]"
-        )
+        raise StrategyError("wse_strategy_workers", n=workers, high=MAX_EXTRA_WORKERS)
     s = replace(
         s,
         intensity=intensity,
@@ -138,7 +149,7 @@ def check(s: Strategy, allowed: Sequence[str] = LEVERS) -> Strategy:
     )
     for name in LEVERS:
         if name not in allowed and getattr(s, name) != getattr(DEFAULT, name):
-            raise StrategyError(f"the lever {name!r} is not open in this workshop")
+            raise StrategyError("wse_strategy_lever", lever=Word(f"ws_{name}"))
     return s
 
 
@@ -376,7 +387,7 @@ def _event_template(event: str) -> dict[str, Any] | None:
 
     name = EVENTS.get(event, "?")
     if name == "?":
-        raise StrategyError(f"unknown event {event!r}; valid events: {', '.join(EVENTS)}")
+        raise StrategyError("wse_unknown_event", event=repr(event), valid=", ".join(EVENTS))
     if name is None:
         return None
     return dict(load_scenario(name).policies[0])

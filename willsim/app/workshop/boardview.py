@@ -129,6 +129,7 @@ def Debrief(rounds: Sequence[Mapping[str, Any]], version: Any):
             solara.Text(tr("ws_no_results"))
             return
         Lines(lines, classes=["ws-debrief-lines"])
+        Surprises(rounds, version)
         for data in rounds:
             event = tr("ws_event_" + data["event"])
             solara.Markdown(f"#### {tr('ws_round_event', n=data['number'], event=event)}")
@@ -136,6 +137,20 @@ def Debrief(rounds: Sequence[Mapping[str, Any]], version: Any):
                 pd.DataFrame(export.strategies_table(data, language)), items_per_page=50
             )
         solara.Text(tr("ws_caveat"), style={"font-size": "0.85em", "color": "#555"})
+
+
+@solara.component
+def Surprises(rounds: Sequence[Mapping[str, Any]], version: Any):
+    """Counter-intuitive results of the status quo explained (:mod:`willsim.workshop.surprises`)."""
+    from willsim.workshop.surprises import surprise_lines
+
+    language = i18n.lang.value
+    lines = solara.use_memo(
+        lambda: surprise_lines(rounds, language), [version, language, len(rounds)]
+    )
+    if lines:
+        solara.Markdown(f"#### {tr('ws_surprises')}")
+        Lines(lines, classes=["ws-surprise-lines"])
 
 
 @solara.component
