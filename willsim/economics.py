@@ -412,7 +412,8 @@ def ceac(
     draws = _draws_of(runs, wide)
     from willsim.experiments.uncertainty import by_draw, draw_means
 
-    effects, costs = {ref: None}, {ref: None}
+    effects: dict[str, np.ndarray] = {}
+    costs: dict[str, np.ndarray] = {}
     for name in runs.scenarios:
         if name == ref:
             continue
@@ -421,9 +422,8 @@ def ceac(
             target[name] = draw_means(by_draw(pd.DataFrame({"draw": draws, "value": d[item]})))
     others = [n for n in runs.scenarios if n != ref]
     n_draws = len(effects[others[0]]) if others else 0
-    for name in (ref,):
-        effects[name] = np.zeros(n_draws)
-        costs[name] = np.zeros(n_draws)
+    effects[ref] = np.zeros(n_draws)  # the reference: no effect, no cost, against itself
+    costs[ref] = np.zeros(n_draws)
     if wtp is None:
         icers = [
             float(np.nanmean(costs[n]) / np.nanmean(effects[n]))

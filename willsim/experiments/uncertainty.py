@@ -480,7 +480,7 @@ def influence(draws: pd.DataFrame, means: np.ndarray) -> pd.Series:
 
     m = np.asarray(means, dtype=float)
     ok = np.isfinite(m)
-    out = {}
+    out: dict[str, float] = {}
     if ok.sum() < MIN_INFLUENCE_DRAWS or np.ptp(m[ok]) == 0:
         return pd.Series(out, dtype=float)
     for name in draws.columns:

@@ -33,6 +33,11 @@ from willsim.reporting.i18n import has, text
 MAX_EFFECTS = 5
 
 
+def _num(x: Any) -> float:
+    """A table cell as a float (NaN for a missing one)."""
+    return math.nan if missing(x) else float(x)
+
+
 def unit_text(unit: str, language: str) -> str:
     """An indicator unit in words (``weeks`` / ``settimane``), the unit itself if unknown."""
     key = f"unit_{unit}"
@@ -159,13 +164,13 @@ def certainty(row: Mapping[str, Any], language: str) -> str:
             language,
             p=percent(p, 0, language),
             se=percent(row.get("prob_better_se", 0.0), 0, language),
-            draws=int(row.get("draws") or 0),
+            draws=0 if missing(row.get("draws")) else int(_num(row.get("draws"))),
         )
-    wins, ties = row.get("better_runs"), row.get("equal_runs")
-    pairs = int(row.get("pairs") or 0)
-    if not missing(wins) and pairs:
+    wins, ties = _num(row.get("better_runs")), _num(row.get("equal_runs"))
+    pairs = int(_num(row.get("pairs"))) if not missing(row.get("pairs")) else 0
+    if not math.isnan(wins) and pairs:
         line = text(f"dc_runs_{kind}", language, k=int(wins), pairs=pairs)
-        if not missing(ties) and ties:
+        if not math.isnan(ties) and ties:
             line += text("dc_runs_equal", language, t=int(ties))
         return line
     return ""
@@ -302,16 +307,14 @@ def _cost(
 ) -> str:
     if not items or not years:
         return ""
-    net = items.get("net_public_cost_eur", {}).get("mean")
-    programme = items.get("incremental_cost_eur", {}).get("mean")
-    families = rows.get("out_of_pocket_eur", {}).get("effect")
+    net = _num(items.get("net_public_cost_eur", {}).get("mean"))
+    programme = _num(items.get("incremental_cost_eur", {}).get("mean"))
+    families = _num(rows.get("out_of_pocket_eur", {}).get("effect"))
     return text(
         "dc_cost_line",
         language,
-        net=money_compact(None if missing(net) else net / years, language, signed=True),
-        programme=money_compact(
-            None if missing(programme) else programme / years, language, signed=True
-        ),
+        net=money_compact(net / years, language, signed=True),
+        programme=money_compact(programme / years, language, signed=True),
         families=money_compact(families, language, signed=True),
     )
 
@@ -364,15 +367,12 @@ def _caveat(
     result depends on most, an uncalibrated city."""
     if capacity_variant:
         return text("dc_caveat_capacity", language)
-    with_qol = items.get("social_return_ratio", {}).get("mean")
-    without = items.get("social_return_ratio_without_qol", {}).get("mean")
-    p, q = (
-        items.get("prob_return_above_1", {}).get("mean"),
-        items.get("prob_return_above_1_without_qol", {}).get("mean"),
-    )
-    rests_on_qol = (
-        not missing(with_qol) and with_qol >= 1 and (missing(without) or without < 1)
-    ) or (not missing(p) and p >= 0.5 and not missing(q) and q < 0.5)
+    with_qol = _num(items.get("social_return_ratio", {}).get("mean"))
+    without = _num(items.get("social_return_ratio_without_qol", {}).get("mean"))
+    p = _num(items.get("prob_return_above_1", {}).get("mean"))
+    q = _num(items.get("prob_return_above_1_without_qol", {}).get("mean"))
+    # NaN compares false: an undefined ratio or probability never makes this caveat
+    rests_on_qol = (with_qol >= 1 and not without >= 1) or (p >= 0.5 and q < 0.5)
     if rests_on_qol:
         from willsim.reporting.formatting import money
 
