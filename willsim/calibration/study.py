@@ -366,12 +366,15 @@ def work(job: WorkerJob, progress: Callable[[], None] | None = None) -> int:
         )
     ostudy = study.optuna_study(sampler)
     distributions = study.distributions()
+    worker, started = f"{socket.gethostname()}:{os.getpid()}", process_start(os.getpid())
     ran = 0
     while count_trials(ostudy) < job.trials:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ExperimentalWarning)
             trial = ostudy.ask(distributions)
-        trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")
+        trial.set_user_attr("worker", worker)
+        if started is not None:  # tells this process from a later one with its id
+            trial.set_user_attr("worker_start", started)
         try:
             loss, record = study.evaluate_trial(dict(trial.params))
         except Exception as exc:  # a run that fails marks its trial failed; the search goes on
@@ -429,7 +432,13 @@ def summarise(study: Study, ostudy: Any | None = None) -> SearchSummary:
 
 
 def fail_stale_trials(ostudy: Any) -> int:
-    """Mark failed the running trials of workers on this machine that no longer exist."""
+    """Mark failed the running trials of workers on this machine that no longer exist.
+
+    A worker is gone when its process id is free, when the process is a zombie (killed but not yet
+    reaped: its parent died too and the machine's init reaps late or never, as in many
+    containers), or when the id now belongs to a later process (its start differs from the one
+    the worker recorded: the id was reused, or the machine rebooted).
+    """
     from optuna.trial import TrialState
 
     host = socket.gethostname()
@@ -437,7 +446,8 @@ def fail_stale_trials(ostudy: Any) -> int:
     for trial in ostudy.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         worker = str(trial.user_attrs.get("worker", ""))
         name, _, pid = worker.rpartition(":")
-        if worker and (name != host or _alive(int(pid))):
+        started = trial.user_attrs.get("worker_start")
+        if worker and (name != host or _alive(int(pid), started)):
             continue
         ostudy._storage.set_trial_user_attr(trial._trial_id, "error", "worker gone (interrupted)")
         ostudy._storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL)
@@ -445,14 +455,42 @@ def fail_stale_trials(ostudy: Any) -> int:
     return failed
 
 
-def _alive(pid: int) -> bool:
+def process_start(pid: int) -> str | None:
+    """``BOOT-ID:TICKS``, when process ``pid`` of this machine started (Linux's ``/proc``), which
+    no later process with the same id shares; None if it is unknown (no ``/proc``, or no such
+    process)."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        fields = _proc_stat(pid)
+    except OSError:
+        return None
+    return f"{boot}:{fields[19]}"
+
+
+def _proc_stat(pid: int) -> list[str]:
+    """The fields of ``/proc/PID/stat`` after the command name: state first, start time 20th."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return text[text.rindex(")") + 1 :].split()
+
+
+def _alive(pid: int, started: str | None = None) -> bool:
+    """Whether process ``pid`` of this machine still runs: it exists, is not a zombie and, when
+    ``started`` is known, is the same process that recorded it (see :func:`process_start`)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
+        pass
+    if not Path("/proc/self/stat").is_file():  # no /proc: the process id is all there is
         return True
-    return True
+    try:
+        state = _proc_stat(pid)[0]
+    except OSError:  # gone since
+        return False
+    if state in ("Z", "X"):
+        return False
+    return started is None or process_start(pid) == started
 
 
 def search(
