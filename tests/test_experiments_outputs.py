@@ -145,7 +145,7 @@ def test_compare_keeps_finished_runs_on_ctrl_c_and_resumes(tmp_path):
             break
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C
-    _, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=600)
     assert proc.returncode == 130, err
     assert "finished runs are kept" in err and "--resume" in err and "Traceback" not in err
     kept = len(list((out / "runs").glob("*.parquet")))

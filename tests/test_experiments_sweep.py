@@ -166,7 +166,7 @@ def test_existing_folder_needs_resume_and_shards_split_the_design(spec_file, tmp
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=600,
         check=False,
     )
     assert proc.returncode == 2 and "--resume" in proc.stderr and "Traceback" not in proc.stderr
@@ -265,7 +265,7 @@ def test_results_command_writes_bands_sensitivity_and_figures(tmp_path):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
         check=False,
     )
     assert run.returncode == 0, run.stderr
@@ -277,7 +277,7 @@ def test_results_command_writes_bands_sensitivity_and_figures(tmp_path):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
         check=False,
     )
     assert res.returncode == 0, res.stderr
@@ -291,7 +291,7 @@ def test_results_command_writes_bands_sensitivity_and_figures(tmp_path):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=600,
         check=False,
     )
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
