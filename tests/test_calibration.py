@@ -492,6 +492,24 @@ def test_stale_trials_include_zombie_workers_and_reused_process_ids(tmp_path):
     }
 
 
+def test_workers_finishing_together_never_start_more_trials_than_asked(tmp_path, monkeypatch):
+    """Two workers that both count the trials before either asks for one would run one trial too
+    many; counting and asking are one step under the study's trials lock."""
+    study = Study.create_or_resume(tmp_path / "s", _spec(_small_targets(tmp_path)))
+    count = study_module.count_trials
+
+    def count_slowly(ostudy):  # widen the gap between counting and asking
+        n = count(ostudy)
+        time.sleep(0.05)
+        return n
+
+    monkeypatch.setattr(study_module, "count_trials", count_slowly)
+    monkeypatch.setattr(Study, "evaluate_trial", lambda self, q: (sum(q.values()), {}))
+    for trials in (6, 9):  # a fresh search, then a resumed one
+        summary = search(study, trials=trials, workers=2, engine="local", progress=False)
+        assert (summary.complete, summary.failed) == (trials, 0)
+
+
 def test_search_on_two_local_processes_shares_one_journal(tmp_path):
     study = Study.create_or_resume(tmp_path / "s", _spec(_small_targets(tmp_path)))
     summary = search(study, trials=8, workers=2, engine="local", progress=False)
