@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -30,6 +31,7 @@ from willsim.calibration.study import (
     StudySpec,
     count_trials,
     fail_stale_trials,
+    process_start,
     search,
 )
 from willsim.calibration.targets import (
@@ -453,12 +455,101 @@ def test_search_resumes_and_fails_trials_of_dead_workers(tmp_path):
     assert (again.complete, again.failed) == (5, 1) and count_trials(ostudy) == 6
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs Linux's /proc")
+def test_stale_trials_include_zombie_workers_and_reused_process_ids(tmp_path):
+    study = Study.create_or_resume(tmp_path / "s", _spec(_small_targets(tmp_path)))
+    ostudy = study.optuna_study()
+    host, me = socket.gethostname(), os.getpid()
+    # a killed worker whose parent died too stays a zombie until init reaps it (late, or never)
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)  # exited, left unreaped
+    workers = {
+        "zombie": (f"{host}:{child.pid}", None),
+        "reused": (f"{host}:{me}", "another-boot:1"),  # this id, but not the process that ran it
+        "same": (f"{host}:{me}", process_start(me)),
+        "unchecked": (f"{host}:{me}", None),
+        "elsewhere": (f"another-host:{child.pid}", None),
+    }
+    trials = {}
+    for label, (worker, started) in workers.items():
+        trials[label] = ostudy.ask(study.distributions())
+        trials[label].set_user_attr("worker", worker)
+        if started is not None:
+            trials[label].set_user_attr("worker_start", started)
+    try:
+        assert fail_stale_trials(ostudy) == 2
+    finally:
+        child.wait()
+    from optuna.trial import TrialState
+
+    states = {label: ostudy._storage.get_trial(t._trial_id).state for label, t in trials.items()}
+    assert states == {
+        "zombie": TrialState.FAIL,
+        "reused": TrialState.FAIL,
+        "same": TrialState.RUNNING,
+        "unchecked": TrialState.RUNNING,
+        "elsewhere": TrialState.RUNNING,
+    }
+
+
+def test_workers_finishing_together_never_start_more_trials_than_asked(tmp_path, monkeypatch):
+    """Two workers that both count the trials before either asks for one would run one trial too
+    many; counting and asking are one step under the study's trials lock."""
+    study = Study.create_or_resume(tmp_path / "s", _spec(_small_targets(tmp_path)))
+    count = study_module.count_trials
+
+    def count_slowly(ostudy):  # widen the gap between counting and asking
+        n = count(ostudy)
+        time.sleep(0.05)
+        return n
+
+    monkeypatch.setattr(study_module, "count_trials", count_slowly)
+    monkeypatch.setattr(Study, "evaluate_trial", lambda self, q: (sum(q.values()), {}))
+    for trials in (6, 9):  # a fresh search, then a resumed one
+        summary = search(study, trials=trials, workers=2, engine="local", progress=False)
+        assert (summary.complete, summary.failed) == (trials, 0)
+
+
 def test_search_on_two_local_processes_shares_one_journal(tmp_path):
     study = Study.create_or_resume(tmp_path / "s", _spec(_small_targets(tmp_path)))
     summary = search(study, trials=8, workers=2, engine="local", progress=False)
     assert summary.complete == 8
     workers = {t.user_attrs["worker"] for t in study.optuna_study().get_trials()}
     assert len(workers) == 2  # both processes asked and told through the journal
+
+
+@contextlib.contextmanager
+def _orphans_stay_zombies():
+    """While open, this process adopts its orphaned descendants and reaps none of them (Linux):
+    a killed worker whose parent was killed too stays a zombie, as under an init that reaps late
+    or never (many containers). Yields a list of the process ids to reap on closing."""
+    adopted: list[int] = []
+    if sys.platform != "linux":
+        yield adopted
+        return
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    subreaper = 36  # PR_SET_CHILD_SUBREAPER
+    assert prctl(subreaper, 1, 0, 0, 0) == 0, os.strerror(ctypes.get_errno())
+    try:
+        yield adopted
+    finally:
+        prctl(subreaper, 0, 0, 0, 0)
+        for pid in adopted:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+
+
+def _process_group(pgid: int) -> list[int]:
+    """The processes of group ``pgid`` (Linux's /proc; empty elsewhere)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            text = stat.read_text()
+            if int(text[text.rindex(")") + 1 :].split()[2]) == pgid:
+                members.append(int(stat.parent.name))
+    return members
 
 
 def test_killed_search_resumes_to_the_requested_trials(tmp_path):
@@ -483,30 +574,46 @@ def test_killed_search_resumes_to_the_requested_trials(tmp_path):
         *SMALL,
     ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [*base, "--trials", "40"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 120
-    done = 0
-    while time.monotonic() < deadline and proc.poll() is None:
-        if (out / "study.json").is_file():
-            done = count_trials(Study.open(out).optuna_study())
-            if done >= 4:
-                break
-        time.sleep(0.2)
-    os.killpg(proc.pid, signal.SIGKILL)  # the driver and both workers
-    proc.wait(timeout=30)
-    assert 4 <= done < 40
-    resumed = subprocess.run([*base, "--trials", "12"], cwd=tmp_path, env=env, capture_output=True)
-    assert resumed.returncode == 0, resumed.stderr.decode()
-    ostudy = Study.open(out).optuna_study()
     from optuna.trial import TrialState
 
-    assert not ostudy.get_trials(states=(TrialState.RUNNING,))  # killed trials were failed
+    def running(ostudy):
+        return {t.number for t in ostudy.get_trials(deepcopy=False, states=(TrialState.RUNNING,))}
+
+    with _orphans_stay_zombies() as adopted:
+        proc = subprocess.Popen(
+            [*base, "--trials", "40"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 600  # a bound for a stuck search, not a timing assumption
+        done = 0
+        while time.monotonic() < deadline and proc.poll() is None:
+            if (out / "study.json").is_file():
+                ostudy = Study.open(out).optuna_study()
+                done = count_trials(ostudy)
+                if done >= 4 and running(ostudy):
+                    break  # kill mid-trial
+            time.sleep(0.2)
+        adopted += [pid for pid in _process_group(proc.pid) if pid != proc.pid]
+        os.killpg(proc.pid, signal.SIGKILL)  # the driver and both workers
+        proc.wait(timeout=30)
+        assert 4 <= done < 40
+        # the killed workers stay zombies (until init reaps them, which may be after the resume
+        # started, or never); their trials are still RUNNING
+        killed = running(Study.open(out).optuna_study())
+        assert killed
+        resumed = subprocess.run(
+            [*base, "--trials", "12"], cwd=tmp_path, env=env, capture_output=True
+        )
+    assert resumed.returncode == 0, resumed.stderr.decode()
+    ostudy = Study.open(out).optuna_study()
+    assert not running(ostudy)  # the killed trials were failed
+    for number in killed:
+        trial = ostudy.trials[number]
+        assert trial.state == TrialState.FAIL
+        assert trial.user_attrs["error"] == "worker gone (interrupted)"
     assert count_trials(ostudy) >= 12
 
 

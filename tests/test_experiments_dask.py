@@ -93,7 +93,7 @@ def cluster(tmp_path) -> Iterator[tuple[str, list[subprocess.Popen]]]:
         )
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # a hang guard: a loaded machine starts workers slowly
         while True:
             try:
                 with Client(address, timeout="5s") as client:
@@ -121,7 +121,7 @@ def test_losing_the_scheduler_exits_cleanly_without_false_failures(cluster, tmp_
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 600  # a hang guard: the scheduler is killed after 3 runs
     while time.monotonic() < deadline and proc.poll() is None:
         if SweepStore(out).exists() and len(SweepStore(out).done_keys()) >= 3:
             break
@@ -129,7 +129,7 @@ def test_losing_the_scheduler_exits_cleanly_without_false_failures(cluster, tmp_
     manifest = SweepStore(out).manifest()
     assert (manifest["workers"], manifest["threads"]) == (1, 3)  # the cluster, not local cores
     procs[0].kill()  # the scheduler
-    stdout, stderr = proc.communicate(timeout=120)
+    stdout, stderr = proc.communicate(timeout=600)
     assert proc.returncode == 3, stderr
     assert "lost the Dask scheduler" in stderr and "none is counted as failed" in stderr
     assert "Traceback" not in stderr
@@ -170,7 +170,7 @@ def test_an_unreachable_scheduler_leaves_nothing_behind(tmp_path):
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=600,
             check=False,
         )
         assert proc.returncode == 2, proc.stderr

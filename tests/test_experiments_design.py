@@ -142,7 +142,7 @@ def test_bad_spec_on_the_command_line_exits_2_without_traceback(tmp_path):
             ],
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=600,
             check=False,
         )
         assert proc.returncode == 2, proc.stderr

@@ -7,13 +7,10 @@ depends on two of three parameters plus seed noise, so the right answer is known
 
 from __future__ import annotations
 
-import os
-import random
 import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import numpy as np
@@ -134,41 +131,112 @@ def _analysis_files(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in folder.iterdir() if not p.name.startswith(".")}
 
 
+# `willsim results` that SIGKILLs itself at its N-th write event in FOLDER: half-way through the
+# first write to a file it opened there, once a file is complete but not yet renamed into place,
+# and once it is renamed. Exits 0 if the run has fewer than N events.
+KILL_AT_WRITE = textwrap.dedent("""
+    import builtins, io, os, signal, sys
+    from pathlib import Path
+
+    folder, kill_at = Path(sys.argv[1]).resolve(), int(sys.argv[2])
+    events = 0
+
+    def event(before_kill=lambda: None):
+        global events
+        events += 1
+        if events == kill_at:
+            before_kill()
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    def inside(path):
+        return Path(os.fsdecode(path)).resolve().parent == folder
+
+    class Watched:
+        def __init__(self, file):
+            self._file, self._written = file, False
+
+        def write(self, data):
+            if not self._written:
+                self._written = True
+
+                def half():
+                    self._file.write(data[: len(data) // 2])
+                    self._file.flush()
+
+                event(half)
+            return self._file.write(data)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return self._file.__exit__(*exc)
+
+        def __getattr__(self, name):
+            return getattr(self._file, name)
+
+    real_open, real_replace = builtins.open, os.replace
+
+    def watched_open(file, mode="r", *args, **kwargs):
+        opened = real_open(file, mode, *args, **kwargs)
+        writing = any(c in mode for c in "wax+")
+        if writing and isinstance(file, (str, bytes, os.PathLike)) and inside(file):
+            return Watched(opened)
+        return opened
+
+    def watched_replace(src, dst, **kwargs):
+        if inside(dst):
+            event()
+        real_replace(src, dst, **kwargs)
+        if inside(dst):
+            event()
+
+    builtins.open = io.open = watched_open
+    os.replace = watched_replace
+    from willsim.cli import main
+
+    sys.exit(main(["results", *sys.argv[3:]]))
+""")
+
+
 def test_killing_results_never_leaves_an_empty_or_partial_file(tmp_path):
-    """SIGKILL of `willsim results` at random moments: every file in analysis/ is always either
-    the previous complete version or the new one (here byte-identical), never empty or cut."""
+    """SIGKILL of `willsim results` at every write event in analysis/ (half-way through writing a
+    file, with a file complete but not renamed, just after a rename): every file there is always
+    either the previous complete version or the new one (here byte-identical), never empty or
+    cut, and the next run removes the temporary files a kill left."""
     spec = tmp_path / "spec.toml"
     spec.write_text(SOBOL.replace("samples = 64", "samples = 16"))
     out = tmp_path / "sweep"
     run_sweep(spec, out, engine="serial", fn=toy, progress=False)
     cmd = [sys.executable, "-m", "willsim.cli", "results", str(out)]
-    start = time.monotonic()
-    first = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
-    duration = time.monotonic() - start
+    first = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
     assert first.returncode == 0, first.stderr
     reference = _analysis_files(out / "analysis")
     assert {"summary.csv", "sensitivity_sobol.csv", "sensitivity.png"} <= set(reference)
     assert all(reference.values())
-    rng = random.Random(15)
-    kills = 0
-    for _ in range(10):
-        proc = subprocess.Popen(
-            cmd,
+    kills, leftovers = 0, 0
+    for kill_at in range(1, 100):
+        run = subprocess.run(
+            [sys.executable, "-c", KILL_AT_WRITE, str(out / "analysis"), str(kill_at), str(out)],
             cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
+            capture_output=True,
+            timeout=600,
+            check=False,
         )
-        time.sleep(rng.uniform(0.3, duration))
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            kills += 1
-        proc.wait(timeout=30)
+        if run.returncode == 0:  # fewer write events than kill_at: every one was tried
+            break
+        assert run.returncode == -signal.SIGKILL, run.stderr.decode()
+        kills += 1
+        leftovers += any(p.name.startswith(".") for p in (out / "analysis").iterdir())
         now = _analysis_files(out / "analysis")
         assert set(now) == set(reference)
         for name, data in now.items():
-            assert data == reference[name], f"{name} changed after a kill"
-    assert kills >= 5
-    again = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+            assert data == reference[name], f"{name} changed after kill {kill_at}"
+    else:
+        pytest.fail("results never finished under the kill harness")
+    assert kills >= 3 * len(reference)  # each file: half-written, written, renamed
+    assert leftovers  # a kill mid-file leaves its temporary file...
+    again = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
     assert again.returncode == 0
-    assert not [p for p in (out / "analysis").iterdir() if p.name.startswith(".")]
+    assert _analysis_files(out / "analysis") == reference
+    assert not [p for p in (out / "analysis").iterdir() if p.name.startswith(".")]  # ...removed

@@ -130,7 +130,7 @@ def test_parse_assignment():
     ],
 )
 def test_cli_bad_input_exits_2_without_traceback(args, expected):
-    proc = subprocess.run([*WILLSIM, *args], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([*WILLSIM, *args], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 2
     assert expected in proc.stderr
     assert "Traceback" not in proc.stderr

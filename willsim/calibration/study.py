@@ -8,6 +8,7 @@ A study lives in one folder::
     targets.toml     a copy of the targets file the study was started with
     journal.log      Optuna's journal (JournalFileBackend): every trial, its parameters, loss and
                      per-target scores; several processes append to it safely
+    trials.lock      an empty file that workers lock while they take a trial (below)
 
 Running the same command again resumes from the journal. A study refuses to resume if anything
 in its fingerprint changed (targets, priors, model source, city scenarios) or if the command asks
@@ -18,7 +19,10 @@ The search is Optuna's multivariate TPE over the prior quantiles of the free par
 current calibrated values, if any, as the second). Every trial runs every fitted city on the same
 seeds (common random numbers; the seed is never a parameter). Workers are processes on this
 machine (``local``) or Dask tasks (``dask``; they need the study folder on a shared file system),
-each asking the journal for a trial, running it and telling the result.
+each asking the journal for a trial, running it and telling the result. A worker counts the
+trials and asks for one holding a lock on ``trials.lock``, so that workers finishing together
+never start more trials than asked for; the clean-up that fails the trials of dead workers holds
+the same lock, so it never takes a live worker's trial, not yet signed, for a dead one.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ import os
 import socket
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +52,7 @@ from willsim.scenario import PACKAGE_ROOT, ScenarioError, available_cities, load
 STUDY_FILE = "study.json"
 TARGETS_COPY = "targets.toml"
 JOURNAL_FILE = "journal.log"
+TRIALS_LOCK = "trials.lock"
 FORMAT = 1
 ENGINES = ("local", "dask", "serial")
 FRESH_SEED_BLOCK = 1000
@@ -366,12 +371,18 @@ def work(job: WorkerJob, progress: Callable[[], None] | None = None) -> int:
         )
     ostudy = study.optuna_study(sampler)
     distributions = study.distributions()
+    worker, started = f"{socket.gethostname()}:{os.getpid()}", process_start(os.getpid())
     ran = 0
-    while count_trials(ostudy) < job.trials:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ExperimentalWarning)
-            trial = ostudy.ask(distributions)
-        trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")
+    while True:
+        with trials_lock(study.folder):  # count and ask as one step: never more than asked for
+            if count_trials(ostudy) >= job.trials:
+                break
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ExperimentalWarning)
+                trial = ostudy.ask(distributions)
+            trial.set_user_attr("worker", worker)
+            if started is not None:  # tells this process from a later one with its id
+                trial.set_user_attr("worker_start", started)
         try:
             loss, record = study.evaluate_trial(dict(trial.params))
         except Exception as exc:  # a run that fails marks its trial failed; the search goes on
@@ -385,6 +396,19 @@ def work(job: WorkerJob, progress: Callable[[], None] | None = None) -> int:
         if progress is not None:
             progress()
     return ran
+
+
+@contextlib.contextmanager
+def trials_lock(folder: str | os.PathLike) -> Iterator[None]:
+    """Hold the study's trials lock: an advisory lock (``flock``) on ``trials.lock``, which the
+    system releases when its holder dies, so a killed worker never blocks the next one. On a
+    file system without locks the workers go on unlocked (and may run a trial or two too many)."""
+    import fcntl
+
+    with open(Path(folder) / TRIALS_LOCK, "ab") as file:  # closing it releases the lock
+        with contextlib.suppress(OSError):
+            fcntl.flock(file, fcntl.LOCK_EX)
+        yield
 
 
 def _work_main(job: WorkerJob) -> None:  # the target of a local worker process
@@ -429,7 +453,14 @@ def summarise(study: Study, ostudy: Any | None = None) -> SearchSummary:
 
 
 def fail_stale_trials(ostudy: Any) -> int:
-    """Mark failed the running trials of workers on this machine that no longer exist."""
+    """Mark failed the running trials of workers on this machine that no longer exist (call it
+    holding :func:`trials_lock` while workers may run: a trial not yet signed counts as dead).
+
+    A worker is gone when its process id is free, when the process is a zombie (killed but not yet
+    reaped: its parent died too and the machine's init reaps late or never, as in many
+    containers), or when the id now belongs to a later process (its start differs from the one
+    the worker recorded: the id was reused, or the machine rebooted).
+    """
     from optuna.trial import TrialState
 
     host = socket.gethostname()
@@ -437,7 +468,8 @@ def fail_stale_trials(ostudy: Any) -> int:
     for trial in ostudy.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         worker = str(trial.user_attrs.get("worker", ""))
         name, _, pid = worker.rpartition(":")
-        if worker and (name != host or _alive(int(pid))):
+        started = trial.user_attrs.get("worker_start")
+        if worker and (name != host or _alive(int(pid), started)):
             continue
         ostudy._storage.set_trial_user_attr(trial._trial_id, "error", "worker gone (interrupted)")
         ostudy._storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL)
@@ -445,14 +477,42 @@ def fail_stale_trials(ostudy: Any) -> int:
     return failed
 
 
-def _alive(pid: int) -> bool:
+def process_start(pid: int) -> str | None:
+    """``BOOT-ID:TICKS``, when process ``pid`` of this machine started (Linux's ``/proc``), which
+    no later process with the same id shares; None if it is unknown (no ``/proc``, or no such
+    process)."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        fields = _proc_stat(pid)
+    except OSError:
+        return None
+    return f"{boot}:{fields[19]}"
+
+
+def _proc_stat(pid: int) -> list[str]:
+    """The fields of ``/proc/PID/stat`` after the command name: state first, start time 20th."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return text[text.rindex(")") + 1 :].split()
+
+
+def _alive(pid: int, started: str | None = None) -> bool:
+    """Whether process ``pid`` of this machine still runs: it exists, is not a zombie and, when
+    ``started`` is known, is the same process that recorded it (see :func:`process_start`)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
+        pass
+    if not Path("/proc/self/stat").is_file():  # no /proc: the process id is all there is
         return True
-    return True
+    try:
+        state = _proc_stat(pid)[0]
+    except OSError:  # gone since
+        return False
+    if state in ("Z", "X"):
+        return False
+    return started is None or process_start(pid) == started
 
 
 def search(
@@ -471,7 +531,8 @@ def search(
     if workers < 1:
         raise StudyError(f"--workers must be at least 1, got {workers}")
     ostudy = study.optuna_study()
-    fail_stale_trials(ostudy)
+    with trials_lock(study.folder):
+        fail_stale_trials(ostudy)
     if not ostudy.get_trials(deepcopy=False):
         for point in study.starting_points():
             ostudy.enqueue_trial(point, user_attrs={"start": "defaults or calibrated"})
@@ -493,7 +554,8 @@ def search(
     finally:
         _refresh(bar, ostudy)
         bar.close()
-    fail_stale_trials(ostudy)
+    with trials_lock(study.folder):
+        fail_stale_trials(ostudy)
     summary = summarise(study, ostudy)
     summary.seconds = time.perf_counter() - started
     summary.ran = count_trials(ostudy) - done_before
