@@ -24,6 +24,7 @@ from willsim.experiments.compare import (
     replication_advice,
     run_paired,
 )
+from willsim.experiments.decisions import decision_table
 
 BASE = {
     "public_spending_eur": 1_000_000.0,
@@ -199,7 +200,8 @@ def test_compare_report_shows_value_for_money_on_real_runs():
     runs = run_paired(["baseline", "baseline"], replicates=2, overrides=small, seed=3)
     economics = value_for_money(runs)
     assert _row(economics[0], "incremental_cost_eur")["mean"] == 0
-    table = compare_table(runs)
-    text = format_compare(runs, table, group_table(runs), replication_advice(table), 0.1, economics)
+    table = decision_table(runs)
+    advice = replication_advice(compare_table(runs))
+    text = format_compare(runs, table, group_table(runs), advice, 0.1, economics)
     assert "Value for money" in text and "Social return ratio" in text
     assert "undefined: the strategy costs the same as the reference" in text

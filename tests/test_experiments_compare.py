@@ -40,7 +40,7 @@ def test_a_real_difference_is_robust_and_attributed_to_groups():
     table = compare_table(runs, indicators=["mean_wait_weeks"])
     row = table.iloc[1]
     assert row["diff"] > 0 and row["ci_low"] > 0 and row["robust"]
-    assert row["summary"].startswith("higher waiting time in 4 of 4 paired runs")
+    assert row["summary"].startswith("higher wait for assessment in 4 of 4 paired runs")
     advice = replication_advice(table, relative=0.05)
     assert advice["replicates_needed"].iloc[0] >= 2
     groups = group_table(runs, indicators=["mean_wait_weeks"])

@@ -172,7 +172,9 @@ def test_a_round_runs_on_common_seeds_and_ranks_teams(room, tmp_path):
     for ax in fig.axes:  # bars start at zero and carry their values
         low, high = ax.get_xlim()
         assert low <= 0 <= high
-        assert len(ax.containers[0].datavalues) == len(teams)
+        bars = next(c for c in ax.containers if hasattr(c, "datavalues"))
+        assert len(bars.datavalues) == len(teams)
+        assert any(type(c).__name__ == "ErrorbarContainer" for c in ax.containers)  # intervals
         assert all(t.get_text() for t in ax.texts)
     fig.savefig(tmp_path / "criteria.png")
 

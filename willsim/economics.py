@@ -19,14 +19,27 @@ Definitions, per replicate ``r`` (strategy minus reference, on the same seed):
   incremental cost / crises avoided. Ratios are ratios of mean paired differences, with Fieller
   intervals (unbounded, reported as missing, when the denominator's own interval includes zero).
 
-Differences have t-intervals (:func:`willsim.experiments.compare.t_interval`). Figures are totals
-over the run for the whole city (scaled from a sample if residents were sampled), undiscounted.
+The quality-of-life term is an unvalidated index valued at an assumed price, and it can
+dominate the benefits, so every benefit, net benefit and ratio is also given **without** it.
+
+Two uncertainty modes (``mode``, as :func:`willsim.experiments.decisions.decision_table`):
+
+* ``seeds``: t-intervals over the paired replicates for differences, Fieller intervals for
+  ratios (:func:`willsim.experiments.compare.t_interval`);
+* ``parameters`` (runs with parameter draws): the 90% range of the per-draw mean differences,
+  ratio intervals from the per-draw ratios (when every draw's denominator is positive), and the
+  **probability that benefits exceed the incremental cost** (the social-return ratio above 1),
+  with and without quality of life. :func:`ceac` gives the cost-effectiveness acceptability
+  curve for the cost per crisis avoided.
+
+Figures are totals over the run for the whole city (scaled from a sample if residents were
+sampled), undiscounted.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -88,7 +101,35 @@ ITEMS: dict[str, tuple[str, str, str]] = {
         "Rapporto di ritorno sociale (benefici / costo incrementale)",
         "ratio",
     ),
+    "prob_return_above_1": (
+        "Probability that benefits exceed the incremental cost (ratio above 1)",
+        "Probabilità che i benefici superino il costo incrementale (rapporto sopra 1)",
+        "probability",
+    ),
+    "benefits_without_qol_eur": (
+        "Benefits without quality of life",
+        "Benefici senza la qualità della vita",
+        "EUR",
+    ),
+    "net_benefit_without_qol_eur": (
+        "Net social benefit without quality of life",
+        "Beneficio sociale netto senza la qualità della vita",
+        "EUR",
+    ),
+    "social_return_ratio_without_qol": (
+        "Social return ratio without quality of life",
+        "Rapporto di ritorno sociale senza la qualità della vita",
+        "ratio",
+    ),
+    "prob_return_above_1_without_qol": (
+        "Probability that benefits without quality of life exceed the incremental cost",
+        "Probabilità che i benefici senza qualità della vita superino il costo incrementale",
+        "probability",
+    ),
 }
+PROBABILITIES = ("prob_return_above_1", "prob_return_above_1_without_qol")
+"""Items given only with parameter uncertainty (over seeds alone a probability tends to 0 or 1
+as replicates are added)."""
 COLUMNS = (
     "scenario",
     "reference",
@@ -127,6 +168,16 @@ NOTES: dict[str, tuple[str, str]] = {
         "no interval: fewer than 2 paired runs",
         "nessun intervallo: meno di 2 coppie di simulazioni",
     ),
+    "seeds_only": (
+        "needs parameter uncertainty (--uncertainty parameters): over seeds alone a "
+        "probability only says how often one run is better",
+        "richiede l'incertezza sui parametri (--uncertainty parameters): sui soli semi una "
+        "probabilità dice solo quante volte una simulazione è migliore",
+    ),
+    "unbounded_draws": (
+        "interval unbounded: in some parameter sets the denominator is not positive",
+        "intervallo illimitato: in alcuni insiemi di parametri il denominatore non è positivo",
+    ),
 }
 
 
@@ -136,6 +187,7 @@ def value_for_money(
     language: str = "en",
     params: Mapping[str, Any] | None = None,
     conf: float = 0.95,
+    mode: str = "seeds",
 ) -> tuple[pd.DataFrame, list[str]]:
     """Value for money of every strategy in ``runs`` against ``reference`` (default: the first).
 
@@ -145,7 +197,8 @@ def value_for_money(
         language: ``en`` or ``it`` for labels, notes and assumptions.
         params: values of ``economics.*`` (e.g. a scenario's parameters); registry defaults
             otherwise. Other keys are ignored.
-        conf: confidence level of the intervals.
+        conf: confidence level of the t and Fieller intervals (``seeds`` mode).
+        mode: ``seeds`` or ``parameters`` (see the module docstring).
 
     Returns:
         ``(table, assumptions)``: one row per strategy and item with columns
@@ -158,16 +211,21 @@ def value_for_money(
     ref = runs.scenarios[0] if reference is None else reference
     if ref not in runs.scenarios:
         raise SpecError(f"unknown reference {ref!r}; valid: {', '.join(runs.scenarios)}")
+    if mode not in ("seeds", "parameters"):
+        raise SpecError(f"unknown uncertainty mode {mode!r}; valid: seeds, parameters")
+    if mode == "parameters" and not runs.draws:
+        raise SpecError("parameters mode needs runs with parameter draws")
     value, weights = economics_params(params)
     wide = _wide(runs)
+    draws = _draws_of(runs, wide) if mode == "parameters" else None
     lang = LANGUAGES.index(language)
     rows = []
     for name in runs.scenarios:
         if name == ref:
             continue
-        for item, (mean, lo, hi, pairs, note) in _strategy(
-            wide, name, ref, value, weights, conf
-        ).items():
+        d = _differences(wide, name, ref, value, weights)
+        items = _strategy(d, conf) if draws is None else _strategy_draws(d, draws)
+        for item, (mean, lo, hi, pairs, note) in items.items():
             rows.append(
                 {
                     "scenario": name,
@@ -214,10 +272,19 @@ def _wide(runs: PairedRuns) -> pd.DataFrame:
     return wide.reindex(columns=runs.scenarios)
 
 
-def _strategy(
-    wide: pd.DataFrame, name: str, ref: str, value: float, weights: np.ndarray, conf: float
-) -> dict[str, tuple[float, float, float, int, str]]:
-    """Every item of one strategy: ``(mean, ci_low, ci_high, pairs, note)``."""
+def _draws_of(runs: PairedRuns, wide: pd.DataFrame) -> np.ndarray:
+    """The draw of every replicate of ``wide`` (parameters mode)."""
+    if "draw" not in runs.summaries or not runs.draws:
+        raise SpecError("parameters mode needs runs with parameter draws")
+    draw = runs.summaries.drop_duplicates("replicate").set_index("replicate")["draw"]
+    replicates = wide.loc[NEEDED[0]].index
+    return draw.reindex(replicates).to_numpy()
+
+
+def _differences(
+    wide: pd.DataFrame, name: str, ref: str, value: float, weights: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per replicate, every additive item of one strategy against the reference."""
 
     def diff(indicator: str) -> np.ndarray:  # strategy minus reference, per replicate
         block = wide.loc[indicator]
@@ -246,18 +313,144 @@ def _strategy(
     d["benefit_qol_eur"] = benefits[4]
     d["benefits_eur"] = total
     d["net_benefit_eur"] = total - d["incremental_cost_eur"]
+    d["benefits_without_qol_eur"] = total - benefits[4]
+    d["net_benefit_without_qol_eur"] = d["benefits_without_qol_eur"] - d["incremental_cost_eur"]
+    return d
+
+
+RATIOS = {
+    "cost_per_crisis_avoided_eur": ("incremental_cost_eur", "crises_avoided"),
+    "social_return_ratio": ("benefits_eur", "incremental_cost_eur"),
+    "social_return_ratio_without_qol": ("benefits_without_qol_eur", "incremental_cost_eur"),
+}
+"""Ratio items: (numerator, denominator) items."""
+NET_BENEFIT_OF = {
+    "prob_return_above_1": "net_benefit_eur",
+    "prob_return_above_1_without_qol": "net_benefit_without_qol_eur",
+}
+
+
+def _strategy(
+    d: dict[str, np.ndarray], conf: float
+) -> dict[str, tuple[float, float, float, int, str]]:
+    """Every item of one strategy over seeds: ``(mean, ci_low, ci_high, pairs, note)``."""
     out: dict[str, tuple[float, float, float, int, str]] = {}
+    pairs = int(np.isfinite(d["incremental_cost_eur"]).sum())
     for item in ITEMS:
         if item == "cost_per_crisis_avoided_eur":
             out[item] = cost_per_effect(d["incremental_cost_eur"], d["crises_avoided"], conf)
-        elif item == "social_return_ratio":
-            out[item] = return_ratio(total, d["incremental_cost_eur"], conf)
+        elif item in RATIOS:
+            num, den = RATIOS[item]
+            out[item] = return_ratio(d[num], d[den], conf)
+        elif item in PROBABILITIES:
+            out[item] = (math.nan, math.nan, math.nan, pairs, "seeds_only")
         else:
             x = d[item]
             mean, lo, hi = t_interval(x, conf)
-            pairs = int(np.isfinite(x).sum())
-            out[item] = (mean, lo, hi, pairs, "few_pairs" if pairs < 2 else "")
+            n = int(np.isfinite(x).sum())
+            out[item] = (mean, lo, hi, n, "few_pairs" if n < 2 else "")
     return out
+
+
+def _strategy_draws(
+    d: dict[str, np.ndarray], draws: np.ndarray
+) -> dict[str, tuple[float, float, float, int, str]]:
+    """Every item of one strategy over parameter draws: the mean over every pair, the 90% range
+    of the per-draw means (ratios: of the per-draw ratios), probabilities over draws."""
+    from willsim.experiments.uncertainty import (
+        LEVEL,
+        by_draw,
+        draw_means,
+        probability,
+        quantile_interval,
+    )
+
+    def means(item: str) -> np.ndarray:
+        return draw_means(by_draw(pd.DataFrame({"draw": draws, "value": d[item]})))
+
+    out: dict[str, tuple[float, float, float, int, str]] = {}
+    n = int(np.isfinite(means("incremental_cost_eur")).sum())
+    for item in ITEMS:
+        if item in RATIOS:
+            num, den = RATIOS[item]
+            x, y = means(num), means(den)
+            ok = np.isfinite(x) & np.isfinite(y)
+            ratio = cost_per_effect if item == "cost_per_crisis_avoided_eur" else return_ratio
+            mean, lo, hi, _, note = ratio(x[ok], y[ok])
+            if note in ("", "unbounded", "few_pairs"):  # defined: interval from the draws
+                note = ""
+                if ok.sum() >= 2 and (y[ok] > 0).all():
+                    lo, hi = quantile_interval(x[ok] / y[ok], LEVEL)
+                else:
+                    lo, hi, note = math.nan, math.nan, "unbounded_draws"
+            out[item] = (mean, lo, hi, n, note)
+        elif item in PROBABILITIES:
+            p, se = probability(means(NET_BENEFIT_OF[item]), 1)
+            out[item] = (p, p - 2 * se, p + 2 * se, n, "")
+        else:
+            m = means(item)
+            finite = m[np.isfinite(m)]
+            lo, hi = quantile_interval(m, LEVEL)
+            mean = float(finite.mean()) if finite.size else math.nan
+            out[item] = (mean, lo, hi, n, "few_pairs" if n < 2 else "")
+    return out
+
+
+def ceac(
+    runs: PairedRuns,
+    reference: str | None = None,
+    wtp: np.ndarray | Sequence[float] | None = None,
+) -> pd.DataFrame:
+    """Cost-effectiveness acceptability curve for the cost per crisis avoided (runs with
+    parameter draws): for each willingness to pay ``wtp`` (euros per crisis avoided), the share
+    of parameter sets in which each strategy (the reference included, at zero cost and effect)
+    has the highest net monetary benefit wtp x crises avoided - incremental cost (ties
+    shared). Columns ``wtp, scenario, probability``. ``wtp`` defaults to 41 values from 0 to
+    twice the largest positive cost per crisis avoided (at least 100,000 euros)."""
+    ref = runs.scenarios[0] if reference is None else reference
+    wide = _wide(runs)
+    draws = _draws_of(runs, wide)
+    from willsim.experiments.uncertainty import by_draw, draw_means
+
+    effects: dict[str, np.ndarray] = {}
+    costs: dict[str, np.ndarray] = {}
+    for name in runs.scenarios:
+        if name == ref:
+            continue
+        d = _differences(wide, name, ref, 0.0, np.ones(5))
+        for target, item in ((effects, "crises_avoided"), (costs, "incremental_cost_eur")):
+            target[name] = draw_means(by_draw(pd.DataFrame({"draw": draws, "value": d[item]})))
+    others = [n for n in runs.scenarios if n != ref]
+    n_draws = len(effects[others[0]]) if others else 0
+    effects[ref] = np.zeros(n_draws)  # the reference: no effect, no cost, against itself
+    costs[ref] = np.zeros(n_draws)
+    if wtp is None:
+        icers = [
+            float(np.nanmean(costs[n]) / np.nanmean(effects[n]))
+            for n in others
+            if np.nanmean(effects[n]) > 0 and np.nanmean(costs[n]) > 0
+        ]
+        top = max([100_000.0, *(2 * i for i in icers)])
+        wtp = np.linspace(0.0, top, 41)
+    names = list(runs.scenarios)
+    e = np.vstack([effects[n] for n in names])  # strategies x draws
+    c = np.vstack([costs[n] for n in names])
+    ok = np.isfinite(e).all(axis=0) & np.isfinite(c).all(axis=0)
+    rows = []
+    for lam in np.asarray(wtp, dtype=float):
+        nmb = lam * e[:, ok] - c[:, ok]
+        best = nmb.max(axis=0)
+        winners = np.isclose(nmb, best, rtol=1e-12, atol=1e-9)
+        share = (
+            (winners / winners.sum(axis=0)).mean(axis=1)
+            if ok.any()
+            else np.full(len(names), np.nan)
+        )
+        rows += [
+            {"wtp": float(lam), "scenario": name, "probability": float(p)}
+            for name, p in zip(names, share, strict=True)
+        ]
+    return pd.DataFrame(rows, columns=["wtp", "scenario", "probability"])
 
 
 def _pairs(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

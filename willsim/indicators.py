@@ -56,6 +56,7 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         Total("residents"),
         summary="last",
         groups=Total("residents"),
+        description_it="Residenti della città.",
     ),
     Indicator(
         "people_with_need",
@@ -65,6 +66,7 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         "Residents living in the community with a need in at least one domain.",
         Total("with_need"),
         groups=Total("with_need"),
+        description_it="Residenti che vivono nella comunità con un bisogno in almeno un ambito.",
     ),
     Indicator(
         "unmet_need_share",
@@ -75,8 +77,17 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         "covered by services, family or paid help; other needs without a service).",
         Ratio("unmet", "with_need"),
         better=-1,
-        tags=("key", "headline", "summary", "equity", "mesa"),
+        tags=("key", "headline", "summary", "equity", "mesa", "card"),
         groups=Ratio("unmet", "with_need"),
+        mid=0.01,
+        mid_reason="One point of the residents with a need (about 240 people in a city of "
+        "120,000): survey shares of unmet need are published to about a point, so a smaller "
+        "change could not be seen in the figures a council reads (an assumption).",
+        share_of="people_with_need",
+        description_it="Tra i residenti con un bisogno, la quota con almeno un bisogno non "
+        "coperto (ore "
+        "di cura non coperte da servizi, famiglia o aiuto a pagamento; altri bisogni "
+        "senza un servizio).",
     ),
     Indicator(
         "people_with_unmet_need",
@@ -87,6 +98,7 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         Total("unmet"),
         better=-1,
         groups=Total("unmet"),
+        description_it="Residenti con almeno un bisogno non coperto.",
     ),
     Indicator(
         "latent_needs",
@@ -109,6 +121,14 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         better=-1,
         tags=("key", "summary", "equity", "mesa"),
         groups=Ratio("eligible_unasked", "eligible_needs"),
+        mid=0.02,
+        mid_reason="Two points: sourced non-take-up ranges from about 25% to 40% (CSV: take-up "
+        "of Reddito di Cittadinanza among eligible households | Italy | 2019; CSV: non-take-up "
+        "of at least one benefit | EU (subset of countries) | c.2015), so a smaller change is "
+        "within what a measurement could tell apart (an assumption).",
+        description_it="Tra i bisogni di persone che rientrano nella soglia ISEE, la quota mai "
+        "espressa "
+        "con una richiesta.",
     ),
     Indicator(
         "non_take_up_care",
@@ -156,8 +176,16 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         "Crisis events per 1,000 residents, annualised.",
         Ratio("crises", "residents", scale=WEEKS_PER_YEAR * 1000),
         better=-1,
-        tags=("key", "headline", "summary", "equity", "mesa"),
+        tags=("key", "headline", "summary", "equity", "mesa", "card"),
         groups=Ratio("crises", "residents", scale=WEEKS_PER_YEAR * 1000),
+        mid=0.5,
+        mid_reason="Half a crisis per 1,000 residents a year, about 4% of the model's baseline "
+        "(about 60 hospital admissions or losses of housing a year in a city of 120,000): "
+        "smaller changes would not show in a city's own yearly figures (an assumption).",
+        share_of="residents",
+        description_it="Eventi di crisi (ricoveri, perdita della casa) ogni 1.000 residenti, su "
+        "base "
+        "annua.",
     ),
     Indicator(
         "time_to_first_help_weeks",
@@ -170,6 +198,13 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         better=-1,
         tags=("key", "summary"),
         groups=Ratio("first_help_total", "first_helped"),
+        mid=2.0,
+        mid_reason="Two weeks: the statutory admission procedure for home help takes 30 to 90 "
+        "days (CSV: maximum duration of SAD admission procedure | Cassano d'Adda (MI) | 2023); "
+        "two weeks is a sixth of its upper bound, a delay a family notices (an assumption).",
+        description_it="Settimane medie dall'insorgere di un bisogno al primo servizio formale, "
+        "per le "
+        "persone aiutate per la prima volta.",
     ),
     Indicator(
         "first_help_total_weeks",
@@ -200,6 +235,12 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         better=1,
         tags=("key", "headline", "summary", "equity", "mesa"),
         groups=Ratio("served", "with_need"),
+        mid=0.005,
+        mid_reason="Half a point of the residents with a need (about 120 people in a city of "
+        "120,000), a sixth of those the services reach in the model's baseline: a change a "
+        "social-services department would see in its caseload (an assumption).",
+        share_of="people_with_need",
+        description_it="Tra i residenti con un bisogno, la quota che riceve un servizio formale.",
     ),
     Indicator(
         "public_spending_eur",
@@ -209,7 +250,15 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         "All public spending: the sum of the items above.",
         Total(Spent()),
         summary="sum",
-        tags=("key", "headline", "summary", "mesa"),
+        tags=("key", "headline", "summary", "mesa", "card"),
+        mid=1.0,
+        mid_per="resident-year",
+        mid_reason="One euro per resident a year (120,000 euros a year in a city of 120,000), "
+        "about 2% of municipal social spending on the modelled areas (about 49 euros per "
+        "resident: CSV: municipal social spending per capita, municipalities >50,000 "
+        "inhabitants | Italy | 2022, times the areas' shares): a line a council would debate "
+        "(an assumption).",
+        description_it="Tutta la spesa pubblica: la somma delle voci di spesa.",
     ),
     Indicator(
         "out_of_pocket_eur",
@@ -220,8 +269,14 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         Total(Q("out_of_pocket") + P("crises.family_residential")),
         summary="sum",
         better=-1,
-        tags=("key", "summary", "equity"),
+        tags=("key", "summary", "equity", "card"),
         groups=Total("out_of_pocket"),
+        mid=2.0,
+        mid_per="resident-year",
+        mid_reason="Two euros per resident a year, about 1% of what households spend on care "
+        "workers (about 220 euros per resident a year: CSV: household spending on domestic "
+        "work | Italy | 2023, over 59 million residents) (an assumption).",
+        description_it="Spesa propria delle famiglie per assistenza privata e residenziale.",
     ),
     Indicator(
         "budget_remaining_eur",
@@ -242,6 +297,13 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         better=-1,
         tags=("key", "summary"),
         groups=Ratio("isolated", "residents"),
+        mid=0.005,
+        mid_reason="Half a point of all residents (about 600 people in a city of 120,000), "
+        "about a tenth of those isolated: the isolation survey publishes shares to the point "
+        "(CSV: 65+ at risk of social isolation (no contacts and no aggregation places in a "
+        "normal week) | Italy | 2023-2024) (an assumption).",
+        share_of="residents",
+        description_it="Quota dei residenti socialmente isolati.",
     ),
     Indicator(
         "neet_activated",
@@ -265,6 +327,16 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         better=1,
         tags=("key",),
         groups=Ratio("qol_loss", "residents", scale=-1.0, offset=1.0),
+        mid=0.005,
+        mid_reason="0.005 on the 0-1 index for the whole city: a strategy reaches mostly the "
+        "fifth of residents with a need, for whom that is about 0.025, the lower end of the "
+        "minimal important differences of validated utility scales (0.03-0.08 for EQ-5D); the "
+        "index itself is not validated (an assumption).",
+        description_it="Qualità della vita media dei residenti: 1 meno le perdite (qol.*) per "
+        "cura non "
+        "coperta secondo il livello, isolamento, bisogno di lavoro/reddito non coperto, "
+        "una crisi recente e la vita in struttura; un bisogno coperto restituisce "
+        "qol.met_restore della sua perdita.",
     ),
     Indicator(
         "qol_years",
@@ -289,6 +361,14 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         better=1,
         tags=("key",),
         groups=Total("needs_resolved"),
+        mid=0.0005,
+        mid_per="resident-year",
+        mid_reason="Half a need per 1,000 residents a year (about 60 a year in a city of "
+        "120,000), a sixth of those the model's baseline resolves (an assumption).",
+        description_it="Bisogni che si chiudono (non per decesso o ingresso in struttura) "
+        "durante o dopo "
+        "un aiuto nello stesso episodio: un servizio formale, un abbinamento sulla "
+        "piattaforma o l'aiuto tra pari.",
     ),
     Indicator(
         "cost_per_need_resolved",

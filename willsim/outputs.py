@@ -281,6 +281,10 @@ class Gap(Formula):
         return False
 
 
+MID_PER: tuple[str, ...] = ("", "resident-year")
+"""How an indicator's ``mid`` is stated: in its own unit, or per resident and year."""
+
+
 @dataclass(frozen=True)
 class Indicator:
     """Declaration of one output: labels, unit, definition, formula, summary rule, direction.
@@ -302,12 +306,29 @@ class Indicator:
     """+1 if higher is better, -1 if lower is better, 0 if neither (a count, a price, a stock)."""
     tags: tuple[str, ...] = ()
     """Where the indicator is shown: ``key`` (comparison verdicts), ``headline`` (live charts and
-    monitors), ``summary`` (the command line's summary), ``equity`` (who gains and who loses)."""
+    monitors), ``summary`` (the command line's summary), ``equity`` (who gains and who loses),
+    ``card`` (the headline effects of the decision card)."""
     groups: Formula | None = None
+    mid: float | None = None
+    """Minimal important difference: the smallest change that would matter to a decision, fixed
+    before any run. In the indicator's unit, or per resident and year for a total over the run
+    (``mid_per="resident-year"``: euros or events, scaled to the city and the run's length)."""
+    mid_per: str = ""
+    mid_reason: str = ""
+    """Why the minimal important difference is what it is (sources cited as ``CSV: ...``)."""
+    share_of: str | None = None
+    """For a share or a rate per 1,000: the indicator counting the people it is a share of
+    (``people_with_need``, ``residents``), so that a difference can be told in people."""
+    description_it: str = ""
+    """The definition in Italian (the English ``description`` is shown where it is missing)."""
 
     def __post_init__(self) -> None:
         if self.better not in (-1, 0, 1):
             raise ValueError(f"indicator {self.key}: better must be -1, 0 or +1")
+        if self.mid is not None and not (self.mid > 0 and self.mid_reason.strip()):
+            raise ValueError(f"indicator {self.key}: a mid must be positive and give its reason")
+        if self.mid_per not in MID_PER:
+            raise ValueError(f"indicator {self.key}: mid_per must be one of {MID_PER}")
         if self.groups is not None and not self.groups.groupable:
             raise ValueError(f"indicator {self.key}: its group formula reads non-group terms")
         rule = self.summary
@@ -322,3 +343,7 @@ class Indicator:
     def label_in(self, lang: str) -> str:
         """The label in ``lang`` (``en`` or ``it``)."""
         return self.label_it if lang == "it" else self.label
+
+    def definition_in(self, lang: str) -> str:
+        """The definition in ``lang`` (English when there is no Italian one)."""
+        return self.description_it if lang == "it" and self.description_it else self.description

@@ -247,4 +247,4 @@ def test_a_cancelled_comparison_still_gives_complete_tables():
     assert not res.complete and res.equity.empty and len(res.paired.seeds) == 2
     t = compare.results_tables(res, "it", "coverage")
     assert "verdict" in t.equity_raw.columns and t.equity_lines
-    assert "<h2>Chi ci guadagna e chi ci perde</h2>" in compare.report_bytes(res, "it").decode()
+    assert "<h3>Chi ci guadagna e chi ci perde</h3>" in compare.report_bytes(res, "it").decode()

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from willsim.app import compare
-from willsim.reporting import charts, tables
+from willsim.reporting import card, charts, tables
 
 VOID = {"meta", "img", "br", "hr", "link", "input"}
 
@@ -87,15 +87,12 @@ def test_report_is_valid_self_contained_html(pages, lang):
 
 def test_report_has_key_figures_equity_costs_timeline_and_provenance(result, pages):
     page = pages["en"]
-    for section in (
-        "Key figures",
-        "Who gains and who loses",
-        "Costs",
-        "Policy timeline",
-        "Caveats",
-        "Provenance",
-    ):
+    for section in ("Decision card", "Key figures", "Annex"):
         assert f"<h2>{section}</h2>" in page
+    for section in ("Who gains and who loses", "Spending by item", "Policy timeline", "Caveats"):
+        assert f"<h3>{section}" in page
+    for section in ("Provenance", "Glossary"):
+        assert f"<h3>{section}" in page
     ref = result.names[0]
     mean = result.summaries[result.summaries.strategy == ref]["unmet_need_share"].mean()
     assert f"{100 * mean:.1f}%" in page  # the reference's mean unmet need, as shown
@@ -114,7 +111,7 @@ def test_report_has_key_figures_equity_costs_timeline_and_provenance(result, pag
 
 def test_italian_report_uses_italian_words_and_numbers(result, pages):
     page = pages["it"]
-    assert "<h2>Dati principali</h2>" in page and "<h2>Provenienza</h2>" in page
+    assert "<h2>Dati principali</h2>" in page and "<h3>Provenienza</h3>" in page
     assert "2.000 residenti simulati" in page
     ref = result.names[0]
     mean = result.summaries[result.summaries.strategy == ref]["unmet_need_share"].mean()
@@ -146,12 +143,10 @@ def test_headlines_and_verdicts_in_plain_language(result):
     assert all(
         "compared with 1. baseline" in line or "no clear difference" in line for line in lines
     )
-    assert tables.verdict("coverage", 0.1, 0.05, 0.2, "A", "en") == (
-        "Coverage is higher than in A (better): the 95% interval excludes zero."
-    )
-    assert tables.verdict("coverage", 0.1, -0.05, 0.2, "A", "it").startswith(
-        "Nessuna differenza chiara"
-    )
+    row = {"indicator": "coverage", "verdict": "meaningful", "direction": "better"}
+    assert card.verdict_words(row, "en") == "clearly better, by enough to matter"
+    row = {"indicator": "coverage", "verdict": "uncertain", "direction": ""}
+    assert card.verdict_words(row, "it") == "incerto"
 
 
 def test_value_for_money_from_willsim_economics_is_shown_as_display_strings(result):

@@ -37,7 +37,7 @@ def test_a_pandemic_round_explains_why_the_status_quo_waits_less(two_rounds):
     _, second = two_rounds
     assert second["event"] == "pandemic"
     lines = surprise_lines(two_rounds, "en")
-    wait = [line for line in lines if "Waiting time" in line]
+    wait = [line for line in lines if "Wait for assessment" in line]
     assert wait, lines
     assert "fewer cases" in wait[0] and "Assessments started" in wait[0]
     italian = surprise_lines(two_rounds, "it")

@@ -19,3 +19,12 @@ def set_field(page: Page, label: str, value: str) -> None:
     field = page.get_by_label(label, exact=True)
     field.fill(value)
     field.press("Enter")
+
+
+def open_details(page: Page) -> None:
+    """Unfold the details below the Compare page's decision cards."""
+    fold = page.locator(".compare-results .compare-fold")
+    expect(fold).to_be_visible(timeout=LOAD)
+    if page.locator(".compare-details").count() == 0:
+        fold.locator(".v-expansion-panel-header").first.click()
+    expect(page.locator(".compare-details")).to_be_visible(timeout=LOAD)

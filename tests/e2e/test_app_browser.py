@@ -10,7 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from e2e.pages import LOAD, open_app, set_field
+from e2e.pages import LOAD, open_app, open_details, set_field
 
 
 def small_run(page: Page, weeks: int = 12, residents: int = 2000) -> None:
@@ -186,9 +186,10 @@ def test_compare_two_strategies(page: Page, app_url: str):
     set_field(page, "Weeks", "12")
     set_field(page, "Simulated residents", "800")
     page.locator(".btn-compare").click()
-    expect(page.get_by_text(re.compile(r"Paired differences from 1\. "))).to_be_visible(
-        timeout=60_000
-    )
+    expect(page.locator(".compare-done")).to_be_visible(timeout=60_000)
+    expect(page.locator(".compare-cards")).to_contain_text("against 1. ")
+    open_details(page)
+    expect(page.get_by_text(re.compile(r"Paired differences from 1\. "))).to_be_visible()
     expect(page.locator(".compare-results img").first).to_be_visible()
     expect(
         page.locator(".compare-key-figures").get_by_role("columnheader", name="95% interval")

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sweep_specs import TINY_MORRIS
 
-from e2e.pages import LOAD, set_field
+from e2e.pages import LOAD, open_details, set_field
 
 
 def run_two_strategies(page: Page, url: str) -> None:
@@ -33,6 +33,7 @@ def run_two_strategies(page: Page, url: str) -> None:
 
 def test_compare_equity_costs_csv_and_report(page: Page, app_url: str):
     run_two_strategies(page, app_url)
+    open_details(page)
     results = page.locator(".compare-results")
     expect(results.locator(".compare-equity img")).to_be_visible()
     expect(results.locator(".compare-equity")).to_contain_text("Age band")
@@ -59,7 +60,7 @@ def test_compare_equity_costs_csv_and_report(page: Page, app_url: str):
         results.get_by_role("button", name="Download the briefing (HTML)").click()
     assert info.value.suggested_filename == "willsim-briefing-en.html"
     html = Path(info.value.path()).read_text("utf-8")
-    assert "<h2>Key figures</h2>" in html and "<h2>Who gains and who loses</h2>" in html
+    assert "<h2>Key figures</h2>" in html and "<h3>Who gains and who loses</h3>" in html
     assert "Scenario hash" in html and "20 weeks, 2,000 simulated residents" in html
     assert not re.search(r"https?://", html)
 

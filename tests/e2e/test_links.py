@@ -10,7 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.pages import LOAD
+from e2e.pages import LOAD, open_details
 
 PARMA = (
     "compare?lang=en&city=parma&reps=2&weeks=8&residents=600"
@@ -53,6 +53,7 @@ def test_parma_comparison_end_to_end_and_a_link_that_rebuilds_it(browser: Browse
             "4 strategies × 2 replicates", timeout=120_000
         )
         ran = time.monotonic() - started
+        open_details(pa)
         html_before = pa.locator(".compare-key-figures").inner_text()
         with pa.expect_download(timeout=60_000) as info:
             pa.locator(".compare-results").get_by_role(
@@ -69,6 +70,7 @@ def test_parma_comparison_end_to_end_and_a_link_that_rebuilds_it(browser: Browse
         expect(pb.locator(".compare-cached")).to_be_visible(timeout=LOAD)
         opened = time.monotonic() - started
         expect(pb.locator(".compare-done")).to_contain_text("4 strategies × 2 replicates")
+        open_details(pb)
         assert pb.locator(".compare-key-figures").inner_text() == html_before
         expect(pb.locator(".compare-city")).to_contain_text("Parma")
         print(f"\nParma, 4 strategies: ran in {ran:.1f} s; link: {opened:.1f} s")

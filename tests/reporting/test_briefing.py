@@ -59,11 +59,15 @@ def test_key_figures_follow_the_registry(runs):
     labels = [INDICATORS[k].label for k in keys]
     assert list(dict.fromkeys(shown["Indicator"])) == labels
     unmet = shown[(shown["Indicator"] == "Unmet need") & (shown["Strategy"] == EVIL)].iloc[0]
-    assert unmet["Verdict"].endswith("(better): the 95% interval excludes zero.")
+    # 5 points less unmet need against a minimal important difference of 1 point
+    assert unmet["Verdict"] == "clearly better, by enough to matter"
+    assert unmet["How sure"] == "better in 4 of 4 paired runs"
     assert unmet["Difference from A"].endswith(" pp")  # a difference of shares: points
     spend = shown[(shown["Indicator"] == "Public spending") & (shown["Strategy"] == EVIL)].iloc[0]
     assert INDICATORS["public_spending_eur"].better == 0
-    assert "(better)" not in spend["Verdict"] and "(worse)" not in spend["Verdict"]
+    assert spend["Verdict"] == "clearly higher"  # no better direction; no city scale: no MID
+    same = shown[(shown["Indicator"] == "Coverage") & (shown["Strategy"] == EVIL)].iloc[0]
+    assert same["Verdict"] == "no difference that matters"
 
 
 def test_headlines_and_equity_in_italian(runs):
@@ -83,7 +87,8 @@ def test_the_page_escapes_every_value_and_needs_nothing_else(runs):
         and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; co" in page
     )
     assert re.match(r'<!DOCTYPE html>\s*<html lang="en">', page)
-    assert "<h2>Key figures</h2>" in page and "<h2>Who gains and who loses</h2>" in page
+    assert "<h2>Key figures</h2>" in page and "<h3>Who gains and who loses</h3>" in page
+    assert "<h2>Decision card</h2>" in page and 'id="annex"' in page
     assert '<td class="gains">gains</td>' in page
     assert not re.search(r"https?://|@import|url\(", page)
 

@@ -24,6 +24,12 @@ TEMPLATES = ROOT / "reporting" / "templates"
 DYNAMIC = (
     "attr_",
     "br_",
+    "dc_dir_",
+    "dc_noun_",
+    "dc_prob_",
+    "dc_runs_",
+    "dc_short_",
+    "dc_verdict_",
     "category_",
     "design_",
     "err_",

@@ -2,12 +2,20 @@
 
 A strategy is a scenario plus changed parameters (``key=value`` lines), so the same scenario with
 different levers can be compared as well as different scenarios. Every strategy runs the same
-seeds (replicate r of every strategy uses seed r), which makes the differences *paired*: the
-table shows the mean paired difference from the first strategy with a 95% t interval and a
-plain-language verdict, then who gains and who loses by citizen group, the costs, and when each
-timed policy changed. Everything shown can be downloaded (CSV, Parquet, PNG, SVG), with a one-click
-briefing (:mod:`willsim.reporting.briefing`) and the scenario files and command that reproduce it.
-Tables, verdicts and figures come from the reporting layer (:mod:`willsim.reporting`).
+seeds (replicate r of every strategy uses seed r), which makes the differences *paired*.
+
+The comparison is the one the command line runs (:mod:`willsim.experiments.comparison`): with
+seed noise only (quick), or with **parameter uncertainty** (the model's assumptions drawn from
+their priors, each parameter set run with every strategy on seeds of its own), and optionally
+each demand-side strategy again **at the capacity that keeps its waiting list from growing**.
+The results open with a **decision card** per strategy (effects in people and euros a year, how
+sure, cost, who gains and who loses, the main caveat; every effect's definition on hover), then
+the details, folded: the chart over time with the indicator's definition, the key figures with
+verdicts against each indicator's minimal important difference, who gains and who loses, the
+costs and value for money, when each timed policy changed, and the definition of every
+indicator shown. Everything can be downloaded (CSV, Parquet, PNG, SVG), with a one-click
+briefing (:mod:`willsim.reporting.briefing`) and the scenario files and command that reproduce
+it. Tables, verdicts, cards and figures come from the reporting layer (:mod:`willsim.reporting`).
 """
 
 from __future__ import annotations
@@ -27,11 +35,12 @@ from willsim.app import export, i18n, links, state
 from willsim.app.chartview import ChartView, InteractiveChart
 from willsim.app.fields import BoundedInt
 from willsim.app.i18n import tr
-from willsim.experiments.compare import PairedRuns, compare_table
+from willsim.experiments.compare import PairedRuns
 from willsim.indicators import INDICATORS, tagged
 from willsim.reporting import briefing as report_page
-from willsim.reporting import charts, names, plots, tables
+from willsim.reporting import card, charts, names, plots, tables
 from willsim.reporting.errors import message as error_message
+from willsim.reporting.i18n import text
 from willsim.runner import replicate_seeds
 from willsim.scenario import (
     DEFAULT_CITY,
@@ -120,13 +129,24 @@ class Settings:
     weeks: int = 104
     residents: int = 5000
     city: str = DEFAULT_CITY  # every strategy's city unless it names its own
+    uncertainty: str = "seeds"  # or "parameters": the assumptions drawn from their priors
+    draws: int = 10  # parameter sets (parameters mode); ``replicates`` are then seeds per set
+    capacity: bool = False  # also each demand-side strategy at the capacity that clears its list
 
     def city_of(self, v: Variant) -> str:
         return v.city or self.city
 
 
-LIMITS = {"replicates": (2, 50), "weeks": (1, 1040), "residents": (100, state.MAX_RESIDENTS)}
-"""The smallest and largest replicates, weeks and residents a comparison from the page runs."""
+LIMITS = {
+    "replicates": (2, 50),
+    "weeks": (1, 1040),
+    "residents": (100, state.MAX_RESIDENTS),
+    "draws": (4, 40),
+}
+"""The smallest and largest replicates, weeks, residents and parameter sets a comparison from
+the page runs."""
+DEFAULT_REPLICATES = {"seeds": 5, "parameters": 2}
+"""Replicates when the uncertainty mode is chosen: common seeds, or seeds per parameter set."""
 
 
 @dataclass
@@ -146,6 +166,7 @@ class Result:
     shown: dict[str, dict[str, str]] = field(default_factory=dict)  # language -> name -> shown
     key: str = ""  # the hash of the inputs (the cache's key)
     cached: bool = False  # shown from the cache of finished comparisons
+    comparison: Any = None  # willsim.experiments.comparison.Comparison (mode, draws, capacity)
 
     def names_in(self, language: str) -> dict[str, str]:
         return self.shown.get(language, {})
@@ -182,29 +203,48 @@ def build_scenarios(s: Settings) -> list[Any]:
 def run_comparison(
     s: Settings, keep_going=lambda: True, progress=lambda done, total: None
 ) -> Result:
-    """Run every strategy on the same seeds with the paired runner
-    (:func:`willsim.experiments.paired.run_arms`); stop early (``complete=False``) if asked.
-    Only complete pairs (every strategy on a seed) are kept."""
+    """Run every strategy on the same seeds (and, with parameter uncertainty, parameter sets)
+    through the comparison pipeline (:mod:`willsim.experiments.comparison`, the paired runner);
+    stop early (``complete=False``) if asked. Only complete pairs (every strategy on a seed and
+    parameter set) are kept."""
     from functools import partial
 
-    from willsim.experiments.paired import Arm, collect_figures, run_arms
+    from willsim.experiments import SpecError, comparison
+    from willsim.experiments.paired import collect_figures
 
     scenarios = build_scenarios(s)
-    names = [v.name(i) for i, v in enumerate(s.variants)]
-    seeds = replicate_seeds(int(scenarios[0].params["run.seed"]), int(s.replicates))
-    res = Result(names=names, seeds=seeds, scenarios=scenarios)
-    out = run_arms(
-        [Arm(n, sc) for n, sc in zip(names, scenarios, strict=True)],
-        seeds,
-        collect=partial(collect_figures, keep_series=True, keep_policy_log=True),
+    labels = [v.name(i) for i, v in enumerate(s.variants)]
+    res = Result(names=labels, seeds=[], scenarios=scenarios)
+    try:
+        plan = comparison.plan(
+            scenarios,
+            mode=s.uncertainty,
+            replicates=int(s.replicates),
+            draws=int(s.draws),
+            capacity=s.capacity,
+            cancel=lambda: not keep_going(),
+            labels=labels,
+        )
+    except SpecError:
+        if not keep_going():  # cancelled while the capacity was searched
+            res.complete = False
+            return res
+        raise
+    names = [a.label for a in plan.arms]
+    res.names, res.scenarios, res.seeds = names, plan.scenarios, list(plan.seeds)
+    done = comparison.run(
+        plan,
         progress=progress,
         cancel=lambda: not keep_going(),
+        collect=partial(collect_figures, keep_series=True, keep_policy_log=True),
     )
+    out = done.result
+    res.comparison = done
     res.complete = out.complete
     pairs = out.complete_pairs()
     if not pairs:
         return res
-    res.paired = out.paired()
+    res.paired = done.runs
     res.seeds = res.paired.seeds
     summ = res.paired.summaries.pivot_table(
         index=["scenario", "replicate", "seed"], columns="indicator", values="value", sort=False
@@ -212,8 +252,9 @@ def run_comparison(
     summ = summ.rename(columns={"scenario": "strategy"}).drop(columns="replicate")
     summ.columns.name = None
     res.summaries = summ[["strategy", "seed", *[k for k in INDICATORS if k in summ]]]
+    seed_of = {t.pair: t.seed for t in out.tasks}
     logs = [
-        out.output(a, p).extra["policy_log"].assign(scenario=n, seed=out.seeds[p])
+        out.output(a, p).extra["policy_log"].assign(scenario=n, seed=seed_of[p])
         for p in pairs
         for a, n in enumerate(names)
     ]
@@ -280,6 +321,9 @@ def inputs_key(s: Settings) -> str:
                 for i, (v, sc) in enumerate(zip(s.variants, scenarios, strict=True))
             ],
             "seeds": seeds,
+            "uncertainty": s.uncertainty,
+            "draws": int(s.draws) if s.uncertainty == "parameters" else 0,
+            "capacity": bool(s.capacity),
         },
         sort_keys=True,
     )
@@ -305,12 +349,24 @@ def remember(res: Result) -> None:
             _CACHE.popitem(last=False)
 
 
-def shown_names(s: Settings) -> dict[str, dict[str, str]]:
-    """language -> a strategy's neutral name -> its name in that language."""
-    return {
+def shown_names(s: Settings, res: Result | None = None) -> dict[str, dict[str, str]]:
+    """language -> a strategy's neutral name -> its name in that language (a strategy at the
+    capacity that keeps its waiting list from growing: ``... + capacity ×2.8``)."""
+    out = {
         language: {v.name(i): v.shown(i, language, s.city) for i, v in enumerate(s.variants)}
         for language in i18n.LANGS
     }
+    plan = res.comparison.plan if res is not None and res.comparison is not None else None
+    for arm, base in (plan.capacity_of if plan is not None else {}).items():
+        m = plan.capacity[arm].multiplier
+        for language, shown in out.items():
+            shown[arm] = text(
+                "dc_capacity_arm",
+                language,
+                name=shown.get(base, base),
+                m=i18n.number(m, 2, language),
+            )
+    return out
 
 
 @solara.lab.task
@@ -334,7 +390,7 @@ def compare_task(s: Settings, stop: threading.Event) -> Result:
     with state.counted_run():
         res = run_comparison(s, keep_going=keep_going, progress=progress)
     res.elapsed = time.monotonic() - started
-    res.key, res.shown = key, shown_names(s)
+    res.key, res.shown = key, shown_names(s, res)
     if res.complete and not stop.is_set():
         remember(res)
     if compare_task.is_current():
@@ -409,6 +465,10 @@ def settings_from_link(search: str | None, current: Settings) -> tuple[Settings,
     s = current
     if link.city:
         s = replace(s, city=link.city)
+    if link.uncertainty:
+        s = replace(s, uncertainty=link.uncertainty)
+    if link.capacity is not None:
+        s = replace(s, capacity=link.capacity)
     if len(link.strategies) >= 2:
         variants = []
         for st in link.strategies:
@@ -422,7 +482,14 @@ def settings_from_link(search: str | None, current: Settings) -> tuple[Settings,
             s = replace(s, variants=tuple(variants))
     for name, value in link.numbers.items():
         low, high = LIMITS[name]
-        label = tr({"replicates": "replicates", "weeks": "weeks", "residents": "residents"}[name])
+        label = tr(
+            {
+                "replicates": "replicates",
+                "weeks": "weeks",
+                "residents": "residents",
+                "draws": "dc_draws_label",
+            }[name]
+        )
         from willsim.app.fields import clip_note
 
         used, note = clip_note(label, value, low, high)
@@ -440,6 +507,9 @@ def settings_search(s: Settings, language: str) -> str:
         s.weeks,
         s.residents,
         language,
+        uncertainty=s.uncertainty,
+        draws=s.draws,
+        capacity=s.capacity,
     )
 
 
@@ -503,6 +573,15 @@ def ComparePage():
     def set_number(name: str, value: int) -> None:
         settings.value = replace(settings.value, **{name: value})
 
+    def set_flag(name: str, value: bool) -> None:
+        settings.value = replace(settings.value, **{name: value})
+
+    def set_mode(mode: str) -> None:
+        if mode != settings.value.uncertainty:
+            settings.value = replace(
+                settings.value, uncertainty=mode, replicates=DEFAULT_REPLICATES[mode]
+            )
+
     def add(v: Variant) -> None:
         if len(settings.value.variants) < MAX_VARIANTS:
             settings.value = replace(settings.value, variants=(*settings.value.variants, v))
@@ -544,9 +623,42 @@ def ComparePage():
                 disabled=running or len(s.variants) >= MAX_VARIANTS,
                 classes=["btn-from-explore"],
             )
+        with solara.Row(
+            classes=["compare-uncertainty"], style={"align-items": "center", "flex-wrap": "wrap"}
+        ):
+            with solara.Div(classes=["compare-mode"], style={"min-width": "22em"}):
+                solara.v.Select(
+                    label=tr("dc_uncertainty_label"),
+                    items=[
+                        {"text": tr("dc_mode_seeds_short"), "value": "seeds"},
+                        {"text": tr("dc_mode_parameters_short"), "value": "parameters"},
+                    ],
+                    v_model=s.uncertainty,
+                    on_v_model=set_mode,
+                    disabled=running,
+                )
+            if s.uncertainty == "parameters":
+                low, high = LIMITS["draws"]
+                BoundedInt(
+                    tr("dc_draws_label"),
+                    s.draws,
+                    low,
+                    high,
+                    on_value=lambda x: set_number("draws", x),
+                    disabled=running,
+                    classes=["compare-draws"],
+                )
+            with solara.Div(classes=["compare-capacity"]):
+                solara.Checkbox(
+                    label=tr("dc_capacity_label"),
+                    value=s.capacity,
+                    on_value=lambda x: set_flag("capacity", bool(x)),
+                    disabled=running,
+                )
         with solara.Row(classes=["compare-numbers"]):
+            reps = "dc_seeds_per_draw" if s.uncertainty == "parameters" else "replicates"
             for name, label in (
-                ("replicates", tr("replicates")),
+                ("replicates", tr(reps)),
                 ("weeks", tr("weeks")),
                 ("residents", tr("residents")),
             ):
@@ -615,9 +727,10 @@ def briefing(res: Result, language: str) -> report_page.Briefing:
     assert res.paired is not None
     shown = res.names_in(language)
     runs = names.relabel_runs(res.paired, shown)
+    extra = uncertainty_parts(res, shown)
     economics = None
     try:
-        economics = tables.economics_for(runs, language, res.scenarios[0].params)
+        economics = tables.economics_for(runs, language, res.scenarios[0].params, extra["mode"])
     except Exception:  # an optional add-on must not break the report
         economics = None
     return report_page.Briefing(
@@ -629,7 +742,26 @@ def briefing(res: Result, language: str) -> report_page.Briefing:
         economics=economics,
         command=export.comparison_command(res.scenarios, len(res.seeds)),
         equity=names.relabel_frame(res.equity, shown) if "verdict" in res.equity.columns else None,
+        **extra,
     )
+
+
+def uncertainty_parts(res: Result, shown: dict[str, str]) -> dict[str, Any]:
+    """The uncertainty mode, capacity searches, drivers and acceptability curve of a result,
+    with strategies named as shown (the briefing's and the cards' extra inputs)."""
+    cmp = res.comparison
+    if cmp is None:
+        return {"mode": "seeds"}
+    plan = cmp.plan
+    return {
+        "mode": cmp.mode,
+        "capacity": {shown.get(k, k): v for k, v in plan.capacity.items()},
+        "capacity_of": {shown.get(k, k): shown.get(v, v) for k, v in plan.capacity_of.items()},
+        "drivers": names.relabel_frame(cmp.influence(), shown),
+        "ceac": names.relabel_frame(cmp.ceac(), shown),
+        "draws_source": "priors" if plan.draws is not None else "",
+        "seeds_per_draw": len(plan.draw_seeds[0]) if plan.draw_seeds else 0,
+    }
 
 
 def report_bytes(res: Result, language: str) -> bytes:
@@ -651,13 +783,24 @@ class Tables:
     timeline: pd.DataFrame
     economics: tables.Economics | None = None
     economics_error: str = ""
+    cards_html: str = ""
+    glossary: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ceac: pd.DataFrame | None = None  # the acceptability curve (parameters mode)
 
 
 def results_tables(res: Result, language: str, key: str) -> Tables:
+    from willsim.experiments.decisions import CityScale, decision_table
+
     assert res.paired is not None
     shown = res.names_in(language)
     runs = names.relabel_runs(res.paired, shown)
+    extra = uncertainty_parts(res, shown)
+    mode = extra["mode"]
+    weeks = int(res.scenarios[0].params["run.weeks"])
+    scale = CityScale.of(runs, weeks)
     keys = list(dict.fromkeys((key, *tagged("key"))))
+    decisions = decision_table(runs, mode, None, "holm", scale)
+    shown_keys = decision_table(runs, mode, keys, "holm", scale)
     equity = (
         names.relabel_frame(res.equity, shown)
         if "verdict" in res.equity.columns
@@ -666,9 +809,9 @@ def results_tables(res: Result, language: str, key: str) -> Tables:
     costs_raw = names.relabel_frame(res.costs, shown)
     timeline = names.relabel_frame(res.timeline, shown)
     out = Tables(
-        key_figures=tables.key_figures(runs, language, keys),
-        key_raw=compare_table(runs, keys),
-        headlines=tables.headlines(runs, language),
+        key_figures=tables.key_figures(runs, language, keys, decisions=shown_keys),
+        key_raw=shown_keys,
+        headlines=tables.headlines(runs, language, decisions=decisions),
         equity_raw=equity,
         equity_lines=tables.equity_lines(runs, language, equity),
         costs=tables.costs_table(runs, language, costs_raw),
@@ -677,10 +820,51 @@ def results_tables(res: Result, language: str, key: str) -> Tables:
         timeline=tables.timeline_table(timeline, language),
     )
     try:
-        out.economics = tables.economics_for(runs, language, res.scenarios[0].params)
+        out.economics = tables.economics_for(runs, language, res.scenarios[0].params, mode)
     except Exception as exc:  # an optional add-on must not break the page
         out.economics_error = str(exc)
+    b = report_page.Briefing(
+        runs=runs,
+        scenarios=res.scenarios,
+        language=language,
+        seeds_per_draw=extra.get("seeds_per_draw", 0),
+        draws_source=extra.get("draws_source", ""),
+    )
+    descriptions = {
+        shown.get(n, n): i18n.pick(sc.description, language)
+        for n, sc in zip(res.names, res.scenarios, strict=False)
+    }
+    vfm = out.economics.table if out.economics is not None else None
+    if vfm is not None and not {"scenario", "item", "mean", "note"} <= set(vfm.columns):
+        vfm = None
+    cards = card.cards(
+        decisions,
+        language,
+        mode=mode,
+        years=scale.years,
+        groups=equity,
+        vfm=vfm,
+        descriptions=descriptions,
+        capacity=extra.get("capacity"),
+        capacity_of=extra.get("capacity_of"),
+        drivers=extra.get("drivers"),
+        calibrated=any(report_page.calibrated(sc) for sc in res.scenarios),
+        value_per_qol=float(res.scenarios[0].params["economics.value_per_qol_year"]),
+    )
+    out.cards_html = card.cards_html(cards, language, report_page.mode_text(b, mode))
+    out.ceac = extra.get("ceac")
+    out.glossary = card.glossary(
+        [key, *report_page.shown_indicators(decisions, equity, costs_raw)], language
+    )
     return out
+
+
+def replicates_text(res: Result) -> str:
+    """``5 replicates`` or, with parameter uncertainty, ``10 parameter sets × 2 seeds``."""
+    plan = res.comparison.plan if res.comparison is not None else None
+    if plan is not None and plan.draw_seeds:
+        return tr("dc_setup_draws", draws=len(plan.draw_seeds), seeds=len(plan.draw_seeds[0]))
+    return tr("count_replicates", n=len(res.seeds))
 
 
 @solara.component
@@ -689,11 +873,47 @@ def CompareResults(res: Result):
     key, set_key = solara.use_state("unmet_need_share")
     eq_key, set_eq_key = solara.use_state("unmet_need_share")
     t = solara.use_memo(lambda: results_tables(res, language, key), [id(res), language, key])
+    sc = res.scenarios[0]
+    weeks = int(sc.params["run.weeks"])
+    with solara.Column(classes=["compare-results"]):
+        solara.Text(
+            tr(
+                "cmp_done",
+                strategies=tr("count_strategies", n=len(res.names)),
+                replicates=replicates_text(res),
+                weeks=tr("count_weeks", n=weeks),
+                residents=tr(
+                    "count_residents",
+                    n=int(sc.params["run.residents"]) or int(sc.params["city.population"]),
+                ),
+                secs=i18n.number(res.elapsed, 1),
+            ),
+            classes=["compare-done"],
+        )
+        if res.cached:
+            solara.Info(tr("cmp_cached"), dense=True, classes=["compare-cached"])
+        if not res.complete:
+            solara.Warning(tr("cmp_partial"))
+
+        solara.Markdown(f"#### {tr('dc_title')}")
+        solara.HTML(tag="div", unsafe_innerHTML=t.cards_html, classes=["compare-cards"])
+        with (
+            solara.Div(classes=["compare-fold"]),
+            solara.Details(summary=tr("dc_more"), expand=False),
+        ):
+            CompareDetails(res, t, key, set_key, eq_key, set_eq_key)
+        ExportPanel(res, language)
+
+
+@solara.component
+def CompareDetails(res: Result, t: Tables, key: str, set_key, eq_key: str, set_eq_key):
+    """The details below the decision cards: the chart over time, key figures, who gains and
+    who loses, costs, the policy timeline and the definition of every indicator shown."""
+    language = i18n.lang.value
     shown = res.names_in(language)
     ref = shown.get(res.names[0], res.names[0])
     series = solara.use_memo(lambda: names.relabel_keys(res.series, shown), [id(res), language])
-    sc = res.scenarios[0]
-    weeks = int(sc.params["run.weeks"])
+    weeks = int(res.scenarios[0].params["run.weeks"])
     eq_keys = [k for k in tagged("equity") if k in set(t.equity_raw["indicator"])]
     current = eq_key if eq_key in eq_keys else (eq_keys[0] if eq_keys else "")
     band = solara.use_memo(
@@ -717,32 +937,22 @@ def CompareResults(res: Result):
         ),
         [id(res), language],
     )
-    with solara.Column(classes=["compare-results"]):
-        solara.Text(
-            tr(
-                "cmp_done",
-                strategies=tr("count_strategies", n=len(res.names)),
-                replicates=tr("count_replicates", n=len(res.seeds)),
-                weeks=tr("count_weeks", n=weeks),
-                residents=tr(
-                    "count_residents",
-                    n=int(sc.params["run.residents"]) or int(sc.params["city.population"]),
-                ),
-                secs=i18n.number(res.elapsed, 1),
-            ),
-            classes=["compare-done"],
-        )
-        if res.cached:
-            solara.Info(tr("cmp_cached"), dense=True, classes=["compare-cached"])
-        if not res.complete:
-            solara.Warning(tr("cmp_partial"))
-
+    ceac_fig = solara.use_memo(
+        lambda: charts.ceac_figure(t.ceac, language) if t.ceac is not None else None,
+        [id(res), language],
+    )
+    with solara.Column(classes=["compare-details"]):
         solara.Markdown(f"#### {tr('cmp_over_time')}")
         solara.v.Select(
             label=tr("indicator"),
             v_model=key,
             on_v_model=set_key,
             items=[{"text": i18n.indicator_label(k), "value": k} for k in INDICATORS],
+        )
+        solara.Text(
+            INDICATORS[key].definition_in(language),
+            classes=["indicator-definition"],
+            style={"font-size": "0.85em"},
         )
         InteractiveChart(
             band,
@@ -793,6 +1003,10 @@ def CompareResults(res: Result):
                 )
                 for line in t.economics.assumptions:
                     solara.Text("• " + line, style={"font-size": "0.85em"})
+                if ceac_fig is not None:
+                    solara.Markdown(f"##### {tr('dc_ceac')}")
+                    solara.Text(tr("dc_ceac_help"), style={"font-size": "0.85em"})
+                    ChartView(ceac_fig, "willsim-ceac", [id(res), language])
             elif t.economics_error:
                 solara.Warning(tr("cmp_economics_error", error=t.economics_error))
 
@@ -805,7 +1019,10 @@ def CompareResults(res: Result):
                 ChartView(tl_fig, "willsim-policy-timeline", [id(res), language])
                 TableView(t.timeline, t.timeline_raw, "willsim-policy-timeline")
 
-        ExportPanel(res, language)
+        solara.Markdown(f"#### {tr('dc_glossary')}")
+        solara.Text(tr("dc_glossary_help"), style={"font-size": "0.85em"})
+        with solara.Column(classes=["compare-glossary"]):
+            solara.DataFrame(t.glossary, items_per_page=max(10, len(t.glossary)))
 
 
 @solara.component

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import cast
 
@@ -228,6 +229,8 @@ def LivePanel(built: state.Built | None, choice: state.Choice):
     with solara.Card(tr("key_indicators"), classes=["live-charts"]):
         solara.Text(tr("live_charts_help", weeks=plots.SMOOTH_WEEKS), style={"font-size": "0.85em"})
         PlotlyChart(chart.figure, chart.alt, classes=["live-chart"], dependencies=deps)
+        with solara.Details(summary=tr("dc_glossary"), expand=False):
+            IndicatorDefinitions(tagged("headline"), language)
     # the map and journey redraw with each published frame when idle, and every few seconds
     # during a run (they cost as much as the charts)
     token = (
@@ -285,6 +288,16 @@ def Monitors(frame, language: str):
                     style={"font-size": "1.35em", "font-weight": "bold", "color": "#1b6ca8"},
                 )
                 solara.Text(note, style={"font-size": "0.7em", "color": "#666"})
+
+
+@solara.component
+def IndicatorDefinitions(keys: Sequence[str], language: str):
+    """Each indicator's definition, unit and better direction, from the registry."""
+    from willsim.reporting.card import glossary
+
+    table = solara.use_memo(lambda: glossary(keys, language), [tuple(keys), language])
+    with solara.Column(classes=["indicator-definitions"]):
+        solara.DataFrame(table, items_per_page=max(10, len(table)))
 
 
 def choice_from_link(search: str | None, current: state.Choice) -> tuple[state.Choice, list[str]]:

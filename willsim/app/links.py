@@ -105,11 +105,14 @@ class StrategyLink:
 class CompareLink:
     city: str | None = None
     strategies: list[StrategyLink] = field(default_factory=list)
-    numbers: dict[str, int] = field(default_factory=dict)  # replicates, weeks, residents
+    numbers: dict[str, int] = field(default_factory=dict)  # replicates, weeks, residents, draws
     problems: list[Problem] = field(default_factory=list)
+    uncertainty: str | None = None  # seeds or parameters
+    capacity: bool | None = None  # also at the capacity that keeps the waiting list from growing
 
 
-NUMBER_PARAMS = {"reps": "replicates", "weeks": "weeks", "residents": "residents"}
+NUMBER_PARAMS = {"reps": "replicates", "weeks": "weeks", "residents": "residents", "draws": "draws"}
+UNCERTAINTY = ("seeds", "parameters")
 
 
 def compare_search(
@@ -119,11 +122,18 @@ def compare_search(
     weeks: int,
     residents: int,
     language: str,
+    uncertainty: str = "seeds",
+    draws: int = 10,
+    capacity: bool = False,
 ) -> str:
     items: list[tuple[str, str]] = [("lang", language)]
     if city:
         items.append(("city", city))
     items += [("reps", str(replicates)), ("weeks", str(weeks)), ("residents", str(residents))]
+    if uncertainty != "seeds":
+        items += [("unc", uncertainty), ("draws", str(draws))]
+    if capacity:
+        items.append(("cap", "1"))
     for i, s in enumerate(strategies, start=1):
         items.append((f"s{i}", s.scenario))
         changes = ";".join(line.strip() for line in s.changes.splitlines() if line.strip())
@@ -146,6 +156,15 @@ def read_compare(
             out.city = city
         else:
             out.problems.append(("link_bad_city", {"value": city}))
+    unc = first(q, "unc")
+    if unc is not None:
+        if unc in UNCERTAINTY:
+            out.uncertainty = unc
+        else:
+            out.problems.append(("link_bad_choice", {"name": "unc", "value": unc}))
+    cap = first(q, "cap")
+    if cap is not None:
+        out.capacity = cap in ("1", "true", "yes")
     for name, field_name in NUMBER_PARAMS.items():
         raw = first(q, name)
         if raw is None:

@@ -38,7 +38,53 @@ def register(sub: Any) -> Mapping[str, Callable[[argparse.Namespace], int]]:
         metavar="SCENARIO",
         help="two or more scenarios (bundled names or paths); the first is the reference",
     )
-    cmp.add_argument("--replicates", type=int, default=20, help="common seeds (default 20)")
+    cmp.add_argument(
+        "--replicates",
+        type=int,
+        help="common seeds (default 20); with --uncertainty parameters, the seeds of each "
+        "parameter set (default 2)",
+    )
+    cmp.add_argument(
+        "--uncertainty",
+        choices=("seeds", "parameters"),
+        default="seeds",
+        help="seeds: seed noise only, at the scenarios' parameter values (quick; the default); "
+        "parameters: the assumptions drawn from their priors or --ensemble too, nested with seeds",
+    )
+    cmp.add_argument(
+        "--draws", type=int, default=20, help="parameter sets with --uncertainty parameters (20)"
+    )
+    cmp.add_argument(
+        "--ensemble",
+        metavar="PATH",
+        help="a calibration ensemble (Parquet) to draw the parameter sets from, instead of the "
+        "priors",
+    )
+    cmp.add_argument(
+        "--params",
+        action="append",
+        metavar="KEY",
+        help="draw only these parameters (with a prior); repeat for more",
+    )
+    cmp.add_argument(
+        "--capacity",
+        action="store_true",
+        help="also run each demand-side strategy (outreach) with the service capacity that "
+        "keeps its waiting list from growing, found by bisection on common seeds",
+    )
+    cmp.add_argument(
+        "--capacity-criterion",
+        choices=("reference", "trend"),
+        default="reference",
+        help="the list does not grow: no longer than the reference's (default), or no upward "
+        "trend over the second half of the run",
+    )
+    cmp.add_argument(
+        "--json",
+        action="store_true",
+        help="print, per strategy and indicator, the mean, the paired difference from the first "
+        "strategy, its interval, the probability of being better and the verdict, as JSON",
+    )
     cmp.add_argument("--weeks", type=int, help="weeks to simulate")
     cmp.add_argument("--residents", type=int, help="simulated residents (weighted sample)")
     cmp.add_argument("--seed", type=int, help="root seed of the common seeds")
@@ -125,8 +171,10 @@ def _check_compare_args(args: argparse.Namespace) -> None:
 
     if len(args.scenarios) < 2:
         raise SpecError("compare needs at least two scenarios (the first is the reference)")
-    if args.replicates < 2:
+    if args.replicates is not None and args.replicates < 2:
         raise SpecError(f"--replicates must be at least 2, got {args.replicates}")
+    if args.uncertainty == "seeds" and (args.ensemble or args.params):
+        raise SpecError("--ensemble and --params apply to --uncertainty parameters")
     if not args.precision > 0:
         raise SpecError(f"--precision must be positive, got {args.precision}")
     if args.max_replicates < 2:
@@ -140,15 +188,14 @@ def _check_compare_args(args: argparse.Namespace) -> None:
         raise SpecError("--resume needs the --out folder of the comparison to continue")
 
 
-def request_hash(scenarios: list[Any], seeds: list[int]) -> str:
-    """A hash of what a comparison runs: every scenario (resolved) and the seeds."""
-    blob = json.dumps(
-        {"scenarios": [[s.name, s.hash] for s in scenarios], "seeds": seeds}, sort_keys=True
-    )
+def request_hash(plan: Any) -> str:
+    """A hash of what a comparison runs: every arm (resolved), the seeds and the parameter sets
+    (:meth:`willsim.experiments.comparison.Plan.request`)."""
+    blob = json.dumps(plan.request(), sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def _compare_store(args: argparse.Namespace, scenarios: list[Any], seeds: list[int]) -> Any:
+def _compare_store(args: argparse.Namespace, plan: Any) -> Any:
     """The comparison's store in ``--out``: checked (and created) before any simulation."""
     from willsim.experiments.outputs import check_out
     from willsim.experiments.provenance import provenance, source_digest
@@ -158,7 +205,7 @@ def _compare_store(args: argparse.Namespace, scenarios: list[Any], seeds: list[i
         return None
     out = Path(args.out)
     store = SweepStore(out, manifest_name=COMPARE_MANIFEST)
-    key = request_hash(scenarios, seeds)
+    key = request_hash(plan)
     if store.exists() and not args.force:
         old = store.manifest()
         if old.get("kind") != "willsim-compare":
@@ -168,7 +215,8 @@ def _compare_store(args: argparse.Namespace, scenarios: list[Any], seeds: list[i
             )
         if old.get("request_hash") != key:
             raise SpecError(
-                f"--out {out} holds another comparison (other scenarios or seeds); "
+                f"--out {out} holds another comparison (other scenarios, seeds or parameter "
+                "sets); "
                 "add --force to replace it, or choose another folder"
             )
         if old.get("source_digest") != source_digest():
@@ -193,27 +241,27 @@ def _compare_store(args: argparse.Namespace, scenarios: list[Any], seeds: list[i
         "request_hash": key,
         "command": ["willsim", *sys.argv[1:]],
         **provenance(),
-        "seeds": seeds,
-        "scenarios": [s.to_dict() for s in scenarios],
+        "uncertainty": plan.mode,
+        "seeds": plan.seeds,
+        "draws": plan.draws.values if plan.draws is not None else [],
+        "draw_seeds": plan.draw_seeds or [],
+        "draw_source": plan.draws.describe() if plan.draws is not None else None,
+        "capacity": {k: v.describe() for k, v in plan.capacity.items()},
+        "scenarios": [a.scenario.to_dict() for a in plan.arms],
     }
-    from willsim.experiments.paired import Arm, design_frame, labels_of, plan_pairs
+    from willsim.experiments.paired import design_frame, plan_pairs
 
-    labels = labels_of(scenarios)
-    tasks = plan_pairs([Arm(n, s) for n, s in zip(labels, scenarios, strict=True)], seeds)
+    draws = plan.draws.values if plan.draws is not None else None
+    tasks = plan_pairs(plan.arms, plan.seeds, draws, draw_seeds=plan.draw_seeds)
     store.write_design(design_frame(tasks))
     write_json(out / COMPARE_MANIFEST, manifest)
     return store
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from willsim.economics import value_for_money
-    from willsim.experiments.compare import (
-        compare_table,
-        group_table,
-        replication_advice,
-        run_paired,
-    )
-    from willsim.runner import replicate_seeds
+    from willsim.experiments import comparison
+    from willsim.experiments.compare import compare_table, group_table, replication_advice
+    from willsim.experiments.decisions import draws_advice
     from willsim.scenario import load_scenario, parse_assignment
 
     _check_compare_args(args)
@@ -222,18 +270,28 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if value is not None:
             overrides[key] = value
     scenarios = [load_scenario(s, overrides) for s in args.scenarios]
-    root = int(scenarios[0].params["run.seed"]) if args.seed is None else int(args.seed)
-    seeds = replicate_seeds(root, args.replicates)
+    engine = "serial" if args.engine == "local" and args.workers == 1 else args.engine
+    plan = comparison.plan(
+        scenarios,
+        mode=args.uncertainty,
+        replicates=args.replicates,
+        seed=args.seed,
+        draws=args.draws,
+        ensemble=args.ensemble,
+        params=args.params,
+        capacity=args.capacity,
+        capacity_criterion=args.capacity_criterion,
+        engine="serial" if engine == "serial" else "local",
+        workers=args.workers,
+    )
     made = not Path(args.out).exists() if args.out else False
-    store = _compare_store(args, scenarios, seeds)
+    store = _compare_store(args, plan)
     try:
-        with _Progress(len(scenarios) * len(seeds)) as bar:
-            runs = run_paired(
-                scenarios,
-                replicates=args.replicates,
-                seed=root,
+        with _Progress(plan.runs) as bar:
+            result = comparison.run(
+                plan,
+                engine=engine,
                 workers=args.workers,
-                engine=args.engine,
                 scheduler=args.scheduler,
                 progress=bar.set,
                 store=store,
@@ -252,21 +310,89 @@ def cmd_compare(args: argparse.Namespace) -> int:
     except SpecError:
         _discard_unstarted(store, made)  # e.g. an unreachable scheduler: nothing left behind
         raise
+    runs = result.runs
     if store is not None and store.quarantined:
         print(f"willsim: {store.quarantine_message(rerun=True)}", file=sys.stderr)
     if len(runs.seeds) < 2:
         failed = "; ".join(e.splitlines()[0] for e in list(runs.failures.values())[:3])
         raise SpecError(f"fewer than two complete pairs of runs: {failed or 'no run finished'}")
+    decisions = result.decisions(multiplicity=args.multiplicity)
     table = compare_table(runs, multiplicity=args.multiplicity)
     groups = group_table(runs, multiplicity="none" if args.multiplicity == "none" else "bh")
-    advice = replication_advice(table, relative=args.precision, max_replicates=args.max_replicates)
-    economics = value_for_money(runs, params=scenarios[0].params)
+    if result.mode == "seeds":
+        advice = replication_advice(
+            table, relative=args.precision, max_replicates=args.max_replicates
+        )
+    else:
+        advice = draws_advice(decisions)
+    economics = result.value_for_money()
+    curve = result.ceac()
+    drivers = result.influence()
     if store is not None:  # written before printing: a closed pipe cannot lose them
-        _write_compare_tables(store, runs, table, groups, advice, economics[0])
-    print(format_compare(runs, table, groups, advice, args.precision, economics, scenarios[0]))
+        _write_compare_tables(
+            store, runs, table, groups, advice, economics[0], decisions, curve, drivers
+        )
+    if args.json:
+        print(json.dumps(compare_json(result, decisions, advice, economics, curve, drivers)))
+    else:
+        print(
+            format_report(
+                result, decisions, groups, advice, args.precision, economics, curve, drivers
+            )
+        )
     if store is not None:
         print(f"tables written to {store.root}", file=sys.stderr)
     return 1 if runs.failures else 0
+
+
+def compare_json(
+    result: Any, decisions: Any, advice: Any, economics: Any, curve: Any, drivers: Any
+) -> dict[str, Any]:
+    """The ``--json`` output: the decision table per strategy and indicator, with the mode, the
+    draws and the value for money."""
+    from willsim.experiments.decisions import as_json
+
+    plan = result.plan
+    reference = plan.arms[0].scenario
+    meta: dict[str, Any] = {
+        "uncertainty": result.mode,
+        "uncertainty_text": result.mode_line(),
+        "reference": result.runs.scenarios[0],
+        "population": _population(reference),
+        "weeks": result.weeks,
+        "pairs": len(result.runs.seeds),
+    }
+    extra: dict[str, Any] = {}
+    if plan.draws is not None:
+        meta["draws"] = len(plan.draws.values)
+        meta["seeds_per_draw"] = len(plan.draw_seeds[0]) if plan.draw_seeds else None
+        extra["parameters"] = {
+            "source": plan.draws.describe(),
+            "drawn": list(plan.draws.table.columns),
+            "not_drawn": plan.draws.excluded,
+        }
+    if plan.capacity:
+        extra["capacity"] = {
+            label: {
+                "strategy": plan.capacity_of.get(label, label),
+                "multiplier": None if s.multiplier != s.multiplier else s.multiplier,
+                "found": s.found,
+                "criterion": s.criterion,
+                "text": s.describe(),
+            }
+            for label, s in plan.capacity.items()
+        }
+    if advice is not None and len(advice):
+        extra["advice"] = [
+            {k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+            for r in advice.to_dict("records")
+            if r.get("advice") not in ("enough", None)
+        ]
+    if curve is not None:
+        extra["ceac"] = curve.to_dict("records")
+    if drivers is not None and len(drivers):
+        extra["depends_most_on"] = drivers.to_dict("records")
+    return as_json(decisions, meta, economics[0], extra)
 
 
 def _discard_unstarted(store: Any, made: bool) -> None:
@@ -281,7 +407,15 @@ def _discard_unstarted(store: Any, made: bool) -> None:
 
 
 def _write_compare_tables(
-    store: Any, runs: Any, table: Any, groups: Any, advice: Any, vfm: Any
+    store: Any,
+    runs: Any,
+    table: Any,
+    groups: Any,
+    advice: Any,
+    vfm: Any,
+    decisions: Any = None,
+    curve: Any = None,
+    drivers: Any = None,
 ) -> None:
     from willsim.experiments.provenance import provenance
     from willsim.experiments.store import write_parquet
@@ -295,8 +429,12 @@ def _write_compare_tables(
         ("by_group", groups),
         ("advice", advice),
         ("value_for_money", vfm),
+        ("decisions", decisions),
+        ("ceac", curve),
+        ("depends_most_on", drivers),
     ):
-        write_text(store.root / f"{name}.csv", frame.to_csv(index=False))
+        if frame is not None:
+            write_text(store.root / f"{name}.csv", frame.to_csv(index=False))
     store.update_manifest(
         finished=datetime.now(UTC).isoformat(timespec="seconds"),
         pairs=len(runs.seeds),
@@ -316,53 +454,150 @@ def _population(scenario: Any) -> str:
     return f"{n:,} simulated residents, a weighted sample (weight {weight:.1f}) of {city}"
 
 
+def format_report(
+    result: Any,
+    decisions: Any,
+    groups: Any,
+    advice: Any,
+    precision: float = 0.1,
+    economics: tuple[Any, list[str]] | None = None,
+    curve: Any = None,
+    drivers: Any = None,
+) -> str:
+    """The compare report as text, from a :class:`~willsim.experiments.comparison.Comparison`
+    and its tables: the mode, then per key indicator the mean, the difference, its interval, the
+    verdict against the MID, the effect for the city and how sure; who gains and who loses;
+    advice; the capacity searches; value for money and what the result depends on most."""
+    runs = result.runs
+    lines = format_compare(
+        runs,
+        decisions,
+        groups,
+        advice,
+        precision,
+        economics,
+        result.plan.arms[0].scenario,
+        mode_line=result.mode_line(),
+    ).split("\n")
+    if result.plan.capacity:
+        lines += ["", "Capacity that keeps the waiting list from growing:"]
+        lines += [f"  {s.describe()}" for s in result.plan.capacity.values()]
+    if curve is not None and len(curve):
+        lines += format_ceac(curve)
+    if drivers is not None and len(drivers):
+        lines += format_drivers(drivers)
+    return "\n".join(lines)
+
+
 def format_compare(
-    runs,
-    table,
-    groups,
-    advice,
+    runs: Any,
+    table: Any,
+    groups: Any,
+    advice: Any,
     precision: float = 0.1,
     economics: tuple[Any, list[str]] | None = None,
     reference: Any = None,
+    mode_line: str | None = None,
 ) -> str:
-    """The compare report as text; ``economics`` is :func:`willsim.economics.value_for_money`'s
-    result, shown as a "Value for money" section when given; ``reference`` (the first
-    scenario) adds the population line."""
+    """The key indicators (a :func:`~willsim.experiments.decisions.decision_table`), who gains
+    and who loses, the advisor and value for money as text; ``reference`` (the first scenario)
+    adds the population line."""
+    from willsim.experiments.decisions import MODE_TEXT
+
     base = runs.scenarios[0]
-    lines = [f"Paired comparison on {len(runs.seeds)} common seeds; reference: {base}"]
+    mode = str(table["mode"].iloc[0]) if "mode" in table and len(table) else "seeds"
+    pairs = f"{len(runs.seeds)} paired runs" if runs.draws else f"{len(runs.seeds)} common seeds"
+    lines = [f"Paired comparison on {pairs}; reference: {base}"]
     if reference is not None:
         lines.append(f"  {_population(reference)}")
+    lines.append(f"  {mode_line or 'Uncertainty: ' + MODE_TEXT[mode]}")
     if "multiplicity" in table and len(table):
-        lines.append(f"  Verdicts: 95% paired intervals; {table['multiplicity'].iloc[0]}")
+        lines.append(
+            "  Verdicts: the interval against each indicator's minimal important difference "
+            f"(MID); {table['multiplicity'].iloc[0]}"
+        )
     lines.append("")
     for _, block in table.groupby("indicator", sort=False):
         first = block.iloc[0]
-        lines.append(f"{first['label']} ({first['unit']})")
+        lines.append(_indicator_heading(first))
         for row in block.itertuples():
-            text = f"  {row.scenario:<24} mean {sci(row.mean, 4):>10}"
+            text = f"  {row.scenario:<30} mean {_value(row.mean, row.unit):>12}"
             if row.scenario != base:
-                text += (
-                    f"   diff {sci(row.diff):>8} [{sci(row.ci_low)}, {sci(row.ci_high)}]:"
-                    f" {row.summary}"
-                )
+                text += f"   {_decision_line(row)}"
             lines.append(text)
     clear = groups[groups["verdict"].isin(["gains", "loses"])]
     note = f"; {groups['multiplicity'].iloc[0]}" if len(groups) else ""
     lines += ["", f"Who gains and who loses, by citizen group (95% interval excludes zero{note}):"]
     if clear.empty:
-        lines.append("  no group gains or loses clearly on these replicates")
+        lines.append("  no group gains or loses clearly on these runs")
     for (name, ind, verdict), block in clear.groupby(
         ["scenario", "indicator", "verdict"], sort=False
     ):
         who = ", ".join(f"{r.group_var}={r.group} ({sci(r.diff)})" for r in block.itertuples())
         lines.append(f"  {name} {verdict} on {INDICATORS[ind].label.lower()}: {who}")
-    lines += format_advice(advice, precision)
+    if mode == "parameters":
+        lines += format_draws_advice(advice)
+    else:
+        lines += format_advice(advice, precision)
     if runs.failures:
         lines += ["", f"{len(runs.failures)} run(s) failed and are left out of the pairs:"]
         lines += [f"  {k}: {e.splitlines()[0]}" for k, e in list(runs.failures.items())[:5]]
     if economics is not None:
         lines += format_value_for_money(*economics)
     return "\n".join(lines)
+
+
+def _indicator_heading(row: Any) -> str:
+    """``Unmet need (share; lower is better; MID 1 pp)``."""
+    from willsim.reporting.formatting import difference
+
+    ind = INDICATORS.get(row["indicator"])
+    parts = [str(row["unit"])]
+    if ind is not None and ind.better:
+        parts.append("lower is better" if ind.better < 0 else "higher is better")
+    mid = row.get("mid")
+    if mid is not None and mid == mid:
+        parts.append(f"MID {difference(mid, str(row['unit'])).lstrip('+')}")
+    return f"{row['label']} ({'; '.join(parts)})"
+
+
+def _value(value: float, unit: str) -> str:
+    from willsim.reporting.formatting import value as show
+
+    return show(value, unit)
+
+
+def _decision_line(row: Any) -> str:
+    """``diff -4.4 pp [-4.7 pp; -4.2 pp]: clearly better, by enough to matter; about 800 fewer
+    residents with an unmet need [...]; better in 100% of 20 parameter sets (±0%); 62% of the
+    spread from parameters``: the words of the decision card, in English."""
+    from willsim.reporting.card import (
+        certainty,
+        effect_phrase,
+        interval_text,
+        quantity,
+        verdict_words,
+    )
+
+    r = row._asdict()
+    unit = str(r["unit"])
+    interval = interval_text(r.get("ci_low"), r.get("ci_high"), unit, "en")
+    interval = f" {interval}" if interval else ""
+    parts = [verdict_words(r, "en")]
+    effect = r.get("effect")
+    if effect is not None and effect == effect and r["diff"] != 0:
+        parts.append(
+            effect_phrase(
+                r["indicator"], effect, r["effect_low"], r["effect_high"], r["effect_unit"], "en"
+            )
+        )
+    sure = certainty(r, "en")
+    if sure:
+        parts.append(sure)
+    share = r.get("share_parameters")
+    if share is not None and share == share:
+        parts.append(f"{share:.0%} of the spread from parameters")
+    return f"diff {quantity(r['diff'], unit, 'en')}{interval}: {'; '.join(parts)}"
 
 
 def format_advice(advice: Any, precision: float) -> list[str]:
@@ -402,15 +637,74 @@ def format_advice(advice: Any, precision: float) -> list[str]:
     return lines
 
 
+def format_draws_advice(advice: Any) -> list[str]:
+    """The advisor's lines for parameter uncertainty: more parameter sets when the Monte Carlo
+    error is not small against the MID, more seeds per set when seed noise still widens it."""
+    if advice is None or advice.empty:
+        return []
+    lines = [
+        "",
+        "Draws advisor (Monte Carlo error at most a quarter of the MID; seed noise at most a "
+        "quarter of the parameter variance):",
+    ]
+    needs = advice[advice["advice"] != "enough"]
+    for row in needs.itertuples():
+        parts = []
+        if row.draws_needed == row.draws_needed:
+            parts.append(f"{int(row.draws_needed)} parameter sets (now {int(row.draws)})")
+        if row.seeds_per_draw_needed == row.seeds_per_draw_needed:
+            parts.append(
+                f"{int(row.seeds_per_draw_needed)} seeds per set (now {row.seeds_per_draw:g})"
+            )
+        lines.append(f"  {row.scenario}, {row.indicator}: {' and '.join(parts)}")
+    if needs.empty:
+        lines.append("  every difference is estimated precisely enough")
+    return lines
+
+
+def format_ceac(curve: Any) -> list[str]:
+    """The acceptability curve at a few willingness-to-pay values."""
+    values = sorted(curve["wtp"].unique())
+    picks = [values[i] for i in sorted({0, len(values) // 4, len(values) // 2, len(values) - 1})]
+    lines = [
+        "",
+        "Cost-effectiveness acceptability (cost per crisis avoided): the share of parameter sets "
+        "in which each strategy gives the most net benefit, at a willingness to pay of",
+    ]
+    for lam in picks:
+        block = curve[curve["wtp"] == lam]
+        shares = ", ".join(f"{r.scenario} {r.probability:.0%}" for r in block.itertuples())
+        lines.append(f"  EUR {lam:,.0f} per crisis avoided: {shares}")
+    return lines
+
+
+def format_drivers(drivers: Any) -> list[str]:
+    """The parameters each strategy's headline differences depend on most."""
+    from willsim.experiments.comparison import parameter_label
+
+    lines = ["", "What the result depends on most (Spearman correlation over parameter sets):"]
+    for (name, ind), block in drivers.groupby(["scenario", "indicator"], sort=False):
+        found = ", ".join(
+            f"{parameter_label(r.parameter)} ({r.rho:+.2f})" for r in block.itertuples()
+        )
+        lines.append(f"  {name}, {INDICATORS[ind].label.lower()}: {found}")
+    return lines
+
+
 _VFM_FORMATS = {"EUR": ",.0f", "events": ",.1f", "years": ",.1f", "ratio": ".3g"}
 
 
 def format_value_for_money(table, assumptions: list[str]) -> list[str]:
     """Text lines of the "Value for money" section (totals over the run, 95% intervals)."""
-    lines = ["", "Value for money (totals over the run; 95% paired intervals):"]
+    lines = ["", "Value for money (totals over the run; the intervals of the uncertainty mode):"]
     for name, block in table.groupby("scenario", sort=False):
         lines.append(f"  {name} against {block['reference'].iloc[0]}:")
         for row in block.itertuples():
+            if row.unit == "probability":
+                shown = "n/a" if row.mean != row.mean else f"{row.mean:.0%}"
+                note = f"  ({row.note})" if row.note else ""
+                lines.append(f"    {row.label}: {shown}{note}")
+                continue
             fmt = _VFM_FORMATS.get(row.unit, ",.4g")
             value = "n/a" if row.mean != row.mean else format(row.mean, fmt)
             interval = (

@@ -85,10 +85,12 @@ def run_paired(
     cancel: Callable[[], bool] | None = None,
     store: Any = None,
     draws: Sequence[Mapping[str, Any]] | None = None,
+    draw_seeds: Sequence[Sequence[int]] | None = None,
 ) -> PairedRuns:
     """Run each scenario on the same ``replicates`` seeds (spawned from ``seed``, default the
     first scenario's ``run.seed``). ``overrides`` apply to every scenario (e.g. ``run.weeks``);
-    ``draws`` are parameter sets, each run with every scenario and seed. One worker runs in this
+    ``draws`` are parameter sets, each run with every scenario and seed (on ``draw_seeds[d]``,
+    each draw's own seeds, when given: the nested design). One worker runs in this
     process; more use a process pool (or ``engine="dask"``). Failed runs are left out of the
     pairs and listed in ``failures``."""
     if len(scenarios) < 2:
@@ -110,6 +112,7 @@ def run_paired(
         [Arm(label, sc) for label, sc in zip(labels, loaded, strict=True)],
         seeds,
         draws=draws,
+        draw_seeds=draw_seeds,
         engine=engine,
         workers=None if engine == "serial" else workers,
         scheduler=scheduler,
@@ -140,7 +143,7 @@ def robustness_line(
     p_adjusted: float | None = None,
     method: str = "holm",
 ) -> str:
-    """E.g. "lower waiting time in 48 of 50 paired runs (robust: ...)"."""
+    """E.g. "lower wait for assessment in 48 of 50 paired runs (robust: ...)"."""
     d = np.asarray(diffs, dtype=float)
     d = d[~np.isnan(d)]
     label = INDICATORS[indicator].label.lower() if indicator in INDICATORS else indicator

@@ -226,8 +226,14 @@ def plan_pairs(
     draws: Sequence[Mapping[str, Any]] | None = None,
     collect: Callable[..., RunOutput] = collect_figures,
     digest: str | None = None,
+    draw_seeds: Sequence[Sequence[int]] | None = None,
 ) -> list[PairedTask]:
-    """Every run of a paired design, pair by pair: draws × seeds × arms."""
+    """Every run of a paired design, pair by pair: draws × seeds × arms.
+
+    ``draw_seeds`` gives each draw its own seeds (``draw_seeds[d]``, all of one length) instead
+    of ``seeds`` for every draw: the nested design of parameter uncertainty, where seed noise
+    must be independent between draws for the variance split to hold (arms stay paired within
+    each draw and seed)."""
     from willsim.experiments.design import run_key
 
     if digest is None:
@@ -235,11 +241,16 @@ def plan_pairs(
 
         digest = source_digest()
     draws = list(draws) if draws else [{}]
+    if draw_seeds is not None and (
+        len(draw_seeds) != len(draws) or len({len(s) for s in draw_seeds}) > 1
+    ):
+        raise ValueError("draw_seeds needs one list of seeds per draw, all of one length")
     tasks: list[PairedTask] = []
     for d, values in enumerate(draws):
         scenarios = [with_overrides(a.scenario, dict(values)) for a in arms]
-        for r, seed in enumerate(seeds):
-            pair = d * len(seeds) + r
+        these = list(draw_seeds[d]) if draw_seeds is not None else list(seeds)
+        for r, seed in enumerate(these):
+            pair = d * len(these) + r
             for i, (arm, sc) in enumerate(zip(arms, scenarios, strict=True)):
                 tasks.append(
                     PairedTask(
@@ -315,15 +326,17 @@ def run_arms(
     progress: Callable[[int, int], Any] | None = None,
     cancel: Callable[[], bool] | None = None,
     store: SweepStore | None = None,
+    draw_seeds: Sequence[Sequence[int]] | None = None,
 ) -> PairedResult:
-    """Run every arm on every seed (and draw); see the module docstring.
+    """Run every arm on every seed (and draw); see the module docstring. ``draw_seeds``: each
+    draw's own seeds (see :func:`plan_pairs`).
 
     With ``store``, runs already stored are read back instead of run again and each new run is
     written as it finishes. ``collect`` must be picklable (a module-level function or a
     ``functools.partial`` of one) for the local and Dask engines.
     """
     labels = [a.label for a in arms]
-    tasks = plan_pairs(arms, seeds, draws, collect)
+    tasks = plan_pairs(arms, seeds, draws, collect, draw_seeds=draw_seeds)
     result = PairedResult(labels, [int(s) for s in seeds], [dict(d) for d in draws or []], tasks)
     if store is not None:
         result.outputs.update(read_stored(store, tasks))

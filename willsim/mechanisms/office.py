@@ -115,15 +115,21 @@ class Office(Mechanism):
         ),
         Indicator(
             "mean_wait_weeks",
-            "Waiting time",
-            "Tempo di attesa",
+            "Wait for assessment",
+            "Attesa per la valutazione",
             "weeks",
-            "Mean wait from request to the start of assessment.",
+            "Mean wait from a request to the start of its assessment by a social worker; the "
+            "wait on the list for a service after assessment is not included (see Wait for a "
+            "service and Waiting list for services).",
             Ratio(P("office.wait_total"), P("office.assessments_started")),
             summary="ratio:wait_total_weeks/assessments_started",
             better=-1,
             tags=("key", "headline", "summary", "equity", "mesa"),
             groups=Ratio("wait_total", "assessments"),
+            mid=1.0,
+            mid_reason="One week: the statutory admission procedure for home help takes 30 to "
+            "90 days (CSV: maximum duration of SAD admission procedure | Cassano d'Adda (MI) | "
+            "2023), so a week is a noticeable share of it (an assumption).",
         ),
         Indicator(
             "wait_total_weeks",

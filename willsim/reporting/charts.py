@@ -28,7 +28,7 @@ COLOURS = ("#1b6ca8", "#d1495b", "#66a182", "#edae49")
 
 def titled(key: str, language: str, per_week: bool = False) -> str:
     """An indicator's label with its unit where the tick labels do not already say it, e.g.
-    ``Waiting time (weeks)``; money drawn week by week reads ``(€ a week)``."""
+    ``Wait for assessment (weeks)``; money drawn week by week reads ``(€ a week)``."""
     ind = INDICATORS[key]
     if not has(f"suffix_{ind.unit}"):
         return ind.label_in(language)
@@ -390,4 +390,30 @@ def timeline_figure(
     ax.set_xlim(0, max(weeks, 1))
     ax.set_xlabel(text("week", language))
     ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def ceac_figure(curve: pd.DataFrame, language: str) -> Figure:
+    """The cost-effectiveness acceptability curve: for each willingness to pay per crisis
+    avoided, the probability that each strategy gives the most net benefit
+    (:func:`willsim.economics.ceac`)."""
+    fig = Figure(figsize=(7.5, 2.1), dpi=90, layout="constrained")
+    ax = fig.add_subplot(1, 1, 1)
+    for k, (name, block) in enumerate(curve.groupby("scenario", sort=False)):
+        ax.plot(
+            block["wtp"],
+            block["probability"],
+            color=COLOURS[k % len(COLOURS)],
+            lw=1.8,
+            ls=("-", "--", ":", "-.")[k // len(COLOURS) % 4],
+            label=str(name),
+        )
+    ax.set_ylim(-0.02, 1.02)
+    ax.yaxis.set_major_formatter(_formatter("share", language))
+    ax.xaxis.set_major_formatter(_formatter("EUR", language))
+    ax.set_xlabel(text("dc_ceac_axis", language), fontsize=9)
+    ax.set_ylabel(text("dc_ceac_probability", language), fontsize=9)
+    ax.tick_params(labelsize=8.5)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7.5, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return fig

@@ -175,3 +175,31 @@ def interval(low: Any, high: Any, unit: str, language: str = "en") -> str:
     if missing(low) or missing(high):
         return MISSING
     return f"[{bound(low, unit, language)}; {bound(high, unit, language)}]"
+
+
+def money_compact(value: Any, language: str = "en", signed: bool = False) -> str:
+    """An amount in euros in short form, one decimal: ``€1.1M`` / ``1,1 Mln €`` (CLDR's
+    compact currency format), with a sign when ``signed``."""
+    from babel.numbers import format_compact_currency
+
+    if missing(value):
+        return MISSING
+    v = float(value)
+    text = format_compact_currency(abs(v), CURRENCY, locale=_locale(language), fraction_digits=1)
+    if text.lstrip("€ ").startswith(("0", "0,", "0.")) and abs(v) < 0.05:
+        return text
+    if v < 0:
+        return "-" + text
+    return ("+" + text) if signed and v > 0 else text
+
+
+def about(value: Any, language: str = "en") -> str:
+    """A count as people say it, to two significant figures: ``about 800`` is written ``800``,
+    ``1,234`` ``1,200``, ``7`` ``7`` (no sign; the caller says fewer or more)."""
+    if missing(value):
+        return MISSING
+    v = abs(float(value))
+    if v < 10:
+        return number(round(v), 0, language)
+    digits = 1 - math.floor(math.log10(v))
+    return number(round(v, digits), 0, language)

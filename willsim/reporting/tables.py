@@ -9,18 +9,24 @@ and which direction is better come from the indicator registry (``tagged("key")`
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from willsim.experiments.compare import PairedRuns, compare_table, group_table
 from willsim.indicators import GROUP_VARS, INDICATORS, tagged
-from willsim.reporting.formatting import bound, difference, interval, money, number, value
+from willsim.reporting.formatting import (
+    bound,
+    difference,
+    interval,
+    money,
+    number,
+    percent,
+    value,
+)
 from willsim.reporting.i18n import has, pick, text
 
 COST_ITEMS: tuple[str, ...] = (
@@ -54,33 +60,40 @@ def verdict_text(verdict: str, language: str) -> str:
     return text("br_" + verdict.replace(" ", "_"), language) if verdict in VERDICTS else verdict
 
 
-def verdict(indicator: str, mean: float, lo: float, hi: float, ref: str, language: str) -> str:
-    """A plain-language verdict on a paired difference, saying better or worse when the
-    registry gives the indicator a direction."""
-    name = label(indicator, language)
-    if math.isnan(lo) or math.isnan(hi):
-        if math.isnan(mean):
-            return text("br_v_unclear", language, label=name, ref=ref)
-        return text("br_v_one", language)
-    if lo <= 0 <= hi:
-        return text("br_v_unclear", language, label=name, ref=ref)
-    direction = text("br_higher" if mean > 0 else "br_lower", language)
-    good = INDICATORS[indicator].better if indicator in INDICATORS else 0
-    if good == 0:
-        return text("br_v_clear_neutral", language, label=name, dir=direction, ref=ref)
-    judgement = text("br_better" if np.sign(mean) == good else "br_worse", language)
-    return text("br_v_clear", language, label=name, dir=direction, ref=ref, judgement=judgement)
+def decisions_for(
+    runs: PairedRuns,
+    indicators: Sequence[str] | None = None,
+    decisions: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The decision table of ``runs`` (:func:`willsim.experiments.decisions.decision_table`),
+    seeds mode unless the runs have parameter draws, unless ``decisions`` is given."""
+    if decisions is not None:
+        return decisions
+    from willsim.experiments.decisions import decision_table
+
+    keys = tagged("key") if indicators is None else indicators
+    mode = "parameters" if runs.draws else "seeds"
+    return decision_table(runs, mode, [k for k in keys if k in INDICATORS])
 
 
 def key_figures(
-    runs: PairedRuns, language: str = "en", indicators: Sequence[str] | None = None
+    runs: PairedRuns,
+    language: str = "en",
+    indicators: Sequence[str] | None = None,
+    decisions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Per indicator and strategy: mean, paired difference from the first strategy, its 95%
-    interval and a verdict (display strings). ``indicators``: the registry's key indicators
-    unless given."""
-    keys = tagged("key") if indicators is None else indicators
-    table = compare_table(runs, [k for k in keys if k in INDICATORS])
+    """Per indicator and strategy: mean, paired difference from the first strategy, its
+    interval, the verdict against the indicator's minimal important difference and how sure
+    (display strings). ``indicators``: the registry's key indicators unless given;
+    ``decisions``: a decision table already computed (e.g. with parameter uncertainty)."""
+    from willsim.reporting.card import certainty, interval_text, quantity, verdict_words
+
+    table = decisions_for(runs, indicators, decisions)
+    if indicators is not None:
+        table = table[table["indicator"].isin(indicators)]
     ref = runs.scenarios[0]
+    parameters = "mode" in table and (table["mode"] == "parameters").any()
+    interval_head = text("dc_interval_parameters" if parameters else "br_interval", language)
     rows = []
     for r in table.to_dict("records"):
         unit = r["unit"]
@@ -92,40 +105,51 @@ def key_figures(
                 text("br_mean", language): value(r["mean"], unit, language),
                 text("br_difference", language, ref=ref): ""
                 if is_ref
-                else difference(r["diff"], unit, language),
-                text("br_interval", language): ""
+                else quantity(r["diff"], unit, language),
+                interval_head: ""
                 if is_ref
-                else interval(r["ci_low"], r["ci_high"], unit, language),
-                text("br_verdict", language): ""
-                if is_ref
-                else verdict(r["indicator"], r["diff"], r["ci_low"], r["ci_high"], ref, language),
+                else interval_text(r["ci_low"], r["ci_high"], unit, language),
+                text("br_verdict", language): "" if is_ref else verdict_words(r, language),
+                text("dc_certainty", language): "" if is_ref else certainty(r, language),
             }
         )
     return pd.DataFrame(rows)
 
 
 def headlines(
-    runs: PairedRuns, language: str = "en", indicators: Sequence[str] | None = None
+    runs: PairedRuns,
+    language: str = "en",
+    indicators: Sequence[str] | None = None,
+    decisions: pd.DataFrame | None = None,
 ) -> list[str]:
-    """One sentence per strategy: where it is clearly better or worse than the reference (the
-    95% interval of the paired difference excludes zero), on the key indicators."""
-    keys = tagged("key") if indicators is None else indicators
-    table = compare_table(runs, [k for k in keys if k in INDICATORS])
+    """One sentence per strategy: where it is clearly better or worse than the reference by
+    enough to matter (or perhaps enough), and where it is clearly different but by less than
+    the indicator's minimal important difference, on the key indicators."""
+    table = decisions_for(runs, indicators, decisions)
     ref = runs.scenarios[0]
     lines = []
     for name in runs.scenarios[1:]:
-        block = table[(table["scenario"] == name) & table["robust"].fillna(False).astype(bool)]
-        better, worse, other = [], [], []
+        block = table[table["scenario"] == name]
+        better, worse, other, small = [], [], [], []
         for r in block.itertuples():
-            good = INDICATORS[r.indicator].better
+            if r.verdict not in ("meaningful", "possibly meaningful", "clear", "small"):
+                continue
             words = f"{label(r.indicator, language).lower()} {bound(r.diff, r.unit, language)}"
-            (other if good == 0 else better if np.sign(r.diff) == good else worse).append(words)
+            if r.verdict == "small":
+                small.append(words)
+            elif r.direction == "better":
+                better.append(words)
+            elif r.direction == "worse":
+                worse.append(words)
+            else:
+                other.append(words)
         parts = [
             text(key, language, items=", ".join(items))
             for key, items in (
                 ("br_head_better", better),
                 ("br_head_worse", worse),
                 ("br_head_other", other),
+                ("br_head_small", small),
             )
             if items
         ]
@@ -317,15 +341,21 @@ class Economics:
 
 
 def economics_for(
-    runs: PairedRuns, language: str = "en", params: Mapping[str, Any] | None = None
+    runs: PairedRuns,
+    language: str = "en",
+    params: Mapping[str, Any] | None = None,
+    mode: str = "seeds",
 ) -> Economics | None:
     """Value for money from ``willsim.economics`` when that module is installed, else None
-    (the report then shows costs only). ``params``: the reference scenario's parameters."""
+    (the report then shows costs only). ``params``: the reference scenario's parameters;
+    ``mode``: ``parameters`` for runs with parameter draws."""
     try:
         from willsim.economics import value_for_money
     except ImportError:
         return None
-    kwargs = {"params": params} if params is not None else {}
+    kwargs: dict[str, Any] = {"params": params} if params is not None else {}
+    if mode != "seeds":
+        kwargs["mode"] = mode
     table, assumptions = value_for_money(
         runs, reference=runs.scenarios[0], language=language, **kwargs
     )
@@ -340,13 +370,18 @@ def economics_table(table: pd.DataFrame, language: str = "en") -> pd.DataFrame:
         return table
     rows = []
     for r in table.to_dict("records"):
-        unit = "EUR" if r["unit"] == "EUR" else ""
+        if r["unit"] == "probability":  # a share of parameter sets, with its Monte Carlo error
+            mean, span = percent(r["mean"], 0, language), ""
+        else:
+            unit = "EUR" if r["unit"] == "EUR" else ""
+            mean = difference(r["mean"], unit, language)
+            span = interval(r["ci_low"], r["ci_high"], unit, language)
         rows.append(
             {
                 text("br_strategy", language): r["scenario"],
                 text("br_item", language): r["label"],
-                text("br_mean", language): difference(r["mean"], unit, language),
-                text("br_interval", language): interval(r["ci_low"], r["ci_high"], unit, language),
+                text("br_mean", language): mean,
+                text("br_interval", language): span,
                 text("br_note", language): r.get("note") or "",
             }
         )

@@ -19,7 +19,15 @@ from willsim.reporting import charts, tables
 from willsim.reporting.formatting import money, number, percent
 from willsim.reporting.i18n import text
 from willsim.workshop import texts
-from willsim.workshop.ranking import CRITERION_UNITS, Ranking, best_by_criterion, outcomes, rank
+from willsim.workshop.ranking import (
+    CRITERION_UNITS,
+    Ranking,
+    best_by_criterion,
+    clearly_lower,
+    outcomes,
+    per_run,
+    rank,
+)
 from willsim.workshop.runner import STATUS_QUO, paired_runs, series_frames
 from willsim.workshop.settings import CRITERIA
 from willsim.workshop.strategy import Strategy
@@ -58,14 +66,33 @@ def fmt_criterion(c: str, value: float, language: str) -> str:
     return number(value, 2, language)
 
 
+def shared_rank(row: Mapping[str, Any], language: str) -> str:
+    """``2`` or, for a rank shared within uncertainty, ``2 =``."""
+    shown = str(int(row["rank"]))
+    return text("ws_rank_shared", language, rank=shown) if row.get("tied") else shown
+
+
+def score_text(row: Mapping[str, Any], language: str) -> str:
+    """A team's score with its 95% interval: ``+0.8 [+0.3; +1.3]``."""
+    if math.isnan(row["score"]):
+        return ""
+    shown = number(row["score"], 1, language, signed=True)
+    lo, hi = row.get("score_low", math.nan), row.get("score_high", math.nan)
+    if lo != lo or hi != hi:
+        return shown
+    return (
+        f"{shown} [{number(lo, 1, language, signed=True)}; {number(hi, 1, language, signed=True)}]"
+    )
+
+
 def ranked(data: Mapping[str, Any], ranking: Ranking | None = None) -> pd.DataFrame:
     """Criteria, score and rank per team_id (status quo first, then by rank)."""
     weeks = int(data["settings"]["weeks"])
     r = ranking or Ranking.from_dict(data["ranking"])
-    table = rank(outcomes(data["results"], weeks), r, data["names"])
-    order = sorted(
-        table.index, key=lambda t: (t != STATUS_QUO, table.at[t, "rank"] if t != STATUS_QUO else 0)
+    table = rank(
+        outcomes(data["results"], weeks), r, data["names"], per_run(data["results"], weeks)
     )
+    order = sorted(table.index, key=lambda t: t != STATUS_QUO)  # stable: rank() ordered teams
     return table.loc[order]
 
 
@@ -80,11 +107,9 @@ def board_table(
         sub = data["submissions"].get(team_id)
         strat = Strategy.from_dict(sub["strategy"]) if sub else None
         out = {
-            text("ws_rank", language): "" if pd.isna(row["rank"]) else str(int(row["rank"])),
+            text("ws_rank", language): "" if pd.isna(row["rank"]) else shared_rank(row, language),
             text("ws_team", language): names[team_id],
-            text("ws_score", language): ""
-            if math.isnan(row["score"])
-            else number(row["score"], 0, language),
+            text("ws_score", language): score_text(row, language),
         }
         for c in CRITERIA:
             out[text(f"ws_crit_{c}", language)] = fmt_criterion(c, row[c], language)
@@ -97,10 +122,14 @@ def board_table(
 def criteria_figure(
     data: Mapping[str, Any], language: str, ranking: Ranking | None = None
 ) -> Figure:
-    """One small bar chart per criterion: each team's mean, the status quo as a dashed line."""
+    """One small bar chart per criterion: each team's mean with its 95% interval over the
+    replicates (whiskers), the status quo as a dashed line."""
+    from willsim.experiments.stats import t_interval
+
     table = ranked(data, ranking)
     names = labels(data, language)
     teams = [t for t in table.index if t != STATUS_QUO]
+    runs = per_run(data["results"], int(data["settings"]["weeks"]))
     fig = Figure(figsize=(12, 1.2 + 2 * max(2.4, 0.3 * len(teams) + 0.6)), dpi=80)
     fig.subplots_adjust(left=0.12, right=0.98, top=0.88, bottom=0.08, wspace=0.55, hspace=0.45)
     for i, c in enumerate(CRITERIA):
@@ -109,7 +138,9 @@ def criteria_figure(
         scale = {"share": 100.0, "EUR": 1e-6}.get(CRITERION_UNITS[c], 1.0)
         y = np.arange(len(teams))
         colours = [COLOURS[k % len(COLOURS)] for k in range(len(teams))]
-        bars = ax.barh(y, values * scale, color=colours)
+        spans = np.array([t_interval(runs.loc[t, c].to_numpy(dtype=float))[1:] for t in teams])
+        err = np.nan_to_num(np.abs(spans.T - values) * scale) if len(teams) else None
+        bars = ax.barh(y, values * scale, color=colours, xerr=err, ecolor="#333", capsize=2)
         if STATUS_QUO in table.index and not math.isnan(table.at[STATUS_QUO, c]):
             ax.axvline(table.at[STATUS_QUO, c] * scale, color="#333", ls="--", lw=1)
         ax.set_yticks(y)
@@ -186,18 +217,37 @@ def debrief_lines(
         names = labels(data, language)
         event = text(f"ws_event_{data['event']}", language)
         teams = [t for t in table.index if t != STATUS_QUO]
-        if teams:
+        runs = per_run(data["results"], int(data["settings"]["weeks"]))
+        first = [t for t in teams if table.at[t, "rank"] == 1]
+        if len(first) == 1:
             lines.append(
-                text("ws_winner", language, n=data["number"], event=event, team=names[teams[0]])
+                text("ws_winner", language, n=data["number"], event=event, team=names[first[0]])
             )
-        for c, t in best_by_criterion(table).items():
+        elif first:
             lines.append(
                 text(
-                    "ws_best_on",
+                    "ws_winner_shared",
+                    language,
+                    n=data["number"],
+                    event=event,
+                    teams=", ".join(names[t] for t in first),
+                )
+            )
+        for c, t in best_by_criterion(table).items():
+            close = [
+                o
+                for o in teams
+                if o != t and not clearly_lower(runs, t, o, c) and table.at[o, c] == table.at[o, c]
+            ]
+            key = "ws_best_on_shared" if close else "ws_best_on"
+            lines.append(
+                text(
+                    key,
                     language,
                     criterion=text(f"ws_crit_{c}", language),
                     team=names[t],
                     value=fmt_criterion(c, table.at[t, c], language),
+                    others=", ".join(names[o] for o in close),
                 )
             )
         if previous is not None:

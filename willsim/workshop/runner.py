@@ -98,11 +98,18 @@ def run_entries(
     progress: Callable[[int, int], bool] = lambda done, total: True,
     engine: str = "serial",
     workers: int | None = None,
+    parameter_sets: int = 0,
 ) -> dict[str, dict[str, Any]]:
     """Run every entry on every seed; ``progress(done, total)`` returning False cancels.
 
-    Returns ``{team_id: {"label", "seeds", "runs": [stored_run(...) per seed]}}``. A failed
-    run does not stop the others; the round then raises :class:`RunFailed`.
+    With ``parameter_sets`` N > 0, the model's uncertain assumptions are drawn from their priors
+    (:func:`willsim.experiments.uncertainty.prior_draws`; what a team sets is a lever, never
+    drawn) and every entry runs on each set with ``len(seeds)`` seeds of its own: a replicate is
+    then one (parameter set, seed) pair, still common to every team.
+
+    Returns ``{team_id: {"label", "seeds", "runs": [stored_run(...) per replicate]}}`` (with
+    parameter sets also ``"draws"``, each replicate's set, and ``"parameter_sets"``, the sets'
+    values). A failed run does not stop the others; the round then raises :class:`RunFailed`.
     """
     from willsim.experiments.paired import Arm, collect_figures, run_arms
 
@@ -111,12 +118,22 @@ def run_entries(
     def report(done: int, total: int) -> None:
         wanted["go"] = bool(progress(done, total))
 
-    total = len(entries) * len(seeds)
+    draws = draw_seeds = None
+    if parameter_sets:
+        from willsim.experiments.uncertainty import draw_seed_lists, prior_draws
+
+        root = int(seeds[0]) if seeds else 0
+        drawn = prior_draws([e.scenario for e in entries], parameter_sets, root)
+        draws, draw_seeds = drawn.values, draw_seed_lists(root, parameter_sets, len(seeds))
+    pairs = len(seeds) * max(parameter_sets, 1)
+    total = len(entries) * pairs
     if not progress(0, total):
         raise RunCancelled
     out = run_arms(
         [Arm(e.team_id, e.scenario) for e in entries],
         list(seeds),
+        draws=draws,
+        draw_seeds=draw_seeds,
         collect=partial(collect_figures, weekly=SERIES_KEYS, groups=GROUP_KEYS),
         engine=engine,
         workers=workers,
@@ -128,14 +145,19 @@ def run_entries(
         raise RunFailed(f"{len(out.failures)} of {total} runs failed; the first: {first}")
     if not out.complete:
         raise RunCancelled
-    return {
-        e.team_id: {
+    seed_of = {t.pair: t.seed for t in out.tasks}
+    draw_of = {t.pair: t.draw for t in out.tasks}
+    results: dict[str, dict[str, Any]] = {}
+    for a, e in enumerate(entries):
+        results[e.team_id] = {
             "label": e.label,
-            "seeds": list(seeds),
-            "runs": [stored_run(_rows(out.output(a, p))) for p in range(len(seeds))],
+            "seeds": [int(seed_of[p]) for p in range(pairs)],
+            "runs": [stored_run(_rows(out.output(a, p))) for p in range(pairs)],
         }
-        for a, e in enumerate(entries)
-    }
+        if draws:
+            results[e.team_id]["draws"] = [int(draw_of[p]) for p in range(pairs)]
+            results[e.team_id]["parameter_sets"] = draws
+    return results
 
 
 def _rows(output: Any) -> pd.DataFrame:
@@ -163,6 +185,12 @@ def paired_runs(results: Mapping[str, Mapping[str, Any]], labels: Mapping[str, s
         groups,
         columns=["scenario", "replicate", "seed", "group_var", "group", "indicator", "value"],
     )
+    first = results[order[0]] if order else {}
+    if first.get("draws"):  # parameter sets: each replicate's set, for the nested statistics
+        draw = dict(enumerate(first["draws"]))
+        summaries.insert(3, "draw", summaries["replicate"].map(draw))
+        group_df.insert(3, "draw", group_df["replicate"].map(draw))
+        return PairedRuns(names, seeds, summaries, group_df, list(first["parameter_sets"]))
     return PairedRuns(names, seeds, summaries, group_df)
 
 

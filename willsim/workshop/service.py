@@ -433,7 +433,7 @@ class WorkshopService:
         except (ScenarioError, StrategyError) as exc:
             self._finish_failed(room["id"], number, token, str(exc))
             raise WorkshopError("wse_setup_failed", error=str(exc)) from None
-        args = (room["id"], number, token, entries, seeds)
+        args = (room["id"], number, token, entries, seeds, settings.parameter_sets)
         if not background:
             self._execute(*args)
             return None
@@ -457,7 +457,13 @@ class WorkshopService:
             )
 
     def _execute(
-        self, room_id: str, number: int, token: str, entries: list[Entry], seeds: list[int]
+        self,
+        room_id: str,
+        number: int,
+        token: str,
+        entries: list[Entry],
+        seeds: list[int],
+        parameter_sets: int = 0,
     ) -> None:
         def progress(done: int, total: int) -> bool:
             with self.store.write() as conn:
@@ -469,7 +475,7 @@ class WorkshopService:
                 return cur.rowcount > 0
 
         try:
-            results = run_entries(entries, seeds, progress)
+            results = run_entries(entries, seeds, progress, parameter_sets=parameter_sets)
             with self.store.write() as conn:
                 rnd = conn.execute(
                     "SELECT run_token FROM rounds WHERE room_id = ? AND number = ?",

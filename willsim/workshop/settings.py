@@ -30,6 +30,9 @@ MAX_RESIDENTS = int(
     )
 )
 MAX_REPLICATES = 20
+MIN_PARAMETER_SETS, MAX_PARAMETER_SETS = 4, 20
+"""With parameter uncertainty, each round runs every team on this many parameter sets (each with
+``replicates`` seeds of its own); 0 is seed noise only."""
 MAX_ROUNDS = 6
 Criterion = Literal["unmet_need", "crises", "waiting", "isolation", "equity_gap", "cost"]
 CRITERIA: tuple[str, ...] = get_args(Criterion)
@@ -57,6 +60,7 @@ class SettingsSchema(BaseModel):
     weeks: int = Field(52, ge=1)
     residents: int = Field(5_000, ge=1)
     replicates: int = Field(3, ge=1)
+    parameter_sets: int = Field(0, ge=0)
     weights: dict[Criterion, Annotated[float, Field(ge=0)]] = dict(DEFAULT_WEIGHTS)
 
 
@@ -73,6 +77,7 @@ class RoomSettings:
     weeks: int = 52
     residents: int = 5_000
     replicates: int = 3
+    parameter_sets: int = 0  # 0: seed noise only; else parameter sets drawn from the priors
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
     def to_dict(self) -> dict[str, Any]:
@@ -115,6 +120,9 @@ def check_settings(s: RoomSettings) -> RoomSettings:
         weeks=min(max(int(s.weeks), 4), 520),
         residents=min(max(int(s.residents), 500), MAX_RESIDENTS),
         replicates=min(max(int(s.replicates), 1), MAX_REPLICATES),
+        parameter_sets=0
+        if not s.parameter_sets
+        else min(max(int(s.parameter_sets), MIN_PARAMETER_SETS), MAX_PARAMETER_SETS),
         weights=weights,
     )
 

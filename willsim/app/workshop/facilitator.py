@@ -106,6 +106,12 @@ def CreateRoom(on_created):
                 value=s.replicates,
                 on_value=lambda v: update(replicates=min(max(int(v or 1), 1), MAX_REPLICATES)),
             )
+            solara.InputInt(
+                tr("ws_parameter_sets"),
+                value=s.parameter_sets,
+                on_value=lambda v: update(parameter_sets=max(int(v or 0), 0)),
+                classes=["ws-parameter-sets"],
+            )
         solara.Text(tr("ws_levers_allowed"))
         with solara.Row(style={"flex-wrap": "wrap"}):
             for lever in LEVERS:
