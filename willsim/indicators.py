@@ -364,7 +364,9 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         "Isolation",
         "Isolamento",
         "share",
-        "Share of residents socially isolated.",
+        "Share of residents socially isolated: an isolation need, living in the community (the "
+        "residents in residential care count in the denominator), each week; by group, the "
+        "share within the group (isolated_share[age_band=85+]: among residents 85+).",
         Ratio("isolated", "residents"),
         better=-1,
         tags=("key", "summary"),
