@@ -74,7 +74,14 @@ _TAKE_UP_IT = (
 )
 
 
-def _take_up_indicator(key: str, domain: int | None, label: str, label_it: str, note: str = ""):
+def _take_up_indicator(
+    key: str,
+    domain: int | None,
+    label: str,
+    label_it: str,
+    note: str = "",
+    tags: tuple[str, ...] = (),
+) -> Indicator:
     names = {
         None: ("", ""),
         CARE: (" of care", " di cura"),
@@ -101,6 +108,7 @@ def _take_up_indicator(key: str, domain: int | None, label: str, label_it: str, 
         _take_up(domain),
         summary="yearly",
         better=1,
+        tags=tags,
         description_it=_TAKE_UP_IT.format(whom_it=whom_it, domain_it=dom_it),
     )
 
@@ -505,6 +513,7 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         None,
         "Take-up in the year",
         "Accesso nell'anno",
+        tags=("summary",),
     ),
     _take_up_indicator(
         "take_up_annual_care",
