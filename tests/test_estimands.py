@@ -49,8 +49,8 @@ def blank():
     model.crises.work_crisis[:] = False
     col.last_crisis[:] = NEVER
     c.reset_year()
-    col._gone_eligible[:] = 0.0
-    col._gone_taken[:] = 0.0
+    col.year_eligible[:] = 0.0
+    col.year_taken[:] = 0.0
     yield model
     model.release()
 
@@ -103,15 +103,24 @@ def test_take_up_counts_eligible_residents_who_asked_in_the_year(blank):
 
 
 def test_a_request_made_and_closed_within_the_week_still_counts(blank):
-    """Help-seeking marks the year's request when it is made (take-up bookkeeping), so a need
-    that ends before the week is collected is not lost once its resident was eligible."""
-    c = blank.citizens
-    _need(blank, WORK, [0, 1])
+    """Help-seeking notes each request as it is filed (take-up bookkeeping), so a need that
+    ends before the week is collected is not lost once its resident was eligible; a request
+    noted twice, or asked again later, counts once."""
+    _need(blank, WORK, [0, 1, 2])
     _collect(blank, 1)
-    c.asked_year[WORK, 0] = True  # as HelpSeeking.step does with the request
+    blank.collector.note_requests(np.array([WORK, WORK]), np.array([0, 2]))  # as HelpSeeking
     blank.close_needs(WORK, np.array([0]))
+    blank.citizens.requested[WORK, 2] = True
     _collect(blank, 2)
-    assert _value(blank, 2, "take_up_annual_work") == pytest.approx(1 / 2)
+    assert _value(blank, 2, "take_up_annual_work") == pytest.approx(2 / 3)
+    blank.collector.note_requests(np.array([WORK]), np.array([2]))
+    _collect(blank, 3)
+    assert blank.collector.year_taken[WORK] == 2
+    # a request noted in the week the need began, before the resident was ever eligible
+    _need(blank, CARE, [3])
+    blank.collector.note_requests(np.array([CARE]), np.array([3]))
+    _collect(blank, 4)
+    assert _value(blank, 4, "take_up_annual_care") == 1.0
 
 
 def test_residents_who_die_stay_in_their_years_take_up(blank):

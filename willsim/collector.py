@@ -22,11 +22,13 @@ only per-resident state kept is the week of each resident's last crisis (int16).
 
 Yearly take-up: each week the collector marks, in the citizens' yearly flags, the residents
 eligible in a domain (a need, the means test passed, living in the community) and those who have
-asked (a request this year, or an open request or service from an earlier one); the year-to-date
-counts of eligible needs and of eligible needs asked for are kept by domain, those of residents
-who died counted in. At the end of each reported year (52 weeks from reported week 0, after any
-``run.burn_in_weeks``) the flags and counts start again. Cross-tabulations of the cells
-(``In`` terms: NEET aged 15-29, isolation at 65+...) are read from the week's cell sums.
+asked (a request this year — help-seeking notes each request as it is filed, :meth:`Collector.
+note_requests` — or an open request or service from an earlier one); the year-to-date counts of
+eligible needs and of eligible needs asked for are kept by domain as running totals, updated
+only where a flag changes, so residents who die stay counted. At the end of each reported year
+(52 weeks from reported week 0, after any ``run.burn_in_weeks``) flags and counts start again.
+Cross-tabulations of the cells (``In`` terms: NEET aged 15-29, isolation at 65+...) are read
+from the week's cell sums.
 """
 
 from __future__ import annotations
@@ -171,7 +173,7 @@ class Collector:
         self.last_crisis = np.full(n, NEVER, dtype=np.int16)
         self._resolved: list[np.ndarray] = []  # residents whose needs were resolved this week
         self._level_start = dict(zip(self.levels, offsets.tolist(), strict=True))
-        # yearly take-up: year-to-date counts by domain (published), those of residents gone
+        # yearly take-up: year-to-date running totals by domain (published)
         self.citizens = model.citizens
         p = model.params
         self.burn_in = int(p["run.burn_in_weeks"]) if "run.burn_in_weeks" in p else 0
@@ -179,30 +181,53 @@ class Collector:
         """Eligible needs this reported year so far, by domain (one per resident and domain)."""
         self.year_taken = np.zeros(len(DOMAINS))
         """Of those, needs asked for this reported year so far, by domain."""
-        self._gone_eligible = np.zeros(len(DOMAINS))
-        self._gone_taken = np.zeros(len(DOMAINS))
+        self._requests: list[tuple[np.ndarray, np.ndarray]] = []  # filed this week
 
     def forget(self, idx: np.ndarray) -> None:
         """Residents ``idx`` were replaced: newcomers have had no crisis and no year yet (the
-        year's take-up keeps counting those who left)."""
+        year's running totals keep counting those who left)."""
         self.last_crisis[idx] = NEVER
-        c = self.citizens
-        eligible = np.take(c.eligible_year, idx, axis=1)
-        self._gone_eligible += eligible.sum(axis=1)
-        self._gone_taken += (eligible & np.take(c.asked_year, idx, axis=1)).sum(axis=1)
-        c.reset_year(idx)
+        self.citizens.reset_year(idx)
 
-    def _count_year(self, model: WelfareModel, week: int) -> None:
-        """Year-to-date take-up counts; at the end of a reported year, start a new one."""
-        c = model.citizens
-        eligible = c.eligible_year
-        self.year_eligible = self._gone_eligible + np.count_nonzero(eligible, axis=1)
-        taken = np.count_nonzero(eligible & c.asked_year, axis=1)
-        self.year_taken = self._gone_taken + taken
-        if (week - self.burn_in) % YEAR_WEEKS == YEAR_WEEKS - 1:  # the year's last week
-            c.reset_year()
-            self._gone_eligible[:] = 0.0
-            self._gone_taken[:] = 0.0
+    def note_requests(self, domain: np.ndarray, who: np.ndarray) -> None:
+        """Requests filed this week (paired domains and residents): asked this year, even if
+        the need ends before the week is collected."""
+        self._requests.append((domain, who))
+
+    def _update_year(self, idx: np.ndarray, eligible: np.ndarray, asked: np.ndarray) -> None:
+        """This week's yearly flags: the noted requests, then residents ``idx`` (eligible and
+        asked now, (D, k)); the running totals change where a flag changes."""
+        c = self.citizens
+        for domain, who in self._requests:
+            new = ~c.asked_year[domain, who]
+            domain, who = domain[new], who[new]
+            c.asked_year[domain, who] = True
+            counted = c.eligible_year[domain, who]
+            self.year_taken += np.bincount(domain[counted], minlength=len(DOMAINS))
+        self._requests.clear()
+        old_e = np.take(c.eligible_year, idx, axis=1)
+        old_a = np.take(c.asked_year, idx, axis=1)
+        changed = eligible > old_e  # newly eligible this year
+        changed |= asked > old_a  # newly asked
+        pos = np.flatnonzero(changed)  # few: flat positions in (D, k)
+        if pos.size == 0:
+            return
+        d, j = np.divmod(pos, idx.size)
+        was_e, was_a = old_e.ravel()[pos], old_a.ravel()[pos]
+        now_e, now_a = was_e | eligible.ravel()[pos], was_a | asked.ravel()[pos]
+        n_domains = len(DOMAINS)
+        self.year_eligible += np.bincount(d[now_e & ~was_e], minlength=n_domains)
+        self.year_taken += np.bincount(d[now_e & now_a & ~(was_e & was_a)], minlength=n_domains)
+        who = idx[j]
+        c.eligible_year[d, who] = now_e
+        c.asked_year[d, who] = now_a
+
+    def _end_year(self, week: int) -> None:
+        """After the last week of a reported year: flags and totals start again."""
+        if (week - self.burn_in) % YEAR_WEEKS == YEAR_WEEKS - 1:
+            self.citizens.reset_year()
+            self.year_eligible[:] = 0.0
+            self.year_taken[:] = 0.0
 
     def record_resolved(self, model: WelfareModel, domain: int, idx: np.ndarray) -> None:
         """Need episodes of ``idx`` in ``domain`` are ending (not by death or admission): count
@@ -263,7 +288,6 @@ class Collector:
 
     def collect(self, model: WelfareModel, week: int) -> None:
         by_cell = self._by_cell_totals(model)
-        self._count_year(model, model.week)
         if self._marginal is not None:
             self.groups[week] = self._marginal @ by_cell.T
         else:
@@ -276,6 +300,7 @@ class Collector:
                 start += size
         totals = by_cell.sum(axis=1)
         self.overall[week] = self._overall(model, totals, model.citizens.weight, self.groups[week])
+        self._end_year(model.week)
         self.weeks_recorded = week + 1
 
     def _by_cell_totals(self, model: WelfareModel) -> np.ndarray:
@@ -333,9 +358,7 @@ class Collector:
         n_eligible = _count_true(eligible)
         # yearly take-up flags: eligible at some time this year; asked (an open request or
         # service counts: asked in an earlier year and still in the journey)
-        year_rows = (slice(None), idx)
-        c.eligible_year[year_rows] = np.take(c.eligible_year, idx, axis=1) | eligible
-        c.asked_year[year_rows] = np.take(c.asked_year, idx, axis=1) | (requested & has)
+        self._update_year(idx, eligible, requested & has)
         eligible &= ~requested
         self.unasked_by_domain = eligible.sum(axis=1).astype(float)
         out[Q["latent_needs"]] = np.bincount(cell, _count_true(latent), n_cells)
