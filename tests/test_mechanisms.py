@@ -449,7 +449,8 @@ def test_zero_risk_means_no_crises(small_model, series):
 def test_isolation_multiplies_crisis_risk(small_model, phase_hook):
     """Observed care crises match the documented risk, separately for isolated and not.
 
-    risk = care_by_level (weekly) x met_multiplier if met x isolation_multiplier if isolated;
+    risk = care_by_level (weekly) x (1 - (1 - met_multiplier) x care coverage) x
+    isolation_multiplier if isolated;
     each group's count is within four Poisson standard errors of the summed risk.
     """
     mult = 4.0
@@ -464,9 +465,8 @@ def test_isolation_multiplies_crisis_risk(small_model, phase_hook):
     def before(m, week):
         c = m.citizens
         isolated = c.need_level[ISOLATION] > 0
-        risk = weekly[c.need_level[CARE]] * np.where(
-            m.coverage.met[CARE], p["crises.met_multiplier"], 1.0
-        )
+        covered = m.coverage.fraction  # partial help lowers the risk in proportion
+        risk = weekly[c.need_level[CARE]] * (1.0 - (1.0 - p["crises.met_multiplier"]) * covered)
         risk = risk * np.where(isolated, mult, 1.0) * ~c.residential
         state["risk"], state["isolated"] = risk, isolated
 
