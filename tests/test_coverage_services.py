@@ -6,8 +6,9 @@ Statistical checks state their tolerance; seeds are fixed, so every test is dete
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from willsim.citizens import CARE, SERVED
+from willsim.citizens import CARE, QUEUED, SERVED, WAITLIST
 from willsim.units import to_weekly
 
 NO_SERVICES: dict[str, object] = {"providers__hours_per_1000": [0.0, 0.0, 0.0]}
@@ -126,3 +127,188 @@ def test_domain_shares_and_headline_agree(small_model, series):
         assert np.all((s >= 0) & (s <= 1)), key
     assert np.all(series(model, "severe_unmet_share") <= 1)
     assert np.all(series(model, "family_only_share") <= 1)
+
+
+# --- waiting lists -----------------------------------------------------------------------------
+
+NO_REVIEW = {"municipality__review_weeks": 0.0}
+"""Contracted hours stay as calibrated (no capacity bought as lists grow)."""
+
+
+def test_placement_serves_higher_care_levels_first_then_the_longest_wait(small_model, phase_hook):
+    """Whenever care cases are placed while others still wait, every placed case comes before
+    every one left waiting in the order (higher care level, then earlier start of the wait)."""
+    model = small_model(
+        run__weeks=52,
+        city__population=20_000,
+        providers__hours_per_1000=[2.0, 0.0, 0.0],
+        services__renege=[0.0] * 3,
+        services__covered_exit=0.0,
+        **NO_REVIEW,
+    )
+    state: dict[str, np.ndarray] = {}
+    checked = []
+
+    def key(m, who, start):
+        return start - 1e6 * m.citizens.need_level[CARE][who]
+
+    def before(m, week):
+        c = m.citizens
+        state["status"] = c.status[CARE].copy()
+        started = m.services.asked_at[CARE].copy()
+        unset = started < 0
+        started[unset] = c.status_since[CARE][unset]  # where the services phase starts it
+        state["start"] = started
+
+    def after(m, week):
+        c = m.citizens
+        placed = np.flatnonzero((c.status[CARE] == SERVED) & (state["status"] != SERVED))
+        left = np.flatnonzero(c.status[CARE] == WAITLIST)
+        if placed.size == 0 or left.size == 0:
+            return
+        worst_placed = key(m, placed, state["start"][placed]).max()
+        best_left = key(m, left, m.services.asked_at[CARE][left]).min()
+        assert worst_placed <= best_left + 1e-9, (week, worst_placed, best_left)
+        checked.append(week)
+
+    phase_hook(model, "services", before=before, after=after)
+    model.run()
+    assert len(checked) > 5
+
+
+def test_reneging_empties_waiting_lists_without_service(small_model, series):
+    """No capacity: lists only grow, except by reneging; at 52 events a year (about 1 a week)
+    the list is much shorter than without it, and exits are counted."""
+    common = {"run__weeks": 52, **NO_SERVICES, **NO_REVIEW}
+    keep = small_model(**common, services__renege=[0.0] * 3, services__covered_exit=0.0)
+    leave = small_model(**common, services__renege=[52.0] * 3)
+    keep.run()
+    leave.run()
+    assert (
+        series(leave, "waiting_list")[-10:].mean() < 0.5 * series(keep, "waiting_list")[-10:].mean()
+    )
+    assert series(leave, "waiting_list_exits").sum() > 0
+    assert series(keep, "waiting_list_exits").sum() == 0
+
+
+def test_withdraw_takes_people_off_lists_and_services(small_model):
+    model = small_model(run__weeks=30)
+    model.run()
+    c, s = model.citizens, model.services
+    who = np.flatnonzero(((c.status == WAITLIST) | (c.status == SERVED)).any(axis=0))[:20]
+    assert who.size > 0
+    was = (c.status[:, who] == WAITLIST) | (c.status[:, who] == SERVED)
+    s.withdraw(who)
+    assert not ((c.status[:, who] == WAITLIST) | (c.status[:, who] == SERVED)).any()
+    assert (c.provider[:, who] == -1).all()
+    assert (s.asked_at[:, who][was] == -1).all()
+
+
+def test_mean_wait_counts_weeks_from_request_to_service(small_model, phase_hook):
+    """The published wait of a placement (it starts as its week ends) is the time since the
+    request (helpseeking's QUEUED time), less at most a week for requests assessed within the
+    week they were made (their wait starts at eligibility)."""
+    model = small_model(run__weeks=40, **NO_REVIEW)
+    asked: dict[tuple[int, int], float] = {}
+    checked = []
+
+    def after_help(m, week):
+        c = m.citizens
+        d, i = np.nonzero(c.status == QUEUED)
+        for dd, ii in zip(d.tolist(), i.tolist(), strict=True):
+            asked.setdefault((dd, ii), float(c.status_since[dd, ii]))
+
+    def before(m, week):
+        m._pre = m.citizens.status.copy()
+
+    def after(m, week):
+        c, s = m.citizens, m.services
+        d, i = np.nonzero((c.status == SERVED) & (m._pre != SERVED))
+        waits = [
+            week + 1 - asked[k] for k in zip(d.tolist(), i.tolist(), strict=True) if k in asked
+        ]
+        if len(waits) == d.size and d.size:
+            assert sum(waits) - d.size - 1e-9 <= s.wait_total <= sum(waits) + 1e-9
+            assert s.wait_total >= 0
+            assert s.starts == d.size
+            checked.append(week)
+        for k in zip(d.tolist(), i.tolist(), strict=True):
+            asked.pop(k, None)
+
+    phase_hook(model, "helpseeking", after=after_help)
+    phase_hook(model, "services", before=before, after=after)
+    model.run()
+    assert len(checked) > 3
+
+
+# --- the budget binds --------------------------------------------------------------------------
+
+
+def test_the_municipality_buys_capacity_and_spends_its_budget(small_model, series):
+    """With capacity reviews, contracted hours grow while lists wait and yearly municipal
+    spending reaches most of the budget (at least 80% in year 2), never more than all of it."""
+    model = small_model(run__weeks=104, city__population=20_000)
+    model.run()
+    muni = model.municipality
+    assert series(model, "contracted_capacity_factor")[-1] > 1.5
+    year2 = slice(52, 104)
+    spent = sum(series(model, f"spending_{k}_eur")[year2].sum() for k in muni.municipal_items)
+    budget = muni.annual_budget * model.citizens.weight
+    assert 0.8 * budget <= spent <= budget * (1 + 1e-9)
+
+
+def test_without_reviews_capacity_stays_as_calibrated(small_model, series):
+    model = small_model(run__weeks=52, **NO_REVIEW)
+    model.run()
+    assert np.all(series(model, "contracted_capacity_factor") == 1.0)
+
+
+# --- capacity under sampling -------------------------------------------------------------------
+
+
+def _served_share(small_model, residents: int, seeds, **extra) -> float:
+    """Mean share of residents in service over weeks 26-51, over seeds (city of 50,000)."""
+    out = []
+    for seed in seeds:
+        model = small_model(
+            run__seed=seed,
+            run__weeks=52,
+            city__population=50_000,
+            run__residents=residents,
+            **NO_REVIEW,
+            **extra,
+        )
+        model.run()
+        c = model.citizens
+        out.append(model.collector.overall[26:52, model.collector.index["coverage"]].mean())
+        model.release()
+        del c
+    return float(np.mean(out))
+
+
+def test_expected_capacity_is_the_full_citys_at_any_sample_size(small_model):
+    """Whole cases per line: their mean over lines' random roundings equals capacity / hours."""
+    model = small_model(run__weeks=1, city__population=50_000, run__residents=5_000)
+    s = model.services
+    draws = []
+    for k in range(400):
+        s.rounding = np.random.default_rng(k).random(s.rounding.shape)
+        s._set_capacity()
+        draws.append(s.capacity)
+    np.testing.assert_allclose(np.mean(draws, axis=0), s.contracted, atol=0.1 * s.hours.max())
+
+
+def test_a_sampled_city_serves_the_same_share_as_the_full_one(small_model):
+    """5,000 vs 50,000 residents (weights 10 and 1): the share of people with a need who are in
+    service matches within 25% (seed noise at 5,000), and +50% capacity raises it in both by a
+    similar amount (ratio of the lifts within 0.5-2)."""
+    seeds = (1, 2, 3, 4)
+    base_small = _served_share(small_model, 5_000, seeds)
+    base_full = _served_share(small_model, 50_000, seeds[:2])
+    more = {"providers__hours_per_1000": [7.5, 6.0, 3.0]}
+    up_small = _served_share(small_model, 5_000, seeds, **more)
+    up_full = _served_share(small_model, 50_000, seeds[:2], **more)
+    assert base_small == pytest.approx(base_full, rel=0.25)
+    lift_small, lift_full = up_small - base_small, up_full - base_full
+    assert lift_small > 0 and lift_full > 0
+    assert 0.5 < lift_small / lift_full < 2.0, (lift_small, lift_full)
