@@ -23,6 +23,7 @@ def test_coverage_is_hours_received_over_hours_needed(small_model, phase_hook):
         run__weeks=6,
         services__informal_hours=[12.0, 4.0],
         services__private_uptake=[0.0] * 4,
+        adi__enabled=False,
         **NO_SERVICES,
     )
     level_hours = np.r_[0.0, model.params.array("needs.care_level_hours")]
@@ -46,7 +47,7 @@ def test_coverage_is_hours_received_over_hours_needed(small_model, phase_hook):
 def test_formal_hours_count_towards_a_care_need(small_model, phase_hook):
     """A served resident's formal hours raise their coverage by hours / need (the audit's D4:
     8 + 1.5 < 12.8 h meant formal care never counted)."""
-    model = small_model(run__weeks=30, services__private_uptake=[0.0] * 4)
+    model = small_model(run__weeks=30, services__private_uptake=[0.0] * 4, adi__enabled=False)
     level_hours = np.r_[0.0, model.params.array("needs.care_level_hours")]
     family_hours = model.params.array("services.informal_hours")
     formal = model.params.array("services.hours_per_case")[CARE]
@@ -312,3 +313,66 @@ def test_a_sampled_city_serves_the_same_share_as_the_full_one(small_model):
     lift_small, lift_full = up_small - base_small, up_full - base_full
     assert lift_small > 0 and lift_full > 0
     assert 0.5 < lift_small / lift_full < 2.0, (lift_small, lift_full)
+
+
+# --- integrated home care (ADI) ----------------------------------------------------------------
+
+
+def test_adi_reaches_its_yearly_share_of_65_plus(small_model, series):
+    """Over two whole years the mean yearly share of 65+ with an ADI episode is within 20% of
+    adi.users_share_65 (repeat episodes in the year lower it a little), only 65+ with a care
+    need are in care, and ADI is paid by the health service, not the municipal budget."""
+    model = small_model(run__weeks=104, city__population=20_000, adi__users_share_65=0.08)
+    model.run()
+    assert series(model, "adi_users_share_65").mean() == pytest.approx(0.08, rel=0.2)
+    c, adi = model.citizens, model.adi
+    assert (c.age_band[adi.active] >= 3).all()
+    assert series(model, "spending_adi_eur").sum() > 0
+    assert "adi" not in model.municipality.municipal_items
+
+
+def test_adi_hours_count_towards_care_coverage(small_model, phase_hook):
+    model = small_model(run__weeks=20, adi__hours_per_user=50.0, adi__episode_weeks=5.0)
+    seen = []
+
+    def check(m, week):
+        active = np.flatnonzero(m.adi.active & ~m.citizens.residential)
+        if active.size:
+            np.testing.assert_allclose(m.adi.care_hours_for(m, active), 10.0)
+            seen.append(active.size)
+
+    phase_hook(model, "coverage", after=check)
+    model.run()
+    assert sum(seen) > 10
+
+
+def test_adi_comes_first_to_people_discharged_from_hospital(small_model, phase_hook):
+    """When few episodes start, those discharged in the last weeks are chosen before others."""
+    model = small_model(run__weeks=52, city__population=20_000, adi__users_share_65=0.02)
+    checked = []
+
+    def after(m, week):
+        a = m.adi
+        started = np.flatnonzero(a.until == week + a.episode)
+        if started.size == 0:
+            return
+        recent = week - a.discharged <= a.discharge_weeks
+        c = m.citizens
+        eligible = (c.age_band >= 3) & (c.need_level[CARE] > 0) & ~c.residential
+        waiting_recent = eligible & recent & (a.until <= week)
+        if (~recent[started]).any():  # someone not discharged started: no discharged left out
+            assert not waiting_recent.any(), week
+        checked.append(week)
+
+    phase_hook(model, "adi", after=after)
+    model.run()
+    assert len(checked) > 20
+
+
+def test_switching_adi_off_lowers_ltc_reach(small_model, series):
+    on = small_model(run__weeks=104, city__population=20_000)
+    off = small_model(run__weeks=104, city__population=20_000, adi__enabled=False)
+    on.run()
+    off.run()
+    assert series(off, "adi_users_share_65").max() == 0
+    assert series(on, "ltc_reach_65")[52:].mean() > series(off, "ltc_reach_65")[52:].mean()
