@@ -1041,7 +1041,8 @@ CRISES = [
         "crises.met_multiplier",
         0.5,
         "multiplier",
-        "Crisis risk of a care need that is met, relative to unmet.",
+        "Crisis risk of a care need whose hours are fully covered, relative to one with no help; "
+        "in between, the risk falls in proportion to the share of hours covered.",
         "assumption",
         low=0,
         high=1,
