@@ -359,9 +359,11 @@ class Office(Mechanism):
 
     # --- published quantities of the week --------------------------------------------------
 
-    # Counts are per simulated resident (the queue's figures over its scale), like every count
-    # the indicators scale up by the weight; busy time and servers are the queue's own (their
-    # ratio is the utilisation).
+    # Counts are per simulated resident, like every count the indicators scale up by the
+    # weight: the queue's figures over its scale; assessments and waits are the simulated
+    # residents' own (so that groups of residents add up to them), plus validation-mode
+    # requests over the scale. Busy time and servers are the queue's own (their ratio is the
+    # utilisation).
 
     @property
     def arrivals(self) -> float:
@@ -373,14 +375,19 @@ class Office(Mechanism):
         """Time-average number of requests waiting this week."""
         return self.this_week.queue_time_integral / self.scale
 
+    def _started_weights(self) -> np.ndarray:
+        """Weight of each assessment started this week in the published counts."""
+        who = self._who[self.this_week.started_items]
+        return np.where(who >= 0, 1.0, np.where(who == SHADOW, 0.0, 1.0 / self.scale))
+
     @property
     def assessments_started(self) -> float:
-        return len(self.this_week.started_items) / self.scale
+        return float(self._started_weights().sum())
 
     @property
     def wait_total(self) -> float:
         """Sum of the waits (weeks) of the assessments started this week."""
-        return float(np.sum(self.this_week.started_waits)) / self.scale
+        return float(self._started_weights() @ self.this_week.started_waits)
 
     @property
     def busy_time(self) -> float:
