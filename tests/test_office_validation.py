@@ -186,14 +186,16 @@ def lever_run(residents: int | None, staff: float, seed: int) -> tuple[float, fl
 def test_every_social_worker_shortens_the_wait_at_any_sample_size():
     """Staffing is a continuous lever under sampling, and a sampled city waits like the city.
 
-    The staff levels S, S+1, S+2 load the office at about 0.92, 0.87 and 0.83 (S from the
+    The staff levels S, S+1, S+2 load the office at about 0.91, 0.86 and 0.81 (S from the
     city's arrivals measured at 20,000 residents with the default staff). On six common seeds:
     - at 2,000, 5,000 and 20,000 residents each extra worker shortens the wait: the paired
       log-ratio of the waits is below zero by more than 2 standard errors;
-    - at S+1 the mean wait of each sample size is within 3 combined standard errors of the
-      full city's (measured SEs: about 0.021 at 2,000, 0.005 at 5,000, 0.003 at 20,000 and
-      0.001 weeks for the full city, on a full-city wait of 0.013 weeks); at 5,000 and 20,000
-      the comparison is informative (combined SE under half the full city's wait).
+    - at S+2 the mean wait of each sample size is within 3 combined standard errors of the
+      full city's. Measured (issue 12): 0.015 +/- 0.006 (2,000), 0.014 +/- 0.003 (5,000),
+      0.009 +/- 0.001 (20,000) against 0.011 +/- 0.001 weeks for the full city; at 5,000 and
+      20,000 the comparison is informative (combined SE under half the full city's wait). Nearer
+      saturation a sample's own demand error (about 3% at 5,000 residents) moves the wait more:
+      at S, 0.152 +/- 0.052 (5,000) against 0.048 +/- 0.003 (full city).
     """
     pilot = [lever_run(20_000, 0, seed) for seed in (1, 2)]
     lam = float(np.mean([arrivals for _, arrivals in pilot]))
@@ -206,7 +208,7 @@ def test_every_social_worker_shortens_the_wait_at_any_sample_size():
     def se(x: np.ndarray) -> float:
         return float(np.std(x, ddof=1) / np.sqrt(len(x)))
 
-    full = np.array([lever_run(None, levels[1], seed)[0] for seed in LEVER_SEEDS])
+    full = np.array([lever_run(None, levels[2], seed)[0] for seed in LEVER_SEEDS])
     for residents in (2000, 5000, 20_000):
         waits = np.array(
             [[lever_run(residents, staff, seed)[0] for seed in LEVER_SEEDS] for staff in levels]
@@ -214,8 +216,8 @@ def test_every_social_worker_shortens_the_wait_at_any_sample_size():
         assert (waits > 0).all(), residents
         for step in np.diff(np.log(waits), axis=0):
             assert step.mean() + 2 * se(step) < 0, (residents, levels, waits.mean(axis=1))
-        combined = np.hypot(se(waits[1]), se(full))
-        gap = abs(waits[1].mean() - full.mean())
-        assert gap <= 3 * combined, (residents, waits[1].mean(), full.mean(), combined)
+        combined = np.hypot(se(waits[2]), se(full))
+        gap = abs(waits[2].mean() - full.mean())
+        assert gap <= 3 * combined, (residents, waits[2].mean(), full.mean(), combined)
         if residents >= 5000:
             assert combined < 0.5 * full.mean(), (residents, combined, full.mean())
