@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from willsim.citizens import LATENT, QUEUED, REFUSED, tie_ranges
-from willsim.mechanisms.base import AddEvent, Mechanism, PolicyType, SpendingItem
+from willsim.mechanisms.base import AddEvent, Mechanism, PolicyType, Read, SpendingItem
 from willsim.outputs import Indicator, P, Total
 from willsim.params import DOMAINS
 
@@ -64,6 +64,7 @@ class Outreach(Mechanism):
         ),
     )
     publishes = ("contacts", "informed", "taken_in_charge", "reported", "last_contact")
+    reads = (Read("office.submit", lag=None),)  # assisted requests are filed at the office
     policies = (
         PolicyType(
             "outreach",
