@@ -1316,14 +1316,16 @@ OUTREACH = [
         "outreach.take_charge",
         True,
         "flag",
-        "Found needs are assessed on the spot and taken in charge (information plus help with "
-        "the application); off: residents are only informed.",
+        "Residents contacted are helped with the application (information plus help): a "
+        "request is filed for their needs that pass the means test, and the office assesses "
+        "it like any request; off: residents are only informed.",
         _C1,
         label="Take in charge",
         label_it="Presa in carico",
-        description_it="I bisogni trovati sono valutati sul posto e presi in carico "
-        "(informazione più aiuto con la domanda); se disattivato, i residenti "
-        "sono solo informati.",
+        description_it="I residenti contattati sono aiutati a presentare la domanda "
+        "(informazione più aiuto): la domanda per i bisogni entro la soglia ISEE "
+        "viene valutata dallo sportello come ogni altra; se disattivato, i "
+        "residenti sono solo informati.",
     ),
     Param(
         "outreach.accept",
