@@ -398,6 +398,33 @@ def test_servers_reduced_while_busy() -> None:
     assert done == n_run and q.n_in_service == 0
 
 
+def test_service_rate_change_applies_to_cases_started_later() -> None:
+    """Service times are the k-th standard exponential over the rate in force at the start:
+    a case in service keeps its finish time, later cases use the new rate."""
+    draws = np.random.default_rng(5).standard_exponential(2)
+    q = OfficeQueue(1, 2.0, np.random.default_rng(5))
+    starts: dict[int, float] = {}
+    ends: dict[int, float] = {}
+
+    def week(w: int, times: list[float], items: list[int]) -> None:
+        r = q.step(w, np.array(times), np.array(items, dtype=np.int64))
+        starts.update(zip(r.started_items.tolist(), r.started_times.tolist(), strict=True))
+        ends.update(zip(r.completed_items.tolist(), r.completed_times.tolist(), strict=True))
+
+    week(0, [0.0], [1])
+    q.service_rate = 0.5
+    assert q.service_rate == 0.5
+    week(1, [1.0], [2])
+    for w in range(2, 200):
+        week(w, [], [])
+    assert ends[1] - starts[1] == pytest.approx(draws[0] / 2.0)
+    assert starts[2] == pytest.approx(max(1.0, ends[1]))
+    assert ends[2] - starts[2] == pytest.approx(draws[1] / 0.5)
+    for bad in (0.0, -1.0, np.inf, np.nan):
+        with pytest.raises(ValueError):
+            q.service_rate = bad
+
+
 def test_input_validation() -> None:
     q = OfficeQueue(1, 1.0, np.random.default_rng(0))
     with pytest.raises(ValueError, match=r"\[0, 1\)"):

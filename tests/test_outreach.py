@@ -12,18 +12,45 @@ from willsim.results import summary
 from willsim.validation.outreach_trial import PUBLISHED, run_trial
 
 OUTREACH = {"outreach__enabled": True}
-TOLERANCE = 0.25  # relative, on the ratios to control
+TOLERANCE = 0.25  # relative, on the ratios to control and on each arm's absolute enrolment
+TRIAL_SEEDS = (11, 12, 13, 14, 15, 16, 17, 18)
 
 
-def test_trial_ratios_match_the_published_rct():
-    """Information roughly doubles, information plus assistance roughly triples enrolment."""
-    results = [run_trial(seed=s, population=200_000) for s in (11, 12, 13, 14)]
-    ratios = {arm: np.mean([r.ratios[arm] for r in results]) for arm in PUBLISHED}
+@pytest.mark.slow
+def test_trial_enrolment_matches_the_published_rct():
+    """Control 6%, information 11%, information plus assistance 18% within nine months, and the
+    ratios to control (1.83 and 3.0), each within 25%: arms pooled over eight seeds (about
+    1,800 residents per arm; measured at calibration: 6.4%, 11.5% and 18.1%, seed SEs about
+    0.8 points)."""
+    results = [run_trial(seed=s, population=200_000) for s in TRIAL_SEEDS]
+    size = {arm: sum(r.size[arm] for r in results) for arm in PUBLISHED}
+    enrolled = {arm: sum(r.enrolment[arm] * r.size[arm] for r in results) for arm in PUBLISHED}
+    rate = {arm: enrolled[arm] / size[arm] for arm in PUBLISHED}
+    assert min(size.values()) > 1000
+    for arm in PUBLISHED:
+        assert rate[arm] == pytest.approx(PUBLISHED[arm], rel=TOLERANCE), (arm, rate)
+    ratios = {arm: rate[arm] / rate["control"] for arm in PUBLISHED}
     published = {arm: PUBLISHED[arm] / PUBLISHED["control"] for arm in PUBLISHED}
-    assert sum(r.size["control"] for r in results) > 1000
     assert ratios["information"] == pytest.approx(published["information"], rel=TOLERANCE)
     assert ratios["assistance"] == pytest.approx(published["assistance"], rel=TOLERANCE)
-    assert ratios["control"] < ratios["information"] < ratios["assistance"]
+    assert rate["control"] < rate["information"] < rate["assistance"]
+
+
+def test_trial_arms_are_isolated_from_word_of_mouth():
+    """Word of mouth never tells a shielded resident, however contagious it is."""
+    model = WelfareModel(seed=2, run__weeks=1, city__population=5000, run__mesa_citizens=False)
+    model.outreach.word_of_mouth = 1.0
+    c, rng = model.citizens, model.streams["outreach"]
+    c.aware[:] = False
+    shielded = np.zeros(c.n, dtype=bool)
+    shielded[np.arange(c.n) % 2 == 0] = True
+    seeds = np.flatnonzero(~shielded)[:50]
+    model.outreach.inform_effect = 1.0
+    model.outreach.inform(model, seeds, rng, shielded=shielded)
+    assert c.aware[seeds].all()
+    assert not c.aware[shielded].any()
+    assert c.aware.sum() > seeds.size  # the word spread among the others
+    model.release()
 
 
 def run(weeks=26, population=20_000, **overrides):
@@ -194,3 +221,32 @@ def test_outreach_leaves_untouched_residents_as_they_were():
     assert touched.sum() > 500 and same.sum() > 0.3 * on.citizens.n
     off.release()
     on.release()
+
+
+def test_assisted_requests_go_through_the_office():
+    """Help with the application files a request at the office (pre-screened on the means
+    test): the need queues, is assessed by a social worker and only then joins the list."""
+    from willsim.citizens import QUEUED, WAITLIST
+
+    model = WelfareModel(seed=4, run__weeks=10, city__population=10_000, run__mesa_citizens=False)
+    model.step()
+    c, out, office = model.citizens, model.outreach, model.office
+    out.accept = 1.0
+    latent = np.flatnonzero((c.status == LATENT).any(axis=0))[:200]
+    before = c.status[:, latent].copy()
+    out.taken_in_charge = 0
+    out.assist(model, latent, model.week, model.streams["outreach"])
+    eligible = (before == LATENT) & (c.isee[latent][None, :] <= office.isee_max[:, None])
+    filed = c.status[:, latent] == QUEUED
+    np.testing.assert_array_equal(filed, eligible)
+    assert out.taken_in_charge == int(eligible.sum()) > 0
+    assert (office.current[:, latent][filed] >= 0).all()  # an open request at the office
+    assert not (c.status[:, latent] == WAITLIST).any()  # nobody skips the assessment
+    d, p = np.nonzero(filed)
+    model.step()
+    assert office.this_week.arrivals >= filed.sum()
+    for _ in range(8):
+        model.step()
+    assessed = c.status[d, latent[p]] != QUEUED
+    assert assessed.mean() > 0.9  # assessed within weeks (or the need ended)
+    model.release()

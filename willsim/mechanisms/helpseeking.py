@@ -111,6 +111,7 @@ class HelpSeeking(Mechanism):
         can_ask &= ~c.residential[who]
         flat, domain, who = cand[can_ask], domain[can_ask], who[can_ask]
         p = weekly_probability(self.propensity(model, domain, who))  # of asking this week
+        expected = float(p.sum(dtype=np.float64))  # a sample's office adds shadow requests
         draw = u.ravel()[flat]
         asks = chance(draw, p)
         domain, who, p, draw = domain[asks], who[asks], p[asks], draw[asks]
@@ -120,4 +121,4 @@ class HelpSeeking(Mechanism):
         model.collector.note_requests(domain, who)  # yearly take-up, even if the need ends
         c.status[domain, who] = QUEUED
         c.status_since[domain, who] = times
-        model.office.submit(times, who, domain)
+        model.office.submit(times, who, domain, expected=expected)

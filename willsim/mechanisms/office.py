@@ -5,6 +5,17 @@ the social workers' assessment time, in continuous time (:class:`OfficeQueue`), 
 arrivals and exponential assessment times the office *is* an M/M/c queue. An assessed request is
 eligible if the resident's ISEE is at most ``eligibility.isee_max`` for the domain: eligible
 requests join the waiting list for a service; others are refused (and may ask again later).
+
+Under sampling (each simulated resident stands for ``weight`` residents) the office is still the
+whole city's office, so that its waits and its staffing lever do not depend on the sample size:
+its queue has the city's assessment capacity, and each week it receives, beside the simulated
+residents' requests, Poisson "shadow" requests from the residents the sample leaves out, at
+``weight - 1`` times the simulated residents' expected requests of the week. Capacity is
+continuous: ``c`` full-time workers (fractional: derived staff, co-programming) are
+``round(c)`` desks each working at ``c / round(c)`` times a worker's rate, so total capacity is
+exactly ``c`` workers' and one more social worker is one more desk at any sample size.
+Published counts are divided by the queue's scale (they are per simulated resident, like
+every other count, and the indicators scale them back up by the weight).
 """
 
 from __future__ import annotations
@@ -22,6 +33,9 @@ from willsim.params import DOMAINS
 if TYPE_CHECKING:
     from willsim.model import WelfareModel
 
+EXOGENOUS = -1  # resident of a validation-mode request
+SHADOW = -2  # resident of a shadow request (a resident the sample leaves out)
+
 
 def city_social_workers(model: WelfareModel) -> float:
     """Social workers of the whole city: declared, or from the city's ratio."""
@@ -31,16 +45,30 @@ def city_social_workers(model: WelfareModel) -> float:
     return model.params["city.population"] / model.params["city.residents_per_social_worker"]
 
 
-def staffing(model: WelfareModel) -> tuple[float, int]:
-    """Staff in simulated units (may be fractional in a sample) and the queue's servers.
+def queue_scale(model: WelfareModel) -> float:
+    """Requests the office's queue handles per simulated resident's request: the sample weight,
+    and 1 when there are at least as many agents as residents (then the queue is the sample's)."""
+    return max(float(model.citizens.weight), 1.0)
 
-    A weighted sample is paid for, and reported, as the city's staff divided by the weight; its
-    queue has that many servers rounded (at least one). With few simulated servers the queue
-    pools less than the city's office would, so sampled waits are longer: use full populations
-    for waiting-time questions.
+
+def staffing(model: WelfareModel) -> tuple[float, float]:
+    """Staff in simulated units and the queue's assessment capacity in full-time workers.
+
+    A weighted sample is paid for, and reported, as the city's staff divided by the weight. Its
+    queue is the city's office (:func:`queue_scale`): the city's staff, or the staff over the
+    weight when the sample has more agents than the city has residents.
     """
     staff = city_social_workers(model) / model.citizens.weight
-    return staff, max(1, round(staff))
+    return staff, staff * queue_scale(model)
+
+
+def desks(capacity: float) -> tuple[int, float]:
+    """Servers of the queue for ``capacity`` full-time workers, and the share of a worker's rate
+    each works at: ``round(capacity)`` desks (at least one), together exactly ``capacity``."""
+    if capacity <= 0:
+        return 0, 1.0
+    servers = max(1, round(capacity))
+    return servers, capacity / servers
 
 
 class Office(Mechanism):
@@ -48,7 +76,8 @@ class Office(Mechanism):
 
     name = "office"
     label = ("social office", "sportello")
-    streams = ("office", "exogenous")  # exogenous: validation-mode arrivals
+    # exogenous: validation-mode arrivals; shadow: requests of residents a sample leaves out
+    streams = ("office", "exogenous", "shadow")
     levers = ("office", "eligibility", "governance")
     spending = (
         SpendingItem(
@@ -193,8 +222,13 @@ class Office(Mechanism):
         self.service_rate = (
             p["office.hours_per_week"] * p["office.assessment_share"] / p["office.assessment_hours"]
         )  # assessments per week per worker
-        self.queue = OfficeQueue(staffing(model)[1], self.service_rate, model.streams["office"])
+        self.scale = queue_scale(model)
+        self.queue = OfficeQueue(0, self.service_rate, model.streams["office"])
+        self.capacity = 0.0  # full-time workers assessing, at the queue's scale
         self.exogenous_rate = p.weekly("office.exogenous_requests")
+        self._expected = 0.0  # simulated residents' expected requests this week
+        self.shadow_arrivals = 0  # shadow requests this week
+        self._withdrawal_rng = np.random.default_rng(0)  # replaced every week (from "shadow")
         self._withdrawn: list[np.ndarray] = []  # request ids withdrawn, not yet out of the line
         self.configure(model)
         n = model.citizens.n
@@ -210,28 +244,41 @@ class Office(Mechanism):
         p = model.params
         self.isee_max = p.array("eligibility.isee_max")
         self.salary = p.weekly("office.salary")
-        self.staff, servers = staffing(model)
-        self.flush_withdrawals()
+        self.staff, capacity = staffing(model)
         if p["governance.co_programming"]:  # staff time spent at co-programming tables
-            servers = max(1, round(servers * (1.0 - p["governance.co_staff_share"])))
+            capacity *= 1.0 - p["governance.co_staff_share"]
+        self.set_capacity(capacity)
+
+    def set_capacity(self, capacity: float) -> None:
+        """Assess with ``capacity`` full-time workers (at the queue's scale) from now on."""
+        self.flush_withdrawals()
+        servers, share = desks(capacity)
         self.queue.servers = servers
+        self.queue.service_rate = self.service_rate * share
+        self.capacity = float(capacity)
 
     @property
     def servers(self) -> int:
+        """Desks of the queue (at the queue's scale, not per simulated resident)."""
         return self.queue.servers
 
-    @servers.setter
-    def servers(self, value: int) -> None:
-        """Change the staff (simulated units); the payroll follows."""
-        self.flush_withdrawals()
-        self.queue.servers = int(value)
-        self.staff = float(value)
+    def submit(
+        self,
+        times: np.ndarray,
+        who: np.ndarray,
+        domain: np.ndarray,
+        expected: float | None = None,
+    ) -> None:
+        """Register requests made by residents ``who`` at ``times`` (weeks) in ``domain``.
 
-    def submit(self, times: np.ndarray, who: np.ndarray, domain: np.ndarray) -> None:
-        """Register requests made by residents ``who`` at ``times`` (weeks) in ``domain``."""
+        ``expected`` is the number of requests the submitter expected this week (the sum of its
+        residents' probabilities of asking), from which the shadow requests of a sample are
+        drawn; without it, the number of requests made.
+        """
         ids = self._new_ids(who, domain)
         self.current[domain, who] = ids
         self._pending.append((np.asarray(times, dtype=float), ids))
+        self._expected += float(len(ids) if expected is None else expected)
 
     def need_ended(self, model: WelfareModel, domain: int, idx: np.ndarray) -> None:
         """Needs that end withdraw their open requests."""
@@ -254,16 +301,31 @@ class Office(Mechanism):
         current[who] = -1
 
     def flush_withdrawals(self) -> None:
-        """Remove the requests withdrawn since the last call from the queue's waiting line."""
-        if self._withdrawn:
-            ids = np.concatenate(self._withdrawn)
-            self._withdrawn.clear()
-            self.queue.withdraw(ids)
+        """Remove the requests withdrawn since the last call from the queue's waiting line.
+
+        In a sample, waiting shadow requests leave with the simulated residents' hazard: each
+        with probability (simulated requests withdrawn) / (simulated requests waiting).
+        """
+        if not self._withdrawn:
+            return
+        ids = np.concatenate(self._withdrawn)
+        self._withdrawn.clear()
+        shadows = None
+        if self.scale > 1.0 and self.queue.n_waiting:
+            items = self.queue.waiting_items
+            kind = self._who[items]
+            waiting = int(np.count_nonzero(kind >= 0))
+            shadows = items[kind == SHADOW]  # a copy: the line changes below
+        removed = int(np.count_nonzero(self.queue.withdraw(ids)))
+        if removed and shadows is not None and shadows.size:
+            leave = self._withdrawal_rng.random(shadows.size) < removed / waiting
+            self.queue.withdraw(shadows[leave])
 
     def step(self, model: WelfareModel, week: int) -> None:
         self.flush_withdrawals()
         if self.exogenous_rate > 0:
             self._exogenous_arrivals(model, week)
+        self._shadow_arrivals(model, week)
         times, ids = self._take_pending()
         figures = self.week = self.queue.step(week, times, ids)
         model.municipality.fixed_costs["staff"] = self.staff * self.salary
@@ -297,28 +359,39 @@ class Office(Mechanism):
 
     # --- published quantities of the week --------------------------------------------------
 
+    # Counts are per simulated resident, like every count the indicators scale up by the
+    # weight: the queue's figures over its scale; assessments and waits are the simulated
+    # residents' own (so that groups of residents add up to them), plus validation-mode
+    # requests over the scale. Busy time and servers are the queue's own (their ratio is the
+    # utilisation).
+
     @property
     def arrivals(self) -> float:
-        """Requests that reached the queue this week (exogenous ones included)."""
-        return self.this_week.arrivals
+        """Requests that reached the queue this week (exogenous and shadow ones included)."""
+        return self.this_week.arrivals / self.scale
 
     @property
     def queue_time(self) -> float:
         """Time-average number of requests waiting this week."""
-        return self.this_week.queue_time_integral
+        return self.this_week.queue_time_integral / self.scale
+
+    def _started_weights(self) -> np.ndarray:
+        """Weight of each assessment started this week in the published counts."""
+        who = self._who[self.this_week.started_items]
+        return np.where(who >= 0, 1.0, np.where(who == SHADOW, 0.0, 1.0 / self.scale))
 
     @property
     def assessments_started(self) -> float:
-        return float(len(self.this_week.started_items))
+        return float(self._started_weights().sum())
 
     @property
     def wait_total(self) -> float:
         """Sum of the waits (weeks) of the assessments started this week."""
-        return float(np.sum(self.this_week.started_waits))
+        return float(self._started_weights() @ self.this_week.started_waits)
 
     @property
     def busy_time(self) -> float:
-        """Server-weeks the social workers spent assessing this week."""
+        """Desk-weeks spent assessing this week (at the queue's scale, like :attr:`servers`)."""
         return self.this_week.busy_time
 
     def journey_events(
@@ -358,7 +431,25 @@ class Office(Mechanism):
         rng = model.streams["exogenous"]
         count = rng.poisson(self.exogenous_rate)
         times = week + rng.random(count)
-        self._pending.append((times, self._new_ids(np.full(count, -1), np.zeros(count))))
+        self._pending.append((times, self._new_ids(np.full(count, EXOGENOUS), np.zeros(count))))
+
+    def _shadow_arrivals(self, model: WelfareModel, week: int) -> None:
+        """Requests of the residents a sample leaves out: Poisson, ``scale - 1`` times the
+        simulated residents' expected requests, at uniform times within the week. One draw a
+        week from the ``shadow`` stream seeds the week's generator, so the stream stays aligned
+        across scenarios (common random numbers) whatever the counts."""
+        seed = int(model.streams["shadow"].integers(2**63))
+        self._withdrawal_rng = np.random.default_rng([seed, 1])
+        expected, self._expected = self._expected, 0.0
+        rate = (self.scale - 1.0) * expected
+        if rate <= 0:
+            self.shadow_arrivals = 0
+            return
+        rng = np.random.default_rng([seed, 0])
+        count = int(rng.poisson(rate))
+        self.shadow_arrivals = count
+        times = np.minimum(week + rng.random(count), week + 1.0 - 1e-9)
+        self._pending.append((times, self._new_ids(np.full(count, SHADOW), np.zeros(count))))
 
     def _take_pending(self) -> tuple[np.ndarray, np.ndarray]:
         if not self._pending:

@@ -18,10 +18,10 @@ Exactness notes
 * Service times are standard exponentials drawn from the generator passed in, in chunks, and
   consumed strictly in the order cases start (the k-th case ever started gets the k-th draw),
   scaled by ``1 / service_rate``. Same seed and same inputs give identical results.
-* Staff changes happen between steps. Extra workers are free at once. When workers are removed,
-  idle ones go first; if busy ones must go, those whose current case started earliest leave,
-  after finishing that case (they take no new case). By memorylessness of the exponential this
-  choice does not bias the remaining service times.
+* Staff and service-rate changes happen between steps. Extra workers are free at once. When
+  workers are removed, idle ones go first; if busy ones must go, those whose current case
+  started earliest leave, after finishing that case (they take no new case). By memorylessness
+  of the exponential this choice does not bias the remaining service times.
 """
 
 from __future__ import annotations
@@ -176,8 +176,19 @@ class OfficeQueue:
 
     @property
     def service_rate(self) -> float:
-        """Completions per week per busy worker (mu)."""
+        """Completions per week per busy worker (mu). Settable between steps: cases already in
+        service keep their finish times (by memorylessness their remaining times need no
+        redrawing for the M/M/c law to hold from then on); cases started later use the new rate.
+        """
         return self._mu
+
+    @service_rate.setter
+    def service_rate(self, value: float) -> None:
+        mu = float(value)
+        if not math.isfinite(mu) or mu <= 0.0:
+            raise ValueError(f"service_rate must be finite and > 0, got {value!r}")
+        self._mu = mu
+        self._inv_mu = 1.0 / mu
 
     # ------------------------------------------------------------------ state
     @property

@@ -8,10 +8,13 @@ needs without help among their ties, each week with a probability per domain (ca
 show more than work), and report them: workers contact the reported residents first and, with
 hours left, other ties of antennas at random. In a contacted resident the information registers
 with probability ``inform_effect`` (they learn about the services); the newly informed pass it
-on by word of mouth, in a cascade through the network. With ``take_charge`` on, needs found are
-assessed on the spot and, if the resident accepts, taken in charge directly: eligible ones join
-the waiting list for a service without queueing at the office. Outreach is paid from the
-municipal budget.
+on by word of mouth, in a cascade through the network. With ``take_charge`` on, the worker also
+helps with the application: a resident who accepts has a request filed for each need without
+help that passes the means test (the worker pre-screens the ISEE, as the trial's letters went
+to likely-eligible people). The request then goes through the social office like any other:
+it queues for a social worker's assessment, is means-tested, and joins the waiting list for a
+service. Outreach is paid from the municipal budget; the assessments it generates use the
+office's staff time.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from willsim.citizens import LATENT, REFUSED, WAITLIST, tie_ranges
-from willsim.mechanisms.base import AddEvent, Mechanism, PolicyType, SpendingItem
+from willsim.citizens import LATENT, QUEUED, REFUSED, tie_ranges
+from willsim.mechanisms.base import AddEvent, Mechanism, PolicyType, Read, SpendingItem
 from willsim.outputs import Indicator, P, Total
 from willsim.params import DOMAINS
 
@@ -61,6 +64,7 @@ class Outreach(Mechanism):
         ),
     )
     publishes = ("contacts", "informed", "taken_in_charge", "reported", "last_contact")
+    reads = (Read("office.submit", lag=None),)  # assisted requests are filed at the office
     policies = (
         PolicyType(
             "outreach",
@@ -86,7 +90,8 @@ class Outreach(Mechanism):
             "Needs taken in charge proactively",
             "Bisogni presi in carico d'iniziativa",
             "needs/week",
-            "Eligible needs found by outreach and taken in charge without a request.",
+            "Needs found by outreach for which the worker filed a request with the resident "
+            "(pre-screened on the means test; assessed by the office like any request).",
             Total(P("outreach.taken_in_charge")),
             summary="sum",
         ),
@@ -106,8 +111,8 @@ class Outreach(Mechanism):
             "Contattato da un operatore di prossimità",
         ),
         "taken_in_charge": (
-            "Taken in charge by outreach ({domain}): on the waiting list",
-            "Preso in carico dalla prossimità ({domain}): in lista d'attesa",
+            "Request filed with an outreach worker's help ({domain})",
+            "Domanda presentata con l'aiuto di un operatore di prossimità ({domain})",
         ),
     }
     journey_rules: ClassVar[dict[str, tuple[str, str]]] = {
@@ -124,8 +129,9 @@ class Outreach(Mechanism):
             "prossimità: passaparola da un contatto informato (outreach.word_of_mouth)",
         ),
         "outreach_assess": (
-            "outreach: need found, accepted and assessed on the spot (ISEE test)",
-            "prossimità: bisogno trovato, accettato e valutato sul posto (soglia ISEE)",
+            "outreach: need found, help accepted, ISEE pre-screened: request filed at the office",
+            "prossimità: bisogno trovato, aiuto accettato, ISEE verificato: domanda presentata "
+            "allo sportello",
         ),
     }
 
@@ -237,8 +243,18 @@ class Outreach(Mechanism):
         missed **= self.watchers[has]
         return w[has[rng.random(has.size) >= missed]]
 
-    def inform(self, model: WelfareModel, who: np.ndarray, rng: np.random.Generator) -> None:
-        """Residents ``who`` learn about the services and pass the word on through their ties."""
+    def inform(
+        self,
+        model: WelfareModel,
+        who: np.ndarray,
+        rng: np.random.Generator,
+        shielded: np.ndarray | None = None,
+    ) -> None:
+        """Residents ``who`` learn about the services and pass the word on through their ties.
+
+        Word of mouth never reaches residents marked in the boolean mask ``shielded`` (a
+        trial's participants: its arms are isolated, as in the real trial).
+        """
         c = model.citizens
         c.trust[who] = np.minimum(c.trust[who] + self.trust_gain, 1.0)
         registers = rng.random(who.size) < self.inform_effect
@@ -251,6 +267,8 @@ class Outreach(Mechanism):
             starts, ends = c.tie_ptr[newly], c.tie_ptr[newly + 1]
             ties = c.tie_idx[tie_ranges(starts, ends)]
             told = ties[rng.random(ties.size) < self.word_of_mouth]
+            if shielded is not None:
+                told = told[~shielded[told]]
             newly = np.unique(told[~c.aware[told]])
             c.aware[newly] = True
             informed += newly.size
@@ -259,20 +277,29 @@ class Outreach(Mechanism):
     def assist(
         self, model: WelfareModel, who: np.ndarray, week: int, rng: np.random.Generator
     ) -> None:
-        """Assess found needs on the spot; those who accept are taken in charge directly."""
+        """Help with the application: residents ``who`` who accept have a request filed at the
+        office, at a time within the week, for each need without help (latent, or refused
+        before) that passes the means test. The office assesses it like any request."""
         c = model.citizens
         accept = rng.random(who.size) < self.accept
-        who = who[accept]
+        times = week + np.minimum(rng.random(who.size), 1.0 - 1e-9)  # when the worker calls
         for d in range(len(DOMAINS)):
             status = c.status[d][who]
-            found = who[(status == LATENT) | (status == REFUSED)]
-            if found.size == 0:
+            found = ((status == LATENT) | (status == REFUSED)) & (c.isee[who] <= self.isee_max[d])
+            filed = found & accept
+            if not found.any():
                 continue
-            eligible = c.isee[found] <= self.isee_max[d]
-            c.requested[d][found] = True
-            c.status[d][found] = np.where(eligible, WAITLIST, REFUSED)
-            c.status_since[d][found] = week
-            self.taken_in_charge += int(eligible.sum())
+            residents = who[filed]
+            c.requested[d][residents] = True
+            c.status[d][residents] = QUEUED
+            c.status_since[d][residents] = times[filed]
+            model.office.submit(
+                times[filed],
+                residents,
+                np.full(residents.size, d, dtype=np.int8),
+                expected=self.accept * float(np.count_nonzero(found)),
+            )
+            self.taken_in_charge += int(residents.size)
 
     def idle(self, model: WelfareModel) -> bool:
         return not self.enabled

@@ -563,15 +563,21 @@ HELPSEEKING = [
     ),
     Param(
         "helpseeking.trust_sd",
-        0.15,
+        0.5,
         "score",
-        "Standard deviation of trust across residents.",
-        "assumption",
+        "Standard deviation of trust across residents (normal, clipped to 0-1): the spread of "
+        "the propensity to ask among residents who know the services.",
+        "CSV: enrolment of likely-eligible non-enrolled elderly: control / information / "
+        "information+assistance | Pennsylvania (USA) | 2016 (the control arm: 6% of persistent "
+        "eligible non-claimers claim within 9 months; fitted in willsim/validation/"
+        "outreach_trial.py, 15.4% at 0.15); at the top of its range: trust is the model's only "
+        "continuous spread of propensity",
         low=0,
         high=0.5,
         label="Spread of trust",
         label_it="Variabilità fiducia",
-        description_it="Deviazione standard della fiducia tra i residenti.",
+        description_it="Deviazione standard della fiducia tra i residenti (normale, limitata a "
+        "0-1): la dispersione della propensione a chiedere tra chi conosce i servizi.",
     ),
     Param(
         "helpseeking.ask_rate",
@@ -1311,35 +1317,40 @@ OUTREACH = [
         "outreach.take_charge",
         True,
         "flag",
-        "Found needs are assessed on the spot and taken in charge (information plus help with "
-        "the application); off: residents are only informed.",
+        "Residents contacted are helped with the application (information plus help): a "
+        "request is filed for their needs that pass the means test, and the office assesses "
+        "it like any request; off: residents are only informed.",
         _C1,
         label="Take in charge",
         label_it="Presa in carico",
-        description_it="I bisogni trovati sono valutati sul posto e presi in carico "
-        "(informazione più aiuto con la domanda); se disattivato, i residenti "
-        "sono solo informati.",
+        description_it="I residenti contattati sono aiutati a presentare la domanda "
+        "(informazione più aiuto): la domanda per i bisogni entro la soglia ISEE "
+        "viene valutata dallo sportello come ogni altra; se disattivato, i "
+        "residenti sono solo informati.",
     ),
     Param(
         "outreach.accept",
-        0.35,
+        0.09,
         "share",
-        "Share of residents found with a need who accept being taken in charge.",
-        _C1 + "; calibrated in tests/test_outreach.py",
+        "Share of residents found with a need who accept help with the application (a "
+        "request filed with the worker).",
+        _C1 + "; fitted to the assistance arm's absolute enrolment (18%) in "
+        "willsim/validation/outreach_trial.py",
         low=0,
         high=1,
         label="Acceptance",
         label_it="Adesione",
-        description_it="Quota dei residenti trovati con un bisogno che accettano la presa in "
-        "carico.",
+        description_it="Quota dei residenti trovati con un bisogno che accettano aiuto con la "
+        "domanda (presentata con l'operatore).",
     ),
     Param(
         "outreach.inform_effect",
-        0.7,
+        0.18,
         "share",
         "Share of contacted residents unaware of the services in whom the information "
         "registers (they become aware).",
-        _C1 + "; calibrated in tests/test_outreach.py",
+        _C1 + "; fitted to the information arm's absolute enrolment (11%) in "
+        "willsim/validation/outreach_trial.py",
         low=0,
         high=1,
         label="Information registers",
