@@ -67,6 +67,14 @@ def policy_types() -> tuple[PolicyType, ...]:
     return tuple(p for mech in PHASES for p in mech.policies)
 
 
+def lever_groups() -> frozenset[str]:
+    """Parameter groups a policy may set or a mechanism re-reads when levers change: a
+    scenario's own values in these groups apply from reported week 0, never in the burn-in."""
+    groups = {g for mech in PHASES for g in mech.levers}
+    groups |= {g for p in policy_types() for g in p.groups}
+    return frozenset(groups | {"municipality"})
+
+
 def plug_in(mechanism: type[Mechanism], after: str | None = None) -> None:
     """Add a mechanism class to the week, after the phase named ``after`` (default: last).
 

@@ -54,6 +54,24 @@ RUN = [
         description_it="Numero di settimane da simulare (260 = cinque anni, l'orizzonte di WILL).",
     ),
     Param(
+        "run.burn_in_weeks",
+        156,
+        "weeks",
+        "Weeks simulated before reported week 0 under the status quo (the city, its calibrated "
+        "values and overrides; no policy, no scenario lever), never reported: the run starts "
+        "from the stationary state of the status quo instead of from needs nobody has asked "
+        "about yet. Policies and levers apply from reported week 0.",
+        "assumption: burn-in (docs/ODD.md, initialisation and stationarity; 156 weeks measured "
+        "to bring the no-policy baseline's stocks to their stationary level)",
+        low=0,
+        high=2600,
+        label="Burn-in",
+        label_it="Periodo di avvio",
+        description_it="Settimane simulate prima della settimana 0 riportata, nello status quo "
+        "(la città, i valori calibrati; nessuna politica né leva dello scenario), mai riportate: "
+        "la simulazione parte dallo stato stazionario invece che da bisogni mai espressi.",
+    ),
+    Param(
         "run.residents",
         0,
         "residents",
