@@ -85,6 +85,10 @@ class WeeklyChecker:
         row = self.model.collector.overall[week]
         assert row[K["residents"]] == pytest.approx(self.n * self.weight)
         assert row[K["residential_care"]] == pytest.approx(residential * self.weight)
+        rsa = self.model.residential
+        assert residential <= max(rsa.places, 0) or rsa.admitted == 0, f"week {week}: over cap"
+        assert not (c.residential & (c.age_band < 3)).any(), f"week {week}: RSA under 65"
+        assert not (rsa.waiting & c.residential).any(), f"week {week}: waiting while admitted"
 
     def _statuses(self, week: int) -> None:
         c, office = self.model.citizens, self.model.office
@@ -281,7 +285,7 @@ def test_out_of_pocket_indicator_is_what_families_paid(small_model, series):
     paid = []
     while model.running:
         model.step()
-        paid.append(model.coverage.out_of_pocket + model.crises.family_residential)
+        paid.append(model.coverage.out_of_pocket + model.residential.family_residential)
     reported = series(model, "out_of_pocket_eur")
     np.testing.assert_allclose(reported, np.array(paid) * model.citizens.weight, rtol=1e-9)
 

@@ -400,14 +400,15 @@ def test_ample_family_care_meets_every_care_need(small_model, series, phase_hook
         assert not cov.private_spending.any()
         checked.append(week)
 
+    family = []  # the social quota families pay for residential care, each week
     phase_hook(model, "coverage", after=check)
+    phase_hook(model, "residential", after=lambda m, w: family.append(m.residential.family_residential))
     model.run()
     assert checked == list(range(10))
     assert series(model, "unmet_care_hours").max() == 0
+    assert sum(family) > 0
     assert series(model, "out_of_pocket_eur").sum() == pytest.approx(
-        model.params.weekly("crises.residential_cost")
-        * (1 - model.params["crises.residential_public_share"])
-        * series(model, "residential_care").sum()
+        sum(family) * model.citizens.weight
     )
 
 

@@ -22,6 +22,7 @@ from willsim.mechanisms.marketplace import Marketplace
 from willsim.mechanisms.needs import NeedDynamics
 from willsim.mechanisms.office import Office
 from willsim.mechanisms.outreach import Outreach
+from willsim.mechanisms.residential import Residential
 from willsim.mechanisms.services import Services
 from willsim.mechanisms.transitions import Transitions
 
@@ -36,6 +37,7 @@ PHASES: list[type[Mechanism]] = [
     Community,  # the community platform: participation, ties, peer help
     Coverage,  # family, peers, platforms, services and private help: which needs are met
     Crises,  # unmet needs escalate into crises with public costs
+    Residential,  # residential care: waiting list, admissions to free places, costs
 ]
 """The mechanisms of a week, in the order they run."""
 

@@ -34,8 +34,7 @@ def build_citizens(
 ) -> Citizens:
     """Draw the residents, their circumstances, initial needs and social ties."""
     n, weight = simulated_size(params)
-    age_band = rng.choice(len(AGE_BANDS), size=n, p=_normalised(params["city.age_shares"]))
-    age_band = age_band.astype(np.int8)
+    age_band = exact_age_bands(n, params["city.age_shares"], rng)
     traits = draw_traits(params, age_band, rng)
     district = rng.integers(0, int(params["city.districts"]), size=n).astype(np.int16)
     distance = _distance_km(params, district, rng)
@@ -54,6 +53,20 @@ def build_citizens(
     )
     initial_needs(citizens, params, isolated, rng)
     return citizens
+
+
+def exact_age_bands(n: int, shares, rng: np.random.Generator) -> np.ndarray:
+    """Age bands of ``n`` residents in the city's exact proportions (largest remainders, the
+    remainders' ties broken at random), in random order: a sample's age structure, and so its
+    deaths and its residents 65+, carry no sampling error."""
+    quota = _normalised(shares) * n
+    counts = np.floor(quota).astype(np.int64)
+    short = n - int(counts.sum())
+    if short:
+        remainder = quota - counts + rng.random(quota.size) * 1e-9
+        counts[np.argsort(-remainder)[:short]] += 1
+    bands = np.repeat(np.arange(len(AGE_BANDS), dtype=np.int8), counts)
+    return rng.permutation(bands)
 
 
 def draw_traits(

@@ -5,6 +5,16 @@ Every week each resident draws one uniform number per domain and one for mortali
 numbers). Onset rates are derived so that, without services, each age band's prevalence stays at
 its target (the profile's prevalence): inflow = outflow, i.e. ``h = p (exit) / (1 - p)``.
 Formal services act in :mod:`willsim.mechanisms.services`.
+
+Mortality is the life table's, redistributed within each age band: a resident's weekly hazard is
+the band's rate x ``w / mean(w in the band)``, with ``w = needs.care_mortality_multiplier ** level``
+at home and ``w = residential.mortality_multiplier`` in residential care, the mean over the band's
+current residents. Care needs shift deaths onto the frail without adding any: each band dies at
+its life-table rate.
+
+NEET status: a new work/income need at 15-29 makes the person NEET with probability
+``city.neet_rate / (share of 15-29 with a work need)``, so the NEET share stays at the city's
+rate (a work need at 15-29 is also a working-poor job or a poor household).
 """
 
 from __future__ import annotations
@@ -15,7 +25,7 @@ import numpy as np
 
 from willsim.citizens import CARE, ISOLATION, MAX_CARE_LEVEL, SERVED, WORK, heat_exposed
 from willsim.mechanisms.base import Mechanism, Read
-from willsim.outputs import Indicator, P, Total
+from willsim.outputs import Indicator, P, Ratio, Total
 from willsim.params import AGE_BANDS
 from willsim.population import isolation_prevalence, replace_residents, work_need_prevalence
 from willsim.rng import chance
@@ -28,6 +38,9 @@ def stationary_onset(prevalence: np.ndarray, exit_rate: np.ndarray | float) -> n
     """Weekly onset probability that keeps ``prevalence`` steady given a weekly exit probability."""
     p = np.clip(prevalence, 0.0, 0.99)
     return np.clip(p * exit_rate / (1.0 - p), 0.0, 1.0)
+
+
+YOUTH_BAND = 1  # 15-29: the band whose work needs may be NEET status
 
 
 class NeedDynamics(Mechanism):
@@ -48,6 +61,17 @@ class NeedDynamics(Mechanism):
             "Deaths (replaced by newcomers).",
             Total(P("needs.deaths")),
             summary="sum",
+        ),
+        Indicator(
+            "deaths_per_1000",
+            "Deaths per 1,000",
+            "Decessi ogni 1.000",
+            "deaths/1,000 residents/year",
+            "Deaths in a year per 1,000 residents (crude death rate, all ages), averaged over the "
+            "reported years.",
+            Ratio(P("needs.deaths"), P("citizens.n"), scale=52_000.0),
+            description_it="Decessi in un anno ogni 1.000 residenti (tasso grezzo di mortalità), "
+            "media degli anni riportati.",
         ),
     )
     journey_need_rules: ClassVar[dict[str, str]] = {
@@ -83,8 +107,10 @@ class NeedDynamics(Mechanism):
             "bisogni: recupero spontaneo (needs.*_recovery)",
         ),
         "mortality": (
-            "needs: weekly mortality of the age band, higher with a care need",
-            "bisogni: mortalità settimanale della fascia d'età, più alta con bisogno di cura",
+            "needs: weekly mortality of the age band (life table), shifted within the band onto "
+            "higher care levels and residential care",
+            "bisogni: mortalità settimanale della fascia d'età (tavola di mortalità), spostata "
+            "nella fascia verso i livelli di cura più alti e le RSA",
         ),
     }
 
@@ -96,16 +122,18 @@ class NeedDynamics(Mechanism):
         self.care_recover = p.weekly("needs.care_recovery")
         self.iso_recover = p.weekly("needs.isolation_recovery")
         self.work_recover = p.weekly("needs.work_recovery")
+        self.rsa_mult = float(p["residential.mortality_multiplier"])
         level1 = p["needs.care_level_shares"][0] / sum(p["needs.care_level_shares"])
         # Newcomers replace the dead with needs at the target prevalence, so deaths remove needs
-        # only through the extra mortality of people with a care need: p (1 - p) (m_need - m).
+        # only through the higher share of the dead with a care need: with mean weight E of a
+        # need, need-holders die at m E / (1 + p (E - 1)), the band's rate m held fixed, and the
+        # onset makes up m p (E - 1) / (1 + p (E - 1)) per resident without a need.
         shares = np.asarray(p["needs.care_level_shares"]) / sum(p["needs.care_level_shares"])
         extra = (shares * self.care_mult ** np.arange(1, shares.size + 1)).sum() - 1.0
         prevalence = p.array("needs.care_prevalence_by_age")
-        self.care_onset = (
-            stationary_onset(prevalence, self.care_recover * level1)
-            + prevalence * self.mortality * extra
-        )
+        self.care_onset = stationary_onset(
+            prevalence, self.care_recover * level1
+        ) + self.mortality * prevalence * extra / (1.0 + prevalence * extra)
         # isolation onset by age band and household (alone or not): a (bands, 2) table
         bands = np.repeat(np.arange(len(AGE_BANDS)), 2)
         alone = np.tile([False, True], len(AGE_BANDS))
@@ -118,6 +146,12 @@ class NeedDynamics(Mechanism):
             work_share, counts, out=np.zeros(len(AGE_BANDS)), where=counts > 0
         )
         self.work_onset = stationary_onset(self.work_target, self.work_recover)
+        # a new work need at 15-29 makes the person NEET with the share NEET hold of the band's
+        # work needs at the city's rate (NEET leave with their work need, like everyone)
+        youth_need = self.work_target[YOUTH_BAND]
+        self.neet_given_need = (
+            min(p["city.neet_rate"] / youth_need, 1.0) if youth_need > 0 else 0.0
+        )
         self.care_mult_pow = self.care_mult ** np.arange(MAX_CARE_LEVEL + 1)
         self.deaths = 0
         self.configure(model)
@@ -138,9 +172,19 @@ class NeedDynamics(Mechanism):
         self._work(model, u[WORK], community, week)
 
     def _mortality(self, model: WelfareModel, u: np.ndarray, week: int) -> None:
-        """Death at the age band's rate, times ``care_mult`` per level of care need."""
+        """Death at the age band's rate, redistributed within the band by care level (and
+        residential care): weight ``w`` over the band's mean weight."""
         c = model.citizens
-        hazard = self.mortality[c.age_band] * self.care_mult_pow[c.need_level[CARE]]
+        band = c.age_band
+        w = self.care_mult_pow[c.need_level[CARE]]
+        if self.rsa_mult != 1.0:
+            w = np.where(c.residential, self.rsa_mult, w)
+        bands = self.mortality.size
+        total = np.bincount(band, weights=w, minlength=bands)
+        count = np.bincount(band, minlength=bands)
+        scale = np.divide(self.mortality, total / np.maximum(count, 1), where=total > 0,
+                          out=np.zeros(bands))
+        hazard = scale[band] * w
         dead = np.flatnonzero(chance(u, hazard))
         self.deaths = dead.size
         if dead.size:
@@ -184,7 +228,9 @@ class NeedDynamics(Mechanism):
         has = c.need_level[WORK] > 0
         onset = np.flatnonzero(community & ~has & chance(u, self.work_onset[c.age_band]))
         model.resolve_work_needs(np.flatnonzero(has & chance(u, self.work_recover)))
-        youth = onset[c.age_band[onset] == 1]
-        c.neet[youth] = True
-        c.employed[youth] = False
+        youth = onset[c.age_band[onset] == YOUTH_BAND]
+        # u / onset probability is uniform given an onset: it decides NEET without a new draw
+        neet = youth[u[youth] < self.work_onset[YOUTH_BAND] * self.neet_given_need]
+        c.neet[neet] = True
+        c.employed[neet] = False
         c.start_need(WORK, onset, 1, week)
