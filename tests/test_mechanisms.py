@@ -402,7 +402,9 @@ def test_ample_family_care_meets_every_care_need(small_model, series, phase_hook
 
     family = []  # the social quota families pay for residential care, each week
     phase_hook(model, "coverage", after=check)
-    phase_hook(model, "residential", after=lambda m, w: family.append(m.residential.family_residential))
+    phase_hook(
+        model, "residential", after=lambda m, w: family.append(m.residential.family_residential)
+    )
     model.run()
     assert checked == list(range(10))
     assert series(model, "unmet_care_hours").max() == 0

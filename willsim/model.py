@@ -214,9 +214,7 @@ class WelfareModel(mesa.Model):
         if self.burn_in:
             c = self.citizens
             open_needs = c.need_level > 0
-            helped = open_needs & (
-                (c.first_help < -1) | ((c.first_help == -1) & (c.provider >= 0))
-            )
+            helped = open_needs & ((c.first_help < -1) | ((c.first_help == -1) & (c.provider >= 0)))
             c.first_help[helped] = HELPED_BEFORE_REPORTING
             if self.eager_citizens:
                 self._make_citizen_agents()

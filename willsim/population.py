@@ -143,13 +143,39 @@ def initial_needs(
     band = citizens.age_band[idx]
     u = rng.random((2, idx.size))
     has_care = u[0] < params.array("needs.care_prevalence_by_age")[band]
-    level_shares = _normalised(params["needs.care_level_shares"])
-    levels = 1 + np.searchsorted(np.cumsum(level_shares), u[1], side="right")
-    levels = np.minimum(levels, len(level_shares)).astype(np.int8)
+    cumulative = np.cumsum(care_levels(params), axis=1)[band]  # (residents, levels)
+    levels = 1 + (u[1][:, None] >= cumulative).sum(axis=1)
+    levels = np.minimum(levels, cumulative.shape[1]).astype(np.int8)
     citizens.start_need(CARE, idx[has_care], levels[has_care], week)
     citizens.start_need(ISOLATION, idx[isolated], 1, week)
     work = work_need_prevalence(citizens, idx)
     citizens.start_need(WORK, idx[work], 1, week)
+
+
+_LEVELS_CACHE: dict[str, np.ndarray] = {}
+
+
+def care_levels(params: Parameters) -> np.ndarray:
+    """(bands, levels): each age band's stationary shares of care levels among residents with a
+    care need (:func:`willsim.mechanisms.needs.stationary_care`), computed once per set of the
+    parameters it depends on."""
+    from willsim.mechanisms.needs import stationary_care
+
+    keys = (
+        "needs.care_prevalence_by_age",
+        "needs.mortality_by_age",
+        "needs.care_mortality_multiplier",
+        "needs.care_progression",
+        "needs.care_recovery",
+        "crises.care_by_level",
+        "needs.care_level_shares",
+    )
+    key = repr([params[k] for k in keys])
+    if key not in _LEVELS_CACHE:
+        if len(_LEVELS_CACHE) > 64:
+            _LEVELS_CACHE.clear()
+        _LEVELS_CACHE[key] = stationary_care(params)[0]
+    return _LEVELS_CACHE[key]
 
 
 def replace_residents(

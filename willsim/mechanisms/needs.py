@@ -29,6 +29,7 @@ from willsim.outputs import Indicator, P, Ratio, Total
 from willsim.params import AGE_BANDS
 from willsim.population import isolation_prevalence, replace_residents, work_need_prevalence
 from willsim.rng import chance
+from willsim.scenario import Parameters
 
 if TYPE_CHECKING:
     from willsim.model import WelfareModel
@@ -38,6 +39,78 @@ def stationary_onset(prevalence: np.ndarray, exit_rate: np.ndarray | float) -> n
     """Weekly onset probability that keeps ``prevalence`` steady given a weekly exit probability."""
     p = np.clip(prevalence, 0.0, 0.99)
     return np.clip(p * exit_rate / (1.0 - p), 0.0, 1.0)
+
+
+def _chain_stationary(
+    onset: float, up: np.ndarray, down: float, death: np.ndarray, newcomer: np.ndarray
+) -> np.ndarray:
+    """Stationary distribution over care states 0 (no need) .. 4 of one resident's row: death
+    first (the row passes to a newcomer drawn from ``newcomer``), then onset (0 -> 1), one level
+    up (``up[k]``) or down (``down``; 1 -> 0 ends the need)."""
+    states = newcomer.size
+    move = np.zeros((states, states))
+    move[0, 1], move[0, 0] = onset, 1.0 - onset
+    for k in range(1, states):
+        rise = up[k - 1] if k < states - 1 else 0.0
+        move[k, min(k + 1, states - 1)] += rise
+        move[k, k - 1] += down
+        move[k, k] += 1.0 - rise - down
+    t = (1.0 - death)[:, None] * move + death[:, None] * newcomer[None, :]
+    # left eigenvector for eigenvalue 1: solve pi (T - I) = 0 with sum(pi) = 1
+    a = np.vstack([(t - np.eye(states)).T[:-1], np.ones(states)])
+    b = np.zeros(states)
+    b[-1] = 1.0
+    return np.clip(np.linalg.solve(a, b), 0.0, None)
+
+
+def stationary_care(params: Parameters) -> tuple[np.ndarray, np.ndarray]:
+    """Each age band's stationary care levels and the onset that keeps its prevalence.
+
+    The weekly chain of one resident's care need: deaths at the band's life-table rate
+    redistributed by ``care_mortality_multiplier ** level`` (a newcomer brings the band's
+    stationary needs), onset at level 1, progression one level up (``needs.care_progression``
+    plus the crisis risk of an unmet need at that level, a crisis raising the level by one),
+    recovery one level down. Services, isolation and residential care are left out (the
+    burn-in settles what they change). Returns ``(bands, levels)`` shares of each level among
+    residents with a care need, and the ``(bands,)`` weekly onset probability that holds the
+    band's prevalence (``needs.care_prevalence_by_age``) at that stationary state.
+    """
+    prevalence = np.clip(params.array("needs.care_prevalence_by_age"), 0.0, 0.99)
+    mortality = params.weekly("needs.mortality_by_age")
+    mult = float(params["needs.care_mortality_multiplier"])
+    progress = params.weekly("needs.care_progression")
+    recover = params.weekly("needs.care_recovery")
+    crisis = params.weekly("crises.care_by_level")
+    levels = len(params["needs.care_level_shares"])
+    up = np.minimum(progress + crisis[:levels], 1.0 - recover)
+    weight = mult ** np.arange(levels + 1)
+    shares = np.tile(_normalised(params["needs.care_level_shares"]), (prevalence.size, 1))
+    onset = np.zeros(prevalence.size)
+    for band, p in enumerate(prevalence):
+        if p <= 0:
+            continue
+        s = shares[band]
+        for _ in range(30):  # fixed point: the level shares set deaths and newcomers
+            newcomer = np.r_[1.0 - p, p * s]
+            death = np.minimum(mortality[band] * weight / (newcomer @ weight), 1.0)
+            lo, hi = 0.0, 1.0
+            for _ in range(60):  # bisection on the onset for the target prevalence
+                h = 0.5 * (lo + hi)
+                pi = _chain_stationary(h, up, recover, death, newcomer)
+                lo, hi = (h, hi) if pi[1:].sum() < p else (lo, h)
+            pi = _chain_stationary(h, up, recover, death, newcomer)
+            new = pi[1:] / pi[1:].sum()
+            converged = np.abs(new - s).max() < 1e-7
+            s = new
+            if converged:
+                break
+        shares[band], onset[band] = s, h
+    return shares, onset
+
+
+def _normalised(shares) -> np.ndarray:
+    arr = np.asarray(shares, dtype=float)
+    return arr / arr.sum()
 
 
 YOUTH_BAND = 1  # 15-29: the band whose work needs may be NEET status
@@ -123,17 +196,9 @@ class NeedDynamics(Mechanism):
         self.iso_recover = p.weekly("needs.isolation_recovery")
         self.work_recover = p.weekly("needs.work_recovery")
         self.rsa_mult = float(p["residential.mortality_multiplier"])
-        level1 = p["needs.care_level_shares"][0] / sum(p["needs.care_level_shares"])
-        # Newcomers replace the dead with needs at the target prevalence, so deaths remove needs
-        # only through the higher share of the dead with a care need: with mean weight E of a
-        # need, need-holders die at m E / (1 + p (E - 1)), the band's rate m held fixed, and the
-        # onset makes up m p (E - 1) / (1 + p (E - 1)) per resident without a need.
-        shares = np.asarray(p["needs.care_level_shares"]) / sum(p["needs.care_level_shares"])
-        extra = (shares * self.care_mult ** np.arange(1, shares.size + 1)).sum() - 1.0
-        prevalence = p.array("needs.care_prevalence_by_age")
-        self.care_onset = stationary_onset(
-            prevalence, self.care_recover * level1
-        ) + self.mortality * prevalence * extra / (1.0 + prevalence * extra)
+        # the onset that holds each band's prevalence at the stationary care levels, which are
+        # also the levels residents and newcomers start with (population.initial_needs)
+        self.care_levels, self.care_onset = stationary_care(p)
         # isolation onset by age band and household (alone or not): a (bands, 2) table
         bands = np.repeat(np.arange(len(AGE_BANDS)), 2)
         alone = np.tile([False, True], len(AGE_BANDS))
@@ -149,9 +214,7 @@ class NeedDynamics(Mechanism):
         # a new work need at 15-29 makes the person NEET with the share NEET hold of the band's
         # work needs at the city's rate (NEET leave with their work need, like everyone)
         youth_need = self.work_target[YOUTH_BAND]
-        self.neet_given_need = (
-            min(p["city.neet_rate"] / youth_need, 1.0) if youth_need > 0 else 0.0
-        )
+        self.neet_given_need = min(p["city.neet_rate"] / youth_need, 1.0) if youth_need > 0 else 0.0
         self.care_mult_pow = self.care_mult ** np.arange(MAX_CARE_LEVEL + 1)
         self.deaths = 0
         self.configure(model)
@@ -182,8 +245,9 @@ class NeedDynamics(Mechanism):
         bands = self.mortality.size
         total = np.bincount(band, weights=w, minlength=bands)
         count = np.bincount(band, minlength=bands)
-        scale = np.divide(self.mortality, total / np.maximum(count, 1), where=total > 0,
-                          out=np.zeros(bands))
+        scale = np.divide(
+            self.mortality, total / np.maximum(count, 1), where=total > 0, out=np.zeros(bands)
+        )
         hazard = scale[band] * w
         dead = np.flatnonzero(chance(u, hazard))
         self.deaths = dead.size

@@ -168,7 +168,7 @@ class Residential(Mechanism):
         self.residents_65 = int(np.count_nonzero(old))
         self.stock = int(np.count_nonzero(c.residential))
         self.stock_65 = int(np.count_nonzero(c.residential & old))
-        self.places = int(round(self.places_65 * self.residents_65))
+        self.places = round(self.places_65 * self.residents_65)
 
     def _initial_stock(self, model: WelfareModel) -> None:
         """Fill the places with residents 65+ with a care need: highest level first, then the

@@ -362,7 +362,10 @@ NEEDS = [
         "needs.care_level_shares",
         [0.40, 0.30, 0.20, 0.10],
         "share",
-        "Among people with a care need, share at each level (8/16/32/80 hours per week).",
+        "Among people with a care need, share at each level (8/16/32/80 hours per week) as "
+        "assumed before calibration. The number of entries sets the number of levels; residents "
+        "start at the stationary shares the care dynamics imply (progression, recovery, crises, "
+        "mortality; docs/ODD.md, initialisation), which calibration should bring close to these.",
         "assumption",
         low=0,
         high=1,

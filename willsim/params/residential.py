@@ -68,7 +68,7 @@ PARAMS = [
     ),
     Param(
         "residential.mortality_multiplier",
-        12.0,
+        20.0,
         "multiplier",
         "Mortality of an RSA resident relative to the age band's average, before the band is "
         "renormalised to its life-table rate (like the per-level multiplier at home).",
