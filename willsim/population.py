@@ -65,7 +65,7 @@ def exact_age_bands(n: int, shares, rng: np.random.Generator) -> np.ndarray:
     if short:
         remainder = quota - counts + rng.random(quota.size) * 1e-9
         counts[np.argsort(-remainder)[:short]] += 1
-    bands = np.repeat(np.arange(len(AGE_BANDS), dtype=np.int8), counts)
+    bands = np.repeat(np.arange(quota.size, dtype=np.int8), counts)
     return rng.permutation(bands)
 
 
