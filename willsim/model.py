@@ -26,6 +26,7 @@ strategies built with the same seed share the same burn-in.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Mapping
 from copy import deepcopy
 from types import FrameType
@@ -207,6 +208,7 @@ class WelfareModel(mesa.Model):
     def _burn_in(self) -> None:
         """Simulate weeks ``-burn_in .. -1`` under the status quo, recording nothing; then
         switch to the scenario's own parameters for reported week 0."""
+        wall, cpu = time.perf_counter(), time.process_time()
         while self.week < 0:
             self.municipality.start_week(self.week)
             self._phases()
@@ -218,6 +220,9 @@ class WelfareModel(mesa.Model):
             c.first_help[helped] = HELPED_BEFORE_REPORTING
             if self.eager_citizens:
                 self._make_citizen_agents()
+        self.burn_in_wall_s = time.perf_counter() - wall
+        """Wall seconds the burn-in took (its weeks are agent-steps, as reported weeks are)."""
+        self.burn_in_cpu_s = time.process_time() - cpu
         self.recording = True
         spent = self.municipality.total_spending
         spent.update(dict.fromkeys(spent, 0.0))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 
 from willsim.citizens import CARE, ISOLATION, WORK, Citizens, Status
-from willsim.params import AGE_BANDS
 from willsim.scenario import Parameters
 
 # Relative poverty risk by age band (minors 13.8%, 18-34 11.8%, 35-64 9.4%, 65+ 6.2% against
