@@ -48,34 +48,35 @@ def test_status_quo_reverts_only_scenario_levers() -> None:
 
 @pytest.mark.slow
 def test_no_policy_baseline_is_stationary_over_ten_reported_years() -> None:
-    """Yearly means of the key stocks over 10 reported years (3 seeds, 10,000 residents):
-    the last two years' mean within the stated tolerance of the first two years' mean.
+    """Yearly means of the key stocks over 10 reported years (3 seeds, 20,000 residents): the
+    mean of years 6-10 within the stated tolerance of the mean of years 1-5.
 
-    Tolerances: 8% for need stocks and the service waiting list (the care-level mix still
-    settles by about 4% in the first years: services, isolation and admissions to residential
-    care are left out of the stationary care levels); 3 points for non-take-up; 2% for the RSA
-    stock (it sits at its cap); 35% for the RSA waiting list (a few dozen people in a 10,000
-    sample, whose yearly means move by about 15% from seed noise alone).
+    Tolerances: 6% for the stocks of needs (the care-level mix still settles slowly: formal care
+    and admissions to residential care are left out of the stationary care levels, 8.2 of the
+    ODD); 20% for the services' waiting list (the municipality's quarterly capacity reviews make
+    it cycle over several years, about +/-15% around its mean); 2% for the RSA stock (at its
+    cap); 30% for the RSA waiting list (about 35 people per 20,000-resident sample, whose yearly
+    means move by 20-40% from seed noise alone); 3 points for non-take-up.
     """
     years = 10
     keys = ["waiting_list", "residential_care", "residential_waiting_list"]
     runs = []
     for seed in (1, 2, 3):
-        params = {"run.residents": 10_000, "run.weeks": 52 * years}
+        params = {"run.residents": 20_000, "run.weeks": 52 * years}
         model = WelfareModel("baseline", seed=seed, params=params)
         needs = []
         while model.running:
             model.step()
             needs.append((model.citizens.need_level > 0).sum(axis=1))
         frame = wide(model)
-        series = np.column_stack([np.asarray(needs), frame[keys].to_numpy()])
+        series = np.column_stack(
+            [np.asarray(needs), frame[keys].to_numpy(), frame["non_take_up_share"].to_numpy()]
+        )
         runs.append(series.reshape(years, 52, -1).mean(axis=1))
-        ntu = frame["non_take_up_share"].to_numpy().reshape(years, 52).mean(axis=1)
-        runs[-1] = np.column_stack([runs[-1], ntu])
         model.release()
     mean = np.mean(runs, axis=0)  # (years, stocks)
-    first, last = mean[:2].mean(axis=0), mean[-2:].mean(axis=0)
+    first, last = mean[:5].mean(axis=0), mean[5:].mean(axis=0)
     names = ["care", "isolation", "work", *keys]
-    for k, tol in enumerate([0.08, 0.08, 0.08, 0.08, 0.02, 0.35]):
+    for k, tol in enumerate([0.06, 0.06, 0.06, 0.20, 0.02, 0.30]):
         assert abs(last[k] / first[k] - 1) <= tol, (names[k], first[k], last[k])
     assert abs(last[-1] - first[-1]) <= 0.03, ("non-take-up", first[-1], last[-1])

@@ -96,6 +96,57 @@ def test_bundled_targets_rows_and_urls_match_the_calibration_table():
             assert rows[s.row]["source_url"] == s.url
 
 
+LIVE_HERE = (
+    "take_up_annual",
+    "take_up_annual_work",
+    "municipal_spending_per_resident",
+    "neet_share",
+    "isolated_share_65",
+    "isolated_share[age_band=65-74]",
+    "isolated_share[age_band=85+]",
+    "care_need_share_65",
+    "absolute_poverty_share",
+    "digital_skills_share_65_74",
+    "digital_skills_share_16_74",
+)
+"""Estimands the indicator registry publishes since issue 12's estimands work."""
+
+
+def test_every_live_estimand_is_a_documented_indicator_with_its_source_row():
+    """Each live target's estimand is an indicator with labels, a definition and the target's
+    unit, and the target names its source rows (checked against the table when it is found)."""
+    rows = read_csv_rows(CSV) if CSV is not None else None
+    targets = load_targets()
+    live = {t.estimand.name for t in targets.targets if t.live}
+    assert set(LIVE_HERE) <= live, sorted(set(LIVE_HERE) - live)
+    for t in targets.targets:
+        if not t.live:
+            continue
+        ind = INDICATORS[t.estimand.key]
+        assert ind.label and ind.label_it and len(ind.description) > 40, t.id
+        assert ind.unit == t.unit, t.id
+        assert t.definition and t.sources, t.id
+        for src in t.sources:
+            assert src.row.count(" | ") == 2, (t.id, src.row)
+            if rows is not None:
+                assert src.row in rows, (t.id, src.row)
+    # the take-up estimands are yearly, as their targets define them; the stock is not one
+    for key in ("take_up_annual", "take_up_annual_care", "take_up_annual_isolation"):
+        assert INDICATORS[key].summary == "yearly", key
+    assert INDICATORS["take_up_annual_work"].summary == "yearly"
+    assert "stock" in INDICATORS["non_take_up_share"].description
+
+
+def test_run_json_has_every_live_estimand(capsys):
+    assert main(["run", "baseline", "--residents", "2000", "--weeks", "8", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    for t in load_targets().targets:
+        if t.live:
+            assert t.estimand.name in out, t.estimand.name
+    assert 0 < out["isolated_share[age_band=85+]"] < 1
+    assert set(INDICATORS) <= set(out)
+
+
 def _bad(tmp_path: Path, text: str) -> str:
     path = write_targets(tmp_path / "targets.toml", text)
     with pytest.raises(TargetsError) as exc:

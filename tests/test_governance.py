@@ -37,8 +37,14 @@ def test_outcome_payments_respect_the_threshold(base):
     assert never["spending_outcomes_eur"] == 0
 
 
-def test_co_programming_adds_third_sector_capacity_at_a_staff_cost(base):
+def test_co_programming_adds_third_sector_capacity_at_a_staff_cost():
+    """At the calibrated contracted hours (no capacity reviews): once the municipality buys
+    hours up to its budget (issue 12), the extra Third Sector hours are paid from the same
+    budget and displace other hours, so the capacity gain shows only where hours bind."""
+    fixed = {"municipality__review_weeks": 0.0}
+    base = run(**fixed)
     co = run(
+        **fixed,
         governance__co_programming=True,
         governance__co_capacity_gain=0.5,
         governance__co_staff_share=0.3,

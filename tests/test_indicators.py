@@ -145,7 +145,9 @@ def test_needs_resolved_counts_only_needs_ending_after_help(blank):
     blank.close_all_needs(np.array([12]))  # 12 died or was admitted: not resolved
     _collect(blank, 1)
     assert _value(blank, 1, "needs_resolved") == pytest.approx(1 * w)
-    spent = _value(blank, 1, "public_spending_eur")
+    # the cost of help is municipal spending only (not hospital, care homes, housing)
+    spent = _value(blank, 1, "municipal_spending_eur")
+    assert 0 < spent < _value(blank, 1, "public_spending_eur")
     assert _value(blank, 1, "cost_per_need_resolved") == pytest.approx(spent / w)
     _collect(blank, 2)  # counts are per week
     assert _value(blank, 2, "needs_resolved") == 0
@@ -154,6 +156,7 @@ def test_needs_resolved_counts_only_needs_ending_after_help(blank):
 
 def test_equity_gaps_by_hand(blank):
     c, cov = blank.citizens, blank.coverage
+    c.age_band[:4] = 2  # one age band: the age-standardised digital gap is the crude one
     c.digital[:4] = [False, False, True, True]
     c.income_band[:4] = [0, 0, 3, 3]  # absolute poor, comfortable
     c.need_level[CARE, :4] = 1
@@ -164,6 +167,29 @@ def test_equity_gaps_by_hand(blank):
     cov.met[CARE, 2] = False  # now one of each side is unmet
     _collect(blank, 2)
     assert _value(blank, 2, "equity_gap_digital") == pytest.approx(0.0)
+
+
+def test_equity_gap_digital_compares_residents_of_the_same_age(blank):
+    """Confounded by age: the old lack skills and have met care needs, the young have skills
+    and unmet work needs; within each band the two groups fare alike, so the gap is 0 (the
+    crude difference, -1, read as 'those without skills are better off')."""
+    c, cov = blank.citizens, blank.coverage
+    c.age_band[:8] = [5, 5, 5, 5, 1, 1, 1, 1]
+    c.digital[:8] = [False, False, False, True, True, True, True, False]
+    c.need_level[CARE, :4] = 1
+    cov.met[CARE, :4] = True
+    c.need_level[WORK, 4:8] = 1
+    _collect(blank, 1)
+    assert _value(blank, 1, "equity_gap_digital") == pytest.approx(0.0)
+    crude = blank.collector.groups[1]
+    no, yes = (blank.collector.level_index("digital", v) for v in ("no", "yes"))
+    unmet, need = Q["unmet"], Q["with_need"]
+    assert crude[no, unmet] / crude[no, need] - crude[yes, unmet] / crude[yes, need] < -0.3
+    # within 85+, one of the three without skills is now unmet: worse off, weighted 4 of 8
+    cov.met[CARE, 0] = False
+    _collect(blank, 2)
+    assert _value(blank, 2, "equity_gap_digital") == pytest.approx(4 / 8 * (1 / 3 - 0))
+    assert INDICATORS["equity_gap_digital"].better == -1
 
 
 def test_trust_is_the_mean_trust_of_residents(blank):
@@ -186,7 +212,7 @@ def test_invariants_on_a_run_with_every_platform():
     assert s["needs_resolved"] > 0
     assert np.isfinite(s["cost_per_need_resolved"])
     assert s["cost_per_need_resolved"] == pytest.approx(
-        s["public_spending_eur"] / s["needs_resolved"]
+        s["municipal_spending_eur"] / s["needs_resolved"]
     )
     residents = col.overall[:, OVERALL_KEYS.index("residents")]
     assert s["qol_years"] == pytest.approx((qol * residents).sum() / WEEKS_PER_YEAR)

@@ -36,6 +36,7 @@ LEVER_GROUPS = (
     "helpseeking",
     "shock",
     "transitions",
+    "adi",
 )
 """Registry groups whose every parameter is a lever (tested) or listed in :data:`EXCLUDED`."""
 
@@ -443,6 +444,35 @@ LEVERS: list[Lever] = [
         {"municipality.budget_multiplier": 2.0},
     ),
     Lever("city.social_spending_per_capita", 60.0, 182.0, "coverage", +1, BUDGET_BINDS),
+    # the municipality buys capacity as its waiting lists grow, within its budget
+    Lever("municipality.review_weeks", 0.0, 13.0, "beneficiaries_per_1000", +1, LONG),
+    # the health service's integrated home care (ADI)
+    Lever("adi.enabled", False, True, "ltc_reach_65", +1, LONG),
+    Lever("adi.users_share_65", 0.02, 0.1, "adi_users_share_65", +1, LONG),
+    Lever("adi.hours_per_user", 5.0, 50.0, "care_coverage", +1, LONG),
+    Lever("adi.episode_weeks", 2.0, 10.0, "adi_in_care", +1, LONG),
+    Lever("adi.hour_cost", 20.0, 60.0, "spending_adi_eur", +1, LONG),
+    Lever(
+        "adi.discharge_weeks",
+        0.0,
+        12.0,
+        "adi_users_share_65",
+        -1,
+        LONG,
+        why="more repeat episodes for the recently discharged leave fewer for new users",
+    ),
+    Lever("municipality.expansion_lag", 4.0, 39.0, "beneficiaries_per_1000", -1, LONG),
+    Lever("municipality.expansion_ceiling", 1.0, 4.0, "beneficiaries_per_1000", +1, LONG),
+    Lever("municipality.plan_share", 0.3, 0.95, "beneficiaries_per_1000", +1, LONG),
+    Lever(
+        "municipality.area_shares",
+        [0.05, 0.05, 0.9],
+        [0.9, 0.05, 0.05],
+        "sad_users_share_65",
+        +1,
+        LONG,
+        why="the care area's share of the service budget buys home-help hours",
+    ),
     Lever("city.residents_per_social_worker", 2000.0, 10000.0, "mean_wait_weeks", +1),
     Lever("office.social_workers", 1, 4, "mean_wait_weeks", -1),
     Lever("office.hours_per_week", 18.0, 40.0, "mean_wait_weeks", -1),

@@ -419,6 +419,7 @@ def test_without_family_private_or_formal_care_no_care_need_is_met(small_model, 
         run__weeks=10,
         services__informal_hours=[0.0, 0.0],
         services__private_uptake=[0.0] * 4,
+        adi__enabled=False,
         **NO_SERVICES,
     )
     level_hours = np.r_[0.0, model.params.array("needs.care_level_hours")]
@@ -452,7 +453,8 @@ def test_zero_risk_means_no_crises(small_model, series):
 def test_isolation_multiplies_crisis_risk(small_model, phase_hook):
     """Observed care crises match the documented risk, separately for isolated and not.
 
-    risk = care_by_level (weekly) x met_multiplier if met x isolation_multiplier if isolated;
+    risk = care_by_level (weekly) x (1 - (1 - met_multiplier) x care coverage) x
+    isolation_multiplier if isolated;
     each group's count is within four Poisson standard errors of the summed risk.
     """
     mult = 4.0
@@ -467,9 +469,8 @@ def test_isolation_multiplies_crisis_risk(small_model, phase_hook):
     def before(m, week):
         c = m.citizens
         isolated = c.need_level[ISOLATION] > 0
-        risk = weekly[c.need_level[CARE]] * np.where(
-            m.coverage.met[CARE], p["crises.met_multiplier"], 1.0
-        )
+        covered = m.coverage.fraction  # partial help lowers the risk in proportion
+        risk = weekly[c.need_level[CARE]] * (1.0 - (1.0 - p["crises.met_multiplier"]) * covered)
         risk = risk * np.where(isolated, mult, 1.0) * ~c.residential
         state["risk"], state["isolated"] = risk, isolated
 

@@ -313,7 +313,10 @@ def test_provider_agents_read_capacity_and_load_from_the_services_arrays(small_m
     for j, provider in enumerate(shocked.providers):
         assert provider.capacity == pytest.approx(services.capacity[j].sum())
         assert provider.load == pytest.approx(services.load[j].sum())
-        assert provider.capacity == pytest.approx(0.5 * normal.providers[j].capacity)
+        # the pandemic halves the calibrated contract (whole cases and bought hours on top)
+        assert services.base_capacity[j].sum() == pytest.approx(
+            0.5 * normal.services.base_capacity[j].sum()
+        )
         assert provider.revenue == pytest.approx(services.revenue_total[j])
 
 

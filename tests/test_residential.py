@@ -19,21 +19,31 @@ def _model(**params):
 
 
 def test_each_band_dies_at_its_life_table_rate() -> None:
-    """Care levels and residential care only redistribute deaths within a band: expected
-    deaths per week equal the band rates times the band sizes, whatever the multipliers."""
+    """Care levels and residential care only redistribute deaths within a band: at the
+    weights the normaliser was set from, expected deaths per week are the band rates times the
+    band sizes, whatever the multipliers (no burn-in: frozen at week 0's distribution)."""
     for mult in (1.0, 2.5):
-        model = _model(**{"run.weeks": 1, "needs.care_mortality_multiplier": mult})
-        c, needs = model.citizens, model.needs
-        w = needs.care_mult_pow[c.need_level[CARE]]
-        w = np.where(c.residential, needs.rsa_mult, w)
-        bands = needs.mortality.size
-        mean_w = np.bincount(c.age_band, weights=w, minlength=bands) / np.bincount(
-            c.age_band, minlength=bands
+        model = _model(
+            **{"run.weeks": 1, "run.burn_in_weeks": 0, "needs.care_mortality_multiplier": mult}
         )
-        hazard = needs.mortality[c.age_band] * w / mean_w[c.age_band]
+        c, needs = model.citizens, model.needs
+        hazard = needs.hazard(model, 0)
+        bands = needs.mortality.size
         expected = np.bincount(c.age_band, weights=hazard, minlength=bands)
         life_table = needs.mortality * np.bincount(c.age_band, minlength=bands)
         np.testing.assert_allclose(expected, life_table, rtol=1e-9)
+
+
+def test_from_week_0_a_resident_s_hazard_depends_only_on_their_own_state() -> None:
+    model = _model(**{"run.weeks": 2, "run.burn_in_weeks": 60})
+    before = model.needs.hazard(model, 0).copy()
+    c = model.citizens
+    home = np.flatnonzero((c.need_level[CARE] > 1) & ~c.residential)[:50]
+    c.need_level[CARE][home] -= 1  # lower some residents' care levels
+    after = model.needs.hazard(model, 0)
+    others = np.setdiff1d(np.arange(c.n), home)
+    np.testing.assert_array_equal(before[others], after[others])
+    assert (after[home] < before[home]).all()
 
 
 def test_deaths_per_1000_match_the_life_table_statistically() -> None:

@@ -67,6 +67,11 @@ class Citizens:
     crises: np.ndarray = field(init=False)  # int16, crises so far
     person_id: np.ndarray = field(init=False)  # int64, who lives in each row (new for newcomers)
     next_person_id: int = field(init=False)
+    # Yearly take-up flags (reset at the end of every reported year by the collector): whether
+    # the resident was eligible in the domain at some time this year, and asked (a request, or
+    # taken in charge by outreach) at some time this year.
+    eligible_year: np.ndarray = field(init=False)  # bool (D, n)
+    asked_year: np.ndarray = field(init=False)  # bool (D, n)
 
     def __post_init__(self) -> None:
         d, n = len(DOMAINS), self.n
@@ -81,12 +86,23 @@ class Citizens:
         self.crises = np.zeros(n, dtype=np.int16)
         self.person_id = np.arange(n, dtype=np.int64)
         self.next_person_id = n
+        self.eligible_year = np.zeros((d, n), dtype=bool)
+        self.asked_year = np.zeros((d, n), dtype=bool)
 
     def new_people(self, idx: np.ndarray) -> None:
         """Newcomers move into rows ``idx``: each is a new person, with a new id."""
         end = self.next_person_id + idx.size
         self.person_id[idx] = np.arange(self.next_person_id, end)
         self.next_person_id = end
+
+    def reset_year(self, idx: np.ndarray | None = None) -> None:
+        """Clear the yearly take-up flags: of everyone (a new year), or of rows ``idx``."""
+        if idx is None:
+            self.eligible_year[:] = False
+            self.asked_year[:] = False
+        else:
+            self.eligible_year[:, idx] = False
+            self.asked_year[:, idx] = False
 
     def ties_of(self, i: int) -> np.ndarray:
         """Indices of resident ``i``'s social ties."""

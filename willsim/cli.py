@@ -189,10 +189,38 @@ def cmd_run(args: argparse.Namespace) -> int:
     summaries = [r.summary for r in records]
     if args.json:
         mean = {k: _mean([s[k] for s in summaries]) for k in INDICATORS}
+        for name, values in group_estimands(records).items():
+            mean[name] = _mean(values)
         print(json.dumps(mean, allow_nan=False, default=str))
     else:
         print(format_summary(scenario, records[0].manifest, summaries))
     return 0
+
+
+def group_estimands(records: Sequence[Any]) -> dict[str, list[float]]:
+    """The by-group estimands the calibration targets name (``isolated_share[age_band=85+]``),
+    each run's value, for the indicators that are reported by group (the city-level estimands
+    are indicators, already in the summary). None if the targets file cannot be read."""
+    from willsim.calibration.targets import TargetsError, load_targets
+
+    try:
+        targets = load_targets()
+    except (TargetsError, OSError):
+        return {}
+    out: dict[str, list[float]] = {}
+    for target in targets.targets:
+        est = target.estimand
+        ind = INDICATORS.get(est.key)
+        if est.group_var is None or ind is None or not ind.by_group or est.name in out:
+            continue
+        values = []
+        for rec in records:
+            g = rec.groups
+            row = g[(g["indicator"] == est.key) & (g["group_var"] == est.group_var)]
+            row = row[row["group"] == est.group]
+            values.append(float(row["value"].iloc[0]) if len(row) else math.nan)
+        out[est.name] = values
+    return out
 
 
 def _mean(values: list[float]) -> float | None:

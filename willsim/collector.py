@@ -19,6 +19,16 @@ Quality of life: each resident's state (care level and whether it is met, isolat
 needs met or not, a crisis in the last ``qol.crisis_weeks`` weeks, residential care) is packed
 into a small code whose loss is looked up in a table built once (:func:`qol_loss_table`); the
 only per-resident state kept is the week of each resident's last crisis (int16).
+
+Yearly take-up: each week the collector marks, in the citizens' yearly flags, the residents
+eligible in a domain (a need, the means test passed, living in the community) and those who have
+asked (a request this year — help-seeking notes each request as it is filed, :meth:`Collector.
+note_requests` — or an open request or service from an earlier one); the year-to-date counts of
+eligible needs and of eligible needs asked for are kept by domain as running totals, updated
+only where a flag changes, so residents who die stay counted. At the end of each reported year
+(52 weeks from reported week 0, after any ``run.burn_in_weeks``) flags and counts start again.
+Cross-tabulations of the cells (``In`` terms: NEET aged 15-29, isolation at 65+...) are read
+from the week's cell sums.
 """
 
 from __future__ import annotations
@@ -30,7 +40,8 @@ import numpy as np
 
 from willsim.citizens import CARE, ISOLATION, LATENT, SERVED
 from willsim.indicators import INDICATOR_LIST
-from willsim.params import AGE_BANDS, INCOME_BANDS
+from willsim.outputs import YEAR_WEEKS
+from willsim.params import AGE_BANDS, DOMAINS, INCOME_BANDS
 
 if TYPE_CHECKING:
     from willsim.model import WelfareModel
@@ -54,6 +65,7 @@ QUANTITIES: tuple[str, ...] = (
     "qol_loss",
     "trust",
     "needs_resolved",
+    "care_need",
 )
 Q = {name: k for k, name in enumerate(QUANTITIES)}
 """Index of each of the collector's own quantities (a model may add the mechanisms' declared
@@ -123,6 +135,8 @@ class Collector:
         offsets = np.r_[0, np.cumsum(self.sizes)[:-1]]
         cells = np.arange(self.n_cells)
         coords = np.array(np.unravel_index(cells, self.sizes))  # (vars, cells)
+        self._coords = dict(zip(self.levels, coords, strict=True))  # var -> level of each cell
+        self._cross_masks: dict[tuple, np.ndarray] = {}
         self.cell_to_level = coords + offsets[:, None]
         self.n_levels = int(self.sizes.sum())
         # group totals = marginal @ cell totals, with a (levels, cells) 0/1 matrix when it is
@@ -159,10 +173,61 @@ class Collector:
         self.last_crisis = np.full(n, NEVER, dtype=np.int16)
         self._resolved: list[np.ndarray] = []  # residents whose needs were resolved this week
         self._level_start = dict(zip(self.levels, offsets.tolist(), strict=True))
+        # yearly take-up: year-to-date running totals by domain (published)
+        self.citizens = model.citizens
+        p = model.params
+        self.burn_in = int(p["run.burn_in_weeks"]) if "run.burn_in_weeks" in p else 0
+        self.year_eligible = np.zeros(len(DOMAINS))
+        """Eligible needs this reported year so far, by domain (one per resident and domain)."""
+        self.year_taken = np.zeros(len(DOMAINS))
+        """Of those, needs asked for this reported year so far, by domain."""
+        self._requests: list[tuple[np.ndarray, np.ndarray]] = []  # filed this week
 
     def forget(self, idx: np.ndarray) -> None:
-        """Residents ``idx`` were replaced: newcomers have had no crisis."""
+        """Residents ``idx`` were replaced: newcomers have had no crisis and no year yet (the
+        year's running totals keep counting those who left)."""
         self.last_crisis[idx] = NEVER
+        self.citizens.reset_year(idx)
+
+    def note_requests(self, domain: np.ndarray, who: np.ndarray) -> None:
+        """Requests filed this week (paired domains and residents): asked this year, even if
+        the need ends before the week is collected."""
+        self._requests.append((domain, who))
+
+    def _update_year(self, idx: np.ndarray, eligible: np.ndarray, asked: np.ndarray) -> None:
+        """This week's yearly flags: the noted requests, then residents ``idx`` (eligible and
+        asked now, (D, k)); the running totals change where a flag changes."""
+        c = self.citizens
+        for domain, who in self._requests:
+            new = ~c.asked_year[domain, who]
+            domain, who = domain[new], who[new]
+            c.asked_year[domain, who] = True
+            counted = c.eligible_year[domain, who]
+            self.year_taken += np.bincount(domain[counted], minlength=len(DOMAINS))
+        self._requests.clear()
+        old_e = np.take(c.eligible_year, idx, axis=1)
+        old_a = np.take(c.asked_year, idx, axis=1)
+        changed = eligible > old_e  # newly eligible this year
+        changed |= asked > old_a  # newly asked
+        pos = np.flatnonzero(changed)  # few: flat positions in (D, k)
+        if pos.size == 0:
+            return
+        d, j = np.divmod(pos, idx.size)
+        was_e, was_a = old_e.ravel()[pos], old_a.ravel()[pos]
+        now_e, now_a = was_e | eligible.ravel()[pos], was_a | asked.ravel()[pos]
+        n_domains = len(DOMAINS)
+        self.year_eligible += np.bincount(d[now_e & ~was_e], minlength=n_domains)
+        self.year_taken += np.bincount(d[now_e & now_a & ~(was_e & was_a)], minlength=n_domains)
+        who = idx[j]
+        c.eligible_year[d, who] = now_e
+        c.asked_year[d, who] = now_a
+
+    def _end_year(self, week: int) -> None:
+        """After the last week of a reported year: flags and totals start again."""
+        if (week - self.burn_in) % YEAR_WEEKS == YEAR_WEEKS - 1:
+            self.citizens.reset_year()
+            self.year_eligible[:] = 0.0
+            self.year_taken[:] = 0.0
 
     def record_resolved(self, model: WelfareModel, domain: int, idx: np.ndarray) -> None:
         """Need episodes of ``idx`` in ``domain`` are ending (not by death or admission): count
@@ -174,6 +239,30 @@ class Collector:
                 helped |= by
         if helped.any():
             self._resolved.append(idx[helped])
+
+    def cross(self, row: int, where: tuple, by: str | None) -> Any:
+        """This week's cell sums of quantity ``row`` over the cells matching ``where`` (group
+        variable -> levels kept), in total or per level of group variable ``by``."""
+        key = where
+        mask = self._cross_masks.get(key)
+        if mask is None:
+            mask = np.ones(self.n_cells, dtype=bool)
+            for var, labels in where:
+                try:
+                    levels = [self.levels[var].index(label) for label in labels]
+                except (KeyError, ValueError):
+                    raise KeyError(
+                        f"unknown group {var}={labels}: variables and levels are "
+                        f"{ {v: names for v, names in self.levels.items()} }"
+                    ) from None
+                mask &= np.isin(self._coords[var], levels)
+            self._cross_masks[key] = mask
+        values = self._by_cell[row]
+        if by is None:
+            return float(values[mask].sum())
+        return np.bincount(
+            self._coords[by][mask], weights=values[mask], minlength=len(self.levels[by])
+        )
 
     def level_index(self, var: str, level: str) -> int:
         """Row of the level ``level`` of group variable ``var`` in the group arrays."""
@@ -211,6 +300,7 @@ class Collector:
                 start += size
         totals = by_cell.sum(axis=1)
         self.overall[week] = self._overall(model, totals, model.citizens.weight, self.groups[week])
+        self._end_year(model.week)
         self.weeks_recorded = week + 1
 
     def _by_cell_totals(self, model: WelfareModel) -> np.ndarray:
@@ -252,6 +342,7 @@ class Collector:
         requested = np.take(c.requested, idx, axis=1)
         # residents with a need, with an unmet need, isolated (living in the community), served
         flags = {
+            "care_need": has[CARE] | ~community,
             "with_need": _any_row(has) & community,
             "unmet": _any_row(has & ~met) & community,
             "isolated": has[ISOLATION] & community,
@@ -265,6 +356,9 @@ class Collector:
         eligible &= community
         self.eligible_by_domain = eligible.sum(axis=1).astype(float)
         n_eligible = _count_true(eligible)
+        # yearly take-up flags: eligible at some time this year; asked (an open request or
+        # service counts: asked in an earlier year and still in the journey)
+        self._update_year(idx, eligible, requested & has)
         eligible &= ~requested
         self.unasked_by_domain = eligible.sum(axis=1).astype(float)
         out[Q["latent_needs"]] = np.bincount(cell, _count_true(latent), n_cells)
@@ -356,8 +450,11 @@ class QuantityContext:
     def published(self, path: str) -> Any:
         raise TypeError(f"a group formula cannot read the published quantity {path!r}")
 
-    def spent(self, item: str | None) -> float:
+    def spent(self, item: str | None, municipal: bool = False) -> float:
         raise TypeError("a group formula cannot read spending")
+
+    def cross(self, name: str, where: tuple, by: str | None) -> Any:
+        raise TypeError(f"a group formula cannot read a cross-tabulation of {name!r}")
 
     def each(self, name: str) -> float:
         raise TypeError(f"a group formula cannot read {name!r}")
@@ -392,9 +489,22 @@ class WeekContext(QuantityContext):
             owner = getattr(self.model, source)  # citizens, municipality
         return getattr(owner, name)
 
-    def spent(self, item: str | None) -> float:
+    def spent(self, item: str | None, municipal: bool = False) -> float:
         spending = self.model.municipality.week_spending
+        if municipal:
+            items = self.model.municipality.municipal_items
+            return sum(v for k, v in spending.items() if k in items)
         return sum(spending.values()) if item is None else spending[item]
+
+    def cross(self, name: str, where: tuple, by: str | None) -> Any:
+        return self.collector.cross(self.quantity_row(name), where, by)
+
+    def quantity_row(self, name: str) -> int:
+        try:
+            return self.index[name]
+        except KeyError:
+            self.quantity(name)  # the error naming the valid quantities
+            raise
 
     def each(self, name: str) -> float:
         total = 0.0

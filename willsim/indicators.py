@@ -12,7 +12,7 @@ comparison verdicts and every key list are generated from it.
 from __future__ import annotations
 
 from willsim.citizens import CARE, ISOLATION, WORK
-from willsim.outputs import Each, Gap, Indicator, P, Q, Ratio, Spent, Total
+from willsim.outputs import Each, Gap, In, Indicator, P, Q, Ratio, Spent, StdGap, Total
 from willsim.params import INCOME_BANDS
 from willsim.units import WEEKS_PER_YEAR
 
@@ -37,6 +37,80 @@ GROUP_VARS: dict[str, tuple[str, str]] = {
 """The citizen groups by-group indicators are reported for (labels EN, IT)."""
 
 _UNMET = Ratio("unmet", "with_need")
+
+
+OLD = ("65-74", "75-84", "85+")
+"""The age bands of residents aged 65 and over."""
+WORKING_AGE_16_74 = ("15-29", "30-64", "65-74")
+"""The age bands closest to 16-74 (the bands start at 15: 15-74)."""
+
+
+def _take_up(domain: int | None) -> Ratio:
+    if domain is None:
+        return Ratio(
+            P("collector.year_taken", reduce="sum"), P("collector.year_eligible", reduce="sum")
+        )
+    return Ratio(
+        P("collector.year_taken", index=domain), P("collector.year_eligible", index=domain)
+    )
+
+
+_TAKE_UP = (
+    "Among {whom}, the share who asked for help in that year (a request at the social office, "
+    "or taken in charge by outreach; a request or service still open from an earlier year "
+    "counts). Eligible: a need{domain} with the means test passed (ISEE at most "
+    "eligibility.isee_max), living in the community, at some time in the year; one per resident "
+    "and domain, residents who died in the year included. Yearly: the weekly series is the "
+    "year to date; the end-of-run figure is the mean over complete reported years of 52 weeks "
+    "(the partial year if the run is shorter)."
+)
+_TAKE_UP_IT = (
+    "Tra {whom_it}, la quota che ha chiesto aiuto nell'anno (una domanda allo sportello sociale "
+    "o la presa in carico dall'outreach; conta anche una domanda o un servizio aperti da un anno "
+    "precedente). Aventi diritto: un bisogno{domain_it} entro la soglia ISEE "
+    "(eligibility.isee_max), vivendo nella comunità, in qualche momento dell'anno. La serie "
+    "settimanale è il dato da inizio anno; il valore di fine corsa è la media sugli anni "
+    "completi (o l'anno parziale se la corsa è più breve)."
+)
+
+
+def _take_up_indicator(
+    key: str,
+    domain: int | None,
+    label: str,
+    label_it: str,
+    note: str = "",
+    tags: tuple[str, ...] = (),
+) -> Indicator:
+    names = {
+        None: ("", ""),
+        CARE: (" of care", " di cura"),
+        ISOLATION: (" of isolation", " di isolamento"),
+        WORK: (" of work or income", " di lavoro o reddito"),
+    }
+    dom, dom_it = names[domain]
+    whom = (
+        "needs of residents eligible in a year"
+        if domain is None
+        else (f"residents eligible in a year for help with a need{dom}")
+    )
+    whom_it = (
+        "i bisogni dei residenti aventi diritto nell'anno"
+        if domain is None
+        else (f"i residenti aventi diritto nell'anno per un bisogno{dom_it}")
+    )
+    return Indicator(
+        key,
+        label,
+        label_it,
+        "share",
+        _TAKE_UP.format(whom=whom, domain=dom) + note,
+        _take_up(domain),
+        summary="yearly",
+        better=1,
+        tags=tags,
+        description_it=_TAKE_UP_IT.format(whom_it=whom_it, domain_it=dom_it),
+    )
 
 
 def _non_take_up(domain: int) -> Ratio:
@@ -112,11 +186,13 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "non_take_up_share",
-        "Non-take-up",
-        "Mancato accesso",
+        "Non-take-up (current needs, a stock)",
+        "Mancato accesso (bisogni in corso, uno stock)",
         "share",
-        "Among needs of people eligible under the means test, the share never expressed as a "
-        "request.",
+        "A stock, not the sourced take-up: among the current needs of residents eligible under "
+        "the means test, the share never expressed as a request in the current episode (latent "
+        "episodes never expressed), each week. Long episodes weigh more than in a yearly count; "
+        "the figure comparable with the sourced take-up is take_up_annual.",
         Ratio("eligible_unasked", "eligible_needs"),
         better=-1,
         tags=("key", "summary", "equity", "mesa"),
@@ -124,37 +200,41 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         mid=0.02,
         mid_reason="Two points: sourced non-take-up ranges from about 25% to 40% (CSV: take-up "
         "of Reddito di Cittadinanza among eligible households | Italy | 2019; CSV: non-take-up "
-        "of at least one benefit | EU (subset of countries) | c.2015), so a smaller change is "
-        "within what a measurement could tell apart (an assumption).",
-        description_it="Tra i bisogni di persone che rientrano nella soglia ISEE, la quota mai "
-        "espressa "
-        "con una richiesta.",
+        "of at least one benefit | EU (subset of countries) | c.2015; yearly figures, of which "
+        "this stock is not a measure), so a smaller change is within what a measurement could "
+        "tell apart (an assumption).",
+        description_it="Uno stock, non il dato di fonte: tra i bisogni in corso di persone che "
+        "rientrano nella soglia ISEE, la quota mai espressa con una richiesta nell'episodio in "
+        "corso, ogni settimana. Il dato confrontabile con le fonti è take_up_annual.",
     ),
     Indicator(
         "non_take_up_care",
-        "Non-take-up (care)",
-        "Mancato accesso (cura)",
+        "Non-take-up (care, current needs)",
+        "Mancato accesso (cura, bisogni in corso)",
         "share",
-        "Non-take-up among eligible care needs.",
+        "A stock: among current care needs of eligible residents, the share never expressed in "
+        "the current episode (see take_up_annual_care for the yearly take-up).",
         _non_take_up(CARE),
         better=-1,
     ),
     Indicator(
         "non_take_up_isolation",
-        "Non-take-up (isolation)",
-        "Mancato accesso (isolamento)",
+        "Non-take-up (isolation, current needs)",
+        "Mancato accesso (isolamento, bisogni in corso)",
         "share",
-        "Non-take-up among isolated people (all eligible).",
+        "A stock: among isolated residents (all eligible), the share never expressed in the "
+        "current episode (see take_up_annual_isolation for the yearly take-up).",
         _non_take_up(ISOLATION),
         better=-1,
     ),
     Indicator(
         "non_take_up_work",
-        "Non-take-up (work/income)",
-        "Mancato accesso (lavoro/reddito)",
+        "Non-take-up (work/income, current needs)",
+        "Mancato accesso (lavoro/reddito, bisogni in corso)",
         "share",
-        "Non-take-up among eligible work/income needs: the figure comparable with non-take-up of "
-        "minimum income (25-40% in Italy).",
+        "A stock: among current work/income needs of eligible residents, the share never "
+        "expressed in the current episode. Not comparable with the non-take-up of minimum income, "
+        "a yearly figure of a cash benefit (see take_up_annual_work).",
         _non_take_up(WORK),
         better=-1,
     ),
@@ -292,7 +372,9 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         "Isolation",
         "Isolamento",
         "share",
-        "Share of residents socially isolated.",
+        "Share of residents socially isolated: an isolation need, living in the community (the "
+        "residents in residential care count in the denominator), each week; by group, the "
+        "share within the group (isolated_share[age_band=85+]: among residents 85+).",
         Ratio("isolated", "residents"),
         better=-1,
         tags=("key", "summary"),
@@ -351,11 +433,13 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "needs_resolved",
-        "Needs resolved",
-        "Bisogni risolti",
+        "Needs ended after help",
+        "Bisogni chiusi dopo un aiuto",
         "needs/week",
         "Needs ending (not by death or admission to residential care) while or after the person "
-        "was helped in that episode: a formal service, a platform match or peer help.",
+        "was helped in that episode: a formal service, a platform match or peer help. It counts "
+        "every such ending, including recoveries that would have happened without the help (the "
+        "model's spontaneous recovery): not the needs the help resolved.",
         Total("needs_resolved"),
         summary="sum",
         better=1,
@@ -366,29 +450,42 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         mid_reason="Half a need per 1,000 residents a year (about 60 a year in a city of "
         "120,000), a sixth of those the model's baseline resolves (an assumption).",
         description_it="Bisogni che si chiudono (non per decesso o ingresso in struttura) "
-        "durante o dopo "
-        "un aiuto nello stesso episodio: un servizio formale, un abbinamento sulla "
-        "piattaforma o l'aiuto tra pari.",
+        "durante o dopo un aiuto nello stesso episodio: un servizio formale, un abbinamento "
+        "sulla piattaforma o l'aiuto tra pari; comprese le guarigioni che sarebbero avvenute "
+        "anche senza aiuto.",
     ),
     Indicator(
         "cost_per_need_resolved",
-        "Public cost per need resolved",
-        "Costo pubblico per bisogno risolto",
+        "Municipal spending per need ended after help",
+        "Spesa comunale per bisogno chiuso dopo un aiuto",
         "EUR",
-        "All public spending over the needs resolved in the same period.",
-        Ratio(Spent(), "needs_resolved"),
-        summary="ratio:public_spending_eur/needs_resolved",
+        "Municipal spending (staff, services, outreach, platforms: the budget that pays for "
+        "help; not hospital, residential care or emergency housing, which are consequences) over "
+        "the needs ended after help in the same period. Endings after help include recoveries "
+        "that would have happened anyway, so this is not the cost of a need the help resolved.",
+        Ratio(Spent(municipal=True), "needs_resolved"),
+        summary="ratio:municipal_spending_eur/needs_resolved",
         better=-1,
+        description_it="Spesa comunale (personale, servizi, outreach, piattaforme; non ricoveri, "
+        "strutture o emergenza abitativa) sui bisogni chiusi dopo un aiuto nello stesso periodo; "
+        "comprende guarigioni che sarebbero avvenute comunque.",
     ),
     Indicator(
         "equity_gap_digital",
-        "Equity gap (digital skills)",
-        "Divario di equità (competenze digitali)",
+        "Equity gap (digital skills, same age)",
+        "Divario di equità (competenze digitali, a parità di età)",
         "share",
-        "Unmet-need share among residents without basic digital skills minus that among residents "
-        "with them (positive: those without skills are worse off).",
-        Gap(_UNMET, "digital", "no", "yes"),
+        "Unmet-need share among residents with a need and without basic digital skills minus "
+        "that among those with them, within each age band, averaged with the weights of the "
+        "age bands' residents with a need (age-standardised). Positive: those without skills "
+        "are worse off. The crude difference (by group 'digital') mostly compares ages: the old, "
+        "mostly without skills, have care needs that families often meet, the young work needs "
+        "without a service.",
+        StdGap("unmet", "with_need", "digital", "no", "yes", by="age_band"),
         better=-1,
+        description_it="Quota con bisogno non coperto tra i residenti senza competenze digitali "
+        "di base meno quella tra chi le ha, entro ogni fascia d'età, in media pesata (a parità "
+        "di età). Positivo: chi non ha competenze sta peggio.",
     ),
     Indicator(
         "equity_gap_income",
@@ -410,6 +507,128 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         Ratio("trust", "residents"),
         better=1,
         groups=Ratio("trust", "residents"),
+    ),
+    _take_up_indicator(
+        "take_up_annual",
+        None,
+        "Take-up in the year",
+        "Accesso nell'anno",
+        tags=("summary",),
+    ),
+    _take_up_indicator(
+        "take_up_annual_care",
+        CARE,
+        "Take-up in the year (care)",
+        "Accesso nell'anno (cura)",
+    ),
+    _take_up_indicator(
+        "take_up_annual_isolation",
+        ISOLATION,
+        "Take-up in the year (isolation)",
+        "Accesso nell'anno (isolamento)",
+    ),
+    _take_up_indicator(
+        "take_up_annual_work",
+        WORK,
+        "Take-up in the year (work/income)",
+        "Accesso nell'anno (lavoro/reddito)",
+        " The model has no minimum-income benefit: a request for a work/income need leads to "
+        "an assessment and a job-coaching slot, so this is not the take-up of a cash benefit.",
+    ),
+    Indicator(
+        "neet_share",
+        "NEET 15-29",
+        "NEET 15-29",
+        "share",
+        "Residents aged 15-29 neither in employment nor in education or training, as a share of "
+        "residents aged 15-29, each week (mean over the reported weeks).",
+        Ratio(In("residents", age_band="15-29", neet="yes"), In("residents", age_band="15-29")),
+        better=-1,
+        description_it="Residenti di 15-29 anni che non lavorano e non studiano, in quota dei "
+        "residenti di 15-29 anni.",
+    ),
+    Indicator(
+        "isolated_share_65",
+        "Isolation, 65+",
+        "Isolamento, 65+",
+        "share",
+        "Residents aged 65+ socially isolated (an isolation need, living in the community), as a "
+        "share of residents aged 65+ (those in residential care in the denominator), each week.",
+        Ratio(In("isolated", age_band=OLD), In("residents", age_band=OLD)),
+        better=-1,
+        description_it="Residenti di 65 anni e più socialmente isolati, in quota dei residenti "
+        "di 65 anni e più.",
+    ),
+    Indicator(
+        "care_need_share_65",
+        "Non-self-sufficient, 65+",
+        "Non autosufficienti, 65+",
+        "share",
+        "Residents aged 65+ with a care need (any level, in the community) or in residential "
+        "care, as a share of residents aged 65+, each week.",
+        Ratio(In("care_need", age_band=OLD), In("residents", age_band=OLD)),
+        description_it="Residenti di 65 anni e più con un bisogno di cura (qualsiasi livello) o "
+        "in struttura, in quota dei residenti di 65 anni e più.",
+    ),
+    Indicator(
+        "municipal_spending_eur",
+        "Municipal spending",
+        "Spesa comunale",
+        "EUR",
+        "Spending paid from the municipal budget: the spending items that are municipal (staff, "
+        "services, outreach, platforms), not hospital, residential care or emergency housing.",
+        Total(Spent(municipal=True)),
+        summary="sum",
+        description_it="Spesa pagata dal bilancio comunale (personale, servizi, outreach, "
+        "piattaforme); esclusi ricoveri, strutture ed emergenza abitativa.",
+    ),
+    Indicator(
+        "municipal_spending_per_resident",
+        "Municipal spending per resident",
+        "Spesa comunale per residente",
+        "EUR/resident/year",
+        "Municipal spending on the modelled areas (the municipal spending items: staff, "
+        "services, outreach, platforms; not health-funded care, hospital or emergency housing), "
+        "EUR per resident per year: each week's spending over residents, times 52.",
+        Ratio(Spent(municipal=True), "residents", scale=WEEKS_PER_YEAR),
+        description_it="Spesa comunale sulle aree modellate, euro per residente all'anno.",
+    ),
+    Indicator(
+        "absolute_poverty_share",
+        "Absolute poverty",
+        "Povertà assoluta",
+        "share",
+        "Residents in absolute poverty (the lowest income band), as a share of residents.",
+        Ratio(In("residents", income=INCOME_BANDS[0]), "residents"),
+        better=-1,
+        description_it="Residenti in povertà assoluta (la fascia di reddito più bassa), in "
+        "quota dei residenti.",
+    ),
+    Indicator(
+        "digital_skills_share_65_74",
+        "Digital skills, 65-74",
+        "Competenze digitali, 65-74",
+        "share",
+        "Residents aged 65-74 with at least basic digital skills, as a share of residents 65-74.",
+        Ratio(In("residents", age_band="65-74", digital="yes"), In("residents", age_band="65-74")),
+        better=1,
+        description_it="Residenti di 65-74 anni con competenze digitali almeno di base, in quota "
+        "dei residenti di 65-74 anni.",
+    ),
+    Indicator(
+        "digital_skills_share_16_74",
+        "Digital skills, 15-74",
+        "Competenze digitali, 15-74",
+        "share",
+        "Residents aged 15-74 (the age bands 15-29, 30-64 and 65-74; the source's population is "
+        "16-74) with at least basic digital skills, as a share of residents 15-74.",
+        Ratio(
+            In("residents", age_band=WORKING_AGE_16_74, digital="yes"),
+            In("residents", age_band=WORKING_AGE_16_74),
+        ),
+        better=1,
+        description_it="Residenti di 15-74 anni (la fonte: 16-74) con competenze digitali almeno "
+        "di base, in quota dei residenti di 15-74 anni.",
     ),
     Indicator(
         "provider_revenue_eur",

@@ -42,7 +42,8 @@ from willsim.citizens import CARE, WORK, Citizens
 from willsim.collector import Collector
 from willsim.indicators import INDICATOR_LIST, tagged
 from willsim.mechanisms.base import Mechanism
-from willsim.params import DOMAINS, PARAMETERS, PROVIDER_KINDS
+from willsim.mechanisms.needs import CareChainEstimate
+from willsim.params import AGE_BANDS, DOMAINS, PARAMETERS, PROVIDER_KINDS
 from willsim.policies import PolicySchedule, parse_policy
 from willsim.population import build_citizens
 from willsim.rng import RandomStreams, spawn_seeds
@@ -209,9 +210,20 @@ class WelfareModel(mesa.Model):
         """Simulate weeks ``-burn_in .. -1`` under the status quo, recording nothing; then
         switch to the scenario's own parameters for reported week 0."""
         wall, cpu = time.perf_counter(), time.process_time()
+        # after a year, two years of care transitions are measured and the care levels redrawn
+        # from their stationary state (the level mix relaxes over decades otherwise)
+        measure = range(-self.burn_in + 52, -self.burn_in + 52 + 104)
+        redraw = self.burn_in >= 52 + 104 + 104 and "needs" in self.mechanisms
+        estimate = CareChainEstimate(len(AGE_BANDS)) if redraw else None
         while self.week < 0:
             self.municipality.start_week(self.week)
+            if estimate is not None and self.week in measure:
+                estimate.before(self.citizens)
             self._phases()
+            if estimate is not None and self.week in measure:
+                estimate.after(self.citizens)
+                if self.week == measure[-1]:
+                    self.needs.redraw_care_levels(self, estimate)
             self.week += 1
         if self.burn_in:
             c = self.citizens

@@ -6,14 +6,19 @@ A formula is data, built from *terms*:
   ``"with_need"``...: :data:`willsim.collector.QUANTITIES`);
 * :class:`P` — a quantity a mechanism publishes (``"office.wait_total"``; ``reduce="count"``
   counts the true entries of a per-resident array, ``"sum"`` adds them up);
-* :class:`Spent` — this week's public spending on one item (or on every item);
+* :class:`Spent` — this week's public spending on one item (or on every item, or on the
+  municipal items);
+* :class:`In` — a per-group quantity summed over the residents who are in several groups at
+  once (``In("residents", age_band="15-29", neet="yes")``: a cross-tabulation of the cells);
 
 combined with ``+`` and ``-``, and turned into an indicator by
 
 * :class:`Total` — a count or an amount in city units: the terms times the sample weight;
 * :class:`Value` — the terms as they are (a price, a score, a number of platform providers);
 * :class:`Ratio` — ``offset + scale x num / den`` (NaN when ``den`` is 0);
-* :class:`Gap` — a ratio in one group minus the same ratio in another (equity gaps).
+* :class:`Gap` — a ratio in one group minus the same ratio in another (equity gaps);
+* :class:`StdGap` — the same gap within each level of another group variable (age band),
+  averaged with the weights of both groups together (an age-standardised gap).
 
 Formulas over per-group quantities only can also be evaluated for every citizen group at once:
 the collector keeps the quantities by group, and an indicator's value in a group is its formula
@@ -27,6 +32,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+Where = tuple[tuple[str, tuple[str, ...]], ...]
+"""Cells kept by a cross-tabulation: (group variable, the levels kept) pairs."""
+
 
 class Context(Protocol):
     """What a formula reads: per-group quantity sums, published quantities, spending."""
@@ -37,11 +45,16 @@ class Context(Protocol):
 
     def published(self, path: str) -> Any: ...
 
-    def spent(self, item: str | None) -> float: ...
+    def spent(self, item: str | None, municipal: bool = False) -> float: ...
 
     def each(self, name: str) -> float: ...
 
     def in_group(self, var: str, level: str) -> Context: ...
+
+    def cross(self, name: str, where: Where, by: str | None) -> Any:
+        """Quantity ``name`` summed over the cells matching ``where`` (group variable -> the
+        levels kept); per level of group variable ``by`` (an array) if given."""
+        ...
 
 
 class Term:
@@ -108,12 +121,43 @@ class P(Term):
 
 @dataclass(frozen=True)
 class Spent(Term):
-    """Public spending this week on ``item`` (``None``: every item), raw."""
+    """Public spending this week on ``item`` (``None``: every item; ``municipal=True``: every
+    item paid from the municipal budget), raw."""
 
     item: str | None = None
+    municipal: bool = False
 
     def raw(self, ctx: Context) -> Any:
-        return ctx.spent(self.item)
+        return ctx.spent(self.item, self.municipal) if self.municipal else ctx.spent(self.item)
+
+
+@dataclass(frozen=True, init=False)
+class In(Term):
+    """A per-group quantity summed over the residents in every given group at once (raw).
+
+    ``In("isolated", age_band=("65-74", "75-84", "85+"))``: isolated residents aged 65+;
+    ``In("residents", age_band="15-29", neet="yes")``: NEET aged 15-29. A level may be one
+    label or a tuple of labels of the group variable (:data:`willsim.indicators.GROUP_VARS`).
+    """
+
+    name: str
+    where: Where
+    by: str | None = None
+
+    def __init__(self, name: str, by: str | None = None, **where: str | tuple[str, ...]) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(
+            self,
+            "where",
+            tuple((var, (lv,) if isinstance(lv, str) else tuple(lv)) for var, lv in where.items()),
+        )
+        object.__setattr__(self, "by", by)
+
+    def raw(self, ctx: Context) -> Any:
+        return ctx.cross(self.name, self.where, self.by)
+
+    def quantities(self) -> tuple[str, ...]:
+        return (self.name,)
 
 
 @dataclass(frozen=True)
@@ -281,6 +325,68 @@ class Gap(Formula):
         return False
 
 
+@dataclass(frozen=True)
+class StdGap(Formula):
+    """A ratio ``num / den`` among residents in level ``worse`` of ``var`` minus the same ratio in
+    level ``better``, taken within each level of ``by`` (age band) and averaged with weights the
+    denominators of both groups together, over the levels where both groups have residents.
+
+    A crude gap (:class:`Gap`) compares groups that differ in age, and so in their needs; this
+    one compares residents of the same age band (direct standardisation to the pooled
+    population of the two groups).
+    """
+
+    num: str
+    den: str
+    var: str
+    worse: str
+    better: str
+    by: str = "age_band"
+
+    def value(self, ctx: Context) -> Any:
+        def parts(level: str) -> tuple[np.ndarray, np.ndarray]:
+            num = In(self.num, by=self.by, **{self.var: level}).raw(ctx)
+            den = In(self.den, by=self.by, **{self.var: level}).raw(ctx)
+            return np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+
+        num_w, den_w = parts(self.worse)
+        num_b, den_b = parts(self.better)
+        both = (den_w > 0) & (den_b > 0)
+        if not both.any():
+            return float("nan")
+        weight = (den_w + den_b)[both]
+        gap = num_w[both] / den_w[both] - num_b[both] / den_b[both]
+        return float((weight * gap).sum() / weight.sum())
+
+    def terms(self) -> tuple[Term, ...]:
+        return (In(self.num, by=self.by), In(self.den, by=self.by))
+
+    @property
+    def groupable(self) -> bool:
+        return False
+
+
+SUMMARY_RULES: tuple[str, ...] = ("mean", "sum", "last", "yearly")
+"""How a weekly series becomes one end-of-run figure (besides ``ratio:NUM/DEN``)."""
+
+YEAR_WEEKS = 52
+"""Weeks of a reported year (the ``yearly`` summary; :data:`willsim.units.WEEKS_PER_YEAR`)."""
+
+
+def yearly_value(series: Any) -> float:
+    """The ``yearly`` summary of a year-to-date series that starts at reported week 0: the mean
+    of its values at the end of each complete year (weeks 51, 103, ...), or its last value when
+    fewer than 52 weeks were reported (a partial year); NaN for an empty series."""
+    values = np.asarray(series, dtype=float)
+    if values.size == 0:
+        return float("nan")
+    ends = values[YEAR_WEEKS - 1 :: YEAR_WEEKS]
+    if ends.size == 0:
+        return float(values[-1])
+    ends = ends[~np.isnan(ends)]
+    return float(ends.mean()) if ends.size else float("nan")
+
+
 MID_PER: tuple[str, ...] = ("", "resident-year")
 """How an indicator's ``mid`` is stated: in its own unit, or per resident and year."""
 
@@ -290,7 +396,9 @@ class Indicator:
     """Declaration of one output: labels, unit, definition, formula, summary rule, direction.
 
     ``summary`` says how a weekly series becomes one end-of-run figure: ``mean`` over weeks,
-    ``sum`` over weeks, ``last`` value, or ``ratio:NUM/DEN`` (the ratio of two summed series).
+    ``sum`` over weeks, ``last`` value, ``yearly`` (a year-to-date series: the mean of its values
+    at the end of each complete reported year of 52 weeks, or its last value when the run is
+    shorter than a year), or ``ratio:NUM/DEN`` (the ratio of two summed series).
     ``groups``: the formula in each citizen group (``None``: the indicator is city-level only;
     most by-group indicators use their own ``formula``).
     """
@@ -332,7 +440,7 @@ class Indicator:
         if self.groups is not None and not self.groups.groupable:
             raise ValueError(f"indicator {self.key}: its group formula reads non-group terms")
         rule = self.summary
-        if rule not in ("mean", "sum", "last") and not rule.startswith("ratio:"):
+        if rule not in SUMMARY_RULES and not rule.startswith("ratio:"):
             raise ValueError(f"indicator {self.key}: unknown summary rule {rule!r}")
 
     @property

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from willsim.mechanisms.adi import Adi
 from willsim.mechanisms.base import Mechanism, PolicyType, SpendingItem
 from willsim.mechanisms.community import Community
 from willsim.mechanisms.coverage import Coverage
@@ -35,6 +36,7 @@ PHASES: list[type[Mechanism]] = [
     Services,  # eligible cases placed with providers within capacity and budget; effects
     Marketplace,  # the marketplace platform: join, post, match, pay
     Community,  # the community platform: participation, ties, peer help
+    Adi,  # the health service's integrated home care (ADI): episodes for 65+ in need
     Coverage,  # family, peers, platforms, services and private help: which needs are met
     Crises,  # unmet needs escalate into crises with public costs
     Residential,  # residential care: waiting list, admissions to free places, costs

@@ -136,13 +136,16 @@ def initial_needs(
     rng: np.random.Generator,
     idx: np.ndarray | None = None,
     week: int = 0,
+    levels_by_band: np.ndarray | None = None,
 ) -> None:
-    """Draw initial needs (latent) for residents ``idx`` (all if None)."""
+    """Draw initial needs (latent) for residents ``idx`` (all if None); care levels from
+    ``levels_by_band`` ((bands, levels) shares) or the stationary levels (:func:`care_levels`)."""
     idx = np.arange(citizens.n) if idx is None else idx
     band = citizens.age_band[idx]
     u = rng.random((2, idx.size))
     has_care = u[0] < params.array("needs.care_prevalence_by_age")[band]
-    cumulative = np.cumsum(care_levels(params), axis=1)[band]  # (residents, levels)
+    shares = care_levels(params) if levels_by_band is None else levels_by_band
+    cumulative = np.cumsum(shares, axis=1)[band]  # (residents, levels)
     levels = 1 + (u[1][:, None] >= cumulative).sum(axis=1)
     levels = np.minimum(levels, cumulative.shape[1]).astype(np.int8)
     citizens.start_need(CARE, idx[has_care], levels[has_care], week)
@@ -158,18 +161,9 @@ def care_levels(params: Parameters) -> np.ndarray:
     """(bands, levels): each age band's stationary shares of care levels among residents with a
     care need (:func:`willsim.mechanisms.needs.stationary_care`), computed once per set of the
     parameters it depends on."""
-    from willsim.mechanisms.needs import stationary_care
+    from willsim.mechanisms.needs import CARE_CHAIN_KEYS, stationary_care
 
-    keys = (
-        "needs.care_prevalence_by_age",
-        "needs.mortality_by_age",
-        "needs.care_mortality_multiplier",
-        "needs.care_progression",
-        "needs.care_recovery",
-        "crises.care_by_level",
-        "needs.care_level_shares",
-    )
-    key = repr([params[k] for k in keys])
+    key = repr([params[k] for k in CARE_CHAIN_KEYS])
     if key not in _LEVELS_CACHE:
         if len(_LEVELS_CACHE) > 64:
             _LEVELS_CACHE.clear()
@@ -178,9 +172,15 @@ def care_levels(params: Parameters) -> np.ndarray:
 
 
 def replace_residents(
-    citizens: Citizens, params: Parameters, idx: np.ndarray, rng: np.random.Generator, week: int
+    citizens: Citizens,
+    params: Parameters,
+    idx: np.ndarray,
+    rng: np.random.Generator,
+    week: int,
+    levels_by_band: np.ndarray | None = None,
 ) -> None:
-    """Replace residents ``idx`` by newcomers of the same age band who take over their ties."""
+    """Replace residents ``idx`` by newcomers of the same age band who take over their ties
+    (care levels from ``levels_by_band``, as :func:`initial_needs`)."""
     if idx.size == 0:
         return
     citizens.new_people(idx)
@@ -195,7 +195,9 @@ def replace_residents(
     isolated = rng.random(idx.size) < isolation_prevalence(
         params, citizens.age_band[idx], citizens.living_alone[idx]
     )
-    initial_needs(citizens, params, isolated, rng, idx=idx, week=week)
+    initial_needs(
+        citizens, params, isolated, rng, idx=idx, week=week, levels_by_band=levels_by_band
+    )
 
 
 def build_network(

@@ -18,7 +18,7 @@ import pandas as pd
 
 from willsim.collector import QuantityContext
 from willsim.indicators import INDICATOR_LIST
-from willsim.outputs import Formula, Indicator
+from willsim.outputs import Formula, Indicator, yearly_value
 
 if TYPE_CHECKING:
     from willsim.model import WelfareModel
@@ -121,6 +121,8 @@ def summary(model: WelfareModel) -> dict[str, float]:
             value = series.sum()
         elif ind.summary == "last":
             value = series.iloc[-1] if len(series) else np.nan
+        elif ind.summary == "yearly":
+            value = yearly_value(series)
         else:  # ratio:NUM/DEN
             num, den = ind.summary.removeprefix("ratio:").split("/")
             total = frame[den].sum()

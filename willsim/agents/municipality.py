@@ -1,4 +1,10 @@
-"""The Municipality agent: an annual budget it cannot exceed, staff, and the spending ledger."""
+"""The Municipality agent: an annual budget it cannot exceed, staff, and the spending ledger.
+
+It also plans what its services may cost: :meth:`Municipality.services_allowance` is the weekly
+amount left for contracted services once staff, platforms, outreach and other municipal items
+are set aside, which :class:`~willsim.mechanisms.services.Services` spends on extra capacity
+when its waiting lists grow (the budget binds, as the sourced spending per resident says).
+"""
 
 from __future__ import annotations
 
@@ -40,12 +46,18 @@ class Municipality(WillsimAgent):
         self.total_spending = dict.fromkeys(self.items, 0.0)
         self.fixed_costs: dict[str, float] = {}  # weekly bills set aside first (staff, outreach)
         self.first_week = -int(getattr(model, "burn_in", 0))  # the budget year starts here
+        self.recent_weekly = dict.fromkeys(self.items, 0.0)  # smoothed spending by item
+        self._smoothing = 1.0 / 13.0  # weight of the latest week (a quarter's memory)
 
     def start_week(self, week: int) -> None:
         """Reset the weekly ledger; a new budget year starts every 52 weeks (counted from
         reported week 0, the burn-in's weeks included)."""
         if week % WEEKS_PER_YEAR == 0 and week > self.first_week:
             self.remaining = self.annual_budget
+        if week > self.first_week:
+            a = self._smoothing
+            for item, spent in self.week_spending.items():
+                self.recent_weekly[item] += a * (spent - self.recent_weekly[item])
         self.week_spending = dict.fromkeys(self.items, 0.0)
 
     def weeks_left_in_year(self, week: int) -> int:
@@ -55,6 +67,18 @@ class Municipality(WillsimAgent):
         """What remains this year once the staff bill of the remaining weeks is set aside."""
         reserve = sum(self.fixed_costs.values()) * (self.weeks_left_in_year(week) - 1)
         return max(self.remaining - reserve, 0.0)
+
+    def services_allowance(self, plan_share: float, services: tuple[str, ...]) -> float:
+        """EUR a week the municipality plans to spend on the items ``services`` in a steady
+        year: ``plan_share`` of the annual budget, less the staff and other fixed bills and the
+        recent weekly spending on every other municipal item, over 52 weeks (never below 0)."""
+        others = sum(
+            max(self.recent_weekly[item], self.fixed_costs.get(item, 0.0))
+            for item in self.municipal_items
+            if item not in services
+        )
+        others += sum(v for k, v in self.fixed_costs.items() if k not in self.municipal_items)
+        return max(plan_share * self.annual_budget / WEEKS_PER_YEAR - others, 0.0)
 
     def set_budget_multiplier(self, multiplier: float, week: int) -> None:
         """A budget policy: the annual budget changes, and so does what is left of this year."""

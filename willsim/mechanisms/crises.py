@@ -1,7 +1,9 @@
 """Unmet needs escalate into crises with public costs.
 
 A resident with a care need has a weekly risk of a crisis (a hospital admission) that rises with
-the level of need, is lower when the need is met and higher when isolated. A crisis costs hospital
+the level of need, falls in proportion to the share of needed care hours received (from the
+unmet risk at no help to ``crises.met_multiplier`` times it when fully covered) and is higher
+when isolated. A crisis costs hospital
 days, raises the care level by one, and makes the resident known to services (hospital discharge
 links them to the social office). At the highest level a crisis may end in a referral to
 residential care (the resident joins the RSA waiting list, :mod:`willsim.mechanisms.residential`).
@@ -65,7 +67,11 @@ class Crises(Mechanism):
         ),
     )
     publishes = ("care_crisis", "work_crisis", "admitted", "housing_losses")
-    reads = (Read("coverage.met"), Read("residential.apply", lag=None))
+    reads = (
+        Read("coverage.met"),
+        Read("coverage.fraction"),
+        Read("residential.apply", lag=None),
+    )
     indicators = (
         Indicator(
             "housing_loss_per_1000",
@@ -87,8 +93,9 @@ class Crises(Mechanism):
     }
     journey_rules: ClassVar[dict[str, tuple[str, str]]] = {
         "crisis_care": (
-            "crises: risk by care level, lower if met, higher if isolated",
-            "crisi: rischio per livello di cura, minore se coperto, maggiore se isolato",
+            "crises: risk by care level, lower the more care hours are covered, higher if isolated",
+            "crisi: rischio per livello di cura, minore quanto più ore sono coperte, "
+            "maggiore se isolato",
         ),
         "crisis_work": (
             "crises: an unmet work/income need of an adult living independently may end in "
@@ -137,7 +144,10 @@ class Crises(Mechanism):
         level = c.need_level[CARE]
         at_risk = np.flatnonzero((level > 0) & ~c.residential)
         at_level = level[at_risk]
-        risk = self.care_risk[at_level] * np.where(met[CARE][at_risk], self.met_mult, 1.0)
+        # partial help is partial: risk falls from the unmet level to the met level in
+        # proportion to the share of needed care hours the resident receives
+        covered = model.coverage.fraction[at_risk]
+        risk = self.care_risk[at_level] * (1.0 - (1.0 - self.met_mult) * covered)
         risk = risk * np.where(c.need_level[ISOLATION][at_risk] > 0, self.iso_mult, 1.0)
         if self.heat != 1.0:
             risk = risk * np.where(heat_exposed(c, at_risk), self.heat, 1.0)

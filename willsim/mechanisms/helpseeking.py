@@ -117,6 +117,7 @@ class HelpSeeking(Mechanism):
         times = week + np.minimum(draw / p, 1.0 - 1e-9)  # uniform within the week
         self.requests[:] = np.bincount(domain, minlength=len(DOMAINS))
         c.requested[domain, who] = True
+        model.collector.note_requests(domain, who)  # yearly take-up, even if the need ends
         c.status[domain, who] = QUEUED
         c.status_since[domain, who] = times
         model.office.submit(times, who, domain)

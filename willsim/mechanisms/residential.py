@@ -8,7 +8,8 @@
   highest care level that ends in a referral (:mod:`willsim.mechanisms.crises`, through
   :meth:`Residential.apply`), or by assessed need: at the highest care level, with weekly
   probability ``residential.apply_rate``. Whenever a place is free the list is served by care
-  level (highest first), then by date of application. An admitted resident's needs at home end
+  level (highest first), then by date of application. An admitted resident leaves the
+  services' waiting lists and services (:meth:`Services.withdraw`) and their needs at home end
   (not as resolved): the RSA provides the care.
 * **Leaving the list**: death, the end of the care need (recovery), or reneging with weekly
   probability ``residential.renege_rate`` (a private place, a live-in carer, the family).
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from willsim.citizens import CARE, MAX_CARE_LEVEL
-from willsim.mechanisms.base import AddEvent, Mechanism, SpendingItem
+from willsim.mechanisms.base import AddEvent, Mechanism, Read, SpendingItem
 from willsim.outputs import Indicator, P, Ratio, Total
 from willsim.rng import chance
 
@@ -76,6 +77,7 @@ class Residential(Mechanism):
         "waiting",
         "family_residential",
     )
+    reads = (Read("services.withdraw", lag=None),)
     indicators = (
         Indicator(
             "residential_care",
@@ -213,6 +215,7 @@ class Residential(Mechanism):
         c = model.citizens
         self.waiting[idx] = False
         if idx.size:
+            model.services.withdraw(idx)  # they leave the services' lists (counted as leavers)
             model.close_all_needs(idx)
             c.residential[idx] = True
         self.admitted = int(idx.size)

@@ -1,11 +1,26 @@
-"""Formal services: placing waiting-list cases with providers, paying for them, and their effects.
+"""Formal services: waiting lists, placing cases with providers, paying for them, and their effects.
 
-Each week, eligible people on the waiting list are placed, oldest first, with providers that
-serve the domain and have spare hours (municipal service first, then Third Sector, then private
-contractors, cheapest first within a kind), as long as the municipality can afford the weekly
-cost for the rest of its budget year. Served people receive a fixed number of hours a week; the
-provider's hidden quality scales the effect. When the budget cannot pay for every case in
-service, the most recently placed cases are suspended back to the waiting list (rationing).
+Each week, eligible people on the waiting list are placed by priority (the highest care level
+first, then the longest wait since the request, or since eligibility for people taken in charge
+by outreach) with providers that serve the domain and have spare hours (municipal service first,
+then Third Sector, then private contractors, cheapest first within a kind), as long as the
+municipality can afford the weekly cost for the rest of its budget year. A provider line's
+capacity in hours is a real number (a sampled city keeps the city's capacity divided by the
+sample weight); its whole cases are the capacity over the hours per case, rounded up or down at
+random once per run (a line-specific uniform draw from the ``capacity`` stream), so the expected
+number of places equals the full city's at any sample size and grows monotonically with
+capacity.
+
+Waiting lists behave like real ones: people leave them by reneging (``services.renege``), faster
+once family or private care covers their care need (``services.covered_exit``), when they die,
+and when they move into residential care (:meth:`Services.withdraw`). The municipality reviews
+its contracted capacity every ``municipality.review_weeks``: it orders the hours that would
+clear each waiting list, within what its budget can pay for the year
+(:meth:`~willsim.agents.Municipality.services_allowance`), and the hours arrive
+``municipality.expansion_lag`` weeks later (never below the calibrated hours, at most
+``municipality.expansion_ceiling`` times them). Served people receive a fixed number of hours a
+week; the provider's hidden quality scales the effect. When the budget cannot pay for every case
+in service, the most recently placed cases are suspended back to the waiting list (rationing).
 Provider load is always derived from the cases in service, never tracked separately.
 """
 
@@ -15,13 +30,16 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from willsim.citizens import CARE, ISOLATION, LATENT, SERVED, WAITLIST, WORK
-from willsim.mechanisms.base import AddEvent, Mechanism, PolicyType, SpendingItem
-from willsim.outputs import Indicator, P, Ratio, Total
+from willsim.citizens import CARE, ISOLATION, LATENT, QUEUED, REFUSED, SERVED, WAITLIST, WORK
+from willsim.mechanisms.base import AddEvent, Mechanism, PolicyType, Read, SpendingItem
+from willsim.outputs import Indicator, P, Q, Ratio, Total
 from willsim.params import DOMAINS, PROVIDER_KINDS
 from willsim.rng import chance
+from willsim.units import WEEKS_PER_YEAR
 
 MUNICIPAL, THIRD_SECTOR = PROVIDER_KINDS.index("municipal"), PROVIDER_KINDS.index("third_sector")
+OLD_BAND = 3  # age bands 65-74, 75-84, 85+
+_LEVEL_RANK = 1e6  # priority key = wait start - level x this: higher level first, then oldest
 
 if TYPE_CHECKING:
     from willsim.citizens import Citizens
@@ -33,7 +51,7 @@ class Services(Mechanism):
 
     name = "services"
     label = ("services", "servizi")
-    streams = ("services",)
+    streams = ("services", "capacity")
     levers = ("services", "shock", "governance", "municipality")
     spending = (
         SpendingItem(
@@ -62,7 +80,16 @@ class Services(Mechanism):
         "resolved",
         "suspended",
         "provider_state",
+        "withdraw",
+        "wait_total",
+        "starts",
+        "new_users",
+        "new_sad_users_65",
+        "residents_65",
+        "withdrawn",
+        "expansion",
     )
+    reads = (Read("coverage.fraction", lag=1),)
     care_hours_kind = "formal"
     meets = (ISOLATION, WORK)
     policies = (
@@ -129,6 +156,93 @@ class Services(Mechanism):
             Total(P("services.placed", index=CARE)),
             summary="sum",
         ),
+        Indicator(
+            "mean_service_wait_weeks",
+            "Wait for a service",
+            "Attesa per un servizio",
+            "weeks",
+            "Mean weeks from the request at the office (or eligibility, for people taken in "
+            "charge by outreach or suspended) to the start of a municipal service, for people "
+            "whose service started in the period.",
+            Ratio(P("services.wait_total"), P("services.starts")),
+            summary="ratio:service_wait_weeks_total/service_starts",
+            better=-1,
+            description_it="Settimane medie dalla domanda allo sportello (o dall'idoneità, per "
+            "chi è preso in carico dalla prossimità o sospeso) all'avvio di un servizio "
+            "comunale, per chi ha iniziato il servizio nel periodo.",
+        ),
+        Indicator(
+            "service_wait_weeks_total",
+            "Weeks waited by people placed",
+            "Settimane attese da chi è stato inserito",
+            "weeks",
+            "Sum of the waits of the people whose service started (for averaging).",
+            Total(P("services.wait_total")),
+            summary="sum",
+        ),
+        Indicator(
+            "service_starts",
+            "Services started",
+            "Servizi avviati",
+            "cases",
+            "People whose municipal service started, all domains (suspended cases resumed "
+            "included).",
+            Total(P("services.starts")),
+            summary="sum",
+        ),
+        Indicator(
+            "beneficiaries_per_1000",
+            "Service users per 1,000",
+            "Utenti dei servizi ogni 1.000",
+            "persons/1,000 residents/year",
+            "Residents who received a municipal social service at some time in the (budget) "
+            "year, counted once per area of service (care, isolation, work and income), per "
+            "1,000 residents: yearly users, not current cases. Weekly values are the year's new "
+            "users annualised, so their mean over whole years is the yearly count.",
+            Ratio(P("services.new_users"), Q("residents"), scale=1000.0 * WEEKS_PER_YEAR),
+            better=1,
+            description_it="Residenti che hanno ricevuto un servizio sociale comunale in "
+            "qualche momento dell'anno (di bilancio), contati una volta per area (cura, "
+            "isolamento, lavoro e reddito), ogni 1.000 residenti: utenti nell'anno, non casi "
+            "correnti.",
+        ),
+        Indicator(
+            "sad_users_share_65",
+            "Home help users, 65+",
+            "Utenti SAD, 65+",
+            "share",
+            "Residents 65+ who received municipal home help (a formal care service paid by the "
+            "municipality, from any provider it contracts) at some time in the (budget) year, "
+            "as a share of residents 65+.",
+            Ratio(
+                P("services.new_sad_users_65"),
+                P("services.residents_65"),
+                scale=float(WEEKS_PER_YEAR),
+            ),
+            better=1,
+            description_it="Residenti di 65 anni e più che hanno ricevuto assistenza "
+            "domiciliare comunale (SAD: servizio di cura formale pagato dal comune, da "
+            "qualunque erogatore) nell'anno, sul totale dei residenti di 65 anni e più.",
+        ),
+        Indicator(
+            "waiting_list_exits",
+            "Left the waiting list",
+            "Usciti dalla lista d'attesa",
+            "persons",
+            "People who left a waiting list without a service this week: reneging, family or "
+            "private care, admission to residential care.",
+            Total(P("services.withdrawn")),
+            summary="sum",
+        ),
+        Indicator(
+            "contracted_capacity_factor",
+            "Contracted capacity",
+            "Capacità a contratto",
+            "multiplier",
+            "Contracted service hours relative to the calibrated hours, mean over domains "
+            "(extra hours the municipality bought as its waiting lists grew, within its budget).",
+            Ratio(P("services.expansion", "sum"), P("services.expansion", "len")),
+        ),
     )
     journey_need_rules: ClassVar[dict[str, str]] = {
         "need_receded": "service_effect",
@@ -139,6 +253,10 @@ class Services(Mechanism):
         "suspended": (
             "Service suspended ({domain}): back on the waiting list",
             "Servizio sospeso ({domain}): di nuovo in lista d'attesa",
+        ),
+        "withdrawn": (
+            "Left the waiting list ({domain})",
+            "Uscito dalla lista d'attesa ({domain})",
         ),
         "service_ended": (
             "Service ended ({domain}); the need remains",
@@ -152,12 +270,18 @@ class Services(Mechanism):
             "services.resolution x qualità dell'erogatore",
         ),
         "allocation": (
-            "services: oldest waiting first, within provider capacity and the budget",
-            "servizi: prima chi attende da più tempo, entro capacità e bilancio",
+            "services: highest care level first, then the longest wait, within provider "
+            "capacity and the budget",
+            "servizi: prima il livello di cura più alto, poi chi attende da più tempo, entro "
+            "capacità e bilancio",
         ),
         "rationing": (
             "services: the budget could not pay every case; newest cases suspended",
             "servizi: il bilancio non copre tutti i casi; sospesi i più recenti",
+        ),
+        "withdrawn": (
+            "services: people leave waiting lists (reneging, family or private care)",
+            "servizi: si esce dalla lista d'attesa (rinuncia, cura familiare o privata)",
         ),
         "max_duration": (
             "services: longest episode reached (services.max_duration)",
@@ -177,7 +301,7 @@ class Services(Mechanism):
         lines = np.maximum(self.serves.sum(axis=1, keepdims=True), 1)
         total = table.capacity.astype(float).reshape(-1, 1)
         self.full_capacity = total * self.serves / lines  # (P, D): hours/week per service line
-        self.capacity = self.full_capacity.copy()
+        self.capacity = self.full_capacity.copy()  # whole cases' hours (see _set_capacity)
         self.list_cost = table.unit_cost.astype(float)
         self.quality = table.quality.astype(float)  # hidden
         self.kind = np.array([PROVIDER_KINDS.index(k) for k in table.kind], dtype=int)
@@ -195,6 +319,24 @@ class Services(Mechanism):
         self._provider = model.citizens.provider  # (D, n), updated in place by the model
         self._citizens = model.citizens
         self._served: list[np.ndarray] = self._find_served(model.citizens)
+        n = model.citizens.n
+        # a line's whole cases: floor(capacity / hours + u), u fixed per line for the run
+        self.rounding = model.streams["capacity"].random(self.full_capacity.shape)
+        self.renege = p.weekly("services.renege")
+        self.covered_exit = p.weekly("services.covered_exit")
+        self.met_share = p["services.care_met_share"]
+        self.asked_at = np.full((len(DOMAINS), n), -1.0)  # start of the current wait (weeks)
+        self.year_counted = np.full((len(DOMAINS), n), -1, dtype=np.int32)  # budget year
+        self.expansion = np.ones(len(DOMAINS))  # contracted hours / calibrated, by domain
+        self._orders: list[tuple[int, np.ndarray]] = []  # (week it arrives, expansion)
+        self.wait_total = 0.0
+        self.starts = 0
+        self.new_users = 0
+        self.new_sad_users_65 = 0
+        self.residents_65 = float(np.count_nonzero(model.citizens.age_band >= OLD_BAND))
+        self.withdrawn = 0
+        self._admitted_withdrawn = 0
+        self._week = 0
         self.configure(model)
 
     def configure(self, model: WelfareModel) -> None:
@@ -212,7 +354,14 @@ class Services(Mechanism):
         third = (self.kind == THIRD_SECTOR)[:, None]
         co = p["governance.co_programming"]
         gain = np.where(third, 1.0 + p["governance.co_capacity_gain"], 1.0) if co else 1.0
-        self.capacity = self.full_capacity * factor * gain
+        self.base_capacity = self.full_capacity * factor * gain  # the calibrated contract
+        self._set_capacity()
+        self.review_weeks = max(round(p["municipality.review_weeks"]), 0)
+        self.lag = max(round(p["municipality.expansion_lag"]), 0)
+        self.ceiling = max(float(p["municipality.expansion_ceiling"]), 1.0)
+        self.plan_share = float(p["municipality.plan_share"])
+        shares = p.array("municipality.area_shares")
+        self.area_shares = shares / shares.sum() if shares.sum() > 0 else shares
         self.outcomes = bool(p["governance.outcome_contracts"])
         contracted = self.kind != MUNICIPAL
         fit = np.where(self.kind == THIRD_SECTOR, 1.0 + p["governance.co_fit_gain"], 1.0)
@@ -237,6 +386,12 @@ class Services(Mechanism):
         return np.clip(1.0 - (1.0 - self.progress_mult) * q, 0.0, 1.0)
 
     def step(self, model: WelfareModel, week: int) -> None:
+        # one draw a week: reneging reads 1 - u of residents on a list, service effects u of
+        # residents in service (disjoint sets in each domain)
+        self._u = model.streams["services"].random((len(DOMAINS), model.citizens.n), np.float32)
+        self._review_capacity(model, week)
+        self._track_waits(model, week)
+        self._leave_lists(model, week)
         self._place(model, week)
         self._pay(model, week)
         self._effects(model, week)
@@ -327,17 +482,22 @@ class Services(Mechanism):
         weekly_allowance = muni.available_for_services(week) / muni.weeks_left_in_year(week)
         self.placed[:] = 0
         self.placed_level_total = 0.0
+        self.wait_total = 0.0
+        self.starts = 0
         for d in range(len(DOMAINS)):
             waiting = waiting_of[d]
-            slots_d = (self.capacity[:, d] - self.load[:, d] + 1e-9) // self.hours[d]
-            most = int(np.maximum(slots_d[self.serves[:, d]], 0).sum())  # places this week
+            slots_d = self._slots(d) - self.load[:, d] / self.hours[d]
+            most = int(np.maximum(np.rint(slots_d[self.serves[:, d]]), 0).sum())  # this week
             if waiting.size == 0 or most == 0:
                 continue
             # paid for outcomes without case-mix adjustment, contractors pick the easiest cases
             skimming = self.outcomes and not self.case_mix
-            oldest = _first_in_order(
-                c.status_since[d][waiting], waiting, waiting.size if skimming else most
-            )
+            waiting = waiting[~c.residential[waiting]]
+            if waiting.size == 0:
+                continue
+            # priority: the highest need level first, then the longest wait
+            key = self.asked_at[d][waiting] - _LEVEL_RANK * c.need_level[d][waiting]
+            oldest = _first_in_order(key, waiting, waiting.size if skimming else most)
             placed_d = []
             easiest = (
                 oldest[np.argsort(c.need_level[d][oldest], kind="stable")] if skimming else oldest
@@ -351,7 +511,7 @@ class Services(Mechanism):
                 if pool.size == 0:
                     break
                 cost = self.hours[d] * self.unit_cost[j]
-                slots = int((self.capacity[j, d] - self.load[j, d] + 1e-9) // self.hours[d])
+                slots = round(self._slots(d)[j] - self.load[j, d] / self.hours[d])
                 budget_left = weekly_allowance - committed
                 affordable = int(max(budget_left, 0.0) // cost) if cost > 0 else slots
                 take = max(0, min(slots, affordable, pool.size))
@@ -362,6 +522,10 @@ class Services(Mechanism):
                 left[who] = False
                 if d == CARE:
                     self.placed_level_total += float(c.need_level[CARE][who].sum())
+                # the service starts as the week ends (after the office's week of requests)
+                self.wait_total += float((week + 1 - self.asked_at[d][who]).sum())
+                self.starts += take
+                self.asked_at[d][who] = -1.0
                 c.status[d][who] = SERVED
                 c.status_since[d][who] = week
                 c.provider[d][who] = j
@@ -373,6 +537,138 @@ class Services(Mechanism):
                 self.placed[d] += take
             if placed_d:
                 self._served[d] = np.sort(np.concatenate([self._served[d], *placed_d]))
+        self._count_users(model, week)
+
+    def _set_capacity(self) -> None:
+        """Contracted hours (real numbers: the calibrated contract times what the municipality
+        bought) and the capacity in whole cases: contracted / hours per case rounded up or down
+        at random (line-specific, fixed for the run), so its expectation is exact at any sample
+        size; ``capacity`` is those cases' hours."""
+        self.contracted = self.base_capacity * self.expansion[None, :]
+        cases = np.floor(self.contracted / self.hours[None, :] + self.rounding)
+        self.capacity = cases * self.hours[None, :]
+
+    def _slots(self, d: int) -> np.ndarray:
+        """Whole cases each provider line holds in domain ``d``."""
+        return np.rint(self.capacity[:, d] / self.hours[d])
+
+    def forget(self, model: WelfareModel, idx: np.ndarray) -> None:
+        """Residents ``idx`` died (a death takes them off every list): newcomers start afresh."""
+        self.asked_at[:, idx] = -1.0
+        self.year_counted[:, idx] = -1
+
+    def need_ended(self, model: WelfareModel, domain: int, idx: np.ndarray) -> None:
+        """A need ended: its wait, if any, ends with it."""
+        self.asked_at[domain][idx] = -1.0
+
+    def withdraw(self, who: np.ndarray) -> None:
+        """Residents ``who`` leave every waiting list and service (e.g. admitted to residential
+        care): their needs stay open but no longer wait for, or hold, a municipal service."""
+        who = np.asarray(who, dtype=np.intp)
+        if who.size == 0:
+            return
+        c = self._citizens
+        status = c.status[:, who]
+        leaving = (status == WAITLIST) | (status == SERVED)
+        d, k = np.nonzero(leaving)
+        rows = who[k]
+        self._admitted_withdrawn += int(np.count_nonzero(status[d, k] == WAITLIST))
+        c.status[d, rows] = LATENT
+        c.status_since[d, rows] = self._week
+        c.provider[d, rows] = -1
+        self.asked_at[d, rows] = -1.0
+
+    def _track_waits(self, model: WelfareModel, week: int) -> None:
+        """Start the wait of requests and new list entries: at the request (its QUEUED time)
+        for requests still at the office as a week ends, at eligibility for requests assessed
+        within the week they were made (less than a week later) and for people taken in charge
+        by outreach or suspended; drop it for requests refused on the means test."""
+        self._week = week
+        c = model.citizens
+        for d in range(len(DOMAINS)):
+            status = c.status[d]
+            open_ = np.flatnonzero(status >= QUEUED)
+            st = status[open_]
+            starting = open_[((st == QUEUED) | (st == WAITLIST)) & (self.asked_at[d][open_] < 0)]
+            self.asked_at[d][starting] = c.status_since[d][starting]
+            self.asked_at[d][open_[st == REFUSED]] = -1.0
+
+    def _leave_lists(self, model: WelfareModel, week: int) -> None:
+        """People on a waiting list give up (``services.renege``), faster once family or
+        private care covers their care need (``services.covered_exit``, last week's cover)."""
+        c = model.citizens
+        self.withdrawn = self._admitted_withdrawn
+        self._admitted_withdrawn = 0
+        u = 1.0 - self._u
+        covered = model.coverage.fraction >= self.met_share - 1e-12
+        for d in range(len(DOMAINS)):
+            waiting = np.flatnonzero(c.status[d] == WAITLIST)
+            if waiting.size == 0:
+                continue
+            rate = np.full(waiting.size, self.renege[d])
+            if d == CARE:
+                rate[covered[waiting]] = self.covered_exit
+            rate[c.residential[waiting]] = 1.0  # in residential care: off the list
+            leave = waiting[chance(u[d][waiting], rate)]
+            c.status[d][leave] = LATENT
+            c.status_since[d][leave] = week
+            self.asked_at[d][leave] = -1.0
+            self.withdrawn += leave.size
+
+    def _count_users(self, model: WelfareModel, week: int) -> None:
+        """Users of the (budget) year: each person once per domain, the first week they are
+        served in the year (``new_users``); home-help users 65+ likewise."""
+        c = model.citizens
+        year = week // WEEKS_PER_YEAR
+        self.new_users = 0
+        self.new_sad_users_65 = 0
+        for d, served in enumerate(self._served):
+            new = served[self.year_counted[d][served] != year]
+            self.year_counted[d][new] = year
+            self.new_users += new.size
+            if d == CARE:
+                self.new_sad_users_65 = int(np.count_nonzero(c.age_band[new] >= OLD_BAND))
+        self.residents_65 = float(np.count_nonzero(c.age_band >= OLD_BAND))
+
+    def _review_capacity(self, model: WelfareModel, week: int) -> None:
+        """Capacity orders arrive after their lag; every ``review_weeks`` the municipality
+        orders the hours that would clear each waiting list, within its planned budget."""
+        due = [e for w, e in self._orders if w <= week]
+        if due:
+            self._orders = [(w, e) for w, e in self._orders if w > week]
+            self.expansion = due[-1]
+            self._set_capacity()
+        if self.review_weeks == 0 or week == 0 or week % self.review_weeks:
+            return
+        c = model.citizens
+        base = self.base_capacity.sum(axis=0)  # (D,) calibrated hours per domain
+        cost = self.base_capacity.T @ self.unit_cost / np.maximum(base, 1e-12)  # EUR/hour
+        waiting = np.array([np.count_nonzero(c.status[d] == WAITLIST) for d in range(len(DOMAINS))])
+        load = np.array([len(s) for s in self._served]) * self.hours
+        wanted = np.maximum(load + waiting * self.hours, base)  # hours that clear each list
+        wanted = np.minimum(wanted, base * self.ceiling)
+        allowance = model.municipality.services_allowance(self.plan_share, ("services",))
+        extra = self._split_budget(allowance, base * cost, (wanted - base) * cost)
+        order = np.where(base > 0, 1.0 + extra / np.maximum(base * cost, 1e-12), 1.0)
+        self._orders.append((week + self.lag, order))
+        if self.lag == 0:  # the hours arrive at once
+            self._orders.pop()
+            self.expansion = order
+            self._set_capacity()
+
+    def _split_budget(
+        self, allowance: float, base_cost: np.ndarray, wanted_cost: np.ndarray
+    ) -> np.ndarray:
+        """EUR a week of extra capacity each domain may buy: the services' weekly allowance is
+        split by area (``municipality.area_shares``), each area's calibrated contract paid
+        first; what an area does not need goes to the areas whose lists still want hours."""
+        room = np.maximum(allowance * self.area_shares - base_cost, 0.0)
+        got = np.minimum(room, wanted_cost)
+        left = max(allowance - float(base_cost.sum()) - float(got.sum()), 0.0)
+        short = wanted_cost - got
+        if left > 0 and short.sum() > 0:
+            got += short * min(1.0, left / float(short.sum()))
+        return got
 
     def _pay(self, model: WelfareModel, week: int) -> None:
         """Pay this week's services; suspend the newest cases if the budget cannot cover them.
@@ -406,12 +702,14 @@ class Services(Mechanism):
         freed_before = np.cumsum(cost[order]) - cost[order]
         cut = order[freed_before < excess - 1e-9]
         c.status[domain[cut], who[cut]] = WAITLIST
+        c.status_since[domain[cut], who[cut]] = model.week
+        self.asked_at[domain[cut], who[cut]] = model.week  # a new wait starts
         c.provider[domain[cut], who[cut]] = -1
         self.suspended = cut.size
 
     def _effects(self, model: WelfareModel, week: int) -> None:
         c = model.citizens
-        u = model.streams["services"].random((len(DOMAINS), c.n), dtype=np.float32)
+        u = self._u
         self.resolved[:] = 0
         self.outcome_paid = 0.0
         for d in range(len(DOMAINS)):

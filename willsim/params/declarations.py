@@ -55,15 +55,16 @@ RUN = [
     ),
     Param(
         "run.burn_in_weeks",
-        260,
+        520,
         "weeks",
         "Weeks simulated before reported week 0 under the status quo (the city, its calibrated "
         "values and overrides; no policy, no scenario lever), never reported: the run starts "
         "from the stationary state of the status quo instead of from needs nobody has asked "
         "about yet. Policies and levers apply from reported week 0.",
-        "assumption: burn-in (docs/ODD.md, initialisation and stationarity; 260 weeks measured "
-        "to bring the no-policy baseline's stocks to their stationary level: with 156, "
-        "non-take-up still falls 3 points over the reported years)",
+        "assumption: burn-in (docs/ODD.md, 8.1; 520 weeks measured to bring the no-policy "
+        "baseline's stocks to their stationary level: with 156 non-take-up still falls 3 "
+        "points over the reported years, with 260 care needs fall 5% and the RSA waiting list "
+        "a third over 10 reported years)",
         low=0,
         high=2600,
         label="Burn-in",
@@ -1063,7 +1064,8 @@ CRISES = [
         "crises.met_multiplier",
         0.5,
         "multiplier",
-        "Crisis risk of a care need that is met, relative to unmet.",
+        "Crisis risk of a care need whose hours are fully covered, relative to one with no help; "
+        "in between, the risk falls in proportion to the share of hours covered.",
         "assumption",
         low=0,
         high=1,
