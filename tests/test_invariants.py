@@ -239,7 +239,7 @@ CONFIGS = {
 
 @pytest.mark.parametrize("config", list(CONFIGS), ids=list(CONFIGS))
 def test_invariants_hold_every_week(small_model, phase_hook, config):
-    overrides = {"run__weeks": 60, **CONFIGS[config]}
+    overrides = {"run__weeks": 60, "run__burn_in_weeks": 156, **CONFIGS[config]}
     model = small_model(seed=3, **overrides)
     checker = run_checked(model, phase_hook)
     assert model.week == overrides["run__weeks"]

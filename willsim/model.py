@@ -236,6 +236,7 @@ class WelfareModel(mesa.Model):
         """Wall seconds the burn-in took (its weeks are agent-steps, as reported weeks are)."""
         self.burn_in_cpu_s = time.process_time() - cpu
         self.recording = True
+        self.collector.start_reporting()
         spent = self.municipality.total_spending
         spent.update(dict.fromkeys(spent, 0.0))
         if dict(self.params) != dict(self.scenario.params):

@@ -139,6 +139,7 @@ def stationary_care(params: Parameters) -> tuple[np.ndarray, np.ndarray]:
                 h = 0.5 * (lo + hi)
                 pi = _chain_stationary(h, up, recover, death, newcomer)
                 lo, hi = (h, hi) if pi[1:].sum() < p else (lo, h)
+            h = h if h > 1e-12 else 0.0  # no exits at all: no onset
             pi = _chain_stationary(h, up, recover, death, newcomer)
             new = pi[1:] / pi[1:].sum()
             converged = np.abs(new - s).max() < 1e-7
@@ -191,9 +192,10 @@ class CareChainEstimate:
         self, prevalence: np.ndarray, start: np.ndarray, onset: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Each band's stationary level shares of the measured chain and the weekly onset that
-        holds the band's ``prevalence`` in it (``start`` and ``onset`` where a band has too few
-        observations): newcomers bring the band's prevalence at these shares, a resident
-        admitted to residential care comes back as a newcomer at death."""
+        holds the band's ``prevalence`` in it, residents of residential care counting as having
+        a care need (``start`` and ``onset`` where a band has too few observations): newcomers
+        bring the band's prevalence at these shares, a resident admitted to residential care
+        comes back as a newcomer at death."""
         shares, onsets = start.copy(), onset.copy()
         k = MAX_CARE_LEVEL + 1
         for band in range(self.bands):
@@ -212,9 +214,15 @@ class CareChainEstimate:
                     h = 0.5 * (lo + hi)
                     move[0, 0], move[0, 1] = stay - h, h
                     pi = self._solve(move, newcomer, rsa_exit)
-                    home = pi[:k].sum()
-                    lo, hi = (h, hi) if pi[1:k].sum() / home < prevalence[band] else (lo, h)
-                new = pi[1:k] / pi[1:k].sum()
+                    # residents of residential care count as having a care need (the
+                    # prevalence target's definition, care_need_share_65)
+                    held = pi[1:].sum()
+                    lo, hi = (h, hi) if held < prevalence[band] else (lo, h)
+                at_home = pi[1:k].sum()
+                if not at_home > 0:  # degenerate (a tiny sample): keep the analytic start
+                    s, h = start[band], onset[band]
+                    break
+                new = pi[1:k] / at_home
                 done = np.abs(new - s).max() < 1e-9
                 s = new
                 if done:
