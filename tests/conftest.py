@@ -32,7 +32,8 @@ def small_model() -> Callable[..., WelfareModel]:
     """Factory: ``small_model(**overrides)`` builds a small model; all are released afterwards.
 
     Defaults are :data:`SMALL_DEFAULTS` (seed 1, 20 weeks, 5,000 residents, no Mesa citizen
-    agents, no burn-in). Keyword overrides use ``__`` for the dot, as :class:`WelfareModel` accepts them.
+    agents, no burn-in). Keyword overrides use ``__`` for the dot, as :class:`WelfareModel`
+    accepts them.
     """
     made: list[WelfareModel] = []
 
