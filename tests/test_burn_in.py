@@ -38,12 +38,22 @@ def test_two_strategies_share_the_burn_in() -> None:
     assert c.params["transitions.ageing_from_week"] == 0  # the scenario's value from week 0
 
 
-def test_status_quo_reverts_only_scenario_levers() -> None:
-    sc = load_scenario("ageing-city", overrides={"helpseeking.awareness": 0.9})
+def test_status_quo_reverts_levers_but_keeps_the_world() -> None:
+    sc = load_scenario(
+        "ageing-city",
+        overrides={
+            "helpseeking.awareness": 0.9,  # a world parameter (it has a prior)
+            "office.social_workers": 40,  # a lever: a strategy's staffing
+            "needs.care_recovery": 0.2,  # not a lever group
+            "run.weeks": 12,
+        },
+    )
     sq = status_quo_params(sc)
     assert sq["transitions.ageing_from_week"] == -1  # a scenario lever: not in the burn-in
-    assert sq["helpseeking.awareness"] == pytest.approx(0.9)  # an override: the status quo
-    assert sq["run.weeks"] == sc.params["run.weeks"]
+    assert sq["office.social_workers"] == load_scenario("baseline").params["office.social_workers"]
+    assert sq["helpseeking.awareness"] == pytest.approx(0.9)
+    assert sq["needs.care_recovery"] == pytest.approx(0.2)
+    assert sq["run.weeks"] == 12
 
 
 @pytest.mark.slow

@@ -68,18 +68,25 @@ never equal to a reported week (so it is not counted as a first help again)."""
 
 
 def status_quo_params(scenario: Scenario) -> Parameters:
-    """The parameters of the burn-in: the scenario's values, except those its own files
-    (``scenario:`` layers) set in a lever group (:func:`willsim.phases.lever_groups`), which
-    take the value of the layers below (defaults, the city, its calibrated values).
+    """The parameters of the burn-in: the scenario's values, except the levers set above the
+    city's calibrated layer, which take the value of the layers below (defaults, the city, its
+    calibrated values).
 
-    Overrides (command line, calibration trials, parameter draws) are part of the status quo;
-    a change meant to start at reported week 0 is a scenario value or a policy.
+    A lever is a parameter of a lever group (:func:`willsim.phases.lever_groups`: a group any
+    policy type may set or any mechanism re-reads) without a prior. It is reverted whether a
+    scenario file or an override (command line, app, workshop strategy) set it: a strategy's
+    staffing, budget, platforms or outreach start at reported week 0. A parameter with a prior
+    describes the world, not a strategy (an uncertain assumption, sampled in uncertainty runs
+    and fitted by calibration): its value is the status quo's wherever it was set, so a
+    calibration trial or a parameter draw shapes the burn-in too.
     """
     levers = phases.lever_groups()
     reverted = [
         k
         for k, layer in scenario.provenance.items()
-        if layer.startswith("scenario:") and k.partition(".")[0] in levers
+        if layer.startswith(("scenario:", "override"))
+        and k.partition(".")[0] in levers
+        and PARAMETERS[k].prior is None
     ]
     params = scenario.params.copy()
     if not reverted:

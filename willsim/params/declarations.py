@@ -1099,9 +1099,9 @@ CRISES = [
         "prob/year",
         "Probability per year that an unmet work/income need of an adult living independently "
         "ends in a crisis (loss of housing).",
-        "CSV: evictions executed (with bailiff) | Bergamo (province) | 2024 (0.315 per 1,000 "
-        "residents a year, the housing-loss target); the rate per unmet need that gives it, "
-        "measured on the Bergamo baseline (docs/ODD.md, housing loss)",
+        "CSV: evictions executed (with bailiff) | Bergamo (province) | 2024; 0.315 per 1,000 "
+        "residents a year, the housing-loss target; the rate per unmet need that gives it, "
+        "measured on the Bergamo baseline (docs/ODD.md, 8.6)",
         low=0,
         high=1,
         prior=Prior(

@@ -19,9 +19,9 @@ PARAMS = [
         "share",
         "Places in residential care (RSA) per resident aged 65+: the cap on the RSA stock, "
         "which starts full (beds are practically all occupied).",
-        _CSV + "non-self-sufficient elderly covered by public LTC services | Italy | 2021 "
-        "(residential 6.3% of non-self-sufficient 65+, the row's note) x CSV: non-self-sufficient "
-        "older people | Italy | 2021 (28.4% of 65+) = 1.79% of 65+; city profiles set their own",
+        _CSV + "non-self-sufficient elderly covered by public LTC services | Italy | 2021; "
+        "residential 6.3% of non-self-sufficient 65+ (the row's note) x CSV: non-self-sufficient "
+        "older people | Italy | 2021; 28.4% of 65+ = 1.79% of 65+; city profiles set their own",
         low=0,
         high=0.2,
         label="RSA places per 65+",
@@ -42,9 +42,8 @@ PARAMS = [
             "uniform",
             0.05,
             0.6,
-            "no source for the application rate; the Bergamo waiting list (CSV: persons on RSA "
-            "waiting lists | Bergamo (province, ATS Bergamo) | 2022: 3,135 persons for 6,475 "
-            "beds) says demand exceeds places",
+            "no source for the application rate; CSV: persons on RSA waiting lists | Bergamo "
+            "(province, ATS Bergamo) | 2022; 3,135 persons for 6,475 beds: demand exceeds places",
             fit=False,
         ),
         label="RSA applications",
@@ -72,18 +71,16 @@ PARAMS = [
         "multiplier",
         "Mortality of an RSA resident relative to the age band's average, before the band is "
         "renormalised to its life-table rate (like the per-level multiplier at home).",
-        "assumption: RSA mortality (docs/ODD.md, mortality); identified by the mean stay of "
-        "new entrants (CSV: mean length of stay of new care-home entrants | Veneto | 2024, 218 "
-        "days)",
+        "assumption: RSA mortality (docs/ODD.md, 8.3); identified by the mean stay of new "
+        "entrants: CSV: mean length of stay of new care-home entrants | Veneto | 2024; 218 days",
         low=1,
         high=100,
         prior=Prior(
             "log-uniform",
             3.0,
             40.0,
-            "the Veneto mean stay of 218 days (CSV: mean length of stay of new care-home "
-            "entrants | Veneto | 2024) implies a yearly hazard near 1.7, about 12 times the 85+ "
-            "band's rate",
+            "CSV: mean length of stay of new care-home entrants | Veneto | 2024; a mean stay of "
+            "218 days implies a yearly hazard near 1.7, about 12 times the 85+ band's rate",
         ),
         label="RSA mortality",
         label_it="Mortalità in RSA",
