@@ -5,9 +5,12 @@ Every size (and each Citizen-agent mode) runs in a fresh Python process, which b
 with every mechanism of the engine on (the baseline scenario, population overridden, one agent
 per resident) and reports per repetition:
 
-* ``build_s``: ``WelfareModel(...)`` construction, wall seconds;
-* ``run_s``: ``model.run()`` for all weeks, wall seconds (construction not included);
-* ``agent_steps_per_s`` = residents x weeks / ``run_s``; ``ms_per_week`` = 1000 ``run_s`` / weeks;
+* ``build_s``: ``WelfareModel(...)`` construction, wall seconds (the burn-in included: its
+  ``run.burn_in_weeks`` weeks are simulated inside construction; ``burn_in_s`` of them);
+* ``run_s``: ``model.run()`` for all reported weeks, wall seconds (construction not included);
+* ``agent_steps_per_s`` = residents x (weeks + burn-in weeks) / (``run_s`` + ``burn_in_s``):
+  burn-in weeks count as steps; ``ms_per_week`` = 1000 ``run_s`` / weeks; ``--burn-in N``
+  sets the burn-in (``--burn-in 0``: reported weeks only);
 * ``cpu_over_wall``: process CPU seconds / wall seconds of the run (< 0.9 flags a repetition
   slowed by other processes; hypervisor steal is invisible to it).
 
@@ -61,6 +64,8 @@ CORNERS = (
     "proactive-platform",
 )
 BASELINE = "baseline"
+BURN_IN_ENV = "WILLSIM_BENCH_BURN_IN"
+"""Set by ``--burn-in`` for the child processes: the burn-in weeks of every model built."""
 
 
 # --------------------------------------------------------------------------- child process
@@ -69,6 +74,8 @@ BASELINE = "baseline"
 def _build(n: int, weeks: int, seed: int, mesa_citizens: bool, scenario: str = BASELINE):
     import willsim
 
+    burn_in = os.environ.get(BURN_IN_ENV)
+    extra = {} if burn_in is None else {"run__burn_in_weeks": int(burn_in)}
     return willsim.WelfareModel(
         scenario,
         seed=seed,
@@ -76,6 +83,7 @@ def _build(n: int, weeks: int, seed: int, mesa_citizens: bool, scenario: str = B
         city__population=n,
         run__residents=0,
         run__mesa_citizens=mesa_citizens,
+        **extra,
     )
 
 
@@ -136,15 +144,22 @@ def child_timing(
         if model.week != weeks:
             raise RuntimeError(f"model stopped at week {model.week} of {weeks}")
         run_s = t3 - t2
+        # the burn-in's weeks (simulated inside construction) are agent-steps too
+        burn = int(getattr(model, "burn_in", 0))
+        burn_s = float(getattr(model, "burn_in_wall_s", 0.0))
+        burn_cpu = float(getattr(model, "burn_in_cpu_s", 0.0))
+        steps = n * (weeks + burn)
         row = {
             "seed": rep + 1,
             "build_s": t1 - t0,
             "run_s": run_s,
-            "agent_steps_per_s": n * weeks / run_s,
+            "burn_in_weeks": burn,
+            "burn_in_s": burn_s,
+            "agent_steps_per_s": steps / (run_s + burn_s),
             "ms_per_week": 1000 * run_s / weeks,
             "cpu_over_wall": cpu / run_s,
-            "cpu_s": cpu,
-            "agent_steps_per_cpu_s": n * weeks / cpu,
+            "cpu_s": cpu + burn_cpu,
+            "agent_steps_per_cpu_s": steps / (cpu + burn_cpu),
         }
         if spent is not None:
             row["phase_ms_per_week"] = {k: 1000 * v / weeks for k, v in spent.items()}
@@ -390,6 +405,12 @@ def main(argv: list[str] | None = None) -> int:
         help="run the four corners (" + ", ".join(CORNERS) + ") with per-phase times",
     )
     ap.add_argument("--phases", action="store_true", help="also time each weekly phase")
+    ap.add_argument(
+        "--burn-in",
+        type=int,
+        help="run.burn_in_weeks of every model (default: the parameter's default); its weeks "
+        "count as agent-steps, its time is in build_s and in the rates",
+    )
     ap.add_argument("--no-trace", action="store_true", help="skip the tracemalloc measurement")
     ap.add_argument(
         "--json",
@@ -408,6 +429,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.mesa_citizens is None:
         args.mesa_citizens = "yes" if args.corners else "both"
 
+    if args.burn_in is not None:
+        os.environ[BURN_IN_ENV] = str(args.burn_in)
     if args.child:
         agents, scenario = args.mesa_citizens == "yes", args.scenarios[0]
         if args.child == "time":

@@ -20,8 +20,11 @@ SMALL_DEFAULTS: dict[str, Any] = {
     "run__weeks": 20,
     "city__population": 5000,
     "run__mesa_citizens": False,
+    "run__burn_in_weeks": 0,
 }
-"""Keyword arguments of the small test model; any of them can be overridden."""
+"""Keyword arguments of the small test model; any of them can be overridden. No burn-in: a
+mechanism's rules are tested from the drawn population (the invariants, the burn-in and the
+stationarity tests set their own)."""
 
 
 @pytest.fixture
@@ -29,7 +32,8 @@ def small_model() -> Callable[..., WelfareModel]:
     """Factory: ``small_model(**overrides)`` builds a small model; all are released afterwards.
 
     Defaults are :data:`SMALL_DEFAULTS` (seed 1, 20 weeks, 5,000 residents, no Mesa citizen
-    agents). Keyword overrides use ``__`` for the dot, as :class:`WelfareModel` accepts them.
+    agents, no burn-in). Keyword overrides use ``__`` for the dot, as :class:`WelfareModel`
+    accepts them.
     """
     made: list[WelfareModel] = []
 

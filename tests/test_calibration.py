@@ -196,6 +196,8 @@ def test_targets_are_checked_against_the_calibration_table(tmp_path):
 
 
 _DEATHS = Total(P("needs.deaths"))  # an indicator declares its formula (willsim.outputs)
+UNMODELLED = "deaths_at_home_per_1000"
+"""An estimand no mechanism publishes (every estimand of the bundled targets is live)."""
 
 
 def test_not_yet_modelled_targets_are_reported_and_go_live_with_their_indicator(
@@ -203,7 +205,7 @@ def test_not_yet_modelled_targets_are_reported_and_go_live_with_their_indicator(
 ):
     path = write_targets(
         tmp_path / "t.toml",
-        target_toml("deaths", "deaths_per_1000", 11.2, 2.0, unit="deaths/1,000 residents/year"),
+        target_toml("deaths", UNMODELLED, 11.2, 2.0, unit="deaths/1,000 residents/year"),
         target_toml("ntu", "non_take_up_share", 0.3, 0.05),
     )
     targets = load_targets(path)
@@ -211,16 +213,14 @@ def test_not_yet_modelled_targets_are_reported_and_go_live_with_their_indicator(
     assert targets.by_id["ntu"].status == "live"
     monkeypatch.setitem(
         INDICATORS,
-        "deaths_per_1000",
-        Indicator(
-            "deaths_per_1000", "Deaths", "Decessi", "deaths/1,000 residents/year", "test", _DEATHS
-        ),
+        UNMODELLED,
+        Indicator(UNMODELLED, "Deaths", "Decessi", "deaths/1,000 residents/year", "test", _DEATHS),
     )
     assert targets.by_id["deaths"].live
     monkeypatch.setitem(
         INDICATORS,
-        "deaths_per_1000",
-        Indicator("deaths_per_1000", "Deaths", "Decessi", "per 1,000", "test", _DEATHS),
+        UNMODELLED,
+        Indicator(UNMODELLED, "Deaths", "Decessi", "per 1,000", "test", _DEATHS),
     )
     assert targets.by_id["deaths"].status.startswith("unit mismatch")
 
@@ -428,7 +428,7 @@ def _small_targets(tmp_path: Path) -> Path:
         tmp_path / "targets.toml",
         target_toml("ntu", "non_take_up_share", 0.6, 0.05),
         target_toml("iso", "isolated_share[age_band=85+]", 0.32, 0.06, role="check"),
-        target_toml("deaths", "deaths_per_1000", 11.2, 2.0, unit="deaths/1,000 residents/year"),
+        target_toml("deaths", UNMODELLED, 11.2, 2.0, unit="deaths/1,000 residents/year"),
     )
 
 
@@ -477,9 +477,9 @@ def test_study_records_its_fingerprint_and_refuses_changes(tmp_path, monkeypatch
 def test_study_needs_a_live_fit_target_and_valid_cities(tmp_path):
     only_waiting = write_targets(
         tmp_path / "t.toml",
-        target_toml("deaths", "deaths_per_1000", 11.2, 2.0, unit="deaths/1,000 residents/year"),
+        target_toml("deaths", UNMODELLED, 11.2, 2.0, unit="deaths/1,000 residents/year"),
     )
-    with pytest.raises(StudyError, match=r"no live fit target.*deaths_per_1000"):
+    with pytest.raises(StudyError, match=r"no live fit target.*deaths_at_home_per_1000"):
         Study.create_or_resume(tmp_path / "a", _spec(only_waiting))
     targets = _small_targets(tmp_path)
     with pytest.raises(StudyError, match="unknown city 'milano'"):
@@ -678,7 +678,9 @@ def test_calibration_command_prints_the_table_for_bergamo(capsys, tmp_path):
     assert "Bergamo · scenario baseline · 2 seeds · 2,000 residents · 8 weeks" in out
     assert "not calibrated" in out
     assert re.search(r"bergamo\s+isolation-85\s+isolated_share\[age_band=85\+\]\s+0.32 ± 0.06", out)
-    assert "Not measured" in out and "deaths_per_1000: not yet modelled" in out
+    # every estimand of the bundled targets is modelled (issue 12), deaths included
+    assert "Not measured" not in out
+    assert re.search(r"bergamo\s+deaths-bergamo\s+deaths_per_1000", out)
     assert figure.stat().st_size > 1000
     assert main(["calibration", "bergamo", *SMALL, "--workers", "1", "--format", "csv"]) == 0
     csv_text = capsys.readouterr().out
@@ -733,7 +735,7 @@ def test_targets_command_lists_sources_and_status(capsys):
     assert main(["calibrate", "targets", "--city", "padova"]) == 0
     out = capsys.readouterr().out
     assert "residential-stay-padova (fit, residential): residential_stay_weeks = 31.1" in out
-    assert "deaths-bergamo" not in out and "not yet modelled" in out
+    assert "deaths-bergamo" not in out and "not yet modelled" not in out
     assert "CSV: mean length of stay of new care-home entrants | Veneto | 2024" in out
     assert main(["calibrate", "targets", "--format", "csv"]) == 0
     assert capsys.readouterr().out.startswith("id,source,estimand,cities,value,tolerance")

@@ -86,10 +86,14 @@ def test_different_seeds_differ(small_model):
 
 
 def test_population_at_build_is_identical_across_policies(small_model):
-    """Same seed, different means test: the same residents, traits and network."""
-    a = small_model(seed=3, eligibility__isee_max=[25_000.0, 1e9, 9_360.0])
-    b = small_model(seed=3, eligibility__isee_max=[5_000.0, 5_000.0, 5_000.0])
-    c = small_model(seed=3, office__assessment_hours=6.0, municipality__budget_multiplier=0.2)
+    """Same seed, different means test: the same residents, traits and network (as drawn,
+    before any week: overrides are part of the status quo, so they shape the burn-in)."""
+    cold = {"run__burn_in_weeks": 0}
+    a = small_model(seed=3, eligibility__isee_max=[25_000.0, 1e9, 9_360.0], **cold)
+    b = small_model(seed=3, eligibility__isee_max=[5_000.0, 5_000.0, 5_000.0], **cold)
+    c = small_model(
+        seed=3, office__assessment_hours=6.0, municipality__budget_multiplier=0.2, **cold
+    )
     for name in POPULATION_ARRAYS:
         for other in (b, c):
             assert np.array_equal(getattr(a.citizens, name), getattr(other.citizens, name)), name
@@ -100,7 +104,8 @@ def test_population_at_build_is_identical_across_policies(small_model):
 
 
 def test_office_parameters_do_not_change_first_need_onsets(small_model, phase_hook):
-    """Changing assessment hours leaves the first week's needs (onsets, deaths) unchanged."""
+    """Changing assessment hours leaves the first week's needs (onsets, deaths) unchanged
+    (no burn-in: an override is part of the status quo, so it shapes the burn-in)."""
     after_needs = {}
 
     def record(label):
@@ -119,7 +124,9 @@ def test_office_parameters_do_not_change_first_need_onsets(small_model, phase_ho
 
     models = {}
     for label, hours in (("fast", 1.0), ("slow", 8.0)):
-        models[label] = small_model(seed=4, run__weeks=3, office__assessment_hours=hours)
+        models[label] = small_model(
+            seed=4, run__weeks=3, run__burn_in_weeks=0, office__assessment_hours=hours
+        )
         phase_hook(models[label], "needs", after=record(label))
         models[label].step()
     fast, slow = after_needs["fast"], after_needs["slow"]

@@ -52,6 +52,8 @@ NON_LEVER_GROUPS: dict[str, str] = {
     "calibration of the engine",
     "providers": "the existing providers' capacity, cost and quality: calibration",
     "crises": "risk and unit costs of crises: calibration",
+    "residential": "residential care's demand, mortality and fees: the status quo's description "
+    "(places per 65+ are a city parameter); calibration",
     "qol": "display-only weights of the quality-of-life index; they change no behaviour",
     "economics": "display-only valuation of outcomes in the social-return ratio; no behaviour",
 }

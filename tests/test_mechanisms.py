@@ -40,8 +40,12 @@ FAST_OFFICE = {"office__assessment_share": 1.0, "office__assessment_hours": 0.5}
 
 
 def prevalence_by_band(model, domain: int) -> np.ndarray:
+    """Share of each band with a need in ``domain``; residents of residential care count as
+    having a care need (the prevalence target's definition: care_need_share_65)."""
     c = model.citizens
     has = c.need_level[domain] > 0
+    if domain == CARE:
+        has = has | c.residential
     counts = np.bincount(c.age_band, minlength=len(AGE_BANDS))
     with_need = np.bincount(c.age_band, weights=has, minlength=len(AGE_BANDS))
     return np.divide(with_need, counts, out=np.full(len(AGE_BANDS), np.nan), where=counts > 0)
@@ -400,14 +404,17 @@ def test_ample_family_care_meets_every_care_need(small_model, series, phase_hook
         assert not cov.private_spending.any()
         checked.append(week)
 
+    family = []  # the social quota families pay for residential care, each week
     phase_hook(model, "coverage", after=check)
+    phase_hook(
+        model, "residential", after=lambda m, w: family.append(m.residential.family_residential)
+    )
     model.run()
     assert checked == list(range(10))
     assert series(model, "unmet_care_hours").max() == 0
+    assert sum(family) > 0
     assert series(model, "out_of_pocket_eur").sum() == pytest.approx(
-        model.params.weekly("crises.residential_cost")
-        * (1 - model.params["crises.residential_public_share"])
-        * series(model, "residential_care").sum()
+        sum(family) * model.citizens.weight
     )
 
 
@@ -442,8 +449,9 @@ def test_zero_risk_means_no_crises(small_model, series):
     model.run()
     assert series(model, "crises").sum() == 0
     assert not model.citizens.crises.any()
-    assert not model.citizens.residential.any()
-    for key in ("spending_hospital_eur", "spending_housing_eur", "spending_residential_eur"):
+    assert series(model, "residential_admissions").sum() >= 0  # by assessed need only
+    assert model.crises.admitted == 0  # no referral after a crisis
+    for key in ("spending_hospital_eur", "spending_housing_eur"):
         assert series(model, key).sum() == 0, key
 
 

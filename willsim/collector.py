@@ -26,7 +26,8 @@ asked (a request this year — help-seeking notes each request as it is filed, :
 note_requests` — or an open request or service from an earlier one); the year-to-date counts of
 eligible needs and of eligible needs asked for are kept by domain as running totals, updated
 only where a flag changes, so residents who die stay counted. At the end of each reported year
-(52 weeks from reported week 0, after any ``run.burn_in_weeks``) flags and counts start again.
+(52 weeks from reported week 0; the burn-in's weeks are negative and never collected) flags and
+counts start again, as they do when reporting starts (:meth:`Collector.start_reporting`).
 Cross-tabulations of the cells (``In`` terms: NEET aged 15-29, isolation at 65+...) are read
 from the week's cell sums.
 """
@@ -175,8 +176,6 @@ class Collector:
         self._level_start = dict(zip(self.levels, offsets.tolist(), strict=True))
         # yearly take-up: year-to-date running totals by domain (published)
         self.citizens = model.citizens
-        p = model.params
-        self.burn_in = int(p["run.burn_in_weeks"]) if "run.burn_in_weeks" in p else 0
         self.year_eligible = np.zeros(len(DOMAINS))
         """Eligible needs this reported year so far, by domain (one per resident and domain)."""
         self.year_taken = np.zeros(len(DOMAINS))
@@ -188,6 +187,14 @@ class Collector:
         year's running totals keep counting those who left)."""
         self.last_crisis[idx] = NEVER
         self.citizens.reset_year(idx)
+
+    def start_reporting(self) -> None:
+        """Reported week 0 (after the burn-in): requests noted and yearly flags set during the
+        burn-in are dropped, so the first reported year counts only its own."""
+        self._requests.clear()
+        self.citizens.reset_year()
+        self.year_eligible[:] = 0.0
+        self.year_taken[:] = 0.0
 
     def note_requests(self, domain: np.ndarray, who: np.ndarray) -> None:
         """Requests filed this week (paired domains and residents): asked this year, even if
@@ -224,7 +231,7 @@ class Collector:
 
     def _end_year(self, week: int) -> None:
         """After the last week of a reported year: flags and totals start again."""
-        if (week - self.burn_in) % YEAR_WEEKS == YEAR_WEEKS - 1:
+        if week % YEAR_WEEKS == YEAR_WEEKS - 1:  # reported weeks count from 0
             self.citizens.reset_year()
             self.year_eligible[:] = 0.0
             self.year_taken[:] = 0.0

@@ -346,7 +346,7 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         "Spesa delle famiglie",
         "EUR",
         "Families' own spending on private care and residential care.",
-        Total(Q("out_of_pocket") + P("crises.family_residential")),
+        Total(Q("out_of_pocket") + P("residential.family_residential")),
         summary="sum",
         better=-1,
         tags=("key", "summary", "equity", "card"),

@@ -11,14 +11,24 @@ mechanisms' declarations (:mod:`willsim.mechanisms.base`).
 
 The week, in order: policies start or stop (:class:`~willsim.policies.PolicySchedule`), then
 each phase's ``step`` in the order of :data:`~willsim.phases.PHASES` (transitions, needs,
-outreach, help-seeking, office, services, marketplace, community, coverage, crises; what each
-reads and publishes: ``docs/ODD.md``, schedule), then indicators are collected.
+outreach, help-seeking, office, services, marketplace, community, coverage, crises, residential;
+what each reads and publishes: ``docs/ODD.md``, schedule), then indicators are collected.
+
+**Burn-in.** Construction ends with ``run.burn_in_weeks`` weeks simulated under the status quo
+(:func:`status_quo_params`: the scenario's values except those its own files set in lever
+groups; no policy), numbered ``-burn_in .. -1``, with nothing recorded. Reported week 0 is then
+the first :meth:`WelfareModel.step`: the scenario's levers and policies apply from there (start
+weeks count from reported week 0), the collector and Mesa's DataCollector cover reported weeks
+only, and ``model.steps`` / ``model.week`` count reported weeks (``run.weeks`` of them). Two
+strategies built with the same seed share the same burn-in.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Mapping
+from copy import deepcopy
 from types import FrameType
 from typing import Any
 
@@ -32,11 +42,19 @@ from willsim.citizens import CARE, WORK, Citizens
 from willsim.collector import Collector
 from willsim.indicators import INDICATOR_LIST, tagged
 from willsim.mechanisms.base import Mechanism
-from willsim.params import DOMAINS, PROVIDER_KINDS
+from willsim.mechanisms.needs import CareChainEstimate
+from willsim.params import AGE_BANDS, DOMAINS, PARAMETERS, PROVIDER_KINDS
 from willsim.policies import PolicySchedule, parse_policy
 from willsim.population import build_citizens
 from willsim.rng import RandomStreams, spawn_seeds
-from willsim.scenario import Scenario, load_scenario, with_overrides
+from willsim.scenario import (
+    Parameters,
+    Scenario,
+    load_calibrated,
+    load_city,
+    load_scenario,
+    with_overrides,
+)
 
 # Domains each provider kind serves: municipal home help (care); Third Sector organisations
 # alternate between care + isolation and isolation + work; private firms care + work.
@@ -44,6 +62,46 @@ _THIRD_SECTOR_DOMAINS = ([True, True, False], [False, True, True])
 _KIND_DOMAINS = {"municipal": [True, False, False], "private": [True, False, True]}
 MODEL_REPORTERS: tuple[str, ...] = tagged("mesa")
 """Indicators Mesa's DataCollector reports every step (those tagged ``mesa``)."""
+HELPED_BEFORE_REPORTING = np.iinfo(np.int32).max
+"""``citizens.first_help`` of an open episode first helped during the burn-in: >= 0 (helped),
+never equal to a reported week (so it is not counted as a first help again)."""
+
+
+def status_quo_params(scenario: Scenario) -> Parameters:
+    """The parameters of the burn-in: the scenario's values, except the levers set above the
+    city's calibrated layer, which take the value of the layers below (defaults, the city, its
+    calibrated values).
+
+    A lever is a parameter of a lever group (:func:`willsim.phases.lever_groups`: a group any
+    policy type may set or any mechanism re-reads) without a prior. It is reverted whether a
+    scenario file or an override (command line, app, workshop strategy) set it: a strategy's
+    staffing, budget, platforms or outreach start at reported week 0. A parameter with a prior
+    describes the world, not a strategy (an uncertain assumption, sampled in uncertainty runs
+    and fitted by calibration): its value is the status quo's wherever it was set, so a
+    calibration trial or a parameter draw shapes the burn-in too.
+    """
+    levers = phases.lever_groups()
+    reverted = [
+        k
+        for k, layer in scenario.provenance.items()
+        if layer.startswith(("scenario:", "override"))
+        and k.partition(".")[0] in levers
+        and PARAMETERS[k].prior is None
+    ]
+    params = scenario.params.copy()
+    if not reverted:
+        return params
+    below: dict[str, Any] = {}
+    _, _, city_values, _ = load_city(scenario.city_path or scenario.city)
+    below.update(city_values)
+    if any(layer.startswith("calibrated:") for layer in scenario.provenance.values()):
+        calibrated = load_calibrated(scenario.city)
+        if calibrated is not None:
+            below.update(calibrated[1])
+    defaults = PARAMETERS.defaults()
+    for key in reverted:
+        params[key] = deepcopy(below.get(key, defaults[key]))
+    return params
 
 
 class WelfareModel(mesa.Model):
@@ -76,13 +134,17 @@ class WelfareModel(mesa.Model):
             if isinstance(scenario, Scenario)
             else load_scenario(scenario, values)
         )
-        self.params = self.scenario.params.copy()  # the model's own: policies change this copy
+        # the model's own copy (policies change it): the status quo's until the burn-in ends
+        self.params = status_quo_params(self.scenario)
         run_seed = int(self.params["run.seed"])
         super().__init__(seed=run_seed)
         self.phase_names: tuple[str, ...] = phases.phase_names()
         self.streams = RandomStreams(run_seed, phases.stream_names())
         self.weeks = int(self.params["run.weeks"])
-        self.week = 0
+        self.burn_in = int(self.params["run.burn_in_weeks"])
+        """Weeks simulated before reported week 0 (inside construction, never reported)."""
+        self.week = -self.burn_in
+        self.recording = False  # True from reported week 0
         self.neet_activated = 0  # NEET whose work need a service or a platform resolved
         self.citizens: Citizens = build_citizens(
             self.params, self.streams["population"], self.streams["network"]
@@ -121,22 +183,18 @@ class WelfareModel(mesa.Model):
         )
         self.observers: list[Callable[[WelfareModel, str, int], None]] = []
         """Called as ``observer(model, phase, week)`` after every phase (e.g. a journey log)."""
+        self._burn_in()
 
     # --- the step ------------------------------------------------------------------------------
 
     def step(self) -> None:
-        """Advance one week through the phases, then record indicators."""
+        """Advance one reported week through the phases, then record indicators."""
         if self.week >= self.weeks:
             self.running = False
             return
         self.municipality.start_week(self.week)
         self.policies.step(self, self.week)
-        for name, mechanism in self.mechanisms.items():
-            mechanism.step(self, self.week)
-            for observe in self.observers:
-                observe(self, name, self.week)
-        for mechanism in self.mechanisms.values():
-            mechanism.end_week(self, self.week)
+        self._phases()
         if self.eager_citizens:
             self._make_citizen_agents()  # newcomers join Mesa's agent set
         self.collector.collect(self, self.week)
@@ -144,6 +202,54 @@ class WelfareModel(mesa.Model):
         self.week += 1
         if self.week >= self.weeks:
             self.running = False
+
+    def _phases(self) -> None:
+        """Every phase of the current week, then each mechanism's end of week."""
+        week = self.week
+        for name, mechanism in self.mechanisms.items():
+            mechanism.step(self, week)
+            for observe in self.observers:
+                observe(self, name, week)
+        for mechanism in self.mechanisms.values():
+            mechanism.end_week(self, week)
+
+    def _burn_in(self) -> None:
+        """Simulate weeks ``-burn_in .. -1`` under the status quo, recording nothing; then
+        switch to the scenario's own parameters for reported week 0."""
+        wall, cpu = time.perf_counter(), time.process_time()
+        # after a year, two years of care transitions are measured and the care levels redrawn
+        # from their stationary state (the level mix relaxes over decades otherwise)
+        measure = range(-self.burn_in + 52, -self.burn_in + 52 + 104)
+        redraw = self.burn_in >= 52 + 104 + 104 and "needs" in self.mechanisms
+        estimate = CareChainEstimate(len(AGE_BANDS)) if redraw else None
+        while self.week < 0:
+            self.municipality.start_week(self.week)
+            if estimate is not None and self.week in measure:
+                estimate.before(self.citizens)
+            self._phases()
+            if estimate is not None and self.week in measure:
+                estimate.after(self.citizens)
+                if self.week == measure[-1]:
+                    self.needs.redraw_care_levels(self, estimate)
+            self.week += 1
+        if self.burn_in:
+            c = self.citizens
+            open_needs = c.need_level > 0
+            helped = open_needs & ((c.first_help < -1) | ((c.first_help == -1) & (c.provider >= 0)))
+            c.first_help[helped] = HELPED_BEFORE_REPORTING
+            if self.eager_citizens:
+                self._make_citizen_agents()
+        self.burn_in_wall_s = time.perf_counter() - wall
+        """Wall seconds the burn-in took (its weeks are agent-steps, as reported weeks are)."""
+        self.burn_in_cpu_s = time.process_time() - cpu
+        self.recording = True
+        self.collector.start_reporting()
+        spent = self.municipality.total_spending
+        spent.update(dict.fromkeys(spent, 0.0))
+        if dict(self.params) != dict(self.scenario.params):
+            self.params.clear()
+            self.params.update(self.scenario.params.copy())
+            self.reconfigure()
 
     def run(self, progress: Any = None) -> WelfareModel:
         """Run every remaining week; ``progress`` is called with the week number if given."""
@@ -168,7 +274,7 @@ class WelfareModel(mesa.Model):
         (``resolved=False``: ended by death or admission, not counted as resolved)."""
         if idx.size == 0:
             return
-        if resolved:
+        if resolved and self.recording:
             self.collector.record_resolved(self, domain, idx)
         for mechanism in self.mechanisms.values():
             mechanism.need_ended(self, domain, idx)

@@ -23,6 +23,7 @@ from willsim.mechanisms.marketplace import Marketplace
 from willsim.mechanisms.needs import NeedDynamics
 from willsim.mechanisms.office import Office
 from willsim.mechanisms.outreach import Outreach
+from willsim.mechanisms.residential import Residential
 from willsim.mechanisms.services import Services
 from willsim.mechanisms.transitions import Transitions
 
@@ -38,6 +39,7 @@ PHASES: list[type[Mechanism]] = [
     Adi,  # the health service's integrated home care (ADI): episodes for 65+ in need
     Coverage,  # family, peers, platforms, services and private help: which needs are met
     Crises,  # unmet needs escalate into crises with public costs
+    Residential,  # residential care: waiting list, admissions to free places, costs
 ]
 """The mechanisms of a week, in the order they run."""
 
@@ -67,6 +69,14 @@ def spending_items() -> tuple[SpendingItem, ...]:
 def policy_types() -> tuple[PolicyType, ...]:
     """The policy types the phases declare, in phase order."""
     return tuple(p for mech in PHASES for p in mech.policies)
+
+
+def lever_groups() -> frozenset[str]:
+    """Parameter groups a policy may set or a mechanism re-reads when levers change: a
+    scenario's own values in these groups apply from reported week 0, never in the burn-in."""
+    groups = {g for mech in PHASES for g in mech.levers}
+    groups |= {g for p in policy_types() for g in p.groups}
+    return frozenset(groups | {"municipality"})
 
 
 def plug_in(mechanism: type[Mechanism], after: str | None = None) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 
 from willsim.citizens import CARE, ISOLATION, WORK, Citizens, Status
-from willsim.params import AGE_BANDS
 from willsim.scenario import Parameters
 
 # Relative poverty risk by age band (minors 13.8%, 18-34 11.8%, 35-64 9.4%, 65+ 6.2% against
@@ -34,8 +33,7 @@ def build_citizens(
 ) -> Citizens:
     """Draw the residents, their circumstances, initial needs and social ties."""
     n, weight = simulated_size(params)
-    age_band = rng.choice(len(AGE_BANDS), size=n, p=_normalised(params["city.age_shares"]))
-    age_band = age_band.astype(np.int8)
+    age_band = exact_age_bands(n, params["city.age_shares"], rng)
     traits = draw_traits(params, age_band, rng)
     district = rng.integers(0, int(params["city.districts"]), size=n).astype(np.int16)
     distance = _distance_km(params, district, rng)
@@ -54,6 +52,20 @@ def build_citizens(
     )
     initial_needs(citizens, params, isolated, rng)
     return citizens
+
+
+def exact_age_bands(n: int, shares, rng: np.random.Generator) -> np.ndarray:
+    """Age bands of ``n`` residents in the city's exact proportions (largest remainders, the
+    remainders' ties broken at random), in random order: a sample's age structure, and so its
+    deaths and its residents 65+, carry no sampling error."""
+    quota = _normalised(shares) * n
+    counts = np.floor(quota).astype(np.int64)
+    short = n - int(counts.sum())
+    if short:
+        remainder = quota - counts + rng.random(quota.size) * 1e-9
+        counts[np.argsort(-remainder)[:short]] += 1
+    bands = np.repeat(np.arange(quota.size, dtype=np.int8), counts)
+    return rng.permutation(bands)
 
 
 def draw_traits(
@@ -124,25 +136,51 @@ def initial_needs(
     rng: np.random.Generator,
     idx: np.ndarray | None = None,
     week: int = 0,
+    levels_by_band: np.ndarray | None = None,
 ) -> None:
-    """Draw initial needs (latent) for residents ``idx`` (all if None)."""
+    """Draw initial needs (latent) for residents ``idx`` (all if None); care levels from
+    ``levels_by_band`` ((bands, levels) shares) or the stationary levels (:func:`care_levels`)."""
     idx = np.arange(citizens.n) if idx is None else idx
     band = citizens.age_band[idx]
     u = rng.random((2, idx.size))
     has_care = u[0] < params.array("needs.care_prevalence_by_age")[band]
-    level_shares = _normalised(params["needs.care_level_shares"])
-    levels = 1 + np.searchsorted(np.cumsum(level_shares), u[1], side="right")
-    levels = np.minimum(levels, len(level_shares)).astype(np.int8)
+    shares = care_levels(params) if levels_by_band is None else levels_by_band
+    cumulative = np.cumsum(shares, axis=1)[band]  # (residents, levels)
+    levels = 1 + (u[1][:, None] >= cumulative).sum(axis=1)
+    levels = np.minimum(levels, cumulative.shape[1]).astype(np.int8)
     citizens.start_need(CARE, idx[has_care], levels[has_care], week)
     citizens.start_need(ISOLATION, idx[isolated], 1, week)
     work = work_need_prevalence(citizens, idx)
     citizens.start_need(WORK, idx[work], 1, week)
 
 
+_LEVELS_CACHE: dict[str, np.ndarray] = {}
+
+
+def care_levels(params: Parameters) -> np.ndarray:
+    """(bands, levels): each age band's stationary shares of care levels among residents with a
+    care need (:func:`willsim.mechanisms.needs.stationary_care`), computed once per set of the
+    parameters it depends on."""
+    from willsim.mechanisms.needs import CARE_CHAIN_KEYS, stationary_care
+
+    key = repr([params[k] for k in CARE_CHAIN_KEYS])
+    if key not in _LEVELS_CACHE:
+        if len(_LEVELS_CACHE) > 64:
+            _LEVELS_CACHE.clear()
+        _LEVELS_CACHE[key] = stationary_care(params)[0]
+    return _LEVELS_CACHE[key]
+
+
 def replace_residents(
-    citizens: Citizens, params: Parameters, idx: np.ndarray, rng: np.random.Generator, week: int
+    citizens: Citizens,
+    params: Parameters,
+    idx: np.ndarray,
+    rng: np.random.Generator,
+    week: int,
+    levels_by_band: np.ndarray | None = None,
 ) -> None:
-    """Replace residents ``idx`` by newcomers of the same age band who take over their ties."""
+    """Replace residents ``idx`` by newcomers of the same age band who take over their ties
+    (care levels from ``levels_by_band``, as :func:`initial_needs`)."""
     if idx.size == 0:
         return
     citizens.new_people(idx)
@@ -157,7 +195,9 @@ def replace_residents(
     isolated = rng.random(idx.size) < isolation_prevalence(
         params, citizens.age_band[idx], citizens.living_alone[idx]
     )
-    initial_needs(citizens, params, isolated, rng, idx=idx, week=week)
+    initial_needs(
+        citizens, params, isolated, rng, idx=idx, week=week, levels_by_band=levels_by_band
+    )
 
 
 def build_network(

@@ -45,14 +45,16 @@ class Municipality(WillsimAgent):
         self.week_spending = dict.fromkeys(self.items, 0.0)
         self.total_spending = dict.fromkeys(self.items, 0.0)
         self.fixed_costs: dict[str, float] = {}  # weekly bills set aside first (staff, outreach)
+        self.first_week = -int(getattr(model, "burn_in", 0))  # the budget year starts here
         self.recent_weekly = dict.fromkeys(self.items, 0.0)  # smoothed spending by item
         self._smoothing = 1.0 / 13.0  # weight of the latest week (a quarter's memory)
 
     def start_week(self, week: int) -> None:
-        """Reset the weekly ledger; a new budget year starts every 52 weeks."""
-        if week % WEEKS_PER_YEAR == 0 and week > 0:
+        """Reset the weekly ledger; a new budget year starts every 52 weeks (counted from
+        reported week 0, the burn-in's weeks included)."""
+        if week % WEEKS_PER_YEAR == 0 and week > self.first_week:
             self.remaining = self.annual_budget
-        if week > 0:
+        if week > self.first_week:
             a = self._smoothing
             for item, spent in self.week_spending.items():
                 self.recent_weekly[item] += a * (spent - self.recent_weekly[item])

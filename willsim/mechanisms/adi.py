@@ -100,8 +100,9 @@ class Adi(Mechanism):
 
     def setup(self, model: WelfareModel) -> None:
         n = model.citizens.n
-        self.until = np.full(n, -1, dtype=np.int32)  # week the current episode ends
-        self.year_counted = np.full(n, -1, dtype=np.int32)  # budget year of the last episode
+        # NEVER, not -1: weeks are negative during the burn-in (willsim.model)
+        self.until = np.full(n, NEVER, dtype=np.int32)  # week the current episode ends
+        self.year_counted = np.full(n, NEVER, dtype=np.int32)  # budget year of the last episode
         self.discharged = np.full(n, NEVER, dtype=np.int32)  # week of the last care crisis
         self.last_ltc = np.full(n, NEVER, dtype=np.int32)  # last week with public LTC
         self.active = np.zeros(n, dtype=bool)
@@ -122,8 +123,8 @@ class Adi(Mechanism):
         self.hour_cost = p["adi.hour_cost"]
 
     def forget(self, model: WelfareModel, idx: np.ndarray) -> None:
-        self.until[idx] = -1
-        self.year_counted[idx] = -1
+        self.until[idx] = NEVER
+        self.year_counted[idx] = NEVER
         self.discharged[idx] = NEVER
         self.last_ltc[idx] = NEVER
         self.active[idx] = False
@@ -131,7 +132,7 @@ class Adi(Mechanism):
     def need_ended(self, model: WelfareModel, domain: int, idx: np.ndarray) -> None:
         """A care need that ends ends its episode."""
         if domain == CARE:
-            self.until[idx] = -1
+            self.until[idx] = NEVER
             self.active[idx] = False
 
     def step(self, model: WelfareModel, week: int) -> None:

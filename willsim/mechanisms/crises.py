@@ -5,8 +5,13 @@ the level of need, falls in proportion to the share of needed care hours receive
 unmet risk at no help to ``crises.met_multiplier`` times it when fully covered) and is higher
 when isolated. A crisis costs hospital
 days, raises the care level by one, and makes the resident known to services (hospital discharge
-links them to the social office). At the highest level a crisis may end in admission to
-residential care. An unmet work/income need can end in loss of housing.
+links them to the social office). At the highest level a crisis may end in a referral to
+residential care (the resident joins the RSA waiting list, :mod:`willsim.mechanisms.residential`).
+
+Housing loss: an unmet work/income need of an adult who lives independently (aged 30-64, or
+aged 15-29 or 65+ and living alone; never in residential care) ends in loss of housing with
+weekly probability ``crises.work`` (its yearly form set to the executed evictions per resident,
+``docs/ODD.md``, housing loss).
 """
 
 from __future__ import annotations
@@ -15,13 +20,25 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from willsim.citizens import CARE, ISOLATION, MAX_CARE_LEVEL, WORK, heat_exposed
+from willsim.citizens import CARE, ISOLATION, MAX_CARE_LEVEL, WORK, Citizens, heat_exposed
 from willsim.mechanisms.base import AddEvent, Mechanism, Read, SpendingItem
-from willsim.outputs import Indicator, P, Total
+from willsim.outputs import Indicator, P, Ratio
 from willsim.rng import chance
 
 if TYPE_CHECKING:
     from willsim.model import WelfareModel
+
+
+YOUTH_BAND, ADULT_BAND, OLD_BAND = 1, 2, 3  # 15-29, 30-64, 65-74 (and older)
+
+
+def independent_adults(c: Citizens) -> np.ndarray:
+    """(n,) bool: adults who live independently and can lose their home: aged 30-64, or aged
+    15-29 or 65+ and living alone; never children or residents of residential care (young people
+    and older people living with their family do not hold the tenancy: named assumption)."""
+    band = c.age_band
+    alone_outside = c.living_alone & ((band == YOUTH_BAND) | (band >= OLD_BAND))
+    return ((band == ADULT_BAND) | alone_outside) & ~c.residential
 
 
 class Crises(Mechanism):
@@ -41,14 +58,6 @@ class Crises(Mechanism):
             better=-1,
         ),
         SpendingItem(
-            "residential",
-            "Residential care spending",
-            "Spesa per RSA",
-            "Public share of residential care after crises.",
-            municipal=False,
-            better=-1,
-        ),
-        SpendingItem(
             "housing",
             "Emergency housing spending",
             "Spesa per emergenza abitativa",
@@ -57,26 +66,30 @@ class Crises(Mechanism):
             better=-1,
         ),
     )
-    publishes = ("care_crisis", "work_crisis", "admitted", "family_residential")
-    reads = (Read("coverage.met"), Read("coverage.fraction"))
+    publishes = ("care_crisis", "work_crisis", "admitted", "housing_losses")
+    reads = (
+        Read("coverage.met"),
+        Read("coverage.fraction"),
+        Read("residential.apply", lag=None),
+    )
     indicators = (
         Indicator(
-            "residential_care",
-            "In residential care",
-            "In RSA",
-            "persons",
-            "Residents admitted to residential care.",
-            Total(P("citizens.residential", "count")),
-            summary="last",
+            "housing_loss_per_1000",
+            "Housing losses per 1,000",
+            "Perdite della casa ogni 1.000",
+            "events/1,000 residents/year",
+            "Losses of housing (an unmet work/income need of an adult living independently) per "
+            "1,000 residents per year, averaged over the reported weeks.",
+            Ratio(P("crises.housing_losses"), P("citizens.n"), scale=52_000.0),
+            better=-1,
+            description_it="Perdite della casa (bisogno di lavoro o reddito scoperto di un adulto "
+            "che vive in modo autonomo) ogni 1.000 residenti all'anno, media delle settimane.",
         ),
     )
-    journey_need_rules: ClassVar[dict[str, str]] = {
-        "need_progressed": "crisis_level",
-        "need_ended": "admission",
-    }
+    journey_need_rules: ClassVar[dict[str, str]] = {"need_progressed": "crisis_level"}
     journey_text: ClassVar[dict[str, tuple[str, str]]] = {
         "crisis": ("Crisis: {value}", "Crisi: {value}"),
-        "residential": ("Admitted to residential care", "Ricoverato in RSA"),
+        "referred": ("Referred to residential care", "Inviato alla lista RSA"),
     }
     journey_rules: ClassVar[dict[str, tuple[str, str]]] = {
         "crisis_care": (
@@ -85,8 +98,10 @@ class Crises(Mechanism):
             "maggiore se isolato",
         ),
         "crisis_work": (
-            "crises: an unmet work/income need may end in loss of housing",
-            "crisi: un bisogno di lavoro/reddito scoperto può portare a perdere la casa",
+            "crises: an unmet work/income need of an adult living independently may end in "
+            "loss of housing",
+            "crisi: un bisogno di lavoro/reddito scoperto di un adulto che vive in modo autonomo "
+            "può portare a perdere la casa",
         ),
         "crisis_level": (
             "crises: a crisis raises the care level by one",
@@ -96,9 +111,9 @@ class Crises(Mechanism):
             "crises: hospital discharge links the resident to services",
             "crisi: la dimissione ospedaliera mette in contatto con i servizi",
         ),
-        "admission": (
-            "crises: a crisis at the top care level may end in residential care",
-            "crisi: una crisi al livello massimo può portare in RSA",
+        "referral": (
+            "crises: a crisis at the top care level may end in a referral to residential care",
+            "crisi: una crisi al livello massimo può portare alla lista d'attesa per una RSA",
         ),
     }
 
@@ -110,14 +125,12 @@ class Crises(Mechanism):
         self.work_risk = p.weekly("crises.work")
         self.hospital_cost = p["crises.hospital_days"] * p["crises.hospital_day_cost"]
         self.residential_share = p["crises.residential_share"]
-        self.residential_week = p.weekly("crises.residential_cost")
-        self.public_share = p["crises.residential_public_share"]
         self.housing_cost = p["crises.housing_cost"]
         n = model.citizens.n
         self.care_crisis = np.zeros(n, dtype=bool)
         self.work_crisis = np.zeros(n, dtype=bool)
-        self.admitted = 0
-        self.family_residential = 0.0
+        self.admitted = 0  # referrals to residential care this week
+        self.housing_losses = 0
         self.configure(model)
 
     def configure(self, model: WelfareModel) -> None:
@@ -144,23 +157,24 @@ class Crises(Mechanism):
         self.care_crisis[at_risk] = crisis
         hit, hit_risk, hit_level = at_risk[crisis], risk[crisis], at_level[crisis]
         top = hit_level >= MAX_CARE_LEVEL
-        # u / risk is uniform given a crisis: it decides admission without a new draw
-        admit = hit[top][draw[crisis][top] / hit_risk[top] < self.residential_share]
+        # u / risk is uniform given a crisis: it decides the referral without a new draw
+        refer = hit[top][draw[crisis][top] / hit_risk[top] < self.residential_share]
         level[hit] = np.minimum(hit_level + 1, MAX_CARE_LEVEL)
         c.crises[hit] += 1
         c.aware[hit] = True
-        self.admitted = admit.size
-        if admit.size:
-            model.close_all_needs(admit)
-            c.residential[admit] = True
-        self.work_crisis = (c.need_level[WORK] > 0) & ~met[WORK] & chance(u[1], self.work_risk)
+        self.admitted = refer.size
+        model.residential.apply(model, refer, week)
+        self.work_crisis = (
+            (c.need_level[WORK] > 0)
+            & ~met[WORK]
+            & independent_adults(c)
+            & chance(u[1], self.work_risk)
+        )
+        self.housing_losses = int(np.count_nonzero(self.work_crisis))
         c.crises[np.flatnonzero(self.work_crisis)] += 1
         muni = model.municipality
         muni.pay("hospital", hit.size * self.hospital_cost)
-        residents = np.count_nonzero(c.residential)
-        muni.pay("residential", residents * self.residential_week * self.public_share)
-        self.family_residential = residents * self.residential_week * (1 - self.public_share)
-        muni.pay("housing", np.count_nonzero(self.work_crisis) * self.housing_cost)
+        muni.pay("housing", self.housing_losses * self.housing_cost)
 
     def journey_events(
         self,
@@ -181,7 +195,5 @@ class Crises(Mechanism):
                 add(p, Event(week, name, int(who[p]), "crisis", 0, "hospital", "crisis_care"))
             if work[p]:
                 add(p, Event(week, name, int(who[p]), "crisis", 2, "housing", "crisis_work"))
-        for p in np.flatnonzero(~old["residential"] & new["residential"]):
-            add(p, Event(week, name, int(who[p]), "residential", 0, rule="admission"))
         for p in np.flatnonzero(new["aware"] & ~old["aware"]):
             add(p, Event(week, name, int(who[p]), "aware", rule="discharge"))

@@ -5,6 +5,17 @@ Every week each resident draws one uniform number per domain and one for mortali
 numbers). Onset rates are derived so that, without services, each age band's prevalence stays at
 its target (the profile's prevalence): inflow = outflow, i.e. ``h = p (exit) / (1 - p)``.
 Formal services act in :mod:`willsim.mechanisms.services`.
+
+Mortality is the life table's, redistributed within each age band: a resident's weekly hazard is
+the band's rate x ``w / mean(w in the band)``, with ``w = needs.care_mortality_multiplier ** level``
+at home and ``w = residential.mortality_multiplier`` in residential care; the mean over the band's
+current residents during the burn-in, then frozen at its mean over the burn-in's last year (see
+:meth:`NeedDynamics.hazard`). Care needs shift deaths onto the frail without adding any: the
+status quo dies at the life table; a policy that lowers care levels lowers deaths.
+
+NEET status: a new work/income need at 15-29 makes the person NEET with probability
+``city.neet_rate / (share of 15-29 with a work need)``, so the NEET share stays at the city's
+rate (a work need at 15-29 is also a working-poor job or a poor household).
 """
 
 from __future__ import annotations
@@ -13,12 +24,13 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from willsim.citizens import CARE, ISOLATION, MAX_CARE_LEVEL, SERVED, WORK, heat_exposed
+from willsim.citizens import CARE, ISOLATION, MAX_CARE_LEVEL, SERVED, WORK, Citizens, heat_exposed
 from willsim.mechanisms.base import Mechanism, Read
-from willsim.outputs import Indicator, P, Total
+from willsim.outputs import Indicator, P, Ratio, Total
 from willsim.params import AGE_BANDS
 from willsim.population import isolation_prevalence, replace_residents, work_need_prevalence
 from willsim.rng import chance
+from willsim.scenario import Parameters
 
 if TYPE_CHECKING:
     from willsim.model import WelfareModel
@@ -30,12 +42,223 @@ def stationary_onset(prevalence: np.ndarray, exit_rate: np.ndarray | float) -> n
     return np.clip(p * exit_rate / (1.0 - p), 0.0, 1.0)
 
 
+def _stationary_solution(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The stationary distribution from its linear system; least squares when the chain is
+    reducible (e.g. no onset tried by a bisection), so a solution always exists."""
+    try:
+        x = np.linalg.solve(a, b)
+    except np.linalg.LinAlgError:
+        x = np.linalg.lstsq(a, b, rcond=None)[0]
+    return np.clip(x, 0.0, None)
+
+
+def _chain_stationary(
+    onset: float, up: np.ndarray, down: float, death: np.ndarray, newcomer: np.ndarray
+) -> np.ndarray:
+    """Stationary distribution over care states 0 (no need) .. 4 of one resident's row: death
+    first (the row passes to a newcomer drawn from ``newcomer``), then onset (0 -> 1), one level
+    up (``up[k]``) or down (``down``; 1 -> 0 ends the need)."""
+    states = newcomer.size
+    move = np.zeros((states, states))
+    move[0, 1], move[0, 0] = onset, 1.0 - onset
+    for k in range(1, states):
+        rise = up[k - 1] if k < states - 1 else 0.0
+        move[k, min(k + 1, states - 1)] += rise
+        move[k, k - 1] += down
+        move[k, k] += 1.0 - rise - down
+    t = (1.0 - death)[:, None] * move + death[:, None] * newcomer[None, :]
+    # left eigenvector for eigenvalue 1: solve pi (T - I) = 0 with sum(pi) = 1
+    a = np.vstack([(t - np.eye(states)).T[:-1], np.ones(states)])
+    b = np.zeros(states)
+    b[-1] = 1.0
+    return _stationary_solution(a, b)
+
+
+CARE_CHAIN_KEYS: tuple[str, ...] = (
+    "needs.care_prevalence_by_age",
+    "needs.mortality_by_age",
+    "needs.care_mortality_multiplier",
+    "needs.care_progression",
+    "needs.care_recovery",
+    "needs.care_level_shares",
+    "needs.care_level_hours",
+    "needs.isolation_prevalence_by_age",
+    "crises.care_by_level",
+    "crises.met_multiplier",
+    "crises.isolation_multiplier",
+    "services.informal_hours",
+    "city.living_alone_by_age",
+)
+"""The parameters :func:`stationary_care` reads."""
+
+
+def stationary_care(params: Parameters) -> tuple[np.ndarray, np.ndarray]:
+    """Each age band's stationary care levels and the onset that keeps its prevalence.
+
+    The weekly chain of one resident's care need: deaths at the band's life-table rate
+    redistributed by ``care_mortality_multiplier ** level`` (a newcomer brings the band's
+    stationary needs), onset at level 1, progression one level up (``needs.care_progression``
+    plus the crisis risk of an unmet need at that level, a crisis raising the level by one),
+    recovery one level down. Services, isolation and residential care are left out (the
+    burn-in settles what they change). Returns ``(bands, levels)`` shares of each level among
+    residents with a care need, and the ``(bands,)`` weekly onset probability that holds the
+    band's prevalence (``needs.care_prevalence_by_age``) at that stationary state.
+    """
+    prevalence = np.clip(params.array("needs.care_prevalence_by_age"), 0.0, 0.99)
+    mortality = params.weekly("needs.mortality_by_age")
+    mult = float(params["needs.care_mortality_multiplier"])
+    progress = params.weekly("needs.care_progression")
+    recover = params.weekly("needs.care_recovery")
+    crisis = params.weekly("crises.care_by_level")
+    levels = len(params["needs.care_level_shares"])
+    # a crisis is less likely the more of the needed hours the family covers, more if isolated
+    hours = params.array("needs.care_level_hours")[:levels]
+    family = params.array("services.informal_hours")  # [living with others, alone]
+    alone = params.array("city.living_alone_by_age")[:, None]
+    covered = (1 - alone) * np.minimum(1.0, family[0] / hours) + alone * np.minimum(
+        1.0, family[1] / hours
+    )  # (bands, levels)
+    met = float(params["crises.met_multiplier"])
+    isolated = params.array("needs.isolation_prevalence_by_age")[:, None]
+    iso = 1.0 + isolated * (float(params["crises.isolation_multiplier"]) - 1.0)
+    risk = crisis[:levels] * (1.0 - (1.0 - met) * covered) * iso
+    ups = np.minimum(progress + risk, 1.0 - recover)  # (bands, levels)
+    weight = mult ** np.arange(levels + 1)
+    shares = np.tile(_normalised(params["needs.care_level_shares"]), (prevalence.size, 1))
+    onset = np.zeros(prevalence.size)
+    for band, p in enumerate(prevalence):
+        if p <= 0:
+            continue
+        s = shares[band]
+        for _ in range(30):  # fixed point: the level shares set deaths and newcomers
+            newcomer = np.r_[1.0 - p, p * s]
+            death = np.minimum(mortality[band] * weight / (newcomer @ weight), 1.0)
+            lo, hi = 0.0, 1.0
+            up = ups[band]
+            for _ in range(60):  # bisection on the onset for the target prevalence
+                h = 0.5 * (lo + hi)
+                pi = _chain_stationary(h, up, recover, death, newcomer)
+                lo, hi = (h, hi) if pi[1:].sum() < p else (lo, h)
+            h = h if h > 1e-12 else 0.0  # no exits at all: no onset
+            pi = _chain_stationary(h, up, recover, death, newcomer)
+            new = pi[1:] / pi[1:].sum()
+            converged = np.abs(new - s).max() < 1e-7
+            s = new
+            if converged:
+                break
+        shares[band], onset[band] = s, h
+    return shares, onset
+
+
+class CareChainEstimate:
+    """The burn-in's measured weekly transitions of residents' care states, by age band: from
+    level 0-4 at home to level 0-4, death or residential care; deaths in residential care.
+
+    :meth:`NeedDynamics.redraw_care_levels` turns them into each band's stationary level shares
+    and the onset that holds its prevalence under the status quo, formal care and admissions
+    included (what :func:`stationary_care` leaves out), so the slow relaxation of the level mix
+    and the prevalence (years) is skipped.
+    """
+
+    DEAD, RESIDENTIAL = 5, 6
+
+    def __init__(self, bands: int) -> None:
+        self.bands = bands
+        self.counts = np.zeros((bands, MAX_CARE_LEVEL + 1, 7))
+        self.rsa_weeks = np.zeros(bands)
+        self.rsa_deaths = np.zeros(bands)
+
+    def before(self, c: Citizens) -> None:
+        self._level = c.need_level[CARE].copy()
+        self._person = c.person_id.copy()
+        self._residential = c.residential.copy()
+        self._band = c.age_band.copy()
+
+    def after(self, c: Citizens) -> None:
+        died = c.person_id != self._person
+        home = ~self._residential
+        to = np.where(
+            died, self.DEAD, np.where(c.residential, self.RESIDENTIAL, c.need_level[CARE])
+        )
+        states = (MAX_CARE_LEVEL + 1) * 7
+        cell = (self._band[home].astype(np.int64) * (MAX_CARE_LEVEL + 1) + self._level[home]) * 7
+        found = np.bincount(cell + to[home], minlength=self.bands * states)
+        self.counts += found.reshape(self.bands, MAX_CARE_LEVEL + 1, 7)
+        self.rsa_weeks += np.bincount(self._band[self._residential], minlength=self.bands)
+        in_rsa_died = self._residential & died
+        self.rsa_deaths += np.bincount(self._band[in_rsa_died], minlength=self.bands)
+
+    def stationary(
+        self, prevalence: np.ndarray, start: np.ndarray, onset: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each band's stationary level shares of the measured chain and the weekly onset that
+        holds the band's ``prevalence`` in it, residents of residential care counting as having
+        a care need (``start`` and ``onset`` where a band has too few observations): newcomers
+        bring the band's prevalence at these shares, a resident admitted to residential care
+        comes back as a newcomer at death."""
+        shares, onsets = start.copy(), onset.copy()
+        k = MAX_CARE_LEVEL + 1
+        for band in range(self.bands):
+            rows = self.counts[band]
+            seen = rows.sum(axis=1)
+            if prevalence[band] <= 0 or (seen[1:] < 50).any():
+                continue
+            move = rows / seen[:, None]
+            stay = 1.0 - move[0, self.DEAD] - move[0, self.RESIDENTIAL]
+            rsa_exit = self.rsa_deaths[band] / self.rsa_weeks[band] if self.rsa_weeks[band] else 1.0
+            s, h = start[band], onset[band]
+            for _ in range(50):
+                newcomer = np.r_[1.0 - prevalence[band], prevalence[band] * s]
+                lo, hi = 0.0, stay
+                for _ in range(50):  # the onset that holds the prevalence
+                    h = 0.5 * (lo + hi)
+                    move[0, 0], move[0, 1] = stay - h, h
+                    pi = self._solve(move, newcomer, rsa_exit)
+                    # residents of residential care count as having a care need (the
+                    # prevalence target's definition, care_need_share_65)
+                    held = pi[1:].sum()
+                    lo, hi = (h, hi) if held < prevalence[band] else (lo, h)
+                at_home = pi[1:k].sum()
+                if not at_home > 0:  # degenerate (a tiny sample): keep the analytic start
+                    s, h = start[band], onset[band]
+                    break
+                new = pi[1:k] / at_home
+                done = np.abs(new - s).max() < 1e-9
+                s = new
+                if done:
+                    break
+            shares[band], onsets[band] = s, h
+        return shares, onsets
+
+    def _solve(self, move: np.ndarray, newcomer: np.ndarray, rsa_exit: float) -> np.ndarray:
+        k = MAX_CARE_LEVEL + 1
+        t = np.zeros((k + 1, k + 1))
+        t[:k, :k] = move[:, :k] + move[:, [self.DEAD]] * newcomer[None, :]
+        t[:k, k] = move[:, self.RESIDENTIAL]
+        t[k, :k] = rsa_exit * newcomer
+        t[k, k] = 1.0 - rsa_exit
+        a = np.vstack([(t - np.eye(k + 1)).T[:-1], np.ones(k + 1)])
+        b = np.zeros(k + 1)
+        b[-1] = 1.0
+        return _stationary_solution(a, b)
+
+
+def _normalised(shares) -> np.ndarray:
+    arr = np.asarray(shares, dtype=float)
+    return arr / arr.sum()
+
+
+YOUTH_BAND = 1  # 15-29: the band whose work needs may be NEET status
+FREEZE_WEEKS = 52  # the burn-in's last weeks whose mean mortality weights are kept
+
+
 class NeedDynamics(Mechanism):
     """Mortality and replacement, onset of new needs, progression and recovery of existing ones."""
 
     name = "needs"
     label = ("needs", "bisogni")
-    streams = ("needs", "population")  # population: the newcomers who replace the dead
+    # population: the newcomers who replace the dead; care_levels: the burn-in's redraw of levels
+    streams = ("needs", "population", "care_levels")
     levers = ("shock",)
     publishes = ("deaths",)
     reads = (Read("services.care_progression_factor", lag=1),)
@@ -48,6 +271,17 @@ class NeedDynamics(Mechanism):
             "Deaths (replaced by newcomers).",
             Total(P("needs.deaths")),
             summary="sum",
+        ),
+        Indicator(
+            "deaths_per_1000",
+            "Deaths per 1,000",
+            "Decessi ogni 1.000",
+            "deaths/1,000 residents/year",
+            "Deaths in a year per 1,000 residents (crude death rate, all ages), averaged over the "
+            "reported years.",
+            Ratio(P("needs.deaths"), P("citizens.n"), scale=52_000.0),
+            description_it="Decessi in un anno ogni 1.000 residenti (tasso grezzo di mortalità), "
+            "media degli anni riportati.",
         ),
     )
     journey_need_rules: ClassVar[dict[str, str]] = {
@@ -83,8 +317,10 @@ class NeedDynamics(Mechanism):
             "bisogni: recupero spontaneo (needs.*_recovery)",
         ),
         "mortality": (
-            "needs: weekly mortality of the age band, higher with a care need",
-            "bisogni: mortalità settimanale della fascia d'età, più alta con bisogno di cura",
+            "needs: weekly mortality of the age band (life table), shifted within the band onto "
+            "higher care levels and residential care",
+            "bisogni: mortalità settimanale della fascia d'età (tavola di mortalità), spostata "
+            "nella fascia verso i livelli di cura più alti e le RSA",
         ),
     }
 
@@ -96,16 +332,11 @@ class NeedDynamics(Mechanism):
         self.care_recover = p.weekly("needs.care_recovery")
         self.iso_recover = p.weekly("needs.isolation_recovery")
         self.work_recover = p.weekly("needs.work_recovery")
-        level1 = p["needs.care_level_shares"][0] / sum(p["needs.care_level_shares"])
-        # Newcomers replace the dead with needs at the target prevalence, so deaths remove needs
-        # only through the extra mortality of people with a care need: p (1 - p) (m_need - m).
-        shares = np.asarray(p["needs.care_level_shares"]) / sum(p["needs.care_level_shares"])
-        extra = (shares * self.care_mult ** np.arange(1, shares.size + 1)).sum() - 1.0
-        prevalence = p.array("needs.care_prevalence_by_age")
-        self.care_onset = (
-            stationary_onset(prevalence, self.care_recover * level1)
-            + prevalence * self.mortality * extra
-        )
+        self.rsa_mult = float(p["residential.mortality_multiplier"])
+        # the onset that holds each band's prevalence at the stationary care levels, which are
+        # also the levels residents and newcomers start with (population.initial_needs)
+        self.care_levels, self.care_onset = stationary_care(p)
+        self.care_levels = self.care_levels.copy()  # the burn-in may redraw them
         # isolation onset by age band and household (alone or not): a (bands, 2) table
         bands = np.repeat(np.arange(len(AGE_BANDS)), 2)
         alone = np.tile([False, True], len(AGE_BANDS))
@@ -118,9 +349,32 @@ class NeedDynamics(Mechanism):
             work_share, counts, out=np.zeros(len(AGE_BANDS)), where=counts > 0
         )
         self.work_onset = stationary_onset(self.work_target, self.work_recover)
+        # a new work need at 15-29 makes the person NEET with the share NEET hold of the band's
+        # work needs at the city's rate (NEET leave with their work need, like everyone)
+        youth_need = self.work_target[YOUTH_BAND]
+        self.neet_given_need = min(p["city.neet_rate"] / youth_need, 1.0) if youth_need > 0 else 0.0
         self.care_mult_pow = self.care_mult ** np.arange(MAX_CARE_LEVEL + 1)
+        self.frozen_mean_w: np.ndarray | None = None  # the bands' mean weight, from week 0
+        self._mean_w_sum = np.zeros(len(AGE_BANDS))
+        self._mean_w_weeks = 0
         self.deaths = 0
         self.configure(model)
+
+    def redraw_care_levels(self, model: WelfareModel, estimate: CareChainEstimate) -> None:
+        """Burn-in: redraw the care levels of residents with a care need at home from each
+        band's stationary levels under the measured status quo (and give newcomers the same),
+        and set each band's onset to the one that holds its prevalence there, so the level mix
+        and the prevalence start where the status quo keeps them."""
+        c = model.citizens
+        prevalence = model.params.array("needs.care_prevalence_by_age")
+        self.care_levels, self.care_onset = estimate.stationary(
+            prevalence, self.care_levels, self.care_onset
+        )
+        who = np.flatnonzero((c.need_level[CARE] > 0) & ~c.residential)
+        u = model.streams["care_levels"].random(who.size)
+        cumulative = np.cumsum(self.care_levels, axis=1)[c.age_band[who]]
+        levels = 1 + (u[:, None] >= cumulative).sum(axis=1)
+        c.need_level[CARE][who] = np.minimum(levels, MAX_CARE_LEVEL)
 
     def configure(self, model: WelfareModel) -> None:
         """Shocks that raise the onset of needs."""
@@ -137,16 +391,49 @@ class NeedDynamics(Mechanism):
         self._isolation(model, u[ISOLATION], community, week)
         self._work(model, u[WORK], community, week)
 
-    def _mortality(self, model: WelfareModel, u: np.ndarray, week: int) -> None:
-        """Death at the age band's rate, times ``care_mult`` per level of care need."""
+    def hazard(self, model: WelfareModel, week: int) -> np.ndarray:
+        """Each resident's weekly probability of death: the age band's rate x ``w`` / the band's
+        mean ``w``, ``w`` the care-level (or residential-care) weight.
+
+        During the burn-in the band's mean is this week's; from reported week 0 it is frozen at
+        its mean over the burn-in's last year (the status quo's stationary state), so the
+        status quo dies at the life table while a policy that lowers care levels lowers deaths,
+        and a change in one resident's care never moves another's hazard (common random
+        numbers)."""
         c = model.citizens
-        hazard = self.mortality[c.age_band] * self.care_mult_pow[c.need_level[CARE]]
+        band = c.age_band
+        w = self.care_mult_pow[c.need_level[CARE]]
+        if self.rsa_mult != 1.0:
+            w = np.where(c.residential, self.rsa_mult, w)
+        if self.frozen_mean_w is None:
+            bands = self.mortality.size
+            total = np.bincount(band, weights=w, minlength=bands)
+            count = np.bincount(band, minlength=bands)
+            mean_w = np.divide(total, count, where=count > 0, out=np.ones(bands))
+            if week >= -FREEZE_WEEKS:
+                self._mean_w_sum += mean_w
+                self._mean_w_weeks += 1
+            if model.recording:  # reported week 0: freeze at the burn-in's last year
+                self.frozen_mean_w = (
+                    self._mean_w_sum / self._mean_w_weeks if self._mean_w_weeks else mean_w
+                )
+            else:
+                return self.mortality[band] * w / mean_w[band]
+        return self.mortality[band] * w / self.frozen_mean_w[band]
+
+    def _mortality(self, model: WelfareModel, u: np.ndarray, week: int) -> None:
+        """Death at the age band's rate, redistributed within the band by care level (and
+        residential care): weight ``w`` over the band's mean weight (:meth:`hazard`)."""
+        c = model.citizens
+        hazard = self.hazard(model, week)
         dead = np.flatnonzero(chance(u, hazard))
         self.deaths = dead.size
         if dead.size:
             model.close_all_needs(dead)
             model.forget(dead)
-            replace_residents(c, model.params, dead, model.streams["population"], week)
+            replace_residents(
+                c, model.params, dead, model.streams["population"], week, self.care_levels
+            )
 
     def _care(self, model: WelfareModel, u: np.ndarray, community: np.ndarray, week: int) -> None:
         """Onset at level 1; then each week up one level (the top of the draw) or down one
@@ -184,7 +471,9 @@ class NeedDynamics(Mechanism):
         has = c.need_level[WORK] > 0
         onset = np.flatnonzero(community & ~has & chance(u, self.work_onset[c.age_band]))
         model.resolve_work_needs(np.flatnonzero(has & chance(u, self.work_recover)))
-        youth = onset[c.age_band[onset] == 1]
-        c.neet[youth] = True
-        c.employed[youth] = False
+        youth = onset[c.age_band[onset] == YOUTH_BAND]
+        # u / onset probability is uniform given an onset: it decides NEET without a new draw
+        neet = youth[u[youth] < self.work_onset[YOUTH_BAND] * self.neet_given_need]
+        c.neet[neet] = True
+        c.employed[neet] = False
         c.start_need(WORK, onset, 1, week)

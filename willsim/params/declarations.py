@@ -54,6 +54,26 @@ RUN = [
         description_it="Numero di settimane da simulare (260 = cinque anni, l'orizzonte di WILL).",
     ),
     Param(
+        "run.burn_in_weeks",
+        520,
+        "weeks",
+        "Weeks simulated before reported week 0 under the status quo (the city, its calibrated "
+        "values and overrides; no policy, no scenario lever), never reported: the run starts "
+        "from the stationary state of the status quo instead of from needs nobody has asked "
+        "about yet. Policies and levers apply from reported week 0.",
+        "assumption: burn-in (docs/ODD.md, 8.1; 520 weeks measured to bring the no-policy "
+        "baseline's stocks to their stationary level: with 156 non-take-up still falls 3 "
+        "points over the reported years, with 260 care needs fall 5% and the RSA waiting list "
+        "a third over 10 reported years)",
+        low=0,
+        high=2600,
+        label="Burn-in",
+        label_it="Periodo di avvio",
+        description_it="Settimane simulate prima della settimana 0 riportata, nello status quo "
+        "(la città, i valori calibrati; nessuna politica né leva dello scenario), mai riportate: "
+        "la simulazione parte dallo stato stazionario invece che da bisogni mai espressi.",
+    ),
+    Param(
         "run.residents",
         0,
         "residents",
@@ -344,7 +364,10 @@ NEEDS = [
         "needs.care_level_shares",
         [0.40, 0.30, 0.20, 0.10],
         "share",
-        "Among people with a care need, share at each level (8/16/32/80 hours per week).",
+        "Among people with a care need, share at each level (8/16/32/80 hours per week) as "
+        "assumed before calibration. The number of entries sets the number of levels; residents "
+        "start at the stationary shares the care dynamics imply (progression, recovery, crises, "
+        "mortality; docs/ODD.md, initialisation), which calibration should bring close to these.",
         "assumption",
         low=0,
         high=1,
@@ -1078,10 +1101,13 @@ CRISES = [
     ),
     Param(
         "crises.work",
-        0.05,
+        0.006,
         "prob/year",
-        "Probability per year that an unmet work/income need ends in a crisis (loss of housing).",
-        "assumption",
+        "Probability per year that an unmet work/income need of an adult living independently "
+        "ends in a crisis (loss of housing).",
+        "CSV: evictions executed (with bailiff) | Bergamo (province) | 2024; 0.315 per 1,000 "
+        "residents a year, the housing-loss target; the rate per unmet need that gives it, "
+        "measured on the Bergamo baseline (docs/ODD.md, 8.6)",
         low=0,
         high=1,
         prior=Prior(
@@ -1143,31 +1169,6 @@ CRISES = [
         label_it="Ingresso in RSA",
         description_it="Quota delle crisi al livello di cura più alto che portano al ricovero in "
         "una struttura residenziale (RSA).",
-    ),
-    Param(
-        "crises.residential_cost",
-        2_236.0,
-        "EUR/month",
-        "Monthly cost of a residential care place (social quota).",
-        _CSV + "RSA social/hotel quota (paid by resident) | Lombardy | 2024",
-        low=0,
-        high=20_000,
-        label="Residential care cost",
-        label_it="Costo RSA",
-        description_it="Costo mensile di un posto in struttura residenziale (quota sociale).",
-    ),
-    Param(
-        "crises.residential_public_share",
-        0.5,
-        "share",
-        "Share of the residential cost paid by the public purse (the rest by the family).",
-        "assumption",
-        low=0,
-        high=1,
-        label="Public share of RSA",
-        label_it="Quota pubblica RSA",
-        description_it="Quota del costo residenziale pagata dall'ente pubblico (il resto dalla "
-        "famiglia).",
     ),
     Param(
         "crises.housing_cost",

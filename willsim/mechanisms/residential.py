@@ -1,0 +1,257 @@
+"""Residential care (RSA): a capped stock of places, its own waiting list, mortality and costs.
+
+* **Places**: ``city.residential_places_65`` per resident aged 65+ (rounded to whole places in
+  the simulated population), recomputed every week as the 65+ population changes. The stock
+  starts full (the sourced beds are "practically all occupied"): residents aged 65+ with a care
+  need, highest level first, then the oldest band, at random within them.
+* **Admission**: residents aged 65+ living at home join the waiting list after a crisis at the
+  highest care level that ends in a referral (:mod:`willsim.mechanisms.crises`, through
+  :meth:`Residential.apply`), or by assessed need: at the highest care level, with weekly
+  probability ``residential.apply_rate``. Whenever a place is free the list is served by care
+  level (highest first), then by date of application. An admitted resident leaves the
+  services' waiting lists and services (:meth:`Services.withdraw`) and their needs at home end
+  (not as resolved): the RSA provides the care.
+* **Leaving the list**: death, the end of the care need (recovery), or reneging with weekly
+  probability ``residential.renege_rate`` (a private place, a live-in carer, the family).
+* **Mortality** is in the needs phase (:mod:`willsim.mechanisms.needs`): an RSA resident weighs
+  ``residential.mortality_multiplier`` in the age band's mortality, renormalised so that the
+  band's average stays at its life-table rate; every exit from the RSA is a death.
+* **Cost**: the health quota (``residential.health_quota``, regional health service, not
+  municipal) for every resident; the social quota (``residential.social_quota``) is paid by the
+  family, except ``residential.fee_support_share`` of it for residents in the lowest income
+  band, which the municipality pays (integrazione retta, municipal budget).
+
+Randomness comes only from the ``residential`` stream.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+from willsim.citizens import CARE, MAX_CARE_LEVEL
+from willsim.mechanisms.base import AddEvent, Mechanism, Read, SpendingItem
+from willsim.outputs import Indicator, P, Ratio, Total
+from willsim.rng import chance
+
+if TYPE_CHECKING:
+    from willsim.model import WelfareModel
+
+OLD_BAND = 3  # 65-74: residential care is for residents aged 65+
+POOREST = 0  # income band of the absolute poor: the municipality supports their fee
+
+
+class Residential(Mechanism):
+    """Residential care homes: places, waiting list, admissions, deaths and costs."""
+
+    name = "residential"
+    label = ("residential care", "residenzialità")
+    streams = ("residential",)
+    spending = (
+        SpendingItem(
+            "residential",
+            "Residential care spending (health quota)",
+            "Spesa per RSA (quota sanitaria)",
+            "Health quota of every RSA place (regional health service).",
+            municipal=False,
+            better=-1,
+        ),
+        SpendingItem(
+            "residential_fee",
+            "RSA fee support",
+            "Integrazione rette RSA",
+            "The municipality's share of the social quota of poor RSA residents.",
+            municipal=True,
+            better=-1,
+        ),
+    )
+    publishes = (
+        "apply",
+        "stock",
+        "stock_65",
+        "residents_65",
+        "places",
+        "admitted",
+        "exits",
+        "waiting",
+        "family_residential",
+    )
+    reads = (Read("services.withdraw", lag=None),)
+    indicators = (
+        Indicator(
+            "residential_care",
+            "In residential care",
+            "In RSA",
+            "persons",
+            "Residents living in residential care (RSA), mean over the reported weeks.",
+            Total(P("citizens.residential", "count")),
+            summary="mean",
+        ),
+        Indicator(
+            "residential_share_65",
+            "In RSA, share of 65+",
+            "In RSA, quota degli over 65",
+            "share",
+            "Residents aged 65+ living in residential care (RSA), as a share of residents 65+, "
+            "mean over the reported weeks (a stock).",
+            Ratio(P("residential.stock_65"), P("residential.residents_65")),
+            description_it="Residenti di 65+ anni in RSA sul totale dei residenti di 65+ anni, "
+            "media delle settimane riportate.",
+        ),
+        Indicator(
+            "residential_admissions",
+            "RSA admissions",
+            "Ingressi in RSA",
+            "persons/week",
+            "Admissions to residential care.",
+            Total(P("residential.admitted")),
+            summary="sum",
+        ),
+        Indicator(
+            "residential_stay_weeks",
+            "Mean stay in RSA",
+            "Permanenza media in RSA",
+            "weeks",
+            "Mean length of stay in residential care, from admission to death: the mean stock "
+            "over the mean weekly admissions of the reported weeks (Little's law; equal to the "
+            "mean stay of those admitted when the stock is stationary).",
+            Ratio(P("citizens.residential", "count"), P("residential.admitted")),
+            summary="ratio:residential_care/residential_admissions",
+        ),
+        Indicator(
+            "residential_waiting_list",
+            "RSA waiting list",
+            "Lista d'attesa RSA",
+            "persons",
+            "Residents waiting for a place in residential care, mean over the reported weeks.",
+            Total(P("residential.waiting", "count")),
+            better=-1,
+        ),
+    )
+    journey_need_rules: ClassVar[dict[str, str]] = {"need_ended": "admission"}
+    journey_text: ClassVar[dict[str, tuple[str, str]]] = {
+        "residential": ("Admitted to residential care", "Ricoverato in RSA"),
+    }
+    journey_rules: ClassVar[dict[str, tuple[str, str]]] = {
+        "admission": (
+            "residential: a free place goes to the list's highest care level, then the longest "
+            "wait",
+            "residenzialità: un posto libero va al livello di cura più alto in lista, poi "
+            "all'attesa più lunga",
+        ),
+    }
+
+    def setup(self, model: WelfareModel) -> None:
+        c = model.citizens
+        self.waiting = np.zeros(c.n, dtype=bool)
+        self.applied = np.zeros(c.n, dtype=np.int32)  # week of application
+        self.admitted = 0
+        self.exits = 0  # deaths in the RSA this week (the only exit)
+        self._exits = 0
+        self.family_residential = 0.0
+        self.configure(model)
+        self._count(model)
+        self._initial_stock(model)
+        self._count(model)
+
+    def configure(self, model: WelfareModel) -> None:
+        p = model.params
+        self.places_65 = float(p["city.residential_places_65"])
+        self.apply_p = p.weekly("residential.apply_rate")
+        self.renege_p = p.weekly("residential.renege_rate")
+        self.health_week = p.weekly("residential.health_quota")
+        self.social_week = p.weekly("residential.social_quota")
+        self.support = float(p["residential.fee_support_share"])
+
+    def _count(self, model: WelfareModel) -> None:
+        c = model.citizens
+        old = c.age_band >= OLD_BAND
+        self.residents_65 = int(np.count_nonzero(old))
+        self.stock = int(np.count_nonzero(c.residential))
+        self.stock_65 = int(np.count_nonzero(c.residential & old))
+        self.places = round(self.places_65 * self.residents_65)
+
+    def _initial_stock(self, model: WelfareModel) -> None:
+        """Fill the places with residents 65+ with a care need: highest level first, then the
+        oldest band, at random within them."""
+        c, rng = model.citizens, model.streams["residential"]
+        level = c.need_level[CARE]
+        candidates = np.flatnonzero((c.age_band >= OLD_BAND) & (level > 0))
+        keys = (rng.random(candidates.size), -c.age_band[candidates], -level[candidates])
+        order = np.lexsort(keys)
+        chosen = np.sort(candidates[order[: self.places]])
+        self._admit(model, chosen)
+
+    def apply(self, model: WelfareModel, idx: np.ndarray, week: int) -> None:
+        """Residents ``idx`` are referred for a place (e.g. after a crisis): those aged 65+,
+        at home and not yet waiting join the list."""
+        c = model.citizens
+        new = idx[(c.age_band[idx] >= OLD_BAND) & ~c.residential[idx] & ~self.waiting[idx]]
+        self.waiting[new] = True
+        self.applied[new] = week
+
+    def step(self, model: WelfareModel, week: int) -> None:
+        c, rng = model.citizens, model.streams["residential"]
+        self.exits, self._exits = self._exits, 0  # this week's deaths (the needs phase)
+        u = rng.random(c.n, dtype=np.float32)
+        level = c.need_level[CARE]
+        top = (level >= MAX_CARE_LEVEL) & (c.age_band >= OLD_BAND) & ~c.residential
+        # waiting residents renege (the bottom of the draw); others at the top level apply
+        renege = self.waiting & chance(u, self.renege_p)
+        self.waiting &= ~renege
+        self.apply(model, np.flatnonzero(top & ~self.waiting & chance(1.0 - u, self.apply_p)), week)
+        self._count(model)
+        free = self.places - self.stock
+        self.admitted = 0
+        if free > 0 and self.waiting.any():
+            queue = np.flatnonzero(self.waiting)
+            order = np.lexsort((self.applied[queue], -level[queue]))
+            self._admit(model, queue[order[:free]])
+            self._count(model)
+        self._pay(model)
+
+    def _admit(self, model: WelfareModel, idx: np.ndarray) -> None:
+        c = model.citizens
+        self.waiting[idx] = False
+        if idx.size:
+            model.services.withdraw(idx)  # they leave the services' lists (counted as leavers)
+            model.close_all_needs(idx)
+            c.residential[idx] = True
+        self.admitted = int(idx.size)
+
+    def _pay(self, model: WelfareModel) -> None:
+        c = model.citizens
+        muni = model.municipality
+        muni.pay("residential", self.stock * self.health_week)
+        poor = int(np.count_nonzero(c.residential & (c.income_band == POOREST)))
+        fee = poor * self.social_week * self.support
+        muni.fixed_costs["residential_fee"] = fee  # an obligation: services leave room for it
+        muni.pay("residential_fee", fee)
+        paid = muni.week_spending["residential_fee"]
+        self.family_residential = self.stock * self.social_week - paid
+
+    def need_ended(self, model: WelfareModel, domain: int, idx: np.ndarray) -> None:
+        """A care need that ends (recovery, admission) ends the wait for a place."""
+        if domain == CARE:
+            self.waiting[idx] = False
+
+    def forget(self, model: WelfareModel, idx: np.ndarray) -> None:
+        """Deaths: an RSA resident's place is freed (the only exit), a wait ends."""
+        self._exits += int(np.count_nonzero(model.citizens.residential[idx]))
+        self.waiting[idx] = False
+
+    def journey_events(
+        self,
+        model: WelfareModel,
+        week: int,
+        who: np.ndarray,
+        old: dict[str, np.ndarray],
+        new: dict[str, np.ndarray],
+        add: AddEvent,
+    ) -> None:
+        """Admissions to residential care."""
+        from willsim.journal import Event
+
+        for p in np.flatnonzero(~old["residential"] & new["residential"]):
+            add(p, Event(week, self.name, int(who[p]), "residential", 0, rule="admission"))
