@@ -10,8 +10,10 @@ episode this year, then higher care levels, then at random. An episode lasts
 ``adi.episode_weeks`` and gives ``adi.hours_per_user`` hours spread evenly over it; its hours
 count towards the resident's care coverage like any formal hours.
 
-It also keeps who was reached by public long-term care (ADI, municipal home help, residential
-care) in the last 52 weeks, for ``ltc_reach_65``.
+It also keeps who was reached by public long-term care in the last 52 weeks, for
+``ltc_reach_65``: ADI and residential care, the services the source's 29.8% adds up (residential
+6.3, semi-residential 0.6 and ADI 21.5 points of non-self-sufficient older people); municipal home
+help (SAD) is a social service outside that count and is reported by ``sad_users_share_65``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from willsim.citizens import CARE, SERVED
+from willsim.citizens import CARE
 from willsim.mechanisms.base import Mechanism, Read, SpendingItem
 from willsim.outputs import Indicator, P, Ratio, Total
 from willsim.units import WEEKS_PER_YEAR
@@ -87,14 +89,14 @@ class Adi(Mechanism):
             "share",
             "Among residents 65+ with a care need (non-self-sufficient, in the community or in "
             "residential care), the share who received a public long-term-care service in the "
-            "last 52 weeks: integrated home care (ADI), municipal home help or residential "
-            "care.",
+            "last 52 weeks: integrated home care (ADI) or residential care (the services "
+            "the source adds up; municipal home help is not among them).",
             Ratio(P("adi.ltc_reached_65"), P("adi.ltc_need_65")),
             better=1,
             description_it="Tra i residenti di 65 anni e più con un bisogno di cura (non "
             "autosufficienti, a casa o in struttura), la quota che ha ricevuto un servizio "
-            "pubblico di assistenza continuativa nelle ultime 52 settimane: ADI, assistenza "
-            "domiciliare comunale o residenza.",
+            "pubblico di assistenza continuativa nelle ultime 52 settimane: ADI o residenza "
+            "(i servizi che la fonte somma; l'assistenza domiciliare comunale non è tra questi).",
         ),
     )
 
@@ -148,8 +150,7 @@ class Adi(Mechanism):
         model.municipality.pay(
             "adi", float(np.count_nonzero(self.active)) * self.weekly_hours * self.hour_cost
         )
-        reached = self.active | (c.status[CARE] == SERVED)
-        reached |= c.residential
+        reached = self.active | c.residential  # the source's LTC: ADI and residential care
         self.last_ltc[reached] = week
         need = old & ((c.need_level[CARE] > 0) | c.residential)
         self.ltc_need_65 = float(np.count_nonzero(need))
