@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from willsim.model import WelfareModel, status_quo_params
-from willsim.results import wide
+from willsim.results import summary, wide
 from willsim.scenario import load_scenario
 
 SMALL = {"run.residents": 3000, "run.weeks": 4, "run.burn_in_weeks": 30}
@@ -38,22 +38,34 @@ def test_two_strategies_share_the_burn_in() -> None:
     assert c.params["transitions.ageing_from_week"] == 0  # the scenario's value from week 0
 
 
-def test_status_quo_reverts_levers_but_keeps_the_world() -> None:
+def test_status_quo_reverts_strategy_switches_only() -> None:
     sc = load_scenario(
         "ageing-city",
         overrides={
-            "helpseeking.awareness": 0.9,  # a world parameter (it has a prior)
-            "office.social_workers": 40,  # a lever: a strategy's staffing
-            "needs.care_recovery": 0.2,  # not a lever group
+            "marketplace.enabled": True,  # a policy switch: from week 0
+            "municipality.budget_multiplier": 1.5,  # a budget strategy: from week 0
+            "helpseeking.awareness": 0.9,  # the world (a calibration trial, a draw)
+            "office.social_workers": 40,  # a level read when the office is built
             "run.weeks": 12,
         },
     )
     sq = status_quo_params(sc)
-    assert sq["transitions.ageing_from_week"] == -1  # a scenario lever: not in the burn-in
-    assert sq["office.social_workers"] == load_scenario("baseline").params["office.social_workers"]
+    assert sq["transitions.ageing_from_week"] == -1  # the scenario's start week: from week 0
+    assert sq["marketplace.enabled"] is False
+    assert sq["municipality.budget_multiplier"] == 1.0
     assert sq["helpseeking.awareness"] == pytest.approx(0.9)
-    assert sq["needs.care_recovery"] == pytest.approx(0.2)
+    assert sq["office.social_workers"] == 40
     assert sq["run.weeks"] == 12
+
+
+def test_a_switch_set_by_override_starts_at_week_0() -> None:
+    params = {**SMALL, "run.weeks": 3}
+    off = WelfareModel("baseline", seed=2, params=params)
+    on = WelfareModel("baseline", seed=2, params={**params, "marketplace.enabled": True})
+    assert np.array_equal(off.citizens.need_level, on.citizens.need_level)  # same burn-in
+    assert on.params["marketplace.enabled"] and on.marketplace.enabled
+    on.run()
+    assert summary(on)["platform_matches"] > 0
 
 
 @pytest.mark.slow

@@ -29,7 +29,12 @@ with warnings.catch_warnings():
 
 solara_warnings = pytest.mark.filterwarnings("ignore::UserWarning")
 
-SMALL = {"city__population": 3000, "run__weeks": 5, "run__mesa_citizens": False}
+SMALL = {
+    "city__population": 3000,
+    "run__weeks": 5,
+    "run__mesa_citizens": False,
+    "run__burn_in_weeks": 26,  # a short burn-in: Mesa sees only reported weeks
+}
 
 
 def _live_models() -> list[WelfareModel]:

@@ -68,25 +68,23 @@ never equal to a reported week (so it is not counted as a first help again)."""
 
 
 def status_quo_params(scenario: Scenario) -> Parameters:
-    """The parameters of the burn-in: the scenario's values, except the levers set above the
-    city's calibrated layer, which take the value of the layers below (defaults, the city, its
-    calibrated values).
+    """The parameters of the burn-in: the scenario's values, except its strategy switches
+    (:func:`willsim.phases.strategy_keys`: policy switches such as platforms, outreach,
+    governance and shocks; the budget multiplier; the transitions' start weeks) set above the
+    city's calibrated layer (by a scenario file or an override), which take the value of the
+    layers below (defaults, the city, its calibrated values).
 
-    A lever is a parameter of a lever group (:func:`willsim.phases.lever_groups`: a group any
-    policy type may set or any mechanism re-reads) without a prior. It is reverted whether a
-    scenario file or an override (command line, app, workshop strategy) set it: a strategy's
-    staffing, budget, platforms or outreach start at reported week 0. A parameter with a prior
-    describes the world, not a strategy (an uncertain assumption, sampled in uncertainty runs
-    and fitted by calibration): its value is the status quo's wherever it was set, so a
-    calibration trial or a parameter draw shapes the burn-in too.
+    Every other value is the status quo's wherever it was set: the world's parameters, a
+    calibration trial or a parameter draw, and the levels of levers (staff, capacity, the means
+    test), which mechanisms read when they are built. A strategy that changes such a level
+    shapes its own burn-in ("as if it had always been so"); one that should start at reported
+    week 0 is written as a policy (its start week counts from week 0).
     """
-    levers = phases.lever_groups()
+    keys = phases.strategy_keys()
     reverted = [
         k
         for k, layer in scenario.provenance.items()
-        if layer.startswith(("scenario:", "override"))
-        and k.partition(".")[0] in levers
-        and PARAMETERS[k].prior is None
+        if k in keys and layer.startswith(("scenario:", "override"))
     ]
     params = scenario.params.copy()
     if not reverted:

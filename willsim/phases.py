@@ -71,12 +71,27 @@ def policy_types() -> tuple[PolicyType, ...]:
     return tuple(p for mech in PHASES for p in mech.policies)
 
 
-def lever_groups() -> frozenset[str]:
-    """Parameter groups a policy may set or a mechanism re-reads when levers change: a
-    scenario's own values in these groups apply from reported week 0, never in the burn-in."""
-    groups = {g for mech in PHASES for g in mech.levers}
-    groups |= {g for p in policy_types() for g in p.groups}
-    return frozenset(groups | {"municipality"})
+STRATEGY_KEYS: tuple[str, ...] = (
+    "municipality.budget_multiplier",
+    "transitions.ageing_from_week",
+    "transitions.digital_from_week",
+)
+"""Parameters besides the policy switches that start a strategy or an event at a week: a
+scenario's or an override's value applies from reported week 0, never in the burn-in."""
+
+
+def strategy_keys() -> frozenset[str]:
+    """The switches of every policy type (the mechanisms' and the model's: platforms,
+    outreach, governance, shocks) and :data:`STRATEGY_KEYS`: the parameters that
+    :func:`willsim.model.status_quo_params` keeps at the status quo's value in the burn-in.
+
+    Each is re-read when it changes (:meth:`Mechanism.configure`, the municipality's budget),
+    so switching it at reported week 0 takes effect as a policy starting then would."""
+    from willsim.policies.registry import POLICY_TYPES
+
+    switches = {p.switch for p in policy_types() if p.switch}
+    switches |= {p.switch for p in POLICY_TYPES.values() if p.switch}
+    return frozenset(switches | set(STRATEGY_KEYS))
 
 
 def plug_in(mechanism: type[Mechanism], after: str | None = None) -> None:
