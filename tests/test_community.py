@@ -175,7 +175,9 @@ def peer_care_hours(model: WelfareModel, weeks: int) -> float:
     for _ in range(weeks):
         model.step()
         helped = np.flatnonzero(com.care_hours > 0)
-        level = c.need_level[CARE, helped]
+        # the level peers saw: a crisis later in the same week (after coverage) raises a need,
+        # met ones too (at a lower risk), by one level
+        level = c.need_level[CARE, helped] - model.crises.care_crisis[helped]
         assert np.all((level >= 1) & (level <= com.max_care_level))
         assert np.all(com.care_hours[helped] <= com.max_peer_hours)
         assert model.coverage.met[CARE, helped].all()

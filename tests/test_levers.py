@@ -472,8 +472,11 @@ LEVERS: list[Lever] = [
         [0.9, 0.05, 0.05],
         "sad_users_share_65",
         +1,
-        LONG,
-        why="the care area's share of the service budget buys home-help hours",
+        {**LONG, "city.social_spending_per_capita": 156.0},
+        why="the care area's share of the service budget buys home-help hours, when the budget "
+        "binds: at the large-municipality 224 EUR per resident every area gets the hours its "
+        "list wants and the split changes nothing; at the macro-area average of all "
+        "municipalities (156 EUR) it does",
     ),
     Lever("city.residents_per_social_worker", 2000.0, 10000.0, "mean_wait_weeks", +1),
     Lever("office.social_workers", 1, 4, "mean_wait_weeks", -1),
