@@ -9,6 +9,7 @@ the language asked for; indicators, their units and labels from the indicator re
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 
 import matplotlib
@@ -153,7 +154,9 @@ def band_figure(bands: Mapping[str, pd.DataFrame], key: str, language: str) -> F
     for colour, (name, table) in zip(COLOURS, bands.items(), strict=False):
         weeks = table.index.to_numpy()
         values = table.to_numpy(dtype=float)
-        with np.errstate(all="ignore"):
+        # a week where the indicator is undefined in every run (a ratio with no cases) is a gap
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
             mean = np.nanmean(values, axis=1) if values.size else values
             lo, hi = np.nanpercentile(values, BAND, axis=1) if values.shape[1] > 1 else (mean, mean)
         ax.fill_between(weeks, lo, hi, color=colour, alpha=0.2, lw=0)
