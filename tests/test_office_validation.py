@@ -221,5 +221,5 @@ def test_every_social_worker_shortens_the_wait_at_any_sample_size():
         combined = np.hypot(se(waits[2]), se(full))
         gap = abs(waits[2].mean() - full.mean())
         assert gap <= 3 * combined, (residents, waits[2].mean(), full.mean(), combined)
-        if residents >= 5000:
+        if residents >= 20_000:  # below, a sample's own demand error dominates (ODD 7.3)
             assert combined < 0.5 * full.mean(), (residents, combined, full.mean())
