@@ -33,7 +33,7 @@ def test_sliders_change_the_model_and_the_monitors_follow(page: Page, app_url: s
     expect(page.locator(".changed-count")).to_have_text("2 changed")
     slider = page.locator(".param-helpseeking-awareness [role=slider]")
     slider.focus()
-    slider.press("Home")  # nobody knows the services: almost nobody asks
+    slider.press("Home")  # nobody knows the services: only crises link people to them
     expect(slider).to_have_attribute("aria-valuenow", "0")
     expect(page).to_have_url(re.compile(r"set=helpseeking\.awareness%3D0"), timeout=10_000)
     _run_to_end(page)
@@ -42,7 +42,10 @@ def test_sliders_change_the_model_and_the_monitors_follow(page: Page, app_url: s
     page.goto(app_url + SMALL)  # the same settings with the scenario's awareness
     expect(page.locator(".changed-count")).to_have_text("2 changed", timeout=LOAD)
     _run_to_end(page)
-    assert _coverage(page) > 2 * unaware
+    # Since issue 12 the unaware are still linked to the office by hospital discharge after
+    # a crisis, over a 10-year burn-in: coverage 6.4% unaware vs 10.0% (2,000 residents,
+    # 20 weeks, the same seed), no longer below half.
+    assert _coverage(page) > 1.3 * unaware
     # a headline lever inside its group's panel is a slider too, with its unit
     page.get_by_text("Social office", exact=True).click()
     office = page.locator(".param-office-hours_per_week")
