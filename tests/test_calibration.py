@@ -676,7 +676,7 @@ def test_calibration_command_prints_the_table_for_bergamo(capsys, tmp_path):
     assert main(["calibration", "bergamo", *SMALL, "--workers", "1", "--figure", str(figure)]) == 0
     out = capsys.readouterr().out
     assert "Bergamo · scenario baseline · 2 seeds · 2,000 residents · 8 weeks" in out
-    assert "not calibrated" in out
+    assert "calibrated:bergamo-padova-parma" in out  # Bergamo ships calibrated (issue 12)
     assert re.search(r"bergamo\s+isolation-85\s+isolated_share\[age_band=85\+\]\s+0.32 ± 0.06", out)
     # every estimand of the bundled targets is modelled (issue 12), deaths included
     assert "Not measured" not in out

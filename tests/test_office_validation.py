@@ -167,7 +167,7 @@ def lever_run(residents: int | None, staff: float, seed: int) -> tuple[float, fl
     layer: dict[str, object] = {"run.weeks": WEEKS, "run.mesa_citizens": False, "run.seed": seed}
     if residents:
         layer["run.residents"] = residents
-    scenario = load_scenario("baseline", layer)
+    scenario = load_scenario("baseline", layer, calibrated=False)  # the office as designed
     if staff:
         policy = {"type": "staffing", "start": SWITCH, "set": {"office.social_workers": staff}}
         scenario = replace(scenario, policies=[parse_policy(policy, 0).to_dict()])
