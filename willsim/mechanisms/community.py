@@ -35,6 +35,7 @@ import numpy as np
 
 from willsim.citizens import CARE, ISOLATION, SERVED, WORK, tie_ranges
 from willsim.mechanisms.base import AddEvent, Mechanism, PolicyType, SpendingItem
+from willsim.mechanisms.coverage import Coverage
 from willsim.outputs import Indicator, P, Total
 from willsim.units import WEEKS_PER_YEAR, weekly_probability
 
@@ -536,7 +537,11 @@ class Community(Mechanism):
         """
         c = model.citizens
         level = c.need_level[CARE][who]
-        family = self.family_hours[c.living_alone[who].astype(np.intp)]
+        coverage = model.mechanisms.get("coverage")
+        if isinstance(coverage, Coverage):  # no family hours for the kinless living alone
+            family = coverage.family_hours_for(model, who)
+        else:
+            family = self.family_hours[c.living_alone[who].astype(np.intp)]
         gap = self.met_share * self.level_hours[level] - family
         light = (
             (level > 0)

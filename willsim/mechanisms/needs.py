@@ -87,6 +87,7 @@ CARE_CHAIN_KEYS: tuple[str, ...] = (
     "crises.met_multiplier",
     "crises.isolation_multiplier",
     "services.informal_hours",
+    "services.family_available_alone",
     "city.living_alone_by_age",
 )
 """The parameters :func:`stationary_care` reads."""
@@ -115,7 +116,8 @@ def stationary_care(params: Parameters) -> tuple[np.ndarray, np.ndarray]:
     hours = params.array("needs.care_level_hours")[:levels]
     family = params.array("services.informal_hours")  # [living with others, alone]
     alone = params.array("city.living_alone_by_age")[:, None]
-    covered = (1 - alone) * np.minimum(1.0, family[0] / hours) + alone * np.minimum(
+    kin = float(params["services.family_available_alone"])  # living alone without kin: none
+    covered = (1 - alone) * np.minimum(1.0, family[0] / hours) + alone * kin * np.minimum(
         1.0, family[1] / hours
     )  # (bands, levels)
     met = float(params["crises.met_multiplier"])

@@ -891,17 +891,107 @@ SERVICES = [
     ),
     Param(
         "services.private_uptake",
-        [0.0, 0.05, 0.25, 0.60],
+        [0.082, 0.103, 0.124, 0.157],
         "share",
-        "Probability that a resident with an unmet care need buys private care, by income band.",
-        "assumption; CSV: families employing domestic workers | Italy | 2024",
+        "Probability that a resident with a care need, living with others and not severely "
+        "limited, pays for private care (an hourly carer or a badante), by income band; times "
+        "services.private_uptake_severe at care levels 3-4 and services.private_uptake_alone "
+        "when living alone.",
+        "ISTAT Rapporto annuale 2022 (2019 survey): 17% of 65+ with reduced autonomy pay for "
+        "help (about 1M; bottom income fifth 11.2%, top 21.6%) "
+        "(https://auaonline.it/2022/10/07/aumenta-lindice-di-vecchiaia-cambiano-i-bisogni/); "
+        "CSV: estimated badanti (home care assistants), regular + irregular | Italy | 2019; "
+        "CSV: non-self-sufficient older people | Italy | 2021 (derivation in docs/ODD.md 7.5b)",
         low=0,
         high=1,
         length=4,
+        prior=Prior(
+            "uniform",
+            0.6,
+            1.6,
+            "about 1.0-1.1M paying households (17% of 6.4M with reduced autonomy; 1.02M badanti, "
+            "60% irregular, 2019) over 3.96M non-self-sufficient 65+ gives 0.26-0.27 in the "
+            "model's denominator; how many paying households sit among the non-self-sufficient "
+            "(all, or as few as 60%) and the fuzziness of the badanti count give the range",
+            relative=True,
+            elements=INCOME_BANDS,
+        ),
         label="Private care purchase",
         label_it="Acquisto di cura privata",
-        description_it="Probabilità che un residente con un bisogno di cura non coperto acquisti "
-        "cura privata, per fascia di reddito.",
+        description_it="Probabilità che un residente con un bisogno di cura, che vive con altri e "
+        "senza limitazione grave, paghi cura privata (assistente a ore o badante), per fascia "
+        "di reddito; moltiplicata per services.private_uptake_severe ai livelli 3-4 e per "
+        "services.private_uptake_alone se vive da solo.",
+    ),
+    Param(
+        "services.private_uptake_severe",
+        1.7,
+        "multiplier",
+        "Private care purchase at care levels 3-4 (severe limitation) relative to levels 1-2.",
+        "ISTAT Rapporto annuale 2022: paid help 23.6% with severe difficulties, 35.8% with "
+        "difficulties in personal care, 17% overall "
+        "(https://auaonline.it/2022/10/07/aumenta-lindice-di-vecchiaia-cambiano-i-bisogni/); "
+        "ratio to the non-severe derived in docs/ODD.md 7.5b",
+        low=1,
+        high=5,
+        prior=Prior(
+            "uniform",
+            1.4,
+            2.6,
+            "23.6/17 = 1.39 (severe against everyone, a lower bound); 35.8/13.7 = 2.6 (personal "
+            "care against the non-severe, an upper bound); 1.7 if a third of the survey's "
+            "reduced autonomy is severe",
+        ),
+        label="Private care, severe",
+        label_it="Cura privata, gravi",
+        description_it="Acquisto di cura privata ai livelli di cura 3-4 (limitazione grave) "
+        "rispetto ai livelli 1-2.",
+    ),
+    Param(
+        "services.private_uptake_alone",
+        2.1,
+        "multiplier",
+        "Private care purchase by residents living alone relative to those living with others.",
+        "ISTAT Rapporto annuale 2022: paid help 25.7% among older people with reduced autonomy "
+        "living alone, 17% overall "
+        "(https://auaonline.it/2022/10/07/aumenta-lindice-di-vecchiaia-cambiano-i-bisogni/); "
+        "CSV: share of 65+ residents living alone | Bergamo (composition; docs/ODD.md 7.5b)",
+        low=1,
+        high=5,
+        prior=Prior(
+            "uniform",
+            1.5,
+            2.6,
+            "25.7/17 = 1.51 (alone against everyone, a lower bound); 2.1 if 35% of the survey's "
+            "reduced autonomy live alone; 2.6 if 45% do",
+        ),
+        label="Private care, living alone",
+        label_it="Cura privata, chi vive solo",
+        description_it="Acquisto di cura privata da parte di chi vive da solo rispetto a chi vive "
+        "con altri.",
+    ),
+    Param(
+        "services.family_available_alone",
+        0.8,
+        "share",
+        "Share of residents living alone who have kin (children, siblings nearby) giving them "
+        "care hours; residents living with others always have family hours.",
+        "assumption: kin availability for residents living alone",
+        low=0,
+        high=1,
+        prior=Prior(
+            "uniform",
+            0.6,
+            0.95,
+            "18% of older people report a weak support network (ISTAT, Anziani: le condizioni di "
+            "salute, 2015; same source as the severe-unmet row), more among those living alone; "
+            "about 100k people 75+ live alone with no help at all (ISTAT 2021, 'Gli anziani e la "
+            "loro domanda sociale e sanitaria'), a lower bound on kinless carers' absence",
+        ),
+        label="Kin for people living alone",
+        label_it="Parenti per chi vive solo",
+        description_it="Quota dei residenti che vivono da soli con parenti (figli, fratelli "
+        "vicini) che danno loro ore di cura; chi vive con altri ha sempre ore familiari.",
     ),
     Param(
         "services.private_hours",
