@@ -22,6 +22,7 @@ def test_coverage_is_hours_received_over_hours_needed(small_model, phase_hook):
     model = small_model(
         run__weeks=6,
         services__informal_hours=[12.0, 4.0],
+        services__family_available_alone=1.0,
         services__private_uptake=[0.0] * 4,
         adi__enabled=False,
         **NO_SERVICES,
@@ -47,7 +48,12 @@ def test_coverage_is_hours_received_over_hours_needed(small_model, phase_hook):
 def test_formal_hours_count_towards_a_care_need(small_model, phase_hook):
     """A served resident's formal hours raise their coverage by hours / need (the audit's D4:
     8 + 1.5 < 12.8 h meant formal care never counted)."""
-    model = small_model(run__weeks=30, services__private_uptake=[0.0] * 4, adi__enabled=False)
+    model = small_model(
+        run__weeks=30,
+        services__private_uptake=[0.0] * 4,
+        services__family_available_alone=1.0,
+        adi__enabled=False,
+    )
     level_hours = np.r_[0.0, model.params.array("needs.care_level_hours")]
     family_hours = model.params.array("services.informal_hours")
     formal = model.params.array("services.hours_per_case")[CARE]

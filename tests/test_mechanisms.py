@@ -395,7 +395,13 @@ def test_served_isolation_needs_resolve_faster(small_model, phase_hook):
 
 
 def test_ample_family_care_meets_every_care_need(small_model, series, phase_hook):
-    model = small_model(run__weeks=10, services__informal_hours=[168.0, 168.0])
+    # every resident has kin and nobody buys private care (bought whether or not family helps)
+    model = small_model(
+        run__weeks=10,
+        services__informal_hours=[168.0, 168.0],
+        services__family_available_alone=1.0,
+        services__private_uptake=[0.0] * 4,
+    )
     checked = []
 
     def check(m, week):  # right after the coverage phase (crises may change needs later)
