@@ -205,7 +205,8 @@ def test_peers_take_on_light_care_family_hours_leave_uncovered():
         **ON,
         community__seed_share=0.05,
         community__max_care_level=1,
-    )  # family hours always cover a level-1 need
+        services__family_available_alone=1.0,
+    )  # with kin for everyone, family hours always cover a level-1 need
     assert peer_care_hours(level_one, 52) == 0
     lower_family = make(
         weeks=52,
