@@ -318,14 +318,27 @@ def strategy_changes(
     """Parameter overrides and policy entries that make the base scenario run ``s``.
 
     Pure: depends only on its arguments. The envelope becomes a budget multiplier top-up.
+    Every lever starts at reported week 0 (a policy, or a strategy key such as the budget
+    multiplier), so all teams share the status quo's burn-in and their replicates stay paired
+    from the same city state; an override of a staffing level would instead shape the team's
+    own burn-in ("as if it had always been so", :func:`willsim.model.status_quo_params`).
     """
     overrides: dict[str, Any] = {}
     policies: list[dict[str, Any]] = []
     if envelope:
         overrides["municipality.budget_multiplier"] = budget_multiplier(params, envelope)
-    if s.social_workers:
-        overrides["office.social_workers"] = max(
-            1, round(base_social_workers(params) + s.social_workers)
+    if s.social_workers:  # hired at reported week 0: the burn-in stays the status quo's
+        policies.append(
+            {
+                "type": "staffing",
+                "label": _label("extra social workers", "assistenti sociali in più"),
+                "start": 0,
+                "set": {
+                    "office.social_workers": max(
+                        1, round(base_social_workers(params) + s.social_workers)
+                    )
+                },
+            }
         )
     if s.access == "proactive":
         policies.append(
