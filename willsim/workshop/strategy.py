@@ -46,12 +46,22 @@ DELIVERY: tuple[str, ...] = get_args(Delivery)
 CONTRACTS: tuple[str, ...] = get_args(Contracts)
 LEVERS: tuple[str, ...] = get_args(Lever)
 """Levers a facilitator may allow; a lever not allowed keeps the default value."""
+DEFAULT_ENVELOPE = 500_000.0
+"""EUR/year of extra spending per team, the room's default (assumption "Workshop envelope" in
+docs/ODD.md): enough for one of the priced levers at its default in the default city, never two
+of the large ones, so teams must choose. In Bergamo it is 5.8% of the modelled social budget
+(:func:`base_budget`: 121,316 residents x 224 EUR x 31.5% = 8.56M EUR since issue 12; 8.4% of
+5.96M EUR at the 156 EUR used before), and the status quo leaves 1.3-3.2M EUR of that budget
+unspent in a year (default room, 3 seeds), so no affordable strategy runs the budget out in a
+round without event. The prices come from the registry (:func:`estimate_cost`), never from here:
+outreach 3 h a week per 1,000 residents 473,132 EUR, 12 extra social workers 480,000 EUR, the
+community platform 315,422 EUR, the marketplace 112,790 EUR."""
 INTENSITY_RANGE = (0.5, 40.0)  # outreach hours a week per 1,000 residents
 DEFAULT_INTENSITY = 3.0
 """Outreach hours a week per 1,000 residents when a team chooses Proactive: within the default
-envelope (500,000 EUR/year) in the default city (Bergamo, 121,316 residents: 3 h x 121.3 x
-25 EUR/h x 52 = 473,116 EUR/year; 4 h cost 630,843 EUR). A larger city or a smaller envelope
-starts lower (the team page picks the most hours that fit)."""
+envelope in the default city (Bergamo, 121,316 residents: 3 h x 121.3 x 25 EUR/h x 52 =
+473,132 EUR/year; 4 h cost 630,843 EUR). A larger city or a smaller envelope starts lower (the
+team page picks the most hours that fit)."""
 MAX_EXTRA_WORKERS = 100
 EVENTS: dict[str, str | None] = {
     "none": None,
