@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from willsim.workshop import board, codes, export
@@ -152,9 +154,15 @@ def test_a_round_runs_on_common_seeds_and_ranks_teams(room, tmp_path):
     assert len(seeds) == 1 and len(next(iter(seeds))) == 2  # the same seeds for everyone
     table = rank(outcomes(data["results"], 26), Ranking(), data["names"])
     assert sorted(table["rank"].dropna().astype(int)) == [1, 2, 3]
-    # social workers are the only lever of Gamma: its waiting must not be worse
+    # social workers are the only lever of Gamma: its wait for assessment must not be worse
+    # (the desk's wait; the board's waiting criterion is the wait for a service, which more
+    # assessments may lengthen: 11.9 against 11.4 weeks here)
     gamma = teams[2].team_id
-    assert table.at[gamma, "waiting"] <= table.at[STATUS_QUO, "waiting"] + 1e-9
+
+    def desk_wait(team: str) -> float:
+        return sum(r["summary"]["mean_wait_weeks"] for r in data["results"][team]["runs"])
+
+    assert desk_wait(gamma) <= desk_wait(STATUS_QUO) + 1e-9
     lex = rank(
         table[list(table.columns[:6])],
         Ranking(mode="lexicographic", order=("cost",)),
@@ -234,3 +242,99 @@ def test_an_interrupted_run_can_be_run_again(room):
     assert svc.facilitator_view(rid, key)["phase"] == "interrupted"
     svc.start_run(rid, key).join(60)
     assert svc.facilitator_view(rid, key)["phase"] == "done"
+
+
+# --- the defaults against the calibrated model (issue 12) ----------------------------------------
+
+
+def test_default_envelope_and_prices_come_from_the_calibrated_city_and_the_registry():
+    """The room's defaults are priced from the registry and the calibrated city, and the figures
+    the guide and the docstrings quote are the ones the cost estimate gives."""
+    from pathlib import Path
+
+    from willsim.workshop.service import room_base
+    from willsim.workshop.strategy import (
+        DEFAULT_ENVELOPE,
+        DEFAULT_INTENSITY,
+        Strategy,
+        base_budget,
+        estimate_cost,
+    )
+
+    settings = RoomSettings()
+    assert settings.envelope == DEFAULT_ENVELOPE == RoomSettings.from_dict({}).envelope
+    params = room_base(settings).params
+    assert params["city.social_spending_per_capita"] == 224.0  # North-West, over 50,000 (issue 12)
+    budget = base_budget(params)
+    assert round(budget) == 8_560_057  # 121,316 x 224 x 0.315
+    assert DEFAULT_ENVELOPE / budget == pytest.approx(0.0584, abs=5e-4)  # "5.8%" in the docstring
+    prices = {
+        "outreach": Strategy(access="proactive", intensity=DEFAULT_INTENSITY),
+        "workers": Strategy(social_workers=int(DEFAULT_ENVELOPE // params["office.salary"])),
+        "community": Strategy(delivery="community"),
+        "marketplace": Strategy(delivery="marketplace"),
+    }
+    cost = {k: round(estimate_cost(s, params).total) for k, s in prices.items()}
+    assert cost == {
+        "outreach": 473_132,
+        "workers": 480_000,
+        "community": 315_422,
+        "marketplace": 112_790,
+    }
+    assert all(estimate_cost(s, params).fits(DEFAULT_ENVELOPE) for s in prices.values())
+    # one large lever, never two: teams must choose
+    assert not estimate_cost(replace(prices["outreach"], social_workers=1), params).fits(
+        DEFAULT_ENVELOPE
+    )
+    assert not estimate_cost(replace(prices["community"], access="proactive"), params).fits(
+        DEFAULT_ENVELOPE
+    )
+    assert not estimate_cost(
+        Strategy(access="proactive", intensity=DEFAULT_INTENSITY + 1), params
+    ).fits(DEFAULT_ENVELOPE)
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "workshop.md").read_text()
+    assert f"{cost['outreach']:,} €" in guide and f"{DEFAULT_ENVELOPE:,.0f} €" in guide
+
+
+def test_default_room_levers_move_the_board_and_no_team_runs_the_budget_out():
+    """The default room (Bergamo, 5,000 residents, 52 weeks, 3 common seeds): each priced lever
+    at its default moves a criterion clearly (paired 95% interval), and no affordable strategy
+    exhausts the municipal budget in a round without event. Measured 2026-12-07: the status quo
+    leaves 1.27-3.18M EUR of 8.56M unspent; the service wait is 7.8 weeks and the desk's 0.001;
+    community -0.8 points of unmet need and -1.0 week, marketplace -1.5 points, co-programming
+    -3.0 weeks, 12 extra workers +0.52M EUR of spending (the desk does not queue)."""
+    from willsim.workshop.ranking import clearly_lower, per_run
+    from willsim.workshop.runner import Entry, round_seeds, run_entries
+    from willsim.workshop.service import room_base
+    from willsim.workshop.strategy import Strategy, strategy_scenario
+
+    settings = RoomSettings()
+    base = room_base(settings)
+    teams = {
+        "community": Strategy(delivery="community"),
+        "marketplace": Strategy(delivery="marketplace"),
+        "co_programming": Strategy(co_programming=True),
+        "workers": Strategy(social_workers=12),
+        "proactive": Strategy(access="proactive"),
+        "everything": Strategy(delivery="mix", co_programming=True, contracts="outcome_case_mix"),
+    }
+    entries = [Entry(STATUS_QUO, "Status quo", strategy_scenario(base, None, 0.0))]
+    entries += [
+        Entry(k, k, strategy_scenario(base, s, settings.envelope)) for k, s in teams.items()
+    ]
+    results = run_entries(entries, round_seeds(base, settings.replicates))
+    runs = per_run(results, settings.weeks)
+    quo = [r["summary"] for r in results[STATUS_QUO]["runs"]]
+    # where people wait now: on the services' lists, not at the desk (the waiting criterion)
+    assert min(s["mean_service_wait_weeks"] for s in quo) > 1.0
+    assert max(s["mean_wait_weeks"] for s in quo) < 0.1
+    for team in results:
+        for run in results[team]["runs"]:
+            assert run["summary"]["budget_remaining_eur"] > 0, team
+    assert clearly_lower(runs, "community", STATUS_QUO, "unmet_need")
+    assert clearly_lower(runs, "marketplace", STATUS_QUO, "unmet_need")
+    assert clearly_lower(runs, "co_programming", STATUS_QUO, "waiting")
+    for team in ("workers", "proactive"):  # paired: the spending shows its price
+        assert clearly_lower(runs, STATUS_QUO, team, "cost"), team
+    extra = (runs.loc["workers", "cost"] - runs.loc[STATUS_QUO, "cost"]).to_numpy()
+    assert extra.min() >= 12 * base.params["office.salary"] * 0.95  # at least the salaries

@@ -167,6 +167,11 @@ class Services(Mechanism):
             Ratio(P("services.wait_total"), P("services.starts")),
             summary="ratio:service_wait_weeks_total/service_starts",
             better=-1,
+            mid=1.0,
+            mid_reason="One week: the statutory admission procedure for home help, from the "
+            "request to the start of the service, takes 30 to 90 days (CSV: maximum duration of "
+            "SAD admission procedure | Cassano d'Adda (MI) | 2023), so a week is a noticeable "
+            "share of it (an assumption, as for the wait for assessment).",
             description_it="Settimane medie dalla domanda allo sportello (o dall'idoneità, per "
             "chi è preso in carico dalla prossimità o sospeso) all'avvio di un servizio "
             "comunale, per chi ha iniziato il servizio nel periodo.",

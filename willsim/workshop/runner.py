@@ -25,6 +25,7 @@ from willsim.scenario import Scenario
 
 SERIES_KEYS: tuple[str, ...] = (
     "unmet_need_share",
+    "mean_service_wait_weeks",
     "mean_wait_weeks",
     "crises_per_1000",
     "isolated_share",

@@ -22,7 +22,7 @@ from willsim.scenario import (
     available_scenarios,
     load_scenario,
 )
-from willsim.workshop.strategy import LEVERS, Lever, StrategyError
+from willsim.workshop.strategy import DEFAULT_ENVELOPE, LEVERS, Lever, StrategyError
 
 MAX_RESIDENTS = int(
     os.environ.get(
@@ -54,7 +54,7 @@ class SettingsSchema(BaseModel):
     title: str = "Workshop"
     scenario: str = "baseline"
     city: str = "bergamo"
-    envelope: float = Field(500_000.0, ge=0)
+    envelope: float = Field(DEFAULT_ENVELOPE, ge=0)
     levers: list[Lever] = list(LEVERS)
     rounds: int = Field(2, ge=1)
     weeks: int = Field(52, ge=1)
@@ -71,7 +71,7 @@ class RoomSettings:
     title: str = "Workshop"
     scenario: str = "baseline"
     city: str = "bergamo"
-    envelope: float = 500_000.0  # EUR/year of extra spending per team
+    envelope: float = DEFAULT_ENVELOPE  # EUR/year of extra spending per team
     levers: tuple[str, ...] = LEVERS
     rounds: int = 2
     weeks: int = 52

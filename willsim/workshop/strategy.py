@@ -46,12 +46,22 @@ DELIVERY: tuple[str, ...] = get_args(Delivery)
 CONTRACTS: tuple[str, ...] = get_args(Contracts)
 LEVERS: tuple[str, ...] = get_args(Lever)
 """Levers a facilitator may allow; a lever not allowed keeps the default value."""
+DEFAULT_ENVELOPE = 500_000.0
+"""EUR/year of extra spending per team, the room's default (assumption "Workshop envelope" in
+docs/ODD.md): enough for one of the priced levers at its default in the default city, never two
+of the large ones, so teams must choose. In Bergamo it is 5.8% of the modelled social budget
+(:func:`base_budget`: 121,316 residents x 224 EUR x 31.5% = 8.56M EUR since issue 12; 8.4% of
+5.96M EUR at the 156 EUR used before), and the status quo leaves 1.3-3.2M EUR of that budget
+unspent in a year (default room, 3 seeds), so no affordable strategy runs the budget out in a
+round without event. The prices come from the registry (:func:`estimate_cost`), never from here:
+outreach 3 h a week per 1,000 residents 473,132 EUR, 12 extra social workers 480,000 EUR, the
+community platform 315,422 EUR, the marketplace 112,790 EUR."""
 INTENSITY_RANGE = (0.5, 40.0)  # outreach hours a week per 1,000 residents
 DEFAULT_INTENSITY = 3.0
 """Outreach hours a week per 1,000 residents when a team chooses Proactive: within the default
-envelope (500,000 EUR/year) in the default city (Bergamo, 121,316 residents: 3 h x 121.3 x
-25 EUR/h x 52 = 473,116 EUR/year; 4 h cost 630,843 EUR). A larger city or a smaller envelope
-starts lower (the team page picks the most hours that fit)."""
+envelope in the default city (Bergamo, 121,316 residents: 3 h x 121.3 x 25 EUR/h x 52 =
+473,132 EUR/year; 4 h cost 630,843 EUR). A larger city or a smaller envelope starts lower (the
+team page picks the most hours that fit)."""
 MAX_EXTRA_WORKERS = 100
 EVENTS: dict[str, str | None] = {
     "none": None,
@@ -318,14 +328,27 @@ def strategy_changes(
     """Parameter overrides and policy entries that make the base scenario run ``s``.
 
     Pure: depends only on its arguments. The envelope becomes a budget multiplier top-up.
+    Every lever starts at reported week 0 (a policy, or a strategy key such as the budget
+    multiplier), so all teams share the status quo's burn-in and their replicates stay paired
+    from the same city state; an override of a staffing level would instead shape the team's
+    own burn-in ("as if it had always been so", :func:`willsim.model.status_quo_params`).
     """
     overrides: dict[str, Any] = {}
     policies: list[dict[str, Any]] = []
     if envelope:
         overrides["municipality.budget_multiplier"] = budget_multiplier(params, envelope)
-    if s.social_workers:
-        overrides["office.social_workers"] = max(
-            1, round(base_social_workers(params) + s.social_workers)
+    if s.social_workers:  # hired at reported week 0: the burn-in stays the status quo's
+        policies.append(
+            {
+                "type": "staffing",
+                "label": _label("extra social workers", "assistenti sociali in più"),
+                "start": 0,
+                "set": {
+                    "office.social_workers": max(
+                        1, round(base_social_workers(params) + s.social_workers)
+                    )
+                },
+            }
         )
     if s.access == "proactive":
         policies.append(
