@@ -8,11 +8,11 @@ Formal services act in :mod:`willsim.mechanisms.services`.
 
 Mortality is the life table's, redistributed within each age band: a resident's weekly hazard is
 the band's rate x ``w / mean(w in the band)``, with ``w = needs.care_mortality_multiplier ** level``
-at home and ``w = residential.mortality_multiplier x needs.care_mortality_multiplier ** (level - 4)``
-in residential care (``level`` at admission: :meth:`Residential.mortality_weight`); the mean over the band's
-current residents during the burn-in, then frozen at its mean over the burn-in's last year (see
-:meth:`NeedDynamics.hazard`). Care needs shift deaths onto the frail without adding any: the
-status quo dies at the life table; a policy that lowers care levels lowers deaths.
+at home and ``w = residential.mortality_multiplier x needs.care_mortality_multiplier ** (level -
+4)`` in residential care (``level`` at admission: :meth:`Residential.mortality_weight`); the mean
+over the band's current residents during the burn-in, then frozen at its mean over the burn-in's
+last year (see :meth:`NeedDynamics.hazard`). Care needs shift deaths onto the frail without
+adding any: the status quo dies at the life table; a policy that lowers care levels lowers deaths.
 
 NEET status: a new work/income need at 15-29 makes the person NEET with probability
 ``city.neet_rate / (share of 15-29 with a work need)``, so the NEET share stays at the city's
@@ -420,9 +420,8 @@ class NeedDynamics(Mechanism):
         c = model.citizens
         band = c.age_band
         w = self.care_mult_pow[c.need_level[CARE]]
-        rsa = model.mechanisms.get("residential")
-        if rsa is not None:
-            w = np.where(c.residential, rsa.mortality_weight(), w)
+        if "residential" in model.mechanisms:
+            w = np.where(c.residential, model.residential.mortality_weight(), w)
         elif self.rsa_mult != 1.0:
             w = np.where(c.residential, self.rsa_mult, w)
         if self.frozen_mean_w is None:

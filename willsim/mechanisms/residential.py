@@ -197,7 +197,7 @@ class Residential(Mechanism):
         self.support = float(p["residential.fee_support_share"])
         self.by_need = bool(p["city.residential_admission_by_need"])
         self.temporary_share = float(p["residential.temporary_share"])
-        self.temporary_weeks = max(int(round(p["residential.temporary_weeks"])), 1)
+        self.temporary_weeks = max(round(float(p["residential.temporary_weeks"])), 1)
         care_mult = float(p["needs.care_mortality_multiplier"])
         levels = np.arange(MAX_CARE_LEVEL + 1) - MAX_CARE_LEVEL
         self._weight = float(p["residential.mortality_multiplier"]) * care_mult**levels
