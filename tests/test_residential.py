@@ -297,3 +297,31 @@ def test_padova_stay_reaches_its_target_with_temporary_stays_at_the_life_table()
     assert abs(np.mean(stay) - 31.1) <= 8.0, stay
     assert abs(np.mean(share) - 0.0179) <= 0.008, share
     assert abs(deaths - expected) <= 4 * np.sqrt(expected), (deaths, expected)
+
+
+def test_discharges_are_journal_events_that_match_the_model_count() -> None:
+    """Every end of a temporary stay is an ``rsa_discharged`` event of the residential phase."""
+    from willsim.journal import follow
+
+    model = _model(
+        **{
+            "run.residents": 5000,  # a journal follows at most 5,000 residents
+            "run.weeks": 30,
+            "run.burn_in_weeks": 0,
+            "residential.temporary_share": 0.8,
+            "residential.temporary_weeks": 4,
+        }
+    )
+    journal = follow(model, k=model.citizens.n)
+    counted: list[int] = []
+
+    def count(m: WelfareModel, phase: str, week: int) -> None:
+        if phase == "residential":
+            counted.append(m.residential.discharged)
+
+    model.observers.append(count)
+    model.run()
+    events = [e for line in journal.events_by for e in line if e.kind == "rsa_discharged"]
+    assert len(events) == sum(counted) > 0
+    assert all(e.phase == "residential" and e.rule == "rsa_discharge" for e in events)
+    assert events[0].text("it").startswith("Rientro a casa")

@@ -86,6 +86,7 @@ class Residential(Mechanism):
         "discharged",
         "waiting",
         "family_residential",
+        "mortality_weight",
     )
     reads = (Read("services.withdraw", lag=None),)
     indicators = (
@@ -152,7 +153,7 @@ class Residential(Mechanism):
     journey_need_rules: ClassVar[dict[str, str]] = {"need_ended": "admission"}
     journey_text: ClassVar[dict[str, tuple[str, str]]] = {
         "residential": ("Admitted to residential care", "Ricoverato in RSA"),
-        "discharged": (
+        "rsa_discharged": (
             "Back home at the end of a temporary RSA stay",
             "Rientro a casa alla fine di un ricovero temporaneo in RSA",
         ),
@@ -164,7 +165,7 @@ class Residential(Mechanism):
             "residenzialità: un posto libero va al livello di cura più alto in lista, poi "
             "all'attesa più lunga (o alla sola attesa più lunga, secondo la regola della città)",
         ),
-        "discharge": (
+        "rsa_discharge": (
             "residential: a temporary stay ends after residential.temporary_weeks",
             "residenzialità: un ricovero temporaneo finisce dopo residential.temporary_weeks",
         ),
@@ -328,4 +329,4 @@ class Residential(Mechanism):
         for p in np.flatnonzero(~old["residential"] & new["residential"]):
             add(p, Event(week, self.name, int(who[p]), "residential", 0, rule="admission"))
         for p in np.flatnonzero(old["residential"] & ~new["residential"]):
-            add(p, Event(week, self.name, int(who[p]), "discharged", 0, rule="discharge"))
+            add(p, Event(week, self.name, int(who[p]), "rsa_discharged", 0, rule="rsa_discharge"))
