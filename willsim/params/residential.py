@@ -36,10 +36,11 @@ PARAMS = [
         "The RSA list admits by care level (highest first), then by date of application (a "
         "single ranking by need score); false: by date of application alone (each RSA's own "
         "list).",
-        "calibration notes 2026-12, section 2: Veneto's list is the regional single ranking for "
-        "the impegnativa di residenzialita; CSV: mean length of stay of new care-home entrants | "
-        "Veneto | 2024 (only the highest-need scores get in); CSV: RSA waiting-list applications "
-        "| Lombardy | 2021 (families apply to several RSA: each RSA keeps its own list)",
+        _CSV + "mean length of stay of new care-home entrants | Veneto | 2024; only the "
+        "highest-need scores get in (the row's note); Veneto's list is the regional single "
+        "ranking for the impegnativa di residenzialita (calibration notes 2026-12, section 2); "
+        "CSV: RSA waiting-list applications | Lombardy | 2021; families apply to several RSA "
+        "(the row's note): each RSA keeps its own list (city profiles set their rule)",
         label="RSA admission by need",
         label_it="Ingresso in RSA per bisogno",
         description_it="La lista RSA ammette per livello di cura (il più alto prima), poi per data "
