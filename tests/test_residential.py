@@ -97,7 +97,11 @@ def test_residential_starts_full_and_never_exceeds_its_places() -> None:
 
 
 def test_the_rsa_list_admits_by_care_level_then_date_and_frees_places_by_death() -> None:
-    model = _model(**{"run.weeks": 1, "run.burn_in_weeks": 0})
+    """A city whose list is a ranking by need score (Veneto's rule; the baseline is Bergamo,
+    whose RSA keep their own lists by date, so the rule is set here)."""
+    model = _model(
+        **{"run.weeks": 1, "run.burn_in_weeks": 0, "city.residential_admission_by_need": True}
+    )
     rsa, c = model.residential, model.citizens
     home = np.flatnonzero((c.age_band >= 3) & ~c.residential & (c.need_level[CARE] > 0))[:3]
     c.need_level[CARE][home] = [2, 4, 4]
@@ -113,6 +117,105 @@ def test_the_rsa_list_admits_by_care_level_then_date_and_frees_places_by_death()
     rsa.step(model, 0)
     assert c.residential[home[1]] and not c.residential[home[[0, 2]]].any()
     assert rsa.waiting[home[[0, 2]]].all() and rsa.exits == 1
+
+
+def _one_free_place(model: WelfareModel, levels: list[int], weeks: list[int]) -> np.ndarray:
+    """Three residents at home apply at ``weeks`` with care ``levels``; one RSA resident dies."""
+    rsa, c = model.residential, model.citizens
+    home = np.flatnonzero((c.age_band >= 3) & ~c.residential & (c.need_level[CARE] > 0))[:3]
+    c.need_level[CARE][home] = levels
+    for person, week in zip(home, weeks, strict=True):
+        rsa.apply(model, np.array([person]), week=week)
+    dead = np.flatnonzero(c.residential)[:1]
+    model.forget(dead)
+    c.residential[dead] = False
+    rsa.renege_p = rsa.apply_p = 0.0
+    return home
+
+
+def test_a_list_by_date_admits_the_longest_wait_whatever_the_level() -> None:
+    """Lombardy's rule (each RSA's own list): the earliest application gets the place."""
+    model = _model(
+        **{"run.weeks": 1, "run.burn_in_weeks": 0, "city.residential_admission_by_need": False}
+    )
+    c = model.citizens
+    home = _one_free_place(model, [2, 4, 4], [-5, -3, -1])
+    model.residential.step(model, 0)
+    assert c.residential[home[0]] and not c.residential[home[1:]].any()
+    assert model.residential.level_in[home[0]] == 2
+
+
+def test_rsa_mortality_weight_falls_with_the_level_at_admission() -> None:
+    """An RSA resident admitted at level 4 weighs residential.mortality_multiplier; each level
+    lower divides it by needs.care_mortality_multiplier; residents at home are not read."""
+    model = _model(
+        **{
+            "run.weeks": 1,
+            "run.burn_in_weeks": 0,
+            "needs.care_mortality_multiplier": 2.0,
+            "residential.mortality_multiplier": 16.0,
+            "city.residential_admission_by_need": False,
+        }
+    )
+    rsa, c = model.residential, model.citizens
+    home = _one_free_place(model, [2, 4, 4], [-5, -3, -1])
+    rsa.step(model, 0)
+    assert rsa.mortality_weight()[home[0]] == pytest.approx(16.0 / 4.0)
+    inside = np.flatnonzero(c.residential & (rsa.level_in == 4))
+    assert inside.size and np.allclose(rsa.mortality_weight()[inside], 16.0)
+    hazard = model.needs.hazard(model, 0)
+    same_band = inside[c.age_band[inside] == c.age_band[home[0]]]
+    if same_band.size:
+        assert hazard[home[0]] == pytest.approx(hazard[same_band[0]] / 4.0)
+
+
+def test_a_temporary_stay_ends_at_home_with_the_need_it_came_with() -> None:
+    weeks = 5
+    model = _model(
+        **{
+            "run.weeks": 1,
+            "run.burn_in_weeks": 0,
+            "city.residential_admission_by_need": True,
+            "residential.temporary_share": 1.0,
+            "residential.temporary_weeks": weeks,
+        }
+    )
+    rsa, c = model.residential, model.citizens
+    home = _one_free_place(model, [3, 4, 2], [-5, -3, -1])
+    rsa.step(model, 0)
+    person = home[1]
+    assert c.residential[person] and rsa.stay_end[person] == weeks
+    assert (rsa.stay_end[c.residential & (rsa.stay_end != rsa.stay_end[person])] > 10**9).all()
+    for week in range(1, weeks):
+        rsa.step(model, week)
+        assert c.residential[person]
+    rsa.step(model, weeks)
+    assert not c.residential[person] and rsa.discharged >= 1
+    assert c.need_level[CARE][person] == 4 and rsa.level_in[person] == 0
+
+
+def test_rsa_stock_is_conserved_admissions_minus_deaths_minus_discharges() -> None:
+    """Every week: stock change = admissions - deaths in the RSA - discharges (a run with
+    temporary stays, so all three flows occur); the stock never exceeds its places."""
+    model = _model(
+        **{
+            "run.weeks": 104,
+            "run.burn_in_weeks": 0,
+            "residential.temporary_share": 0.5,
+            "residential.temporary_weeks": 6,
+        }
+    )
+    rsa, c = model.residential, model.citizens
+    stock = int(np.count_nonzero(c.residential))
+    flows = np.zeros(3)
+    while model.running:
+        model.step()
+        now = int(np.count_nonzero(c.residential))
+        assert now - stock == rsa.admitted - rsa.exits - rsa.discharged
+        assert now <= rsa.places
+        flows += (rsa.admitted, rsa.exits, rsa.discharged)
+        stock = now
+    assert (flows > 0).all()
 
 
 def test_cost_split_of_residential_care() -> None:
@@ -160,3 +263,65 @@ def test_housing_loss_only_for_adults_living_independently() -> None:
     assert not (lost & (c.age_band == 0)).any()
     assert not (lost & (c.age_band >= 3) & ~c.living_alone).any()
     assert summary(model)["housing_loss_per_1000"] > 0
+
+
+@pytest.mark.slow
+def test_padova_stay_reaches_its_target_with_temporary_stays_at_the_life_table() -> None:
+    """Padova (calibrated layer), 10,000 residents, 2 seeds x 3 reported years, 60% of
+    admissions temporary stays of 6 weeks (inside the prior 0-0.7): the mean stay (Little's
+    law) within the target's 31.1 +/- 8 weeks, the RSA share of 65+ within its 1.79% +/- 0.8
+    points, and deaths at the age-weighted life table within 4 Poisson standard errors (the
+    discharges shift no deaths). Without temporary stays the stay was 66-68 weeks."""
+    weeks = 156
+    stay, share, deaths, expected = [], [], 0.0, 0.0
+    for seed in (1, 2):
+        scenario = load_scenario("baseline", city="padova")
+        model = WelfareModel(
+            scenario,
+            seed=seed,
+            params={
+                "run.residents": 10_000,
+                "run.weeks": weeks,
+                "residential.temporary_share": 0.6,
+                "residential.temporary_weeks": 6,
+            },
+        )
+        rate = model.needs.mortality[model.citizens.age_band].sum()
+        model.run()
+        s = summary(model)
+        stay.append(s["residential_stay_weeks"])
+        share.append(s["residential_share_65"])
+        assert s["residential_discharges"] > 0
+        deaths += s["deaths"] / model.citizens.weight
+        expected += rate * weeks
+    assert abs(np.mean(stay) - 31.1) <= 8.0, stay
+    assert abs(np.mean(share) - 0.0179) <= 0.008, share
+    assert abs(deaths - expected) <= 4 * np.sqrt(expected), (deaths, expected)
+
+
+def test_discharges_are_journal_events_that_match_the_model_count() -> None:
+    """Every end of a temporary stay is an ``rsa_discharged`` event of the residential phase."""
+    from willsim.journal import follow
+
+    model = _model(
+        **{
+            "run.residents": 5000,  # a journal follows at most 5,000 residents
+            "run.weeks": 30,
+            "run.burn_in_weeks": 0,
+            "residential.temporary_share": 0.8,
+            "residential.temporary_weeks": 4,
+        }
+    )
+    journal = follow(model, k=model.citizens.n)
+    counted: list[int] = []
+
+    def count(m: WelfareModel, phase: str, week: int) -> None:
+        if phase == "residential":
+            counted.append(m.residential.discharged)
+
+    model.observers.append(count)
+    model.run()
+    events = [e for line in journal.events_by for e in line if e.kind == "rsa_discharged"]
+    assert len(events) == sum(counted) > 0
+    assert all(e.phase == "residential" and e.rule == "rsa_discharge" for e in events)
+    assert events[0].text("it").startswith("Rientro a casa")

@@ -8,10 +8,11 @@ Formal services act in :mod:`willsim.mechanisms.services`.
 
 Mortality is the life table's, redistributed within each age band: a resident's weekly hazard is
 the band's rate x ``w / mean(w in the band)``, with ``w = needs.care_mortality_multiplier ** level``
-at home and ``w = residential.mortality_multiplier`` in residential care; the mean over the band's
-current residents during the burn-in, then frozen at its mean over the burn-in's last year (see
-:meth:`NeedDynamics.hazard`). Care needs shift deaths onto the frail without adding any: the
-status quo dies at the life table; a policy that lowers care levels lowers deaths.
+at home and ``w = residential.mortality_multiplier x needs.care_mortality_multiplier ** (level -
+4)`` in residential care (``level`` at admission: :meth:`Residential.mortality_weight`); the mean
+over the band's current residents during the burn-in, then frozen at its mean over the burn-in's
+last year (see :meth:`NeedDynamics.hazard`). Care needs shift deaths onto the frail without
+adding any: the status quo dies at the life table; a policy that lowers care levels lowers deaths.
 
 NEET status: a new work/income need at 15-29 makes the person NEET with probability
 ``city.neet_rate / (share of 15-29 with a work need)``, so the NEET share stays at the city's
@@ -169,6 +170,7 @@ class CareChainEstimate:
         self.counts = np.zeros((bands, MAX_CARE_LEVEL + 1, 7))
         self.rsa_weeks = np.zeros(bands)
         self.rsa_deaths = np.zeros(bands)
+        self.rsa_home = np.zeros((bands, MAX_CARE_LEVEL + 1))  # discharges home, by level
 
     def before(self, c: Citizens) -> None:
         self._level = c.need_level[CARE].copy()
@@ -189,6 +191,11 @@ class CareChainEstimate:
         self.rsa_weeks += np.bincount(self._band[self._residential], minlength=self.bands)
         in_rsa_died = self._residential & died
         self.rsa_deaths += np.bincount(self._band[in_rsa_died], minlength=self.bands)
+        home_again = self._residential & ~died & ~c.residential  # temporary stays ended
+        cell = self._band[home_again].astype(np.int64) * (MAX_CARE_LEVEL + 1)
+        cell += c.need_level[CARE][home_again]
+        found = np.bincount(cell, minlength=self.rsa_home.size)
+        self.rsa_home += found.reshape(self.rsa_home.shape)
 
     def stationary(
         self, prevalence: np.ndarray, start: np.ndarray, onset: np.ndarray
@@ -207,7 +214,9 @@ class CareChainEstimate:
                 continue
             move = rows / seen[:, None]
             stay = 1.0 - move[0, self.DEAD] - move[0, self.RESIDENTIAL]
-            rsa_exit = self.rsa_deaths[band] / self.rsa_weeks[band] if self.rsa_weeks[band] else 1.0
+            weeks = self.rsa_weeks[band]
+            rsa_exit = self.rsa_deaths[band] / weeks if weeks else 1.0
+            rsa_home = self.rsa_home[band] / weeks if weeks else np.zeros(k)
             s, h = start[band], onset[band]
             for _ in range(50):
                 newcomer = np.r_[1.0 - prevalence[band], prevalence[band] * s]
@@ -215,7 +224,7 @@ class CareChainEstimate:
                 for _ in range(50):  # the onset that holds the prevalence
                     h = 0.5 * (lo + hi)
                     move[0, 0], move[0, 1] = stay - h, h
-                    pi = self._solve(move, newcomer, rsa_exit)
+                    pi = self._solve(move, newcomer, rsa_exit, rsa_home)
                     # residents of residential care count as having a care need (the
                     # prevalence target's definition, care_need_share_65)
                     held = pi[1:].sum()
@@ -232,13 +241,18 @@ class CareChainEstimate:
             shares[band], onsets[band] = s, h
         return shares, onsets
 
-    def _solve(self, move: np.ndarray, newcomer: np.ndarray, rsa_exit: float) -> np.ndarray:
+    def _solve(
+        self, move: np.ndarray, newcomer: np.ndarray, rsa_exit: float, rsa_home: np.ndarray
+    ) -> np.ndarray:
+        """The stationary distribution over levels 0-4 at home and residential care; residents
+        of residential care die (coming back as a newcomer) or go home at a level (``rsa_home``,
+        the end of a temporary stay)."""
         k = MAX_CARE_LEVEL + 1
         t = np.zeros((k + 1, k + 1))
         t[:k, :k] = move[:, :k] + move[:, [self.DEAD]] * newcomer[None, :]
         t[:k, k] = move[:, self.RESIDENTIAL]
-        t[k, :k] = rsa_exit * newcomer
-        t[k, k] = 1.0 - rsa_exit
+        t[k, :k] = rsa_exit * newcomer + rsa_home
+        t[k, k] = 1.0 - rsa_exit - rsa_home.sum()
         a = np.vstack([(t - np.eye(k + 1)).T[:-1], np.ones(k + 1)])
         b = np.zeros(k + 1)
         b[-1] = 1.0
@@ -263,7 +277,10 @@ class NeedDynamics(Mechanism):
     streams = ("needs", "population", "care_levels")
     levers = ("shock",)
     publishes = ("deaths",)
-    reads = (Read("services.care_progression_factor", lag=1),)
+    reads = (
+        Read("services.care_progression_factor", lag=1),
+        Read("residential.mortality_weight", lag=None),
+    )
     indicators = (
         Indicator(
             "deaths",
@@ -405,7 +422,9 @@ class NeedDynamics(Mechanism):
         c = model.citizens
         band = c.age_band
         w = self.care_mult_pow[c.need_level[CARE]]
-        if self.rsa_mult != 1.0:
+        if "residential" in model.mechanisms:
+            w = np.where(c.residential, model.residential.mortality_weight(), w)
+        elif self.rsa_mult != 1.0:
             w = np.where(c.residential, self.rsa_mult, w)
         if self.frozen_mean_w is None:
             bands = self.mortality.size

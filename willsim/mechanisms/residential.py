@@ -10,12 +10,20 @@
   probability ``residential.apply_rate``. Whenever a place is free the list is served by care
   level (highest first), then by date of application. An admitted resident leaves the
   services' waiting lists and services (:meth:`Services.withdraw`) and their needs at home end
-  (not as resolved): the RSA provides the care.
+  (not as resolved): the RSA provides the care. The order of the list is the city's rule
+  (``city.residential_admission_by_need``): by care level (highest first), then by date of
+  application (Veneto's single regional ranking by need score), or by date alone (Lombardy, where
+  families apply to each RSA's own list). A share ``residential.temporary_share`` of admissions
+  are temporary stays (relief or post-acute) of ``residential.temporary_weeks`` weeks.
 * **Leaving the list**: death, the end of the care need (recovery), or reneging with weekly
   probability ``residential.renege_rate`` (a private place, a live-in carer, the family).
 * **Mortality** is in the needs phase (:mod:`willsim.mechanisms.needs`): an RSA resident weighs
-  ``residential.mortality_multiplier`` in the age band's mortality, renormalised so that the
-  band's average stays at its life-table rate; every exit from the RSA is a death.
+  ``residential.mortality_multiplier`` x ``needs.care_mortality_multiplier ** (level - 4)`` in the
+  age band's mortality (:meth:`Residential.mortality_weight`; ``level`` the care level at
+  admission), renormalised so that the band's average stays at its life-table rate.
+* **Leaving the RSA**: death, or the end of a temporary stay: the resident goes home with the
+  care need they were admitted with (a new episode at that level). Admissions - deaths -
+  discharges = the change of the stock, every week.
 * **Cost**: the health quota (``residential.health_quota``, regional health service, not
   municipal) for every resident; the social quota (``residential.social_quota``) is paid by the
   family, except ``residential.fee_support_share`` of it for residents in the lowest income
@@ -39,6 +47,7 @@ if TYPE_CHECKING:
     from willsim.model import WelfareModel
 
 OLD_BAND = 3  # 65-74: residential care is for residents aged 65+
+PERMANENT = np.iinfo(np.int32).max  # the end week of a permanent stay (left only by death)
 POOREST = 0  # income band of the absolute poor: the municipality supports their fee
 
 
@@ -74,8 +83,10 @@ class Residential(Mechanism):
         "places",
         "admitted",
         "exits",
+        "discharged",
         "waiting",
         "family_residential",
+        "mortality_weight",
     )
     reads = (Read("services.withdraw", lag=None),)
     indicators = (
@@ -113,11 +124,21 @@ class Residential(Mechanism):
             "Mean stay in RSA",
             "Permanenza media in RSA",
             "weeks",
-            "Mean length of stay in residential care, from admission to death: the mean stock "
-            "over the mean weekly admissions of the reported weeks (Little's law; equal to the "
-            "mean stay of those admitted when the stock is stationary).",
+            "Mean length of stay in residential care, from admission to death or discharge: the "
+            "mean stock over the mean weekly admissions of the reported weeks (Little's law; "
+            "equal to the mean completed stay of those admitted when the stock is stationary, "
+            "temporary stays included).",
             Ratio(P("citizens.residential", "count"), P("residential.admitted")),
             summary="ratio:residential_care/residential_admissions",
+        ),
+        Indicator(
+            "residential_discharges",
+            "RSA discharges",
+            "Dimissioni da RSA",
+            "persons/week",
+            "Residents leaving residential care alive at the end of a temporary stay.",
+            Total(P("residential.discharged")),
+            summary="sum",
         ),
         Indicator(
             "residential_waiting_list",
@@ -132,13 +153,21 @@ class Residential(Mechanism):
     journey_need_rules: ClassVar[dict[str, str]] = {"need_ended": "admission"}
     journey_text: ClassVar[dict[str, tuple[str, str]]] = {
         "residential": ("Admitted to residential care", "Ricoverato in RSA"),
+        "rsa_discharged": (
+            "Back home at the end of a temporary RSA stay",
+            "Rientro a casa alla fine di un ricovero temporaneo in RSA",
+        ),
     }
     journey_rules: ClassVar[dict[str, tuple[str, str]]] = {
         "admission": (
             "residential: a free place goes to the list's highest care level, then the longest "
-            "wait",
+            "wait (or the longest wait alone, by the city's rule)",
             "residenzialità: un posto libero va al livello di cura più alto in lista, poi "
-            "all'attesa più lunga",
+            "all'attesa più lunga (o alla sola attesa più lunga, secondo la regola della città)",
+        ),
+        "rsa_discharge": (
+            "residential: a temporary stay ends after residential.temporary_weeks",
+            "residenzialità: un ricovero temporaneo finisce dopo residential.temporary_weeks",
         ),
     }
 
@@ -146,13 +175,17 @@ class Residential(Mechanism):
         c = model.citizens
         self.waiting = np.zeros(c.n, dtype=bool)
         self.applied = np.zeros(c.n, dtype=np.int32)  # week of application
+        self.level_in = np.zeros(c.n, dtype=np.int8)  # care level at admission (0: not in RSA)
+        self.stay_end = np.full(c.n, PERMANENT, dtype=np.int32)  # a temporary stay's last week
         self.admitted = 0
-        self.exits = 0  # deaths in the RSA this week (the only exit)
+        self.exits = 0  # deaths in the RSA this week
+        self.discharged = 0  # temporary stays ended this week
         self._exits = 0
         self.family_residential = 0.0
         self.configure(model)
         self._count(model)
         self._initial_stock(model)
+        self.admitted = 0  # the initial stock is not a week's admissions
         self._count(model)
 
     def configure(self, model: WelfareModel) -> None:
@@ -163,6 +196,19 @@ class Residential(Mechanism):
         self.health_week = p.weekly("residential.health_quota")
         self.social_week = p.weekly("residential.social_quota")
         self.support = float(p["residential.fee_support_share"])
+        self.by_need = bool(p["city.residential_admission_by_need"])
+        self.temporary_share = float(p["residential.temporary_share"])
+        self.temporary_weeks = max(round(float(p["residential.temporary_weeks"])), 1)
+        care_mult = float(p["needs.care_mortality_multiplier"])
+        levels = np.arange(MAX_CARE_LEVEL + 1) - MAX_CARE_LEVEL
+        self._weight = float(p["residential.mortality_multiplier"]) * care_mult**levels
+
+    def mortality_weight(self) -> np.ndarray:
+        """Every resident's mortality weight if in residential care (read where
+        ``citizens.residential``): ``residential.mortality_multiplier`` x
+        ``needs.care_mortality_multiplier ** (level - 4)``, ``level`` the care level at admission
+        (assumption *RSA mortality by need*: the gradient of care levels at home carries over)."""
+        return self._weight[self.level_in]
 
     def _count(self, model: WelfareModel) -> None:
         c = model.citizens
@@ -181,7 +227,7 @@ class Residential(Mechanism):
         keys = (rng.random(candidates.size), -c.age_band[candidates], -level[candidates])
         order = np.lexsort(keys)
         chosen = np.sort(candidates[order[: self.places]])
-        self._admit(model, chosen)
+        self._admit(model, chosen, week=0, temporary=False)
 
     def apply(self, model: WelfareModel, idx: np.ndarray, week: int) -> None:
         """Residents ``idx`` are referred for a place (e.g. after a crisis): those aged 65+,
@@ -194,6 +240,7 @@ class Residential(Mechanism):
     def step(self, model: WelfareModel, week: int) -> None:
         c, rng = model.citizens, model.streams["residential"]
         self.exits, self._exits = self._exits, 0  # this week's deaths (the needs phase)
+        self._discharge(model, week)
         u = rng.random(c.n, dtype=np.float32)
         level = c.need_level[CARE]
         top = (level >= MAX_CARE_LEVEL) & (c.age_band >= OLD_BAND) & ~c.residential
@@ -206,19 +253,43 @@ class Residential(Mechanism):
         self.admitted = 0
         if free > 0 and self.waiting.any():
             queue = np.flatnonzero(self.waiting)
-            order = np.lexsort((self.applied[queue], -level[queue]))
-            self._admit(model, queue[order[:free]])
+            if self.by_need:  # a single ranking by need score (Veneto)
+                order = np.lexsort((self.applied[queue], -level[queue]))
+            else:  # each RSA's own list, by date of application (Lombardy)
+                order = np.argsort(self.applied[queue], kind="stable")
+            self._admit(model, queue[order[:free]], week)
             self._count(model)
         self._pay(model)
 
-    def _admit(self, model: WelfareModel, idx: np.ndarray) -> None:
+    def _admit(
+        self, model: WelfareModel, idx: np.ndarray, week: int, *, temporary: bool = True
+    ) -> None:
+        """Admit ``idx``: a share of them (``temporary``) for a temporary stay."""
         c = model.citizens
         self.waiting[idx] = False
         if idx.size:
+            self.level_in[idx] = np.maximum(c.need_level[CARE][idx], 1)
+            self.stay_end[idx] = PERMANENT
+            if temporary and self.temporary_share > 0:
+                rng = model.streams["residential"]
+                short = idx[rng.random(idx.size) < self.temporary_share]
+                self.stay_end[short] = week + self.temporary_weeks
             model.services.withdraw(idx)  # they leave the services' lists (counted as leavers)
             model.close_all_needs(idx)
             c.residential[idx] = True
         self.admitted = int(idx.size)
+
+    def _discharge(self, model: WelfareModel, week: int) -> None:
+        """Temporary stays that end this week: the resident goes home with the care need they
+        were admitted with (a new episode at that level)."""
+        c = model.citizens
+        home = np.flatnonzero(c.residential & (self.stay_end <= week))
+        self.discharged = int(home.size)
+        if home.size:
+            c.residential[home] = False
+            c.start_need(CARE, home, self.level_in[home], week)
+            self.level_in[home] = 0
+            self.stay_end[home] = PERMANENT
 
     def _pay(self, model: WelfareModel) -> None:
         c = model.citizens
@@ -237,9 +308,11 @@ class Residential(Mechanism):
             self.waiting[idx] = False
 
     def forget(self, model: WelfareModel, idx: np.ndarray) -> None:
-        """Deaths: an RSA resident's place is freed (the only exit), a wait ends."""
+        """Deaths: an RSA resident's place is freed, a wait ends."""
         self._exits += int(np.count_nonzero(model.citizens.residential[idx]))
         self.waiting[idx] = False
+        self.level_in[idx] = 0
+        self.stay_end[idx] = PERMANENT
 
     def journey_events(
         self,
@@ -250,8 +323,10 @@ class Residential(Mechanism):
         new: dict[str, np.ndarray],
         add: AddEvent,
     ) -> None:
-        """Admissions to residential care."""
+        """Admissions to residential care and discharges home."""
         from willsim.journal import Event
 
         for p in np.flatnonzero(~old["residential"] & new["residential"]):
             add(p, Event(week, self.name, int(who[p]), "residential", 0, rule="admission"))
+        for p in np.flatnonzero(old["residential"] & ~new["residential"]):
+            add(p, Event(week, self.name, int(who[p]), "rsa_discharged", 0, rule="rsa_discharge"))

@@ -30,6 +30,75 @@ PARAMS = [
         "tetto dello stock di RSA, che parte pieno (posti praticamente tutti occupati).",
     ),
     Param(
+        "city.residential_admission_by_need",
+        True,
+        "flag",
+        "The RSA list admits by care level (highest first), then by date of application (a "
+        "single ranking by need score); false: by date of application alone (each RSA's own "
+        "list).",
+        _CSV + "mean length of stay of new care-home entrants | Veneto | 2024; only the "
+        "highest-need scores get in (the row's note); Veneto's list is the regional single "
+        "ranking for the impegnativa di residenzialita (calibration notes 2026-12, section 2); "
+        "CSV: RSA waiting-list applications | Lombardy | 2021; families apply to several RSA "
+        "(the row's note): each RSA keeps its own list (city profiles set their rule)",
+        label="RSA admission by need",
+        label_it="Ingresso in RSA per bisogno",
+        description_it="La lista RSA ammette per livello di cura (il più alto prima), poi per data "
+        "di domanda (graduatoria unica per punteggio); falso: per sola data di domanda (la lista "
+        "di ciascuna RSA).",
+    ),
+    Param(
+        "residential.temporary_share",
+        0.0,
+        "share",
+        "Share of RSA admissions that are temporary stays (relief or post-acute), which end "
+        "with the resident going home after residential.temporary_weeks; the others are left "
+        "only by death.",
+        "assumption: RSA temporary stays (docs/ODD.md, residential care); identified by the "
+        "mean stay of new entrants: CSV: mean length of stay of new care-home entrants | "
+        "Veneto | 2024; 218 days",
+        low=0,
+        high=1,
+        prior=Prior(
+            "uniform",
+            0.0,
+            0.7,
+            "assumption: RSA temporary stays; with the places full (CSV: RSA beds per 100 "
+            "residents aged 65+ | Lombardy | 2023) a 31-week mean stay needs exits of about 3% "
+            "of the 65+ a year, two thirds of their life-table deaths: the rest must be "
+            "discharges; CSV: persons on RSA waiting lists | Bergamo (province, ATS Bergamo) | "
+            "2022 (some beds hold short stays, the target's tolerance basis)",
+            scope="city",
+        ),
+        label="RSA temporary stays",
+        label_it="Ricoveri temporanei in RSA",
+        description_it="Quota degli ingressi in RSA che sono ricoveri temporanei (sollievo o "
+        "post-acuzie), che finiscono con il rientro a casa dopo residential.temporary_weeks; gli "
+        "altri finiscono solo con il decesso.",
+    ),
+    Param(
+        "residential.temporary_weeks",
+        6.0,
+        "weeks",
+        "Length of a temporary RSA stay (relief or post-acute), after which the resident goes "
+        "home with the care need they were admitted with.",
+        "assumption: RSA temporary stays (docs/ODD.md, residential care; relief and post-acute "
+        "stays of about one to two months, not in the calibration table)",
+        low=1,
+        high=26,
+        prior=Prior(
+            "uniform",
+            4.0,
+            9.0,
+            "assumption: RSA temporary stays (one to two months, not in the calibration table)",
+            fit=False,
+        ),
+        label="Temporary stay length",
+        label_it="Durata del ricovero temporaneo",
+        description_it="Durata di un ricovero temporaneo in RSA (sollievo o post-acuzie), dopo "
+        "la quale il residente torna a casa con il bisogno di cura con cui era entrato.",
+    ),
+    Param(
         "residential.apply_rate",
         0.25,
         "prob/year",
@@ -69,8 +138,10 @@ PARAMS = [
         "residential.mortality_multiplier",
         20.0,
         "multiplier",
-        "Mortality of an RSA resident relative to the age band's average, before the band is "
-        "renormalised to its life-table rate (like the per-level multiplier at home).",
+        "Mortality of an RSA resident admitted at the highest care level relative to the age "
+        "band's average, before the band is renormalised to its life-table rate (like the "
+        "per-level multiplier at home; lower levels at admission weigh "
+        "needs.care_mortality_multiplier less per level).",
         "assumption: RSA mortality (docs/ODD.md, 8.3); identified by the mean stay of new "
         "entrants: CSV: mean length of stay of new care-home entrants | Veneto | 2024; 218 days",
         low=1,
