@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from willsim.citizens import CARE, SERVED
+from willsim.mechanisms.services import stationary_service_ages
 from willsim.model import WelfareModel, status_quo_params
 from willsim.results import summary, wide
 from willsim.scenario import load_scenario
@@ -75,8 +77,10 @@ def test_no_policy_baseline_is_stationary_over_ten_reported_years() -> None:
 
     Tolerances: 6% for the stocks of needs (the care-level mix still settles slowly: formal care
     and admissions to residential care are left out of the stationary care levels, 8.2 of the
-    ODD); 20% for the services' waiting list (the municipality's quarterly capacity reviews make
-    it cycle over several years, about +/-15% around its mean); 2% for the RSA stock (at its
+    ODD); 20% for the services' waiting list (mostly people waiting for help against isolation,
+    whose capacity is at its ceiling: the list wanders by seed, yearly means of one seed move by
+    up to +/-50%, over the year or so people take to give up; 10 seeds: years 6-10 / 1-5 =
+    1.01); 2% for the RSA stock (at its
     cap); 30% for the RSA waiting list (about 35 people per 20,000-resident sample, whose yearly
     means move by 20-40% from seed noise alone); 3 points for non-take-up.
     """
@@ -104,13 +108,31 @@ def test_no_policy_baseline_is_stationary_over_ten_reported_years() -> None:
         if abs(last[k] / first[k] - 1) > tol:
             drift[names[k]] = (first[k], last[k], tol)
     assert abs(last[-1] - first[-1]) <= 0.03, ("non-take-up", first[-1], last[-1])
-    waiting = drift.pop("waiting_list", None)
     assert not drift, drift
-    if waiting is not None:
-        # Known, not hidden (docs/ODD.md 8.1): with the calibrated layers the services' list
-        # still grows after the 520-week burn-in (measured 203 -> 260 people per 20,000
-        # residents, +28% from years 1-5 to years 6-10, 3 seeds); every other stock is flat.
-        pytest.xfail(
-            f"services' waiting list drifts: years 1-5 {waiting[0]:.0f}, 6-10 "
-            f"{waiting[1]:.0f} (tolerance {waiting[2]:.0%})"
-        )
+
+
+def test_stationary_service_ages_follow_the_exit_rate() -> None:
+    u = np.random.default_rng(0).random(200_000)
+    ages = stationary_service_ages(0.01, 100, u)
+    assert ages.min() == 0 and ages.max() == 99
+    weights = 0.99 ** np.arange(100)
+    expected = weights / weights.sum()
+    found = np.bincount(ages, minlength=100) / ages.size
+    np.testing.assert_allclose(found, expected, atol=0.002)  # binomial sd < 0.0003
+    flat = stationary_service_ages(0.0, 10, u)  # no exits: ages uniform up to the longest
+    np.testing.assert_allclose(np.bincount(flat) / u.size, 0.1, atol=0.003)
+    assert not stationary_service_ages(1.0, 10, u).any()  # everyone leaves in a week
+
+
+def test_the_burn_in_spreads_the_weeks_in_service() -> None:
+    """Without the redraw, a fifth of the care cases in service at week 0 started in the burn-in's
+    first year (they filled the providers at once) and would all reach the 520-week longest
+    episode in reported year 0; with it the cases' start years fall with their age."""
+    model = WelfareModel("baseline", seed=1, params={"run.residents": 5000, "run.weeks": 1})
+    c, s = model.citizens, model.services
+    served = np.flatnonzero(c.status[CARE] == SERVED)
+    age = -s.service_start[CARE][served]
+    assert served.size > 50 and age.max() < s.max_weeks[CARE]
+    by_year = np.bincount(age // 52, minlength=10)
+    assert by_year[9] < by_year[0] / 2, by_year  # the burn-in's first year: few left
+    model.release()

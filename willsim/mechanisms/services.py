@@ -22,6 +22,13 @@ clear each waiting list, within what its budget can pay for the year
 week; the provider's hidden quality scales the effect. When the budget cannot pay for every case
 in service, the most recently placed cases are suspended back to the waiting list (rationing).
 Provider load is always derived from the cases in service, never tracked separately.
+
+**Stationary start.** The burn-in starts with nobody in service, so its first weeks fill the
+providers' capacity with one cohort of cases that would all reach ``services.max_duration``
+together (for care, 520 weeks: at reported week 0 after the default burn-in). With the care-need
+redraw the burn-in measures each domain's weekly exit rate from service (other than at the
+longest episode, :class:`ServiceExitEstimate`) and redraws the service start of every case in
+service from the stationary ages under that rate (:meth:`Services.redraw_service_ages`).
 """
 
 from __future__ import annotations
@@ -46,12 +53,62 @@ if TYPE_CHECKING:
     from willsim.model import WelfareModel
 
 
+class ServiceExitEstimate:
+    """The burn-in's measured weekly exits from formal service by domain: cases in service as
+    a week starts that are no longer in the same episode as it ends (resolved, suspended, died,
+    admitted to residential care), per case at risk; cases reaching ``services.max_duration``
+    that week are left out (they are censored, not exits)."""
+
+    def __init__(self, domains: int) -> None:
+        self.exits = np.zeros(domains)
+        self.at_risk = np.zeros(domains)
+        self._before: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def before(self, services: Services, c: Citizens) -> None:
+        self._before = [
+            (who, services.service_start[d][who], c.person_id[who])
+            for d, who in enumerate(services._find_served(c))
+        ]
+
+    def after(self, services: Services, c: Citizens, week: int) -> None:
+        for d, (who, start, person) in enumerate(self._before):
+            risk = week - start < services.max_weeks[d]
+            same = (
+                (c.status[d][who] == SERVED)
+                & (services.service_start[d][who] == start)
+                & (c.person_id[who] == person)
+            )
+            self.at_risk[d] += np.count_nonzero(risk)
+            self.exits[d] += np.count_nonzero(risk & ~same)
+
+    def rate(self) -> np.ndarray:
+        """Weekly exit probability from service by domain (0 where nothing was measured)."""
+        return np.divide(
+            self.exits, self.at_risk, out=np.zeros_like(self.exits), where=self.at_risk > 0
+        )
+
+
+def stationary_service_ages(rate: float, longest: int, u: np.ndarray) -> np.ndarray:
+    """Weeks in service of cases in the stationary state (``u`` uniform draws): ages 0 ..
+    ``longest`` - 1 with weights (1 - ``rate``)^age, the share of an episode's starts still in
+    service at that age when episodes end at ``rate`` a week and at ``longest`` weeks at most."""
+    longest = max(int(longest), 1)
+    if rate <= 0.0:
+        ages = np.floor(u * longest)
+    elif rate >= 1.0:
+        ages = np.zeros(u.shape)
+    else:
+        log_q = np.log1p(-rate)
+        ages = np.floor(np.log1p(-u * -np.expm1(longest * log_q)) / log_q)
+    return np.clip(ages, 0, longest - 1).astype(np.int64)
+
+
 class Services(Mechanism):
     """Allocation of cases to providers, delivery, payment and service effects."""
 
     name = "services"
     label = ("services", "servizi")
-    streams = ("services", "capacity")
+    streams = ("services", "capacity", "service_ages")
     levers = ("services", "shock", "governance", "municipality")
     spending = (
         SpendingItem(
@@ -556,6 +613,20 @@ class Services(Mechanism):
     def _slots(self, d: int) -> np.ndarray:
         """Whole cases each provider line holds in domain ``d``."""
         return np.rint(self.capacity[:, d] / self.hours[d])
+
+    def redraw_service_ages(self, model: WelfareModel, estimate: ServiceExitEstimate) -> None:
+        """Burn-in: give every case in service a start week drawn from the stationary ages under
+        the measured exit rates (:func:`stationary_service_ages`), so the cohort that filled the
+        providers in the burn-in's first weeks does not reach the longest episode all at once."""
+        c, week = model.citizens, model.week
+        rate = estimate.rate()
+        rng = model.streams["service_ages"]
+        for d in range(len(DOMAINS)):
+            who = np.flatnonzero(c.status[d] == SERVED)
+            ages = stationary_service_ages(
+                float(rate[d]), round(self.max_weeks[d]), rng.random(who.size)
+            )
+            self.service_start[d][who] = week - ages
 
     def forget(self, model: WelfareModel, idx: np.ndarray) -> None:
         """Residents ``idx`` died (a death takes them off every list): newcomers start afresh."""
