@@ -440,7 +440,7 @@ class NeedDynamics(Mechanism):
         c = model.citizens
         mean_w = self._mean_weight(model, week)
         w_max = max(self.care_mult_pow.max(), self.rsa_mult)
-        cand = np.flatnonzero(chance(u, (self.mortality * w_max / mean_w).max()))
+        cand = _under(u, (self.mortality * w_max / mean_w).max())
         band = c.age_band[cand]
         hazard = self.mortality[band] * self._weight(c, cand) / mean_w[band]
         dead = cand[chance(u[cand], hazard)]
@@ -458,8 +458,10 @@ class NeedDynamics(Mechanism):
         c = model.citizens
         level = c.need_level[CARE]
         shock = self.pandemic != 1.0 or self.heat != 1.0
-        p_max = self.care_onset.max() * self.pandemic * max(self.heat, 1.0) if shock else None
-        cand = _under(u, self.care_onset.max() if p_max is None else p_max)
+        p_max = self.care_onset.max()
+        if shock:  # the largest onset a band can reach, computed as the residents' are
+            p_max = p_max * self.pandemic * max(self.heat, 1.0)
+        cand = _under(u, p_max)
         cand = cand[community[cand] & (level[cand] == 0)]
         onset_p = self.care_onset[c.age_band[cand]]
         if shock:
