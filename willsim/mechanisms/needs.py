@@ -407,9 +407,9 @@ class NeedDynamics(Mechanism):
     def _weight(self, c: Citizens, idx: np.ndarray | None = None) -> np.ndarray:
         """The mortality weight ``w`` of every resident, or of residents ``idx``."""
         level = c.need_level[CARE] if idx is None else c.need_level[CARE][idx]
-        w = self.care_mult_pow[level]
+        w = self.care_mult_pow[level]  # a new array
         if self.rsa_mult != 1.0:
-            w = np.where(c.residential if idx is None else c.residential[idx], self.rsa_mult, w)
+            w[c.residential if idx is None else c.residential[idx]] = self.rsa_mult
         return w
 
     def _mean_weight(self, model: WelfareModel, week: int) -> np.ndarray:
