@@ -64,7 +64,7 @@ def chance(u: np.ndarray, p) -> np.ndarray:
     smallest float32 not below ``p`` (:func:`float32_at_least`): the same booleans (no float32
     lies in ``[p, t)``), without converting every draw to double (~30 times faster)."""
     p = np.asarray(p, dtype=np.float64)
-    if p.ndim == 0 and u.dtype == np.float32:
+    if p.ndim == 0 and isinstance(u, np.ndarray) and u.dtype == np.float32:
         return u < float32_at_least(float(p))
     return u < p
 
