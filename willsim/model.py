@@ -160,6 +160,7 @@ class WelfareModel(mesa.Model):
         ]
         """Mesa views of the providers the municipality contracts (``services``)."""
         self._citizen_views: dict[int, Citizen] = {}  # row -> the view of its current person
+        self._vacated: set[int] = set()  # rows whose view `forget` removed (eager agents only)
         self.eager_citizens = bool(self.params["run.mesa_citizens"])
         if self.eager_citizens:  # every resident in Mesa's agent set from the start
             self._make_citizen_agents()
@@ -307,6 +308,8 @@ class WelfareModel(mesa.Model):
                 view = self._citizen_views.pop(i, None)
                 if view is not None:
                     view.remove()
+                    if self.eager_citizens:
+                        self._vacated.add(i)
 
     def lower_care_level(self, idx: np.ndarray) -> None:
         """Lower the care need of residents ``idx`` by one level; at zero the need ends."""
@@ -348,11 +351,16 @@ class WelfareModel(mesa.Model):
         return [self._citizen_views[i] for i in sorted(self._citizen_views)]
 
     def _make_citizen_agents(self) -> None:
-        """A Citizen agent for every resident who has none (at build, and for newcomers)."""
-        if len(self._citizen_views) < self.citizens.n:
-            for i in range(self.citizens.n):
-                if i not in self._citizen_views:
-                    self._citizen_views[i] = Citizen(self, i)
+        """A Citizen agent for every resident who has none (at build, and for newcomers), in
+        row order. Newcomers take the rows ``forget`` vacated, so a week looks at those only,
+        not at every row."""
+        views = self._citizen_views
+        missing = [i for i in sorted(self._vacated) if i not in views]
+        self._vacated.clear()
+        if len(views) + len(missing) < self.citizens.n:  # rows never given one (at build)
+            missing = [i for i in range(self.citizens.n) if i not in views]
+        for i in missing:
+            views[i] = Citizen(self, i)
 
     @property
     def population_mode(self) -> str:

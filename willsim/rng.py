@@ -58,8 +58,25 @@ class RandomStreams:
 def chance(u: np.ndarray, p) -> np.ndarray:
     """Which uniform draws ``u`` (float32, as the mechanisms draw them) fall under probabilities
     ``p``: ``u < p``, always compared in double precision (NumPy would compare a float32 array
-    with a plain Python number in single precision)."""
-    return u < np.asarray(p, dtype=np.float64)
+    with a plain Python number in single precision).
+
+    One probability for float32 draws is compared as ``u < t`` in single precision, ``t`` the
+    smallest float32 not below ``p`` (:func:`float32_at_least`): the same booleans (no float32
+    lies in ``[p, t)``), without converting every draw to double (~30 times faster)."""
+    p = np.asarray(p, dtype=np.float64)
+    if p.ndim == 0 and isinstance(u, np.ndarray) and u.dtype == np.float32:
+        return u < float32_at_least(float(p))
+    return u < p
+
+
+def float32_at_least(x: float) -> np.float32:
+    """The smallest float32 ``t`` with ``t >= x`` (NaN for NaN): for every float32 ``u``,
+    ``u < t`` exactly when ``u < x``."""
+    with np.errstate(over="ignore"):
+        t = np.float32(x)  # the nearest float32, which may lie below x
+    if float(t) < x:  # compared in double precision
+        t = np.nextafter(t, np.float32(np.inf))
+    return t
 
 
 def spawn_seeds(root_seed: int, n: int) -> list[int]:

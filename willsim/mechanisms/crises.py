@@ -32,13 +32,16 @@ if TYPE_CHECKING:
 YOUTH_BAND, ADULT_BAND, OLD_BAND = 1, 2, 3  # 15-29, 30-64, 65-74 (and older)
 
 
-def independent_adults(c: Citizens) -> np.ndarray:
-    """(n,) bool: adults who live independently and can lose their home: aged 30-64, or aged
-    15-29 or 65+ and living alone; never children or residents of residential care (young people
-    and older people living with their family do not hold the tenancy: named assumption)."""
-    band = c.age_band
-    alone_outside = c.living_alone & ((band == YOUTH_BAND) | (band >= OLD_BAND))
-    return ((band == ADULT_BAND) | alone_outside) & ~c.residential
+def independent_adults(c: Citizens, idx: np.ndarray | None = None) -> np.ndarray:
+    """(n,) bool (or of residents ``idx``): adults who live independently and can lose their
+    home: aged 30-64, or aged 15-29 or 65+ and living alone; never children or residents of
+    residential care (young people and older people living with their family do not hold the
+    tenancy: named assumption)."""
+    band = c.age_band if idx is None else c.age_band[idx]
+    alone = c.living_alone if idx is None else c.living_alone[idx]
+    residential = c.residential if idx is None else c.residential[idx]
+    alone_outside = alone & ((band == YOUTH_BAND) | (band >= OLD_BAND))
+    return ((band == ADULT_BAND) | alone_outside) & ~residential
 
 
 class Crises(Mechanism):
@@ -164,14 +167,16 @@ class Crises(Mechanism):
         c.aware[hit] = True
         self.admitted = refer.size
         model.residential.apply(model, refer, week)
-        self.work_crisis = (
-            (c.need_level[WORK] > 0)
-            & ~met[WORK]
-            & independent_adults(c)
-            & chance(u[1], self.work_risk)
-        )
-        self.housing_losses = int(np.count_nonzero(self.work_crisis))
-        c.crises[np.flatnonzero(self.work_crisis)] += 1
+        # housing: an unmet work need of an independent adult, at a flat weekly risk (so only
+        # the few residents whose draw falls under it are looked at)
+        drawn = np.flatnonzero(chance(u[1], self.work_risk))
+        lost = drawn[
+            (c.need_level[WORK][drawn] > 0) & ~met[WORK][drawn] & independent_adults(c, drawn)
+        ]
+        self.work_crisis = np.zeros(c.n, dtype=bool)
+        self.work_crisis[lost] = True
+        self.housing_losses = int(lost.size)
+        c.crises[lost] += 1
         muni = model.municipality
         muni.pay("hospital", hit.size * self.hospital_cost)
         muni.pay("housing", self.housing_losses * self.housing_cost)

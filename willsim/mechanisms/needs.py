@@ -419,35 +419,62 @@ class NeedDynamics(Mechanism):
         status quo dies at the life table while a policy that lowers care levels lowers deaths,
         and a change in one resident's care never moves another's hazard (common random
         numbers)."""
+        band = model.citizens.age_band
+        mean_w = self._mean_weight(model, week)
+        return self.mortality[band] * self._weight(model) / mean_w[band]
+
+    def _weight(self, model: WelfareModel, idx: np.ndarray | None = None) -> np.ndarray:
+        """The mortality weight ``w`` of every resident, or of residents ``idx``: by care
+        level at home, the residential mechanism's weight for those in care (or the flat
+        ``rsa_mult`` without it)."""
         c = model.citizens
-        band = c.age_band
-        w = self.care_mult_pow[c.need_level[CARE]]
+        level = c.need_level[CARE] if idx is None else c.need_level[CARE][idx]
+        w = self.care_mult_pow[level]  # a new array
+        in_care = c.residential if idx is None else c.residential[idx]
         if "residential" in model.mechanisms:
-            w = np.where(c.residential, model.residential.mortality_weight(), w)
+            rsa_w = model.residential.mortality_weight()
+            w[in_care] = (rsa_w if idx is None else rsa_w[idx])[in_care]
         elif self.rsa_mult != 1.0:
-            w = np.where(c.residential, self.rsa_mult, w)
-        if self.frozen_mean_w is None:
-            bands = self.mortality.size
-            total = np.bincount(band, weights=w, minlength=bands)
-            count = np.bincount(band, minlength=bands)
-            mean_w = np.divide(total, count, where=count > 0, out=np.ones(bands))
-            if week >= -FREEZE_WEEKS:
-                self._mean_w_sum += mean_w
-                self._mean_w_weeks += 1
-            if model.recording:  # reported week 0: freeze at the burn-in's last year
-                self.frozen_mean_w = (
-                    self._mean_w_sum / self._mean_w_weeks if self._mean_w_weeks else mean_w
-                )
-            else:
-                return self.mortality[band] * w / mean_w[band]
-        return self.mortality[band] * w / self.frozen_mean_w[band]
+            w[in_care] = self.rsa_mult
+        return w
+
+    def _mean_weight(self, model: WelfareModel, week: int) -> np.ndarray:
+        """Each band's mean ``w`` for :meth:`hazard`: this week's during the burn-in (summed
+        over its last year), frozen from reported week 0."""
+        if self.frozen_mean_w is not None:
+            return self.frozen_mean_w
+        band, bands = model.citizens.age_band, self.mortality.size
+        total = np.bincount(band, weights=self._weight(model), minlength=bands)
+        count = np.bincount(band, minlength=bands)
+        mean_w = np.divide(total, count, where=count > 0, out=np.ones(bands))
+        if week >= -FREEZE_WEEKS:
+            self._mean_w_sum += mean_w
+            self._mean_w_weeks += 1
+        if model.recording:  # reported week 0: freeze at the burn-in's last year
+            self.frozen_mean_w = (
+                self._mean_w_sum / self._mean_w_weeks if self._mean_w_weeks else mean_w
+            )
+            return self.frozen_mean_w
+        return mean_w
 
     def _mortality(self, model: WelfareModel, u: np.ndarray, week: int) -> None:
         """Death at the age band's rate, redistributed within the band by care level (and
-        residential care): weight ``w`` over the band's mean weight (:meth:`hazard`)."""
+        residential care): weight ``w`` over the band's mean weight (:meth:`hazard`).
+
+        Only residents whose draw falls under the largest hazard any band and weight can give
+        can die; the hazard is computed for those (the same deaths as ``u < hazard``)."""
         c = model.citizens
-        hazard = self.hazard(model, week)
-        dead = np.flatnonzero(chance(u, hazard))
+        mean_w = self._mean_weight(model, week)
+        rsa_max = (
+            model.residential.mortality_weight_max()
+            if "residential" in model.mechanisms
+            else self.rsa_mult
+        )
+        w_max = max(self.care_mult_pow.max(), rsa_max)
+        cand = _under(u, (self.mortality * w_max / mean_w).max())
+        band = c.age_band[cand]
+        hazard = self.mortality[band] * self._weight(model, cand) / mean_w[band]
+        dead = cand[chance(u[cand], hazard)]
         self.deaths = dead.size
         if dead.size:
             model.close_all_needs(dead)
@@ -461,10 +488,16 @@ class NeedDynamics(Mechanism):
         (the bottom), slower progression when served."""
         c = model.citizens
         level = c.need_level[CARE]
-        onset_p = self.care_onset[c.age_band]
-        if self.pandemic != 1.0 or self.heat != 1.0:
-            onset_p = onset_p * self.pandemic * np.where(heat_exposed(c), self.heat, 1.0)
-        onset = np.flatnonzero(community & (level == 0) & chance(u, onset_p))
+        shock = self.pandemic != 1.0 or self.heat != 1.0
+        p_max = self.care_onset.max()
+        if shock:  # the largest onset a band can reach, computed as the residents' are
+            p_max = p_max * self.pandemic * max(self.heat, 1.0)
+        cand = _under(u, p_max)
+        cand = cand[community[cand] & (level[cand] == 0)]
+        onset_p = self.care_onset[c.age_band[cand]]
+        if shock:
+            onset_p = onset_p * self.pandemic * np.where(heat_exposed(c, cand), self.heat, 1.0)
+        onset = cand[chance(u[cand], onset_p)]
         has = np.flatnonzero(community & (level > 0))  # progression and recovery: these only
         draw = u[has]
         progress = np.full(has.size, self.care_progress)
@@ -481,20 +514,33 @@ class NeedDynamics(Mechanism):
         self, model: WelfareModel, u: np.ndarray, community: np.ndarray, week: int
     ) -> None:
         c = model.citizens
-        has = c.need_level[ISOLATION] > 0
-        onset_p = self.iso_onset[c.age_band, c.living_alone.view(np.int8)] * self.pandemic
-        onset = np.flatnonzero(community & ~has & chance(u, onset_p))
-        model.close_needs(ISOLATION, np.flatnonzero(has & chance(u, self.iso_recover)))
+        level = c.need_level[ISOLATION]
+        cand = _under(u, self.iso_onset.max() * self.pandemic)
+        cand = cand[community[cand] & (level[cand] == 0)]
+        onset_p = self.iso_onset[c.age_band[cand], c.living_alone[cand].view(np.int8)]
+        onset = cand[chance(u[cand], onset_p * self.pandemic)]
+        recover = _under(u, self.iso_recover)
+        model.close_needs(ISOLATION, recover[level[recover] > 0])
         c.start_need(ISOLATION, onset, 1, week)
 
     def _work(self, model: WelfareModel, u: np.ndarray, community: np.ndarray, week: int) -> None:
         c = model.citizens
-        has = c.need_level[WORK] > 0
-        onset = np.flatnonzero(community & ~has & chance(u, self.work_onset[c.age_band]))
-        model.resolve_work_needs(np.flatnonzero(has & chance(u, self.work_recover)))
+        level = c.need_level[WORK]
+        cand = _under(u, self.work_onset.max())
+        cand = cand[community[cand] & (level[cand] == 0)]
+        onset = cand[chance(u[cand], self.work_onset[c.age_band[cand]])]
+        recover = _under(u, self.work_recover)
+        model.resolve_work_needs(recover[level[recover] > 0])
         youth = onset[c.age_band[onset] == YOUTH_BAND]
         # u / onset probability is uniform given an onset: it decides NEET without a new draw
         neet = youth[u[youth] < self.work_onset[YOUTH_BAND] * self.neet_given_need]
         c.neet[neet] = True
         c.employed[neet] = False
         c.start_need(WORK, onset, 1, week)
+
+
+def _under(u: np.ndarray, p_max: float) -> np.ndarray:
+    """Positions (ascending) whose draw falls under ``p_max``: the only residents a probability
+    of at most ``p_max`` can select, so the per-resident probability is needed for those only
+    (``u < p`` is tested in double precision, as :func:`~willsim.rng.chance` does)."""
+    return np.flatnonzero(chance(u, p_max))

@@ -210,6 +210,10 @@ class Residential(Mechanism):
         (assumption *RSA mortality by need*: the gradient of care levels at home carries over)."""
         return self._weight[self.level_in]
 
+    def mortality_weight_max(self) -> float:
+        """The largest weight :meth:`mortality_weight` can give (any level at admission)."""
+        return float(self._weight.max())
+
     def _count(self, model: WelfareModel) -> None:
         c = model.citizens
         old = c.age_band >= OLD_BAND
