@@ -267,7 +267,8 @@ class Cash(Mechanism):
     @property
     def recipients(self) -> np.ndarray:
         """(n,) bool: residents receiving a contribution this week (either domain)."""
-        return self.active.any(axis=0)
+        out: np.ndarray = np.any(self.active, axis=0)
+        return out
 
     # --- coverage ------------------------------------------------------------------------------
 
