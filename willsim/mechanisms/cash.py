@@ -18,13 +18,15 @@ residential care. Its weekly amount is such that a user costs ``cash.<domain>_eu
 on average): the sourced spending per yearly user.
 
 The budget binds: each domain's grants may commit at most ``cash.<domain>_budget_share`` of the
-annual budget a week (over 52); when there is less room than candidates, the lowest ISEE come
-first (the municipality's ranking). The contributions are paid every week as the municipal
-spending item ``cash`` (in ``municipal_spending_per_resident``); if what is left of the year's
-budget, once the staff of the remaining weeks is set aside, cannot pay them, the newest grants
-end (as services suspend their newest cases). The services' capacity reviews see this spending
-among the other municipal items (``Municipality.services_allowance``), so services and cash
-share the budget without overspending it.
+annual budget a week (over 52), and all grants together at most what the municipality's plan
+leaves once staff, services and its other items are set aside (``municipality.plan_share`` of the
+budget, as the services' capacity reviews plan theirs); when there is less room than candidates,
+the lowest ISEE come first (the municipality's ranking). The contributions are paid every week
+as the municipal spending item ``cash`` (in ``municipal_spending_per_resident``); if what is
+left of the year's budget, once the staff of the remaining weeks is set aside, cannot pay them,
+the newest grants end (as services suspend their newest cases). The services' capacity reviews
+see this spending among the other municipal items (``Municipality.services_allowance``), so
+services and cash share the budget without overspending it.
 
 Effects: a care contribution buys private care hours at ``services.private_price``; they count
 towards the resident's care coverage (published per resident as ``care_eur_week``, and as care
@@ -175,6 +177,7 @@ class Cash(Mechanism):
         self.grant_share = np.array([p[f"cash.{d}_grant_share"] for d in _KEYS])
         self.budget_share = np.array([p[f"cash.{d}_budget_share"] for d in _KEYS])
         self.protection = float(p["cash.work_protection"])
+        self.plan_share = float(p["municipality.plan_share"])
         self.price = float(p["services.private_price"])
 
     def forget(self, model: WelfareModel, idx: np.ndarray) -> None:
@@ -217,6 +220,10 @@ class Cash(Mechanism):
         rng = model.streams["cash"]
         u = rng.random((3, c.n))  # grant, budget tie-break, protection: one draw each a week
         year = week // WEEKS_PER_YEAR
+        # what the plan leaves for cash once staff, services and the other municipal items are
+        # set aside (as the services' capacity reviews compute theirs), less what grants commit
+        planned = muni.services_allowance(self.plan_share, ("cash",))
+        planned -= float((self.until > week).sum(axis=1) @ self.weekly)
         for k, domain in enumerate(CASH_DOMAINS):
             status = c.status[domain]
             newly = ((status == WAITLIST) | (status == SERVED)) & (c.status_since[domain] >= week)
@@ -231,7 +238,8 @@ class Cash(Mechanism):
                 continue
             allot = self.budget_share[k] * muni.annual_budget / WEEKS_PER_YEAR
             committed = np.count_nonzero(self.until[k] > week) * self.weekly[k]
-            room = int(max(allot - committed, 0.0) // self.weekly[k]) if self.weekly[k] > 0 else 0
+            free = min(allot - committed, planned)
+            room = int(max(free, 0.0) // self.weekly[k]) if self.weekly[k] > 0 else 0
             if room < idx.size:  # the lowest ISEE first, ties at random
                 idx = idx[np.lexsort((u[1][idx], c.isee[idx]))[:room]]
             self.until[k, idx] = week + self.weeks[k]
@@ -240,6 +248,7 @@ class Cash(Mechanism):
             if domain == WORK:
                 self.protects[idx] = u[2][idx] < self.protection
             self.new_users_by_domain[k] = idx.size
+            planned -= idx.size * self.weekly[k]
         self.new_users = int(self.new_users_by_domain.sum())
 
     def _pay(self, model: WelfareModel, week: int) -> None:
