@@ -168,10 +168,11 @@ PARAMS = [
         prior=Prior(
             "uniform",
             0.05,
-            0.6,
-            "2.3 / 12.8 nationally; the ratio of the flows the model's office assesses is not "
-            "the ratio of yearly users, so a wide range identified by the elderly cash users "
-            "per 1,000",
+            1.0,
+            "2.3 / 12.8 nationally; that is a ratio of yearly users, while the grant share "
+            "applies to new eligibility decisions only (a long-term service user is counted "
+            "every year but decided once), so up to every decision; identified by the elderly "
+            "cash users per 1,000",
             scope="city",
         ),
         label="Care plans with a contribution",
