@@ -25,6 +25,7 @@ def test_coverage_is_hours_received_over_hours_needed(small_model, phase_hook):
         services__family_available_alone=1.0,
         services__private_uptake=[0.0] * 4,
         adi__enabled=False,
+        cash__enabled=False,  # a care contribution buys private hours
         **NO_SERVICES,
     )
     level_hours = np.r_[0.0, model.params.array("needs.care_level_hours")]
@@ -68,6 +69,7 @@ def test_formal_hours_count_towards_a_care_need(small_model, phase_hook):
         family = family_hours[c.living_alone[served].astype(int)]
         received = family + formal + m.marketplace.care_hours[served]
         received += m.community.care_hours[served]
+        received += m.cash.care_hours_for(m, served)  # private hours a care contribution buys
         np.testing.assert_allclose(cov.fraction[served], np.minimum(received / need, 1.0))
         seen.append(served.size)
 

@@ -433,6 +433,7 @@ def test_without_family_private_or_formal_care_no_care_need_is_met(small_model, 
         services__informal_hours=[0.0, 0.0],
         services__private_uptake=[0.0] * 4,
         adi__enabled=False,
+        cash__enabled=False,  # a care contribution buys private hours
         **NO_SERVICES,
     )
     level_hours = np.r_[0.0, model.params.array("needs.care_level_hours")]

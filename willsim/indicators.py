@@ -588,7 +588,8 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         "Spesa comunale per residente",
         "EUR/resident/year",
         "Municipal spending on the modelled areas (the municipal spending items: staff, "
-        "services, outreach, platforms; not health-funded care, hospital or emergency housing), "
+        "services, cash contributions, outreach, platforms; not health-funded care, hospital or "
+        "emergency housing), "
         "EUR per resident per year: each week's spending over residents, times 52.",
         Ratio(Spent(municipal=True), "residents", scale=WEEKS_PER_YEAR),
         description_it="Spesa comunale sulle aree modellate, euro per residente all'anno.",

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 
 from willsim.mechanisms.adi import Adi
 from willsim.mechanisms.base import Mechanism, PolicyType, SpendingItem
+from willsim.mechanisms.cash import Cash
 from willsim.mechanisms.community import Community
 from willsim.mechanisms.coverage import Coverage
 from willsim.mechanisms.crises import Crises
@@ -34,6 +35,7 @@ PHASES: list[type[Mechanism]] = [
     HelpSeeking,  # latent needs become requests at the office (welfare on demand)
     Office,  # requests queue for assessment and pass the means test
     Services,  # eligible cases placed with providers within capacity and budget; effects
+    Cash,  # cash contributions (care, poverty) granted at assessment, within their budget
     Marketplace,  # the marketplace platform: join, post, match, pay
     Community,  # the community platform: participation, ties, peer help
     Adi,  # the health service's integrated home care (ADI): episodes for 65+ in need
