@@ -16,6 +16,10 @@ PARAMS = [
         "flag",
         "Integrated home care (ADI) from the health service reaches residents 65+ with a care "
         "need (off: no ADI, as before issue 12).",
+        (
+            "setting: on by default, as the health service's ADI runs in every city (ODD "
+            "7.15); off reproduces the model before ADI"
+        ),
         label="Integrated home care (ADI)",
         label_it="Assistenza domiciliare integrata (ADI)",
         description_it="L'assistenza domiciliare integrata (ADI) del servizio sanitario "

@@ -37,6 +37,10 @@ PARAMS = [
         "flag",
         "The municipality grants cash contributions (care, poverty) at assessment, out of its "
         "budget (off: no cash contributions, as before issue 12).",
+        (
+            "setting: on by default, as every city grants cash contributions (ODD 7.16); off "
+            "reproduces the model before them"
+        ),
         label="Cash contributions",
         label_it="Contributi economici",
         description_it="Il comune concede contributi economici (cura, povertà) alla valutazione, "

@@ -24,6 +24,7 @@ COMMUNITY = [
         False,
         "flag",
         "The community platform is running (switched on by a 'community' policy).",
+        "setting: a policy switch, off unless a scenario or policy turns it on",
         label="Community platform on",
         label_it="Piattaforma di comunità attiva",
         description_it="La piattaforma di comunità è attiva (accesa da una politica 'community').",
@@ -34,7 +35,10 @@ COMMUNITY = [
         "choice",
         "How residents reach the platform: a physical place in each district (anyone can come), "
         "a digital space (only residents with basic digital skills), or both (multichannel).",
-        "assumption; WILL's multichannel platforms (shared/research/domain.md §1.3, §1.5)",
+        (
+            "assumption: WILL policy design (WILL's multichannel platforms, "
+            "shared/research/domain.md §1.3, §1.5)"
+        ),
         choices=("physical", "digital", "both"),
         label="Channel",
         label_it="Canale",
@@ -63,7 +67,7 @@ COMMUNITY = [
         "share",
         "Share of adult residents taking part at launch (existing groups and associations "
         "brought onto the platform).",
-        "assumption",
+        "assumption: Community participation dynamics",
         low=0,
         high=1,
         label="Initial participants",
@@ -77,7 +81,7 @@ COMMUNITY = [
         "events/year",
         "Rate at which an interested resident with access joins without any tie or neighbour "
         "taking part (leaflets, the physical place seen in passing).",
-        "assumption",
+        "assumption: Community participation dynamics",
         low=0,
         high=52,
         label="Spontaneous joining",
@@ -92,7 +96,7 @@ COMMUNITY = [
         "multiplier",
         "Extra joining of residents who know the services (reached by outreach or word of "
         "mouth): the spontaneous rate is multiplied by 1 + this.",
-        "assumption",
+        "assumption: Community participation dynamics",
         low=0,
         high=20,
         label="Joining boost when aware",
@@ -107,7 +111,7 @@ COMMUNITY = [
         "multiplier",
         "Joining of isolated residents relative to others (the platform invites them: groups, "
         "activities, neighbours).",
-        "assumption",
+        "assumption: Community participation dynamics",
         low=0,
         high=20,
         label="Joining of isolated residents",
@@ -121,7 +125,10 @@ COMMUNITY = [
         "events/year",
         "Joining rate of an interested resident when all their ties and neighbours take part; "
         "it scales with the share that does (the network effect).",
-        "assumption; platform network effects (shared/research/domain.md §1.3)",
+        (
+            "assumption: Community participation dynamics (platform network effects, "
+            "shared/research/domain.md §1.3)"
+        ),
         low=0,
         high=520,
         label="Network effect",
@@ -136,7 +143,7 @@ COMMUNITY = [
         "share",
         "Weight of the share of one's own ties taking part, against the share of one's "
         "district, in the exposure that drives joining.",
-        "assumption",
+        "assumption: Community participation dynamics",
         low=0,
         high=1,
         label="Weight of own ties",
@@ -150,7 +157,7 @@ COMMUNITY = [
         "events/year",
         "Rate at which participants drop out when nobody else in their district takes part; "
         "it falls as district participation passes community.critical_mass.",
-        "assumption",
+        "assumption: Community participation dynamics",
         low=0,
         high=52,
         label="Drop-out rate",
@@ -164,7 +171,7 @@ COMMUNITY = [
         0.2,
         "events/year",
         "Drop-out rate that remains however large participation is (moving on, losing interest).",
-        "assumption",
+        "assumption: Community participation dynamics",
         low=0,
         high=52,
         label="Minimum drop-out",
@@ -178,7 +185,10 @@ COMMUNITY = [
         "share",
         "District participation share (of adults) at which the drop-out rate has halved: the "
         "scale of the critical mass (WILL named it a binding constraint).",
-        "assumption; critical mass as an objective: shared/research/domain.md §1.5",
+        (
+            "assumption: Community participation dynamics (critical mass as an objective: "
+            "shared/research/domain.md §1.5)"
+        ),
         low=0,
         high=1,
         label="Critical mass scale",
@@ -193,7 +203,7 @@ COMMUNITY = [
         "events/year",
         "New ties a participant makes per year through groups and activities (each with "
         "another participant, preferably of the same district).",
-        "assumption",
+        "assumption: Platform ties and loneliness",
         low=0,
         high=520,
         label="New ties per participant",
@@ -207,7 +217,7 @@ COMMUNITY = [
         0.3,
         "prob/year",
         "Probability per year that a tie made through the platform lapses.",
-        "assumption",
+        "assumption: Platform ties and loneliness",
         low=0,
         high=1,
         label="Tie decay",
@@ -220,7 +230,10 @@ COMMUNITY = [
         "prob/year",
         "Extra probability per year, per platform tie, that an isolated resident stops being "
         "isolated (on top of needs.isolation_recovery).",
-        "assumption; contacts reduce loneliness: Fontanari (2021), domain.md §3.4",
+        (
+            "assumption: Platform ties and loneliness (contacts reduce loneliness: Fontanari "
+            "(2021), domain.md §3.4)"
+        ),
         low=0,
         high=1,
         label="Recovery per tie",
@@ -235,7 +248,7 @@ COMMUNITY = [
         "prob/year",
         "Extra probability per year that an isolated participant stops being isolated from "
         "taking part at all (groups, activities).",
-        "assumption",
+        "assumption: Platform ties and loneliness",
         low=0,
         high=1,
         label="Recovery from taking part",
@@ -261,7 +274,7 @@ COMMUNITY = [
         "share",
         "Share of those volunteers active on the local community platform (social assistance "
         "and neighbourhood help, not sports or culture).",
-        "assumption",
+        "assumption: Peer and volunteer help",
         low=0,
         high=1,
         label="Volunteers active locally",
@@ -274,7 +287,7 @@ COMMUNITY = [
         2.0,
         "hours/week",
         "Hours a week a volunteer gives to peer help through the platform.",
-        "assumption",
+        "assumption: Peer and volunteer help",
         low=0,
         high=40,
         label="Hours per volunteer",
@@ -315,7 +328,7 @@ COMMUNITY = [
         1.0,
         "hours/week",
         "Hours a week a helper (a former beneficiary) gives to peer help.",
-        "assumption",
+        "assumption: Peer and volunteer help",
         low=0,
         high=40,
         label="Hours per helper",
@@ -328,7 +341,7 @@ COMMUNITY = [
         1.0,
         "hours/week",
         "Peer hours a week (company, a call, a walk) that meet an isolated participant's need.",
-        "assumption",
+        "assumption: Peer and volunteer help",
         low=0,
         high=40,
         label="Peer hours per isolated person",
@@ -344,8 +357,10 @@ COMMUNITY = [
         "cover under the default services.informal_hours), 2 = moderate (16 hours/week: peers "
         "top up what a family living elsewhere leaves uncovered, within "
         "community.max_peer_hours); heavier care is left to services and families.",
-        "assumption; WILL's platforms route light needs to peers and volunteers "
-        "(shared/model-brief.md, shared/research/domain.md §1.3)",
+        (
+            "assumption: Peer and volunteer help (WILL's platforms route light needs to peers "
+            "and volunteers, shared/model-brief.md, shared/research/domain.md §1.3)"
+        ),
         low=0,
         high=2,
         label="Heaviest care by peers",
@@ -364,7 +379,7 @@ COMMUNITY = [
         "Largest weekly gap between a care need (its met share) and family hours that peers "
         "and volunteers take on for one person (errands, shopping, accompanying): larger gaps "
         "are not light needs and are left to services and paid care.",
-        "assumption",
+        "assumption: Peer and volunteer help",
         low=0,
         high=40,
         label="Peer care per person",
@@ -380,7 +395,7 @@ COMMUNITY = [
         "EUR/week",
         "Running cost of the physical places, per week per 1,000 residents (rooms, a "
         "community worker part-time).",
-        "assumption",
+        "assumption: Community platform cost",
         low=0,
         high=10_000,
         label="Cost of physical places",
@@ -393,7 +408,7 @@ COMMUNITY = [
         10.0,
         "EUR/week",
         "Running cost of the digital space, per week per 1,000 residents (licence, moderation).",
-        "assumption",
+        "assumption: Community platform cost",
         low=0,
         high=10_000,
         label="Cost of digital space",

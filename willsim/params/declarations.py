@@ -36,6 +36,10 @@ RUN = [
         42,
         "seed",
         "Root random seed; every random stream is derived from it.",
+        (
+            "setting: the root seed of a run's random streams (results are reported over "
+            "several seeds)"
+        ),
         low=0,
         high=2**63 - 1,
         label="Seed",
@@ -47,6 +51,7 @@ RUN = [
         260,
         "weeks",
         "Number of weekly steps to simulate (260 = five years, WILL's own span).",
+        "setting: the reported horizon (260 weeks = WILL's five-year span)",
         low=1,
         high=5200,
         label="Weeks",
@@ -61,10 +66,12 @@ RUN = [
         "values and overrides; no policy, no scenario lever), never reported: the run starts "
         "from the stationary state of the status quo instead of from needs nobody has asked "
         "about yet. Policies and levers apply from reported week 0.",
-        "assumption: burn-in (docs/ODD.md, 8.1; 520 weeks measured to bring the no-policy "
-        "baseline's stocks to their stationary level: with 156 non-take-up still falls 3 "
-        "points over the reported years, with 260 care needs fall 5% and the RSA waiting list "
-        "a third over 10 reported years)",
+        (
+            "assumption: Burn-in (docs/ODD.md, 8.1; 520 weeks measured to bring the no-policy "
+            "baseline's stocks to their stationary level: with 156 non-take-up still falls 3 "
+            "points over the reported years, with 260 care needs fall 5% and the RSA waiting "
+            "list a third over 10 reported years)"
+        ),
         low=0,
         high=2600,
         label="Burn-in",
@@ -79,6 +86,7 @@ RUN = [
         "residents",
         "Simulated residents. 0 = one agent per resident of "
         "the city; a smaller number draws a weighted sample whose outputs are scaled up.",
+        "setting: the simulated sample size (0 = one agent per resident)",
         low=0,
         high=5_000_000,
         nonzero_low=MIN_SAMPLE,
@@ -100,6 +108,7 @@ RUN = [
         "Put every simulated resident in Mesa's agent set from the start (a Citizen view per "
         "resident, e.g. for a DataCollector with agent reporters). Off, a resident's Citizen "
         "agent is made on demand (model.citizen(i)); state and results are the same either way.",
+        "setting: an inspection option of the Mesa layer; results do not depend on it",
         label="Mesa citizen agents",
         label_it="Agenti Mesa per cittadino",
         description_it="Inserisce ogni residente simulato nell'insieme di agenti di Mesa fin "
@@ -115,7 +124,10 @@ CITY = [
         100_000,
         "persons",
         "Resident population of the city.",
-        _CSV + "resident population (typical WILL city size)",
+        (
+            "CSV: resident population | Novara (comune) | 2023-12-31 (103,577, the smallest "
+            "WILL city; 100,000 is a round typical size)"
+        ),
         low=1_000,
         high=5_000_000,
         label="Population",
@@ -142,9 +154,12 @@ CITY = [
         [0.0, 0.04, 0.12, 0.22, 0.36, 0.50],
         "share",
         "Share living alone in each age band.",
-        _CSV + "share of 65+ residents living alone | Bergamo (33.1%); share of 75+ women living "
-        "alone | Italy | 2019 (49.2% women, 21.7% men); share of 80+ women living alone (55.4%); "
-        "under 65 assumption",
+        (
+            "CSV: share of 65+ residents living alone | Bergamo (comune) | c.2015-2016 "
+            "(33.1%); CSV: share of 75+ women living alone | Italy | 2019 (49.2% women, 21.7% "
+            "men); CSV: share of 80+ women living alone | Italy | 2019 (55.4%); under 65 "
+            "assumption"
+        ),
         low=0,
         high=1,
         length=6,
@@ -194,7 +209,10 @@ CITY = [
         0.70,
         "share",
         "Share of 30-64 year olds in work.",
-        "assumption (ISTAT employment rate of the North, not in the calibration table)",
+        (
+            "assumption: Employment rate of the North (ISTAT employment rate of the North, "
+            "not in the calibration table)"
+        ),
         low=0.2,
         high=0.95,
         label="Employment 30-64",
@@ -221,7 +239,7 @@ CITY = [
         8,
         "count",
         "Number of districts (quartieri) of the city.",
-        "assumption",
+        "assumption: City geography",
         low=1,
         high=60,
         label="Districts",
@@ -234,7 +252,7 @@ CITY = [
         "km",
         "Radius of the city; residents' distance to the social "
         "office is drawn within it, districts further out being further away.",
-        "assumption",
+        "assumption: City geography",
         low=0.5,
         high=40,
         label="City radius",
@@ -263,8 +281,10 @@ CITY = [
         "share",
         "Share of social spending on the areas the model covers (elderly 15.0% + poverty and "
         "adult hardship 10.8% + general 5.7%); the municipality's modelled budget.",
-        _CSV + "share of municipal social spending: elderly / poverty and adult hardship | "
-        "Italy | 2021",
+        (
+            "CSV: share of municipal social spending: elderly | Italy | 2021; CSV: share of "
+            "municipal social spending: poverty and adult hardship | Italy | 2021"
+        ),
         low=0.01,
         high=1,
         label="Modelled share of spending",
@@ -278,7 +298,7 @@ CITY = [
         5_000.0,
         "residents",
         "Residents per municipal social worker.",
-        _CSV + "LEP social worker ratio | Italy | 2021-",
+        "CSV: LEP social worker ratio | Italy (each ATS) | 2021-",
         low=500,
         high=50_000,
         label="Residents per social worker",
@@ -291,7 +311,10 @@ CITY = [
         "EUR",
         "ISEE (means-test indicator) edges of the income bands absolute poor / working poor / "
         "middle / comfortable.",
-        "assumption (9,360 EUR is the Reddito di Cittadinanza ISEE threshold, D.L. 4/2019)",
+        (
+            "assumption: ISEE bands and thresholds (9,360 EUR is the Reddito di Cittadinanza "
+            "ISEE threshold, D.L. 4/2019)"
+        ),
         low=0,
         high=200_000,
         length=3,
@@ -309,7 +332,7 @@ NETWORK = [
         6.0,
         "count",
         "Mean number of social ties of a resident.",
-        "assumption",
+        "assumption: Social network",
         low=0,
         high=50,
         label="Mean ties",
@@ -321,7 +344,7 @@ NETWORK = [
         0.8,
         "share",
         "Share of ties formed inside one's own district.",
-        "assumption",
+        "assumption: Social network",
         low=0,
         high=1,
         label="Ties within district",
@@ -333,7 +356,7 @@ NETWORK = [
         0.3,
         "multiplier",
         "Ties of an isolated resident relative to others.",
-        "assumption",
+        "assumption: Social network",
         low=0,
         high=1,
         label="Ties of isolated people",
@@ -368,7 +391,7 @@ NEEDS = [
         "assumed before calibration. The number of entries sets the number of levels; residents "
         "start at the stationary shares the care dynamics imply (progression, recovery, crises, "
         "mortality; docs/ODD.md, initialisation), which calibration should bring close to these.",
-        "assumption",
+        "assumption: Care levels",
         low=0,
         high=1,
         length=4,
@@ -395,7 +418,11 @@ NEEDS = [
         0.25,
         "prob/year",
         "Probability per year that an unmet care need rises one level.",
-        _GS + " (transition parameter 0.7 on a different scale); assumption",
+        (
+            "Gostoli & Silverman (2019), CareSim default parameters "
+            "(shared/research/domain.md §3.2) (transition parameter 0.7 on a different "
+            "scale); assumption: Need dynamics without help (fitted by calibration)"
+        ),
         low=0,
         high=1,
         prior=Prior(
@@ -416,7 +443,7 @@ NEEDS = [
         0.15,
         "prob/year",
         "Probability per year that a care need falls one level without formal help.",
-        "assumption",
+        "assumption: Need dynamics without help (fitted by calibration)",
         low=0,
         high=1,
         prior=Prior(
@@ -438,8 +465,11 @@ NEEDS = [
         [0.02, 0.03, 0.05, 0.10, 0.18, 0.32],
         "share",
         "Share socially isolated in each age band (at start and stationary target).",
-        _CSV + "65+ at risk of social isolation | Italy | 2023-2024 (65-74: 10%, 85+: 32%); "
-        "75-84 interpolated; under 65 assumption",
+        (
+            "CSV: 65+ at risk of social isolation (no contacts and no aggregation places in a "
+            "normal week) | Italy | 2023-2024 (65-74: 10%, 85+: 32%); 75-84 interpolated; "
+            "under 65 assumption"
+        ),
         low=0,
         high=1,
         length=6,
@@ -453,7 +483,7 @@ NEEDS = [
         2.0,
         "multiplier",
         "Relative odds of isolation for people living alone.",
-        "assumption",
+        "assumption: Isolation and living alone",
         low=1,
         high=10,
         label="Isolation if living alone",
@@ -465,7 +495,7 @@ NEEDS = [
         0.25,
         "prob/year",
         "Probability per year that isolation ends without help.",
-        "assumption",
+        "assumption: Need dynamics without help (fitted by calibration)",
         low=0,
         high=1,
         prior=Prior(
@@ -486,7 +516,7 @@ NEEDS = [
         0.30,
         "prob/year",
         "Probability per year that a work/income need ends without help (a job is found).",
-        "assumption",
+        "assumption: Need dynamics without help",
         low=0,
         high=1,
         prior=Prior(
@@ -507,7 +537,12 @@ NEEDS = [
         "prob/year",
         "Annual probability of death by age band. The dead are replaced by a newcomer of the "
         "same age band, keeping the population and its structure stationary.",
-        "assumption (order of magnitude of ISTAT life tables)",
+        (
+            "CSV: crude death rate | Italy | 2023 (11.2 per 1,000 a year: these rates give "
+            "10.7 on the default age shares, 0.0004 x 27.6% + 0.002 x 48.6% + 0.012 x 12.1% + "
+            "0.04 x 8.2% + 0.14 x 3.5%, and 11.5 on Bergamo's, ODD 8.3); the age profile: "
+            "assumption: Mortality by age"
+        ),
         low=0,
         high=1,
         length=6,
@@ -522,7 +557,7 @@ NEEDS = [
         1.5,
         "multiplier",
         "Mortality multiplier per care level above zero.",
-        "assumption",
+        "assumption: Care mortality gradient (fitted by calibration)",
         low=1,
         high=5,
         prior=Prior(
@@ -546,7 +581,7 @@ HELPSEEKING = [
         0.7,
         "share",
         "Share of residents who know the social services exist and how to ask.",
-        "assumption (calibrated to non-take-up of 25-40%)",
+        "assumption: Help-seeking behaviour (calibrated to non-take-up of 25-40%)",
         low=0,
         high=1,
         prior=Prior(
@@ -569,7 +604,7 @@ HELPSEEKING = [
         0.6,
         "score",
         "Mean trust in institutions (0-1).",
-        "assumption",
+        "assumption: Help-seeking behaviour",
         low=0,
         high=1,
         prior=Prior(
@@ -608,7 +643,7 @@ HELPSEEKING = [
         "events/year",
         "Rate at which an aware, fully trusting resident with easy access asks for help with a "
         "need, by domain care/isolation/work.",
-        "assumption (calibrated to non-take-up)",
+        "assumption: Help-seeking behaviour (calibrated to non-take-up)",
         low=0,
         high=52,
         length=3,
@@ -633,8 +668,10 @@ HELPSEEKING = [
         [0.10, 0.40, 0.30],
         "share",
         "Share of the asking rate lost to stigma and complexity, by domain.",
-        "assumption; C3 in shared/research/domain.md (information and complexity matter more "
-        "than stigma)",
+        (
+            "assumption: Help-seeking behaviour (C3 in shared/research/domain.md: information "
+            "and complexity matter more than stigma)"
+        ),
         low=0,
         high=1,
         length=3,
@@ -657,7 +694,7 @@ HELPSEEKING = [
         6.0,
         "km",
         "Distance at which access to the desk falls to 1/e (office hours, travel).",
-        "assumption",
+        "assumption: Distance to the desk",
         low=0.1,
         high=100,
         label="Distance decay",
@@ -670,7 +707,7 @@ HELPSEEKING = [
         0.5,
         "share",
         "Access to the desk of people living alone with a care need of 32+ hours per week.",
-        "assumption",
+        "assumption: Help-seeking behaviour",
         low=0,
         high=1,
         prior=Prior(
@@ -690,7 +727,7 @@ HELPSEEKING = [
         52.0,
         "weeks",
         "Weeks before a resident refused on means may ask again.",
-        "assumption",
+        "assumption: Re-application and re-screening delays",
         low=1,
         high=520,
         label="Re-application delay",
@@ -707,7 +744,10 @@ OFFICE = [
         "persons",
         "Social workers of the city's office; 0 derives them from "
         "city.residents_per_social_worker.",
-        "assumption",
+        (
+            "setting: 0 derives the staff from city.residents_per_social_worker (CSV: LEP "
+            "social worker ratio | Italy (each ATS) | 2021-); a positive value overrides it"
+        ),
         low=0,
         high=10_000,
         label="Social workers",
@@ -720,7 +760,10 @@ OFFICE = [
         36.0,
         "hours/week",
         "Contract hours of a social worker.",
-        "assumption (national contract for local authorities)",
+        (
+            "assumption: Social worker time (36 hours: the national contract for "
+            "local-authority staff)"
+        ),
         low=1,
         high=60,
         label="Hours per social worker",
@@ -732,7 +775,7 @@ OFFICE = [
         0.6,
         "share",
         "Share of social workers' time spent assessing new requests (the rest is case management).",
-        "assumption",
+        "assumption: Social worker time",
         low=0.01,
         high=1,
         label="Time on assessment",
@@ -745,7 +788,7 @@ OFFICE = [
         2.5,
         "hours",
         "Mean hours of work to assess one request (exponentially distributed).",
-        "assumption",
+        "assumption: Social worker time",
         low=0.1,
         high=100,
         prior=Prior(
@@ -767,7 +810,10 @@ OFFICE = [
         40_000.0,
         "EUR/year",
         "Yearly cost of one social worker.",
-        _CSV + "LEP social worker ratio | Italy | 2021- (40,000 EUR state grant per worker)",
+        (
+            "CSV: LEP social worker ratio | Italy (each ATS) | 2021- (40,000 EUR state grant "
+            "per worker)"
+        ),
         low=0,
         high=200_000,
         label="Cost per social worker",
@@ -780,7 +826,7 @@ OFFICE = [
         "events/week",
         "Validation mode: if above 0, the office receives only exogenous Poisson requests at "
         "this rate (the M/M/c check) and residents' own requests are switched off.",
-        "assumption",
+        "setting: validation mode of the office queue (the M/M/c check); 0 = off",
         low=0,
         high=1_000_000,
         label="Exogenous requests",
@@ -798,7 +844,10 @@ ELIGIBILITY = [
         "EUR",
         "Highest ISEE that qualifies for a public service, by domain care/isolation/work "
         "(1e9 = universal).",
-        "assumption; 9,360 EUR: Reddito di Cittadinanza threshold (D.L. 4/2019)",
+        (
+            "assumption: ISEE bands and thresholds (9,360 EUR: Reddito di Cittadinanza "
+            "threshold, D.L. 4/2019)"
+        ),
         low=0,
         high=1e9,
         length=3,
@@ -829,7 +878,7 @@ SERVICES = [
         [520.0, 26.0, 26.0],
         "weeks",
         "Longest episode of service, by domain; care continues while the need lasts.",
-        "assumption",
+        "assumption: Service episodes and effects",
         low=1,
         high=5200,
         length=3,
@@ -843,7 +892,7 @@ SERVICES = [
         0.6,
         "multiplier",
         "Multiplier on care-need progression for people in formal care (times provider quality).",
-        "assumption",
+        "assumption: Service episodes and effects",
         low=0,
         high=1,
         label="Care slows progression",
@@ -857,7 +906,7 @@ SERVICES = [
         "events/year",
         "Rate per year at which formal service resolves the need (at quality 1), by domain; "
         "for care it lowers the level by one.",
-        "assumption",
+        ("assumption: Service episodes and effects (the care entry is fitted by calibration)"),
         low=0,
         high=52,
         length=3,
@@ -952,10 +1001,13 @@ SERVICES = [
         2.1,
         "multiplier",
         "Private care purchase by residents living alone relative to those living with others.",
-        "ISTAT Rapporto annuale 2022: paid help 25.7% among older people with reduced autonomy "
-        "living alone, 17% overall "
-        "(https://auaonline.it/2022/10/07/aumenta-lindice-di-vecchiaia-cambiano-i-bisogni/); "
-        "CSV: share of 65+ residents living alone | Bergamo (composition; docs/ODD.md 7.5b)",
+        (
+            "ISTAT Rapporto annuale 2022: paid help 25.7% among older people with reduced "
+            "autonomy living alone, 17% overall "
+            "(https://auaonline.it/2022/10/07/aumenta-lindice-di-vecchiaia-cambiano-i-bisogni/); "
+            "CSV: share of 65+ residents living alone | Bergamo (comune) | c.2015-2016 "
+            "(composition; docs/ODD.md 7.5b)"
+        ),
         low=1,
         high=5,
         prior=Prior(
@@ -976,7 +1028,7 @@ SERVICES = [
         "share",
         "Share of residents living alone who have kin (children, siblings nearby) giving them "
         "care hours; residents living with others always have family hours.",
-        "assumption: kin availability for residents living alone",
+        "assumption: Kin availability for residents living alone",
         low=0,
         high=1,
         prior=Prior(
@@ -1023,7 +1075,7 @@ SERVICES = [
         0.8,
         "share",
         "A care need counts as met when formal, family and private hours cover this share of it.",
-        "assumption",
+        "assumption: Met care threshold (fitted by calibration)",
         low=0,
         high=1,
         prior=Prior(
@@ -1076,7 +1128,7 @@ PROVIDERS = [
         [1.0, 6.0, 4.0],
         "count",
         "Number of providers of each kind municipal/third_sector/private.",
-        "assumption",
+        "assumption: Provider market structure",
         low=0,
         high=500,
         length=3,
@@ -1089,8 +1141,11 @@ PROVIDERS = [
         [22.0, 19.0, 20.0],
         "EUR/hour",
         "Cost of an hour of service by provider kind municipal/third_sector/private.",
-        _CSV + "full hourly cost of municipal home help (SAD) | Monopoli | 2018 (13.80, South); "
-        "maximum user tariff for SAD | Verdello (18.68, below real cost); North level assumption",
+        (
+            "CSV: full hourly cost of municipal home help (SAD) | Monopoli (Puglia) | 2018 "
+            "(13.80, South); CSV: maximum user tariff for SAD | Verdello (BG, Lombardy) | "
+            "c.2023 (18.68, below real cost); North level assumption"
+        ),
         low=0,
         high=200,
         length=3,
@@ -1104,7 +1159,7 @@ PROVIDERS = [
         0.2,
         "score",
         "Spread of providers' hidden quality (mean 1 = the service effect as declared).",
-        "assumption",
+        "assumption: Provider market structure",
         low=0,
         high=1,
         label="Spread of quality",
@@ -1119,7 +1174,7 @@ PROVIDERS = [
         "In a small city the number of providers of a kind falls below providers.count so that "
         "each keeps room for at least this many cases on each of its service lines (a town of "
         "5,000 has no six Third Sector organisations with 3 hours a week each).",
-        "assumption",
+        "assumption: Provider market structure",
         low=0,
         high=100,
         label="Smallest provider (cases per line)",
@@ -1138,7 +1193,7 @@ CRISES = [
         [0.04, 0.08, 0.16, 0.35],
         "prob/year",
         "Probability per year of a crisis (hospital admission) with an unmet care need, by level.",
-        "assumption",
+        "assumption: Crisis risk of unmet care",
         low=0,
         high=1,
         length=4,
@@ -1162,7 +1217,7 @@ CRISES = [
         "multiplier",
         "Crisis risk of a care need whose hours are fully covered, relative to one with no help; "
         "in between, the risk falls in proportion to the share of hours covered.",
-        "assumption",
+        "assumption: Crisis risk of unmet care (fitted by calibration)",
         low=0,
         high=1,
         prior=Prior(
@@ -1221,7 +1276,7 @@ CRISES = [
         8.0,
         "days",
         "Length of a hospital stay after a care crisis.",
-        "assumption",
+        "assumption: Hospital stay after a crisis",
         low=0,
         high=120,
         label="Hospital stay",
@@ -1233,7 +1288,10 @@ CRISES = [
         374.6,
         "EUR",
         "Public cost of one hospital day.",
-        _CSV + "hospital acute-care day cost (complexity-weighted) | Bergamo | 2024",
+        (
+            "CSV: hospital acute-care day cost (complexity-weighted) | Bergamo (ASST Papa "
+            "Giovanni XXIII) | 2024"
+        ),
         low=0,
         high=5_000,
         label="Hospital day cost",
@@ -1245,7 +1303,7 @@ CRISES = [
         0.3,
         "share",
         "Share of crises at the highest care level that end in admission to residential care.",
-        "assumption",
+        "assumption: Residential admission after a crisis (fitted by calibration)",
         low=0,
         high=1,
         prior=Prior(
@@ -1265,7 +1323,7 @@ CRISES = [
         6_000.0,
         "EUR/case",
         "Public cost of an emergency housing case after an income crisis.",
-        "assumption",
+        "assumption: Emergency housing cost",
         low=0,
         high=100_000,
         prior=Prior(
@@ -1290,7 +1348,11 @@ MUNICIPALITY = [
         "multiplier",
         "Multiplier on the modelled annual budget (population x spending per resident x "
         "modelled share); below 1 is a budget cut.",
-        "assumption",
+        (
+            "setting: a policy lever; 1 = the modelled budget "
+            "(city.social_spending_per_capita x city.modelled_spending_share, both "
+            "CSV-sourced)"
+        ),
         low=0,
         high=10,
         label="Budget multiplier",
@@ -1326,7 +1388,7 @@ MUNICIPALITY = [
         "multiplier",
         "Most contracted hours a budget increase can buy, relative to the calibrated hours: "
         "providers must hire and train staff, so extra money beyond this stays unspent.",
-        "assumption",
+        "assumption: Short-run capacity ceiling",
         low=1,
         high=10,
         label="Ceiling on extra contracted hours",
@@ -1348,6 +1410,7 @@ OUTREACH = [
         False,
         "flag",
         "Proactive welfare is running (switched on by an 'outreach' policy).",
+        "setting: a policy switch, off unless a scenario or policy turns it on",
         label="Outreach on",
         label_it="Welfare di iniziativa attivo",
         description_it="Il welfare di iniziativa è attivo (acceso da una politica 'outreach').",
@@ -1357,7 +1420,7 @@ OUTREACH = [
         4.0,
         "hours/week",
         "Outreach workers' hours per week per 1,000 residents.",
-        "assumption",
+        "assumption: Outreach staffing and cost",
         low=0,
         high=500,
         label="Outreach hours per 1,000",
@@ -1369,7 +1432,7 @@ OUTREACH = [
         1.0,
         "hours",
         "Hours to contact and screen one resident (a call or a visit).",
-        "assumption",
+        "assumption: Outreach staffing and cost",
         low=0.05,
         high=20,
         label="Hours per contact",
@@ -1381,7 +1444,7 @@ OUTREACH = [
         25.0,
         "EUR/hour",
         "Cost of an hour of outreach work.",
-        "assumption (social worker or educator, employer cost)",
+        ("assumption: Outreach staffing and cost (social worker or educator, employer cost)"),
         low=0,
         high=200,
         label="Outreach hourly cost",
@@ -1395,7 +1458,7 @@ OUTREACH = [
         "Who is contacted: at random, by a risk score from the municipality's data (age, "
         "living alone, income band, past crises), or through community antennas "
         "(well-connected residents who report needs among their ties).",
-        "assumption",
+        "assumption: WILL policy design",
         choices=("random", "risk", "antennas"),
         label="Targeting",
         label_it="Criterio di selezione",
@@ -1467,7 +1530,10 @@ OUTREACH = [
         "share",
         "Probability that a newly informed resident passes the information on to each tie "
         "who does not know the services (the cascade continues from them).",
-        "assumption; seeding on networks: Nöldeke et al., JASSS 2020",
+        (
+            "assumption: Word of mouth and antennas (seeding on networks: Nöldeke et al., "
+            "JASSS 2020)"
+        ),
         low=0,
         high=1,
         prior=Prior(
@@ -1491,7 +1557,7 @@ OUTREACH = [
         52.0,
         "weeks",
         "Weeks before the same resident is contacted again.",
-        "assumption",
+        "assumption: Re-application and re-screening delays",
         low=1,
         high=520,
         label="Re-contact after",
@@ -1503,7 +1569,7 @@ OUTREACH = [
         0.02,
         "share",
         "Share of residents (the best connected) acting as community antennas.",
-        "assumption",
+        "assumption: Word of mouth and antennas",
         low=0,
         high=0.5,
         label="Antennas",
@@ -1517,7 +1583,7 @@ OUTREACH = [
         "Weekly probability that an antenna notices, and reports to the outreach service, a "
         "tie's need that has no help, by domain care/isolation/work: frailty and loneliness "
         "show to neighbours, shopkeepers and pharmacists; a lack of work or income is hidden.",
-        "assumption",
+        "assumption: Word of mouth and antennas",
         low=0,
         high=1,
         length=3,
@@ -1537,6 +1603,7 @@ SHOCKS = [
         False,
         "flag",
         "A pandemic-like shock is under way (switched on by a 'pandemic' policy).",
+        "setting: a policy switch, off unless a scenario or policy turns it on",
         label="Pandemic",
         label_it="Pandemia",
         description_it="È in corso uno shock di tipo pandemico (acceso da una politica "
@@ -1547,7 +1614,7 @@ SHOCKS = [
         0.6,
         "multiplier",
         "Providers' capacity during the pandemic.",
-        "assumption",
+        "assumption: Pandemic shock",
         low=0,
         high=1,
         label="Capacity in pandemic",
@@ -1559,7 +1626,7 @@ SHOCKS = [
         1.5,
         "multiplier",
         "Onset of care and isolation needs during the pandemic.",
-        "assumption",
+        "assumption: Pandemic shock",
         low=1,
         high=10,
         label="Needs in pandemic",
@@ -1571,7 +1638,7 @@ SHOCKS = [
         0.3,
         "share",
         "Access to the office desk during the pandemic (offices closed or by appointment).",
-        "assumption",
+        "assumption: Pandemic shock",
         low=0,
         high=1,
         label="Office access in pandemic",
@@ -1584,6 +1651,7 @@ SHOCKS = [
         False,
         "flag",
         "A heatwave is under way (switched on by a 'heatwave' policy).",
+        "setting: a policy switch, off unless a scenario or policy turns it on",
         label="Heatwave",
         label_it="Ondata di calore",
         description_it="È in corso un'ondata di calore (accesa da una politica 'heatwave').",
@@ -1593,7 +1661,7 @@ SHOCKS = [
         2.0,
         "multiplier",
         "Onset of care needs among residents 75+ living alone during a heatwave.",
-        "assumption",
+        "assumption: Heatwave shock",
         low=1,
         high=10,
         label="Care needs in heat",
@@ -1606,7 +1674,7 @@ SHOCKS = [
         2.0,
         "multiplier",
         "Crisis risk of residents 75+ living alone with a care need during a heatwave.",
-        "assumption",
+        "assumption: Heatwave shock",
         low=1,
         high=10,
         label="Crisis risk in heat",

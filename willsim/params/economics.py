@@ -21,7 +21,10 @@ QOL = [
         [0.10, 0.20, 0.35, 0.50],
         "share",
         "Quality of life lost with an unmet care need, by level (8/16/32/80 hours a week).",
-        _QOL,
+        (
+            "assumption: QoL penalties (on a 0-1 scale in the spirit of EQ-5D utility "
+            "decrements); no Italian source in the calibration table"
+        ),
         low=0,
         high=1,
         length=4,
@@ -35,8 +38,11 @@ QOL = [
         0.15,
         "share",
         "Quality of life lost by a resident who is socially isolated and not helped.",
-        _QOL + "; isolation and depressive symptoms: PASSI d'Argento via "
-        "shared/research/domain.md C9",
+        (
+            "assumption: QoL penalties (on a 0-1 scale in the spirit of EQ-5D utility "
+            "decrements); no Italian source in the calibration table; isolation and "
+            "depressive symptoms: PASSI d'Argento via shared/research/domain.md C9"
+        ),
         low=0,
         high=1,
         label="Loss with isolation",
@@ -49,7 +55,10 @@ QOL = [
         0.10,
         "share",
         "Quality of life lost with an unmet work/income need.",
-        _QOL,
+        (
+            "assumption: QoL penalties (on a 0-1 scale in the spirit of EQ-5D utility "
+            "decrements); no Italian source in the calibration table"
+        ),
         low=0,
         high=1,
         label="Loss with work/income need",
@@ -62,7 +71,10 @@ QOL = [
         "share",
         "Share of a need's loss given back when the need is met (formal service, family, "
         "private or peer help): the need remains, its burden is lighter.",
-        _QOL,
+        (
+            "assumption: QoL penalties (on a 0-1 scale in the spirit of EQ-5D utility "
+            "decrements); no Italian source in the calibration table"
+        ),
         low=0,
         high=1,
         label="Restored when met",
@@ -75,7 +87,10 @@ QOL = [
         0.20,
         "share",
         "Quality of life lost in the weeks after a crisis (hospital admission, loss of housing).",
-        _QOL,
+        (
+            "assumption: QoL penalties (on a 0-1 scale in the spirit of EQ-5D utility "
+            "decrements); no Italian source in the calibration table"
+        ),
         low=0,
         high=1,
         label="Loss after a crisis",
@@ -88,7 +103,10 @@ QOL = [
         13,
         "weeks",
         "Weeks after a crisis during which qol.crisis_penalty applies.",
-        _QOL,
+        (
+            "assumption: QoL penalties (on a 0-1 scale in the spirit of EQ-5D utility "
+            "decrements); no Italian source in the calibration table"
+        ),
         low=0,
         high=520,
         label="Weeks of loss after a crisis",
@@ -101,7 +119,10 @@ QOL = [
         "share",
         "Quality of life lost by a resident living in residential care (loss of home and "
         "autonomy).",
-        _QOL,
+        (
+            "assumption: QoL penalties (on a 0-1 scale in the spirit of EQ-5D utility "
+            "decrements); no Italian source in the calibration table"
+        ),
         low=0,
         high=1,
         label="Loss in residential care",
@@ -118,8 +139,10 @@ ECONOMICS = [
         "EUR",
         "Money value of one year of full quality of life gained (one point of the 0-1 index "
         "for one resident for a year), used to value quality-of-life gains.",
-        "assumption: the order of the 25,000-40,000 EUR per QALY thresholds proposed for Italy; "
-        "the index is not a validated utility scale",
+        (
+            "assumption: Value of a QoL year; the order of the 25,000-40,000 EUR per QALY "
+            "thresholds proposed for Italy; the index is not a validated utility scale"
+        ),
         low=0,
         high=1_000_000,
         label="Value of a quality-of-life year",
@@ -135,7 +158,7 @@ ECONOMICS = [
         "Share of each avoided cost counted as a benefit: hospital days, public share of "
         "residential care, emergency housing, families' out-of-pocket spending, and the "
         "valued quality-of-life gain (0 leaves an item out).",
-        "assumption",
+        "assumption: Avoided costs counted in full",
         low=0,
         high=1,
         length=5,

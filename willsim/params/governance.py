@@ -16,6 +16,7 @@ GOVERNANCE = [
         "flag",
         "Co-programming and co-design with the Third Sector (art. 55 D.Lgs. 117/2017) is "
         "running (switched on by a 'co_programming' policy).",
+        "setting: a policy switch, off unless a scenario or policy turns it on",
         label="Co-programming",
         label_it="Co-programmazione",
         description_it="La co-programmazione e co-progettazione con il Terzo Settore (art. 55 "
@@ -26,7 +27,7 @@ GOVERNANCE = [
         0.2,
         "share",
         "Extra Third Sector capacity brought by co-programming (resources pooled, new services).",
-        "assumption",
+        "assumption: Co-programming effects",
         low=0,
         high=2,
         label="Capacity gained",
@@ -39,7 +40,7 @@ GOVERNANCE = [
         0.15,
         "share",
         "Better fit between services and needs: extra effect of Third Sector services.",
-        "assumption",
+        "assumption: Co-programming effects",
         low=0,
         high=2,
         label="Better fit",
@@ -52,7 +53,7 @@ GOVERNANCE = [
         0.05,
         "share",
         "Share of social workers' assessment time spent on co-programming tables.",
-        "assumption",
+        "assumption: Co-programming effects",
         low=0,
         high=0.9,
         label="Staff time",
@@ -65,6 +66,7 @@ GOVERNANCE = [
         False,
         "flag",
         "Providers are paid for measured outcomes (switched on by an 'outcome_contracts' policy).",
+        "setting: a policy switch, off unless a scenario or policy turns it on",
         label="Outcome-based contracts",
         label_it="Contratti a risultato",
         description_it="Gli erogatori sono pagati per i risultati misurati (acceso da una "
@@ -75,7 +77,7 @@ GOVERNANCE = [
         0.7,
         "share",
         "Share of the hourly cost still paid per hour under outcome-based contracts.",
-        "assumption",
+        "assumption: Outcome-based contracts",
         low=0,
         high=1,
         label="Hourly share kept",
@@ -87,7 +89,7 @@ GOVERNANCE = [
         600.0,
         "EUR/case",
         "Payment per resolved need above the threshold (per level of care need lowered).",
-        "assumption",
+        "assumption: Outcome-based contracts",
         low=0,
         high=100_000,
         label="Price per outcome",
@@ -113,7 +115,7 @@ GOVERNANCE = [
         0.15,
         "share",
         "Extra effect of services when providers are paid for outcomes (effort).",
-        "assumption; C10 in shared/research/domain.md",
+        "assumption: Outcome-based contracts (C10 in shared/research/domain.md)",
         low=0,
         high=2,
         label="Extra effort",
@@ -128,7 +130,7 @@ GOVERNANCE = [
         "Outcome payments are weighted by case difficulty (care level), so providers gain "
         "nothing by picking easier cases; off, they take the easiest cases first "
         "(cream-skimming).",
-        "assumption",
+        ("setting: a design option of outcome-based contracts, off unless a policy turns it on"),
         label="Case-mix adjustment",
         label_it="Aggiustamento per complessità",
         description_it="I pagamenti a risultato sono pesati per la difficoltà del caso (livello "
