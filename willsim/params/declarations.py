@@ -1,8 +1,9 @@
 """Every model parameter, declared once, grouped by actor and mechanism.
 
 Sources name a row of ``shared/data/calibration.csv`` as ``CSV: <quantity> | <geography> | <year>``
-(the row carries its URL), a paper, a statute, or ``assumption`` (a modelling choice, stated in
-``docs/ODD.md``). City profiles in ``scenarios/cities/`` override the ``city.*`` group with
+(the row carries its URL), a paper, a statute, ``assumption: <Name>`` (a modelling choice named
+in the Assumptions tables of ``docs/ODD.md``) or ``setting: ...`` (a run setting or policy switch,
+no claim about the world). City profiles in ``scenarios/cities/`` override the ``city.*`` group with
 city-specific figures and record their own sources.
 """
 

@@ -1,10 +1,12 @@
 """The parameter registry: one declaration per parameter, and strict validation.
 
 A :class:`Param` carries everything a user or a tool needs: type, default, unit, valid range or
-choices, English and Italian labels, a description and a source (a row of the calibration table,
-a paper, or ``"assumption"``). The CLI (``willsim params``, ``--set``), the scenario loader, the
-app's controls and the experiment adapters all read this registry; nothing else declares a
-default.
+choices, English and Italian labels, a description and a source: a row of the calibration table
+(``CSV: <quantity> | <geography> | <year>``), a paper or statute, ``assumption: <Name>`` (a named
+assumption of docs/ODD.md's Assumptions tables) or ``setting: ...`` (a user's choice that makes no
+claim about the world); ``tests/test_sources.py`` checks every source. The CLI (``willsim
+params``, ``--set``), the scenario loader, the app's controls and the experiment adapters all read
+this registry; nothing else declares a default.
 """
 
 from __future__ import annotations
