@@ -49,8 +49,9 @@ def _follows(text: str, at: int, candidates: list[str]) -> bool:
     )
 
 
-def source_problems(key: str, source: str, names: list[str], rows: list[str]) -> list[str]:
-    """What is wrong with one parameter's source (empty when it is well-formed)."""
+def source_problems(key: str, source: str, names: list[str], rows: list[str] | None) -> list[str]:
+    """What is wrong with one parameter's source (empty when it is well-formed); CSV references
+    are checked against ``rows`` unless it is None."""
     problems = []
     text = source.strip()
     if not text:
@@ -61,14 +62,12 @@ def source_problems(key: str, source: str, names: list[str], rows: list[str]) ->
         if not _follows(text, match.end(), names):
             problems.append(f"{key}: {text[match.start() : match.start() + 70]!r}: no such name")
     for match in re.finditer("CSV: ", text):
-        if rows and not _follows(text, match.end(), rows):
+        if rows is not None and not _follows(text, match.end(), rows):
             problems.append(f"{key}: {text[match.start() : match.start() + 90]!r}: no such row")
     return problems
 
 
 def _rows() -> list[str]:
-    if not CALIBRATION_CSV.is_file():
-        return []
     with CALIBRATION_CSV.open(newline="", encoding="utf-8") as handle:
         refs = [f"{r['quantity']} | {r['geography']} | {r['year']}" for r in csv.DictReader(handle)]
     return sorted(refs, key=len, reverse=True)
@@ -81,8 +80,12 @@ def test_the_odd_names_its_assumptions():
     assert len(NAMES) >= 20, sorted(NAMES)
 
 
-def test_every_parameter_has_a_csv_row_or_a_named_assumption():
-    names, rows = sorted(NAMES.values(), key=len, reverse=True), _rows()
+@pytest.mark.parametrize("check_rows", [False, True], ids=["names", "csv-rows"])
+def test_every_parameter_has_a_csv_row_or_a_named_assumption(check_rows):
+    if check_rows and not CALIBRATION_CSV.is_file():
+        pytest.skip(f"calibration table not found at {CALIBRATION_CSV}")
+    names = sorted(NAMES.values(), key=len, reverse=True)
+    rows = _rows() if check_rows else None
     problems = [
         problem
         for key in PARAMETERS
@@ -97,9 +100,8 @@ def test_run_settings_are_settings_not_assumptions():
 
 
 def test_every_named_assumption_is_used_or_referenced():
-    """A name in the table that no parameter cites must at least be a structural assumption or
-    point at its ODD section; here: every name cited by a parameter is in the table (above), and
-    the table is not padded with names nobody uses."""
+    """A name of the tables that no parameter cites is discussed elsewhere in the ODD (as *RSA
+    mortality by need* is in 8.3 and 8.4): the tables are not padded with names nobody uses."""
     cited = " ".join(PARAMETERS[key].source for key in PARAMETERS).lower()
     structural = [n for n in NAMES if f"assumption: {n}" not in cited]
     odd = ODD.read_text(encoding="utf-8").lower()
