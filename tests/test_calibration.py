@@ -722,7 +722,10 @@ def test_calibrate_commands_end_to_end(tmp_path, capsys, calibrated_dir):
     assert len(prior) == 4 and prior["weight"].sum() == pytest.approx(1.0)
     assert meta["ess"] >= 1.0
     assert main(["calibrate", "apply", str(out), "--city", "bergamo"]) == 0
-    assert "installed" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "installed" in printed and "ensemble-topk.parquet" in printed
+    installed, _ = read_ensemble(calibrated_dir / "ensemble-topk.parquet")  # with its layers
+    assert len(installed) == len(frame)
     sc = load_scenario("baseline")
     assert sc.provenance["helpseeking.awareness"] == "calibrated:bergamo"
     layer = (calibrated_dir / "bergamo.toml").read_text()

@@ -44,7 +44,9 @@ def write_layer(path: str | Path, meta: Mapping[str, Any], params: Mapping[str, 
 
 
 def apply_layers(folder: str | Path, cities: list[str] | None = None) -> list[tuple[Path, bool]]:
-    """Copy a study's layers into ``scenarios/calibrated/``; return (path, replaced) pairs."""
+    """Copy a study's layers into ``scenarios/calibrated/``, with the ensemble each layer names
+    (its ``ensemble`` file in the study folder, for ``compare --uncertainty parameters``);
+    return (path, replaced) pairs."""
     source = Path(folder) / "calibrated"
     layers = sorted(source.glob("*.toml"))
     if not layers:
@@ -66,6 +68,17 @@ def apply_layers(folder: str | Path, cities: list[str] | None = None) -> list[tu
         replaced = target.exists()
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".toml.tmp")
+        shutil.copyfile(path, tmp)
+        tmp.replace(target)
+        out.append((target, replaced))
+    ensembles = {str(read_data_file(p).get("calibrated", {}).get("ensemble", "")) for p in layers}
+    for name in sorted(n for n in ensembles if n):
+        path = Path(folder) / Path(name).name
+        if not path.is_file():
+            continue
+        target = scenario.CALIBRATED_DIR / path.name
+        replaced = target.exists()
+        tmp = target.with_name(target.name + ".tmp")
         shutil.copyfile(path, tmp)
         tmp.replace(target)
         out.append((target, replaced))
