@@ -223,6 +223,13 @@ def test_mean_wait_counts_weeks_from_request_to_service(small_model, phase_hook)
     asked: dict[tuple[int, int], float] = {}
     checked = []
 
+    def before_help(m, week):
+        # a wait ends when the person leaves the list (gives up, need ended, residential care,
+        # refused, died): a later request starts a new wait, as in the model (asked_at reset)
+        status = m.citizens.status
+        for k in [k for k in asked if status[k] not in (QUEUED, WAITLIST)]:
+            del asked[k]
+
     def after_help(m, week):
         c = m.citizens
         d, i = np.nonzero(c.status == QUEUED)
@@ -247,7 +254,7 @@ def test_mean_wait_counts_weeks_from_request_to_service(small_model, phase_hook)
         for k in zip(d.tolist(), i.tolist(), strict=True):
             asked.pop(k, None)
 
-    phase_hook(model, "helpseeking", after=after_help)
+    phase_hook(model, "helpseeking", before=before_help, after=after_help)
     phase_hook(model, "services", before=before, after=after)
     model.run()
     assert len(checked) > 3
