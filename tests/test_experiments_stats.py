@@ -134,21 +134,28 @@ def test_advisor_is_capped_and_says_when_a_difference_is_too_small_to_matter():
 SMALL = {"city.population": 2000, "run.weeks": 26, "run.mesa_citizens": False}
 
 
-def test_placebo_comparison_flags_at_most_the_nominal_share_of_group_differences():
-    """One scenario against itself on two independent sets of seeds: every difference is noise.
-    Without adjustment about 5% of the group differences look "clear"; with Benjamini-Hochberg
-    at most 5% of them (in fact, as a rule, none), and no key indicator is "robust" under Holm."""
-    base = load_scenario("baseline", SMALL)
-    seeds = replicate_seeds(77, 12)
-    out = run_arms([Arm("baseline", base)], seeds)
-    runs = out.paired()
+def _placebo(base, root: int) -> PairedRuns:
+    """One scenario against itself: the first half of ``root``'s 12 seeds against the second."""
+    seeds = replicate_seeds(root, 12)
+    runs = run_arms([Arm("baseline", base)], seeds).paired()
     half = len(seeds) // 2
     summ, groups = runs.summaries.copy(), runs.groups.copy()
     for frame in (summ, groups):
         placebo = frame["replicate"] >= half
         frame.loc[placebo, "scenario"] = "placebo"
         frame.loc[placebo, "replicate"] -= half
-    placebo_runs = PairedRuns(["baseline", "placebo"], seeds[:half], summ, groups)
+    return PairedRuns(["baseline", "placebo"], seeds[:half], summ, groups)
+
+
+def test_placebo_comparison_flags_at_most_the_nominal_share_of_group_differences():
+    """One scenario against itself on two independent sets of seeds: every difference is noise.
+    Without adjustment about 5% of the group differences look "clear"; with Benjamini-Hochberg
+    at most 5% of them (in fact, as a rule, none). Holm bounds the chance that *any* key
+    indicator looks "robust" by 5% per placebo, so one fixed seed set may land in that 5% (seed
+    root 77 does since the recalibration: crises and time to first help); over three independent
+    placebos at most one may (two or more has probability <= 3 x 0.05^2 < 0.8% under Holm)."""
+    base = load_scenario("baseline", SMALL)
+    placebo_runs = _placebo(base, 77)
     adjusted = group_table(placebo_runs)
     tests = int(adjusted["p_value"].notna().sum())
     assert tests > 100
@@ -157,6 +164,9 @@ def test_placebo_comparison_flags_at_most_the_nominal_share_of_group_differences
     assert "Benjamini–Hochberg" in adjusted["multiplicity"].iloc[0]
     raw = group_table(placebo_runs, multiplicity="none")
     assert int(raw["verdict"].isin(["gains", "loses", "higher", "lower"]).sum()) >= flagged
-    table = compare_table(placebo_runs)
-    assert not table["robust"].fillna(False).astype(bool).any()
-    assert "Holm" in table["multiplicity"].iloc[0]
+    with_robust = 0
+    for root in (77, 78, 79):
+        table = compare_table(placebo_runs if root == 77 else _placebo(base, root))
+        assert "Holm" in table["multiplicity"].iloc[0]
+        with_robust += bool(table["robust"].fillna(False).astype(bool).any())
+    assert with_robust <= 1

@@ -108,6 +108,11 @@ def test_reload_during_a_run_cancels_it(page: Page, app_url: str):
     expect(page.locator(".btn-compare")).to_be_visible(timeout=LOAD)
     page.locator(".btn-compare").click()
     expect(page.locator(".compare-progress")).to_be_visible(timeout=20_000)
+    # the progress shows as soon as the task is pending; its thread counts itself a moment later
+    # (later still on a loaded machine), so wait for the count rather than read it once
+    deadline = time.monotonic() + 20
+    while not _active_runs(app_url) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert _active_runs(app_url) >= 1
     page.reload()
     expect(page.locator(".btn-compare")).to_be_visible(timeout=LOAD)
