@@ -125,9 +125,18 @@ def _text(page: Page, css: str) -> str:
 
 
 def _fill(page: Page, label: str, value: str) -> None:
+    """Type ``value`` into the field and commit it; type again if a re-render from the server
+    (another team's submission updates the room) replaced the field before the value was kept."""
     field = page.get_by_label(label, exact=True)
-    field.fill(value)
-    field.press("Enter")
+    for _ in range(3):
+        field.fill(value)
+        field.press("Enter")
+        try:
+            expect(field).to_have_value(value, timeout=3_000)
+            return
+        except AssertionError:
+            continue
+    expect(field).to_have_value(value)
 
 
 def test_a_whole_workshop_with_three_teams_and_a_restart(browser: Browser, workshop_server):
