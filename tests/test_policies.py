@@ -353,3 +353,24 @@ def test_workshop_policies_and_events_have_italian_labels():
     assert specs[0].label_it == "Laboratorio: contatto proattivo"
     assert specs[-1].label_it == "Ondata di calore, estate 1"
     assert all(p.label_it != p.label for p in specs)
+
+
+@pytest.mark.slow
+def test_bundled_conditional_scenarios_start_their_policy_in_their_city():
+    """A bundled scenario whose policy waits for a condition must reach it in its own city: the
+    outreach-triggered scenario's threshold of 2,000 people never held once waiting lists cleared
+    (the list averages about 35 people in Bergamo), so the scenario ran the status quo. Seed 1,
+    20,000 residents, the scenario's own weeks."""
+    from willsim.scenario import available_scenarios
+
+    conditional = [
+        name
+        for name in available_scenarios()
+        if any(p.get("when") for p in load_scenario(name).policies)
+    ]
+    assert conditional, "the bundled scenarios show a conditional policy"
+    for name in conditional:
+        model = WelfareModel(name, seed=1, run__residents=20_000, run__mesa_citizens=False)
+        model.run()
+        assert model.policies.log, f"{name}: its conditional policy never started"
+        model.release()
