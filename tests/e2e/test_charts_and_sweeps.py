@@ -17,7 +17,11 @@ SMALL = "?lang=en&scenario=baseline&set=run.weeks%3D20&set=run.residents%3D2000"
 
 
 def _coverage(page: Page) -> float:
-    text = page.locator(".monitor-coverage .monitor-value").inner_text()
+    """The coverage monitor's value, once it shows a number (it shows '–' until the run's
+    first summary reaches it, which can lag the week counter on a loaded machine)."""
+    value = page.locator(".monitor-coverage .monitor-value")
+    expect(value).to_have_text(re.compile(r"\d"), timeout=30_000)
+    text = value.inner_text()
     return float(text.rstrip("%").replace(",", ""))
 
 
