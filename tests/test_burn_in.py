@@ -142,3 +142,21 @@ def test_the_burn_in_spreads_the_weeks_in_service() -> None:
     by_year = np.bincount(age // 52, minlength=10)
     assert by_year[9] < by_year[0] / 2, by_year  # the burn-in's first year: few left
     model.release()
+
+
+def test_the_care_redraw_resets_each_bands_prevalence() -> None:
+    """The redraw starts each age band at its care prevalence (residential care counted), not
+    where the years before it left the band: the onset it sets holds the prevalence, which
+    would otherwise relax there over decades (a sample's initial draw would persist)."""
+    from willsim.mechanisms.needs import CareChainEstimate
+
+    model = WelfareModel("baseline", seed=2, params={**SMALL, "run.burn_in_weeks": 0})
+    c = model.citizens
+    old = np.flatnonzero((c.age_band == 4) & ~c.residential & (c.need_level[CARE] > 0))
+    model.close_needs(CARE, old[: old.size // 2], resolved=False)  # a band far below
+    model.needs.redraw_care_levels(model, CareChainEstimate(c.age_band.max() + 1))
+    prevalence = model.params.array("needs.care_prevalence_by_age")
+    held = (c.need_level[CARE] > 0) | c.residential
+    for band, p in enumerate(prevalence):
+        residents = np.count_nonzero(c.age_band == band)
+        assert abs(np.count_nonzero(held & (c.age_band == band)) - p * residents) < 1, band

@@ -383,17 +383,49 @@ class NeedDynamics(Mechanism):
         """Burn-in: redraw the care levels of residents with a care need at home from each
         band's stationary levels under the measured status quo (and give newcomers the same),
         and set each band's onset to the one that holds its prevalence there, so the level mix
-        and the prevalence start where the status quo keeps them."""
+        and the prevalence start where the status quo keeps them: each band's share with a care
+        need (residential care included) is reset to its prevalence, the onset holding it there
+        (it relaxes over decades otherwise, from where the years before left it)."""
         c = model.citizens
         prevalence = model.params.array("needs.care_prevalence_by_age")
         self.care_levels, self.care_onset = estimate.stationary(
             prevalence, self.care_levels, self.care_onset
         )
+        rng = model.streams["care_levels"]
+        self._reset_prevalence(model, prevalence, rng)
         who = np.flatnonzero((c.need_level[CARE] > 0) & ~c.residential)
-        u = model.streams["care_levels"].random(who.size)
+        u = rng.random(who.size)
         cumulative = np.cumsum(self.care_levels, axis=1)[c.age_band[who]]
         levels = 1 + (u[:, None] >= cumulative).sum(axis=1)
         c.need_level[CARE][who] = np.minimum(levels, MAX_CARE_LEVEL)
+
+    def _reset_prevalence(
+        self, model: WelfareModel, prevalence: np.ndarray, rng: np.random.Generator
+    ) -> None:
+        """Set each band's number of residents with a care need or in residential care to its
+        prevalence x its residents (rounded at random, unbiased): residents at home chosen at
+        random gain a care need (level redrawn next) or lose theirs."""
+        c = model.citizens
+        held = (c.need_level[CARE] > 0) | c.residential
+        bands = prevalence.size
+        count = np.bincount(c.age_band, minlength=bands)
+        has = np.bincount(c.age_band[held], minlength=bands)
+        want = np.floor(prevalence * count + rng.random(bands)).astype(np.int64)
+        gain: list[np.ndarray] = []
+        lose: list[np.ndarray] = []
+        for band in range(bands):
+            gap = int(want[band] - has[band])
+            if gap == 0:
+                continue
+            pool = np.flatnonzero(
+                (c.age_band == band) & ~c.residential & ((c.need_level[CARE] > 0) == (gap < 0))
+            )
+            chosen = rng.choice(pool, size=min(abs(gap), pool.size), replace=False)
+            (gain if gap > 0 else lose).append(chosen)
+        if lose:
+            model.close_needs(CARE, np.sort(np.concatenate(lose)), resolved=False)
+        if gain:
+            c.start_need(CARE, np.sort(np.concatenate(gain)), 1, model.week)
 
     def configure(self, model: WelfareModel) -> None:
         """Shocks that raise the onset of needs."""
