@@ -537,16 +537,14 @@ LEVERS: list[Lever] = [
     Lever("municipality.expansion_ceiling", 1.0, 4.0, "beneficiaries_per_1000", +1, LONG),
     Lever("municipality.plan_share", 0.3, 0.95, "beneficiaries_per_1000", +1, LONG),
     Lever(
-        "municipality.area_shares",
-        [0.05, 0.05, 0.9],
-        [0.9, 0.05, 0.05],
+        "municipality.line_shares",
+        [0.02, 0.07, 0.087],
+        [0.5, 0.07, 0.087],
         "sad_users_share_65",
         +1,
-        {**LONG, "city.social_spending_per_capita": 156.0},
-        why="the care area's share of the service budget buys home-help hours, when the budget "
-        "binds: at the large-municipality 224 EUR per resident every area gets the hours its "
-        "list wants and the split changes nothing; at the macro-area average of all "
-        "municipalities (156 EUR) it does",
+        LONG,
+        why="the care line's plan buys home-help hours beyond the calibrated contract when its "
+        "list wants them; a line does not spend another's plan",
     ),
     Lever("city.residents_per_social_worker", 2000.0, 10000.0, "mean_wait_weeks", +1),
     Lever("office.social_workers", 1, 4, "mean_wait_weeks", -1),

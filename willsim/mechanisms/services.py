@@ -49,6 +49,7 @@ OLD_BAND = 3  # age bands 65-74, 75-84, 85+
 _LEVEL_RANK = 1e6  # priority key = wait start - level x this: higher level first, then oldest
 
 if TYPE_CHECKING:
+    from willsim.agents import Municipality
     from willsim.citizens import Citizens
     from willsim.model import WelfareModel
 
@@ -422,8 +423,7 @@ class Services(Mechanism):
         self.lag = max(round(p["municipality.expansion_lag"]), 0)
         self.ceiling = max(float(p["municipality.expansion_ceiling"]), 1.0)
         self.plan_share = float(p["municipality.plan_share"])
-        shares = p.array("municipality.area_shares")
-        self.area_shares = shares / shares.sum() if shares.sum() > 0 else shares
+        self.line_shares = p.array("municipality.line_shares")
         self.outcomes = bool(p["governance.outcome_contracts"])
         contracted = self.kind != MUNICIPAL
         fit = np.where(self.kind == THIRD_SECTOR, 1.0 + p["governance.co_fit_gain"], 1.0)
@@ -723,8 +723,7 @@ class Services(Mechanism):
         load = np.array([len(s) for s in self._served]) * self.hours
         wanted = np.maximum(load + waiting * self.hours, base)  # hours that clear each list
         wanted = np.minimum(wanted, base * self.ceiling)
-        allowance = model.municipality.services_allowance(self.plan_share, ("services",))
-        extra = self._split_budget(allowance, base * cost, (wanted - base) * cost)
+        extra = self._line_budgets(model.municipality, base * cost, (wanted - base) * cost)
         order = np.where(base > 0, 1.0 + extra / np.maximum(base * cost, 1e-12), 1.0)
         self._orders.append((week + self.lag, order))
         if self.lag == 0:  # the hours arrive at once
@@ -732,19 +731,22 @@ class Services(Mechanism):
             self.expansion = order
             self._set_capacity()
 
-    def _split_budget(
-        self, allowance: float, base_cost: np.ndarray, wanted_cost: np.ndarray
+    def _line_budgets(
+        self, muni: Municipality, base_cost: np.ndarray, wanted_cost: np.ndarray
     ) -> np.ndarray:
-        """EUR a week of extra capacity each domain may buy: the services' weekly allowance is
-        split by area (``municipality.area_shares``), each area's calibrated contract paid
-        first; what an area does not need goes to the areas whose lists still want hours."""
-        room = np.maximum(allowance * self.area_shares - base_cost, 0.0)
-        got = np.minimum(room, wanted_cost)
-        left = max(allowance - float(base_cost.sum()) - float(got.sum()), 0.0)
-        short = wanted_cost - got
-        if left > 0 and short.sum() > 0:
-            got += short * min(1.0, left / float(short.sum()))
-        return got
+        """EUR a week of extra capacity each domain may buy: its service line's plan
+        (``municipality.line_shares`` x the planned budget / 52), less its calibrated contract,
+        never more than its list wants. The lines share the services' allowance
+        (:meth:`~willsim.agents.Municipality.services_allowance`) in proportion when the
+        allowance is short of their plans (other spending has grown); a line does not spend
+        another's plan."""
+        plan = self.line_shares * self.plan_share * muni.annual_budget / WEEKS_PER_YEAR
+        allowance = muni.services_allowance(self.plan_share, ("services",))
+        if plan.sum() > allowance > 0:
+            plan = plan * (allowance / plan.sum())
+        elif allowance <= 0:
+            plan = np.zeros_like(plan)
+        return np.minimum(np.maximum(plan - base_cost, 0.0), np.maximum(wanted_cost, 0.0))
 
     def _pay(self, model: WelfareModel, week: int) -> None:
         """Pay this week's services; suspend the newest cases if the budget cannot cover them.

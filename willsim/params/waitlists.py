@@ -109,25 +109,33 @@ PARAMS = [
         "limitata).",
     ),
     Param(
-        "municipality.area_shares",
-        [0.476, 0.181, 0.343],
+        "municipality.line_shares",
+        [0.184, 0.070, 0.087],
         "share",
-        "Split of the municipality's service budget by domain care/isolation/work, from the "
-        "areas of municipal social spending the model covers: elderly 15.0%, general and "
-        "multi-user 5.7%, poverty and adult hardship 10.8% (normalised to their 31.5%). An area "
-        "that does not need its share leaves it to the others.",
+        "Share of the modelled annual budget the municipality plans for the contracted services "
+        "of each domain care/isolation/work (its service lines): the area's share of municipal "
+        "social spending (elderly 15.0%, general and multi-user 5.7%, poverty and adult "
+        "hardship 10.8%) x the share of spending that goes to services rather than structures "
+        "or cash (38.7%; in the poverty area 1 - 39.6% cash - 35.0% structures = 25.4%), over "
+        "the modelled 31.5%. Capacity reviews buy hours for a line up to its plan; a line does "
+        "not spend another's.",
         "CSV: share of municipal social spending: elderly | Italy | 2021; CSV: share of "
         "municipal social spending: poverty and adult hardship | Italy | 2021 (general/"
-        "multi-user 5.7% from its note)",
+        "multi-user 5.7% and cash 39.6% from its note); CSV: municipal social spending by type: "
+        "services / structures / cash transfers | Italy | 2018; assumption: service share by "
+        "area (docs/ODD.md, Budget and capacity)",
         low=0,
         high=1,
         length=3,
-        label="Service budget by area",
-        label_it="Bilancio dei servizi per area",
-        description_it="Ripartizione del bilancio dei servizi comunali per ambito "
-        "cura/isolamento/lavoro, dalle aree di spesa sociale comunale che il modello copre: "
-        "anziani 15,0%, multiutenza 5,7%, povertà e disagio adulti 10,8% (normalizzate al "
-        "loro 31,5%). Un'area che non usa la sua quota la lascia alle altre.",
+        label="Service budget by line",
+        label_it="Bilancio dei servizi per linea",
+        description_it="Quota del bilancio annuo modellato che il comune pianifica per i "
+        "servizi a contratto di ciascun ambito cura/isolamento/lavoro (le sue linee di "
+        "servizio): la quota dell'area nella spesa sociale comunale (anziani 15,0%, "
+        "multiutenza 5,7%, povertà e disagio adulti 10,8%) x la quota di spesa per servizi "
+        "anziché strutture o trasferimenti (38,7%; nell'area povertà 1 - 39,6% trasferimenti - "
+        "35,0% strutture = 25,4%), sul 31,5% modellato. Le revisioni comprano ore per una linea "
+        "fino al suo piano; una linea non spende quello di un'altra.",
     ),
     Param(
         "municipality.plan_share",
