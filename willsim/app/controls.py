@@ -32,6 +32,7 @@ QUICK = (
 )
 """Parameters shown above the grouped panels: the levers people reach for first."""
 HELP_STYLE = {"font-size": "0.75em", "color": "#666", "display": "block", "margin-top": "-12px"}
+HELP_STYLE_NOTE = {"font-size": "0.75em", "color": "#666", "display": "block"}
 
 
 def to_text(value: Any) -> str:
@@ -192,6 +193,13 @@ def ParamControl(
         )
 
 
+@solara.component
+def LeversNote():
+    """When the changes apply: policy levers from reported week 0 on the status quo's city
+    (:func:`willsim.app.levers.is_policy_lever`), assumptions from the start of the burn-in."""
+    solara.Text(tr("levers_week0_note"), classes=["levers-note"], style=HELP_STYLE_NOTE)
+
+
 def group_keys(group: str) -> list[str]:
     """The parameters of ``group`` in its panel: its headline levers (sliders) first, then the
     rest in declaration order; those shown above the panels (:data:`QUICK`) are left out."""
@@ -247,6 +255,7 @@ def ControlsPanel(
                 classes=["btn-reset-controls"],
                 on_click=restore,
             )
+        LeversNote()
         groups = [
             g
             for g in PARAMETERS.groups()

@@ -105,7 +105,7 @@ def resolve(ch: Choice, max_residents: int = MAX_RESIDENTS) -> Built:
     scenario = load_scenario(base, overrides, city=ch.city or None)
     entries = week0_policies(week0, scenario.params)
     if entries:
-        started = validate_policies(entries, "your changes")
+        started = validate_policies(entries, "app")
         scenario = replace(scenario, policies=[*started, *scenario.policies])
     population = int(scenario.params["city.population"])
     requested = int(scenario.params["run.residents"]) or population
