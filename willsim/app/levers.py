@@ -146,7 +146,8 @@ def policy_type_of(key: str) -> str | None:
     group = PARAMETERS[key].group
     fits = [name for name, kind in POLICY_TYPES.items() if group in kind.groups]
     own = [name for name in fits if POLICY_TYPES[name].switch == key]
-    return (own or fits or [None])[0]
+    first = own or fits
+    return first[0] if first else None
 
 
 def changes_as_scenario_parts(
