@@ -10,6 +10,11 @@ groups). Only bounded single numbers whose range a slider can cover are allowed 
 :func:`derived_value` gives the value the model uses for a parameter whose declared default
 means "derived from the city" (``office.social_workers = 0``), so a field shows the number of
 social workers, not 0.
+
+:data:`POLICY_LEVERS` is the one rule that tells a policy lever (a municipality's decision) from an
+assumption about the city; :func:`changes_as_scenario_parts` and :func:`week0_policies` turn the
+levers changed in Explore or Compare into a policy starting at reported week 0
+(:func:`willsim.app.state.resolve`).
 """
 
 from __future__ import annotations
