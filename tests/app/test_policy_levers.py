@@ -219,3 +219,15 @@ def test_the_note_says_when_changes_apply(language):
 
     note = text("levers_week0_note", language)
     assert "0" in note and "burn-in" in note
+
+
+def test_a_levers_help_says_it_starts_at_week_0():
+    from willsim.app import controls, i18n
+
+    assert controls.help_text("office.social_workers").endswith("policy lever: starts at week 0")
+    assert "week 0" not in controls.help_text("helpseeking.awareness")
+    i18n.lang.value = "it"
+    try:
+        assert "settimana 0" in controls.help_text("eligibility.isee_max")
+    finally:
+        i18n.lang.value = "en"

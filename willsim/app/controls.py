@@ -17,7 +17,7 @@ import solara
 
 from willsim.app import i18n
 from willsim.app.i18n import tr
-from willsim.app.levers import HEADLINE, SLIDERS, derived_value, slider_range
+from willsim.app.levers import HEADLINE, SLIDERS, derived_value, is_policy_lever, slider_range
 from willsim.params import PARAMETERS, ParameterError
 from willsim.reporting.errors import message as error_message
 from willsim.reporting.formatting import decimal_mark
@@ -88,11 +88,14 @@ def range_text(key: str) -> str:
 
 
 def help_text(key: str) -> str:
-    """The parameter's description in the session's language, its range and the list hint."""
+    """The parameter's description in the session's language, its range, the list hint, and
+    for a policy lever that it starts at reported week 0 (:func:`is_policy_lever`)."""
     p = PARAMETERS[key]
     rng = "" if isinstance(p.default, bool) else " · " + tr("range", range=range_text(key))
     if p.length is not None:
         rng += " · " + tr("vector_hint", n=p.length)
+    if is_policy_lever(key):
+        rng += " · " + tr("lever_week0")
     return p.description_in(i18n.lang.value) + rng
 
 
