@@ -149,8 +149,10 @@ def test_a_lever_of_a_switched_policy_keeps_the_switch_as_it_was():
 
 
 def test_a_lever_left_at_the_scenarios_value_adds_no_policy():
-    (sc,) = _variants("eligibility.isee_max = [25000.0, 1000000000.0, 9360.0]")
-    assert sc.policies == []
+    (base,) = _variants("")
+    same = base.params["eligibility.isee_max"]
+    (sc,) = _variants(f"eligibility.isee_max = {same}")
+    assert sc.policies == [] and sc.hash == base.hash
 
 
 def test_the_app_policy_comes_before_the_scenarios_own():
