@@ -2,7 +2,9 @@
 
 A strategy is a scenario plus changed parameters (``key=value`` lines), so the same scenario with
 different levers can be compared as well as different scenarios. Every strategy runs the same
-seeds (replicate r of every strategy uses seed r), which makes the differences *paired*.
+seeds (replicate r of every strategy uses seed r), which makes the differences *paired*; changed
+policy levers start at reported week 0 through a policy (:mod:`willsim.app.levers`), so strategies
+on the same scenario also share the status quo's burn-in and start from the same city state.
 
 The comparison is the one the command line runs (:mod:`willsim.experiments.comparison`): with
 seed noise only (quick), or with **parameter uncertainty** (the model's assumptions drawn from
@@ -33,6 +35,7 @@ import solara
 
 from willsim.app import export, i18n, links, state
 from willsim.app.chartview import ChartView, InteractiveChart
+from willsim.app.controls import LeversNote
 from willsim.app.fields import BoundedInt
 from willsim.app.i18n import tr
 from willsim.experiments.compare import PairedRuns
@@ -611,6 +614,7 @@ def ComparePage():
         with solara.Row(style={"flex-wrap": "wrap"}):
             for i, v in enumerate(s.variants):
                 VariantEditor(i, v, running)
+        LeversNote()
         with solara.Row():
             solara.Button(
                 tr("add_variant"),

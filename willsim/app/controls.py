@@ -17,7 +17,7 @@ import solara
 
 from willsim.app import i18n
 from willsim.app.i18n import tr
-from willsim.app.levers import HEADLINE, SLIDERS, derived_value, slider_range
+from willsim.app.levers import HEADLINE, SLIDERS, derived_value, is_policy_lever, slider_range
 from willsim.params import PARAMETERS, ParameterError
 from willsim.reporting.errors import message as error_message
 from willsim.reporting.formatting import decimal_mark
@@ -32,6 +32,7 @@ QUICK = (
 )
 """Parameters shown above the grouped panels: the levers people reach for first."""
 HELP_STYLE = {"font-size": "0.75em", "color": "#666", "display": "block", "margin-top": "-12px"}
+HELP_STYLE_NOTE = {"font-size": "0.75em", "color": "#666", "display": "block"}
 
 
 def to_text(value: Any) -> str:
@@ -87,11 +88,14 @@ def range_text(key: str) -> str:
 
 
 def help_text(key: str) -> str:
-    """The parameter's description in the session's language, its range and the list hint."""
+    """The parameter's description in the session's language, its range, the list hint, and
+    for a policy lever that it starts at reported week 0 (:func:`is_policy_lever`)."""
     p = PARAMETERS[key]
     rng = "" if isinstance(p.default, bool) else " · " + tr("range", range=range_text(key))
     if p.length is not None:
         rng += " · " + tr("vector_hint", n=p.length)
+    if is_policy_lever(key):
+        rng += " · " + tr("lever_week0")
     return p.description_in(i18n.lang.value) + rng
 
 
@@ -192,6 +196,13 @@ def ParamControl(
         )
 
 
+@solara.component
+def LeversNote():
+    """When the changes apply: policy levers from reported week 0 on the status quo's city
+    (:func:`willsim.app.levers.is_policy_lever`), assumptions from the start of the burn-in."""
+    solara.Text(tr("levers_week0_note"), classes=["levers-note"], style=HELP_STYLE_NOTE)
+
+
 def group_keys(group: str) -> list[str]:
     """The parameters of ``group`` in its panel: its headline levers (sliders) first, then the
     rest in declaration order; those shown above the panels (:data:`QUICK`) are left out."""
@@ -247,6 +258,7 @@ def ControlsPanel(
                 classes=["btn-reset-controls"],
                 on_click=restore,
             )
+        LeversNote()
         groups = [
             g
             for g in PARAMETERS.groups()

@@ -156,9 +156,7 @@ def Sidebar(built: state.Built | None, error: str):
         with solara.Div():
             if error:
                 solara.Error(tr("invalid_settings", error=error), classes=["settings-error"])
-        values = (
-            built.scenario.params if built else load_scenario(state.DEFAULT_APP_SCENARIO).params
-        )
+        values = built.values if built else load_scenario(state.DEFAULT_APP_SCENARIO).params
         ControlsPanel(
             values,
             ch.overrides,

@@ -10,6 +10,11 @@ groups). Only bounded single numbers whose range a slider can cover are allowed 
 :func:`derived_value` gives the value the model uses for a parameter whose declared default
 means "derived from the city" (``office.social_workers = 0``), so a field shows the number of
 social workers, not 0.
+
+:data:`POLICY_LEVERS` is the one rule that tells a policy lever (a municipality's decision) from an
+assumption about the city; :func:`changes_as_scenario_parts` and :func:`week0_policies` turn the
+levers changed in Explore or Compare into a policy starting at reported week 0
+(:func:`willsim.app.state.resolve`).
 """
 
 from __future__ import annotations
@@ -79,3 +84,119 @@ def derived_value(key: str, params: Mapping[str, Any]) -> float | None:
 
         return float(base_social_workers(params))
     return None
+
+
+# --- policy levers: what a municipality decides, started at reported week 0 -----------------------
+
+POLICY_LEVERS: tuple[str, ...] = (
+    "office.social_workers",
+    "eligibility.isee_max",
+    "municipality.budget_multiplier",
+    "outreach.enabled",
+    "outreach.hours_per_1000",
+    "outreach.targeting",
+    "outreach.take_charge",
+    "outreach.rescreen_after",
+    "marketplace.enabled",
+    "marketplace.subsidy",
+    "marketplace.fee",
+    "marketplace.reputation",
+    "marketplace.access",
+    "marketplace.matching",
+    "governance.co_programming",
+    "governance.outcome_contracts",
+    "governance.case_mix_adjusted",
+    "governance.outcome_base_share",
+    "governance.outcome_price",
+    "governance.outcome_threshold",
+    "community.enabled",
+    "community.channel",
+)
+"""The parameters the app treats as **policy levers**: what a municipality decides (its staff,
+its budget and with it the service hours it contracts, the means test, outreach, the platforms
+it runs and their terms, how it commissions providers). Every other parameter is an
+**assumption** about the city or how people behave (awareness, trust, need progression, the
+public's response to outreach, prices, the run's settings).
+
+In the app a changed lever becomes a ``[[policies]]`` entry starting at reported week 0
+(:func:`changes_as_scenario_parts`), so every strategy shares the status quo's burn-in and
+replicates with the same seed are paired; an assumption stays an override, which shapes the
+burn-in too (:func:`willsim.model.status_quo_params`).
+
+Why a list here and not the registry: the policy registry says which parameter *groups* a
+policy type may set (``PolicyType.groups``), and groups mix decisions with assumptions (the
+``outreach`` group holds the hours the municipality buys and the share of residents who accept
+help; ``helpseeking`` holds awareness, which an ``information`` policy may set but which the
+model reads once, when it draws the population). So the list is the registry's settable keys
+narrowed by hand, and ``tests/app/test_policy_levers.py`` keeps it consistent with the
+registries: each key is one a policy may set, every platform and governance switch is in it,
+every lever a policy starts is re-read when a policy changes it (``Mechanism.configure``), and
+every ``setting:`` parameter a policy may set is either here or named there with the reason it
+is not a lever."""
+
+APP_POLICY_LABEL: dict[str, str] = {"en": "App: your changes", "it": "App: le tue modifiche"}
+"""The label of the week-0 policy that carries the levers changed in the app."""
+
+
+def is_policy_lever(key: str) -> bool:
+    """Whether ``key`` is a policy lever (:data:`POLICY_LEVERS`), not an assumption."""
+    return key in POLICY_LEVERS
+
+
+def policy_type_of(key: str) -> str | None:
+    """The policy type that may set ``key``: the one it switches on, else the first (in the
+    registry's order) whose groups hold ``key``'s group; None if no policy may set it."""
+    from willsim.policies import POLICY_TYPES
+
+    group = PARAMETERS[key].group
+    fits = [name for name, kind in POLICY_TYPES.items() if group in kind.groups]
+    own = [name for name in fits if POLICY_TYPES[name].switch == key]
+    first = own or fits
+    return first[0] if first else None
+
+
+def changes_as_scenario_parts(
+    changes: Mapping[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split the app's changed parameters into ``(overrides, week0)``.
+
+    ``week0``: the changed levers started by a policy at reported week 0. ``overrides``:
+    assumptions, and the levers the model already keeps at the status quo's value in the burn-in
+    when an override sets them (:func:`willsim.phases.strategy_keys`: the platform, outreach and
+    governance switches, the budget multiplier); these stay overrides so that their behaviour
+    and what reads them in a scenario's parameters (the capacity search, which refuses a policy
+    that sets the budget; the check whether a strategy is demand-side) are as before.
+    """
+    from willsim.phases import strategy_keys
+
+    started = strategy_keys()
+    overrides = {k: v for k, v in changes.items() if not is_policy_lever(k) or k in started}
+    week0 = {k: v for k, v in changes.items() if k not in overrides}
+    return overrides, week0
+
+
+def week0_policies(week0: Mapping[str, Any], params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """``[[policies]]`` entries that set the levers ``week0`` from reported week 0, one per
+    policy type (:func:`policy_type_of`), labelled :data:`APP_POLICY_LABEL`.
+
+    ``params``: the scenario's values (with the overrides), whose levers the policies replace:
+    a lever already at that value is left out, and an entry whose type has a switch sets the
+    switch to the scenario's own value (a policy entry would otherwise switch it on).
+    """
+    from willsim.policies import POLICY_TYPES
+
+    sets: dict[str, dict[str, Any]] = {}
+    for key, value in week0.items():
+        if params.get(key) == value:
+            continue
+        kind = policy_type_of(key)
+        if kind is None:
+            raise ValueError(f"{key}: no policy type may set it, so it cannot start at week 0")
+        sets.setdefault(kind, {})[key] = value
+    entries = []
+    for kind, values in sets.items():
+        switch = POLICY_TYPES[kind].switch
+        if switch is not None:
+            values = {switch: params[switch], **values}
+        entries.append({"type": kind, "label": dict(APP_POLICY_LABEL), "start": 0, "set": values})
+    return entries

@@ -16,13 +16,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import solara
 
+from willsim.app.levers import changes_as_scenario_parts, week0_policies
 from willsim.journal import Journal, sample_residents
 from willsim.model import WelfareModel
 from willsim.results import wide
@@ -33,6 +34,7 @@ from willsim.scenario import (
     available_cities,
     load_scenario,
     parse_data,
+    validate_policies,
 )
 
 MAX_RESIDENTS = int(os.environ.get("WILLSIM_APP_MAX_RESIDENTS", "20000"))
@@ -65,14 +67,29 @@ selected_resident: solara.Reactive[int | None] = solara.reactive(None)  # journe
 
 @dataclass
 class Built:
-    """A resolved scenario ready to run, and the message shown if its population was capped."""
+    """A resolved scenario ready to run, and the message shown if its population was capped.
+
+    ``week0``: the policy levers the user changed, which a policy of the scenario starts at
+    reported week 0 (so they are not in ``scenario.params``; :attr:`values` shows them)."""
 
     scenario: Scenario
     capped_message: dict[str, Any] | None = None
+    week0: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The values the controls show: the scenario's, with the levers started at week 0."""
+        return {**self.scenario.params, **self.week0}
 
 
 def resolve(ch: Choice, max_residents: int = MAX_RESIDENTS) -> Built:
-    """The scenario for ``ch`` with the city, overrides and the population cap applied.
+    """The scenario for ``ch`` with the city, the user's changes and the population cap applied.
+
+    Changed policy levers (:func:`willsim.app.levers.is_policy_lever`) start at reported week 0
+    through a policy put before the scenario's own (so a scenario's policy that sets the same
+    lever from the same week still wins, as it did over an override); the burn-in stays the
+    status quo's, so strategies built from the same scenario and seed start from the same city
+    state. Assumptions are overrides and apply from the start of the burn-in.
 
     Raises :class:`ScenarioError` with a readable message if anything is invalid.
     """
@@ -84,11 +101,16 @@ def resolve(ch: Choice, max_residents: int = MAX_RESIDENTS) -> Built:
     if ch.uploaded is not None:
         name = ch.uploaded_name or "uploaded.toml"
         base = Scenario.from_mapping(parse_data(ch.uploaded, Path(name).suffix, name), name=name)
-    scenario = load_scenario(base, dict(ch.overrides), city=ch.city or None)
+    overrides, week0 = changes_as_scenario_parts(ch.overrides)
+    scenario = load_scenario(base, overrides, city=ch.city or None)
+    entries = week0_policies(week0, scenario.params)
+    if entries:
+        started = validate_policies(entries, "app")
+        scenario = replace(scenario, policies=[*started, *scenario.policies])
     population = int(scenario.params["city.population"])
     requested = int(scenario.params["run.residents"]) or population
     if requested <= max_residents:
-        return Built(scenario)
+        return Built(scenario, week0=week0)
     scenario = _with_cap(scenario, max_residents)
     return Built(
         scenario,
@@ -97,6 +119,7 @@ def resolve(ch: Choice, max_residents: int = MAX_RESIDENTS) -> Built:
             "population": population,
             "city": scenario.city_label or scenario.city,
         },
+        week0,
     )
 
 
