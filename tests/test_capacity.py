@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from willsim.experiments import SpecError
@@ -38,6 +40,18 @@ def test_proactive_welfare_needs_more_capacity_and_the_search_brackets_it():
     )
     assert tail_mean(at) <= found.target
     assert "city's service hours" in found.describe()
+
+
+def test_an_outreach_policy_that_keeps_outreach_off_is_not_demand_side():
+    """The app turns a changed outreach setting into a week-0 outreach policy that keeps the
+    switch as it was: with outreach off, the strategy does not raise demand."""
+    sc = load_scenario("baseline", SMALL)
+    keeps_off = {"type": "outreach", "start": 0, "set": {"outreach.enabled": False}}
+    turns_on = {"type": "outreach", "start": 0}
+    other = {"type": "staffing", "start": 0, "set": {"outreach.enabled": True}}
+    assert not is_demand_side(replace(sc, policies=[keeps_off]))
+    assert is_demand_side(replace(sc, policies=[turns_on]))
+    assert is_demand_side(replace(sc, policies=[other]))
 
 
 def test_the_lever_scales_hours_and_budget_and_a_policy_on_it_is_refused():

@@ -224,7 +224,14 @@ def is_demand_side(scenario: Scenario) -> bool:
     the start or through a policy."""
     if scenario.params.get("outreach.enabled"):
         return True
-    return any(
-        entry.get("type") == "outreach" or "outreach.enabled" in (entry.get("set") or {})
-        for entry in scenario.policies
-    )
+    return any(_turns_outreach_on(entry) for entry in scenario.policies)
+
+
+def _turns_outreach_on(entry: dict[str, Any]) -> bool:
+    """An outreach policy switches outreach on unless it sets the switch off (the app's week-0
+    entry for a changed outreach setting keeps the switch as it was); another policy only by
+    setting the switch on."""
+    switch = (entry.get("set") or {}).get("outreach.enabled")
+    if entry.get("type") == "outreach":
+        return switch is None or bool(switch)
+    return bool(switch)
