@@ -1,6 +1,6 @@
 """Work/income need onset by age and income band (docs/ODD.md 7.1): new needs arise where the
-initial rule puts them (NEET, poor adults out of work, the working poor), not at the age band's
-rate on everyone."""
+initial rule puts them (NEET, the absolute poor of working age in or out of work, the working
+poor), not at the age band's rate on everyone."""
 
 from __future__ import annotations
 
@@ -36,8 +36,10 @@ def test_cells_follow_the_initial_rule(model: WelfareModel) -> None:
     assert np.all(target[ADULT, [MIDDLE, COMFORTABLE]] == 0)
     assert np.all(target[OLD:] == 0) and np.all(target[0] == 0)
     assert target[ADULT, WORKING_POOR] == 1.0
-    assert 0 < target[ADULT, POOR] < 1  # poor adults out of work
-    assert neet[WORKING_POOR] == 0 and neet[[POOR, MIDDLE, COMFORTABLE]].tolist() == [1, 1, 1]
+    assert target[ADULT, POOR] == 1.0  # poor adults, in or out of work
+    assert 0 < target[YOUTH, POOR] < 1  # employed poor and NEET; poor students have none
+    assert neet[WORKING_POOR] == 0 and 0 < neet[POOR] < 1
+    assert neet[[MIDDLE, COMFORTABLE]].tolist() == [1, 1]
     c = fresh.citizens
     cells = c.age_band, c.income_band
     expected = work_need_prevalence(c).mean()
@@ -53,6 +55,20 @@ def test_no_work_need_starts_outside_the_sourced_groups(model: WelfareModel) -> 
     assert not np.any(has & outside)
     young_middle = (c.age_band == YOUTH) & (c.income_band >= MIDDLE) & has
     assert np.all(c.neet[young_middle])  # a young middle-income work need is NEET status
+
+
+def test_poor_in_work_have_an_income_need() -> None:
+    """The absolute poor in work have an income need, as the working poor (band 1) do; poor
+    students 15-29 and the poor 65+ have none of their own."""
+    m = WelfareModel("baseline", seed=3, params={"run.residents": 5000, "run.burn_in_weeks": 0})
+    c = m.citizens
+    need = work_need_prevalence(c)
+    poor = c.income_band == POOR
+    assert np.all(need[poor & (c.age_band == ADULT)])
+    assert np.all(need[poor & c.employed])
+    student = poor & (c.age_band == YOUTH) & ~c.employed & ~c.neet
+    assert student.any() and not np.any(need[student])
+    assert not np.any(need[poor & (c.age_band >= OLD)])
 
 
 def test_work_need_prevalence_by_cell_is_held(model: WelfareModel) -> None:
