@@ -120,13 +120,16 @@ def isolation_prevalence(
 
 
 def work_need_prevalence(citizens: Citizens, idx: np.ndarray | None = None) -> np.ndarray:
-    """Who has a work/income need at start: NEET, poor adults out of work, the working poor
-    (among residents ``idx``, or everyone)."""
+    """Who has a work/income need at start: NEET, poor adults (30-64, in or out of work, and
+    employed poor 15-29), the working poor (among residents ``idx``, or everyone).
+
+    Students 15-29 of poor households have no need of their own (the household's is counted on
+    its adults); the absolute poor in work have one as the working poor do (docs/ODD.md 7.1)."""
     sel = slice(None) if idx is None else idx
     income = citizens.income_band[sel]
     adult = citizens.age_band[sel] == AGE_30_64
-    poor_out_of_work = adult & ~citizens.employed[sel] & (income == 0)
-    return citizens.neet[sel] | poor_out_of_work | (income == 1)
+    poor = (income == 0) & (adult | citizens.employed[sel])
+    return citizens.neet[sel] | poor | (income == 1)
 
 
 def initial_needs(

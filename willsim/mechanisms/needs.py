@@ -28,7 +28,7 @@ import numpy as np
 from willsim.citizens import CARE, ISOLATION, MAX_CARE_LEVEL, SERVED, WORK, Citizens, heat_exposed
 from willsim.mechanisms.base import Mechanism, Read
 from willsim.outputs import Indicator, P, Ratio, Total
-from willsim.params import AGE_BANDS
+from willsim.params import AGE_BANDS, INCOME_BANDS
 from willsim.population import isolation_prevalence, replace_residents, work_need_prevalence
 from willsim.rng import chance
 from willsim.scenario import Parameters
@@ -361,17 +361,8 @@ class NeedDynamics(Mechanism):
         alone = np.tile([False, True], len(AGE_BANDS))
         target = isolation_prevalence(p, bands, alone)
         self.iso_onset = stationary_onset(target, self.iso_recover).reshape(-1, 2)
-        work = work_need_prevalence(c)
-        counts = np.bincount(c.age_band, minlength=len(AGE_BANDS))
-        work_share = np.bincount(c.age_band, weights=work, minlength=len(AGE_BANDS))
-        self.work_target = np.divide(
-            work_share, counts, out=np.zeros(len(AGE_BANDS)), where=counts > 0
-        )
+        self.work_target, self.neet_given_need = work_need_cells(c)
         self.work_onset = stationary_onset(self.work_target, self.work_recover)
-        # a new work need at 15-29 makes the person NEET with the share NEET hold of the band's
-        # work needs at the city's rate (NEET leave with their work need, like everyone)
-        youth_need = self.work_target[YOUTH_BAND]
-        self.neet_given_need = min(p["city.neet_rate"] / youth_need, 1.0) if youth_need > 0 else 0.0
         self.care_mult_pow = self.care_mult ** np.arange(MAX_CARE_LEVEL + 1)
         self.frozen_mean_w: np.ndarray | None = None  # the bands' mean weight, from week 0
         self._mean_w_sum = np.zeros(len(AGE_BANDS))
@@ -560,15 +551,37 @@ class NeedDynamics(Mechanism):
         level = c.need_level[WORK]
         cand = _under(u, self.work_onset.max())
         cand = cand[community[cand] & (level[cand] == 0)]
-        onset = cand[chance(u[cand], self.work_onset[c.age_band[cand]])]
+        cell = c.age_band[cand], c.income_band[cand]
+        onset = cand[chance(u[cand], self.work_onset[cell])]
         recover = _under(u, self.work_recover)
         model.resolve_work_needs(recover[level[recover] > 0])
         youth = onset[c.age_band[onset] == YOUTH_BAND]
         # u / onset probability is uniform given an onset: it decides NEET without a new draw
-        neet = youth[u[youth] < self.work_onset[YOUTH_BAND] * self.neet_given_need]
+        band = c.income_band[youth]
+        neet = youth[u[youth] < self.work_onset[YOUTH_BAND, band] * self.neet_given_need[band]]
         c.neet[neet] = True
         c.employed[neet] = False
         c.start_need(WORK, onset, 1, week)
+
+
+def work_need_cells(citizens: Citizens) -> tuple[np.ndarray, np.ndarray]:
+    """Each (age band, income band) cell's share with a work/income need at start (the onset's
+    target, so new needs arise where the initial rule puts them: NEET, poor adults out of work,
+    the working poor), and, by income band, the share of 15-29 work needs that are NEET."""
+    shape = (len(AGE_BANDS), len(INCOME_BANDS))
+    cell = np.ravel_multi_index((citizens.age_band, citizens.income_band), shape)
+    work = work_need_prevalence(citizens)
+
+    def per_cell(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(cell, weights=weights, minlength=shape[0] * shape[1]).reshape(shape)
+
+    counts = per_cell(np.ones(cell.size))
+    with_need = per_cell(work.astype(float))
+    target = np.divide(with_need, counts, out=np.zeros(shape), where=counts > 0)
+    youth_neet = per_cell((citizens.neet & work).astype(float))[YOUTH_BAND]
+    youth_need = with_need[YOUTH_BAND]
+    neet = np.divide(youth_neet, youth_need, out=np.zeros(shape[1]), where=youth_need > 0)
+    return target, np.minimum(neet, 1.0)
 
 
 def _under(u: np.ndarray, p_max: float) -> np.ndarray:
