@@ -235,7 +235,10 @@ def test_assisted_requests_go_through_the_office():
     model.step()
     c, out, office = model.citizens, model.outreach, model.office
     out.accept = 1.0
-    latent = np.flatnonzero((c.status == LATENT).any(axis=0))[:200]
+    # 60 residents: a shock the office absorbs within the 9 weeks checked below (200 filed 137
+    # requests at once in a town of 10,000, more than the office, busier since poor adults in
+    # work have income needs, clears in 9 weeks: 50% assessed; 60 filed 45, all assessed)
+    latent = np.flatnonzero((c.status == LATENT).any(axis=0))[:60]
     before = c.status[:, latent].copy()
     out.taken_in_charge = 0
     out.assist(model, latent, model.week, model.streams["outreach"])
@@ -244,7 +247,8 @@ def test_assisted_requests_go_through_the_office():
     np.testing.assert_array_equal(filed, eligible)
     assert out.taken_in_charge == int(eligible.sum()) > 0
     assert (office.current[:, latent][filed] >= 0).all()  # an open request at the office
-    assert not (c.status[:, latent] == WAITLIST).any()  # nobody skips the assessment
+    # no assisted need skips the assessment (a resident may already wait in another domain)
+    assert not (c.status[:, latent] == WAITLIST)[before == LATENT].any()
     d, p = np.nonzero(filed)
     model.step()
     assert office.this_week.arrivals >= filed.sum()
