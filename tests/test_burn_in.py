@@ -134,8 +134,8 @@ def test_the_burn_in_spreads_the_weeks_in_service() -> None:
     """Without the redraw, a fifth of the care cases in service at week 0 started in the burn-in's
     first year (they filled the providers at once) and would all reach the 520-week longest
     episode in reported year 0; with it the cases' start years fall with their age."""
-    # 10,000 residents: 84 care cases in service at seed 1 (each service line's budget
-    # plan caps its hours, so 5,000 residents gave 45)
+    # 10,000 residents: 88 care cases in service at seed 1 (each service line's budget
+    # plan caps its hours, so 5,000 residents give 44)
     model = WelfareModel("baseline", seed=1, params={"run.residents": 10_000, "run.weeks": 1})
     c, s = model.citizens, model.services
     served = np.flatnonzero(c.status[CARE] == SERVED)
