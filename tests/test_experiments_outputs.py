@@ -139,9 +139,11 @@ def test_compare_keeps_finished_runs_on_ctrl_c_and_resumes(tmp_path):
         text=True,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 600  # a hang guard: Ctrl-C comes after 3 runs
+    # a hang guard: Ctrl-C comes after the first run lands (after 3, a loaded CI machine once
+    # let all 8 land and the tables be written before the signal: exit 0)
+    deadline = time.monotonic() + 600
     while time.monotonic() < deadline and proc.poll() is None:
-        if (out / "runs").is_dir() and len(list((out / "runs").glob("*.parquet"))) >= 3:
+        if (out / "runs").is_dir() and any((out / "runs").glob("*.parquet")):
             break
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C
@@ -149,7 +151,7 @@ def test_compare_keeps_finished_runs_on_ctrl_c_and_resumes(tmp_path):
     assert proc.returncode == 130, err
     assert "finished runs are kept" in err and "--resume" in err and "Traceback" not in err
     kept = len(list((out / "runs").glob("*.parquet")))
-    assert 3 <= kept < 8
+    assert 1 <= kept < 8
     refused, _ = cli(*COMPARE, "--out", str(out))
     assert refused.returncode == 2 and "--resume" in refused.stderr
     resumed, _ = cli(*COMPARE, "--out", str(out), "--resume")

@@ -301,10 +301,12 @@ def test_default_room_levers_move_the_board_and_no_team_runs_the_budget_out():
     at its default moves a criterion clearly (paired 95% interval), and no affordable strategy
     exhausts the municipal budget in a round without event. Measured 2026-12-07 after the
     recalibration: the status quo leaves 1.94-2.48M EUR unspent; the service wait is 1.3-3.3
-    weeks and the desk's 0.001; community -0.7 points of unmet need, marketplace -1.5 points,
-    12 extra workers +0.55M EUR of spending (the desk does not queue). Co-programming shortens
-    the wait by 0.68 weeks over the room's 3 seeds (-0.97, -0.73, -0.35: not resolved by a
-    95% interval at 3 pairs), -0.80 weeks (SE 0.25) over 8, so it is judged over 8 seeds."""
+    weeks and the desk's 0.001 (after the service lines and the work-need cells the desk's wait
+    is up to 0.2 weeks, the services' many weeks: the desk is judged against them); community
+    -0.7 points of unmet need, marketplace -1.5 points, 12 extra workers +0.55M EUR of spending
+    (the desk does not queue). Co-programming shortens the wait by 0.68 weeks over the room's 3
+    seeds (-0.97, -0.73, -0.35: not resolved by a 95% interval at 3 pairs), -0.80 weeks (SE
+    0.25) over 8, so it is judged over 8 seeds."""
     from willsim.workshop.ranking import clearly_lower, per_run
     from willsim.workshop.runner import Entry, round_seeds, run_entries
     from willsim.workshop.service import room_base
@@ -328,8 +330,9 @@ def test_default_room_levers_move_the_board_and_no_team_runs_the_budget_out():
     runs = per_run(results, settings.weeks)
     quo = [r["summary"] for r in results[STATUS_QUO]["runs"]]
     # where people wait now: on the services' lists, not at the desk (the waiting criterion)
-    assert min(s["mean_service_wait_weeks"] for s in quo) > 1.0
-    assert max(s["mean_wait_weeks"] for s in quo) < 0.1
+    service_wait = min(s["mean_service_wait_weeks"] for s in quo)
+    assert service_wait > 1.0
+    assert max(s["mean_wait_weeks"] for s in quo) < 0.1 * service_wait
     for team in results:
         for run in results[team]["runs"]:
             assert run["summary"]["budget_remaining_eur"] > 0, team
