@@ -15,8 +15,8 @@ Waiting lists behave like real ones: people leave them by reneging (``services.r
 once family or private care covers their care need (``services.covered_exit``), when they die,
 and when they move into residential care (:meth:`Services.withdraw`). The municipality reviews
 its contracted capacity every ``municipality.review_weeks``: it orders the hours that would
-clear each waiting list, within what its budget can pay for the year
-(:meth:`~willsim.agents.Municipality.services_allowance`), and the hours arrive
+clear each waiting list, each domain within its service line's planned budget
+(``municipality.line_shares``; :meth:`Services._line_budgets`), and the hours arrive
 ``municipality.expansion_lag`` weeks later (never below the calibrated hours, at most
 ``municipality.expansion_ceiling`` times them). Served people receive a fixed number of hours a
 week; the provider's hidden quality scales the effect. When the budget cannot pay for every case
@@ -741,12 +741,10 @@ class Services(Mechanism):
         allowance is short of their plans (other spending has grown); a line does not spend
         another's plan."""
         plan = self.line_shares * self.plan_share * muni.annual_budget / WEEKS_PER_YEAR
-        allowance = muni.services_allowance(self.plan_share, ("services",))
-        if plan.sum() > allowance > 0:
+        allowance = muni.services_allowance(self.plan_share, ("services",))  # never below 0
+        if plan.sum() > allowance:
             plan = plan * (allowance / plan.sum())
-        elif allowance <= 0:
-            plan = np.zeros_like(plan)
-        return np.minimum(np.maximum(plan - base_cost, 0.0), np.maximum(wanted_cost, 0.0))
+        return np.minimum(np.maximum(plan - base_cost, 0.0), wanted_cost)
 
     def _pay(self, model: WelfareModel, week: int) -> None:
         """Pay this week's services; suspend the newest cases if the budget cannot cover them.
