@@ -147,17 +147,6 @@ takes part of the budget the services' expansion would use (issue 12: these rows
 effect when cash arrived: reputation -1.2% against a 2% margin, beneficiaries +0.4 with a longer
 lag, platform users -2.4 with the old's skills)."""
 
-AGEING_ISSUE = (
-    "found after the work-need cells and the service lines (2026-12-07): over 104 "
-    "weeks at 5,000 residents, seed 2, ten times the default flows move 201 residents out "
-    "of 30-64 and 85+ grows 190 -> 293, yet residents with a care need stay 346 -> 344 and "
-    "with a work need fall 529 -> 514 (poor adults turning 65 leave the income-need cells, "
-    "by design), so people with a need do not rise (seed 1: -0.15). Residential care rises "
-    "(+2.1 to +2.9 over seeds 1-3) but care needs in the community do not follow the older "
-    "bands: to be investigated (ODD 9)"
-)
-"""Why the ageing rows are strict expected failures (ODD 9)."""
-
 LEVERS: list[Lever] = [
     # --- proactive welfare ----------------------------------------------------------------------
     Lever("outreach.enabled", False, True, "non_take_up_share", -1),
@@ -589,7 +578,6 @@ LEVERS: list[Lever] = [
         +1,
         {"transitions.ageing_flow": [0.02, 0.015, 0.01], **LONG},
         why="ten times the default flows, so two years of ageing show",
-        known_issue=AGEING_ISSUE,
     ),
     Lever(
         "transitions.ageing_flow",
@@ -598,7 +586,6 @@ LEVERS: list[Lever] = [
         "people_with_need",
         +1,
         {"transitions.ageing_from_week": 0, **LONG},
-        known_issue=AGEING_ISSUE,
     ),
     Lever(
         "transitions.digital_from_week",

@@ -42,7 +42,7 @@ from willsim.citizens import CARE, WORK, Citizens
 from willsim.collector import Collector
 from willsim.indicators import INDICATOR_LIST, tagged
 from willsim.mechanisms.base import Mechanism
-from willsim.mechanisms.needs import CareChainEstimate
+from willsim.mechanisms.needs import CareChainEstimate, care_chain_windows
 from willsim.mechanisms.services import ServiceExitEstimate
 from willsim.params import AGE_BANDS, DOMAINS, PARAMETERS, PROVIDER_KINDS
 from willsim.policies import PolicySchedule, parse_policy
@@ -218,26 +218,30 @@ class WelfareModel(mesa.Model):
         switch to the scenario's own parameters for reported week 0."""
         wall, cpu = time.perf_counter(), time.process_time()
         # after a year, two years of care transitions are measured and the care levels redrawn
-        # from their stationary state (the level mix relaxes over decades otherwise); so are the
+        # from their stationary state (the level mix relaxes over decades otherwise), and again
+        # in a second window once the first redraw has settled (care_chain_windows); so are the
         # exits from services and the weeks in service of the cases in service (the cohort
         # that filled the providers as the burn-in began would reach the longest episode at once)
         measure = range(-self.burn_in + 52, -self.burn_in + 52 + 104)
         redraw = self.burn_in >= 52 + 104 + 104 and "needs" in self.mechanisms
         estimate = CareChainEstimate(len(AGE_BANDS)) if redraw else None
+        care_windows = care_chain_windows(self.burn_in) if redraw else ()
         served = "services" in self.mechanisms and self.burn_in >= 52 + 104 + 104
         exits = ServiceExitEstimate(len(DOMAINS)) if served else None
         while self.week < 0:
             self.municipality.start_week(self.week)
             measuring = self.week in measure
-            if estimate is not None and measuring:
+            care_window = any(self.week in window for window in care_windows)
+            if estimate is not None and care_window:
                 estimate.before(self.citizens)
             if exits is not None and measuring:
                 exits.before(self.services, self.citizens)
             self._phases()
-            if estimate is not None and measuring:
+            if estimate is not None and care_window:
                 estimate.after(self.citizens)
-                if self.week == measure[-1]:
+                if any(self.week == window[-1] for window in care_windows):
                     self.needs.redraw_care_levels(self, estimate)
+                    estimate = CareChainEstimate(len(AGE_BANDS))  # the next window's own
             if exits is not None and measuring:
                 exits.after(self.services, self.citizens, self.week)
                 if self.week == measure[-1]:

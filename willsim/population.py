@@ -140,11 +140,14 @@ def initial_needs(
     idx: np.ndarray | None = None,
     week: int = 0,
     levels_by_band: np.ndarray | None = None,
+    care_band: np.ndarray | None = None,
 ) -> None:
     """Draw initial needs (latent) for residents ``idx`` (all if None); care levels from
-    ``levels_by_band`` ((bands, levels) shares) or the stationary levels (:func:`care_levels`)."""
+    ``levels_by_band`` ((bands, levels) shares) or the stationary levels (:func:`care_levels`).
+    The care need (prevalence and level) is drawn from ``care_band`` (one band per resident;
+    their own age band if None)."""
     idx = np.arange(citizens.n) if idx is None else idx
-    band = citizens.age_band[idx]
+    band = citizens.age_band[idx] if care_band is None else care_band
     u = rng.random((2, idx.size))
     has_care = u[0] < params.array("needs.care_prevalence_by_age")[band]
     shares = care_levels(params) if levels_by_band is None else levels_by_band
@@ -183,7 +186,11 @@ def replace_residents(
     levels_by_band: np.ndarray | None = None,
 ) -> None:
     """Replace residents ``idx`` by newcomers of the same age band who take over their ties
-    (care levels from ``levels_by_band``, as :func:`initial_needs`)."""
+    (care levels from ``levels_by_band``, as :func:`initial_needs`).
+
+    A newcomer stands for someone who has just aged into the band: their care need is drawn
+    from the band below (:func:`entry_band`), so the rise of care with age within a band comes
+    from the band's onset, as it does for residents moved up by the ageing transition."""
     if idx.size == 0:
         return
     citizens.new_people(idx)
@@ -199,8 +206,21 @@ def replace_residents(
         params, citizens.age_band[idx], citizens.living_alone[idx]
     )
     initial_needs(
-        citizens, params, isolated, rng, idx=idx, week=week, levels_by_band=levels_by_band
+        citizens,
+        params,
+        isolated,
+        rng,
+        idx=idx,
+        week=week,
+        levels_by_band=levels_by_band,
+        care_band=entry_band(citizens.age_band[idx]),
     )
+
+
+def entry_band(band: np.ndarray) -> np.ndarray:
+    """The band a newcomer's care need is drawn from: the band below theirs (the first band's
+    own). A death is replaced by someone entering the band from below (ODD 7.1)."""
+    return np.maximum(np.asarray(band) - 1, 0)
 
 
 def build_network(

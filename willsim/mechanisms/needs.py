@@ -29,7 +29,12 @@ from willsim.citizens import CARE, ISOLATION, MAX_CARE_LEVEL, SERVED, WORK, Citi
 from willsim.mechanisms.base import Mechanism, Read
 from willsim.outputs import Indicator, P, Ratio, Total
 from willsim.params import AGE_BANDS, INCOME_BANDS
-from willsim.population import isolation_prevalence, replace_residents, work_need_prevalence
+from willsim.population import (
+    entry_band,
+    isolation_prevalence,
+    replace_residents,
+    work_need_prevalence,
+)
 from willsim.rng import chance
 from willsim.scenario import Parameters
 
@@ -98,13 +103,14 @@ def stationary_care(params: Parameters) -> tuple[np.ndarray, np.ndarray]:
     """Each age band's stationary care levels and the onset that keeps its prevalence.
 
     The weekly chain of one resident's care need: deaths at the band's life-table rate
-    redistributed by ``care_mortality_multiplier ** level`` (a newcomer brings the band's
-    stationary needs), onset at level 1, progression one level up (``needs.care_progression``
-    plus the crisis risk of an unmet need at that level, a crisis raising the level by one),
-    recovery one level down. Services, isolation and residential care are left out (the
-    burn-in settles what they change). Returns ``(bands, levels)`` shares of each level among
-    residents with a care need, and the ``(bands,)`` weekly onset probability that holds the
-    band's prevalence (``needs.care_prevalence_by_age``) at that stationary state.
+    redistributed by ``care_mortality_multiplier ** level`` (a newcomer, who has just aged
+    into the band, brings the stationary needs of the band below), onset at level 1,
+    progression one level up (``needs.care_progression`` plus the crisis risk of an unmet need
+    at that level, a crisis raising the level by one), recovery one level down. Services,
+    isolation and residential care are left out (the burn-in settles what they change).
+    Returns ``(bands, levels)`` shares of each level among residents with a care need, and the
+    ``(bands,)`` weekly onset probability that holds the band's prevalence
+    (``needs.care_prevalence_by_age``) at that stationary state.
     """
     prevalence = np.clip(params.array("needs.care_prevalence_by_age"), 0.0, 0.99)
     mortality = params.weekly("needs.mortality_by_age")
@@ -133,9 +139,16 @@ def stationary_care(params: Parameters) -> tuple[np.ndarray, np.ndarray]:
         if p <= 0:
             continue
         s = shares[band]
-        for _ in range(30):  # fixed point: the level shares set deaths and newcomers
-            newcomer = np.r_[1.0 - p, p * s]
-            death = np.minimum(mortality[band] * weight / (newcomer @ weight), 1.0)
+        below = int(entry_band(np.array(band)))
+        for _ in range(60):  # fixed point: the band's level shares set its deaths
+            own = np.r_[1.0 - p, p * s]
+            # a newcomer has just aged in: the band below's needs (its own for the first band)
+            newcomer = (
+                own
+                if below == band
+                else np.r_[1.0 - prevalence[below], prevalence[below] * shares[below]]
+            )
+            death = np.minimum(mortality[band] * weight / (own @ weight), 1.0)
             lo, hi = 0.0, 1.0
             up = ups[band]
             for _ in range(60):  # bisection on the onset for the target prevalence
@@ -151,6 +164,18 @@ def stationary_care(params: Parameters) -> tuple[np.ndarray, np.ndarray]:
                 break
         shares[band], onset[band] = s, h
     return shares, onset
+
+
+def care_chain_windows(burn_in: int) -> tuple[range, ...]:
+    """The burn-in weeks in which :class:`CareChainEstimate` measures the care chain, each
+    window followed by a redraw: two years after the first year, and two more years ending three
+    years before reported week 0 when the burn-in leaves two years between the windows (so the
+    second measures the chain after the first redraw has settled its level mix and the
+    composition of residents with a care need; one window left bands drifting by up to a fifth
+    over the following years, 5,000 residents, seed 2)."""
+    first = range(-burn_in + 52, -burn_in + 52 + 104)
+    second = range(-260, -156)
+    return (first, second) if second.start >= first.stop + 104 else (first,)
 
 
 class CareChainEstimate:
@@ -203,8 +228,8 @@ class CareChainEstimate:
         """Each band's stationary level shares of the measured chain and the weekly onset that
         holds the band's ``prevalence`` in it, residents of residential care counting as having
         a care need (``start`` and ``onset`` where a band has too few observations): newcomers
-        bring the band's prevalence at these shares, a resident admitted to residential care
-        comes back as a newcomer at death."""
+        bring the prevalence and level shares of the band below (solved first), a resident
+        admitted to residential care comes back as a newcomer at death."""
         shares, onsets = start.copy(), onset.copy()
         k = MAX_CARE_LEVEL + 1
         for band in range(self.bands):
@@ -218,8 +243,11 @@ class CareChainEstimate:
             rsa_exit = self.rsa_deaths[band] / weeks if weeks else 1.0
             rsa_home = self.rsa_home[band] / weeks if weeks else np.zeros(k)
             s, h = start[band], onset[band]
+            below = int(entry_band(np.array(band)))
             for _ in range(50):
-                newcomer = np.r_[1.0 - prevalence[band], prevalence[band] * s]
+                # a newcomer has just aged in: the band below's needs (solved before this band)
+                entrant = s if below == band else shares[below]
+                newcomer = np.r_[1.0 - prevalence[below], prevalence[below] * entrant]
                 lo, hi = 0.0, stay
                 for _ in range(50):  # the onset that holds the prevalence
                     h = 0.5 * (lo + hi)
