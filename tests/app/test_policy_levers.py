@@ -17,12 +17,12 @@ from willsim.app.levers import (
     POLICY_LEVERS,
     changes_as_scenario_parts,
     is_policy_lever,
-    policy_type_of,
 )
 from willsim.model import WelfareModel, status_quo_params
 from willsim.params import PARAMETERS
 from willsim.phases import strategy_keys
 from willsim.policies import POLICY_TYPES, parse_policy
+from willsim.policies.week0 import policy_type_of
 from willsim.results import wide
 from willsim.scenario import Parameters, Scenario
 

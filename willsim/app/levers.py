@@ -12,9 +12,10 @@ means "derived from the city" (``office.social_workers = 0``), so a field shows 
 social workers, not 0.
 
 :data:`POLICY_LEVERS` is the one rule that tells a policy lever (a municipality's decision) from an
-assumption about the city; :func:`changes_as_scenario_parts` and :func:`week0_policies` turn the
-levers changed in Explore or Compare into a policy starting at reported week 0
-(:func:`willsim.app.state.resolve`).
+assumption about the city; :func:`changes_as_scenario_parts` picks the levers changed in Explore or
+Compare that start through a policy at reported week 0, and
+:func:`willsim.policies.week0.week0_policies` (shared with the workshop) builds those policies,
+labelled :data:`APP_POLICY_LABEL` (:func:`willsim.app.state.resolve`).
 """
 
 from __future__ import annotations
@@ -143,18 +144,6 @@ def is_policy_lever(key: str) -> bool:
     return key in POLICY_LEVERS
 
 
-def policy_type_of(key: str) -> str | None:
-    """The policy type that may set ``key``: the one it switches on, else the first (in the
-    registry's order) whose groups hold ``key``'s group; None if no policy may set it."""
-    from willsim.policies import POLICY_TYPES
-
-    group = PARAMETERS[key].group
-    fits = [name for name, kind in POLICY_TYPES.items() if group in kind.groups]
-    own = [name for name in fits if POLICY_TYPES[name].switch == key]
-    first = own or fits
-    return first[0] if first else None
-
-
 def changes_as_scenario_parts(
     changes: Mapping[str, Any],
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -173,30 +162,3 @@ def changes_as_scenario_parts(
     overrides = {k: v for k, v in changes.items() if not is_policy_lever(k) or k in started}
     week0 = {k: v for k, v in changes.items() if k not in overrides}
     return overrides, week0
-
-
-def week0_policies(week0: Mapping[str, Any], params: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """``[[policies]]`` entries that set the levers ``week0`` from reported week 0, one per
-    policy type (:func:`policy_type_of`), labelled :data:`APP_POLICY_LABEL`.
-
-    ``params``: the scenario's values (with the overrides), whose levers the policies replace:
-    a lever already at that value is left out, and an entry whose type has a switch sets the
-    switch to the scenario's own value (a policy entry would otherwise switch it on).
-    """
-    from willsim.policies import POLICY_TYPES
-
-    sets: dict[str, dict[str, Any]] = {}
-    for key, value in week0.items():
-        if params.get(key) == value:
-            continue
-        kind = policy_type_of(key)
-        if kind is None:
-            raise ValueError(f"{key}: no policy type may set it, so it cannot start at week 0")
-        sets.setdefault(kind, {})[key] = value
-    entries = []
-    for kind, values in sets.items():
-        switch = POLICY_TYPES[kind].switch
-        if switch is not None:
-            values = {switch: params[switch], **values}
-        entries.append({"type": kind, "label": dict(APP_POLICY_LABEL), "start": 0, "set": values})
-    return entries

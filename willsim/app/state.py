@@ -23,9 +23,10 @@ from typing import Any
 import pandas as pd
 import solara
 
-from willsim.app.levers import changes_as_scenario_parts, week0_policies
+from willsim.app.levers import APP_POLICY_LABEL, changes_as_scenario_parts
 from willsim.journal import Journal, sample_residents
 from willsim.model import WelfareModel
+from willsim.policies.week0 import week0_policies
 from willsim.results import wide
 from willsim.scenario import (
     DEFAULT_SCENARIO,
@@ -103,7 +104,7 @@ def resolve(ch: Choice, max_residents: int = MAX_RESIDENTS) -> Built:
         base = Scenario.from_mapping(parse_data(ch.uploaded, Path(name).suffix, name), name=name)
     overrides, week0 = changes_as_scenario_parts(ch.overrides)
     scenario = load_scenario(base, overrides, city=ch.city or None)
-    entries = week0_policies(week0, scenario.params)
+    entries = week0_policies(week0, scenario.params, APP_POLICY_LABEL)
     if entries:
         started = validate_policies(entries, "app")
         scenario = replace(scenario, policies=[*started, *scenario.policies])

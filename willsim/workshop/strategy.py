@@ -23,6 +23,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, Field
 
 from willsim.experiments.schema import STRICT, validate
+from willsim.policies.week0 import week0_entry
 from willsim.reporting.errors import Translatable, Word
 from willsim.scenario import Scenario, validate_policies, with_overrides
 from willsim.units import WEEKS_PER_YEAR
@@ -332,62 +333,47 @@ def strategy_changes(
     multiplier), so all teams share the status quo's burn-in and their replicates stay paired
     from the same city state; an override of a staffing level would instead shape the team's
     own burn-in ("as if it had always been so", :func:`willsim.model.status_quo_params`).
+    The entries are built by :func:`willsim.policies.week0.week0_entry`, as the app's are.
     """
     overrides: dict[str, Any] = {}
     policies: list[dict[str, Any]] = []
     if envelope:
         overrides["municipality.budget_multiplier"] = budget_multiplier(params, envelope)
     if s.social_workers:  # hired at reported week 0: the burn-in stays the status quo's
+        staff = max(1, round(base_social_workers(params) + s.social_workers))
         policies.append(
-            {
-                "type": "staffing",
-                "label": _label("extra social workers", "assistenti sociali in più"),
-                "start": 0,
-                "set": {
-                    "office.social_workers": max(
-                        1, round(base_social_workers(params) + s.social_workers)
-                    )
-                },
-            }
+            week0_entry(
+                "staffing",
+                _label("extra social workers", "assistenti sociali in più"),
+                {"office.social_workers": staff},
+            )
         )
     if s.access == "proactive":
         policies.append(
-            {
-                "type": "outreach",
-                "label": _label("outreach", "contatto proattivo"),
-                "start": 0,
-                "set": {"outreach.targeting": s.targeting, "outreach.hours_per_1000": s.intensity},
-            }
+            week0_entry(
+                "outreach",
+                _label("outreach", "contatto proattivo"),
+                {"outreach.targeting": s.targeting, "outreach.hours_per_1000": s.intensity},
+            )
         )
     if s.delivery in ("marketplace", "mix"):
-        policies.append(
-            {"type": "marketplace", "label": _label("marketplace", "marketplace"), "start": 0}
-        )
+        policies.append(week0_entry("marketplace", _label("marketplace", "marketplace")))
     if s.delivery in ("community", "mix"):
         policies.append(
-            {
-                "type": "community",
-                "start": 0,
-                "label": _label("community platform", "piattaforma di comunità"),
-            }
+            week0_entry("community", _label("community platform", "piattaforma di comunità"))
         )
     if s.co_programming:
         policies.append(
-            {
-                "type": "co_programming",
-                "start": 0,
-                "label": _label("co-programming", "co-programmazione"),
-            }
+            week0_entry("co_programming", _label("co-programming", "co-programmazione"))
         )
     if s.contracts != "hourly":
         case_mix = s.contracts == "outcome_case_mix"
         policies.append(
-            {
-                "type": "outcome_contracts",
-                "label": _label("outcome contracts", "contratti a risultato"),
-                "start": 0,
-                "set": {"governance.case_mix_adjusted": case_mix},
-            }
+            week0_entry(
+                "outcome_contracts",
+                _label("outcome contracts", "contratti a risultato"),
+                {"governance.case_mix_adjusted": case_mix},
+            )
         )
     return overrides, policies
 
