@@ -743,3 +743,21 @@ def test_targets_command_lists_sources_and_status(capsys):
     assert main(["calibrate", "targets", "--format", "csv"]) == 0
     assert capsys.readouterr().out.startswith("id,source,estimand,cities,value,tolerance")
     assert main(["calibrate", "targets", "--city", "milano"]) == 2
+
+
+def test_provenance_says_when_the_model_changed_since_the_calibration(monkeypatch):
+    import willsim.scenario as scenario
+    from willsim.calibration import commands
+    from willsim.calibration.study import model_hash
+
+    layer = ("calibrated:study", {})
+    meta = {"date": "2026-12-07", "commit": "abc", "targets_hash": "t"}
+    for hash_, changed in ((model_hash(), False), ("0123456789abcdef", True)):
+        monkeypatch.setattr(
+            scenario,
+            "read_data_file",
+            lambda _path, m=meta, h=hash_: {"calibrated": {**m, "model_hash": h}},
+        )
+        text = commands._provenance("bergamo", layer, "t")
+        assert ("model changed since" in text) is changed, text
+        assert "other targets" not in text

@@ -367,6 +367,7 @@ def _size(params: Any) -> str:
 
 
 def _provenance(city: str, layer: tuple[str, dict[str, Any]] | None, targets_hash: str) -> str:
+    from willsim.calibration.study import model_hash
     from willsim.scenario import CALIBRATED_DIR, read_data_file
 
     if layer is None:
@@ -375,6 +376,8 @@ def _provenance(city: str, layer: tuple[str, dict[str, Any]] | None, targets_has
     text = f"{layer[0]} of {str(meta.get('date', '?'))[:10]}, commit {meta.get('commit', '?')}"
     if meta.get("targets_hash") != targets_hash:
         text += " (WARNING: calibrated against other targets)"
+    if meta.get("model_hash") not in (None, model_hash()):
+        text += " (the model changed since: re-scored here, not refitted)"
     return text
 
 
