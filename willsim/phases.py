@@ -26,6 +26,7 @@ from willsim.mechanisms.office import Office
 from willsim.mechanisms.outreach import Outreach
 from willsim.mechanisms.residential import Residential
 from willsim.mechanisms.services import Services
+from willsim.mechanisms.structures import Structures
 from willsim.mechanisms.transitions import Transitions
 
 PHASES: list[type[Mechanism]] = [
@@ -39,6 +40,7 @@ PHASES: list[type[Mechanism]] = [
     Marketplace,  # the marketplace platform: join, post, match, pay
     Community,  # the community platform: participation, ties, peer help
     Adi,  # the health service's integrated home care (ADI): episodes for 65+ in need
+    Structures,  # day-centre places from the structures budget, to older residents in need
     Coverage,  # family, peers, platforms, services and private help: which needs are met
     Crises,  # unmet needs escalate into crises with public costs
     Residential,  # residential care: waiting list, admissions to free places, costs

@@ -39,7 +39,7 @@ import numpy as np
 
 from willsim.citizens import CARE, ISOLATION, LATENT, QUEUED, REFUSED, SERVED, WAITLIST, WORK
 from willsim.mechanisms.base import AddEvent, Mechanism, PolicyType, Read, SpendingItem
-from willsim.outputs import Indicator, P, Q, Ratio, Total
+from willsim.outputs import Each, Indicator, P, Q, Ratio, Total
 from willsim.params import DOMAINS, PROVIDER_KINDS
 from willsim.rng import chance
 from willsim.units import WEEKS_PER_YEAR
@@ -142,6 +142,7 @@ class Services(Mechanism):
         "wait_total",
         "starts",
         "new_users",
+        "new_service_users",
         "new_sad_users_65",
         "residents_65",
         "withdrawn",
@@ -259,15 +260,16 @@ class Services(Mechanism):
             "Utenti dei servizi ogni 1.000",
             "persons/1,000 residents/year",
             "Residents who received a municipal social service at some time in the (budget) "
-            "year, counted once per area of service (care, isolation, work and income), per "
-            "1,000 residents: yearly users, not current cases. Weekly values are the year's new "
+            "year, counted once per area of service (care, isolation, work and income) and "
+            "once per structure (a day centre), per 1,000 residents: yearly users, not current "
+            "cases (every mechanism's new_service_users). Weekly values are the year's new "
             "users annualised, so their mean over whole years is the yearly count.",
-            Ratio(P("services.new_users"), Q("residents"), scale=1000.0 * WEEKS_PER_YEAR),
+            Ratio(Each("new_service_users"), Q("residents"), scale=1000.0 * WEEKS_PER_YEAR),
             better=1,
             description_it="Residenti che hanno ricevuto un servizio sociale comunale in "
             "qualche momento dell'anno (di bilancio), contati una volta per area (cura, "
-            "isolamento, lavoro e reddito), ogni 1.000 residenti: utenti nell'anno, non casi "
-            "correnti.",
+            "isolamento, lavoro e reddito) e una volta per struttura (un centro diurno), ogni "
+            "1.000 residenti: utenti nell'anno, non casi correnti.",
         ),
         Indicator(
             "sad_users_share_65",
@@ -465,6 +467,11 @@ class Services(Mechanism):
     def waiting_list(self) -> float:
         """Eligible cases on the waiting list (now)."""
         return float(np.count_nonzero(self._citizens.status == WAITLIST))
+
+    @property
+    def new_service_users(self) -> int:
+        """This week's new users of the year, all areas (``beneficiaries_per_1000``)."""
+        return self.new_users
 
     @property
     def provider_revenue(self) -> float:
