@@ -39,6 +39,7 @@ LEVER_GROUPS = (
     "transitions",
     "adi",
     "cash",
+    "structures",
 )
 """Registry groups whose every parameter is a lever (tested) or listed in :data:`EXCLUDED`."""
 
@@ -505,6 +506,12 @@ LEVERS: list[Lever] = [
         "the lag cannot delay it (with the burn-in, defaults, seeds 1-6: -0.53, SE 0.60); "
         "without it the first orders arrive in week 17 or 52 (-8.7, SE 1.2, seeds 1-4)",
     ),
+    # structures: day-centre places from the structures part of the elderly area's budget
+    Lever("structures.enabled", False, True, "municipal_spending_per_resident", +1, LONG),
+    Lever("structures.care_share", 0.05, 0.3, "day_centre_users", +1, LONG),
+    Lever("structures.day_cost", 30.0, 90.0, "day_centre_places", -1, LONG),
+    Lever("structures.days_per_week", 3.0, 7.0, "day_centre_places", -1, LONG),
+    Lever("structures.care_hours", 0.0, 40.0, "unmet_care_hours", -1, LONG),
     # municipal cash contributions (care, poverty)
     Lever("cash.enabled", False, True, "municipal_spending_per_resident", +1, LONG),
     Lever("cash.care_grant_share", 0.05, 0.6, "cash_users_care_per_1000", +1, LONG),

@@ -544,8 +544,9 @@ def assumptions(value: float, weights: np.ndarray, language: str = "en") -> list
             "è appaiata e dovuta alla politica, non al caso; gli intervalli sono al 95% sulle "
             "coppie (t di Student per le differenze, Fieller per i rapporti).",
             "Il costo incrementale è la variazione della spesa per i programmi (personale, "
-            "prossimità, piattaforme, pagamenti a risultato, servizi); i costi di crisi evitati "
-            "(ricoveri, RSA, emergenza abitativa) sono contati come benefici, non due volte.",
+            "prossimità, piattaforme, pagamenti a risultato, servizi, strutture); i costi di crisi "
+            "evitati (ricoveri, RSA, emergenza abitativa) sono contati come benefici, non due "
+            "volte.",
             "Cifre totali sull'intera durata della simulazione per tutta la città, senza "
             "attualizzazione.",
             f"Un anno di piena qualità della vita vale {euros} euro "
@@ -563,8 +564,8 @@ def assumptions(value: float, weights: np.ndarray, language: str = "en") -> list
         "due to the policy, not to chance; intervals are 95% over the pairs (Student's t for "
         "differences, Fieller for ratios).",
         "The incremental cost is the change in programme spending (staff, outreach, platforms, "
-        "outcome payments, services); crisis costs avoided (hospital, residential care, "
-        "emergency housing) count as benefits, never twice.",
+        "outcome payments, services, structures); crisis costs avoided (hospital, residential "
+        "care, emergency housing) count as benefits, never twice.",
         "Totals over the whole simulated period for the whole city, undiscounted.",
         f"A year of full quality of life is worth EUR {euros} (economics.value_per_qol_year), "
         "the order of the cost-per-QALY thresholds proposed for Italy; the model's "

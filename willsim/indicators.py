@@ -576,11 +576,13 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         "Spesa comunale",
         "EUR",
         "Spending paid from the municipal budget: the spending items that are municipal (staff, "
-        "services, outreach, platforms), not hospital, residential care or emergency housing.",
+        "services, structures, cash, outreach, platforms), not hospital, residential care or "
+        "emergency housing.",
         Total(Spent(municipal=True)),
         summary="sum",
-        description_it="Spesa pagata dal bilancio comunale (personale, servizi, outreach, "
-        "piattaforme); esclusi ricoveri, strutture ed emergenza abitativa.",
+        description_it="Spesa pagata dal bilancio comunale (personale, servizi, strutture, "
+        "contributi, outreach, piattaforme); esclusi ricoveri, quota sanitaria delle RSA ed "
+        "emergenza abitativa.",
     ),
     Indicator(
         "municipal_spending_per_resident",
@@ -588,8 +590,8 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
         "Spesa comunale per residente",
         "EUR/resident/year",
         "Municipal spending on the modelled areas (the municipal spending items: staff, "
-        "services, cash contributions, outreach, platforms; not health-funded care, hospital or "
-        "emergency housing), "
+        "services, structures (day centres), cash contributions, outreach, platforms; not "
+        "health-funded care, hospital or emergency housing), "
         "EUR per resident per year: each week's spending over residents, times 52.",
         Ratio(Spent(municipal=True), "residents", scale=WEEKS_PER_YEAR),
         description_it="Spesa comunale sulle aree modellate, euro per residente all'anno.",

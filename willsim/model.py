@@ -11,8 +11,9 @@ mechanisms' declarations (:mod:`willsim.mechanisms.base`).
 
 The week, in order: policies start or stop (:class:`~willsim.policies.PolicySchedule`), then
 each phase's ``step`` in the order of :data:`~willsim.phases.PHASES` (transitions, needs,
-outreach, help-seeking, office, services, marketplace, community, coverage, crises, residential;
-what each reads and publishes: ``docs/ODD.md``, schedule), then indicators are collected.
+outreach, help-seeking, office, services, cash, marketplace, community, ADI, structures,
+coverage, crises, residential; what each reads and publishes: ``docs/ODD.md``, schedule), then
+indicators are collected.
 
 **Burn-in.** Construction ends with ``run.burn_in_weeks`` weeks simulated under the status quo
 (:func:`status_quo_params`: the scenario's values except those its own files set in lever
