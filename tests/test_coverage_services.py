@@ -26,6 +26,7 @@ def test_coverage_is_hours_received_over_hours_needed(small_model, phase_hook):
         services__private_uptake=[0.0] * 4,
         adi__enabled=False,
         cash__enabled=False,  # a care contribution buys private hours
+        structures__enabled=False,  # a day-centre place gives formal hours
         **NO_SERVICES,
     )
     level_hours = np.r_[0.0, model.params.array("needs.care_level_hours")]
@@ -70,6 +71,7 @@ def test_formal_hours_count_towards_a_care_need(small_model, phase_hook):
         received = family + formal + m.marketplace.care_hours[served]
         received += m.community.care_hours[served]
         received += m.cash.care_hours_for(m, served)  # private hours a care contribution buys
+        received += m.structures.care_hours_for(m, served)  # a day-centre place's hours
         np.testing.assert_allclose(cov.fraction[served], np.minimum(received / need, 1.0))
         seen.append(served.size)
 

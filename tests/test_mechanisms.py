@@ -434,6 +434,7 @@ def test_without_family_private_or_formal_care_no_care_need_is_met(small_model, 
         services__private_uptake=[0.0] * 4,
         adi__enabled=False,
         cash__enabled=False,  # a care contribution buys private hours
+        structures__enabled=False,  # a day-centre place gives formal hours
         **NO_SERVICES,
     )
     level_hours = np.r_[0.0, model.params.array("needs.care_level_hours")]
