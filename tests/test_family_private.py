@@ -94,6 +94,7 @@ def test_family_only_counts_family_help_only(small_model, phase_hook):
         services__family_available_alone=0.5,
         services__private_uptake=[0.0, 0.0, 0.3, 0.3],
         adi__enabled=False,
+        structures__enabled=False,  # a day-centre place is formal help
         **NO_SERVICES,
     )
     checked = []
