@@ -161,10 +161,10 @@ def test_spending_per_resident_rises_by_the_structures_budget():
     """The default (Bergamo's 224 EUR per resident, 31.5% modelled): day centres cost
     224 x 0.315 x 0.95 x 0.167 = 11.19 EUR per resident a year, up to a place's rounding (0.64
     EUR per resident at 20,000: seed 2024 rounds 17.53 places up to 18, 11.49 EUR). Municipal
-    spending per resident rises by that and by the second-order moves of other items (users
-    have fewer crises and live longer: more cash contributions and RSA fee support; +12.7 EUR
-    in all at seed 2024), never by less; services are not cut to make room (their plans fit in
-    what is left of the plan)."""
+    spending per resident rises by about that: other items move second-order (seed 2024, main
+    e10c3f6: +10.7 EUR in all, as cash contributions fall by 2.3 EUR, the structures' reserve
+    leaving less of the plan for them, and RSA fee support rises by 1.5); services are not cut
+    to make room (their line plans still fit)."""
     size = {"seed": 2024, "run__weeks": 52, "city__population": 20_000}
     on = WelfareModel(**size, run__mesa_citizens=False)
     off = WelfareModel(**size, run__mesa_citizens=False, structures__enabled=False)
@@ -177,7 +177,7 @@ def test_spending_per_resident_rises_by_the_structures_budget():
     place_year = 49.12 * 5 * WEEKS_PER_YEAR
     assert abs(structures - expected) < place_year / residents
     rise = s_on["municipal_spending_per_resident"] - s_off["municipal_spending_per_resident"]
-    assert structures * 0.98 <= rise <= structures * 1.15
+    assert structures * 0.85 <= rise <= structures * 1.15
     assert s_on["spending_services_eur"] == pytest.approx(s_off["spending_services_eur"])
     on.release()
     off.release()
