@@ -511,7 +511,17 @@ LEVERS: list[Lever] = [
     Lever("structures.care_share", 0.05, 0.3, "day_centre_users", +1, LONG),
     Lever("structures.day_cost", 30.0, 90.0, "day_centre_places", -1, LONG),
     Lever("structures.days_per_week", 3.0, 7.0, "day_centre_places", -1, LONG),
-    Lever("structures.care_hours", 0.0, 40.0, "unmet_care_hours", -1, LONG),
+    Lever(
+        "structures.care_hours",
+        0.0,
+        40.0,
+        "unmet_care_hours",
+        -1,
+        {**LONG, "city.population": 20_000},
+        seeds=(1, 2),
+        why="20,000 residents: the 5,000-resident town funds 4 places, whose hours are within "
+        "the noise of the city's unmet care hours",
+    ),
     # municipal cash contributions (care, poverty)
     Lever("cash.enabled", False, True, "municipal_spending_per_resident", +1, LONG),
     Lever("cash.care_grant_share", 0.05, 0.6, "cash_users_care_per_1000", +1, LONG),

@@ -17,8 +17,9 @@ phase spends the structures part of the elderly area on day centres (semi-reside
   or not (item ``structures``, set aside like staff: an obligation services leave room for).
 * **Users**: residents aged 65+ at home with a care need whom the social office has assessed
   as eligible for care (on the care waiting list or in home help). Users keep their place while
-  they stay eligible; free places go to the highest care level first, then the longest-standing
-  need. When the places shrink (a budget cut), the newest users leave first.
+  they live at home with the care need (leaving the home-help list does not end it); free places
+  go to the highest care level first, then the longest-standing need. When the places shrink
+  (a budget cut), the newest users leave first.
 * **Effect**: a place gives ``structures.care_hours`` formal care hours a week towards its
   user's care need (coverage: partial help is partial).
 * **Counted**: every user once per budget year in ``beneficiaries_per_1000`` (each mechanism's
@@ -158,7 +159,9 @@ class Structures(Mechanism):
         self.care_need_65 = float(np.count_nonzero(at_home))
         status = c.status[CARE]
         eligible = at_home & ((status == WAITLIST) | (status == SERVED))
-        self.user &= eligible  # the need ended, admitted to residential care, not assessed
+        # a user keeps the place while at home with the care need (leaving the home-help list,
+        # e.g. once the day centre and family cover the need, does not end it)
+        self.user &= at_home
         self.since[~self.user] = -1
         users = np.flatnonzero(self.user)
         if users.size > self.whole_places:  # fewer places: the newest users leave first
