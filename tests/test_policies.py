@@ -95,7 +95,8 @@ def test_conditional_policy_starts_when_the_condition_has_held():
     base = wide(model_with([], weeks=40))["waiting_list"].to_numpy()
 
     def first_held(level: float) -> int | None:
-        return next((w for w in range(3, 41) if (base[w - 3 : w] > level).all()), None)
+        # a policy starts at week w (< 40, the run's last week is 39) after weeks w-3 .. w-1
+        return next((w for w in range(3, 40) if (base[w - 3 : w] > level).all()), None)
 
     levels = sorted({float(v) for v in base}, reverse=True)
     level = next((v for v in levels if (first_held(v) or 0) > 3), None)
