@@ -148,6 +148,14 @@ takes part of the budget the services' expansion would use (issue 12: these rows
 effect when cash arrived: reputation -1.2% against a 2% margin, beneficiaries +0.4 with a longer
 lag, platform users -2.4 with the old's skills)."""
 
+AGEING_WHY = (
+    "ten times the default flows, so two years of ageing show: more residents in residential "
+    "care (+1.1, +1.3, +2.8 places, seeds 1-3, 5,000 residents). Not people with a need: poor "
+    "adults turning 65 leave the income-need cells by design (ODD 7.1), which offsets the rise "
+    "of care needs over two years (-1.4, seed 1); the rise of care-need prevalence itself is "
+    "tested in tests/test_transitions.py"
+)
+
 LEVERS: list[Lever] = [
     # --- proactive welfare ----------------------------------------------------------------------
     Lever("outreach.enabled", False, True, "non_take_up_share", -1),
@@ -461,12 +469,14 @@ LEVERS: list[Lever] = [
         1.0,
         "coverage",
         -1,
-        {"municipality.budget_multiplier": 0.5, "municipality.review_weeks": 0},
+        {"municipality.budget_multiplier": 0.7, "municipality.review_weeks": 0},
         why="the lever sets the contracted hours only where the capacity reviews do not: with "
         "quarterly reviews the municipality buys hours within its budget either way and, under "
         "a cut, the budget binds before the hours (coverage identical at both values, seeds "
         "1-2; the old +0.0009 of seed 1 came from the cohort of care cases all reaching the "
-        "longest episode at week 0, removed by the burn-in's redraw of weeks in service)",
+        "longest episode at week 0, removed by the burn-in's redraw of weeks in service); a "
+        "30% cut, as at half the budget staff and the day centres' reserved places leave the "
+        "services nothing at either value (coverage 0.0196 at both, seed 1)",
     ),
     Lever(
         "municipality.capacity_ceiling",
@@ -603,18 +613,21 @@ LEVERS: list[Lever] = [
         "transitions.ageing_from_week",
         -1,
         0,
-        "people_with_need",
+        "residential_care",
         +1,
         {"transitions.ageing_flow": [0.02, 0.015, 0.01], **LONG},
-        why="ten times the default flows, so two years of ageing show",
+        seeds=(1, 2, 3),
+        why=AGEING_WHY,
     ),
     Lever(
         "transitions.ageing_flow",
         [0.0, 0.0, 0.0],
         [0.02, 0.015, 0.01],
-        "people_with_need",
+        "residential_care",
         +1,
         {"transitions.ageing_from_week": 0, **LONG},
+        seeds=(1, 2, 3),
+        why=AGEING_WHY,
     ),
     Lever(
         "transitions.digital_from_week",
