@@ -1,11 +1,12 @@
 """Shortcuts give what the plain computation would: the office's bookkeeping, the single-
-precision form of ``chance``, the sparse housing-loss test and eager Citizen agents."""
+precision form of ``chance``, the sparse housing-loss test, eager Citizen agents and draws read
+at a few positions only."""
 
 import numpy as np
 
 from willsim import WelfareModel
 from willsim.mechanisms.crises import independent_adults
-from willsim.rng import chance, float32_at_least
+from willsim.rng import SparseDraws, chance, float32_at_least
 
 
 def test_withdrawn_requests_leave_the_queue_by_the_end_of_the_week():
@@ -58,3 +59,28 @@ def test_sparse_housing_test_and_eager_agents_match_the_full_computation():
     replaced = [i for i in range(c.n) if views[i] is not first[i]]
     assert replaced and all(not first[i].present for i in replaced)
     assert len(model.agents_by_type[type(views[0])]) == c.n
+
+
+def test_sparse_draws_read_what_the_whole_array_holds_and_end_in_its_state():
+    rng = np.random.default_rng(11)
+    for seed in range(40):
+        size = int(rng.integers(1, 4_000))
+        full_rng, sparse_rng = (np.random.Generator(np.random.PCG64(seed)) for _ in range(2))
+        if seed % 2:  # a buffered half of a 64-bit output (32-bit draws) must survive
+            full_rng.random(3, dtype=np.float32)
+            sparse_rng.random(3, dtype=np.float32)
+        full = full_rng.random(size)
+        draws = SparseDraws(sparse_rng, size)
+        start = 0
+        for end in [*np.sort(rng.integers(0, size, 3)).tolist(), size]:
+            if end <= start:
+                continue
+            dense = rng.random() < 0.3
+            k = int(rng.integers(0, end - start if dense else 30))
+            positions = np.unique(rng.integers(start, end, k))  # sparse or dense reads
+            assert np.array_equal(draws.take(positions), full[positions])
+            start = end
+        draws.close()
+        assert full_rng.bit_generator.state == sparse_rng.bit_generator.state
+        after = full_rng.random(5, dtype=np.float32), sparse_rng.random(5, dtype=np.float32)
+        assert np.array_equal(*after)
