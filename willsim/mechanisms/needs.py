@@ -35,7 +35,7 @@ from willsim.population import (
     replace_residents,
     work_need_prevalence,
 )
-from willsim.rng import chance
+from willsim.rng import chance, float32_at_least
 from willsim.scenario import Parameters
 
 if TYPE_CHECKING:
@@ -391,6 +391,9 @@ class NeedDynamics(Mechanism):
         self.iso_onset = stationary_onset(target, self.iso_recover).reshape(-1, 2)
         self.work_target, self.neet_given_need = work_need_cells(c)
         self.work_onset = stationary_onset(self.work_target, self.work_recover)
+        self._work_onset32 = np.array(
+            [float32_at_least(p) for p in self.work_onset.ravel().tolist()], dtype=np.float32
+        )
         self.care_mult_pow = self.care_mult ** np.arange(MAX_CARE_LEVEL + 1)
         self.frozen_mean_w: np.ndarray | None = None  # the bands' mean weight, from week 0
         self._mean_w_sum = np.zeros(len(AGE_BANDS))
@@ -480,11 +483,11 @@ class NeedDynamics(Mechanism):
         ``rsa_mult`` without it)."""
         c = model.citizens
         level = c.need_level[CARE] if idx is None else c.need_level[CARE][idx]
-        w = self.care_mult_pow[level]  # a new array
-        in_care = c.residential if idx is None else c.residential[idx]
+        w: np.ndarray = self.care_mult_pow.take(level)  # a new array
+        in_care = np.flatnonzero(c.residential if idx is None else c.residential[idx])
         if "residential" in model.mechanisms:
-            rsa_w = model.residential.mortality_weight()
-            w[in_care] = (rsa_w if idx is None else rsa_w[idx])[in_care]
+            rows = in_care if idx is None else idx[in_care]
+            w[in_care] = model.residential.mortality_weight(rows)
         elif self.rsa_mult != 1.0:
             w[in_care] = self.rsa_mult
         return w
@@ -494,7 +497,7 @@ class NeedDynamics(Mechanism):
         over its last year), frozen from reported week 0."""
         if self.frozen_mean_w is not None:
             return self.frozen_mean_w
-        band, bands = model.citizens.age_band, self.mortality.size
+        band, bands = model.citizens.age_band.astype(np.intp), self.mortality.size
         total = np.bincount(band, weights=self._weight(model), minlength=bands)
         count = np.bincount(band, minlength=bands)
         mean_w = np.divide(total, count, where=count > 0, out=np.ones(bands))
@@ -577,10 +580,12 @@ class NeedDynamics(Mechanism):
     def _work(self, model: WelfareModel, u: np.ndarray, community: np.ndarray, week: int) -> None:
         c = model.citizens
         level = c.need_level[WORK]
-        cand = _under(u, self.work_onset.max())
-        cand = cand[community[cand] & (level[cand] == 0)]
-        cell = c.age_band[cand], c.income_band[cand]
-        onset = cand[chance(u[cand], self.work_onset[cell])]
+        # onset: ``u < p`` of the resident's (age band, income band) cell, most residents being
+        # under the largest p (the NEET cells'): every resident's p is looked up, in single
+        # precision (the smallest float32 not below each p: the same booleans, as in ``chance``)
+        cell = c.age_band * np.int8(self.work_onset.shape[1]) + c.income_band
+        onset_p = self._work_onset32.take(cell)
+        onset = np.flatnonzero((u < onset_p) & community & (level == 0))
         recover = _under(u, self.work_recover)
         model.resolve_work_needs(recover[level[recover] > 0])
         youth = onset[c.age_band[onset] == YOUTH_BAND]
