@@ -5,6 +5,7 @@ at a few positions only."""
 import numpy as np
 
 from willsim import WelfareModel
+from willsim.mechanisms.adi import _first_by_group
 from willsim.mechanisms.crises import independent_adults
 from willsim.rng import SparseDraws, chance, float32_at_least
 
@@ -84,3 +85,17 @@ def test_sparse_draws_read_what_the_whole_array_holds_and_end_in_its_state():
         assert full_rng.bit_generator.state == sparse_rng.bit_generator.state
         after = full_rng.random(5, dtype=np.float32), sparse_rng.random(5, dtype=np.float32)
         assert np.array_equal(*after)
+
+
+def test_first_by_group_is_the_head_of_the_lexsort():
+    rng = np.random.default_rng(3)
+    for size in (1, 2, 7, 50, 3_000):
+        group = rng.integers(0, 24, size).astype(np.int8)
+        draw = rng.random(size)
+        draw[: size // 3] = draw[0]  # ties in the draw keep position order
+        order = np.lexsort((draw, group))
+        for k in (1, 2, size // 2, size - 1, size, size + 3):
+            if k <= 0:
+                continue
+            expected = np.sort(order[:k])
+            assert np.array_equal(np.sort(_first_by_group(group, draw, k)), expected)
