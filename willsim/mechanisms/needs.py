@@ -202,21 +202,25 @@ class CareChainEstimate:
         self._person = c.person_id.copy()
         self._residential = c.residential.copy()
         self._band = c.age_band.copy()
+        # each resident's row of ``counts`` (band, level) as a flat cell, to add the state to
+        self._cell = (self._band.astype(np.int64) * (MAX_CARE_LEVEL + 1) + self._level) * 7
 
     def after(self, c: Citizens) -> None:
         died = c.person_id != self._person
-        home = ~self._residential
-        to = np.where(
-            died, self.DEAD, np.where(c.residential, self.RESIDENTIAL, c.need_level[CARE])
-        )
+        to = c.need_level[CARE].astype(np.int64)  # the state each resident moved to
+        to[c.residential] = self.RESIDENTIAL
+        to[died] = self.DEAD
         states = (MAX_CARE_LEVEL + 1) * 7
-        cell = (self._band[home].astype(np.int64) * (MAX_CARE_LEVEL + 1) + self._level[home]) * 7
-        found = np.bincount(cell + to[home], minlength=self.bands * states)
+        in_rsa = np.flatnonzero(self._residential)  # few: residents at home are the rest
+        cell = self._cell + to
+        found = np.bincount(cell, minlength=self.bands * states)
+        found -= np.bincount(cell[in_rsa], minlength=self.bands * states)
         self.counts += found.reshape(self.bands, MAX_CARE_LEVEL + 1, 7)
-        self.rsa_weeks += np.bincount(self._band[self._residential], minlength=self.bands)
-        in_rsa_died = self._residential & died
-        self.rsa_deaths += np.bincount(self._band[in_rsa_died], minlength=self.bands)
-        home_again = self._residential & ~died & ~c.residential  # temporary stays ended
+        band_rsa = self._band[in_rsa]
+        self.rsa_weeks += np.bincount(band_rsa, minlength=self.bands)
+        in_rsa_died = died[in_rsa]
+        self.rsa_deaths += np.bincount(band_rsa[in_rsa_died], minlength=self.bands)
+        home_again = in_rsa[~in_rsa_died & ~c.residential[in_rsa]]  # temporary stays ended
         cell = self._band[home_again].astype(np.int64) * (MAX_CARE_LEVEL + 1)
         cell += c.need_level[CARE][home_again]
         found = np.bincount(cell, minlength=self.rsa_home.size)

@@ -251,9 +251,10 @@ class Residential(Mechanism):
         level = c.need_level[CARE]
         top = (level >= MAX_CARE_LEVEL) & (c.age_band >= OLD_BAND) & ~c.residential
         # waiting residents renege (the bottom of the draw); others at the top level apply
-        renege = self.waiting & chance(u, self.renege_p)
-        self.waiting &= ~renege
-        self.apply(model, np.flatnonzero(top & ~self.waiting & chance(1.0 - u, self.apply_p)), week)
+        waiting = np.flatnonzero(self.waiting)
+        self.waiting[waiting[chance(u[waiting], self.renege_p)]] = False
+        cand = np.flatnonzero(top & ~self.waiting)
+        self.apply(model, cand[chance(1.0 - u[cand], self.apply_p)], week)
         self._count(model)
         free = self.places - self.stock
         self.admitted = 0
