@@ -86,19 +86,10 @@ class HelpSeeking(Mechanism):
         desk = self.desk[who]
         return np.where(frail, desk * self.frail_access, desk)
 
-    def propensity(
-        self, model: WelfareModel, domain: int | np.ndarray, who: np.ndarray
-    ) -> np.ndarray:
-        """Weekly asking rate of residents ``who`` for needs in ``domain`` (one domain, or an
-        array paired with ``who``)."""
+    def propensity(self, model: WelfareModel, domain: np.ndarray, who: np.ndarray) -> np.ndarray:
+        """Weekly asking rate of residents ``who`` for needs in ``domain`` (paired arrays)."""
         c = model.citizens
-        rate: np.ndarray = self.rate[domain] * (
-            c.aware[who] * c.trust[who] * self.access(model, who)
-        )
-        if np.ndim(domain) == 0:
-            if domain == CARE:
-                rate *= self.care_severity[c.need_level[CARE][who]]
-            return rate
+        rate = self.rate[domain] * (c.aware[who] * c.trust[who] * self.access(model, who))
         care = domain == CARE
         rate[care] *= self.care_severity[c.need_level[CARE][who[care]]]
         return rate
@@ -109,26 +100,21 @@ class HelpSeeking(Mechanism):
         self.requests[:] = 0
         if not self.enabled:
             return
-        # latent needs, and refused ones once ``reapply_after`` has passed, outside care homes,
-        # domain by domain (residents in order): each one's probability of asking this week
-        found = []
-        for d in range(len(DOMAINS)):
-            status = c.status[d]
-            cand = np.flatnonzero((status == LATENT) | (status == REFUSED))
-            can_ask = status[cand] == LATENT
-            refused = np.flatnonzero(~can_ask)
-            can_ask[refused] = week - c.status_since[d][cand[refused]] >= self.reapply_after
-            can_ask &= ~c.residential[cand]
-            who = cand[can_ask]
-            found.append((d, who, weekly_probability(self.propensity(model, d, who))))
-        # a sample's office adds shadow requests for the expected number (summed in that order)
-        expected = float(np.concatenate([p for _, _, p in found]).sum(dtype=np.float64))
-        asked = []
-        for d, who, p in found:
-            draw = u[d][who]
-            asks = chance(draw, p)
-            asked.append((np.full(np.count_nonzero(asks), d), who[asks], p[asks], draw[asks]))
-        domain, who, p, draw = (np.concatenate(parts) for parts in zip(*asked, strict=True))
+        # latent needs, and refused ones once ``reapply_after`` has passed, outside care homes
+        # (flat positions: domain by domain, residents in order)
+        status = c.status.ravel()
+        cand = np.flatnonzero((status == LATENT) | (status == REFUSED))
+        domain, who = np.divmod(cand, c.n)
+        can_ask = status[cand] == LATENT
+        refused = np.flatnonzero(~can_ask)
+        can_ask[refused] = week - c.status_since.ravel()[cand[refused]] >= self.reapply_after
+        can_ask &= ~c.residential[who]
+        flat, domain, who = cand[can_ask], domain[can_ask], who[can_ask]
+        p = weekly_probability(self.propensity(model, domain, who))  # of asking this week
+        expected = float(p.sum(dtype=np.float64))  # a sample's office adds shadow requests
+        draw = u.ravel()[flat]
+        asks = chance(draw, p)
+        domain, who, p, draw = domain[asks], who[asks], p[asks], draw[asks]
         times = week + np.minimum(draw / p, 1.0 - 1e-9)  # uniform within the week
         self.requests[:] = np.bincount(domain, minlength=len(DOMAINS))
         c.requested[domain, who] = True
