@@ -325,3 +325,29 @@ def test_discharges_are_journal_events_that_match_the_model_count() -> None:
     assert len(events) == sum(counted) > 0
     assert all(e.phase == "residential" and e.rule == "rsa_discharge" for e in events)
     assert events[0].text("it").startswith("Rientro a casa")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known artefact (docs/ODD.md 8.4, found at stop 22): RSA mortality scales with the "
+    "age band's life-table rate, so residents admitted at 65-74 stay for years and those "
+    "admitted at 85+ die within weeks; Padova's stock is 50-62% aged 65-74 and 6-10% aged 85+. "
+    "Strict: the repair makes this test pass and must remove the mark.",
+)
+def test_residents_aged_85_plus_are_a_large_share_of_residential_care() -> None:
+    """Residential care is mostly for the oldest: residents aged 85+ are more than 40% of the
+    RSA stock aged 65+ (ISTAT's survey of residential facilities finds most older guests aged
+    80+; the calibration table has no row on the age mix, so this is a lower bound on a
+    direction, not a target). Padova (calibrated layer), 20,000 residents, 2 seeds x one
+    reported year; the model gives 0.06-0.10."""
+    shares = []
+    for seed in (1, 2):
+        model = WelfareModel(
+            load_scenario("baseline", city="padova"),
+            seed=seed,
+            params={"run.residents": 20_000, "run.weeks": 52, "run.mesa_citizens": False},
+        )
+        model.run()
+        shares.append(summary(model)["residential_share_85"])
+        model.release()
+    assert np.mean(shares) > 0.4, shares

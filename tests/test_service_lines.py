@@ -1,5 +1,6 @@
-"""The municipality's service lines: each domain's contracted services buy extra hours only up
-to the line's planned budget (``municipality.line_shares``), never from another line's plan."""
+"""The municipality's planned lines: each domain's contracted services buy extra hours only up
+to the line's planned budget (``municipality.line_shares``), never from another line's plan;
+the day centres' line (``structures.care_share``) shares a shortfall of the plan with them."""
 
 from __future__ import annotations
 
@@ -53,24 +54,81 @@ def test_a_line_buys_only_what_its_list_wants(model: WelfareModel) -> None:
     np.testing.assert_allclose(extra, [plans[0] * 0.25, 0.0, plans[2]])
 
 
+def _all_plans(model: WelfareModel) -> float:
+    """EUR a week the planned lines (the services' lines and the day centres) plan together."""
+    return float(_plans(model).sum()) + model.structures.planned_weekly(model)
+
+
+def _squeeze(model: WelfareModel, left: float) -> float:
+    """A fixed bill (not a municipal item: counted in full) that leaves ``left`` EUR a week of
+    the plan to the planned lines; returns the bill."""
+    muni = model.municipality
+    muni.fixed_costs.pop("test", None)
+    free = muni.services_allowance(model.services.plan_share, tuple(muni.planned_lines))
+    return free - left
+
+
 def test_the_plans_shrink_in_proportion_when_other_spending_grows(model: WelfareModel) -> None:
     """Other municipal items (staff, outreach, platforms, cash) come first: when they leave less
-    than the lines' plans, every line's plan shrinks by the same factor."""
+    than the planned lines' plans, every line's plan shrinks by the same factor."""
     s, muni = model.services, model.municipality
     plans = _plans(model)
-    allowance = plans.sum() / 4
     saved = dict(muni.fixed_costs)
     try:
-        free = muni.services_allowance(s.plan_share, ("services",))
-        muni.fixed_costs["test"] = free - allowance  # not a municipal item: counted in full
-        assert muni.services_allowance(s.plan_share, ("services",)) == pytest.approx(allowance)
+        muni.fixed_costs["test"] = _squeeze(model, _all_plans(model) / 4)
+        assert muni.planned_lines_factor(s.plan_share) == pytest.approx(0.25)
         extra = s._line_budgets(muni, np.zeros(3), np.full(3, 1e12))
         np.testing.assert_allclose(extra, plans / 4)
-        muni.fixed_costs["test"] = free + 1.0  # nothing left for services
+        muni.fixed_costs["test"] = _squeeze(model, -1.0)  # nothing left for the lines
+        assert muni.planned_lines_factor(s.plan_share) == 0.0
         assert not s._line_budgets(muni, np.zeros(3), np.full(3, 1e12)).any()
     finally:
         muni.fixed_costs.clear()
         muni.fixed_costs.update(saved)
+
+
+def test_the_day_centres_share_the_shortfall_with_the_service_lines(model: WelfareModel) -> None:
+    """The day centres' line has no first claim on the plan: when other spending leaves the
+    planned lines a quarter of their plans, it funds a quarter of its places, as every service
+    line buys a quarter of its plan (an earlier version reserved the places in full, like staff,
+    so the services and cash absorbed the whole shortfall)."""
+    muni, st = model.municipality, model.structures
+    assert set(muni.planned_lines) == {"services", "structures"}
+    full = st.planned_weekly(model) / st.place_week
+    saved = dict(muni.fixed_costs), (st.places, st.whole_places)
+    try:
+        muni.fixed_costs["test"] = _squeeze(model, _all_plans(model) / 4)
+        st._replan = True
+        st._plan_places(model, 1)
+        assert st.places == pytest.approx(full / 4)
+        muni.fixed_costs["test"] = _squeeze(model, 2 * _all_plans(model))  # room to spare
+        st._replan = True
+        st._plan_places(model, 1)
+        assert st.places == pytest.approx(full)
+    finally:
+        muni.fixed_costs.clear()
+        muni.fixed_costs.update(saved[0])
+        st.places, st.whole_places = saved[1]
+
+
+def test_the_places_are_replanned_at_budget_reviews_only(model: WelfareModel) -> None:
+    """Between the quarterly reviews (``municipality.review_weeks``) a change in other
+    spending does not move the places; at a review, and when a lever changes, it does."""
+    muni, st = model.municipality, model.structures
+    saved = dict(muni.fixed_costs), (st.places, st.whole_places, st._replan)
+    try:
+        st._replan = True
+        st._plan_places(model, 1)
+        before = st.places
+        muni.fixed_costs["test"] = _squeeze(model, _all_plans(model) / 2)
+        st._plan_places(model, 2)  # not a review week
+        assert st.places == before
+        st._plan_places(model, st.review_weeks)  # a review
+        assert st.places == pytest.approx(before / 2)
+    finally:
+        muni.fixed_costs.clear()
+        muni.fixed_costs.update(saved[0])
+        st.places, st.whole_places, st._replan = saved[1]
 
 
 def test_a_budget_policy_moves_every_lines_plan(model: WelfareModel) -> None:

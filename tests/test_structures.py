@@ -195,12 +195,19 @@ def test_spending_per_resident_rises_by_the_structures_budget():
 
 
 def test_a_budget_cut_cuts_the_places(small_model, series):
-    """The budget-cut scenario (-20% from week 52): the places fall by 20%, and the users with
-    them (the newest leave first)."""
+    """The budget-cut scenario (-20% from week 52): the line's plan falls by 20%, and its places
+    with it, times the share of their plans the planned lines may spend once staff (not cut)
+    take more of the smaller budget; the users follow (the newest leave first)."""
     model = small_model(scenario="budget-cut", run__weeks=60, city__population=50_000)
+    plan_before = _planned_places(model)
     model.run()
     places = series(model, "day_centre_places")
     assert places[51] > 0
     w = model.citizens.weight
-    assert places[59] == pytest.approx(0.8 * places[51], abs=w + 1e-9)
+    st = model.structures
+    assert _planned_places(model) == pytest.approx(0.8 * plan_before)
+    assert 0.0 < st.plan_factor < 1.0  # the cut binds: the day centres share the shortfall
+    assert st.places == pytest.approx(_planned_places(model) * st.plan_factor)
+    assert places[59] == pytest.approx(st.places * w, abs=w + 1e-9)
+    assert places[59] < 0.8 * places[51]
     assert series(model, "day_centre_users")[59] <= places[59]

@@ -1,9 +1,11 @@
 """The Municipality agent: an annual budget it cannot exceed, staff, and the spending ledger.
 
 It also plans what its services may cost: :meth:`Municipality.services_allowance` is the weekly
-amount left for contracted services once staff, platforms, outreach and other municipal items
-are set aside, which :class:`~willsim.mechanisms.services.Services` spends on extra capacity
-when its waiting lists grow (the budget binds, as the sourced spending per resident says).
+amount left for an item once staff, platforms, outreach and other municipal items are set aside.
+The planned lines (the services' lines, which buy extra capacity when waiting lists grow, and
+the day centres' places) share what the plan leaves them in proportion to their plans
+(:meth:`Municipality.planned_lines_factor`); cash contributions take what is left after them
+(the budget binds, as the sourced spending per resident says).
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ class Municipality(WillsimAgent):
         self.week_spending = dict.fromkeys(self.items, 0.0)
         self.total_spending = dict.fromkeys(self.items, 0.0)
         self.fixed_costs: dict[str, float] = {}  # weekly bills set aside first (staff, outreach)
+        # planned lines: item -> its share of the planned budget (services' lines, day centres)
+        self.planned_lines: dict[str, float] = {}
         self.first_week = -int(getattr(model, "burn_in", 0))  # the budget year starts here
         self.recent_weekly = dict.fromkeys(self.items, 0.0)  # smoothed spending by item
         self._smoothing = 1.0 / 13.0  # weight of the latest week (a quarter's memory)
@@ -79,6 +83,19 @@ class Municipality(WillsimAgent):
         )
         others += sum(v for k, v in self.fixed_costs.items() if k not in self.municipal_items)
         return max(plan_share * self.annual_budget / WEEKS_PER_YEAR - others, 0.0)
+
+    def planned_lines_factor(self, plan_share: float) -> float:
+        """Share of its plan each planned line may spend this week: 1 while ``plan_share`` of
+        the annual budget, less every other municipal item (:meth:`services_allowance`), has
+        room for all the lines' plans (``planned_lines`` x the planned budget / 52); less, and
+        the same for every line, when it has not (other spending has grown: platforms,
+        outreach, staff). No line has first claim on what the plan leaves."""
+        shares = sum(self.planned_lines.values())
+        total = shares * plan_share * self.annual_budget / WEEKS_PER_YEAR
+        if total <= 0.0:
+            return 1.0
+        allowance = self.services_allowance(plan_share, tuple(self.planned_lines))
+        return min(allowance / total, 1.0)
 
     def set_budget_multiplier(self, multiplier: float, week: int) -> None:
         """A budget policy: the annual budget changes, and so does what is left of this year."""

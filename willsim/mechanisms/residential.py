@@ -41,12 +41,14 @@ import numpy as np
 from willsim.citizens import CARE, MAX_CARE_LEVEL
 from willsim.mechanisms.base import AddEvent, Mechanism, Read, SpendingItem
 from willsim.outputs import Indicator, P, Ratio, Total
+from willsim.params import AGE_BANDS
 from willsim.rng import chance
 
 if TYPE_CHECKING:
     from willsim.model import WelfareModel
 
 OLD_BAND = 3  # 65-74: residential care is for residents aged 65+
+OLDEST_BAND = AGE_BANDS.index("85+")
 PERMANENT = np.iinfo(np.int32).max  # the end week of a permanent stay (left only by death)
 POOREST = 0  # income band of the absolute poor: the municipality supports their fee
 
@@ -79,6 +81,7 @@ class Residential(Mechanism):
         "apply",
         "stock",
         "stock_65",
+        "stock_85",
         "residents_65",
         "places",
         "admitted",
@@ -109,6 +112,18 @@ class Residential(Mechanism):
             Ratio(P("residential.stock_65"), P("residential.residents_65")),
             description_it="Residenti di 65+ anni in RSA sul totale dei residenti di 65+ anni, "
             "media delle settimane riportate.",
+        ),
+        Indicator(
+            "residential_share_85",
+            "RSA residents aged 85+",
+            "Ospiti RSA di 85+ anni",
+            "share",
+            "RSA residents aged 85+, as a share of RSA residents aged 65+, mean over the reported "
+            "weeks (the age mix of the stock; no target: the calibration table has no row on "
+            "it, docs/ODD.md 8.4).",
+            Ratio(P("residential.stock_85"), P("residential.stock_65")),
+            description_it="Ospiti di RSA di 85+ anni sul totale degli ospiti di 65+ anni, media "
+            "delle settimane riportate (composizione per età; nessun obiettivo).",
         ),
         Indicator(
             "residential_admissions",
@@ -222,6 +237,7 @@ class Residential(Mechanism):
         self.residents_65 = int(np.count_nonzero(old))
         self.stock = int(np.count_nonzero(c.residential))
         self.stock_65 = int(np.count_nonzero(c.residential & old))
+        self.stock_85 = int(np.count_nonzero(c.residential & (c.age_band == OLDEST_BAND)))
         self.places = round(self.places_65 * self.residents_65)
 
     def _initial_stock(self, model: WelfareModel) -> None:

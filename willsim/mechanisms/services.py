@@ -427,6 +427,7 @@ class Services(Mechanism):
         self.ceiling = max(float(p["municipality.expansion_ceiling"]), 1.0)
         self.plan_share = float(p["municipality.plan_share"])
         self.line_shares = p.array("municipality.line_shares")
+        model.municipality.planned_lines["services"] = float(self.line_shares.sum())
         self.outcomes = bool(p["governance.outcome_contracts"])
         contracted = self.kind != MUNICIPAL
         fit = np.where(self.kind == THIRD_SECTOR, 1.0 + p["governance.co_fit_gain"], 1.0)
@@ -750,14 +751,14 @@ class Services(Mechanism):
     ) -> np.ndarray:
         """EUR a week of extra capacity each domain may buy: its service line's plan
         (``municipality.line_shares`` x the planned budget / 52), less its calibrated contract,
-        never more than its list wants. The lines share the services' allowance
-        (:meth:`~willsim.agents.Municipality.services_allowance`) in proportion when the
-        allowance is short of their plans (other spending has grown); a line does not spend
-        another's plan."""
+        never more than its list wants. When what the plan leaves is short of the planned lines'
+        plans (other spending has grown), every planned line, the day centres' included, gets
+        the same share of its plan (:meth:`~willsim.agents.Municipality.planned_lines_factor`);
+        a line does not spend another's plan."""
         plan = self.line_shares * self.plan_share * muni.annual_budget / WEEKS_PER_YEAR
-        allowance = muni.services_allowance(self.plan_share, ("services",))  # never below 0
-        if plan.sum() > allowance:
-            plan = plan * (allowance / plan.sum())
+        factor = muni.planned_lines_factor(self.plan_share)  # never below 0
+        if factor < 1.0:
+            plan = plan * factor
         return np.minimum(np.maximum(plan - base_cost, 0.0), wanted_cost)
 
     def _pay(self, model: WelfareModel, week: int) -> None:

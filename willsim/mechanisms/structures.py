@@ -6,9 +6,12 @@ services part of each area is the services' line plan (``municipality.line_share
 phase spends the structures part of the elderly area on day centres (semi-residential care):
 
 * **Budget**: ``structures.care_share`` x ``municipality.plan_share`` x the annual budget / 52
-  a week, so a budget policy moves it. The isolation and poverty areas' structures (shelters,
-  night shelters) are not simulated: the model has no homeless state (housing loss is an event,
-  :mod:`willsim.mechanisms.crises`).
+  a week, so a budget policy moves it. It is a planned line like the services' lines: when
+  other spending (staff, platforms, outreach) leaves the plan short of the lines' plans, it
+  gets the same share of its plan as they do (``Municipality.planned_lines_factor``), set when
+  a lever changes and at every budget review (``municipality.review_weeks``). The isolation
+  and poverty areas' structures (shelters, night shelters) are not simulated: the model has no
+  homeless state (housing loss is an event, :mod:`willsim.mechanisms.crises`).
 * **Places**: the budget over the cost of a place-week (``structures.day_cost`` x
   ``structures.days_per_week``), a real number in a sampled city (the budget is already in
   simulated units); its whole places are ⌊places + u⌋, u uniform drawn once per run from the
@@ -129,6 +132,7 @@ class Structures(Mechanism):
         self.rounding = float(model.streams["structures"].random())  # once per run
         self.places = 0.0
         self.whole_places = 0
+        self.plan_factor = 1.0  # share of its plan the line may spend (1 unless the plan binds)
         self.new_service_users = 0
         self.residents_65 = 0.0
         self.care_need_65 = 0.0
@@ -142,17 +146,33 @@ class Structures(Mechanism):
         self.plan_share = float(p["municipality.plan_share"])
         self.place_week = float(p["structures.day_cost"]) * float(p["structures.days_per_week"])
         self.hours = float(p["structures.care_hours"])
+        self.review_weeks = max(round(p["municipality.review_weeks"]), 0)
+        model.municipality.planned_lines["structures"] = self.share
+        self._replan = True  # a lever changed (the budget, the share): places at once
 
     def planned_weekly(self, model: WelfareModel) -> float:
         """EUR a week the municipality plans for day-centre places (0 when switched off)."""
         budget = model.municipality.annual_budget
         return self.share * self.plan_share * budget / WEEKS_PER_YEAR
 
-    def step(self, model: WelfareModel, week: int) -> None:
-        c, muni = model.citizens, model.municipality
+    def _plan_places(self, model: WelfareModel, week: int) -> None:
+        """The places the line funds: its plan, times the share of their plans the planned
+        lines may spend when the budget binds (the services' lines get the same share), over
+        the cost of a place-week. Set when a lever changes and at every budget review."""
+        review = self.review_weeks > 0 and week % self.review_weeks == 0
+        if not (self._replan or review):
+            return
+        self._replan = False
         plan = self.planned_weekly(model)
+        self.plan_factor = model.municipality.planned_lines_factor(self.plan_share)
+        if plan > 0:
+            plan *= self.plan_factor
         self.places = plan / self.place_week if self.place_week > 0 else 0.0
         self.whole_places = int(np.floor(self.places + self.rounding)) if plan > 0 else 0
+
+    def step(self, model: WelfareModel, week: int) -> None:
+        c, muni = model.citizens, model.municipality
+        self._plan_places(model, week)
         old = c.age_band >= OLD_BAND
         at_home = old & ~c.residential & (c.need_level[CARE] > 0)
         self.residents_65 = float(np.count_nonzero(old))
