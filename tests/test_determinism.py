@@ -235,7 +235,6 @@ def test_replicates_run_with_spawned_seeds():
     assert records[0].summary["public_spending_eur"] != records[1].summary["public_spending_eur"]
 
 
-
 _ONE_RUN = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
