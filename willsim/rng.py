@@ -79,6 +79,65 @@ def float32_at_least(x: float) -> np.float32:
     return t
 
 
+class SparseDraws:
+    """The uniform doubles ``rng.random(size)`` would draw, read at a few positions only.
+
+    ``take(positions)`` (flat positions in ascending order, after those of any earlier call)
+    returns the values that array would hold there; :meth:`close` leaves the generator in the
+    state drawing the whole array leaves it in. So a mechanism that draws one number per
+    resident a week (common random numbers) but reads only those of a handful of residents
+    does not make the rest: PCG64 makes each double from one 64-bit output, and the outputs
+    in between are skipped with ``bit_generator.advance`` (about 1 microsecond a read, where
+    drawing costs about 3 ns a number). Where the positions of a call are dense, the block
+    that spans them is drawn instead; another bit generator draws the whole array.
+    """
+
+    _DENSE = 256  # a read costs about as much as drawing this many numbers
+
+    def __init__(self, rng: np.random.Generator, size: int) -> None:
+        self.rng, self.size, self.at = rng, int(size), 0
+        bitgen = rng.bit_generator
+        self._skip = isinstance(bitgen, np.random.PCG64)
+        self._all: np.ndarray | None = None if self._skip else rng.random(self.size)
+        # advance() clears the buffered half of a 64-bit output that 32-bit draws keep
+        self._buffer = bitgen.state if self._skip and bitgen.state["has_uint32"] else None
+
+    def take(self, positions: np.ndarray) -> np.ndarray:
+        """The draws at ``positions`` (ascending, none before the end of an earlier call)."""
+        positions = np.asarray(positions, dtype=np.int64)
+        if self._all is not None:
+            return self._all[positions]
+        if positions.size == 0:
+            return np.empty(0)
+        if positions[0] < self.at or positions[-1] >= self.size:
+            raise ValueError("positions must ascend, past earlier reads and within the array")
+        span = int(positions[-1]) + 1 - self.at
+        if positions.size * self._DENSE >= span:  # dense: draw the block that spans them
+            block = self.rng.random(span)
+            self.at += span
+            return block[positions - (self.at - span)]
+        out = np.empty(positions.size)
+        bitgen, rng = self.rng.bit_generator, self.rng
+        for k, p in enumerate(positions.tolist()):
+            if p > self.at:
+                bitgen.advance(p - self.at)
+            out[k] = rng.random()
+            self.at = p + 1
+        return out
+
+    def close(self) -> None:
+        """Skip the draws after the last read: the generator is where the whole array leaves it."""
+        if self._all is not None:
+            return
+        if self.at < self.size:
+            self.rng.bit_generator.advance(self.size - self.at)
+            self.at = self.size
+        if self._buffer is not None:  # put back the buffered 32 bits advance() dropped
+            state = self.rng.bit_generator.state
+            state["has_uint32"], state["uinteger"] = 1, self._buffer["uinteger"]
+            self.rng.bit_generator.state = state
+
+
 def spawn_seeds(root_seed: int, n: int) -> list[int]:
     """``n`` independent run seeds derived from one root seed (for replicates and sweeps)."""
     children = np.random.SeedSequence(int(root_seed)).spawn(n)

@@ -76,10 +76,10 @@ class Municipality(WillsimAgent):
         """EUR a week the municipality plans to spend on the items ``services`` in a steady
         year: ``plan_share`` of the annual budget, less the staff and other fixed bills and the
         recent weekly spending on every other municipal item, over 52 weeks (never below 0)."""
-        others = sum(
+        others = sum(  # in the items' declared order: a set's order changes with the process
             max(self.recent_weekly[item], self.fixed_costs.get(item, 0.0))
-            for item in self.municipal_items
-            if item not in services
+            for item in self.items
+            if item in self.municipal_items and item not in services
         )
         others += sum(v for k, v in self.fixed_costs.items() if k not in self.municipal_items)
         return max(plan_share * self.annual_budget / WEEKS_PER_YEAR - others, 0.0)

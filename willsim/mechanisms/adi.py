@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from willsim.citizens import CARE
+from willsim.citizens import CARE, MAX_CARE_LEVEL
 from willsim.mechanisms.base import Mechanism, Read, SpendingItem
 from willsim.outputs import Indicator, P, Ratio, Total
 from willsim.units import WEEKS_PER_YEAR
@@ -173,8 +173,14 @@ class Adi(Mechanism):
         not_discharged = week - self.discharged[cand] > self.discharge_weeks
         repeat = self.year_counted[cand] == year
         level = c.need_level[CARE][cand]
-        order = np.lexsort((rng.random(cand.size), -level, repeat, not_discharged))
-        chosen = cand[order[:starts]]
+        draw = rng.random(cand.size)
+        # by priority: not recently discharged after, repeat users after, the highest level
+        # first, then at random (np.lexsort((draw, -level, repeat, not_discharged))); the
+        # first ``starts`` as a set: every group ahead, the lowest draws of the last one
+        group = not_discharged.astype(np.int8) << 4
+        group |= repeat.astype(np.int8) << 3
+        group |= MAX_CARE_LEVEL - level
+        chosen = cand[_first_by_group(group, draw, starts)]
         self.until[chosen] = week + self.episode
         new = chosen[self.year_counted[chosen] != year]
         self.year_counted[new] = year
@@ -186,3 +192,16 @@ class Adi(Mechanism):
 
     def idle(self, model: WelfareModel) -> bool:
         return not self.enabled
+
+
+def _first_by_group(group: np.ndarray, draw: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the first ``k`` in ``np.lexsort((draw, group))`` (ascending group, then
+    draw, ties in position order), as a set: whole groups ahead, and the lowest draws of the
+    group where ``k`` runs out (only that group is sorted)."""
+    if k >= group.size:
+        return np.arange(group.size)
+    total = np.cumsum(np.bincount(group))
+    last = int(np.searchsorted(total, k))  # the first group whose running total reaches k
+    ahead = np.flatnonzero(group < last)
+    tied = np.flatnonzero(group == last)
+    return np.r_[ahead, tied[np.argsort(draw[tied], kind="stable")[: k - ahead.size]]]

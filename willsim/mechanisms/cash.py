@@ -45,6 +45,7 @@ import numpy as np
 from willsim.citizens import CARE, SERVED, WAITLIST, WORK
 from willsim.mechanisms.base import AddEvent, Mechanism, SpendingItem
 from willsim.outputs import Indicator, P, Q, Ratio, Total
+from willsim.rng import SparseDraws
 from willsim.units import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -155,7 +156,7 @@ class Cash(Mechanism):
         # status at the end of last week, to tell a new eligibility decision from a resumed case
         self.last_status = model.citizens.status[list(CASH_DOMAINS)].copy()
         self.active = np.zeros((k, n), dtype=bool)
-        self.care_eur_week = np.zeros(n)
+        self._care_weekly = 0.0  # EUR a week of a care grant, as of the last step
         self.new_users = 0
         self.new_users_by_domain = np.zeros(k)
         self.paid_week = 0.0
@@ -202,59 +203,91 @@ class Cash(Mechanism):
         self._ran = True
         self.new_users = 0
         self.new_users_by_domain = np.zeros(len(CASH_DOMAINS))
-        self.until[CASH_DOMAINS.index(CARE), c.residential] = NEVER  # residential care covers
+        in_care = np.flatnonzero(c.residential)
+        self.until[CASH_DOMAINS.index(CARE)][in_care] = NEVER  # residential care covers
         if self.enabled:
             self._grant(model, week)
         self.active = self.until > week
-        self._pay(model, week)
-        self.active = self.until > week
-        k = CASH_DOMAINS.index(CARE)
-        self.care_eur_week = np.where(self.active[k], self.weekly[k], 0.0)
+        self._pay(model, week)  # rationing ends grants in both until and active
+        self._care_weekly = self.weekly[CASH_DOMAINS.index(CARE)]
 
     def end_week(self, model: WelfareModel, week: int) -> None:
         self.last_status = model.citizens.status[list(CASH_DOMAINS)].copy()
 
+    def _candidates(self, model: WelfareModel, k: int, week: int, year: int) -> np.ndarray:
+        """Residents (ascending) newly assessed eligible in domain ``CASH_DOMAINS[k]`` this week
+        who may receive its contribution, before the grant draw: on the waiting list or in
+        service since this week but not last week, under the ISEE threshold, without a grant
+        running or one this year, at home (and 65+ for care)."""
+        c, domain = model.citizens, CASH_DOMAINS[k]
+        status = c.status[domain]
+        listed = np.flatnonzero(status >= WAITLIST)  # waiting, served or refused: few
+        st = status[listed]
+        cand = listed[(st <= SERVED) & (c.status_since[domain][listed] >= week)]
+        last = self.last_status[k][cand]
+        cand = cand[(last != WAITLIST) & (last != SERVED)]
+        keep = (c.isee[cand] <= self.isee_max[k]) & (self.until[k][cand] <= week)
+        keep &= (self.year_counted[k][cand] != year) & ~c.residential[cand]
+        if domain == CARE:
+            keep &= c.age_band[cand] >= OLD_BAND
+        return cand[keep]
+
     def _grant(self, model: WelfareModel, week: int) -> None:
-        """Grant this week's contributions to the newly eligible, within each domain's budget."""
+        """Grant this week's contributions to the newly eligible, within each domain's budget.
+
+        Three draws a resident a week (grant, budget tie-break, protection), as
+        ``rng.random((3, n))``, read only for the few candidates (:class:`~willsim.rng.
+        SparseDraws`): the grant draw of every candidate of either domain first, then the
+        tie-breaks and protections of those it selects."""
         c, muni = model.citizens, model.municipality
-        rng = model.streams["cash"]
-        u = rng.random((3, c.n))  # grant, budget tie-break, protection: one draw each a week
+        n = c.n
+        draws = SparseDraws(model.streams["cash"], 3 * n)
         year = week // WEEKS_PER_YEAR
         # what the plan leaves for cash once staff, services and the other municipal items are
         # set aside (as the services' capacity reviews compute theirs), less what grants commit
         planned = muni.services_allowance(self.plan_share, ("cash",))
-        planned -= float((self.until > week).sum(axis=1) @ self.weekly)
+        running = self._active_counts(week)
+        planned -= float(running @ self.weekly)
+        cands = [self._candidates(model, k, week, year) for k in range(len(CASH_DOMAINS))]
+        either = np.union1d(*cands)
+        grant_u = draws.take(either)
+        selected = [
+            cand[grant_u[np.searchsorted(either, cand)] < self.grant_share[k]]
+            for k, cand in enumerate(cands)
+        ]
+        chosen = np.union1d(*selected)
+        tie_u = draws.take(n + chosen)
+        work = selected[CASH_DOMAINS.index(WORK)]
+        protect_u = draws.take(2 * n + work)
+        draws.close()
         for k, domain in enumerate(CASH_DOMAINS):
-            status = c.status[domain]
-            newly = ((status == WAITLIST) | (status == SERVED)) & (c.status_since[domain] >= week)
-            newly &= (self.last_status[k] != WAITLIST) & (self.last_status[k] != SERVED)
-            cand = newly & (c.isee <= self.isee_max[k]) & (self.until[k] <= week)
-            cand &= (self.year_counted[k] != year) & ~c.residential
-            if domain == CARE:
-                cand &= c.age_band >= OLD_BAND
-            cand &= u[0] < self.grant_share[k]
-            idx = np.flatnonzero(cand)
+            idx = selected[k]
             if idx.size == 0:
                 continue
             allot = self.budget_share[k] * muni.annual_budget / WEEKS_PER_YEAR
-            committed = np.count_nonzero(self.until[k] > week) * self.weekly[k]
+            committed = running[k] * self.weekly[k]
             free = min(allot - committed, planned)
             room = int(max(free, 0.0) // self.weekly[k]) if self.weekly[k] > 0 else 0
             if room < idx.size:  # the lowest ISEE first, ties at random
-                idx = idx[np.lexsort((u[1][idx], c.isee[idx]))[:room]]
+                ties = tie_u[np.searchsorted(chosen, idx)]
+                idx = idx[np.lexsort((ties, c.isee[idx]))[:room]]
             self.until[k, idx] = week + self.weeks[k]
             self.year_counted[k, idx] = year
             self.helped[k, idx] = True
             if domain == WORK:
-                self.protects[idx] = u[2][idx] < self.protection
+                self.protects[idx] = protect_u[np.searchsorted(work, idx)] < self.protection
             self.new_users_by_domain[k] = idx.size
             planned -= idx.size * self.weekly[k]
         self.new_users = int(self.new_users_by_domain.sum())
 
+    def _active_counts(self, week: int) -> np.ndarray:
+        """Grants running this week, by domain (int64)."""
+        return np.array([np.count_nonzero(row > week) for row in self.until], dtype=np.int64)
+
     def _pay(self, model: WelfareModel, week: int) -> None:
         """Pay the active grants; end the newest if the year's budget cannot pay them."""
         muni = model.municipality
-        counts = self.active.sum(axis=1)
+        counts = np.array([np.count_nonzero(row) for row in self.active], dtype=np.int64)
         cost = float(counts @ self.weekly)
         available = muni.available_for_services(week)
         if cost > available + 1e-9:
@@ -274,6 +307,12 @@ class Cash(Mechanism):
         self.active[k[cut], who[cut]] = False
 
     @property
+    def care_eur_week(self) -> np.ndarray:
+        """(n,) EUR a week of care contribution per resident this week."""
+        out: np.ndarray = np.where(self.active[CASH_DOMAINS.index(CARE)], self._care_weekly, 0.0)
+        return out
+
+    @property
     def recipients(self) -> np.ndarray:
         """(n,) bool: residents receiving a contribution this week (either domain)."""
         out: np.ndarray = np.any(self.active, axis=0)
@@ -285,7 +324,8 @@ class Cash(Mechanism):
         """Private care hours a week the care contribution buys for residents ``idx``."""
         if self.price <= 0:
             return np.zeros(idx.size)
-        return self.care_eur_week[idx] / self.price
+        active = self.active[CASH_DOMAINS.index(CARE)][idx]
+        return np.where(active, self._care_weekly, 0.0) / self.price
 
     def needs_met(self, model: WelfareModel, domain: int) -> np.ndarray:
         """Income needs met by a poverty contribution large enough for the household."""

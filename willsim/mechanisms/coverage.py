@@ -269,8 +269,9 @@ class Coverage(Mechanism):
         c = model.citizens
         community = ~c.residential
         has = (c.need_level > 0) & community
-        self.need_by_domain = has.sum(axis=1).astype(float)
-        self.unmet_by_domain = (has & ~self.met).sum(axis=1).astype(float)
+        self.need_by_domain = np.array([np.count_nonzero(row) for row in has], dtype=float)
+        has &= ~self.met
+        self.unmet_by_domain = np.array([np.count_nonzero(row) for row in has], dtype=float)
         old = c.age_band[idx] >= OLD_BAND
         severe = old & (level >= SEVERE_LEVEL)
         self.severe_65 = float(np.count_nonzero(severe))

@@ -35,7 +35,7 @@ from willsim.population import (
     replace_residents,
     work_need_prevalence,
 )
-from willsim.rng import chance
+from willsim.rng import chance, float32_at_least
 from willsim.scenario import Parameters
 
 if TYPE_CHECKING:
@@ -202,21 +202,25 @@ class CareChainEstimate:
         self._person = c.person_id.copy()
         self._residential = c.residential.copy()
         self._band = c.age_band.copy()
+        # each resident's row of ``counts`` (band, level) as a flat cell, to add the state to
+        self._cell = (self._band.astype(np.int64) * (MAX_CARE_LEVEL + 1) + self._level) * 7
 
     def after(self, c: Citizens) -> None:
         died = c.person_id != self._person
-        home = ~self._residential
-        to = np.where(
-            died, self.DEAD, np.where(c.residential, self.RESIDENTIAL, c.need_level[CARE])
-        )
+        to = c.need_level[CARE].astype(np.int64)  # the state each resident moved to
+        to[c.residential] = self.RESIDENTIAL
+        to[died] = self.DEAD
         states = (MAX_CARE_LEVEL + 1) * 7
-        cell = (self._band[home].astype(np.int64) * (MAX_CARE_LEVEL + 1) + self._level[home]) * 7
-        found = np.bincount(cell + to[home], minlength=self.bands * states)
+        in_rsa = np.flatnonzero(self._residential)  # few: residents at home are the rest
+        cell = self._cell + to
+        found = np.bincount(cell, minlength=self.bands * states)
+        found -= np.bincount(cell[in_rsa], minlength=self.bands * states)
         self.counts += found.reshape(self.bands, MAX_CARE_LEVEL + 1, 7)
-        self.rsa_weeks += np.bincount(self._band[self._residential], minlength=self.bands)
-        in_rsa_died = self._residential & died
-        self.rsa_deaths += np.bincount(self._band[in_rsa_died], minlength=self.bands)
-        home_again = self._residential & ~died & ~c.residential  # temporary stays ended
+        band_rsa = self._band[in_rsa]
+        self.rsa_weeks += np.bincount(band_rsa, minlength=self.bands)
+        in_rsa_died = died[in_rsa]
+        self.rsa_deaths += np.bincount(band_rsa[in_rsa_died], minlength=self.bands)
+        home_again = in_rsa[~in_rsa_died & ~c.residential[in_rsa]]  # temporary stays ended
         cell = self._band[home_again].astype(np.int64) * (MAX_CARE_LEVEL + 1)
         cell += c.need_level[CARE][home_again]
         found = np.bincount(cell, minlength=self.rsa_home.size)
@@ -391,6 +395,9 @@ class NeedDynamics(Mechanism):
         self.iso_onset = stationary_onset(target, self.iso_recover).reshape(-1, 2)
         self.work_target, self.neet_given_need = work_need_cells(c)
         self.work_onset = stationary_onset(self.work_target, self.work_recover)
+        self._work_onset32 = np.array(
+            [float32_at_least(p) for p in self.work_onset.ravel().tolist()], dtype=np.float32
+        )
         self.care_mult_pow = self.care_mult ** np.arange(MAX_CARE_LEVEL + 1)
         self.frozen_mean_w: np.ndarray | None = None  # the bands' mean weight, from week 0
         self._mean_w_sum = np.zeros(len(AGE_BANDS))
@@ -480,11 +487,11 @@ class NeedDynamics(Mechanism):
         ``rsa_mult`` without it)."""
         c = model.citizens
         level = c.need_level[CARE] if idx is None else c.need_level[CARE][idx]
-        w = self.care_mult_pow[level]  # a new array
-        in_care = c.residential if idx is None else c.residential[idx]
+        w: np.ndarray = self.care_mult_pow.take(level)  # a new array
+        in_care = np.flatnonzero(c.residential if idx is None else c.residential[idx])
         if "residential" in model.mechanisms:
-            rsa_w = model.residential.mortality_weight()
-            w[in_care] = (rsa_w if idx is None else rsa_w[idx])[in_care]
+            rows = in_care if idx is None else idx[in_care]
+            w[in_care] = model.residential.mortality_weight(rows)
         elif self.rsa_mult != 1.0:
             w[in_care] = self.rsa_mult
         return w
@@ -494,7 +501,7 @@ class NeedDynamics(Mechanism):
         over its last year), frozen from reported week 0."""
         if self.frozen_mean_w is not None:
             return self.frozen_mean_w
-        band, bands = model.citizens.age_band, self.mortality.size
+        band, bands = model.citizens.age_band.astype(np.intp), self.mortality.size
         total = np.bincount(band, weights=self._weight(model), minlength=bands)
         count = np.bincount(band, minlength=bands)
         mean_w = np.divide(total, count, where=count > 0, out=np.ones(bands))
@@ -577,10 +584,12 @@ class NeedDynamics(Mechanism):
     def _work(self, model: WelfareModel, u: np.ndarray, community: np.ndarray, week: int) -> None:
         c = model.citizens
         level = c.need_level[WORK]
-        cand = _under(u, self.work_onset.max())
-        cand = cand[community[cand] & (level[cand] == 0)]
-        cell = c.age_band[cand], c.income_band[cand]
-        onset = cand[chance(u[cand], self.work_onset[cell])]
+        # onset: ``u < p`` of the resident's (age band, income band) cell, most residents being
+        # under the largest p (the NEET cells'): every resident's p is looked up, in single
+        # precision (the smallest float32 not below each p: the same booleans, as in ``chance``)
+        cell = c.age_band * np.int8(self.work_onset.shape[1]) + c.income_band
+        onset_p = self._work_onset32.take(cell)
+        onset = np.flatnonzero((u < onset_p) & community & (level == 0))
         recover = _under(u, self.work_recover)
         model.resolve_work_needs(recover[level[recover] > 0])
         youth = onset[c.age_band[onset] == YOUTH_BAND]

@@ -218,12 +218,14 @@ class Residential(Mechanism):
         levels = np.arange(MAX_CARE_LEVEL + 1) - MAX_CARE_LEVEL
         self._weight = float(p["residential.mortality_multiplier"]) * care_mult**levels
 
-    def mortality_weight(self) -> np.ndarray:
-        """Every resident's mortality weight if in residential care (read where
-        ``citizens.residential``): ``residential.mortality_multiplier`` x
+    def mortality_weight(self, idx: np.ndarray | None = None) -> np.ndarray:
+        """Every resident's (or residents ``idx``'s) mortality weight if in residential care
+        (read where ``citizens.residential``): ``residential.mortality_multiplier`` x
         ``needs.care_mortality_multiplier ** (level - 4)``, ``level`` the care level at admission
         (assumption *RSA mortality by need*: the gradient of care levels at home carries over)."""
-        return self._weight[self.level_in]
+        level = self.level_in if idx is None else self.level_in[idx]
+        out: np.ndarray = self._weight.take(level)
+        return out
 
     def mortality_weight_max(self) -> float:
         """The largest weight :meth:`mortality_weight` can give (any level at admission)."""
@@ -265,9 +267,10 @@ class Residential(Mechanism):
         level = c.need_level[CARE]
         top = (level >= MAX_CARE_LEVEL) & (c.age_band >= OLD_BAND) & ~c.residential
         # waiting residents renege (the bottom of the draw); others at the top level apply
-        renege = self.waiting & chance(u, self.renege_p)
-        self.waiting &= ~renege
-        self.apply(model, np.flatnonzero(top & ~self.waiting & chance(1.0 - u, self.apply_p)), week)
+        waiting = np.flatnonzero(self.waiting)
+        self.waiting[waiting[chance(u[waiting], self.renege_p)]] = False
+        cand = np.flatnonzero(top & ~self.waiting)
+        self.apply(model, cand[chance(1.0 - u[cand], self.apply_p)], week)
         self._count(model)
         free = self.places - self.stock
         self.admitted = 0

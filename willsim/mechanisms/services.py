@@ -384,6 +384,7 @@ class Services(Mechanism):
         self._provider = model.citizens.provider  # (D, n), updated in place by the model
         self._citizens = model.citizens
         self._served: list[np.ndarray] = self._find_served(model.citizens)
+        self._open: list[np.ndarray] = []  # by domain, residents with status >= QUEUED (step)
         n = model.citizens.n
         # a line's whole cases: floor(capacity / hours + u), u fixed per line for the run
         self.rounding = model.streams["capacity"].random(self.full_capacity.shape)
@@ -453,8 +454,12 @@ class Services(Mechanism):
     def step(self, model: WelfareModel, week: int) -> None:
         # one draw a week: reneging reads 1 - u of residents on a list, service effects u of
         # residents in service (disjoint sets in each domain)
-        self._u = model.streams["services"].random((len(DOMAINS), model.citizens.n), np.float32)
+        c = model.citizens
+        self._u = model.streams["services"].random((len(DOMAINS), c.n), np.float32)
         self._review_capacity(model, week)
+        # residents with an open request or case (queued, waiting, served or refused), found
+        # once: the steps below move residents only within this set or out of it
+        self._open = [np.flatnonzero(c.status[d] >= QUEUED) for d in range(len(DOMAINS))]
         self._track_waits(model, week)
         self._leave_lists(model, week)
         self._place(model, week)
@@ -543,7 +548,8 @@ class Services(Mechanism):
         waiting_of, self._served = [], []
         for d in range(len(DOMAINS)):  # one pass per domain finds both lists
             status = c.status[d]
-            listed = np.flatnonzero(status >= WAITLIST)
+            open_ = self._open[d]
+            listed = open_[status[open_] >= WAITLIST]
             waiting_of.append(listed[status[listed] == WAITLIST])
             self._served.append(listed[status[listed] == SERVED])  # only services sets SERVED
         provs = self._providers_of(c)
@@ -573,6 +579,7 @@ class Services(Mechanism):
                 oldest[np.argsort(c.need_level[d][oldest], kind="stable")] if skimming else oldest
             )
             left = np.ones(c.n, dtype=bool)
+            line_slots = self._slots(d)
             for j in self.order:
                 if not self.serves[j, d]:
                     continue
@@ -581,7 +588,7 @@ class Services(Mechanism):
                 if pool.size == 0:
                     break
                 cost = self.hours[d] * self.unit_cost[j]
-                slots = round(self._slots(d)[j] - self.load[j, d] / self.hours[d])
+                slots = round(line_slots[j] - self.load[j, d] / self.hours[d])
                 budget_left = weekly_allowance - committed
                 affordable = int(max(budget_left, 0.0) // cost) if cost > 0 else slots
                 take = max(0, min(slots, affordable, pool.size))
@@ -671,7 +678,7 @@ class Services(Mechanism):
         c = model.citizens
         for d in range(len(DOMAINS)):
             status = c.status[d]
-            open_ = np.flatnonzero(status >= QUEUED)
+            open_ = self._open[d]
             st = status[open_]
             starting = open_[((st == QUEUED) | (st == WAITLIST)) & (self.asked_at[d][open_] < 0)]
             self.asked_at[d][starting] = c.status_since[d][starting]
@@ -683,17 +690,17 @@ class Services(Mechanism):
         c = model.citizens
         self.withdrawn = self._admitted_withdrawn
         self._admitted_withdrawn = 0
-        u = 1.0 - self._u
-        covered = model.coverage.fraction >= self.met_share - 1e-12
+        covered = model.coverage.fraction
         for d in range(len(DOMAINS)):
-            waiting = np.flatnonzero(c.status[d] == WAITLIST)
+            open_ = self._open[d]
+            waiting = open_[c.status[d][open_] == WAITLIST]
             if waiting.size == 0:
                 continue
             rate = np.full(waiting.size, self.renege[d])
             if d == CARE:
-                rate[covered[waiting]] = self.covered_exit
+                rate[covered[waiting] >= self.met_share - 1e-12] = self.covered_exit
             rate[c.residential[waiting]] = 1.0  # in residential care: off the list
-            leave = waiting[chance(u[d][waiting], rate)]
+            leave = waiting[chance(1.0 - self._u[d][waiting], rate)]
             c.status[d][leave] = LATENT
             c.status_since[d][leave] = week
             self.asked_at[d][leave] = -1.0
