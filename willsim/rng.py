@@ -117,7 +117,7 @@ class SparseDraws:
             self.at += span
             return block[positions - (self.at - span)]
         out = np.empty(positions.size)
-        bitgen, rng = self.rng.bit_generator, self.rng
+        bitgen, rng = self._pcg64(), self.rng
         for k, p in enumerate(positions.tolist()):
             if p > self.at:
                 bitgen.advance(p - self.at)
@@ -130,12 +130,19 @@ class SparseDraws:
         if self._all is not None:
             return
         if self.at < self.size:
-            self.rng.bit_generator.advance(self.size - self.at)
+            self._pcg64().advance(self.size - self.at)
             self.at = self.size
         if self._buffer is not None:  # put back the buffered 32 bits advance() dropped
-            state = self.rng.bit_generator.state
+            state = dict(self.rng.bit_generator.state)
             state["has_uint32"], state["uinteger"] = 1, self._buffer["uinteger"]
             self.rng.bit_generator.state = state
+
+    def _pcg64(self) -> np.random.PCG64:
+        """The generator's PCG64 (the only bit generator whose draws are skipped)."""
+        bitgen = self.rng.bit_generator
+        if not isinstance(bitgen, np.random.PCG64):
+            raise TypeError(f"draws can be skipped only on PCG64, not {type(bitgen).__name__}")
+        return bitgen
 
 
 def spawn_seeds(root_seed: int, n: int) -> list[int]:
