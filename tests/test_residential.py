@@ -336,9 +336,9 @@ def test_discharges_are_journal_events_that_match_the_model_count() -> None:
 )
 def test_residents_aged_85_plus_are_a_large_share_of_residential_care() -> None:
     """Residential care is mostly for the oldest: residents aged 85+ are more than 40% of the
-    RSA stock aged 65+ (ISTAT's survey of residential facilities finds most older guests aged
-    80+; the calibration table has no row on the age mix, so this is a lower bound on a
-    direction, not a target). Padova (calibrated layer), 20,000 residents, 2 seeds x one
+    RSA stock aged 65+ (an expectation, not a sourced figure: the calibration table has no row
+    on the age mix of RSA residents, so the 40% is a lower bound on a direction, not a
+    target). Padova (calibrated layer), 20,000 residents, 2 seeds x one
     reported year; the model gives 0.06-0.10."""
     shares = []
     for seed in (1, 2):
